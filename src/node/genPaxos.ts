@@ -1,0 +1,212 @@
+// The gen_paxos API: `startLink` starts a node (supervisor + transport + storage) and returns a
+// handle with `ask` / `read` / `stop`, like gen_paxos:start_link/2, ask/2, ask/1 and stop/0.
+import { createActor, type Actor, type InspectionEvent, type Observer } from 'xstate';
+import { ERROR_CODES, GenPaxosError, errorFromInfo } from '../errors.js';
+import type { InstanceMachine, InstanceStateName, InstanceTiming } from '../paxos/instanceMachine.js';
+import type { PaxosValue } from '../paxos/messages.js';
+import { checkKey, checkValue } from '../paxos/validate.js';
+import { systemClock, type RuntimeClock } from '../runtime/clock.js';
+import { genPaxosNode, supervisorOf, type GenPaxosNodeLogic } from '../runtime/genPaxosNode.js';
+import type { KeySupervisor, ReplyTo, SupervisorStats } from '../runtime/keySupervisor.js';
+import { systemRandom, type RandomSource } from '../runtime/random.js';
+import type { RestartIntensity } from '../runtime/restartIntensity.js';
+import { MemoryStorage } from '../storage/memoryStorage.js';
+import type { Storage } from '../storage/storage.js';
+import type { Transport } from '../transport/transport.js';
+import { checkMembers, checkTimeout } from './validateOptions.js';
+
+export const DEFAULT_ASK_TIMEOUT_MS = 10_000;
+
+export interface StartLinkOptions {
+  /** This node's id (gen_paxos's InitN); must be one of `members`. */
+  readonly id: string;
+  /** Every member of the group, this node included (gen_paxos's Others plus itself). */
+  readonly members: readonly string[];
+  /** How this node reaches the others: `createMemoryNetwork().connect(id)`, or a WebSocket transport. */
+  readonly transport: Transport;
+  /** Where acceptor state is kept. Default: in memory (nothing survives the process). */
+  readonly storage?: Storage;
+  /** XState inspection of the node and every instance actor. */
+  readonly inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+  /** Drives every timer of the node; XState's `SimulatedClock` or a `VirtualClock` in tests. */
+  readonly clock?: RuntimeClock;
+  /** Seeds backoff jitter; a seeded source makes runs replayable. */
+  readonly random?: RandomSource;
+  readonly timing?: Partial<InstanceTiming>;
+  readonly restartIntensity?: RestartIntensity;
+  /** Timeout of `ask` when the call gives none. */
+  readonly askTimeoutMs?: number;
+  /** An instance machine to use instead of the standard one (instrumented variants, tests). */
+  readonly instanceLogic?: InstanceMachine;
+}
+
+export interface AskOptions {
+  /** Reject with PAXOS_ERR_TIMEOUT after this long. The value may still be chosen later. */
+  readonly timeoutMs?: number;
+}
+
+/** A running gen-paxos node. */
+export class GenPaxosNode {
+  private stopped = false;
+  private readonly supervisor: KeySupervisor;
+
+  /** @internal use `startLink`. */
+  constructor(
+    readonly id: string,
+    readonly members: readonly string[],
+    /** The node as an XState actor: inspect it, or subscribe to its emitted events. */
+    readonly actor: Actor<GenPaxosNodeLogic>,
+    private readonly transport: Transport,
+    private readonly storage: Storage,
+    private readonly clock: RuntimeClock,
+    private readonly askTimeoutMs: number,
+  ) {
+    this.supervisor = supervisorOf(actor) as KeySupervisor;
+  }
+
+  /**
+   * Asks the group to decide `value` for `key` (gen_paxos:ask/2). Resolves with the value the
+   * group decided, which is `value` only if this ask won; every node gets the same answer.
+   *
+   * @example
+   * const decided = await node.ask('leader', 'a');
+   */
+  ask(key: string, value: PaxosValue, options: AskOptions = {}): Promise<PaxosValue> {
+    if (this.stopped)
+      return Promise.reject(new GenPaxosError(ERROR_CODES.STOPPED, `node ${this.id} is stopped`));
+    const keyProblem = checkKey(key);
+    if (keyProblem !== null) return Promise.reject(new GenPaxosError(ERROR_CODES.BAD_KEY, keyProblem));
+    const valueProblem = value === undefined ? 'value must not be undefined' : checkValue(value);
+    if (valueProblem !== null) return Promise.reject(new GenPaxosError(ERROR_CODES.BAD_VALUE, valueProblem));
+    const timeoutMs = options.timeoutMs ?? this.askTimeoutMs;
+    const timeoutProblem = checkTimeout(timeoutMs);
+    if (timeoutProblem !== null)
+      return Promise.reject(new GenPaxosError(ERROR_CODES.BAD_OPTION, timeoutProblem));
+
+    return new Promise<PaxosValue>((resolve, reject) => {
+      let settled = false;
+      const replyTo: ReplyTo = {
+        send: (reply) => {
+          if (settled) return;
+          settled = true;
+          this.clock.clearTimeout(timer);
+          if (reply.type === 'paxos.decided') resolve(reply.value);
+          else if (reply.type === 'paxos.failed') reject(errorFromInfo(reply.error));
+        },
+      };
+      const timer = this.clock.setTimeout(() => {
+        if (settled) return;
+        settled = true;
+        this.actor.send({ type: 'ask.cancel', key, replyTo });
+        reject(
+          new GenPaxosError(
+            ERROR_CODES.TIMEOUT,
+            `no decision for key ${JSON.stringify(key)} within ${timeoutMs} ms; the outcome is unknown`,
+          ),
+        );
+      }, timeoutMs);
+      this.actor.send({ type: 'ask', key, value, replyTo });
+    });
+  }
+
+  /** The decided value of `key` as known on this node, or `undefined` (gen_paxos:ask/1). */
+  read(key: string): PaxosValue | undefined {
+    const problem = checkKey(key);
+    if (problem !== null) throw new GenPaxosError(ERROR_CODES.BAD_KEY, problem);
+    return this.supervisor.read(key);
+  }
+
+  /** The state of `key`'s instance on this node (`decided` once retired to storage). */
+  stateOf(key: string): InstanceStateName | 'failed' {
+    return this.supervisor.stateOf(key);
+  }
+
+  /** Supervisor counters: instances spawned, retired, restarted; asks; messages. */
+  get stats(): Readonly<SupervisorStats> & { readonly liveInstances: number } {
+    return { ...this.supervisor.stats, liveInstances: this.supervisor.liveInstances };
+  }
+
+  /** The supervisor, for the runtime's own layers (transport servers, inspection). */
+  get internals(): KeySupervisor {
+    return this.supervisor;
+  }
+
+  /** Stops the node: pending asks reject with PAXOS_ERR_STOPPED; transport and storage are closed. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.actor.stop();
+    await this.transport.close();
+    await this.storage.close();
+  }
+
+  /** Stops the node as a crash would: nothing is flushed or closed. For simulations. */
+  halt(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.actor.stop();
+    void this.transport.close();
+  }
+}
+
+/**
+ * Starts a gen-paxos node (gen_paxos:start_link/2).
+ *
+ * @example
+ * const network = createMemoryNetwork();
+ * const members = ['a', 'b', 'c'];
+ * const nodes = await Promise.all(members.map((id) => startLink({ id, members, transport: network.connect(id) })));
+ * await nodes[0].ask('colour', 'red'); // 'red'
+ */
+export async function startLink(options: StartLinkOptions): Promise<GenPaxosNode> {
+  if (typeof options !== 'object' || options === null) {
+    throw new GenPaxosError(ERROR_CODES.BAD_OPTION, 'startLink needs an options object');
+  }
+  const membersProblem = checkMembers(options.id, options.members);
+  if (membersProblem !== null) throw new GenPaxosError(ERROR_CODES.BAD_MEMBERS, membersProblem);
+  if (!options.transport || typeof options.transport.send !== 'function') {
+    throw new GenPaxosError(
+      ERROR_CODES.BAD_OPTION,
+      'startLink needs a transport (for example network.connect(id))',
+    );
+  }
+  if (options.transport.nodeId !== options.id) {
+    throw new GenPaxosError(
+      ERROR_CODES.BAD_OPTION,
+      `the transport belongs to node ${JSON.stringify(options.transport.nodeId)}, not ${JSON.stringify(options.id)}`,
+    );
+  }
+  const askTimeoutMs = options.askTimeoutMs ?? DEFAULT_ASK_TIMEOUT_MS;
+  const timeoutProblem = checkTimeout(askTimeoutMs);
+  if (timeoutProblem !== null)
+    throw new GenPaxosError(ERROR_CODES.BAD_OPTION, `askTimeoutMs: ${timeoutProblem}`);
+
+  const storage = options.storage ?? new MemoryStorage();
+  await storage.open();
+  const clock = options.clock ?? systemClock;
+  const actor = createActor(genPaxosNode, {
+    clock,
+    ...(options.inspect ? { inspect: options.inspect } : {}),
+    input: {
+      id: options.id,
+      members: [...options.members],
+      transport: options.transport,
+      storage,
+      clock,
+      random: options.random ?? systemRandom,
+      ...(options.timing ? { timing: options.timing } : {}),
+      ...(options.restartIntensity ? { restartIntensity: options.restartIntensity } : {}),
+      ...(options.instanceLogic ? { instanceLogic: options.instanceLogic } : {}),
+    },
+  });
+  actor.start();
+  return new GenPaxosNode(
+    options.id,
+    [...options.members],
+    actor,
+    options.transport,
+    storage,
+    clock,
+    askTimeoutMs,
+  );
+}

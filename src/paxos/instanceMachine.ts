@@ -1,0 +1,371 @@
+// One Paxos instance: the proposer, acceptor and learner of one key on one node, as an XState
+// v5 machine with the states nil → preparing → proposing → acknowledged → decided (DESIGN.md §2).
+// Pure: it reaches the world only through emitted effects (see effects.ts), in the order they
+// must happen. Time comes from the actor's clock through named delays; randomness from the
+// seeded generator in context.
+import { enqueueActions, setup } from 'xstate';
+import { handlePrepare, handlePropose } from './acceptor.js';
+import { backoffDelayMs } from './backoff.js';
+import { ballotsEqual, compareBallots, nextBallot, type Ballot } from './ballot.js';
+import type { Effect } from './effects.js';
+import type { AcceptedProposal, InboundEvent, PaxosValue } from './messages.js';
+import { drawRandom } from './prng.js';
+import { chooseValue, highestRound, type PromiseReceived } from './proposer.js';
+import { addSender, hasQuorum } from './quorum.js';
+import { EMPTY_RECORD, type Decision, type KeyRecord } from './record.js';
+
+/** The instance's timers, in milliseconds of the actor's clock. */
+export interface InstanceTiming {
+  /** Base wait for a quorum in `preparing` and `proposing`, doubled on every failed attempt. */
+  readonly phaseTimeoutMs: number;
+  /** Base wait in `acknowledged` for another proposer to finish before taking over. */
+  readonly takeoverMs: number;
+  /** Ceiling of every backoff. */
+  readonly backoffMaxMs: number;
+}
+
+export const DEFAULT_TIMING: InstanceTiming = { phaseTimeoutMs: 150, takeoverMs: 300, backoffMaxMs: 3000 };
+
+export interface InstanceInput {
+  readonly key: string;
+  /** This node's id: the tie-breaker of its ballots. */
+  readonly node: string;
+  /** Every member of the group, this node included. */
+  readonly members: readonly string[];
+  /** The durable record loaded from storage, if the key has one. */
+  readonly record?: KeyRecord | null;
+  /** Seed of the backoff jitter; the runtime draws it from its injected random source. */
+  readonly seed?: number;
+  readonly timing?: Partial<InstanceTiming>;
+}
+
+export interface InstanceContext extends KeyRecord {
+  readonly key: string;
+  readonly node: string;
+  readonly members: readonly string[];
+  /** The value this node was asked to propose, if it was asked. */
+  readonly proposal: { readonly value: PaxosValue } | null;
+  /** This node's ballot while it is preparing or proposing. */
+  readonly ballot: Ballot | null;
+  /** Phase 1b replies for `ballot`, one per sender. */
+  readonly promises: readonly PromiseReceived[];
+  /** Senders that accepted `ballot` in phase 2b. */
+  readonly acks: readonly string[];
+  /** The highest round seen in any ballot of this key: the next ballot goes above it. */
+  readonly highestSeenRound: number;
+  /** Failed attempts so far: the exponent of the backoff. */
+  readonly attempt: number;
+  /** The current state's timeout, drawn on entry. */
+  readonly waitMs: number;
+  readonly rng: number;
+  readonly timing: InstanceTiming;
+}
+
+export type AskEvent = { readonly type: 'ask'; readonly value: PaxosValue };
+export type InstanceEvent = AskEvent | InboundEvent;
+
+type EventOf<T extends InstanceEvent['type']> = Extract<InstanceEvent, { type: T }>;
+
+function recordOf(context: KeyRecord): KeyRecord {
+  return { promised: context.promised, accepted: context.accepted, decided: context.decided };
+}
+
+function initialContext(input: InstanceInput): InstanceContext {
+  const record = input.record ?? EMPTY_RECORD;
+  return {
+    key: input.key,
+    node: input.node,
+    members: input.members,
+    promised: record.promised,
+    accepted: record.accepted,
+    decided: record.decided,
+    proposal: null,
+    ballot: null,
+    promises: [],
+    acks: [],
+    highestSeenRound: highestRound(record.promised, record.accepted?.ballot),
+    attempt: 0,
+    waitMs: 0,
+    rng: input.seed ?? 0,
+    timing: { ...DEFAULT_TIMING, ...input.timing },
+  };
+}
+
+function isMember(context: InstanceContext, from: string): boolean {
+  return from !== context.node && context.members.includes(from);
+}
+
+function atLeastPromised(context: InstanceContext, ballot: Ballot): boolean {
+  return context.promised === null || compareBallots(ballot, context.promised) >= 0;
+}
+
+export const instanceMachine = setup({
+  types: {
+    context: {} as InstanceContext,
+    events: {} as InstanceEvent,
+    input: {} as InstanceInput,
+    emitted: {} as Effect,
+  },
+  delays: {
+    phaseTimeout: ({ context }) => context.waitMs,
+    takeover: ({ context }) => context.waitMs,
+  },
+  guards: {
+    fromMember: ({ context, event }) => 'from' in event && isMember(context, event.from),
+    /** Phase 1b precondition: ballot ≥ promised. */
+    promisable: ({ context, event }) => {
+      const e = event as EventOf<'prepare'>;
+      return isMember(context, e.from) && atLeastPromised(context, e.ballot);
+    },
+    /** Phase 2b precondition: ballot ≥ promised. */
+    acceptable: ({ context, event }) => {
+      const e = event as EventOf<'propose'>;
+      return isMember(context, e.from) && atLeastPromised(context, e.ballot);
+    },
+    isCurrentBallot: ({ context, event }) => {
+      const e = event as EventOf<'promise' | 'acknowledge' | 'reject'>;
+      return isMember(context, e.from) && ballotsEqual(e.ballot, context.ballot);
+    },
+    hasPromiseQuorum: ({ context }) =>
+      hasQuorum(
+        context.promises.map((p) => p.from),
+        context.members.length,
+      ),
+    hasAckQuorum: ({ context }) => hasQuorum(context.acks, context.members.length),
+    hasSomethingToPush: ({ context }) => context.proposal !== null || context.accepted !== null,
+    isDecided: ({ context }) => context.decided !== null,
+    hasAccepted: ({ context }) => context.accepted !== null,
+  },
+  actions: {
+    recordAsk: enqueueActions(({ context, event, enqueue }) => {
+      if (context.proposal === null) enqueue.assign({ proposal: { value: (event as AskEvent).value } });
+    }),
+
+    /** Phase 1b granted: persist the promise, then reply with it. */
+    grantPrepare: enqueueActions(({ context, event, enqueue }) => {
+      const e = event as EventOf<'prepare'>;
+      const step = handlePrepare(context, e.ballot);
+      enqueue.assign({ ...step.state, highestSeenRound: Math.max(context.highestSeenRound, e.ballot.round) });
+      if (step.changed)
+        enqueue.emit({ type: 'persist', key: context.key, record: { ...recordOf(context), ...step.state } });
+      enqueue.emit({ type: 'send', key: context.key, to: e.from, message: step.reply });
+    }),
+    refusePrepare: enqueueActions(({ context, event, enqueue }) => {
+      const e = event as EventOf<'prepare'>;
+      const step = handlePrepare(context, e.ballot);
+      enqueue.emit({ type: 'send', key: context.key, to: e.from, message: step.reply });
+    }),
+
+    /** Phase 2b granted: persist the acceptance, then acknowledge it. */
+    grantPropose: enqueueActions(({ context, event, enqueue }) => {
+      const e = event as EventOf<'propose'>;
+      const step = handlePropose(context, e.ballot, e.value);
+      enqueue.assign({ ...step.state, highestSeenRound: Math.max(context.highestSeenRound, e.ballot.round) });
+      if (step.changed)
+        enqueue.emit({ type: 'persist', key: context.key, record: { ...recordOf(context), ...step.state } });
+      enqueue.emit({ type: 'send', key: context.key, to: e.from, message: step.reply });
+    }),
+    refusePropose: enqueueActions(({ context, event, enqueue }) => {
+      const e = event as EventOf<'propose'>;
+      const step = handlePropose(context, e.ballot, e.value);
+      enqueue.emit({ type: 'send', key: context.key, to: e.from, message: step.reply });
+    }),
+
+    /**
+     * Phase 1a. A fresh ballot above every round seen, promised to ourselves first; the promise
+     * is persisted before the prepare leaves, so a restarted node can never reuse the ballot.
+     */
+    startBallot: enqueueActions(({ context, enqueue }) => {
+      const round = Math.max(
+        context.highestSeenRound,
+        highestRound(context.promised, context.accepted?.ballot),
+      );
+      const ballot = nextBallot(context.node, round);
+      const draw = drawRandom(context.rng);
+      const waitMs = backoffDelayMs(
+        context.timing.phaseTimeoutMs,
+        context.timing.backoffMaxMs,
+        context.attempt,
+        draw.value,
+      );
+      enqueue.assign({
+        ballot,
+        promised: ballot,
+        promises: [{ from: context.node, accepted: context.accepted }],
+        acks: [],
+        highestSeenRound: ballot.round,
+        waitMs,
+        rng: draw.state,
+      });
+      enqueue.emit({ type: 'persist', key: context.key, record: { ...recordOf(context), promised: ballot } });
+      enqueue.emit({ type: 'broadcast', key: context.key, message: { type: 'prepare', ballot } });
+    }),
+    recordPromise: enqueueActions(({ context, event, enqueue }) => {
+      const e = event as EventOf<'promise'>;
+      if (context.promises.some((p) => p.from === e.from)) return; // a duplicate is not a second vote
+      enqueue.assign({
+        promises: [...context.promises, { from: e.from, accepted: e.accepted }],
+        highestSeenRound: Math.max(context.highestSeenRound, e.accepted?.ballot.round ?? 0),
+      });
+    }),
+
+    /**
+     * Phase 2a with P2c: propose the highest-ballot value accepted by the quorum, else our own.
+     * Our own acceptance is persisted after the propose leaves: the ballot is already durable
+     * (our promise), and every message that reveals the acceptance waits for this write.
+     */
+    startProposal: enqueueActions(({ context, enqueue }) => {
+      const ballot = context.ballot as Ballot;
+      const chosen = chooseValue(context.promises, context.proposal);
+      if (chosen === undefined) throw new Error(`instance ${context.key}: proposing with nothing to propose`);
+      const accepted: AcceptedProposal = { ballot, value: chosen.value };
+      const draw = drawRandom(context.rng);
+      const waitMs = backoffDelayMs(
+        context.timing.phaseTimeoutMs,
+        context.timing.backoffMaxMs,
+        context.attempt,
+        draw.value,
+      );
+      enqueue.assign({ accepted, acks: [context.node], waitMs, rng: draw.state });
+      enqueue.emit({
+        type: 'broadcast',
+        key: context.key,
+        message: { type: 'propose', ballot, value: chosen.value },
+      });
+      enqueue.emit({ type: 'persist', key: context.key, record: { ...recordOf(context), accepted } });
+    }),
+    recordAck: enqueueActions(({ context, event, enqueue }) => {
+      const acks = addSender(context.acks, (event as EventOf<'acknowledge'>).from);
+      if (acks !== context.acks) enqueue.assign({ acks });
+    }),
+
+    noteRejection: enqueueActions(({ context, event, enqueue }) => {
+      const e = event as EventOf<'reject'>;
+      enqueue.assign({
+        highestSeenRound: Math.max(context.highestSeenRound, e.promised.round),
+        attempt: context.attempt + 1,
+      });
+    }),
+    countTimeout: enqueueActions(({ context, enqueue }) => {
+      enqueue.assign({ attempt: context.attempt + 1 });
+    }),
+
+    /** `acknowledged`: forget our own round and wait, jittered, to learn the outcome. */
+    awaitOutcome: enqueueActions(({ context, enqueue }) => {
+      const draw = drawRandom(context.rng);
+      const waitMs = backoffDelayMs(
+        context.timing.takeoverMs,
+        context.timing.backoffMaxMs,
+        context.attempt,
+        draw.value,
+      );
+      enqueue.assign({ ballot: null, promises: [], acks: [], waitMs, rng: draw.state });
+    }),
+
+    /** A quorum accepted our ballot: the value is chosen. Tell the others, then answer the asks. */
+    learnOwn: enqueueActions(({ context, enqueue }) => {
+      const decided: Decision = { value: (context.accepted as AcceptedProposal).value };
+      enqueue.assign({ decided });
+      enqueue.emit({
+        type: 'broadcast',
+        key: context.key,
+        message: { type: 'decide', value: decided.value },
+      });
+      enqueue.emit({ type: 'decided', key: context.key, value: decided.value });
+      enqueue.emit({ type: 'persist', key: context.key, record: { ...recordOf(context), decided } });
+    }),
+    /** Another node told us the chosen value. */
+    learn: enqueueActions(({ context, event, enqueue }) => {
+      const decided: Decision = { value: (event as EventOf<'decide'>).value };
+      enqueue.assign({ decided });
+      enqueue.emit({ type: 'decided', key: context.key, value: decided.value });
+      enqueue.emit({ type: 'persist', key: context.key, record: { ...recordOf(context), decided } });
+    }),
+    /** A late prepare or propose after the decision: answer with the decision, never a vote. */
+    replyDecided: enqueueActions(({ context, event, enqueue }) => {
+      const e = event as EventOf<'prepare' | 'propose'>;
+      const value = (context.decided as Decision).value;
+      enqueue.emit({ type: 'send', key: context.key, to: e.from, message: { type: 'decide', value } });
+    }),
+    announceDecided: enqueueActions(({ context, enqueue }) => {
+      enqueue.emit({ type: 'decided', key: context.key, value: (context.decided as Decision).value });
+    }),
+  },
+}).createMachine({
+  id: 'paxosInstance',
+  context: ({ input }) => initialContext(input),
+  initial: 'nil',
+  // Acceptor and learner behaviour in every state (gen_fsm's all-state events); states that
+  // must behave differently override these.
+  on: {
+    prepare: [
+      { guard: 'promisable', target: '.acknowledged', reenter: true, actions: 'grantPrepare' },
+      { guard: 'fromMember', actions: 'refusePrepare' },
+    ],
+    propose: [
+      { guard: 'acceptable', target: '.acknowledged', reenter: true, actions: 'grantPropose' },
+      { guard: 'fromMember', actions: 'refusePropose' },
+    ],
+    decide: { guard: 'fromMember', target: '.decided', actions: 'learn' },
+    ask: { actions: 'recordAsk' },
+  },
+  states: {
+    /** No proposal in flight, nothing promised that is still pending. */
+    nil: {
+      always: [
+        { guard: 'isDecided', target: 'decided' },
+        // Restarted with an accepted but undecided value: wait to learn, then push it.
+        { guard: 'hasAccepted', target: 'acknowledged' },
+      ],
+      on: { ask: { target: 'preparing', actions: 'recordAsk' } },
+    },
+    /** Phase 1: prepare sent, collecting promises from distinct acceptors. */
+    preparing: {
+      entry: 'startBallot',
+      always: { guard: 'hasPromiseQuorum', target: 'proposing' },
+      on: {
+        promise: { guard: 'isCurrentBallot', actions: 'recordPromise' },
+        reject: { guard: 'isCurrentBallot', target: 'acknowledged', actions: 'noteRejection' },
+      },
+      after: { phaseTimeout: { target: 'preparing', reenter: true, actions: 'countTimeout' } },
+    },
+    /** Phase 2: propose sent, collecting acknowledgements from distinct acceptors. */
+    proposing: {
+      entry: 'startProposal',
+      always: { guard: 'hasAckQuorum', target: 'decided', actions: 'learnOwn' },
+      on: {
+        acknowledge: { guard: 'isCurrentBallot', actions: 'recordAck' },
+        reject: { guard: 'isCurrentBallot', target: 'acknowledged', actions: 'noteRejection' },
+      },
+      after: { phaseTimeout: { target: 'preparing', actions: 'countTimeout' } },
+    },
+    /** We voted for another proposer's higher ballot (or lost to one): wait, then take over. */
+    acknowledged: {
+      entry: 'awaitOutcome',
+      after: {
+        takeover: [{ guard: 'hasSomethingToPush', target: 'preparing' }, { target: 'nil' }],
+      },
+    },
+    /** The value is chosen and known here. Never left; the supervisor retires the actor. */
+    decided: {
+      on: {
+        prepare: { guard: 'fromMember', actions: 'replyDecided' },
+        propose: { guard: 'fromMember', actions: 'replyDecided' },
+        // No reply: two decided nodes answering each other's decide for ever was a defect of
+        // the original.
+        decide: { actions: [] },
+        ask: { actions: 'announceDecided' },
+      },
+    },
+  },
+});
+
+export type InstanceMachine = typeof instanceMachine;
+export type InstanceStateName = 'nil' | 'preparing' | 'proposing' | 'acknowledged' | 'decided';
+export const INSTANCE_STATES: readonly InstanceStateName[] = [
+  'nil',
+  'preparing',
+  'proposing',
+  'acknowledged',
+  'decided',
+];

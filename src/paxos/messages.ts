@@ -1,0 +1,96 @@
+// The Paxos messages exchanged between instances of one key. Pure data.
+// Each tag is also the XState event type an instance receives (with `from` added).
+//
+// Paper (Paxos Made Simple)  | here        | original paxos_fsm
+// phase 1a prepare           | prepare     | prepare
+// phase 1b promise           | promise     | prepare_result
+// phase 2a accept request    | propose     | propose
+// phase 2b accepted          | acknowledge | propose_result
+// (learner notification)     | decide      | decide
+// (NACK, an optimisation)    | reject      | (none)
+import type { Ballot } from './ballot.js';
+
+/** Any value msgpack encodes: see `validateValue` for the exact rules. */
+export type PaxosValue =
+  | string
+  | number
+  | boolean
+  | null
+  | Uint8Array
+  | readonly PaxosValue[]
+  | { readonly [field: string]: PaxosValue };
+
+/** What an acceptor has accepted: the value and the ballot it was accepted in. */
+export interface AcceptedProposal {
+  readonly ballot: Ballot;
+  readonly value: PaxosValue;
+}
+
+/** Phase 1a: a proposer asks acceptors to promise not to accept below `ballot`. */
+export interface PrepareMessage {
+  readonly type: 'prepare';
+  readonly ballot: Ballot;
+}
+
+/** Phase 1b: the promise, carrying the highest-ballot proposal the acceptor accepted (P2c). */
+export interface PromiseMessage {
+  readonly type: 'promise';
+  readonly ballot: Ballot;
+  readonly accepted: AcceptedProposal | null;
+}
+
+/** Phase 2a: the proposer asks acceptors to accept `value` in `ballot`. */
+export interface ProposeMessage {
+  readonly type: 'propose';
+  readonly ballot: Ballot;
+  readonly value: PaxosValue;
+}
+
+/** Phase 2b: the acceptor accepted `ballot`. */
+export interface AcknowledgeMessage {
+  readonly type: 'acknowledge';
+  readonly ballot: Ballot;
+}
+
+/** The acceptor refused `ballot` because it promised the higher `promised`. */
+export interface RejectMessage {
+  readonly type: 'reject';
+  readonly ballot: Ballot;
+  readonly promised: Ballot;
+}
+
+/** The value is chosen. Sent by a proposer that saw a quorum, and by decided nodes to late senders. */
+export interface DecideMessage {
+  readonly type: 'decide';
+  readonly value: PaxosValue;
+}
+
+export type PaxosMessage =
+  PrepareMessage | PromiseMessage | ProposeMessage | AcknowledgeMessage | RejectMessage | DecideMessage;
+
+export type PaxosMessageType = PaxosMessage['type'];
+
+export const PAXOS_MESSAGE_TYPES: readonly PaxosMessageType[] = [
+  'prepare',
+  'promise',
+  'propose',
+  'acknowledge',
+  'reject',
+  'decide',
+];
+
+/** A message with its addressing: what travels between nodes. */
+export interface Envelope {
+  readonly from: string;
+  readonly to: string;
+  readonly key: string;
+  readonly message: PaxosMessage;
+}
+
+/** A message as an instance receives it: the message fields plus the sender. */
+export type InboundEvent = PaxosMessage & { readonly from: string };
+
+/** Messages that start or drive a proposal; the others are replies to a proposer. */
+export function isRequest(message: PaxosMessage): message is PrepareMessage | ProposeMessage {
+  return message.type === 'prepare' || message.type === 'propose';
+}

@@ -1,0 +1,17 @@
+// Quorums: strict majorities of the configured members, counted over distinct senders.
+// Pure. Counting senders (not replies) is what makes duplicated messages harmless; the
+// original counted replies, so one acceptor answering twice could make a "majority".
+
+/** The size of a majority of `memberCount` members. */
+export function majority(memberCount: number): number {
+  return Math.floor(memberCount / 2) + 1;
+}
+
+/** Adds `sender` to `senders` unless present. Returns the same array when nothing changes. */
+export function addSender(senders: readonly string[], sender: string): readonly string[] {
+  return senders.includes(sender) ? senders : [...senders, sender];
+}
+
+export function hasQuorum(senders: readonly string[], memberCount: number): boolean {
+  return senders.length >= majority(memberCount);
+}

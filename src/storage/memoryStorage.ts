@@ -1,0 +1,110 @@
+// In-memory storage with group commit: writes issued together become "durable" together in one
+// commit, like the durable store. For tests, simulations and library users who ask for it
+// explicitly. Its fault hooks model a crash (uncommitted writes are lost), a slow disk and a
+// failing one.
+import type { TimerClock } from '../runtime/clock.js';
+import type { KeyRecord } from '../paxos/record.js';
+import { compactRecord, type Storage } from './storage.js';
+
+export interface MemoryStorageOptions {
+  /** Schedules commits; without it a commit runs in a microtask after the writes that fill it. */
+  readonly clock?: TimerClock;
+  /** Delay of each commit on `clock`, to model a slow disk. */
+  readonly commitDelayMs?: number;
+}
+
+export interface CommitStats {
+  commits: number;
+  keysCommitted: number;
+  writes: number;
+}
+
+interface Waiter {
+  readonly resolve: () => void;
+  readonly reject: (error: Error) => void;
+}
+
+export class MemoryStorage implements Storage {
+  /** Delay of each commit; tests may change it at any time to make the disk slow. */
+  commitDelayMs: number;
+  readonly stats: CommitStats = { commits: 0, keysCommitted: 0, writes: 0 };
+  private readonly durable = new Map<string, KeyRecord>();
+  private pending = new Map<string, KeyRecord>();
+  private waiters: Waiter[] = [];
+  private commitScheduled = false;
+  private failure: Error | null = null;
+  private generation = 0;
+
+  constructor(private readonly options: MemoryStorageOptions = {}) {
+    this.commitDelayMs = options.commitDelayMs ?? 0;
+  }
+
+  async open(): Promise<void> {}
+
+  load(key: string): KeyRecord | undefined {
+    return this.pending.get(key) ?? this.durable.get(key);
+  }
+
+  write(key: string, record: KeyRecord): Promise<void> {
+    this.stats.writes++;
+    this.pending.set(key, compactRecord(record));
+    const done = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
+    this.scheduleCommit();
+    return done;
+  }
+
+  async close(): Promise<void> {
+    if (this.pending.size > 0) this.commit(this.generation);
+  }
+
+  /** Every key with a durable record. */
+  durableKeys(): IterableIterator<string> {
+    return this.durable.keys();
+  }
+
+  /** The record as a crash would leave it: only what was committed. */
+  loadDurable(key: string): KeyRecord | undefined {
+    return this.durable.get(key);
+  }
+
+  /**
+   * A crash: writes not yet committed are lost and their promises never settle (the process
+   * that waited on them is gone). The store stays usable for the node's next incarnation.
+   */
+  crash(): void {
+    this.generation++;
+    this.pending = new Map();
+    this.waiters = [];
+    this.commitScheduled = false;
+  }
+
+  /** Makes every later commit fail with `error` (a full or broken disk); `null` repairs it. */
+  failCommits(error: Error | null): void {
+    this.failure = error;
+  }
+
+  private scheduleCommit(): void {
+    if (this.commitScheduled) return;
+    this.commitScheduled = true;
+    const generation = this.generation;
+    if (this.options.clock) this.options.clock.setTimeout(() => this.commit(generation), this.commitDelayMs);
+    else queueMicrotask(() => this.commit(generation));
+  }
+
+  private commit(generation: number): void {
+    if (generation !== this.generation) return; // scheduled before a crash
+    this.commitScheduled = false;
+    const waiters = this.waiters;
+    const batch = this.pending;
+    this.waiters = [];
+    this.pending = new Map();
+    if (this.failure !== null) {
+      for (const waiter of waiters) waiter.reject(this.failure);
+      return;
+    }
+    for (const [key, record] of batch) this.durable.set(key, record);
+    this.stats.commits++;
+    this.stats.keysCommitted += batch.size;
+    for (const waiter of waiters) waiter.resolve();
+  }
+}

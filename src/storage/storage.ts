@@ -1,0 +1,26 @@
+// The storage interface: where a node keeps each key's durable record (DESIGN.md §5).
+// Reads are synchronous and see every write already issued; writes resolve once durable, and
+// the writes of one key become durable in the order they were issued.
+import type { KeyRecord } from '../paxos/record.js';
+
+export interface Storage {
+  /** Opens the store. Called once by the node before it serves. */
+  open(): Promise<void>;
+  /** The latest record written for `key`, durable or not yet, or `undefined` if none. */
+  load(key: string): KeyRecord | undefined;
+  /**
+   * Writes `record` whole. Resolves once it is durable; rejects if it cannot be made durable,
+   * after which the node must stop voting (its promises may be lost).
+   */
+  write(key: string, record: KeyRecord): Promise<void>;
+  /** Flushes what is pending and releases the store. */
+  close(): Promise<void>;
+}
+
+/**
+ * Decided keys keep only their value: once a key is decided its acceptor state no longer
+ * matters (a decided node answers every request with `decide`), so stores may drop it.
+ */
+export function compactRecord(record: KeyRecord): KeyRecord {
+  return record.decided === null ? record : { promised: null, accepted: null, decided: record.decided };
+}
