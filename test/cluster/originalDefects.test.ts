@@ -83,14 +83,12 @@ describe('defects of the original, now absent', () => {
     const sentWhenQuiet = cluster.network.stats.sent;
     // A stray decide reaching every decided node produces no reply at all.
     for (const to of ['b', 'c'])
-      cluster
-        .node('a')
-        .internals.runner.sendAfterWrites({
-          from: 'a',
-          to,
-          key: 'k',
-          message: { type: 'decide', value: 'x' },
-        });
+      cluster.node('a').internals.runner.sendAfterWrites({
+        from: 'a',
+        to,
+        key: 'k',
+        message: { type: 'decide', value: 'x' },
+      });
     await cluster.runUntil(() => cluster!.clock.pendingTimers === 0);
     expect(cluster.network.stats.sent).toBe(sentWhenQuiet + 2);
     expect(cluster.decisions('k').get('b')).not.toBe('x');

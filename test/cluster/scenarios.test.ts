@@ -164,14 +164,12 @@ describe('the supervisor', () => {
     });
     const spawnedBefore = cluster.node('b').stats.spawned;
     // c (pretending to have forgotten) sends a prepare straight to b.
-    cluster
-      .node('c')
-      .internals.runner.sendAfterWrites({
-        from: 'c',
-        to: 'b',
-        key: 'k',
-        message: { type: 'prepare', ballot: { round: 99, node: 'c' } },
-      });
+    cluster.node('c').internals.runner.sendAfterWrites({
+      from: 'c',
+      to: 'b',
+      key: 'k',
+      message: { type: 'prepare', ballot: { round: 99, node: 'c' } },
+    });
     await cluster.runUntil(() => replies.length > 0);
     expect(replies).toEqual(['b:decide']);
     expect(cluster.node('b').stats.spawned).toBe(spawnedBefore);
