@@ -19,6 +19,11 @@ export interface CommitStats {
   writes: number;
 }
 
+/** What an observer sees: each write as issued, and each commit with the keys it made durable. */
+export type StorageEvent =
+  | { readonly type: 'write'; readonly key: string; readonly record: KeyRecord }
+  | { readonly type: 'commit'; readonly keys: readonly string[] };
+
 interface Waiter {
   readonly resolve: () => void;
   readonly reject: (error: Error) => void;
@@ -34,6 +39,7 @@ export class MemoryStorage implements Storage {
   private commitScheduled = false;
   private failure: Error | null = null;
   private generation = 0;
+  private readonly observers = new Set<(event: StorageEvent) => void>();
 
   constructor(private readonly options: MemoryStorageOptions = {}) {
     this.commitDelayMs = options.commitDelayMs ?? 0;
@@ -48,6 +54,7 @@ export class MemoryStorage implements Storage {
   write(key: string, record: KeyRecord): Promise<void> {
     this.stats.writes++;
     this.pending.set(key, compactRecord(record));
+    for (const observer of this.observers) observer({ type: 'write', key, record });
     const done = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
     this.scheduleCommit();
     return done;
@@ -55,6 +62,12 @@ export class MemoryStorage implements Storage {
 
   async close(): Promise<void> {
     if (this.pending.size > 0) this.commit(this.generation);
+  }
+
+  /** Observes writes and commits (for traces and metrics); returns the remover. */
+  observe(observer: (event: StorageEvent) => void): () => void {
+    this.observers.add(observer);
+    return () => this.observers.delete(observer);
   }
 
   /** Every key with a durable record. */
@@ -105,6 +118,7 @@ export class MemoryStorage implements Storage {
     for (const [key, record] of batch) this.durable.set(key, record);
     this.stats.commits++;
     this.stats.keysCommitted += batch.size;
+    for (const observer of this.observers) observer({ type: 'commit', keys: [...batch.keys()] });
     for (const waiter of waiters) waiter.resolve();
   }
 }

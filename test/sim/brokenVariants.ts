@@ -4,8 +4,9 @@ import { enqueueActions } from 'xstate';
 import { handlePrepare } from '../../src/paxos/acceptor.js';
 import { instanceMachine, type InstanceMachine } from '../../src/paxos/instanceMachine.js';
 import type { PrepareMessage } from '../../src/paxos/messages.js';
+import type { Ballot } from '../../src/paxos/ballot.js';
 
-export type BrokenVariant = 'quorum-of-one' | 'reply-before-persist' | 'amnesia';
+export type BrokenVariant = 'quorum-of-one' | 'reply-before-persist' | 'no-p2c' | 'amnesia';
 
 /** A proposer that decides on its own vote alone: a "majority" of 1 out of 3. */
 const quorumOfOne = instanceMachine.provide({
@@ -32,6 +33,24 @@ const replyBeforePersist = instanceMachine.provide({
   },
 });
 
+/** The original's proposer: proposes its own value even when a promise reports an accepted one. */
+const noP2c = instanceMachine.provide({
+  actions: {
+    startProposal: enqueueActions(({ context, enqueue }) => {
+      const ballot = context.ballot as Ballot;
+      const value = context.proposal?.value ?? context.accepted?.value ?? null;
+      const accepted = { ballot, value };
+      enqueue.assign({ accepted, acks: [context.node], waitMs: context.timing.phaseTimeoutMs });
+      enqueue.emit({ type: 'broadcast', key: context.key, message: { type: 'propose', ballot, value } });
+      enqueue.emit({
+        type: 'persist',
+        key: context.key,
+        record: { promised: context.promised, accepted, decided: context.decided },
+      });
+    }),
+  },
+});
+
 /** The instance logic of a variant; `amnesia` keeps the machine and loses the disk on crash. */
 export function instanceLogicFor(variant: BrokenVariant | undefined): InstanceMachine | undefined {
   switch (variant) {
@@ -39,6 +58,8 @@ export function instanceLogicFor(variant: BrokenVariant | undefined): InstanceMa
       return quorumOfOne;
     case 'reply-before-persist':
       return replyBeforePersist;
+    case 'no-p2c':
+      return noP2c;
     default:
       return undefined;
   }

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { runSimulation, type SimResult } from './simulation.js';
 import { summarizeRuns } from './summary.js';
+import type { BrokenVariant } from './brokenVariants.js';
 
 const SEEDS = Number(process.env.SIM_SEEDS ?? 500);
 /** Seeds that once failed; each stays here as a regression test. */
@@ -44,10 +45,7 @@ describe('deterministic simulation', () => {
 });
 
 describe('control runs: the checker catches broken variants', () => {
-  async function firstViolation(
-    variant: 'quorum-of-one' | 'reply-before-persist' | 'amnesia',
-    seeds: number,
-  ) {
+  async function firstViolation(variant: BrokenVariant, seeds: number) {
     for (let seed = 1; seed <= seeds; seed++) {
       const result = await runSimulation({ seed, nodes: 3, variant });
       if (result.violations.length > 0) return { seed, violations: result.violations };
@@ -63,6 +61,12 @@ describe('control runs: the checker catches broken variants', () => {
   it('an acceptor that replies before its write is caught by the persist-before-reply check', async () => {
     const found = await firstViolation('reply-before-persist', 20);
     expect(found?.violations.join('\n')).toMatch(/persist before reply/);
+  });
+
+  it("a proposer that ignores accepted values (the original's missing P2c) breaks agreement", async () => {
+    const found = await firstViolation('no-p2c', 200);
+    expect(found?.violations.join('\n')).toMatch(/agreement/);
+    console.log(`no-p2c caught at seed ${found?.seed}: ${found?.violations[0]}`);
   });
 
   it('a node that comes back with an empty disk under its old id is caught', async () => {

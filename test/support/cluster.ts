@@ -1,5 +1,6 @@
 // A deterministic in-process cluster for tests: N gen-paxos nodes on one VirtualClock, a
 // seeded in-memory network and in-memory storage per node, with crash and restart.
+import type { InspectionEvent } from 'xstate';
 import type { InstanceMachine, InstanceTiming } from '../../src/paxos/instanceMachine.js';
 import type { PaxosValue } from '../../src/paxos/messages.js';
 import { startLink, type GenPaxosNode } from '../../src/node/genPaxos.js';
@@ -24,6 +25,8 @@ export interface ClusterOptions {
   readonly instanceLogic?: InstanceMachine;
   readonly restartIntensity?: RestartIntensity;
   readonly askTimeoutMs?: number;
+  /** Receives every node's XState inspection events. */
+  readonly inspect?: (nodeId: string, event: InspectionEvent) => void;
 }
 
 export class TestCluster {
@@ -128,6 +131,9 @@ export class TestCluster {
       ...(this.options.instanceLogic ? { instanceLogic: this.options.instanceLogic } : {}),
       ...(this.options.restartIntensity ? { restartIntensity: this.options.restartIntensity } : {}),
       ...(this.options.askTimeoutMs ? { askTimeoutMs: this.options.askTimeoutMs } : {}),
+      ...(this.options.inspect
+        ? { inspect: (event: InspectionEvent) => this.options.inspect?.(id, event) }
+        : {}),
     });
     this.nodes.set(id, node);
     return node;
