@@ -197,6 +197,7 @@ export async function startLink(options: StartLinkOptions): Promise<GenPaxosNode
       ...(options.timing ? { timing: options.timing } : {}),
       ...(options.restartIntensity ? { restartIntensity: options.restartIntensity } : {}),
       ...(options.instanceLogic ? { instanceLogic: options.instanceLogic } : {}),
+      ...(options.inspect ? { inspect: options.inspect } : {}),
     },
   });
   actor.start();

@@ -2,7 +2,14 @@
 // routes messages to it, restarts it from storage when it crashes (within a restart intensity
 // per key), and retires decided and idle instances so live actors do not grow with keys.
 // It runs inside the `genPaxosNode` actor (genPaxosNode.ts), which feeds it events.
-import { createActor, type ActorRefFrom, type AnyActorRef, type AnyActorScope } from 'xstate';
+import {
+  createActor,
+  type Actor,
+  type ActorRefFrom,
+  type AnyActorScope,
+  type InspectionEvent,
+  type Observer,
+} from 'xstate';
 import { GenPaxosError, ERROR_CODES, errorInfo, type ErrorInfo } from '../errors.js';
 import type { Effect } from '../paxos/effects.js';
 import type { InstanceMachine, InstanceTiming, InstanceStateName } from '../paxos/instanceMachine.js';
@@ -53,6 +60,8 @@ export interface KeySupervisorOptions {
   readonly timing: Partial<InstanceTiming>;
   readonly restartIntensity: RestartIntensity;
   readonly instanceLogic: InstanceMachine;
+  /** Receives the instances' inspection events (they run in actor systems of their own). */
+  readonly inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
 }
 
 /** Counters kept by the supervisor; the actor snapshot exposes them as plain data. */
@@ -68,6 +77,9 @@ export interface SupervisorStats {
 }
 
 type InstanceActor = ActorRefFrom<InstanceMachine>;
+
+/** The event type prefix of an instance's crash, as XState names a child's error. */
+export const INSTANCE_ERROR_PREFIX = 'xstate.error.actor.';
 
 export class KeySupervisor {
   readonly stats: SupervisorStats = {
@@ -220,7 +232,7 @@ export class KeySupervisor {
     if (state !== 'decided' && !(state === 'nil' && !this.waiting.has(key))) return;
     this.instances.delete(key);
     this.stats.retired++;
-    this.scope.stopChild(live);
+    live.stop();
   }
 
   /** `xstate.error.actor.<key>`: restart the instance from storage, or give the key up. */
@@ -297,7 +309,7 @@ export class KeySupervisor {
   private stopInstance(key: string): void {
     const live = this.instances.get(key);
     this.instances.delete(key);
-    if (live && this.scope) this.scope.stopChild(live);
+    live?.stop();
   }
 
   private refuse(reason: string, envelope: Envelope): void {
@@ -310,10 +322,15 @@ export class KeySupervisor {
     if (live) return live;
     const scope = this.scope;
     if (!scope) throw new GenPaxosError(ERROR_CODES.STOPPED, 'the node is not running');
-    const { id, members, timing, instanceLogic, storage, random } = this.options;
+    const { id, members, timing, instanceLogic, storage, random, inspect } = this.options;
+    // Each instance is the root of an actor system of its own: XState's scheduler scans every
+    // timer of a system whenever one of its actors stops, so sharing the node's system made
+    // retiring keys quadratic. The node's clock and inspection are passed on explicitly, and a
+    // crash reaches the supervisor as the same event a child's would: xstate.error.actor.<key>.
     const child = createActor(instanceLogic, {
-      parent: scope.self as AnyActorRef,
       id: key,
+      clock: (scope.self as unknown as Partial<Pick<Actor<never>, 'clock'>>).clock ?? this.options.clock,
+      ...(inspect ? { inspect } : {}),
       input: { key, node: id, members, record: storage.load(key) ?? null, seed: drawSeed(random), timing },
     });
     child.on('*', (effect) => this.runner.run(effect as Effect));
@@ -326,7 +343,7 @@ export class KeySupervisor {
         }
         previous = state;
       },
-      error: () => {}, // reaches the supervisor as xstate.error.actor.<key>
+      error: (error) => scope.self.send({ type: `${INSTANCE_ERROR_PREFIX}${key}`, error } as never),
     });
     this.instances.set(key, child);
     this.stats.spawned++;
