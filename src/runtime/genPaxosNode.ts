@@ -2,7 +2,15 @@
 // `createActor` or spawned inside a user's machine (`spawnChild(genPaxosNode, { input,
 // systemId: 'paxos' })`) and talked to with events. The logic is a thin adapter: the
 // supervisor state lives in a KeySupervisor, the snapshot exposes plain-data counters.
-import type { ActorLogic, ActorRef, ActorSystem, AnyActorRef, InspectionEvent, Observer, Snapshot } from 'xstate';
+import type {
+  ActorLogic,
+  ActorRef,
+  ActorSystem,
+  AnyActorRef,
+  InspectionEvent,
+  Observer,
+  Snapshot,
+} from 'xstate';
 import { ERROR_CODES, type ErrorInfo } from '../errors.js';
 import { instanceMachine, type InstanceMachine, type InstanceTiming } from '../paxos/instanceMachine.js';
 import type { Envelope, PaxosValue } from '../paxos/messages.js';
@@ -94,7 +102,6 @@ function snapshotOf(supervisor: KeySupervisor, status: 'active' | 'stopped'): Ge
     },
   } as GenPaxosNodeSnapshot;
 }
-
 
 export const genPaxosNode: GenPaxosNodeLogic = {
   getInitialSnapshot(scope, input) {
