@@ -39,7 +39,13 @@ export type GenPaxosNodeReply =
 
 /** What the supervisor emits for observers (`actor.on(...)`): metrics and logs hang here. */
 export type GenPaxosNodeEmitted =
-  | { readonly type: 'decided'; readonly key: string; readonly value: PaxosValue }
+  | {
+      readonly type: 'decided';
+      readonly key: string;
+      readonly value: PaxosValue;
+      /** Ballots this node started for the key before the decision (0: it learned it from others). */
+      readonly rounds: number;
+    }
   | { readonly type: 'instance.restarted'; readonly key: string; readonly error: ErrorInfo }
   | { readonly type: 'instance.failed'; readonly key: string; readonly error: ErrorInfo }
   | { readonly type: 'storage.failed'; readonly error: ErrorInfo }
@@ -74,6 +80,12 @@ export interface SupervisorStats {
   asks: number;
   messagesIn: number;
   messagesRefused: number;
+  /** Phase 1 ballots this node started (prepare broadcasts). */
+  ballotsStarted: number;
+  /** Ballots started beyond the first for the same key: retries after a timeout or a rejection. */
+  retries: number;
+  /** `reject` messages received: another proposer's ballot was higher. */
+  rejectionsReceived: number;
 }
 
 type InstanceActor = ActorRefFrom<InstanceMachine>;
@@ -91,6 +103,9 @@ export class KeySupervisor {
     asks: 0,
     messagesIn: 0,
     messagesRefused: 0,
+    ballotsStarted: 0,
+    retries: 0,
+    rejectionsReceived: 0,
   };
   readonly runner: EffectRunner;
   private readonly instances = new Map<string, InstanceActor>();
@@ -100,6 +115,8 @@ export class KeySupervisor {
   private readonly proposals = new Map<string, PaxosValue>();
   private readonly restarts = new Map<string, number[]>();
   private readonly failed = new Map<string, ErrorInfo>();
+  /** Ballots started per key not yet decided here. */
+  private readonly ballots = new Map<string, number>();
   private storageFailure: ErrorInfo | null = null;
   private scope: AnyActorScope | null = null;
 
@@ -183,6 +200,7 @@ export class KeySupervisor {
   inbound(envelope: Envelope): void {
     this.stats.messagesIn++;
     const { from, key, message } = envelope;
+    if (message.type === 'reject') this.stats.rejectionsReceived++;
     if (from === this.options.id || !this.options.members.includes(from)) {
       this.refuse('not a member', envelope);
       return;
@@ -218,10 +236,12 @@ export class KeySupervisor {
   decided(key: string, value: PaxosValue): void {
     this.stats.decided++;
     this.proposals.delete(key);
+    const rounds = this.ballots.get(key) ?? 0;
+    this.ballots.delete(key);
     const waiting = this.waiting.get(key);
     this.waiting.delete(key);
     for (const replyTo of waiting ?? []) replyTo.send({ type: 'paxos.decided', key, value });
-    this.scope?.emit({ type: 'decided', key, value });
+    this.scope?.emit({ type: 'decided', key, value, rounds });
   }
 
   /** An instance reached `decided`, or fell idle in `nil`: stop it; storage answers for it now. */
@@ -231,6 +251,7 @@ export class KeySupervisor {
     const state = live.getSnapshot().value;
     if (state !== 'decided' && !(state === 'nil' && !this.waiting.has(key))) return;
     this.instances.delete(key);
+    if (state === 'nil') this.ballots.delete(key);
     this.stats.retired++;
     live.stop();
   }
@@ -266,6 +287,7 @@ export class KeySupervisor {
       for (const r of waiting) r.send({ type: 'paxos.failed', key, error: failure });
     this.waiting.clear();
     this.proposals.clear();
+    this.ballots.clear();
   }
 
   /** The node actor stops: stop every instance and fail the asks still waiting. */
@@ -299,6 +321,7 @@ export class KeySupervisor {
     this.failed.set(key, error);
     this.stats.failedKeys++;
     this.proposals.delete(key);
+    this.ballots.delete(key);
     this.scope?.emit({ type: 'instance.failed', key, error });
     const refusal = this.refusal(key) as ErrorInfo;
     for (const replyTo of this.waiting.get(key) ?? [])
@@ -310,6 +333,13 @@ export class KeySupervisor {
     const live = this.instances.get(key);
     this.instances.delete(key);
     live?.stop();
+  }
+
+  private countBallot(key: string): void {
+    const started = (this.ballots.get(key) ?? 0) + 1;
+    this.ballots.set(key, started);
+    this.stats.ballotsStarted++;
+    if (started > 1) this.stats.retries++;
   }
 
   private refuse(reason: string, envelope: Envelope): void {
@@ -333,7 +363,11 @@ export class KeySupervisor {
       ...(inspect ? { inspect } : {}),
       input: { key, node: id, members, record: storage.load(key) ?? null, seed: drawSeed(random), timing },
     });
-    child.on('*', (effect) => this.runner.run(effect as Effect));
+    child.on('*', (emitted) => {
+      const effect = emitted as Effect;
+      if (effect.type === 'broadcast' && effect.message.type === 'prepare') this.countBallot(key);
+      this.runner.run(effect);
+    });
     let previous: string | undefined;
     child.subscribe({
       next: (snapshot) => {
