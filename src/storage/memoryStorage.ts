@@ -57,6 +57,14 @@ export class MemoryStorage implements Storage {
     if (this.pending.size > 0) this.commit(this.generation);
   }
 
+  pendingKeys(): string[] {
+    const keys = new Set([...this.durable.keys(), ...this.pending.keys()]);
+    return [...keys].filter((key) => {
+      const record = this.load(key);
+      return record !== undefined && record.accepted !== null && record.decided === null;
+    });
+  }
+
   /** Every key with a durable record. */
   durableKeys(): IterableIterator<string> {
     return this.durable.keys();
