@@ -65,6 +65,11 @@ export class MemoryStorage implements Storage {
     });
   }
 
+  /** Keys written since the last commit: what a crash now would lose. */
+  get uncommittedKeys(): number {
+    return this.pending.size;
+  }
+
   /** Every key with a durable record. */
   durableKeys(): IterableIterator<string> {
     return this.durable.keys();
