@@ -1,5 +1,6 @@
 // LmdbStorage on a real disk (temporary directories): round trips, the overlay of writes not yet
 // committed, group commit, reopening, the node's identity, and the errors of a closed store.
+import { readdirSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../../src/errors.js';
 import type { KeyRecord } from '../../src/paxos/record.js';
@@ -195,6 +196,12 @@ describe('LmdbStorage: identity', () => {
     await expect(opened(path)).rejects.toMatchObject({ code: ERROR_CODES.DATA_DIR_LOCKED });
     await holder.close();
     await (await opened(path)).close();
+  });
+
+  it('treats a path with a dot as a directory', async () => {
+    const path = dirs.next('node.a');
+    await (await opened(path)).close();
+    expect(readdirSync(path).sort()).toEqual(['data.mdb', 'lock.mdb']);
   });
 
   it('opens once however often open() is called', async () => {
