@@ -9,6 +9,7 @@ import { ERROR_CODES, GenPaxosError } from '../errors.js';
 import type { KeyRecord } from '../paxos/record.js';
 import type { IncarnationStore } from './amnesia.js';
 import { CommitStatsRecorder, type CommitInfo, type DurableCommitStats } from './commitStats.js';
+import { CommitGroups, durable, failureReason } from './lmdbCommits.js';
 import { lockDataDir } from './dataDirLock.js';
 import {
   DB_NAMES,
@@ -45,16 +46,6 @@ interface Databases {
   readonly peers: Bytes;
 }
 
-/** Writes sharing one LMDB transaction (lmdb-js hands them the same promise). */
-interface CommitGroup {
-  readonly firstIssuedMs: number;
-  readonly keys: Set<string>;
-  writes: number;
-}
-
-/** How long to wait for lmdb-js's detailed commit error (`commitError`) before failing without it. */
-const COMMIT_ERROR_DETAIL_WAIT_MS = 250;
-
 export class LmdbStorage implements Storage, IncarnationStore {
   private dbs: Databases | null = null;
   private state: 'new' | 'opening' | 'open' | 'closing' | 'closed' = 'new';
@@ -68,16 +59,17 @@ export class LmdbStorage implements Storage, IncarnationStore {
   private readonly overlay = new Map<string, { readonly record: KeyRecord; readonly seq: number }>();
   private readonly peerOverlay = new Map<string, string>();
   private seq = 0;
-  private readonly groups = new Map<Promise<unknown>, CommitGroup>();
   /** Durability of every write in flight, for `close` to wait on. */
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly recorder = new CommitStatsRecorder();
+  private readonly groups: CommitGroups;
 
   constructor(private readonly options: LmdbStorageOptions) {
     if (typeof options?.path !== 'string' || options.path.length === 0)
       throw new GenPaxosError(ERROR_CODES.BAD_OPTION, 'LmdbStorage needs a data directory path');
     if (typeof options.nodeId !== 'string' || options.nodeId.length === 0)
       throw new GenPaxosError(ERROR_CODES.BAD_OPTION, 'LmdbStorage needs the id of the node it belongs to');
+    this.groups = new CommitGroups(this.recorder, options.onCommit);
   }
 
   get path(): string {
@@ -260,11 +252,7 @@ export class LmdbStorage implements Storage, IncarnationStore {
     return { incarnation, created: false };
   }
 
-  /**
-   * Issues one logical write (`issue` returns lmdb-js's commit promises) and returns its
-   * durability. lmdb-js hands every write of one transaction the same promise object, which is
-   * how commits are counted.
-   */
+  /** Issues one logical write (`issue` returns lmdb-js's commit promises); resolves once durable. */
   private commit(groupKey: string, issue: () => Promise<unknown>[]): Promise<void> {
     this.recorder.wrote();
     let pending: Promise<unknown>[];
@@ -273,7 +261,7 @@ export class LmdbStorage implements Storage, IncarnationStore {
     } catch (error) {
       return this.fail(error).then(rejectWith);
     }
-    for (const commit of new Set(pending)) this.join(commit, groupKey);
+    for (const commit of new Set(pending)) this.groups.join(commit, groupKey);
     const done = Promise.all(pending.map(durable)).then(
       () => {},
       (error: unknown) => this.fail(error).then(rejectWith),
@@ -284,36 +272,10 @@ export class LmdbStorage implements Storage, IncarnationStore {
     return done;
   }
 
-  private join(pending: Promise<unknown>, key: string): void {
-    let group = this.groups.get(pending);
-    if (group === undefined) {
-      const created: CommitGroup = { firstIssuedMs: performance.now(), keys: new Set(), writes: 0 };
-      group = created;
-      this.groups.set(pending, created);
-      durable(pending).then(
-        () => {
-          this.groups.delete(pending);
-          const commit: CommitInfo = {
-            keys: created.keys.size,
-            writes: created.writes,
-            latencyMs: performance.now() - created.firstIssuedMs,
-          };
-          this.recorder.committed(commit);
-          this.options.onCommit?.(commit);
-        },
-        () => {
-          this.groups.delete(pending);
-          this.recorder.failed();
-        },
-      );
-    }
-    group.keys.add(key);
-    group.writes++;
-  }
-
   /** The first failure is sticky: the node stops voting, and every later write is refused. */
   private fail(error: unknown): Promise<GenPaxosError> {
-    this.failure ??= detailOf(error).then((cause) => {
+    const reason = failureReason(error); // also handles this failure's commitError
+    this.failure ??= reason.then((cause) => {
       const detail = cause instanceof Error ? cause.message : String(cause);
       return new GenPaxosError(
         ERROR_CODES.STORAGE_FAILED,
@@ -362,32 +324,4 @@ export class LmdbStorage implements Storage, IncarnationStore {
 
 function rejectWith(error: Error): never {
   throw error;
-}
-
-/**
- * The promise of a write's fsync: lmdb-js's `.flushed` (with `separateFlushed`), which is the
- * commit promise itself when overlapping sync is off, as configured in lmdbLayout.ts.
- */
-function durable(pending: Promise<unknown>): Promise<unknown> {
-  return (pending as Promise<unknown> & { flushed?: Promise<unknown> }).flushed ?? pending;
-}
-
-/** lmdb-js rejects with a generic "Commit failed" and the OS error on `commitError`. */
-async function detailOf(error: unknown): Promise<unknown> {
-  const detail = (error as { commitError?: Promise<unknown> } | null)?.commitError;
-  if (detail === undefined || typeof detail.then !== 'function') return error;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const waited = new Promise<null>((resolve) => {
-    timer = setTimeout(() => resolve(null), COMMIT_ERROR_DETAIL_WAIT_MS);
-    timer.unref();
-  });
-  const cause = await Promise.race([
-    detail.then(
-      () => null,
-      (reason: unknown) => reason,
-    ),
-    waited,
-  ]);
-  clearTimeout(timer);
-  return cause ?? error;
 }

@@ -97,7 +97,7 @@ describe('LmdbStorage across processes', () => {
     // What was written before the failure is still there, and the directory opens again.
     const storage = new LmdbStorage({ path, nodeId: 'a' });
     await storage.open();
-    expect(storage.load('f0-0')?.accepted?.value).toBe('x'.repeat(4000));
+    expect(storage.load('f0-0-0')?.accepted?.value).toBe('x'.repeat(4000));
     await storage.close();
   });
 
