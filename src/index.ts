@@ -36,6 +36,12 @@ export type { LinkFaults, MemoryNetworkOptions } from './transport/memoryNetwork
 export type { Transport } from './transport/transport.js';
 export { MemoryStorage } from './storage/memoryStorage.js';
 export type { Storage } from './storage/storage.js';
+export { LmdbStorage } from './storage/lmdbStorage.js';
+export type { LmdbStorageOptions } from './storage/lmdbStorage.js';
+export type { CommitInfo, DurableCommitStats, HistogramSnapshot } from './storage/commitStats.js';
+export { histogramPercentile } from './storage/commitStats.js';
+export { checkIncarnation, peerIncarnationCheck } from './storage/amnesia.js';
+export type { IncarnationStore, IncarnationVerdict } from './storage/amnesia.js';
 // Time and randomness, injectable.
 export { systemClock } from './runtime/clock.js';
 export type { RuntimeClock, TimerClock } from './runtime/clock.js';

@@ -10,6 +10,7 @@ import { genPaxosNode, supervisorOf, type GenPaxosNodeLogic } from '../runtime/g
 import type { KeySupervisor, ReplyTo, SupervisorStats } from '../runtime/keySupervisor.js';
 import { systemRandom, type RandomSource } from '../runtime/random.js';
 import type { RestartIntensity } from '../runtime/restartIntensity.js';
+import { LmdbStorage } from '../storage/lmdbStorage.js';
 import { MemoryStorage } from '../storage/memoryStorage.js';
 import type { Storage } from '../storage/storage.js';
 import type { Transport } from '../transport/transport.js';
@@ -24,8 +25,13 @@ export interface StartLinkOptions {
   readonly members: readonly string[];
   /** How this node reaches the others: `createMemoryNetwork().connect(id)`, or a WebSocket transport. */
   readonly transport: Transport;
-  /** Where acceptor state is kept. Default: in memory (nothing survives the process). */
+  /** Where acceptor state is kept. Default: in memory (nothing survives the process), unless `dataDir` is given. */
   readonly storage?: Storage;
+  /**
+   * A data directory for durable acceptor state (an `LmdbStorage` opened there for this node's
+   * id). Not together with `storage`. See docs/operations.md.
+   */
+  readonly dataDir?: string;
   /** XState inspection of the node and every instance actor. */
   readonly inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
   /** Drives every timer of the node; XState's `SimulatedClock` or a `VirtualClock` in tests. */
@@ -181,7 +187,17 @@ export async function startLink(options: StartLinkOptions): Promise<GenPaxosNode
   if (timeoutProblem !== null)
     throw new GenPaxosError(ERROR_CODES.BAD_OPTION, `askTimeoutMs: ${timeoutProblem}`);
 
-  const storage = options.storage ?? new MemoryStorage();
+  if (options.dataDir !== undefined) {
+    if (typeof options.dataDir !== 'string' || options.dataDir.length === 0)
+      throw new GenPaxosError(ERROR_CODES.BAD_OPTION, 'dataDir must be a non-empty path');
+    if (options.storage !== undefined)
+      throw new GenPaxosError(ERROR_CODES.BAD_OPTION, 'give either storage or dataDir, not both');
+  }
+  const storage =
+    options.storage ??
+    (options.dataDir !== undefined
+      ? new LmdbStorage({ path: options.dataDir, nodeId: options.id })
+      : new MemoryStorage());
   await storage.open();
   const clock = options.clock ?? systemClock;
   const actor = createActor(genPaxosNode, {

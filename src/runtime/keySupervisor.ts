@@ -156,6 +156,18 @@ export class KeySupervisor {
   start(scope: AnyActorScope): void {
     this.scope = scope;
     this.options.transport.listen((envelope) => scope.self.send({ type: 'inbound', envelope }));
+    this.resumePending();
+  }
+
+  /**
+   * Spawns the instances of keys accepted but not decided before the node last stopped: each
+   * starts in `acknowledged` and, unless another proposer finishes first, pushes the accepted
+   * value to a decision. Without this a key nobody asks again would stay undecided for ever.
+   */
+  private resumePending(): void {
+    for (const key of this.options.storage.pendingKeys?.() ?? []) {
+      if (!this.instances.has(key) && !this.failed.has(key)) this.instanceFor(key);
+    }
   }
 
   ask(key: string, value: PaxosValue, replyTo: ReplyTo): void {

@@ -70,6 +70,19 @@ export class MemoryStorage implements Storage {
     return () => this.observers.delete(observer);
   }
 
+  pendingKeys(): string[] {
+    const keys = new Set([...this.durable.keys(), ...this.pending.keys()]);
+    return [...keys].filter((key) => {
+      const record = this.load(key);
+      return record !== undefined && record.accepted !== null && record.decided === null;
+    });
+  }
+
+  /** Keys written since the last commit: what a crash now would lose. */
+  get uncommittedKeys(): number {
+    return this.pending.size;
+  }
+
   /** Every key with a durable record. */
   durableKeys(): IterableIterator<string> {
     return this.durable.keys();

@@ -15,6 +15,12 @@ export interface Storage {
   write(key: string, record: KeyRecord): Promise<void>;
   /** Flushes what is pending and releases the store. */
   close(): Promise<void>;
+  /**
+   * Keys whose latest record holds an accepted value but no decision. A node resumes their
+   * instances when it starts, so a value accepted before a crash is pushed to a decision even if
+   * nobody asks for the key again. Optional: a store without it resumes nothing.
+   */
+  pendingKeys?(): Iterable<string>;
 }
 
 /**
