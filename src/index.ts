@@ -38,8 +38,9 @@ export { MemoryStorage } from './storage/memoryStorage.js';
 export type { Storage } from './storage/storage.js';
 export { LmdbStorage } from './storage/lmdbStorage.js';
 export type { LmdbStorageOptions } from './storage/lmdbStorage.js';
-export type { CommitInfo, DurableCommitStats, HistogramSnapshot } from './storage/commitStats.js';
-export { histogramPercentile } from './storage/commitStats.js';
+export type { CommitInfo, DurableCommitStats } from './storage/commitStats.js';
+export { histogramPercentile } from './stats/histogram.js';
+export type { HistogramSnapshot } from './stats/histogram.js';
 export { checkIncarnation, peerIncarnationCheck } from './storage/amnesia.js';
 export type { IncarnationStore, IncarnationVerdict } from './storage/amnesia.js';
 // Time and randomness, injectable.

@@ -13,7 +13,9 @@ import type { RestartIntensity } from '../runtime/restartIntensity.js';
 import { LmdbStorage } from '../storage/lmdbStorage.js';
 import { MemoryStorage } from '../storage/memoryStorage.js';
 import type { Storage } from '../storage/storage.js';
-import type { Transport } from '../transport/transport.js';
+import type { Transport, TransportStats } from '../transport/transport.js';
+import type { DurableCommitStats } from '../storage/commitStats.js';
+import { Histogram, type HistogramSnapshot } from '../stats/histogram.js';
 import { checkMembers, checkTimeout } from './validateOptions.js';
 
 export const DEFAULT_ASK_TIMEOUT_MS = 10_000;
@@ -46,6 +48,21 @@ export interface StartLinkOptions {
   readonly instanceLogic?: InstanceMachine;
 }
 
+/** Ask latency buckets, in milliseconds of the node's clock. */
+export const ASK_LATENCY_BUCKETS_MS: readonly number[] = [
+  0.5, 1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000,
+];
+
+/** What became of the asks made through this node. */
+export interface AskStats {
+  readonly started: number;
+  readonly decided: number;
+  /** Asks that ended without a decision here, by error code (timeouts included). */
+  readonly failed: Readonly<Record<string, number>>;
+  /** From the call to the decision, for asks that got one. */
+  readonly latencyMs: HistogramSnapshot;
+}
+
 export interface AskOptions {
   /** Reject with PAXOS_ERR_TIMEOUT after this long. The value may still be chosen later. */
   readonly timeoutMs?: number;
@@ -55,6 +72,8 @@ export interface AskOptions {
 export class GenPaxosNode {
   private stopped = false;
   private readonly supervisor: KeySupervisor;
+  private readonly asks = { started: 0, decided: 0, failed: {} as Record<string, number> };
+  private readonly askLatency = new Histogram(ASK_LATENCY_BUCKETS_MS);
 
   /** @internal use `startLink`. */
   constructor(
@@ -89,6 +108,8 @@ export class GenPaxosNode {
     if (timeoutProblem !== null)
       return Promise.reject(new GenPaxosError(ERROR_CODES.BAD_OPTION, timeoutProblem));
 
+    this.asks.started++;
+    const startedAtMs = this.clock.now();
     return new Promise<PaxosValue>((resolve, reject) => {
       let settled = false;
       const replyTo: ReplyTo = {
@@ -96,13 +117,20 @@ export class GenPaxosNode {
           if (settled) return;
           settled = true;
           this.clock.clearTimeout(timer);
-          if (reply.type === 'paxos.decided') resolve(reply.value);
-          else if (reply.type === 'paxos.failed') reject(errorFromInfo(reply.error));
+          if (reply.type === 'paxos.decided') {
+            this.asks.decided++;
+            this.askLatency.observe(this.clock.now() - startedAtMs);
+            resolve(reply.value);
+          } else if (reply.type === 'paxos.failed') {
+            this.countFailure(reply.error.code);
+            reject(errorFromInfo(reply.error));
+          }
         },
       };
       const timer = this.clock.setTimeout(() => {
         if (settled) return;
         settled = true;
+        this.countFailure(ERROR_CODES.TIMEOUT);
         this.actor.send({ type: 'ask.cancel', key, replyTo });
         reject(
           new GenPaxosError(
@@ -115,6 +143,15 @@ export class GenPaxosNode {
     });
   }
 
+  /** Asks made through this node: started, decided, failed by code, and their latency. */
+  get askStats(): AskStats {
+    return { ...this.asks, failed: { ...this.asks.failed }, latencyMs: this.askLatency.snapshot() };
+  }
+
+  private countFailure(code: string): void {
+    this.asks.failed[code] = (this.asks.failed[code] ?? 0) + 1;
+  }
+
   /** The decided value of `key` as known on this node, or `undefined` (gen_paxos:ask/1). */
   read(key: string): PaxosValue | undefined {
     const problem = checkKey(key);
@@ -125,6 +162,16 @@ export class GenPaxosNode {
   /** The state of `key`'s instance on this node (`decided` once retired to storage). */
   stateOf(key: string): InstanceStateName | 'failed' {
     return this.supervisor.stateOf(key);
+  }
+
+  /** The storage's group-commit counters, if it keeps them. */
+  get storageStats(): DurableCommitStats | undefined {
+    return this.storage.commitStats?.();
+  }
+
+  /** The transport's counters, if it keeps them. */
+  get transportStats(): TransportStats | undefined {
+    return this.transport.stats?.();
   }
 
   /** Supervisor counters: instances spawned, retired, restarted; asks; messages. */

@@ -21,6 +21,7 @@ import type { RuntimeClock } from './clock.js';
 import { EffectRunner } from './effectRunner.js';
 import { drawSeed, type RandomSource } from './random.js';
 import { allowRestart, type RestartIntensity } from './restartIntensity.js';
+import { Histogram } from '../stats/histogram.js';
 
 /** Anything that can receive the node's replies: an XState actor, or the façade's resolver. */
 export interface ReplyTo {
@@ -80,6 +81,8 @@ export interface SupervisorStats {
   asks: number;
   messagesIn: number;
   messagesRefused: number;
+  /** Refused inbound messages by reason (not a member, key failed, storage failed). */
+  refusedByReason: Record<string, number>;
   /** Phase 1 ballots this node started (prepare broadcasts). */
   ballotsStarted: number;
   /** Ballots started beyond the first for the same key: retries after a timeout or a rejection. */
@@ -89,6 +92,9 @@ export interface SupervisorStats {
 }
 
 type InstanceActor = ActorRefFrom<InstanceMachine>;
+
+/** Buckets of the ballots a node started per decision it proposed. */
+export const DECISION_ROUND_BUCKETS: readonly number[] = [1, 2, 3, 4, 5, 8, 13, 21];
 
 /** The event type prefix of an instance's crash, as XState names a child's error. */
 export const INSTANCE_ERROR_PREFIX = 'xstate.error.actor.';
@@ -103,11 +109,14 @@ export class KeySupervisor {
     asks: 0,
     messagesIn: 0,
     messagesRefused: 0,
+    refusedByReason: {},
     ballotsStarted: 0,
     retries: 0,
     rejectionsReceived: 0,
   };
   readonly runner: EffectRunner;
+  /** Ballots this node started per decision it took part in as a proposer. */
+  readonly decisionRounds = new Histogram(DECISION_ROUND_BUCKETS);
   private readonly instances = new Map<string, InstanceActor>();
   /** Asks waiting for a key's decision. */
   private readonly waiting = new Map<string, ReplyTo[]>();
@@ -250,6 +259,7 @@ export class KeySupervisor {
     this.proposals.delete(key);
     const rounds = this.ballots.get(key) ?? 0;
     this.ballots.delete(key);
+    if (rounds > 0) this.decisionRounds.observe(rounds);
     const waiting = this.waiting.get(key);
     this.waiting.delete(key);
     for (const replyTo of waiting ?? []) replyTo.send({ type: 'paxos.decided', key, value });
@@ -356,6 +366,7 @@ export class KeySupervisor {
 
   private refuse(reason: string, envelope: Envelope): void {
     this.stats.messagesRefused++;
+    this.stats.refusedByReason[reason] = (this.stats.refusedByReason[reason] ?? 0) + 1;
     this.scope?.emit({ type: 'message.refused', reason, from: envelope.from, key: envelope.key });
   }
 

@@ -80,6 +80,9 @@ export class LmdbStorage implements Storage, IncarnationStore {
   get stats(): DurableCommitStats {
     return this.recorder.snapshot();
   }
+  commitStats(): DurableCommitStats {
+    return this.stats;
+  }
 
   /** This node's incarnation: generated when the data directory was created. Needs `open()`. */
   get incarnation(): string {

@@ -4,19 +4,14 @@
 // failing one.
 import type { TimerClock } from '../runtime/clock.js';
 import type { KeyRecord } from '../paxos/record.js';
+import { CommitStatsRecorder, type DurableCommitStats } from './commitStats.js';
 import { compactRecord, type Storage } from './storage.js';
 
 export interface MemoryStorageOptions {
-  /** Schedules commits; without it a commit runs in a microtask after the writes that fill it. */
-  readonly clock?: TimerClock;
+  /** Schedules commits (and times them, if it tells the time); without it a commit runs in a microtask. */
+  readonly clock?: TimerClock & { now?(): number };
   /** Delay of each commit on `clock`, to model a slow disk. */
   readonly commitDelayMs?: number;
-}
-
-export interface CommitStats {
-  commits: number;
-  keysCommitted: number;
-  writes: number;
 }
 
 /** What an observer sees: each write as issued, and each commit with the keys it made durable. */
@@ -32,7 +27,8 @@ interface Waiter {
 export class MemoryStorage implements Storage {
   /** Delay of each commit; tests may change it at any time to make the disk slow. */
   commitDelayMs: number;
-  readonly stats: CommitStats = { commits: 0, keysCommitted: 0, writes: 0 };
+  private readonly recorder = new CommitStatsRecorder();
+  private firstPendingAtMs = 0;
   private readonly durable = new Map<string, KeyRecord>();
   private pending = new Map<string, KeyRecord>();
   private waiters: Waiter[] = [];
@@ -52,12 +48,22 @@ export class MemoryStorage implements Storage {
   }
 
   write(key: string, record: KeyRecord): Promise<void> {
-    this.stats.writes++;
+    this.recorder.wrote();
+    if (this.waiters.length === 0) this.firstPendingAtMs = this.nowMs();
     this.pending.set(key, compactRecord(record));
     for (const observer of this.observers) observer({ type: 'write', key, record });
     const done = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
     this.scheduleCommit();
     return done;
+  }
+
+  /** Commit counters, as the durable store keeps them. */
+  get stats(): DurableCommitStats {
+    return this.recorder.snapshot();
+  }
+
+  commitStats(): DurableCommitStats {
+    return this.recorder.snapshot();
   }
 
   async close(): Promise<void> {
@@ -109,6 +115,10 @@ export class MemoryStorage implements Storage {
     this.failure = error;
   }
 
+  private nowMs(): number {
+    return this.options.clock?.now?.() ?? performance.now();
+  }
+
   private scheduleCommit(): void {
     if (this.commitScheduled) return;
     this.commitScheduled = true;
@@ -125,12 +135,16 @@ export class MemoryStorage implements Storage {
     this.waiters = [];
     this.pending = new Map();
     if (this.failure !== null) {
+      this.recorder.failed();
       for (const waiter of waiters) waiter.reject(this.failure);
       return;
     }
     for (const [key, record] of batch) this.durable.set(key, record);
-    this.stats.commits++;
-    this.stats.keysCommitted += batch.size;
+    this.recorder.committed({
+      keys: batch.size,
+      writes: waiters.length,
+      latencyMs: this.nowMs() - this.firstPendingAtMs,
+    });
     for (const observer of this.observers) observer({ type: 'commit', keys: [...batch.keys()] });
     for (const waiter of waiters) waiter.resolve();
   }

@@ -2,6 +2,7 @@
 // Reads are synchronous and see every write already issued; writes resolve once durable, and
 // the writes of one key become durable in the order they were issued.
 import type { KeyRecord } from '../paxos/record.js';
+import type { DurableCommitStats } from './commitStats.js';
 
 export interface Storage {
   /** Opens the store. Called once by the node before it serves. */
@@ -21,6 +22,8 @@ export interface Storage {
    * nobody asks for the key again. Optional: a store without it resumes nothing.
    */
   pendingKeys?(): Iterable<string>;
+  /** Group-commit counters (commits, keys per commit, commit latency), for metrics. Optional. */
+  commitStats?(): DurableCommitStats;
 }
 
 /**

@@ -106,5 +106,6 @@ describe('EffectRunner', () => {
     expect(failures.map((e) => e.message)).toEqual(['disk full']);
     expect(runner.storageFailed).toBe(true);
     expect(runner.stats.droppedAfterFailure).toBe(3);
+    expect(runner.stats.envelopesSent).toBe(0);
   });
 });
