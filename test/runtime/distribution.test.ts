@@ -6,7 +6,7 @@ import { assign, setup } from 'xstate';
 import { createActorNode, type ActorNode } from '../../src/runtime/actorNode.js';
 import type { NodeEvent } from '../../src/runtime/distribution/distribution.js';
 import { createMemoryRouter, type MemoryRouter } from '../../src/runtime/distribution/memoryRouter.js';
-import { reply, type CallEvent, type ReplyTo } from '../../src/runtime/genFsm/reply.js';
+import { reply, type CallEvent, type From } from '../../src/runtime/genFsm/reply.js';
 import type { DownEvent } from '../../src/runtime/monitors.js';
 import { VirtualClock } from '../../src/runtime/virtualClock.js';
 import { createMemoryNetwork } from '../../src/transport/memoryNetwork.js';
@@ -22,7 +22,7 @@ type CounterEvent =
   | { type: 'release' };
 
 const counter = setup({
-  types: { context: {} as { count: number; held: ReplyTo<number> | null }, events: {} as CounterEvent },
+  types: { context: {} as { count: number; held: From<number> | null }, events: {} as CounterEvent },
 }).createMachine({
   context: { count: 0, held: null },
   on: {

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { assign, setup } from 'xstate';
 import { allState, type InfoEvent } from '../../src/runtime/genFsm/events.js';
-import { reply, type CallEvent, type ReplyTo } from '../../src/runtime/genFsm/reply.js';
+import { reply, type CallEvent, type From } from '../../src/runtime/genFsm/reply.js';
 import { stateTimeout } from '../../src/runtime/genFsm/stateTimeout.js';
 import { codeOf, settle, testNode } from './helpers.js';
 
@@ -20,7 +20,7 @@ type CounterEvent =
 
 const counter = setup({
   types: {
-    context: {} as { count: number; waiting: ReplyTo<number> | null },
+    context: {} as { count: number; waiting: From<number> | null },
     events: {} as CounterEvent,
     input: {} as { start: number } | undefined,
   },

@@ -6,7 +6,7 @@ import { isAlive, watchExit, type ActorLike } from '../actorLike.js';
 import type { TimerClock } from '../clock.js';
 import { describeExitReason } from '../exitReason.js';
 import { RUNTIME_ERROR_CODES, RuntimeError } from '../runtimeError.js';
-import type { ReplyTo } from './reply.js';
+import type { From } from './reply.js';
 
 /** gen_fsm's default call timeout. */
 export const DEFAULT_CALL_TIMEOUT_MS = 5000;
@@ -51,7 +51,7 @@ export function callActor<TReply>(
       watch.unsubscribe();
       outcome();
     };
-    const replyTo: ReplyTo<TReply> = { send: (reply) => settle(() => resolve(reply)) };
+    const replyTo: From<TReply> = { send: (reply) => settle(() => resolve(reply)) };
     const watch = watchExit(target, (reason) =>
       settle(() =>
         reject(
@@ -78,7 +78,7 @@ export function callActor<TReply>(
       );
     }
     // Last: an idle target processes the request right here, and may reply before send returns.
-    const request: EventObject & { replyTo: ReplyTo<TReply> } = { ...event, replyTo };
+    const request: EventObject & { replyTo: From<TReply> } = { ...event, replyTo };
     target.send(request);
   });
 }

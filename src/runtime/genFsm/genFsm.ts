@@ -19,7 +19,7 @@ import { RUNTIME_ERROR_CODES, RuntimeError } from '../runtimeError.js';
 import { DEFAULT_CALL_TIMEOUT_MS, type CallOptions } from './callActor.js';
 import { ALL_STATE_PREFIX, checkEvent, INFO_EVENT_TYPE, type InfoEvent } from './events.js';
 import { genFsmLogic, type GenFsmLogic } from './genFsmLogic.js';
-import { replyTo, type ReplyOf, type RequestOf } from './reply.js';
+import { sendReply, type ReplyOf, type RequestOf } from './reply.js';
 
 export interface StartOptions<TMachine extends AnyStateMachine> {
   /** Registers the actor under this name on the node (gen_fsm's `{local, Name}`); also its id. */
@@ -133,7 +133,7 @@ export interface GenFsm {
   stop(target: Target, reason?: ExitReason, options?: CallOptions): Promise<void>;
 
   /** gen_fsm:reply/2: answers a caller kept from an earlier call event. */
-  readonly reply: typeof replyTo;
+  readonly reply: typeof sendReply;
 }
 
 function toAllState(event: EventObject): EventObject {
@@ -203,6 +203,6 @@ export function createGenFsm(node: ActorNode): GenFsm {
     },
     stop: (target, reason = 'normal', options = {}) =>
       node.stop(target, reason, options.timeoutMs ?? Number.POSITIVE_INFINITY),
-    reply: replyTo,
+    reply: sendReply,
   } as GenFsm;
 }

@@ -5,22 +5,22 @@ import type { ActionArgs, EventObject, MachineContext, ParameterizedObject } fro
 import type { RuntimeAction } from './stateTimeout.js';
 
 /** Where a call's answer goes (gen_fsm's From). `send` never throws; late answers are dropped. */
-export interface ReplyTo<TReply = unknown> {
+export interface From<TReply = unknown> {
   send(reply: TReply): void;
 }
 
 /** An event as a synchronous call delivers it: the request plus where to answer. */
-export type CallEvent<TEvent extends EventObject, TReply> = TEvent & { readonly replyTo: ReplyTo<TReply> };
+export type CallEvent<TEvent extends EventObject, TReply> = TEvent & { readonly replyTo: From<TReply> };
 
 /** The requests a machine answers: its events that carry `replyTo`, without it. */
-export type RequestOf<TEvent extends EventObject> = TEvent extends { readonly replyTo: ReplyTo<infer _R> }
+export type RequestOf<TEvent extends EventObject> = TEvent extends { readonly replyTo: From<infer _R> }
   ? Omit<TEvent, 'replyTo'>
   : never;
 
 /** The reply type of the request of type `TType` among `TEvent`. */
 export type ReplyOf<TEvent extends EventObject, TType extends string> = TEvent extends {
   readonly type: TType;
-  readonly replyTo: ReplyTo<infer R>;
+  readonly replyTo: From<infer R>;
 }
   ? R
   : never;
@@ -51,10 +51,10 @@ export function reply<
   TReply = unknown,
 >(
   value: TReply | Expr<TContext, TExpressionEvent, TParams, TEvent, TReply>,
-  options: { to?: Expr<TContext, TExpressionEvent, TParams, TEvent, ReplyTo<TReply> | undefined> } = {},
+  options: { to?: Expr<TContext, TExpressionEvent, TParams, TEvent, From<TReply> | undefined> } = {},
 ): RuntimeAction<TContext, TExpressionEvent, TParams, TEvent> {
   return (args, params) => {
-    const to = options.to ? options.to(args, params) : (args.event as { replyTo?: ReplyTo<TReply> }).replyTo;
+    const to = options.to ? options.to(args, params) : (args.event as { replyTo?: From<TReply> }).replyTo;
     if (to === undefined) return;
     const answer =
       typeof value === 'function'
@@ -65,6 +65,6 @@ export function reply<
 }
 
 /** Sends `value` to a caller kept from an earlier event (gen_fsm:reply/2), outside any action. */
-export function replyTo<TReply>(to: ReplyTo<TReply>, value: TReply): void {
+export function sendReply<TReply>(to: From<TReply>, value: TReply): void {
   to.send(value);
 }

@@ -5,7 +5,7 @@
 import type { ActorLogic, AnyActorLogic, AnyActorRef, AnyActorScope, EventObject, Snapshot } from 'xstate';
 import type { ActorLike } from '../actorLike.js';
 import { localNode } from '../actorNode.js';
-import type { ReplyTo } from '../genFsm/reply.js';
+import type { From } from '../genFsm/reply.js';
 import { RUNTIME_ERROR_CODES, RuntimeError } from '../runtimeError.js';
 import { ChildHost, childExitOf } from './childHost.js';
 import {
@@ -33,22 +33,22 @@ export type SupervisorEvent =
       /** … or an id and the template's arguments (simple_one_for_one). */
       readonly id?: string;
       readonly args?: unknown;
-      readonly replyTo: ReplyTo<SupervisorReply>;
+      readonly replyTo: From<SupervisorReply>;
     }
   | {
       readonly type: 'supervisor.terminateChild';
       readonly id: string;
-      readonly replyTo: ReplyTo<SupervisorReply>;
+      readonly replyTo: From<SupervisorReply>;
     }
   | {
       readonly type: 'supervisor.restartChild';
       readonly id: string;
-      readonly replyTo: ReplyTo<SupervisorReply>;
+      readonly replyTo: From<SupervisorReply>;
     }
   | {
       readonly type: 'supervisor.deleteChild';
       readonly id: string;
-      readonly replyTo: ReplyTo<SupervisorReply>;
+      readonly replyTo: From<SupervisorReply>;
     };
 
 /** Plain data: what inspection and observers see. The children themselves: `whichChildren`. */
