@@ -57,7 +57,7 @@ export type { From, CallEvent, RequestOf, ReplyOf } from './runtime/genFsm/reply
 export { stateTimeout, cancelStateTimeout, STATE_TIMEOUT_ID } from './runtime/genFsm/stateTimeout.js';
 export type { RuntimeAction } from './runtime/genFsm/stateTimeout.js';
 export { allState, ALL_STATE_PREFIX, INFO_EVENT_TYPE } from './runtime/genFsm/events.js';
-export type { AllStateEvent, InfoEvent, TimeoutEvent } from './runtime/genFsm/events.js';
+export type { AllStateEvent, LooseEvent, InfoEvent, TimeoutEvent } from './runtime/genFsm/events.js';
 export { DEFAULT_CALL_TIMEOUT_MS } from './runtime/genFsm/callActor.js';
 export type { CallOptions } from './runtime/genFsm/callActor.js';
 export { ActorNode, createActorNode, localNode, DEFAULT_NODE_NAME } from './runtime/actorNode.js';

@@ -10,10 +10,10 @@ import { Registry } from './distribution/registry.js';
 import type { RemoteRouter } from './distribution/remoteRouter.js';
 import { recordExitReason, type ExitReason } from './exitReason.js';
 import { callActor, checkTimeoutMs, DEFAULT_CALL_TIMEOUT_MS } from './genFsm/callActor.js';
-import { checkEvent, STOP_REQUEST_TYPE, type StopRequest } from './genFsm/events.js';
+import { checkEvent, STOP_REQUEST_TYPE, type LooseEvent, type StopRequest } from './genFsm/events.js';
 import { createGenFsm, type GenFsm } from './genFsm/genFsm.js';
 import { isGenFsmActor } from './genFsm/genFsmLogic.js';
-import { LocalMonitors, type DownEvent, type MonitorRef, type Watcher } from './monitors.js';
+import { LocalMonitors, notify, type DownEvent, type MonitorRef, type Watcher } from './monitors.js';
 import { RUNTIME_ERROR_CODES, RuntimeError } from './runtimeError.js';
 
 /** Erlang's name for a node that is not distributed. */
@@ -80,7 +80,13 @@ export class ActorNode {
     this.genFsm = createGenFsm(this);
   }
 
-  /** Registers `actor` under `name` on this node until it stops (erlang:register/2). */
+  /**
+   * Registers `actor` under `name` on this node until it stops (erlang:register/2).
+   *
+   * @example
+   * node.register('door', actor);
+   * node.genFsm.sendEvent('door', { type: 'button', digit: 1 });
+   */
   register(name: string, actor: ActorLike): void {
     this.registry.register(name, actor);
   }
@@ -90,7 +96,12 @@ export class ActorNode {
     this.registry.unregister(name);
   }
 
-  /** The actor registered as `name` on this node (erlang:whereis/1). */
+  /**
+   * The actor registered as `name` on this node (erlang:whereis/1).
+   *
+   * @example
+   * node.whereis('door')?.getSnapshot();
+   */
   whereis(name: string): ActorLike | undefined {
     return this.registry.whereis(name);
   }
@@ -105,8 +116,14 @@ export class ActorNode {
     return this.distribution?.nodes() ?? [];
   }
 
-  /** Delivers `event` to `target`, without waiting. False if it could not be handed over. */
-  cast(target: Target, event: EventObject): boolean {
+  /**
+   * Delivers `event` to `target`, without waiting. False if it could not be handed over.
+   * (genFsm.sendEvent is this; genFsm adds the gen_fsm vocabulary on top.)
+   *
+   * @example
+   * node.cast({ name: 'door', node: 'b' }, { type: 'button', digit: 1 });
+   */
+  cast(target: Target, event: LooseEvent | EventObject): boolean {
     checkEvent(event);
     const resolved = this.resolve(target);
     switch (resolved.kind) {
@@ -121,8 +138,17 @@ export class ActorNode {
     }
   }
 
-  /** Sends `{ ...event, replyTo }` to `target` and resolves with the reply (see callActor.ts). */
-  call<TReply>(target: Target, event: EventObject, timeoutMs = DEFAULT_CALL_TIMEOUT_MS): Promise<TReply> {
+  /**
+   * Sends `{ ...event, replyTo }` to `target` and resolves with the reply (see callActor.ts).
+   *
+   * @example
+   * const count = await node.call<number>('counter', { type: 'get' }, 1000);
+   */
+  call<TReply>(
+    target: Target,
+    event: LooseEvent | EventObject,
+    timeoutMs = DEFAULT_CALL_TIMEOUT_MS,
+  ): Promise<TReply> {
     checkEvent(event);
     checkTimeoutMs(timeoutMs);
     const resolved = this.resolve(target);
@@ -138,7 +164,12 @@ export class ActorNode {
     }
   }
 
-  /** Stops `target` with `reason` and resolves once it has stopped (gen_fsm:stop/2). */
+  /**
+   * Stops `target` with `reason` and resolves once it has stopped (gen_fsm:stop/2).
+   *
+   * @example
+   * await node.stop('door', 'shutdown');
+   */
   stop(target: Target, reason: ExitReason = 'normal', timeoutMs = Number.POSITIVE_INFINITY): Promise<void> {
     const resolved = this.resolve(target);
     switch (resolved.kind) {
@@ -156,6 +187,9 @@ export class ActorNode {
   /**
    * Watches `target`: the watcher gets one `down` event when it exits, with `noproc` if it is not
    * running, `noconnection` if its node goes down (erlang:monitor/2).
+   *
+   * @example
+   * const ref = node.monitor({ name: 'door', node: 'b' }, (down) => console.log(down.reason));
    */
   monitor(target: Target, watcher: Watcher<DownEvent>): MonitorRef {
     const resolved = this.resolve(target);
@@ -175,14 +209,17 @@ export class ActorNode {
     return this.monitors.demonitor(ref) || (this.distribution?.demonitor(ref) ?? false);
   }
 
-  /** Reports `nodeup` / `nodedown` of `node` to `watcher`; `nodedown` at once if not connected. */
+  /**
+   * Reports `nodeup` / `nodedown` of `node` to `watcher`; `nodedown` at once if not connected.
+   *
+   * @example
+   * node.monitorNode('b', (event) => console.log(event.type, event.node));
+   */
   monitorNode(node: string, watcher: Watcher<NodeEvent>): MonitorRef {
     if (!this.distribution) {
+      // Without a router every other node is unreachable: report it as down, as OTP does.
       const ref = this.monitors.newRef();
-      if (node !== this.name) {
-        if (typeof watcher === 'function') watcher({ type: 'nodedown', node });
-        else if (isAlive(watcher)) watcher.send({ type: 'nodedown', node });
-      }
+      if (node !== this.name) notify(watcher, { type: 'nodedown', node });
       return ref;
     }
     return this.distribution.monitorNode(node, watcher);

@@ -18,7 +18,12 @@ export type ExitReason =
   | { readonly shutdown: unknown }
   | { readonly error: unknown };
 
-/** True for the reasons OTP calls normal: a transient child that exits so is not restarted. */
+/**
+ * True for the reasons OTP calls normal: a transient child that exits so is not restarted.
+ *
+ * @example
+ * isNormalExit({ shutdown: 'maintenance' }); // true
+ */
 export function isNormalExit(reason: ExitReason): boolean {
   return reason === 'normal' || reason === 'shutdown' || (typeof reason === 'object' && 'shutdown' in reason);
 }

@@ -3,13 +3,24 @@
 import type { EventObject } from 'xstate';
 import type { ExitReason } from '../exitReason.js';
 
+/** Any event with fields: what a call or cast by name accepts (its fields are not known statically). */
+export interface LooseEvent {
+  readonly type: string;
+  readonly [field: string]: unknown;
+}
+
 /**
  * All-state events arrive with this prefix on their type, so a machine handles them at its root
  * (`on: { 'all.stop': … }`) and no state-level handler of the plain type can catch them first.
  */
 export const ALL_STATE_PREFIX = 'all.';
 
-/** The delivered type of an all-state event: `allState('stop') === 'all.stop'`. */
+/**
+ * The delivered type of an all-state event, for root handler keys.
+ *
+ * @example
+ * createMachine({ on: { [allState('stop')]: '.stopped' }, … }); // handles sendAllStateEvent(…, { type: 'stop' })
+ */
 export function allState<TType extends string>(type: TType): `${typeof ALL_STATE_PREFIX}${TType}` {
   return `${ALL_STATE_PREFIX}${type}`;
 }

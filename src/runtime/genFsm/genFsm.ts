@@ -17,7 +17,7 @@ import type { RemoteName, Target } from '../distribution/address.js';
 import { recordExitReason, type ExitReason } from '../exitReason.js';
 import { RUNTIME_ERROR_CODES, RuntimeError } from '../runtimeError.js';
 import { DEFAULT_CALL_TIMEOUT_MS, type CallOptions } from './callActor.js';
-import { ALL_STATE_PREFIX, checkEvent, INFO_EVENT_TYPE, type InfoEvent } from './events.js';
+import { ALL_STATE_PREFIX, checkEvent, INFO_EVENT_TYPE, type LooseEvent, type InfoEvent } from './events.js';
 import { genFsmLogic, type GenFsmLogic } from './genFsmLogic.js';
 import { sendReply, type ReplyOf, type RequestOf } from './reply.js';
 
@@ -89,7 +89,7 @@ export interface GenFsm {
   ): Promise<ReplyOf<TEvent, TRequest['type']>>;
   syncSendEvent<TReply = unknown>(
     target: string | RemoteName,
-    event: EventObject,
+    event: LooseEvent,
     options?: CallOptions,
   ): Promise<TReply>;
 
@@ -100,7 +100,7 @@ export interface GenFsm {
    * @example
    * genFsm.sendAllStateEvent('code_lock', { type: 'stop' }); // handled by on: { 'all.stop': … }
    */
-  sendAllStateEvent(target: Target, event: EventObject): boolean;
+  sendAllStateEvent(target: Target, event: LooseEvent): boolean;
 
   /**
    * Calls with an all-state event (gen_fsm:sync_send_all_state_event/3).
@@ -110,7 +110,7 @@ export interface GenFsm {
    */
   syncSendAllStateEvent<TReply = unknown>(
     target: Target,
-    event: EventObject,
+    event: LooseEvent,
     options?: CallOptions,
   ): Promise<TReply>;
 

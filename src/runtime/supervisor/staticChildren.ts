@@ -2,7 +2,7 @@
 // in order and stopped in reverse, restarted by strategy within the supervisor's intensity.
 // Throws SUPERVISOR_ERR_MAX_RESTARTS when the intensity is exceeded; the caller must then stop.
 import type { AnyActorRef } from 'xstate';
-import { isAlive } from '../actorLike.js';
+import { isAlive, type ActorLike } from '../actorLike.js';
 import { describeExitReason, exitReasonOf, type ExitReason } from '../exitReason.js';
 import type { RestartIntensity } from '../restartIntensity.js';
 import { RUNTIME_ERROR_CODES, RuntimeError } from '../runtimeError.js';
@@ -24,7 +24,7 @@ interface StaticChild {
 export interface ChildInfo {
   readonly id: string;
   /** The running child, or undefined if it is not running (kept as a spec). */
-  readonly ref: AnyActorRef | undefined;
+  readonly ref: ActorLike | undefined;
   readonly type: 'worker' | 'supervisor';
   readonly restart: 'permanent' | 'transient' | 'temporary';
 }

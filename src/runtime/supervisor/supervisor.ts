@@ -133,7 +133,7 @@ function createCore(spec: SupervisorSpec, scope: AnyActorScope): Core {
       which: () =>
         children.ids().map((id) => ({
           id,
-          ref: children.child(id) as AnyActorRef,
+          ref: children.child(id) as ActorLike,
           type: spec.child.type ?? 'worker',
           restart: spec.child.restart ?? 'permanent',
         })),
