@@ -18,7 +18,6 @@ import type { Storage } from '../storage/storage.js';
 import type { Transport } from '../transport/transport.js';
 import { systemClock, type RuntimeClock } from './clock.js';
 import {
-  INSTANCE_ERROR_PREFIX,
   KeySupervisor,
   type GenPaxosNodeEmitted,
   type GenPaxosNodeReply,
@@ -134,13 +133,8 @@ export const genPaxosNode: GenPaxosNodeLogic = {
     const supervisor = supervisors.get(scope.self);
     if (!supervisor || snapshot.status !== 'active') return snapshot;
     const type = event.type as string;
-    if (type.startsWith(INSTANCE_ERROR_PREFIX)) {
-      supervisor.instanceCrashed(
-        type.slice(INSTANCE_ERROR_PREFIX.length),
-        (event as unknown as { error: unknown }).error,
-      );
-      return snapshotOf(supervisor, 'active');
-    }
+    // xstate.error.actor.<key>: an instance crashed; the pool restarts it or gives the key up.
+    if (supervisor.childExited(event)) return snapshotOf(supervisor, 'active');
     if (type === 'xstate.stop') {
       supervisor.stop();
       return snapshotOf(supervisor, 'stopped');

@@ -1,15 +1,10 @@
-// The per-node supervisor of Paxos instances: spawns one instance actor per key on demand,
-// routes messages to it, restarts it from storage when it crashes (within a restart intensity
-// per key), and retires decided and idle instances so live actors do not grow with keys.
+// The per-node supervisor of Paxos instances: a simple_one_for_one supervisor (the runtime's
+// SimpleOneForOne engine) whose children are the per-key instance actors. It spawns one on
+// demand, routes messages to it, restarts it from storage when it crashes (within a restart
+// intensity per key: a key that keeps crashing is given up, the node keeps serving the others),
+// and retires decided and idle instances so live actors do not grow with keys.
 // It runs inside the `genPaxosNode` actor (genPaxosNode.ts), which feeds it events.
-import {
-  createActor,
-  type Actor,
-  type ActorRefFrom,
-  type AnyActorScope,
-  type InspectionEvent,
-  type Observer,
-} from 'xstate';
+import type { ActorRefFrom, AnyActorScope, EventObject, InspectionEvent, Observer } from 'xstate';
 import { GenPaxosError, ERROR_CODES, errorInfo, type ErrorInfo } from '../errors.js';
 import type { Effect } from '../paxos/effects.js';
 import type { InstanceMachine, InstanceTiming, InstanceStateName } from '../paxos/instanceMachine.js';
@@ -20,7 +15,10 @@ import type { Transport } from '../transport/transport.js';
 import type { RuntimeClock } from './clock.js';
 import { EffectRunner } from './effectRunner.js';
 import { drawSeed, type RandomSource } from './random.js';
-import { allowRestart, type RestartIntensity } from './restartIntensity.js';
+import type { RestartIntensity } from './restartIntensity.js';
+import { UNLIMITED_INTENSITY } from './supervisor/childSpec.js';
+import { SimpleOneForOne } from './supervisor/simpleOneForOne.js';
+import type { ExitReason } from './exitReason.js';
 import { Histogram } from '../stats/histogram.js';
 
 /** Anything that can receive the node's replies: an XState actor, or the façade's resolver. */
@@ -96,8 +94,6 @@ type InstanceActor = ActorRefFrom<InstanceMachine>;
 /** Buckets of the ballots a node started per decision it proposed. */
 export const DECISION_ROUND_BUCKETS: readonly number[] = [1, 2, 3, 4, 5, 8, 13, 21];
 
-/** The event type prefix of an instance's crash, as XState names a child's error. */
-export const INSTANCE_ERROR_PREFIX = 'xstate.error.actor.';
 
 export class KeySupervisor {
   readonly stats: SupervisorStats = {
@@ -117,12 +113,14 @@ export class KeySupervisor {
   readonly runner: EffectRunner;
   /** Ballots this node started per decision it took part in as a proposer. */
   readonly decisionRounds = new Histogram(DECISION_ROUND_BUCKETS);
-  private readonly instances = new Map<string, InstanceActor>();
+  /** The instances: a simple_one_for_one pool of per-key children. */
+  private readonly pool: SimpleOneForOne<InstanceMachine, null>;
+  /** Each live instance's last state, to see it fall idle. */
+  private readonly lastState = new Map<string, string>();
   /** Asks waiting for a key's decision. */
   private readonly waiting = new Map<string, ReplyTo[]>();
   /** The first value asked for a key still undecided: re-asked after a restart. */
   private readonly proposals = new Map<string, PaxosValue>();
-  private readonly restarts = new Map<string, number[]>();
   private readonly failed = new Map<string, ErrorInfo>();
   /** Ballots started per key not yet decided here. */
   private readonly ballots = new Map<string, number>();
@@ -138,11 +136,37 @@ export class KeySupervisor {
       onDecided: (key, value) => this.scope?.self.send({ type: 'instance.decided', key, value }),
       onStorageFailure: (error) => this.scope?.self.send({ type: 'storage.failed', error: errorInfo(error) }),
     });
+    const { id, members, timing, storage, random } = options;
+    this.pool = new SimpleOneForOne<InstanceMachine, null>({
+      name: `node ${id}`,
+      // Restarts are bounded per key (childIntensity), never for the node as a whole.
+      intensity: UNLIMITED_INTENSITY,
+      now: () => options.clock.now(),
+      ...(options.inspect ? { inspect: options.inspect } : {}),
+      template: {
+        logic: options.instanceLogic,
+        restart: 'transient',
+        // Each instance is the root of an actor system of its own: XState's scheduler scans every
+        // timer of a system whenever one of its actors stops, so sharing the node's system made
+        // retiring keys quadratic.
+        isolated: true,
+        childIntensity: options.restartIntensity,
+        // Computed again at every restart, so a restarted instance reloads the key's record.
+        input: (key) => ({ key, node: id, members, record: storage.load(key) ?? null, seed: drawSeed(random), timing }),
+        observe: {
+          started: (key, child, restarted) => this.instanceStarted(key, child, restarted),
+          emitted: (key, effect) => this.instanceEmitted(key, effect),
+          snapshot: (key, snapshot, child) => this.instanceMoved(key, String(snapshot.value), child.sessionId),
+          exited: (key, reason, restarting) => this.instanceExited(key, reason, restarting),
+          gaveUp: (key, reason) => this.giveUp(key, errorInfo(errorOf(reason))),
+        },
+      },
+    });
   }
 
   /** Live instance actors: bounded by keys in flight, not by keys decided. */
   get liveInstances(): number {
-    return this.instances.size;
+    return this.pool.size;
   }
 
   get storageFailed(): boolean {
@@ -151,19 +175,20 @@ export class KeySupervisor {
 
   /** The live instance of `key`, if any (for inspection and tests). */
   instanceOf(key: string): InstanceActor | undefined {
-    return this.instances.get(key);
+    return this.pool.child(key);
   }
 
   /** The state of `key` here: a live instance's state, `decided` from the store, or `nil`. */
   stateOf(key: string): InstanceStateName | 'failed' {
     if (this.failed.has(key)) return 'failed';
-    const live = this.instances.get(key);
+    const live = this.pool.child(key);
     if (live) return live.getSnapshot().value as InstanceStateName;
     return this.options.storage.load(key)?.decided ? 'decided' : 'nil';
   }
 
   start(scope: AnyActorScope): void {
     this.scope = scope;
+    this.pool.attach(scope);
     this.options.transport.listen((envelope) => scope.self.send({ type: 'inbound', envelope }));
     this.resumePending();
   }
@@ -175,7 +200,7 @@ export class KeySupervisor {
    */
   private resumePending(): void {
     for (const key of this.options.storage.pendingKeys?.() ?? []) {
-      if (!this.instances.has(key) && !this.failed.has(key)) this.instanceFor(key);
+      if (!this.pool.has(key) && !this.failed.has(key)) this.instanceFor(key);
     }
   }
 
@@ -230,7 +255,7 @@ export class KeySupervisor {
       this.refuse(this.storageFailure !== null ? 'storage failed' : 'key failed', envelope);
       return;
     }
-    const live = this.instances.get(key);
+    const live = this.pool.child(key);
     if (live) {
       live.send({ ...message, from });
       return;
@@ -268,39 +293,26 @@ export class KeySupervisor {
 
   /** An instance reached `decided`, or fell idle in `nil`: stop it; storage answers for it now. */
   retire(key: string, sessionId: string): void {
-    const live = this.instances.get(key);
-    if (!live || live.sessionId !== sessionId || !this.scope) return;
+    const live = this.pool.child(key);
+    if (!live || live.sessionId !== sessionId) return;
     const state = live.getSnapshot().value;
     if (state !== 'decided' && !(state === 'nil' && !this.waiting.has(key))) return;
-    this.instances.delete(key);
     if (state === 'nil') this.ballots.delete(key);
+    this.lastState.delete(key);
     this.stats.retired++;
-    live.stop();
+    this.pool.terminateChild(key);
   }
 
-  /** `xstate.error.actor.<key>`: restart the instance from storage, or give the key up. */
-  instanceCrashed(key: string, error: unknown): void {
-    const live = this.instances.get(key);
-    if (!live) return;
-    this.instances.delete(key);
-    const info = errorInfo(error);
-    const history = this.restarts.get(key) ?? [];
-    this.restarts.set(key, history);
-    if (!allowRestart(history, this.options.clock.now(), this.options.restartIntensity)) {
-      this.giveUp(key, info);
-      return;
-    }
-    this.stats.restarted++;
-    this.scope?.emit({ type: 'instance.restarted', key, error: info });
-    const proposal = this.proposals.get(key);
-    if (proposal !== undefined) this.instanceFor(key).send({ type: 'ask', value: proposal });
+  /** `xstate.error.actor.<key>` and the like: the pool restarts the instance or gives it up. */
+  childExited(event: EventObject): boolean {
+    return this.pool.childExited(event);
   }
 
   storageFailedWith(error: ErrorInfo): void {
     if (this.storageFailure !== null) return;
     this.storageFailure = error;
     this.scope?.emit({ type: 'storage.failed', error });
-    for (const key of [...this.instances.keys()]) this.stopInstance(key);
+    this.pool.shutdown();
     const failure: ErrorInfo = {
       code: ERROR_CODES.STORAGE_FAILED,
       message: `storage failed: ${error.message}`,
@@ -315,7 +327,7 @@ export class KeySupervisor {
   /** The node actor stops: stop every instance and fail the asks still waiting. */
   stop(): void {
     this.options.transport.listen(() => {});
-    for (const key of [...this.instances.keys()]) this.stopInstance(key);
+    this.pool.shutdown();
     const error = errorInfo(
       new GenPaxosError(ERROR_CODES.STOPPED, 'the node stopped before the key was decided'),
     );
@@ -351,12 +363,6 @@ export class KeySupervisor {
     this.waiting.delete(key);
   }
 
-  private stopInstance(key: string): void {
-    const live = this.instances.get(key);
-    this.instances.delete(key);
-    live?.stop();
-  }
-
   private countBallot(key: string): void {
     const started = (this.ballots.get(key) ?? 0) + 1;
     this.ballots.set(key, started);
@@ -371,40 +377,44 @@ export class KeySupervisor {
   }
 
   private instanceFor(key: string): InstanceActor {
-    const live = this.instances.get(key);
-    if (live) return live;
-    const scope = this.scope;
-    if (!scope) throw new GenPaxosError(ERROR_CODES.STOPPED, 'the node is not running');
-    const { id, members, timing, instanceLogic, storage, random, inspect } = this.options;
-    // Each instance is the root of an actor system of its own: XState's scheduler scans every
-    // timer of a system whenever one of its actors stops, so sharing the node's system made
-    // retiring keys quadratic. The node's clock and inspection are passed on explicitly, and a
-    // crash reaches the supervisor as the same event a child's would: xstate.error.actor.<key>.
-    const child = createActor(instanceLogic, {
-      id: key,
-      clock: (scope.self as unknown as Partial<Pick<Actor<never>, 'clock'>>).clock ?? this.options.clock,
-      ...(inspect ? { inspect } : {}),
-      input: { key, node: id, members, record: storage.load(key) ?? null, seed: drawSeed(random), timing },
-    });
-    child.on('*', (emitted) => {
-      const effect = emitted as Effect;
-      if (effect.type === 'broadcast' && effect.message.type === 'prepare') this.countBallot(key);
-      this.runner.run(effect);
-    });
-    let previous: string | undefined;
-    child.subscribe({
-      next: (snapshot) => {
-        const state = snapshot.value;
-        if (state === 'decided' || (state === 'nil' && previous !== undefined && previous !== 'nil')) {
-          scope.self.send({ type: 'instance.retire', key, sessionId: child.sessionId });
-        }
-        previous = state;
-      },
-      error: (error) => scope.self.send({ type: `${INSTANCE_ERROR_PREFIX}${key}`, error } as never),
-    });
-    this.instances.set(key, child);
-    this.stats.spawned++;
-    child.start();
-    return child;
+    if (!this.scope) throw new GenPaxosError(ERROR_CODES.STOPPED, 'the node is not running');
+    return this.pool.child(key) ?? this.pool.startChild(key, null);
   }
+
+  /** A restarted instance is asked again for the value still waiting for a decision. */
+  private instanceStarted(key: string, child: InstanceActor, restarted: boolean): void {
+    this.lastState.delete(key);
+    if (!restarted) {
+      this.stats.spawned++;
+      return;
+    }
+    const proposal = this.proposals.get(key);
+    if (proposal !== undefined) child.send({ type: 'ask', value: proposal });
+  }
+
+  private instanceEmitted(key: string, effect: Effect): void {
+    if (effect.type === 'broadcast' && effect.message.type === 'prepare') this.countBallot(key);
+    this.runner.run(effect);
+  }
+
+  /** Retires an instance that reached `decided`, or fell back to `nil` after doing something. */
+  private instanceMoved(key: string, state: string, sessionId: string): void {
+    const previous = this.lastState.get(key);
+    this.lastState.set(key, state);
+    if (state === 'decided' || (state === 'nil' && previous !== undefined && previous !== 'nil')) {
+      this.scope?.self.send({ type: 'instance.retire', key, sessionId });
+    }
+  }
+
+  private instanceExited(key: string, reason: ExitReason, restarting: boolean): void {
+    this.lastState.delete(key);
+    if (!restarting) return;
+    this.stats.restarted++;
+    this.scope?.emit({ type: 'instance.restarted', key, error: errorInfo(errorOf(reason)) });
+  }
+}
+
+/** The error inside an exit reason (an instance only exits by crashing). */
+function errorOf(reason: ExitReason): unknown {
+  return typeof reason === 'object' && 'error' in reason ? reason.error : reason;
 }

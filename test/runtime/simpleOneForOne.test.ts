@@ -9,6 +9,7 @@ import {
   SimulatedClock,
   type ActorLogic,
   type AnyActorLogic,
+  type AnyActorRef,
   type AnyStateMachine,
   type EventObject,
   type Snapshot,
@@ -65,7 +66,7 @@ function boom(ref: ActorLike | undefined): void {
 }
 
 describe('simple_one_for_one supervisor', () => {
-  function keyed(childIntensity?: { maxRestarts: number; periodMs: number }) {
+  function keyed(childIntensity?: { maxRestarts: number; periodMs: number }, isolated = false) {
     const log: string[] = [];
     const inputs: string[] = [];
     let incarnations = 0;
@@ -82,11 +83,12 @@ describe('simple_one_for_one supervisor', () => {
             return { id, incarnation: ++incarnations };
           },
           ...(childIntensity ? { childIntensity } : {}),
+          ...(isolated ? { isolated } : {}),
           observe: {
             started: (id, _child, restarted) => log.push(`${restarted ? 'restart' : 'start'} ${id}`),
             emitted: (id, event) => log.push(`${id} said ${event.text}`),
             snapshot: (id, snapshot) => log.push(`${id} snapshot ${snapshot.context.incarnation}`),
-            exited: (id) => log.push(`exit ${id}`),
+            exited: (id, _reason, restarting) => log.push(`exit ${id}${restarting ? '' : ' for good'}`),
             gaveUp: (id) => log.push(`gave up ${id}`),
           },
         },
@@ -141,6 +143,18 @@ describe('simple_one_for_one supervisor', () => {
     // The id is free again; it starts with a fresh history.
     await startChild(sup, { id: 'a', args: { greeting: 'back' } });
     expect(isAlive(childOf(sup, 'a') as ActorLike)).toBe(true);
+  });
+
+  it('reports restarting: false for the exit that exceeds the per-child intensity', async () => {
+    const { sup, log } = keyed({ maxRestarts: 1, periodMs: 1000 });
+    await startChild(sup, { id: 'a', args: { greeting: 'hi' } });
+    boom(childOf(sup, 'a'));
+    boom(childOf(sup, 'a'));
+    expect(log.filter((line) => line.startsWith('exit') || line.startsWith('gave'))).toEqual([
+      'exit a',
+      'exit a for good',
+      'gave up a',
+    ]);
   });
 
   it('terminateChild stops a child for good; shutdown stops the rest, last started first', async () => {
@@ -275,6 +289,67 @@ function miniNode(
     getPersistedSnapshot: (snapshot) => snapshot,
   };
 }
+
+describe('isolated children (each the root of an actor system of its own)', () => {
+  function isolatedPool(clock: SimulatedClock) {
+    const log: string[] = [];
+    const delayed = setup({}).createMachine({
+      initial: 'early',
+      states: { early: { after: { 100: 'late' } }, late: {} },
+    });
+    const sup = createActor(
+      supervisor({
+        strategy: 'simple_one_for_one',
+        intensity: UNLIMITED_INTENSITY,
+        child: {
+          logic: crashable(delayed),
+          restart: 'transient',
+          isolated: true,
+          childIntensity: { maxRestarts: 1, periodMs: 1000 },
+          observe: {
+            started: (id, _child, restarted) => log.push(`${restarted ? 'restart' : 'start'} ${id}`),
+            exited: (id, _reason, restarting) => log.push(`exit ${id}${restarting ? '' : ' for good'}`),
+            gaveUp: (id) => log.push(`gave up ${id}`),
+          },
+        },
+      }),
+      { clock },
+    );
+    sup.subscribe({ error: () => {} });
+    sup.start();
+    return { sup, log };
+  }
+
+  it("run outside the supervisor's actor system, on its clock", async () => {
+    const clock = new SimulatedClock();
+    const { sup } = isolatedPool(clock);
+    const a = await startChild(sup, { id: 'a', args: undefined });
+    const ref = a as unknown as AnyActorRef;
+    expect(ref.system).not.toBe(sup.system);
+    expect(ref._parent).toBeUndefined();
+    clock.increment(100);
+    expect(ref.getSnapshot().value).toBe('late');
+  });
+
+  it('report their crashes to the supervisor like children do: restarted, then given up', async () => {
+    const { sup, log } = isolatedPool(new SimulatedClock());
+    await startChild(sup, { id: 'a', args: undefined });
+    boom(childOf(sup, 'a'));
+    boom(childOf(sup, 'a'));
+    expect(log).toEqual(['start a', 'exit a', 'restart a', 'exit a for good', 'gave up a']);
+    expect(isAlive(sup)).toBe(true);
+  });
+
+  it('stopped by terminateChild or shutdown, report no exit', async () => {
+    const { sup, log } = isolatedPool(new SimulatedClock());
+    const a = await startChild(sup, { id: 'a', args: undefined });
+    await startChild(sup, { id: 'b', args: undefined });
+    await terminateChild(sup, 'a');
+    expect(isAlive(a)).toBe(false);
+    sup.stop();
+    expect(log).toEqual(['start a', 'start b']);
+  });
+});
 
 describe('KeySupervisor as a host of SimpleOneForOne', () => {
   function start(members: readonly string[]) {

@@ -1,13 +1,17 @@
 // Creates, observes and stops the children of one actor (a supervisor, or any custom logic that
-// hosts a simple_one_for_one engine). Children are XState children of the host: their exits come
-// back to it as `xstate.error.actor.<id>` / `xstate.done.actor.<id>`, which childExitOf parses.
+// hosts a simple_one_for_one engine). Children are XState children of the host, or — isolated —
+// roots of actor systems of their own; either way their exits come back to the host as
+// `xstate.error.actor.<id>` / `xstate.done.actor.<id>`, which childExitOf parses.
 import {
   createActor,
   type AnyActorLogic,
   type AnyActorRef,
   type AnyActorScope,
   type EventObject,
+  type InspectionEvent,
+  type Observer,
 } from 'xstate';
+import type { TimerClock } from '../clock.js';
 import { isAlive } from '../actorLike.js';
 import type { ActorNode } from '../actorNode.js';
 import { recordExitReason } from '../exitReason.js';
@@ -18,6 +22,14 @@ export interface SpawnOptions {
   readonly name?: string | undefined;
   readonly observe?: ChildObserver<AnyActorLogic> | undefined;
   readonly restarted: boolean;
+  /**
+   * Run the child as the root of an actor system of its own, on the host's clock. XState scans
+   * every timer of a system whenever one of its actors stops, so hosts of many short-lived
+   * children (a node's per-key instances) isolate them to keep stopping one cheap.
+   */
+  readonly isolated?: boolean;
+  /** Inspection for an isolated child (a host's own system observers do not see it). */
+  readonly inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
 }
 
 export class ChildHost {
@@ -28,11 +40,16 @@ export class ChildHost {
 
   /** Creates and starts child `id`. Check `isAlive` after: a child can fail while starting. */
   spawn(id: string, logic: AnyActorLogic, options: SpawnOptions): AnyActorRef {
-    const child = createActor(logic, {
-      parent: this.scope.self,
-      id,
-      ...(options.input !== undefined ? { input: options.input } : {}),
-    });
+    const input = options.input !== undefined ? { input: options.input } : {};
+    const child = options.isolated
+      ? createActor(logic, {
+          id,
+          clock: (this.scope.self as unknown as { clock: TimerClock }).clock,
+          ...(options.inspect ? { inspect: options.inspect } : {}),
+          ...input,
+        })
+      : createActor(logic, { parent: this.scope.self, id, ...input });
+    if (options.isolated) this.relayExits(id, child);
     const observe = options.observe;
     // Listeners go on before start, so events and snapshots of the start itself are seen.
     if (observe?.emitted) {
@@ -53,8 +70,27 @@ export class ChildHost {
 
   /** Stops `child` (its exit reason is `shutdown`); no exit event comes back for it. */
   stop(child: AnyActorRef): void {
-    if (isAlive(child)) recordExitReason(child, 'shutdown');
-    this.scope.stopChild(child);
+    const alive = isAlive(child);
+    if (alive) recordExitReason(child, 'shutdown');
+    if (child._parent === this.scope.self) this.scope.stopChild(child);
+    else if (alive) {
+      this.stopping.add(child);
+      child.stop();
+    }
+  }
+
+  private readonly stopping = new WeakSet<AnyActorRef>();
+
+  /** Sends the host the exit event XState sends a parent, for a child that has none. */
+  private relayExits(id: string, child: AnyActorRef): void {
+    child.subscribe({
+      error: (error: unknown) => this.scope.self.send({ type: `xstate.error.actor.${id}`, error, actorId: id }),
+      complete: () => {
+        // Observers complete on a stop too; only a child that finished by itself has exited.
+        if (this.stopping.has(child) || child.getSnapshot().status !== 'done') return;
+        this.scope.self.send({ type: `xstate.done.actor.${id}`, output: child.getSnapshot().output, actorId: id });
+      },
+    });
   }
 }
 

@@ -69,6 +69,8 @@ export interface ChildTemplate<TLogic extends AnyActorLogic, TArgs = InputFrom<T
    * supervisor-wide intensity. Default: none.
    */
   readonly childIntensity?: RestartIntensity;
+  /** Run each child as the root of an actor system of its own (see ChildHost's `isolated`). */
+  readonly isolated?: boolean;
   readonly observe?: ChildObserver<TLogic> & {
     /** Child `id` exceeded `childIntensity` and will not be restarted. */
     gaveUp?(id: string, reason: ExitReason): void;

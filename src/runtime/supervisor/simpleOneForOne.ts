@@ -11,6 +11,8 @@ import type {
   AnyActorScope,
   EventObject,
   InputFrom,
+  InspectionEvent,
+  Observer,
 } from 'xstate';
 import { isAlive } from '../actorLike.js';
 import type { ActorNode } from '../actorNode.js';
@@ -37,6 +39,8 @@ export interface SimpleOneForOneOptions<TLogic extends AnyActorLogic, TArgs> {
   readonly report?: ReportSink;
   /** Names the host in error messages. */
   readonly name?: string;
+  /** Inspection of isolated children. */
+  readonly inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
 }
 
 interface LiveChild<TLogic extends AnyActorLogic, TArgs> {
@@ -131,21 +135,27 @@ export class SimpleOneForOne<TLogic extends AnyActorLogic, TArgs = InputFrom<TLo
     this.live.delete(id);
     const reason = exitReasonOf(ref);
     const { template, report } = this.options;
-    const restart = shouldRestart(template.restart ?? 'permanent', reason);
-    report?.({ type: 'child.exited', id, reason, restarting: restart });
-    template.observe?.exited?.(id, reason, restart);
-    if (!restart) return true;
     const now = this.options.now();
-    if (template.childIntensity) {
+    let restart = shouldRestart(template.restart ?? 'permanent', reason);
+    // The per-child intensity is part of the decision, so `exited` reports the final one.
+    let gaveUp = false;
+    if (restart && template.childIntensity) {
       const history = this.childHistories.get(id) ?? [];
       this.childHistories.set(id, history);
       if (!recordRestart(history, now, template.childIntensity)) {
         this.childHistories.delete(id);
-        report?.({ type: 'child.gaveUp', id, reason });
-        template.observe?.gaveUp?.(id, reason);
-        return true;
+        gaveUp = true;
+        restart = false;
       }
     }
+    report?.({ type: 'child.exited', id, reason, restarting: restart });
+    template.observe?.exited?.(id, reason, restart);
+    if (gaveUp) {
+      report?.({ type: 'child.gaveUp', id, reason });
+      template.observe?.gaveUp?.(id, reason);
+      return true;
+    }
+    if (!restart) return true;
     if (!recordRestart(this.history, now, this.intensity)) {
       report?.({ type: 'supervisor.maxRestarts', id, reason });
       this.shutdown();
@@ -176,6 +186,8 @@ export class SimpleOneForOne<TLogic extends AnyActorLogic, TArgs = InputFrom<TLo
       input,
       observe: template.observe as ChildObserver<AnyActorLogic> | undefined,
       restarted,
+      ...(template.isolated ? { isolated: true } : {}),
+      ...(this.options.inspect ? { inspect: this.options.inspect } : {}),
     }) as ActorRefFromLogic<TLogic>;
     this.live.set(id, { ref, args });
     if (isAlive(ref as AnyActorRef)) report?.({ type: 'child.started', id, restarted });
