@@ -46,6 +46,12 @@ export interface StartLinkOptions {
   readonly askTimeoutMs?: number;
   /** An instance machine to use instead of the standard one (instrumented variants, tests). */
   readonly instanceLogic?: InstanceMachine;
+  /**
+   * Default true: keys this node only votes on are answered without spawning an instance actor
+   * (same step functions, same write-before-reply order). False: every key gets an instance, so
+   * every acceptor's state transitions can be watched (teaching, the live view).
+   */
+  readonly acceptorFastPath?: boolean;
 }
 
 /** Ask latency buckets, in milliseconds of the node's clock. */
@@ -261,6 +267,7 @@ export async function startLink(options: StartLinkOptions): Promise<GenPaxosNode
       ...(options.restartIntensity ? { restartIntensity: options.restartIntensity } : {}),
       ...(options.instanceLogic ? { instanceLogic: options.instanceLogic } : {}),
       ...(options.inspect ? { inspect: options.inspect } : {}),
+      ...(options.acceptorFastPath !== undefined ? { acceptorFastPath: options.acceptorFastPath } : {}),
     },
   });
   actor.start();

@@ -49,6 +49,12 @@ export interface GenPaxosNodeInput {
    * `inspect` option of your root actor sees the node actor only).
    */
   readonly inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+  /**
+   * Default true: a node answers requests for keys it has no instance for (it only votes on them)
+   * by applying the instance's step functions to the stored record, without spawning an actor.
+   * False: every such key gets an instance actor, so every acceptor's transitions can be watched.
+   */
+  readonly acceptorFastPath?: boolean;
 }
 
 export type GenPaxosNodeEvent =
@@ -120,6 +126,7 @@ export const genPaxosNode: GenPaxosNodeLogic = {
       restartIntensity: input.restartIntensity ?? DEFAULT_RESTART_INTENSITY,
       instanceLogic: input.instanceLogic ?? instanceMachine,
       ...(input.inspect ? { inspect: input.inspect } : {}),
+      acceptorFastPath: input.acceptorFastPath ?? true,
     });
     supervisors.set(scope.self, supervisor);
     return snapshotOf(supervisor, 'active');

@@ -7,7 +7,12 @@
 import type { ActorRefFrom, AnyActorScope, EventObject, InspectionEvent, Observer } from 'xstate';
 import { GenPaxosError, ERROR_CODES, errorInfo, type ErrorInfo } from '../errors.js';
 import type { Effect } from '../paxos/effects.js';
-import type { InstanceMachine, InstanceTiming, InstanceStateName } from '../paxos/instanceMachine.js';
+import {
+  DEFAULT_TIMING,
+  type InstanceMachine,
+  type InstanceTiming,
+  type InstanceStateName,
+} from '../paxos/instanceMachine.js';
 import { isRequest, type Envelope, type PaxosValue } from '../paxos/messages.js';
 import { checkKey, checkValue } from '../paxos/validate.js';
 import type { Storage } from '../storage/storage.js';
@@ -15,6 +20,7 @@ import type { Transport } from '../transport/transport.js';
 import type { RuntimeClock } from './clock.js';
 import { EffectRunner } from './effectRunner.js';
 import { drawSeed, type RandomSource } from './random.js';
+import { AcceptorFastPath } from './acceptorFastPath.js';
 import type { RestartIntensity } from './restartIntensity.js';
 import { UNLIMITED_INTENSITY } from './supervisor/childSpec.js';
 import { SimpleOneForOne } from './supervisor/simpleOneForOne.js';
@@ -67,6 +73,12 @@ export interface KeySupervisorOptions {
   readonly instanceLogic: InstanceMachine;
   /** Receives the instances' inspection events (they run in actor systems of their own). */
   readonly inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+  /**
+   * Answer requests for keys with no live instance without spawning one (see
+   * acceptorFastPath.ts). Off: every key that receives a message gets an instance, so watchers
+   * see every acceptor's state transitions.
+   */
+  readonly acceptorFastPath: boolean;
 }
 
 /** Counters kept by the supervisor; the actor snapshot exposes them as plain data. */
@@ -93,7 +105,6 @@ type InstanceActor = ActorRefFrom<InstanceMachine>;
 
 /** Buckets of the ballots a node started per decision it proposed. */
 export const DECISION_ROUND_BUCKETS: readonly number[] = [1, 2, 3, 4, 5, 8, 13, 21];
-
 
 export class KeySupervisor {
   readonly stats: SupervisorStats = {
@@ -126,6 +137,7 @@ export class KeySupervisor {
   private readonly ballots = new Map<string, number>();
   private storageFailure: ErrorInfo | null = null;
   private scope: AnyActorScope | null = null;
+  private fastPath: AcceptorFastPath | null = null;
 
   constructor(readonly options: KeySupervisorOptions) {
     this.runner = new EffectRunner({
@@ -152,11 +164,19 @@ export class KeySupervisor {
         isolated: true,
         childIntensity: options.restartIntensity,
         // Computed again at every restart, so a restarted instance reloads the key's record.
-        input: (key) => ({ key, node: id, members, record: storage.load(key) ?? null, seed: drawSeed(random), timing }),
+        input: (key) => ({
+          key,
+          node: id,
+          members,
+          record: storage.load(key) ?? null,
+          seed: drawSeed(random),
+          timing,
+        }),
         observe: {
           started: (key, child, restarted) => this.instanceStarted(key, child, restarted),
           emitted: (key, effect) => this.instanceEmitted(key, effect),
-          snapshot: (key, snapshot, child) => this.instanceMoved(key, String(snapshot.value), child.sessionId),
+          snapshot: (key, snapshot, child) =>
+            this.instanceMoved(key, String(snapshot.value), child.sessionId),
           exited: (key, reason, restarting) => this.instanceExited(key, reason, restarting),
           gaveUp: (key, reason) => this.giveUp(key, errorInfo(errorOf(reason))),
         },
@@ -178,17 +198,33 @@ export class KeySupervisor {
     return this.pool.child(key);
   }
 
-  /** The state of `key` here: a live instance's state, `decided` from the store, or `nil`. */
+  /**
+   * The state of `key` here: a live instance's state; otherwise what its record implies —
+   * `decided`, `acknowledged` while a vote of this node is pending, or `nil`.
+   */
   stateOf(key: string): InstanceStateName | 'failed' {
     if (this.failed.has(key)) return 'failed';
     const live = this.pool.child(key);
     if (live) return live.getSnapshot().value as InstanceStateName;
-    return this.options.storage.load(key)?.decided ? 'decided' : 'nil';
+    const record = this.options.storage.load(key);
+    if (record?.decided) return 'decided';
+    return this.fastPath?.isWatching(key) ? 'acknowledged' : 'nil';
   }
 
   start(scope: AnyActorScope): void {
     this.scope = scope;
     this.pool.attach(scope);
+    if (this.options.acceptorFastPath) {
+      this.fastPath = new AcceptorFastPath({
+        // The node actor's clock drives instance timers too (an embedder's SimulatedClock, say).
+        clock: (scope.self as unknown as { clock: RuntimeClock }).clock,
+        random: this.options.random,
+        timing: { ...DEFAULT_TIMING, ...this.options.timing },
+        load: (key) => this.options.storage.load(key),
+        run: (effect) => this.runner.run(effect),
+        takeOver: (key) => this.takeOver(key),
+      });
+    }
     this.options.transport.listen((envelope) => scope.self.send({ type: 'inbound', envelope }));
     this.resumePending();
   }
@@ -275,7 +311,8 @@ export class KeySupervisor {
     }
     // Replies to a proposer that is no longer running are stale: no instance is spawned for them.
     if (message.type === 'promise' || message.type === 'acknowledge' || message.type === 'reject') return;
-    this.instanceFor(key).send({ ...message, from });
+    if (this.fastPath) this.fastPath.handle(key, { ...message, from });
+    else this.instanceFor(key).send({ ...message, from });
   }
 
   /** The runner saw a decision become durable: answer the asks waiting for it. */
@@ -312,6 +349,7 @@ export class KeySupervisor {
     if (this.storageFailure !== null) return;
     this.storageFailure = error;
     this.scope?.emit({ type: 'storage.failed', error });
+    this.fastPath?.stop();
     this.pool.shutdown();
     const failure: ErrorInfo = {
       code: ERROR_CODES.STORAGE_FAILED,
@@ -327,6 +365,7 @@ export class KeySupervisor {
   /** The node actor stops: stop every instance and fail the asks still waiting. */
   stop(): void {
     this.options.transport.listen(() => {});
+    this.fastPath?.stop();
     this.pool.shutdown();
     const error = errorInfo(
       new GenPaxosError(ERROR_CODES.STOPPED, 'the node stopped before the key was decided'),
@@ -378,7 +417,17 @@ export class KeySupervisor {
 
   private instanceFor(key: string): InstanceActor {
     if (!this.scope) throw new GenPaxosError(ERROR_CODES.STOPPED, 'the node is not running');
-    return this.pool.child(key) ?? this.pool.startChild(key, null);
+    const live = this.pool.child(key);
+    if (live) return live;
+    this.fastPath?.forget(key);
+    return this.pool.startChild(key, null);
+  }
+
+  /** A key accepted on the fast path is still undecided: an instance takes over and pushes it. */
+  private takeOver(key: string): void {
+    if (this.pool.has(key) || this.failed.has(key) || this.storageFailure !== null) return;
+    if (this.options.storage.load(key)?.decided) return;
+    this.instanceFor(key);
   }
 
   /** A restarted instance is asked again for the value still waiting for a decision. */

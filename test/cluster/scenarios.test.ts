@@ -142,9 +142,14 @@ describe('the supervisor', () => {
     cluster = await startCluster({ size: 3, seed: 15 });
     const asks = Array.from({ length: 200 }, (_, i) => cluster!.running[i % 3]!.ask(`key-${i}`, i));
     fulfilled(await cluster.settle(asks));
-    await cluster.runUntil(() => cluster!.running.every((node) => node.stats.liveInstances === 0), {
-      maxVirtualMs: 30_000,
-    });
+    // Without acceptor instances, "none live" comes before every decide has arrived: wait for both.
+    await cluster.runUntil(
+      () =>
+        cluster!.running.every(
+          (node) => node.stats.liveInstances === 0 && node.read('key-199') !== undefined,
+        ),
+      { maxVirtualMs: 30_000 },
+    );
     for (const node of cluster.running) {
       expect(node.stats.liveInstances).toBe(0);
       expect(node.stats.retired).toBe(node.stats.spawned);
@@ -173,6 +178,33 @@ describe('the supervisor', () => {
     await cluster.runUntil(() => replies.length > 0);
     expect(replies).toEqual(['b:decide']);
     expect(cluster.node('b').stats.spawned).toBe(spawnedBefore);
+  });
+
+  it('answers votes on the fast path without spawning instances, and shows the vote as acknowledged', async () => {
+    cluster = await startCluster({ size: 3, seed: 18 });
+    expect(await cluster.ask('a', 'k', 'v')).toBe('v');
+    await cluster.runUntil(() => cluster!.decisions('k').size === 3);
+    expect(cluster.node('a').stats.spawned).toBe(1);
+    expect(cluster.node('b').stats.spawned).toBe(0);
+    expect(cluster.node('c').stats.spawned).toBe(0);
+    // A vote whose outcome b has not learned yet reads as acknowledged.
+    cluster.network.addFilter((env) =>
+      env.message.type === 'decide' || env.to === 'c' ? 'drop' : 'deliver',
+    );
+    void cluster
+      .node('a')
+      .ask('pending', 'p')
+      .catch(() => {});
+    await cluster.runUntil(() => cluster!.storages.get('b')?.loadDurable('pending')?.accepted != null);
+    expect(cluster.node('b').stateOf('pending')).toBe('acknowledged');
+    expect(cluster.node('b').stats.liveInstances).toBe(0);
+  });
+
+  it('with acceptorFastPath off, every node runs an instance for the key', async () => {
+    cluster = await startCluster({ size: 3, seed: 18, acceptorFastPath: false });
+    expect(await cluster.ask('a', 'k', 'v')).toBe('v');
+    await cluster.runUntil(() => cluster!.decisions('k').size === 3);
+    for (const id of ['a', 'b', 'c']) expect(cluster.node(id).stats.spawned).toBe(1);
   });
 
   it('refuses messages from non-members', async () => {

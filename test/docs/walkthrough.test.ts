@@ -16,6 +16,8 @@ async function oneDecision(): Promise<string> {
     size: 3,
     seed: 1,
     commitDelayMs: 1,
+    // Every acceptor gets an instance, so the walk shows each node's state changes.
+    acceptorFastPath: false,
     inspect: (id, e) => tracer.inspect(id, e),
   });
   const tracer = new ClusterTracer(cluster);

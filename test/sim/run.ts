@@ -20,7 +20,12 @@ const keys = values.keys ? Number(values.keys) : undefined;
 
 if (values.seed !== undefined) {
   const seed = Number(values.seed);
-  const result = await runSimulation({ seed, nodes: nodesFor(seed), ...(keys ? { keys } : {}) });
+  const result = await runSimulation({
+    seed,
+    nodes: nodesFor(seed),
+    acceptorFastPath: seed % 2 === 1,
+    ...(keys ? { keys } : {}),
+  });
   for (const line of result.trace) console.log(line);
   console.log(`trace digest ${result.traceDigest}`);
   for (const violation of result.violations) console.log(`VIOLATION ${violation}`);
@@ -32,7 +37,12 @@ const count = Number(values.seeds);
 const started = performance.now();
 const results = [];
 for (let seed = from; seed < from + count; seed++) {
-  const result = await runSimulation({ seed, nodes: nodesFor(seed), ...(keys ? { keys } : {}) });
+  const result = await runSimulation({
+    seed,
+    nodes: nodesFor(seed),
+    acceptorFastPath: seed % 2 === 1,
+    ...(keys ? { keys } : {}),
+  });
   results.push(result);
   if (result.violations.length > 0) {
     console.log(

@@ -26,6 +26,8 @@ export interface SimOptions {
   /** Virtual time allowed after healing for every pending ask to complete. */
   readonly settleMs: number;
   readonly askTimeoutMs: number;
+  /** False: acceptors spawn instances instead of answering on the fast path (default true). */
+  readonly acceptorFastPath?: boolean;
   /** A deliberately broken variant, for control runs the checker must fail. */
   readonly variant?: BrokenVariant;
 }
@@ -129,7 +131,9 @@ class Simulation {
 
   async run(): Promise<SimResult> {
     const { faultWindowMs, settleMs } = this.options;
-    this.log(`simulation seed=${this.options.seed} nodes=${this.options.nodes} keys=${this.options.keys}`);
+    this.log(
+      `simulation seed=${this.options.seed} nodes=${this.options.nodes} keys=${this.options.keys} fastPath=${this.options.acceptorFastPath ?? true}`,
+    );
     for (const sim of this.nodes.values()) await this.start(sim);
     this.drawNetworkNoise();
     this.scheduleFaults();
@@ -194,6 +198,9 @@ class Simulation {
       clock: sim.gate.clock(this.clock),
       random: seededRandom(this.options.seed * 31 + sim.id.charCodeAt(0) + this.clock.now()),
       askTimeoutMs: this.options.askTimeoutMs,
+      ...(this.options.acceptorFastPath !== undefined
+        ? { acceptorFastPath: this.options.acceptorFastPath }
+        : {}),
       ...(instanceLogicFor(this.options.variant)
         ? { instanceLogic: instanceLogicFor(this.options.variant) }
         : {}),

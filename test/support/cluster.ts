@@ -25,6 +25,8 @@ export interface ClusterOptions {
   readonly instanceLogic?: InstanceMachine;
   readonly restartIntensity?: RestartIntensity;
   readonly askTimeoutMs?: number;
+  /** False: every key gets an instance actor on every node it reaches (default true). */
+  readonly acceptorFastPath?: boolean;
   /** Receives every node's XState inspection events. */
   readonly inspect?: (nodeId: string, event: InspectionEvent) => void;
 }
@@ -130,6 +132,9 @@ export class TestCluster {
       ...(this.options.timing ? { timing: this.options.timing } : {}),
       ...(this.options.instanceLogic ? { instanceLogic: this.options.instanceLogic } : {}),
       ...(this.options.restartIntensity ? { restartIntensity: this.options.restartIntensity } : {}),
+      ...(this.options.acceptorFastPath !== undefined
+        ? { acceptorFastPath: this.options.acceptorFastPath }
+        : {}),
       ...(this.options.askTimeoutMs ? { askTimeoutMs: this.options.askTimeoutMs } : {}),
       ...(this.options.inspect
         ? { inspect: (event: InspectionEvent) => this.options.inspect?.(id, event) }

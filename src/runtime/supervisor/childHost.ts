@@ -84,11 +84,16 @@ export class ChildHost {
   /** Sends the host the exit event XState sends a parent, for a child that has none. */
   private relayExits(id: string, child: AnyActorRef): void {
     child.subscribe({
-      error: (error: unknown) => this.scope.self.send({ type: `xstate.error.actor.${id}`, error, actorId: id }),
+      error: (error: unknown) =>
+        this.scope.self.send({ type: `xstate.error.actor.${id}`, error, actorId: id }),
       complete: () => {
         // Observers complete on a stop too; only a child that finished by itself has exited.
         if (this.stopping.has(child) || child.getSnapshot().status !== 'done') return;
-        this.scope.self.send({ type: `xstate.done.actor.${id}`, output: child.getSnapshot().output, actorId: id });
+        this.scope.self.send({
+          type: `xstate.done.actor.${id}`,
+          output: child.getSnapshot().output,
+          actorId: id,
+        });
       },
     });
   }
