@@ -24,7 +24,7 @@ export function statusOf(served: ServedNode): NodeStatus {
     node: node.id,
     cluster: transport.cluster,
     incarnation: transport.incarnation,
-    members: [...node.members],
+    members: [...node.members].sort(),
     url: transport.url,
     uptimeMs: Math.round(performance.now() - served.startedMs),
     durable: served.durable,

@@ -205,7 +205,8 @@ export class WebSocketTransport implements Transport {
       this.admitInbound(conn, hello),
     ).then((outcome) => {
       this.pending.delete(conn);
-      if (!outcome.ok) this.stats.handshakesFailed++;
+      if (!outcome.ok && outcome.problem.code !== WIRE_ERROR_CODES.LINK_SUPERSEDED)
+        this.stats.handshakesFailed++;
     });
   }
 
