@@ -19,7 +19,7 @@ import { dialHandshake } from './handshakeSteps.js';
 import { silentLogger, type Logger } from './log.js';
 import type { Outbox } from './outbox.js';
 import { validateReply } from './validateRequest.js';
-import { WIRE_ERROR_CODES, WireError } from './wireErrors.js';
+import { WIRE_ERROR_CODES, WireError, problem } from './wireErrors.js';
 import { createWireStats, type WireStats } from './wireStats.js';
 
 export interface ClientOptions {
@@ -73,7 +73,10 @@ export class GenPaxosClient {
       },
     );
     conn.onFrame((frame) => {
-      if (frame.t !== 'replies') return;
+      if (frame.t !== 'replies') {
+        conn.fail(problem(WIRE_ERROR_CODES.UNEXPECTED_FRAME, `a ${frame.t} frame from a node to a client`));
+        return;
+      }
       for (const raw of frame.replies) {
         const reply = validateReply(raw);
         if (!reply.ok) {

@@ -38,7 +38,10 @@ export class WebSocketTransport implements Transport {
   private readonly links = new Map<string, PeerLink>();
   private readonly downSinceMs = new Map<string, number>();
   private readonly clients = new Set<ClientSession>();
+  /** Accepted connections still in their handshake. */
   private readonly pending = new Set<Connection>();
+  /** Dialled connections not yet a link (connecting or in their handshake). */
+  private readonly dialling = new Set<Connection>();
   private readonly diallers = new Map<string, Redialler>();
   private readonly identity: LocalIdentity;
   private readonly connection: ConnectionOptions;
@@ -178,6 +181,7 @@ export class WebSocketTransport implements Transport {
     for (const dialler of this.diallers.values()) dialler.stop();
     const connections = [
       ...this.pending,
+      ...this.dialling,
       ...[...this.links.values()].map((link) => link.conn),
       ...[...this.clients].map((session) => session.conn),
     ];
@@ -312,12 +316,14 @@ export class WebSocketTransport implements Transport {
       ...(this.options.ca ? { ca: this.options.ca } : {}),
     });
     const conn = new Connection(socket, 'dialled', this.connection, url);
+    this.dialling.add(conn);
     let opened = false;
     socket.once('open', () => (opened = true));
     // The handshake listens from now on: the challenge may arrive in the same tick as 'open'.
     return dialHandshake(conn, this.identity, peer, this.options.handshakeTimeoutMs, (identity) =>
       this.admitOutbound(conn, identity),
     ).then((outcome): DialOutcome => {
+      this.dialling.delete(conn);
       if (outcome.ok) return 'up';
       if (!opened) {
         this.logger.debug('dial failed', { peer, url, detail: outcome.problem.detail });
