@@ -18,6 +18,14 @@ export const ERROR_CODES = {
   INSTANCE_FAILED: 'PAXOS_ERR_INSTANCE_FAILED',
   /** The node's storage failed; it no longer votes. */
   STORAGE_FAILED: 'PAXOS_ERR_STORAGE_FAILED',
+  /** A write or read reached a store after `close()`. */
+  STORAGE_CLOSED: 'PAXOS_ERR_STORAGE_CLOSED',
+  /** The data directory belongs to another node id, or is not a gen-paxos store this version reads. */
+  WRONG_DATA_DIR: 'PAXOS_ERR_WRONG_DATA_DIR',
+  /** Another live process (or another store in this process) has the data directory open. */
+  DATA_DIR_LOCKED: 'PAXOS_ERR_DATA_DIR_LOCKED',
+  /** A peer claims an incarnation other than the one remembered: it lost its data directory. */
+  AMNESIA: 'PAXOS_ERR_AMNESIA',
   /** paxosFsm: no instance is registered under that subject. */
   NO_SUCH_INSTANCE: 'PAXOS_ERR_NO_SUCH_INSTANCE',
   /** paxosFsm: an instance is already registered under that subject. */

@@ -48,6 +48,13 @@ export { createJsonLogger, silentLogger } from './transport/log.js';
 export type { Logger, LogLevel, LogFields } from './transport/log.js';
 export { MemoryStorage } from './storage/memoryStorage.js';
 export type { Storage } from './storage/storage.js';
+export { LmdbStorage } from './storage/lmdbStorage.js';
+export type { LmdbStorageOptions } from './storage/lmdbStorage.js';
+export type { CommitInfo, DurableCommitStats } from './storage/commitStats.js';
+export { histogramPercentile } from './stats/histogram.js';
+export type { HistogramSnapshot } from './stats/histogram.js';
+export { checkIncarnation, peerIncarnationCheck } from './storage/amnesia.js';
+export type { IncarnationStore, IncarnationVerdict } from './storage/amnesia.js';
 // Time and randomness, injectable.
 export { systemClock } from './runtime/clock.js';
 export type { RuntimeClock, TimerClock } from './runtime/clock.js';
@@ -57,3 +64,73 @@ export type { RandomSource } from './runtime/random.js';
 // Errors.
 export { GenPaxosError, ERROR_CODES } from './errors.js';
 export type { ErrorCode, ErrorInfo } from './errors.js';
+// The actor runtime: gen_fsm over XState machines, OTP supervisors, names and nodes
+// (docs/gen-fsm-runtime.md maps each function to the OTP one it mirrors).
+export { genFsm, register, unregister, whereis, monitor, demonitor, monitorNode } from './runtime/local.js';
+export { createGenFsm } from './runtime/genFsm/genFsm.js';
+export type { GenFsm, GenFsmActor, StartOptions } from './runtime/genFsm/genFsm.js';
+export { genFsmLogic } from './runtime/genFsm/genFsmLogic.js';
+export type { GenFsmLogic } from './runtime/genFsm/genFsmLogic.js';
+export { reply, sendReply } from './runtime/genFsm/reply.js';
+export type { From, CallEvent, RequestOf, ReplyOf } from './runtime/genFsm/reply.js';
+export { stateTimeout, cancelStateTimeout, STATE_TIMEOUT_ID } from './runtime/genFsm/stateTimeout.js';
+export type { RuntimeAction } from './runtime/genFsm/stateTimeout.js';
+export { allState, ALL_STATE_PREFIX, INFO_EVENT_TYPE } from './runtime/genFsm/events.js';
+export type { AllStateEvent, LooseEvent, InfoEvent, TimeoutEvent } from './runtime/genFsm/events.js';
+export { DEFAULT_CALL_TIMEOUT_MS } from './runtime/genFsm/callActor.js';
+export type { CallOptions } from './runtime/genFsm/callActor.js';
+export { ActorNode, createActorNode, localNode, DEFAULT_NODE_NAME } from './runtime/actorNode.js';
+export type { ActorNodeOptions, CrashReport } from './runtime/actorNode.js';
+export { Registry } from './runtime/distribution/registry.js';
+export type { RemoteName, Target } from './runtime/distribution/address.js';
+export type { DownEvent, MonitorRef, Watcher } from './runtime/monitors.js';
+export type { NodeEvent } from './runtime/distribution/distribution.js';
+export type {
+  RemoteRouter,
+  RouterListener,
+  DistMessage,
+  WireExitReason,
+} from './runtime/distribution/remoteRouter.js';
+export { createMemoryRouter, MemoryRouter, RUNTIME_FRAME_KEY } from './runtime/distribution/memoryRouter.js';
+export type { MemoryRouterOptions, MemoryRouterStats } from './runtime/distribution/memoryRouter.js';
+export { isNormalExit } from './runtime/exitReason.js';
+export type { ExitReason } from './runtime/exitReason.js';
+export { isAlive } from './runtime/actorLike.js';
+export type { ActorLike } from './runtime/actorLike.js';
+export { RuntimeError, RUNTIME_ERROR_CODES } from './runtime/runtimeError.js';
+export type { RuntimeErrorCode, RuntimeErrorInfo } from './runtime/runtimeError.js';
+export { supervisor } from './runtime/supervisor/supervisor.js';
+export type {
+  SupervisorLogic,
+  SupervisorSnapshot,
+  SupervisorContext,
+  SupervisorEvent,
+  SupervisorReply,
+} from './runtime/supervisor/supervisor.js';
+export {
+  startChild,
+  terminateChild,
+  restartChild,
+  deleteChild,
+  whichChildren,
+  countChildren,
+  childOf,
+} from './runtime/supervisor/supervisorApi.js';
+export type { ChildCounts } from './runtime/supervisor/supervisorApi.js';
+export type { ChildInfo } from './runtime/supervisor/staticChildren.js';
+export { SimpleOneForOne } from './runtime/supervisor/simpleOneForOne.js';
+export type { SimpleOneForOneOptions } from './runtime/supervisor/simpleOneForOne.js';
+export { DEFAULT_SUPERVISOR_INTENSITY, UNLIMITED_INTENSITY } from './runtime/supervisor/childSpec.js';
+export type {
+  ChildSpec,
+  ChildTemplate,
+  ChildObserver,
+  ChildType,
+  RestartType,
+  Strategy,
+  StaticSupervisorSpec,
+  SimpleOneForOneSpec,
+  SupervisorSpec,
+} from './runtime/supervisor/childSpec.js';
+export type { SupervisorReport } from './runtime/supervisor/supervisorReport.js';
+export type { RestartIntensity } from './runtime/restartIntensity.js';

@@ -18,8 +18,11 @@ export interface ServedNode {
 
 export function statusOf(served: ServedNode): NodeStatus {
   const { node, transport } = served;
-  const counters: Record<string, number> = { ...flattenStats(transport.stats) };
-  for (const [name, value] of Object.entries(node.stats)) counters[`node.${name}`] = value;
+  const counters: Record<string, number> = { ...flattenStats(transport.wireStats) };
+  for (const [name, value] of Object.entries(node.stats)) {
+    if (typeof value === 'number') counters[`node.${name}`] = value;
+    else for (const [reason, count] of Object.entries(value)) counters[`node.${name}.${reason}`] = count;
+  }
   return {
     node: node.id,
     cluster: transport.cluster,

@@ -10,9 +10,12 @@ import { genPaxosNode, supervisorOf, type GenPaxosNodeLogic } from '../runtime/g
 import type { KeySupervisor, ReplyTo, SupervisorStats } from '../runtime/keySupervisor.js';
 import { systemRandom, type RandomSource } from '../runtime/random.js';
 import type { RestartIntensity } from '../runtime/restartIntensity.js';
+import { LmdbStorage } from '../storage/lmdbStorage.js';
 import { MemoryStorage } from '../storage/memoryStorage.js';
 import type { Storage } from '../storage/storage.js';
-import type { Transport } from '../transport/transport.js';
+import type { Transport, TransportStats } from '../transport/transport.js';
+import type { DurableCommitStats } from '../storage/commitStats.js';
+import { Histogram, type HistogramSnapshot } from '../stats/histogram.js';
 import { checkMembers, checkTimeout } from './validateOptions.js';
 
 export const DEFAULT_ASK_TIMEOUT_MS = 10_000;
@@ -24,8 +27,13 @@ export interface StartLinkOptions {
   readonly members: readonly string[];
   /** How this node reaches the others: `createMemoryNetwork().connect(id)`, or a WebSocket transport. */
   readonly transport: Transport;
-  /** Where acceptor state is kept. Default: in memory (nothing survives the process). */
+  /** Where acceptor state is kept. Default: in memory (nothing survives the process), unless `dataDir` is given. */
   readonly storage?: Storage;
+  /**
+   * A data directory for durable acceptor state (an `LmdbStorage` opened there for this node's
+   * id). Not together with `storage`. See docs/operations.md.
+   */
+  readonly dataDir?: string;
   /** XState inspection of the node and every instance actor. */
   readonly inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
   /** Drives every timer of the node; XState's `SimulatedClock` or a `VirtualClock` in tests. */
@@ -40,6 +48,21 @@ export interface StartLinkOptions {
   readonly instanceLogic?: InstanceMachine;
 }
 
+/** Ask latency buckets, in milliseconds of the node's clock. */
+export const ASK_LATENCY_BUCKETS_MS: readonly number[] = [
+  0.5, 1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000,
+];
+
+/** What became of the asks made through this node. */
+export interface AskStats {
+  readonly started: number;
+  readonly decided: number;
+  /** Asks that ended without a decision here, by error code (timeouts included). */
+  readonly failed: Readonly<Record<string, number>>;
+  /** From the call to the decision, for asks that got one. */
+  readonly latencyMs: HistogramSnapshot;
+}
+
 export interface AskOptions {
   /** Reject with PAXOS_ERR_TIMEOUT after this long. The value may still be chosen later. */
   readonly timeoutMs?: number;
@@ -49,6 +72,8 @@ export interface AskOptions {
 export class GenPaxosNode {
   private stopped = false;
   private readonly supervisor: KeySupervisor;
+  private readonly asks = { started: 0, decided: 0, failed: {} as Record<string, number> };
+  private readonly askLatency = new Histogram(ASK_LATENCY_BUCKETS_MS);
 
   /** @internal use `startLink`. */
   constructor(
@@ -83,6 +108,8 @@ export class GenPaxosNode {
     if (timeoutProblem !== null)
       return Promise.reject(new GenPaxosError(ERROR_CODES.BAD_OPTION, timeoutProblem));
 
+    this.asks.started++;
+    const startedAtMs = this.clock.now();
     return new Promise<PaxosValue>((resolve, reject) => {
       let settled = false;
       const replyTo: ReplyTo = {
@@ -90,13 +117,20 @@ export class GenPaxosNode {
           if (settled) return;
           settled = true;
           this.clock.clearTimeout(timer);
-          if (reply.type === 'paxos.decided') resolve(reply.value);
-          else if (reply.type === 'paxos.failed') reject(errorFromInfo(reply.error));
+          if (reply.type === 'paxos.decided') {
+            this.asks.decided++;
+            this.askLatency.observe(this.clock.now() - startedAtMs);
+            resolve(reply.value);
+          } else if (reply.type === 'paxos.failed') {
+            this.countFailure(reply.error.code);
+            reject(errorFromInfo(reply.error));
+          }
         },
       };
       const timer = this.clock.setTimeout(() => {
         if (settled) return;
         settled = true;
+        this.countFailure(ERROR_CODES.TIMEOUT);
         this.actor.send({ type: 'ask.cancel', key, replyTo });
         reject(
           new GenPaxosError(
@@ -109,6 +143,15 @@ export class GenPaxosNode {
     });
   }
 
+  /** Asks made through this node: started, decided, failed by code, and their latency. */
+  get askStats(): AskStats {
+    return { ...this.asks, failed: { ...this.asks.failed }, latencyMs: this.askLatency.snapshot() };
+  }
+
+  private countFailure(code: string): void {
+    this.asks.failed[code] = (this.asks.failed[code] ?? 0) + 1;
+  }
+
   /** The decided value of `key` as known on this node, or `undefined` (gen_paxos:ask/1). */
   read(key: string): PaxosValue | undefined {
     const problem = checkKey(key);
@@ -119,6 +162,16 @@ export class GenPaxosNode {
   /** The state of `key`'s instance on this node (`decided` once retired to storage). */
   stateOf(key: string): InstanceStateName | 'failed' {
     return this.supervisor.stateOf(key);
+  }
+
+  /** The storage's group-commit counters, if it keeps them. */
+  get storageStats(): DurableCommitStats | undefined {
+    return this.storage.commitStats?.();
+  }
+
+  /** The transport's counters, if it keeps them. */
+  get transportStats(): TransportStats | undefined {
+    return this.transport.stats?.();
   }
 
   /** Supervisor counters: instances spawned, retired, restarted; asks; messages. */
@@ -181,7 +234,17 @@ export async function startLink(options: StartLinkOptions): Promise<GenPaxosNode
   if (timeoutProblem !== null)
     throw new GenPaxosError(ERROR_CODES.BAD_OPTION, `askTimeoutMs: ${timeoutProblem}`);
 
-  const storage = options.storage ?? new MemoryStorage();
+  if (options.dataDir !== undefined) {
+    if (typeof options.dataDir !== 'string' || options.dataDir.length === 0)
+      throw new GenPaxosError(ERROR_CODES.BAD_OPTION, 'dataDir must be a non-empty path');
+    if (options.storage !== undefined)
+      throw new GenPaxosError(ERROR_CODES.BAD_OPTION, 'give either storage or dataDir, not both');
+  }
+  const storage =
+    options.storage ??
+    (options.dataDir !== undefined
+      ? new LmdbStorage({ path: options.dataDir, nodeId: options.id })
+      : new MemoryStorage());
   await storage.open();
   const clock = options.clock ?? systemClock;
   const actor = createActor(genPaxosNode, {
@@ -197,6 +260,7 @@ export async function startLink(options: StartLinkOptions): Promise<GenPaxosNode
       ...(options.timing ? { timing: options.timing } : {}),
       ...(options.restartIntensity ? { restartIntensity: options.restartIntensity } : {}),
       ...(options.instanceLogic ? { instanceLogic: options.instanceLogic } : {}),
+      ...(options.inspect ? { inspect: options.inspect } : {}),
     },
   });
   actor.start();

@@ -23,6 +23,8 @@ export interface EffectRunnerStats {
   held: number;
   /** Effects dropped because storage failed. */
   droppedAfterFailure: number;
+  /** Envelopes handed to the transport. */
+  envelopesSent: number;
 }
 
 type Deferred =
@@ -37,7 +39,7 @@ interface KeyBarrier {
 }
 
 export class EffectRunner {
-  readonly stats: EffectRunnerStats = { held: 0, droppedAfterFailure: 0 };
+  readonly stats: EffectRunnerStats = { held: 0, droppedAfterFailure: 0, envelopesSent: 0 };
   private readonly barriers = new Map<string, KeyBarrier>();
   private failure: Error | null = null;
 
@@ -111,6 +113,7 @@ export class EffectRunner {
 
   private execute(deferred: Deferred): void {
     if (deferred.kind === 'envelope') {
+      this.stats.envelopesSent++;
       this.options.transport.send(deferred.envelope);
       return;
     }
@@ -119,6 +122,7 @@ export class EffectRunner {
       case 'send':
       case 'broadcast':
         for (const envelope of envelopesOf(effect, this.options.self, this.options.members)) {
+          this.stats.envelopesSent++;
           this.options.transport.send(envelope);
         }
         return;

@@ -2,7 +2,15 @@
 // `createActor` or spawned inside a user's machine (`spawnChild(genPaxosNode, { input,
 // systemId: 'paxos' })`) and talked to with events. The logic is a thin adapter: the
 // supervisor state lives in a KeySupervisor, the snapshot exposes plain-data counters.
-import type { ActorLogic, ActorRef, ActorSystem, AnyActorRef, Snapshot } from 'xstate';
+import type {
+  ActorLogic,
+  ActorRef,
+  ActorSystem,
+  AnyActorRef,
+  InspectionEvent,
+  Observer,
+  Snapshot,
+} from 'xstate';
 import { ERROR_CODES, type ErrorInfo } from '../errors.js';
 import { instanceMachine, type InstanceMachine, type InstanceTiming } from '../paxos/instanceMachine.js';
 import type { Envelope, PaxosValue } from '../paxos/messages.js';
@@ -10,6 +18,7 @@ import type { Storage } from '../storage/storage.js';
 import type { Transport } from '../transport/transport.js';
 import { systemClock, type RuntimeClock } from './clock.js';
 import {
+  INSTANCE_ERROR_PREFIX,
   KeySupervisor,
   type GenPaxosNodeEmitted,
   type GenPaxosNodeReply,
@@ -36,6 +45,11 @@ export interface GenPaxosNodeInput {
   readonly restartIntensity?: RestartIntensity;
   /** An instance machine to use instead of the standard one (instrumented variants, tests). */
   readonly instanceLogic?: InstanceMachine;
+  /**
+   * Inspection of the per-key instance actors, which run in actor systems of their own (the
+   * `inspect` option of your root actor sees the node actor only).
+   */
+  readonly inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
 }
 
 export type GenPaxosNodeEvent =
@@ -89,8 +103,6 @@ function snapshotOf(supervisor: KeySupervisor, status: 'active' | 'stopped'): Ge
   } as GenPaxosNodeSnapshot;
 }
 
-const ERROR_EVENT_PREFIX = 'xstate.error.actor.';
-
 export const genPaxosNode: GenPaxosNodeLogic = {
   getInitialSnapshot(scope, input) {
     if (!input.members.includes(input.id)) {
@@ -108,6 +120,7 @@ export const genPaxosNode: GenPaxosNodeLogic = {
       timing: input.timing ?? {},
       restartIntensity: input.restartIntensity ?? DEFAULT_RESTART_INTENSITY,
       instanceLogic: input.instanceLogic ?? instanceMachine,
+      ...(input.inspect ? { inspect: input.inspect } : {}),
     });
     supervisors.set(scope.self, supervisor);
     return snapshotOf(supervisor, 'active');
@@ -121,9 +134,9 @@ export const genPaxosNode: GenPaxosNodeLogic = {
     const supervisor = supervisors.get(scope.self);
     if (!supervisor || snapshot.status !== 'active') return snapshot;
     const type = event.type as string;
-    if (type.startsWith(ERROR_EVENT_PREFIX)) {
+    if (type.startsWith(INSTANCE_ERROR_PREFIX)) {
       supervisor.instanceCrashed(
-        type.slice(ERROR_EVENT_PREFIX.length),
+        type.slice(INSTANCE_ERROR_PREFIX.length),
         (event as unknown as { error: unknown }).error,
       );
       return snapshotOf(supervisor, 'active');

@@ -2,7 +2,14 @@
 // routes messages to it, restarts it from storage when it crashes (within a restart intensity
 // per key), and retires decided and idle instances so live actors do not grow with keys.
 // It runs inside the `genPaxosNode` actor (genPaxosNode.ts), which feeds it events.
-import { createActor, type ActorRefFrom, type AnyActorRef, type AnyActorScope } from 'xstate';
+import {
+  createActor,
+  type Actor,
+  type ActorRefFrom,
+  type AnyActorScope,
+  type InspectionEvent,
+  type Observer,
+} from 'xstate';
 import { GenPaxosError, ERROR_CODES, errorInfo, type ErrorInfo } from '../errors.js';
 import type { Effect } from '../paxos/effects.js';
 import type { InstanceMachine, InstanceTiming, InstanceStateName } from '../paxos/instanceMachine.js';
@@ -14,6 +21,7 @@ import type { RuntimeClock } from './clock.js';
 import { EffectRunner } from './effectRunner.js';
 import { drawSeed, type RandomSource } from './random.js';
 import { allowRestart, type RestartIntensity } from './restartIntensity.js';
+import { Histogram } from '../stats/histogram.js';
 
 /** Anything that can receive the node's replies: an XState actor, or the façade's resolver. */
 export interface ReplyTo {
@@ -32,7 +40,13 @@ export type GenPaxosNodeReply =
 
 /** What the supervisor emits for observers (`actor.on(...)`): metrics and logs hang here. */
 export type GenPaxosNodeEmitted =
-  | { readonly type: 'decided'; readonly key: string; readonly value: PaxosValue }
+  | {
+      readonly type: 'decided';
+      readonly key: string;
+      readonly value: PaxosValue;
+      /** Ballots this node started for the key before the decision (0: it learned it from others). */
+      readonly rounds: number;
+    }
   | { readonly type: 'instance.restarted'; readonly key: string; readonly error: ErrorInfo }
   | { readonly type: 'instance.failed'; readonly key: string; readonly error: ErrorInfo }
   | { readonly type: 'storage.failed'; readonly error: ErrorInfo }
@@ -53,6 +67,8 @@ export interface KeySupervisorOptions {
   readonly timing: Partial<InstanceTiming>;
   readonly restartIntensity: RestartIntensity;
   readonly instanceLogic: InstanceMachine;
+  /** Receives the instances' inspection events (they run in actor systems of their own). */
+  readonly inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
 }
 
 /** Counters kept by the supervisor; the actor snapshot exposes them as plain data. */
@@ -65,9 +81,23 @@ export interface SupervisorStats {
   asks: number;
   messagesIn: number;
   messagesRefused: number;
+  /** Refused inbound messages by reason (not a member, key failed, storage failed). */
+  refusedByReason: Record<string, number>;
+  /** Phase 1 ballots this node started (prepare broadcasts). */
+  ballotsStarted: number;
+  /** Ballots started beyond the first for the same key: retries after a timeout or a rejection. */
+  retries: number;
+  /** `reject` messages received: another proposer's ballot was higher. */
+  rejectionsReceived: number;
 }
 
 type InstanceActor = ActorRefFrom<InstanceMachine>;
+
+/** Buckets of the ballots a node started per decision it proposed. */
+export const DECISION_ROUND_BUCKETS: readonly number[] = [1, 2, 3, 4, 5, 8, 13, 21];
+
+/** The event type prefix of an instance's crash, as XState names a child's error. */
+export const INSTANCE_ERROR_PREFIX = 'xstate.error.actor.';
 
 export class KeySupervisor {
   readonly stats: SupervisorStats = {
@@ -79,8 +109,14 @@ export class KeySupervisor {
     asks: 0,
     messagesIn: 0,
     messagesRefused: 0,
+    refusedByReason: {},
+    ballotsStarted: 0,
+    retries: 0,
+    rejectionsReceived: 0,
   };
   readonly runner: EffectRunner;
+  /** Ballots this node started per decision it took part in as a proposer. */
+  readonly decisionRounds = new Histogram(DECISION_ROUND_BUCKETS);
   private readonly instances = new Map<string, InstanceActor>();
   /** Asks waiting for a key's decision. */
   private readonly waiting = new Map<string, ReplyTo[]>();
@@ -88,6 +124,8 @@ export class KeySupervisor {
   private readonly proposals = new Map<string, PaxosValue>();
   private readonly restarts = new Map<string, number[]>();
   private readonly failed = new Map<string, ErrorInfo>();
+  /** Ballots started per key not yet decided here. */
+  private readonly ballots = new Map<string, number>();
   private storageFailure: ErrorInfo | null = null;
   private scope: AnyActorScope | null = null;
 
@@ -127,6 +165,18 @@ export class KeySupervisor {
   start(scope: AnyActorScope): void {
     this.scope = scope;
     this.options.transport.listen((envelope) => scope.self.send({ type: 'inbound', envelope }));
+    this.resumePending();
+  }
+
+  /**
+   * Spawns the instances of keys accepted but not decided before the node last stopped: each
+   * starts in `acknowledged` and, unless another proposer finishes first, pushes the accepted
+   * value to a decision. Without this a key nobody asks again would stay undecided for ever.
+   */
+  private resumePending(): void {
+    for (const key of this.options.storage.pendingKeys?.() ?? []) {
+      if (!this.instances.has(key) && !this.failed.has(key)) this.instanceFor(key);
+    }
   }
 
   ask(key: string, value: PaxosValue, replyTo: ReplyTo): void {
@@ -171,6 +221,7 @@ export class KeySupervisor {
   inbound(envelope: Envelope): void {
     this.stats.messagesIn++;
     const { from, key, message } = envelope;
+    if (message.type === 'reject') this.stats.rejectionsReceived++;
     if (from === this.options.id || !this.options.members.includes(from)) {
       this.refuse('not a member', envelope);
       return;
@@ -206,10 +257,13 @@ export class KeySupervisor {
   decided(key: string, value: PaxosValue): void {
     this.stats.decided++;
     this.proposals.delete(key);
+    const rounds = this.ballots.get(key) ?? 0;
+    this.ballots.delete(key);
+    if (rounds > 0) this.decisionRounds.observe(rounds);
     const waiting = this.waiting.get(key);
     this.waiting.delete(key);
     for (const replyTo of waiting ?? []) replyTo.send({ type: 'paxos.decided', key, value });
-    this.scope?.emit({ type: 'decided', key, value });
+    this.scope?.emit({ type: 'decided', key, value, rounds });
   }
 
   /** An instance reached `decided`, or fell idle in `nil`: stop it; storage answers for it now. */
@@ -219,8 +273,9 @@ export class KeySupervisor {
     const state = live.getSnapshot().value;
     if (state !== 'decided' && !(state === 'nil' && !this.waiting.has(key))) return;
     this.instances.delete(key);
+    if (state === 'nil') this.ballots.delete(key);
     this.stats.retired++;
-    this.scope.stopChild(live);
+    live.stop();
   }
 
   /** `xstate.error.actor.<key>`: restart the instance from storage, or give the key up. */
@@ -254,6 +309,7 @@ export class KeySupervisor {
       for (const r of waiting) r.send({ type: 'paxos.failed', key, error: failure });
     this.waiting.clear();
     this.proposals.clear();
+    this.ballots.clear();
   }
 
   /** The node actor stops: stop every instance and fail the asks still waiting. */
@@ -287,6 +343,7 @@ export class KeySupervisor {
     this.failed.set(key, error);
     this.stats.failedKeys++;
     this.proposals.delete(key);
+    this.ballots.delete(key);
     this.scope?.emit({ type: 'instance.failed', key, error });
     const refusal = this.refusal(key) as ErrorInfo;
     for (const replyTo of this.waiting.get(key) ?? [])
@@ -297,11 +354,19 @@ export class KeySupervisor {
   private stopInstance(key: string): void {
     const live = this.instances.get(key);
     this.instances.delete(key);
-    if (live && this.scope) this.scope.stopChild(live);
+    live?.stop();
+  }
+
+  private countBallot(key: string): void {
+    const started = (this.ballots.get(key) ?? 0) + 1;
+    this.ballots.set(key, started);
+    this.stats.ballotsStarted++;
+    if (started > 1) this.stats.retries++;
   }
 
   private refuse(reason: string, envelope: Envelope): void {
     this.stats.messagesRefused++;
+    this.stats.refusedByReason[reason] = (this.stats.refusedByReason[reason] ?? 0) + 1;
     this.scope?.emit({ type: 'message.refused', reason, from: envelope.from, key: envelope.key });
   }
 
@@ -310,13 +375,22 @@ export class KeySupervisor {
     if (live) return live;
     const scope = this.scope;
     if (!scope) throw new GenPaxosError(ERROR_CODES.STOPPED, 'the node is not running');
-    const { id, members, timing, instanceLogic, storage, random } = this.options;
+    const { id, members, timing, instanceLogic, storage, random, inspect } = this.options;
+    // Each instance is the root of an actor system of its own: XState's scheduler scans every
+    // timer of a system whenever one of its actors stops, so sharing the node's system made
+    // retiring keys quadratic. The node's clock and inspection are passed on explicitly, and a
+    // crash reaches the supervisor as the same event a child's would: xstate.error.actor.<key>.
     const child = createActor(instanceLogic, {
-      parent: scope.self as AnyActorRef,
       id: key,
+      clock: (scope.self as unknown as Partial<Pick<Actor<never>, 'clock'>>).clock ?? this.options.clock,
+      ...(inspect ? { inspect } : {}),
       input: { key, node: id, members, record: storage.load(key) ?? null, seed: drawSeed(random), timing },
     });
-    child.on('*', (effect) => this.runner.run(effect as Effect));
+    child.on('*', (emitted) => {
+      const effect = emitted as Effect;
+      if (effect.type === 'broadcast' && effect.message.type === 'prepare') this.countBallot(key);
+      this.runner.run(effect);
+    });
     let previous: string | undefined;
     child.subscribe({
       next: (snapshot) => {
@@ -326,7 +400,7 @@ export class KeySupervisor {
         }
         previous = state;
       },
-      error: () => {}, // reaches the supervisor as xstate.error.actor.<key>
+      error: (error) => scope.self.send({ type: `${INSTANCE_ERROR_PREFIX}${key}`, error } as never),
     });
     this.instances.set(key, child);
     this.stats.spawned++;

@@ -4,20 +4,20 @@
 // failing one.
 import type { TimerClock } from '../runtime/clock.js';
 import type { KeyRecord } from '../paxos/record.js';
+import { CommitStatsRecorder, type DurableCommitStats } from './commitStats.js';
 import { compactRecord, type Storage } from './storage.js';
 
 export interface MemoryStorageOptions {
-  /** Schedules commits; without it a commit runs in a microtask after the writes that fill it. */
-  readonly clock?: TimerClock;
+  /** Schedules commits (and times them, if it tells the time); without it a commit runs in a microtask. */
+  readonly clock?: TimerClock & { now?(): number };
   /** Delay of each commit on `clock`, to model a slow disk. */
   readonly commitDelayMs?: number;
 }
 
-export interface CommitStats {
-  commits: number;
-  keysCommitted: number;
-  writes: number;
-}
+/** What an observer sees: each write as issued, and each commit with the keys it made durable. */
+export type StorageEvent =
+  | { readonly type: 'write'; readonly key: string; readonly record: KeyRecord }
+  | { readonly type: 'commit'; readonly keys: readonly string[] };
 
 interface Waiter {
   readonly resolve: () => void;
@@ -27,13 +27,15 @@ interface Waiter {
 export class MemoryStorage implements Storage {
   /** Delay of each commit; tests may change it at any time to make the disk slow. */
   commitDelayMs: number;
-  readonly stats: CommitStats = { commits: 0, keysCommitted: 0, writes: 0 };
+  private readonly recorder = new CommitStatsRecorder();
+  private firstPendingAtMs = 0;
   private readonly durable = new Map<string, KeyRecord>();
   private pending = new Map<string, KeyRecord>();
   private waiters: Waiter[] = [];
   private commitScheduled = false;
   private failure: Error | null = null;
   private generation = 0;
+  private readonly observers = new Set<(event: StorageEvent) => void>();
 
   constructor(private readonly options: MemoryStorageOptions = {}) {
     this.commitDelayMs = options.commitDelayMs ?? 0;
@@ -46,15 +48,45 @@ export class MemoryStorage implements Storage {
   }
 
   write(key: string, record: KeyRecord): Promise<void> {
-    this.stats.writes++;
+    this.recorder.wrote();
+    if (this.waiters.length === 0) this.firstPendingAtMs = this.nowMs();
     this.pending.set(key, compactRecord(record));
+    for (const observer of this.observers) observer({ type: 'write', key, record });
     const done = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
     this.scheduleCommit();
     return done;
   }
 
+  /** Commit counters, as the durable store keeps them. */
+  get stats(): DurableCommitStats {
+    return this.recorder.snapshot();
+  }
+
+  commitStats(): DurableCommitStats {
+    return this.recorder.snapshot();
+  }
+
   async close(): Promise<void> {
     if (this.pending.size > 0) this.commit(this.generation);
+  }
+
+  /** Observes writes and commits (for traces and metrics); returns the remover. */
+  observe(observer: (event: StorageEvent) => void): () => void {
+    this.observers.add(observer);
+    return () => this.observers.delete(observer);
+  }
+
+  pendingKeys(): string[] {
+    const keys = new Set([...this.durable.keys(), ...this.pending.keys()]);
+    return [...keys].filter((key) => {
+      const record = this.load(key);
+      return record !== undefined && record.accepted !== null && record.decided === null;
+    });
+  }
+
+  /** Keys written since the last commit: what a crash now would lose. */
+  get uncommittedKeys(): number {
+    return this.pending.size;
   }
 
   /** Every key with a durable record. */
@@ -83,6 +115,10 @@ export class MemoryStorage implements Storage {
     this.failure = error;
   }
 
+  private nowMs(): number {
+    return this.options.clock?.now?.() ?? performance.now();
+  }
+
   private scheduleCommit(): void {
     if (this.commitScheduled) return;
     this.commitScheduled = true;
@@ -99,12 +135,17 @@ export class MemoryStorage implements Storage {
     this.waiters = [];
     this.pending = new Map();
     if (this.failure !== null) {
+      this.recorder.failed();
       for (const waiter of waiters) waiter.reject(this.failure);
       return;
     }
     for (const [key, record] of batch) this.durable.set(key, record);
-    this.stats.commits++;
-    this.stats.keysCommitted += batch.size;
+    this.recorder.committed({
+      keys: batch.size,
+      writes: waiters.length,
+      latencyMs: this.nowMs() - this.firstPendingAtMs,
+    });
+    for (const observer of this.observers) observer({ type: 'commit', keys: [...batch.keys()] });
     for (const waiter of waiters) waiter.resolve();
   }
 }

@@ -2,6 +2,7 @@
 // Reads are synchronous and see every write already issued; writes resolve once durable, and
 // the writes of one key become durable in the order they were issued.
 import type { KeyRecord } from '../paxos/record.js';
+import type { DurableCommitStats } from './commitStats.js';
 
 export interface Storage {
   /** Opens the store. Called once by the node before it serves. */
@@ -15,6 +16,14 @@ export interface Storage {
   write(key: string, record: KeyRecord): Promise<void>;
   /** Flushes what is pending and releases the store. */
   close(): Promise<void>;
+  /**
+   * Keys whose latest record holds an accepted value but no decision. A node resumes their
+   * instances when it starts, so a value accepted before a crash is pushed to a decision even if
+   * nobody asks for the key again. Optional: a store without it resumes nothing.
+   */
+  pendingKeys?(): Iterable<string>;
+  /** Group-commit counters (commits, keys per commit, commit latency), for metrics. Optional. */
+  commitStats?(): DurableCommitStats;
 }
 
 /**

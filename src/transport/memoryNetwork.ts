@@ -13,9 +13,16 @@ export interface LinkFaults {
   readonly duplicateRate: number;
   /** Each delivery waits a uniform draw in [minMs, maxMs]; different draws reorder messages. */
   readonly delayMs: { readonly min: number; readonly max: number };
+  /** With probability `rate`, a delivery waits up to `maxMs` more: the long tail of real networks. */
+  readonly longTail: { readonly rate: number; readonly maxMs: number };
 }
 
-export const NO_FAULTS: LinkFaults = { dropRate: 0, duplicateRate: 0, delayMs: { min: 0, max: 0 } };
+export const NO_FAULTS: LinkFaults = {
+  dropRate: 0,
+  duplicateRate: 0,
+  delayMs: { min: 0, max: 0 },
+  longTail: { rate: 0, maxMs: 0 },
+};
 
 export type Verdict = 'deliver' | 'drop';
 export type EnvelopeFilter = (envelope: Envelope) => Verdict;
@@ -144,7 +151,9 @@ export class MemoryNetwork {
 
   private schedule(envelope: Envelope): void {
     const { min, max } = this.faults.delayMs;
-    const delayMs = max > min ? min + this.random.next() * (max - min) : min;
+    let delayMs = max > min ? min + this.random.next() * (max - min) : min;
+    const tail = this.faults.longTail;
+    if (tail.rate > 0 && this.random.next() < tail.rate) delayMs += this.random.next() * tail.maxMs;
     const deliver = () => this.deliver(envelope);
     if (this.options.clock) this.options.clock.setTimeout(deliver, delayMs);
     else if (delayMs > 0) setTimeout(deliver, delayMs);

@@ -63,6 +63,7 @@ export class PeerLink {
         );
         continue;
       }
+      this.stats.envelopesReceived++;
       try {
         this.deliver(envelope);
       } catch (error) {

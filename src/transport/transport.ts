@@ -11,4 +11,17 @@ export interface Transport {
   listen(receiver: (envelope: Envelope) => void): void;
   /** Stops sending and receiving. */
   close(): Promise<void>;
+  /** Counters for metrics: messages by fate, links up. Optional. */
+  stats?(): TransportStats;
+}
+
+export interface TransportStats {
+  readonly messagesSent: number;
+  readonly messagesReceived: number;
+  /** Messages this node meant to send that were lost on its side, by reason (peer down, backpressure…). */
+  readonly messagesDropped: Readonly<Record<string, number>>;
+  /** Frames or messages refused on input, by error code. */
+  readonly messagesRefused: Readonly<Record<string, number>>;
+  /** Peers with a working link now. */
+  readonly linksUp: number;
 }

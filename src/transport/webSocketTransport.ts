@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { Envelope } from '../paxos/messages.js';
-import type { Transport } from './transport.js';
+import type { Transport, TransportStats } from './transport.js';
 import { ClientSession, type ClientRequestHandler } from './clientSession.js';
 import { Connection, type ConnectionOptions, type PeerIdentity } from './connection.js';
 import type { HelloFrame, LinkStatus } from './frames.js';
@@ -30,7 +30,8 @@ export type { WebSocketTransportOptions } from './transportOptions.js';
 
 export class WebSocketTransport implements Transport {
   readonly nodeId: string;
-  readonly stats: WireStats = createWireStats();
+  /** Every counter of the wire layer (`status` shows them; see docs/wire-protocol.md). */
+  readonly wireStats: WireStats = createWireStats();
   /** This node's URL, as peers and clients dial it. */
   readonly url: string;
   private receiver: ((envelope: Envelope) => void) | null = null;
@@ -73,7 +74,7 @@ export class WebSocketTransport implements Transport {
       heartbeatIntervalMs: options.heartbeatIntervalMs,
       heartbeatTimeoutMs: options.heartbeatTimeoutMs,
       logger: options.logger,
-      stats: this.stats,
+      stats: this.wireStats,
     };
     this.limits = {
       maxBufferedBytes: options.maxBufferedBytes,
@@ -117,9 +118,24 @@ export class WebSocketTransport implements Transport {
 
   send(envelope: Envelope): void {
     const link = this.links.get(envelope.to);
-    if (link === undefined || !link.outbox.push(envelope)) {
-      if (link === undefined) this.stats.droppedNoLink++;
-    }
+    if (link === undefined) this.wireStats.droppedNoLink++;
+    else if (link.outbox.push(envelope)) this.wireStats.envelopesSent++;
+  }
+
+  /** The Transport's summary counters, for the node's metrics. */
+  stats(): TransportStats {
+    const s = this.wireStats;
+    return {
+      messagesSent: s.envelopesSent,
+      messagesReceived: s.envelopesReceived,
+      messagesDropped: {
+        peer_down: s.droppedNoLink,
+        backpressure: s.droppedBackpressure,
+        oversized: s.droppedOversized,
+      },
+      messagesRefused: { ...s.errors },
+      linksUp: this.links.size,
+    };
   }
 
   listen(receiver: (envelope: Envelope) => void): void {
@@ -210,7 +226,7 @@ export class WebSocketTransport implements Transport {
     ).then((outcome) => {
       this.pending.delete(conn);
       if (!outcome.ok && outcome.problem.code !== WIRE_ERROR_CODES.LINK_SUPERSEDED)
-        this.stats.handshakesFailed++;
+        this.wireStats.handshakesFailed++;
     });
   }
 
@@ -227,7 +243,7 @@ export class WebSocketTransport implements Transport {
         () => this.clientHandler,
         this.limits,
         this.options.maxRequestsInFlight,
-        this.stats,
+        this.wireStats,
         this.logger,
       );
       this.clients.add(session);
@@ -267,7 +283,7 @@ export class WebSocketTransport implements Transport {
   }
 
   private supersede(link: PeerLink): void {
-    this.stats.linksSuperseded++;
+    this.wireStats.linksSuperseded++;
     this.links.delete(link.peer.id);
     link.conn.fail(
       problem(
@@ -285,11 +301,11 @@ export class WebSocketTransport implements Transport {
       this.nodeId,
       this.limits,
       (envelope) => this.receiver?.(envelope),
-      this.stats,
+      this.wireStats,
       this.logger,
     );
     this.links.set(peer.id, link);
-    this.stats.linksOpened++;
+    this.wireStats.linksOpened++;
     this.logger.info('link up', {
       peer: peer.id,
       dialledBy,
@@ -298,7 +314,7 @@ export class WebSocketTransport implements Transport {
     });
     void conn.closed.then(({ code, reason }) => {
       link.outbox.close();
-      this.stats.linksClosed++;
+      this.wireStats.linksClosed++;
       if (this.links.get(peer.id) !== link) return; // superseded: another link serves the peer
       this.links.delete(peer.id);
       this.downSinceMs.set(peer.id, performance.now());
@@ -308,7 +324,7 @@ export class WebSocketTransport implements Transport {
   }
 
   private dial(peer: string, url: string): Promise<DialOutcome> {
-    this.stats.dialAttempts++;
+    this.wireStats.dialAttempts++;
     const socket = new WebSocket(url, {
       perMessageDeflate: false,
       maxPayload: this.options.maxFrameBytes,
@@ -330,7 +346,7 @@ export class WebSocketTransport implements Transport {
         return 'failed';
       }
       const superseded = outcome.problem.code === WIRE_ERROR_CODES.LINK_SUPERSEDED;
-      if (!superseded) this.stats.handshakesFailed++;
+      if (!superseded) this.wireStats.handshakesFailed++;
       const quiet = superseded || outcome.problem.code === WIRE_ERROR_CODES.CONNECTION_CLOSED;
       this.logger[quiet ? 'debug' : 'warn']('handshake with peer failed', {
         peer,

@@ -6,6 +6,10 @@ import type { OutboxCounters } from './outbox.js';
 import type { WireErrorCode, WireProblem } from './wireErrors.js';
 
 export interface WireStats extends OutboxCounters {
+  /** Paxos envelopes queued for a peer (what the node asked to send and a link took). */
+  envelopesSent: number;
+  /** Paxos envelopes from peers that passed validation and reached the node. */
+  envelopesReceived: number;
   framesReceived: number;
   itemsReceived: number;
   bytesReceived: number;
@@ -26,6 +30,8 @@ export interface WireStats extends OutboxCounters {
 
 export function createWireStats(): WireStats {
   return {
+    envelopesSent: 0,
+    envelopesReceived: 0,
     framesSent: 0,
     itemsSent: 0,
     bytesSent: 0,

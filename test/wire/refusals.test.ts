@@ -105,12 +105,12 @@ describe('handshake refusals', () => {
     const quick = await startOne('q', ['q'], { q: port as number }, {}, { handshakeTimeoutMs: 100 });
     const peer = await RawPeer.connect(quick.url);
     expect((await peer.closed).code).toBe(CLOSE_CODES.HANDSHAKE_TIMEOUT);
-    expect(quick.stats.errors[W.HANDSHAKE_TIMEOUT]).toBe(1);
+    expect(quick.wireStats.errors[W.HANDSHAKE_TIMEOUT]).toBe(1);
     await quick.close();
   });
 
   it('counts every refusal and keeps the link to b up', () => {
-    const errors = transports.a?.stats.errors ?? {};
+    const errors = transports.a?.wireStats.errors ?? {};
     expect(errors[W.AUTH_FAILED]).toBeGreaterThanOrEqual(2);
     expect(errors[W.UNKNOWN_NODE]).toBe(2);
     expect(errors[W.WRONG_CLUSTER]).toBe(2);
@@ -143,7 +143,7 @@ describe('bad input from an authenticated peer', () => {
     });
     await waitFor(() => received.length === 2, 'the two good envelopes');
     expect(received.map((e) => e.key)).toEqual(['k-good', 'k-good-2']);
-    const errors = transports.a?.stats.errors ?? {};
+    const errors = transports.a?.wireStats.errors ?? {};
     expect(errors[W.SPOOFED]).toBe(1);
     expect(errors[W.LOCAL_EVENT]).toBeGreaterThanOrEqual(1);
     expect(errors[W.BAD_KEY]).toBe(1);
@@ -185,7 +185,7 @@ describe('bad input from an authenticated peer', () => {
     const peer = await RawPeer.connect(small.url);
     peer.sendBytes(new Uint8Array(4096));
     expect((await peer.closed).code).toBe(CLOSE_CODES.MESSAGE_TOO_BIG);
-    await waitFor(() => small.stats.errors[W.OVERSIZED] === 1, 'the oversized frame counted');
+    await waitFor(() => small.wireStats.errors[W.OVERSIZED] === 1, 'the oversized frame counted');
     await small.close();
   });
 });

@@ -35,7 +35,7 @@ async function cluster(ids: string[], tuning: Parameters<typeof startTransports>
 
 /** Open links on one side: what each transport counts as opened minus closed. */
 function openLinks(t: WebSocketTransport): number {
-  return t.stats.linksOpened - t.stats.linksClosed;
+  return t.wireStats.linksOpened - t.wireStats.linksClosed;
 }
 
 describe('links', () => {
@@ -66,13 +66,13 @@ describe('links', () => {
     await waitFor(() => linksUp(transports), 'links up');
     const got: Envelope[] = [];
     transports.b?.listen((e) => got.push(e));
-    const framesBefore = transports.a?.stats.framesSent ?? 0;
+    const framesBefore = transports.a?.wireStats.framesSent ?? 0;
     for (let i = 0; i < 500; i++) transports.a?.send(envelope('a', 'b', `k${i}`));
     await waitFor(() => got.length === 500, '500 envelopes');
     expect(got.map((e) => e.key)).toEqual(Array.from({ length: 500 }, (_, i) => `k${i}`));
     // One batch frame (exactly one is checked in outbox.test.ts); a handshake frame of a losing
     // dial still in flight may be counted here too.
-    expect((transports.a?.stats.framesSent ?? 0) - framesBefore).toBeLessThanOrEqual(3);
+    expect((transports.a?.wireStats.framesSent ?? 0) - framesBefore).toBeLessThanOrEqual(3);
   });
 
   it('drops (and counts) sends to a peer that is down, and redials it when it restarts', async () => {
@@ -81,7 +81,7 @@ describe('links', () => {
     await transports.b?.close();
     await waitFor(() => transports.a?.linkStatus()[0]?.state === 'down', 'a sees b down');
     transports.a?.send(envelope('a', 'b', 'lost'));
-    expect(transports.a?.stats.droppedNoLink).toBe(1);
+    expect(transports.a?.wireStats.droppedNoLink).toBe(1);
 
     const b2 = await startOne('b', ['a', 'b'], ports, urls, { incarnation: 'b-2' });
     open.push(b2);
@@ -114,7 +114,7 @@ describe('links', () => {
     await waitFor(() => lonely.linkStatus()[0]?.state === 'up', 'the mute peer linked');
     await mute.closed;
     await waitFor(() => lonely.linkStatus()[0]?.state === 'down', 'the mute peer dropped');
-    expect(lonely.stats.heartbeatTimeouts).toBe(1);
+    expect(lonely.wireStats.heartbeatTimeouts).toBe(1);
   });
 });
 

@@ -1,0 +1,139 @@
+// A node's metrics as Prometheus families, read from the counters each layer keeps: asks (the
+// node façade), instances and messages (the supervisor and effect runner), commits (storage),
+// links (transport). Served at /metrics by the node's HTTP port.
+import type { GenPaxosNode } from '../node/genPaxos.js';
+import { renderPrometheus, type Labels, type MetricFamily } from './prometheus.js';
+
+const counter = (name: string, help: string, value: number): MetricFamily => ({
+  name,
+  help,
+  type: 'counter',
+  samples: [{ value }],
+});
+const gauge = (name: string, help: string, value: number): MetricFamily => ({
+  name,
+  help,
+  type: 'gauge',
+  samples: [{ value }],
+});
+
+function byLabel(
+  name: string,
+  help: string,
+  label: string,
+  values: Readonly<Record<string, number>>,
+): MetricFamily {
+  return {
+    name,
+    help,
+    type: 'counter',
+    samples: Object.entries(values).map(([key, value]) => ({ labels: { [label]: key } as Labels, value })),
+  };
+}
+
+export function nodeMetricFamilies(node: GenPaxosNode): MetricFamily[] {
+  const asks = node.askStats;
+  const supervisor = node.internals;
+  const stats = supervisor.stats;
+  const runner = supervisor.runner.stats;
+  const families: MetricFamily[] = [
+    counter('paxos_asks_started_total', 'Asks made through this node.', asks.started),
+    counter('paxos_asks_decided_total', 'Asks that got their decision.', asks.decided),
+    byLabel(
+      'paxos_asks_failed_total',
+      'Asks that ended without a decision, by error code.',
+      'code',
+      asks.failed,
+    ),
+    counter(
+      'paxos_asks_timed_out_total',
+      'Asks that timed out (outcome unknown).',
+      asks.failed.PAXOS_ERR_TIMEOUT ?? 0,
+    ),
+    {
+      name: 'paxos_ask_duration_seconds',
+      help: 'From ask to decision, for asks that got one.',
+      type: 'histogram',
+      samples: [{ histogram: asks.latencyMs, scale: 0.001 }],
+    },
+    counter(
+      'paxos_decisions_total',
+      'Keys decided here (proposed or learned) since the node started.',
+      stats.decided,
+    ),
+    {
+      name: 'paxos_decision_rounds',
+      help: 'Ballots this node started per decision it proposed.',
+      type: 'histogram',
+      samples: [{ histogram: supervisor.decisionRounds.snapshot() }],
+    },
+    counter('paxos_ballots_started_total', 'Phase 1 ballots this node started.', stats.ballotsStarted),
+    counter(
+      'paxos_retries_total',
+      "Ballots started beyond a key's first (after a timeout or a rejection).",
+      stats.retries,
+    ),
+    counter(
+      'paxos_rejections_received_total',
+      'Reject messages received: a higher ballot was promised.',
+      stats.rejectionsReceived,
+    ),
+    counter('paxos_messages_sent_total', 'Envelopes handed to the transport.', runner.envelopesSent),
+    counter('paxos_messages_received_total', 'Envelopes received from peers.', stats.messagesIn),
+    byLabel('paxos_messages_refused_total', 'Inbound messages refused, by reason.', 'reason', {
+      ...stats.refusedByReason,
+      ...node.transportStats?.messagesRefused,
+    }),
+    byLabel('paxos_messages_dropped_total', 'Outbound messages lost on this side, by reason.', 'reason', {
+      ...node.transportStats?.messagesDropped,
+      ...(runner.droppedAfterFailure > 0 ? { storage_failed: runner.droppedAfterFailure } : {}),
+    }),
+    counter(
+      'paxos_effects_held_total',
+      'Effects that waited for a write of their key to be durable.',
+      runner.held,
+    ),
+    gauge('paxos_live_instances', 'Instance actors alive now (keys in flight).', supervisor.liveInstances),
+    counter('paxos_instances_spawned_total', 'Instance actors spawned.', stats.spawned),
+    counter('paxos_instances_retired_total', 'Instance actors retired (decided or idle).', stats.retired),
+    counter('paxos_instances_restarted_total', 'Instance actors restarted after a crash.', stats.restarted),
+    counter(
+      'paxos_keys_failed_total',
+      'Keys given up after crashing beyond the restart intensity.',
+      stats.failedKeys,
+    ),
+    gauge(
+      'paxos_storage_failed',
+      '1 once a write failed and the node stopped voting.',
+      supervisor.storageFailed ? 1 : 0,
+    ),
+  ];
+  const transport = node.transportStats;
+  if (transport) families.push(gauge('paxos_links_up', 'Peers with a working link now.', transport.linksUp));
+  const storage = node.storageStats;
+  if (storage) {
+    families.push(
+      counter('paxos_storage_commits_total', 'Storage commits that made writes durable.', storage.commits),
+      counter('paxos_storage_commit_failures_total', 'Storage commits that failed.', storage.failedCommits),
+      counter('paxos_storage_writes_total', 'Records written.', storage.writes),
+      {
+        name: 'paxos_storage_commit_duration_seconds',
+        help: 'From the first write of a commit to its being durable.',
+        type: 'histogram',
+        samples: [{ histogram: storage.commitLatencyMs, scale: 0.001 }],
+      },
+      {
+        name: 'paxos_storage_keys_per_commit',
+        help: 'Distinct keys made durable by one commit (group commit).',
+        type: 'histogram',
+        samples: [{ histogram: storage.keysPerCommit }],
+      },
+    );
+  }
+  return families;
+}
+
+/** The node's /metrics page. */
+export function renderNodeMetrics(node: GenPaxosNode): string {
+  return renderPrometheus(nodeMetricFamilies(node), { node: node.id });
+}

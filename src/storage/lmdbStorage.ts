@@ -1,0 +1,330 @@
+// The durable store (DESIGN.md §5): one LMDB environment per data directory. Writes of all keys
+// are group-committed; a write resolves only once its commit is fsync'd; `load` sees writes not
+// yet committed through an in-memory overlay. Also keeps the node's identity (node id,
+// incarnation) and the incarnations it has seen of its peers (amnesia.ts).
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { open, type Database, type RootDatabase } from 'lmdb';
+import { ERROR_CODES, GenPaxosError } from '../errors.js';
+import type { KeyRecord } from '../paxos/record.js';
+import type { IncarnationStore } from './amnesia.js';
+import { CommitStatsRecorder, type CommitInfo, type DurableCommitStats } from './commitStats.js';
+import { CommitGroups, durable, failureReason } from './lmdbCommits.js';
+import { lockDataDir } from './dataDirLock.js';
+import {
+  DB_NAMES,
+  FORMAT_VERSION,
+  LMDB_ENV_OPTIONS,
+  META_KEYS,
+  decodeAcceptor,
+  decodeDecided,
+  decodeKey,
+  decodeString,
+  encodeAcceptor,
+  encodeDecided,
+  encodeKey,
+  encodeString,
+} from './lmdbLayout.js';
+import { compactRecord, type Storage } from './storage.js';
+
+export interface LmdbStorageOptions {
+  /** The data directory; created if missing. One directory per node. */
+  readonly path: string;
+  /** The node the directory belongs to: a directory created for another id is refused. */
+  readonly nodeId: string;
+  /** Called after every successful commit (benchmarks, metrics). */
+  readonly onCommit?: (commit: CommitInfo) => void;
+}
+
+type Bytes = Database<Buffer, Buffer>;
+
+interface Databases {
+  readonly root: RootDatabase<Buffer, Buffer>;
+  readonly meta: Bytes;
+  readonly acceptor: Bytes;
+  readonly decided: Bytes;
+  readonly peers: Bytes;
+}
+
+export class LmdbStorage implements Storage, IncarnationStore {
+  private dbs: Databases | null = null;
+  private state: 'new' | 'opening' | 'open' | 'closing' | 'closed' = 'new';
+  private opening: Promise<void> | null = null;
+  private closing: Promise<void> | null = null;
+  private releaseLock: (() => void) | null = null;
+  private identity: { readonly incarnation: string; readonly created: boolean } | null = null;
+  /** Set by the first failed write, sticky: the store refuses every later write. */
+  private failure: Promise<GenPaxosError> | null = null;
+  /** Issued writes not yet durable: what `load` must see before LMDB does. Latest per key. */
+  private readonly overlay = new Map<string, { readonly record: KeyRecord; readonly seq: number }>();
+  private readonly peerOverlay = new Map<string, string>();
+  private seq = 0;
+  /** Durability of every write in flight, for `close` to wait on. */
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly recorder = new CommitStatsRecorder();
+  private readonly groups: CommitGroups;
+
+  constructor(private readonly options: LmdbStorageOptions) {
+    if (typeof options?.path !== 'string' || options.path.length === 0)
+      throw new GenPaxosError(ERROR_CODES.BAD_OPTION, 'LmdbStorage needs a data directory path');
+    if (typeof options.nodeId !== 'string' || options.nodeId.length === 0)
+      throw new GenPaxosError(ERROR_CODES.BAD_OPTION, 'LmdbStorage needs the id of the node it belongs to');
+    this.groups = new CommitGroups(this.recorder, options.onCommit);
+  }
+
+  get path(): string {
+    return this.options.path;
+  }
+
+  /** Group-commit counters: commits, keys per commit, commit latency. */
+  get stats(): DurableCommitStats {
+    return this.recorder.snapshot();
+  }
+  commitStats(): DurableCommitStats {
+    return this.stats;
+  }
+
+  /** This node's incarnation: generated when the data directory was created. Needs `open()`. */
+  get incarnation(): string {
+    if (this.identity === null) throw this.notOpen();
+    return this.identity.incarnation;
+  }
+
+  /** True if this `open()` created the directory's identity (a new, empty data directory). */
+  get createdDataDir(): boolean {
+    if (this.identity === null) throw this.notOpen();
+    return this.identity.created;
+  }
+
+  /**
+   * Opens (and on first use initialises) the data directory. Idempotent: a caller may open the
+   * store early to read `incarnation` and then hand it to `startLink`, whose call is a no-op.
+   * Throws PAXOS_ERR_WRONG_DATA_DIR or PAXOS_ERR_DATA_DIR_LOCKED.
+   */
+  open(): Promise<void> {
+    if (this.closing !== null) return Promise.reject(this.closedError()); // a new instance reopens
+    if (this.opening === null) {
+      this.state = 'opening';
+      this.opening = this.openOnce();
+    }
+    return this.opening;
+  }
+
+  load(key: string): KeyRecord | undefined {
+    const dbs = this.readable();
+    const pending = this.overlay.get(key);
+    if (pending !== undefined) return pending.record;
+    const encoded = encodeKey(key);
+    const decided = dbs.decided.get(encoded);
+    if (decided !== undefined) return decodeDecided(decided);
+    const acceptor = dbs.acceptor.get(encoded);
+    return acceptor === undefined ? undefined : decodeAcceptor(acceptor);
+  }
+
+  write(key: string, record: KeyRecord): Promise<void> {
+    if (this.state !== 'open' || this.dbs === null) return Promise.reject(this.closedError());
+    if (this.failure !== null) return this.failure.then(rejectWith);
+    const dbs = this.dbs;
+    const compact = compactRecord(record);
+    const seq = ++this.seq;
+    this.overlay.set(key, { record: compact, seq });
+    return this.commit(key, () => {
+      const encoded = encodeKey(key);
+      if (compact.decided === null) return [dbs.acceptor.put(encoded, encodeAcceptor(compact))];
+      // Decided keys keep only the value. The acceptor entry goes after the decided one, so a
+      // crash between the two (were they ever split across commits) leaves the key decided.
+      return [dbs.decided.put(encoded, encodeDecided(compact.decided)), dbs.acceptor.remove(encoded)];
+    }).then(() => {
+      if (this.overlay.get(key)?.seq === seq) this.overlay.delete(key);
+    });
+  }
+
+  /** Undecided keys with an accepted value: instances a restarted node must resume to stay live. */
+  pendingKeys(): string[] {
+    const dbs = this.readable();
+    const keys = new Set<string>();
+    for (const { key, value } of dbs.acceptor.getRange()) {
+      if (decodeAcceptor(value).accepted !== null) keys.add(decodeKey(key));
+    }
+    for (const [key, { record }] of this.overlay) {
+      if (record.accepted !== null && record.decided === null) keys.add(key);
+      else keys.delete(key);
+    }
+    return [...keys];
+  }
+
+  knownIncarnation(peerId: string): string | undefined {
+    const dbs = this.readable();
+    return this.peerOverlay.get(peerId) ?? decodeString(dbs.peers.get(encodeString(peerId)));
+  }
+
+  /** Every peer incarnation remembered, for inspection and for operators. */
+  knownIncarnations(): Record<string, string> {
+    const dbs = this.readable();
+    const known: Record<string, string> = {};
+    for (const { key, value } of dbs.peers.getRange())
+      known[decodeString(key) as string] = decodeString(value) as string;
+    for (const [peer, incarnation] of this.peerOverlay) known[peer] = incarnation;
+    return known;
+  }
+
+  rememberIncarnation(peerId: string, incarnation: string): Promise<void> {
+    if (this.state !== 'open' || this.dbs === null) return Promise.reject(this.closedError());
+    if (this.failure !== null) return this.failure.then(rejectWith);
+    const peers = this.dbs.peers;
+    this.peerOverlay.set(peerId, incarnation);
+    return this.commit(`\u0000peer:${peerId}`, () => [
+      peers.put(encodeString(peerId), encodeString(incarnation)),
+    ]).then(() => {
+      if (this.peerOverlay.get(peerId) === incarnation) this.peerOverlay.delete(peerId);
+    });
+  }
+
+  /** Waits for every write in flight, then releases the directory. Later writes reject. */
+  close(): Promise<void> {
+    if (this.closing === null) this.closing = this.closeOnce();
+    return this.closing;
+  }
+
+  private async openOnce(): Promise<void> {
+    const { path, nodeId } = this.options;
+    mkdirSync(path, { recursive: true });
+    this.releaseLock = lockDataDir(path);
+    try {
+      const root = open<Buffer, Buffer>({ path, ...LMDB_ENV_OPTIONS } as Parameters<typeof open>[0]);
+      const sub = (name: string): Bytes =>
+        root.openDB<Buffer, Buffer>(name, { encoding: 'binary', keyEncoding: 'binary' });
+      this.dbs = {
+        root,
+        meta: sub(DB_NAMES.meta),
+        acceptor: sub(DB_NAMES.acceptor),
+        decided: sub(DB_NAMES.decided),
+        peers: sub(DB_NAMES.peers),
+      };
+      this.identity = await this.establishIdentity(this.dbs, nodeId);
+      this.state = 'open';
+    } catch (error) {
+      this.state = 'closed';
+      const root = this.dbs?.root;
+      this.dbs = null;
+      await root?.close().catch(() => {});
+      this.releaseLock?.();
+      this.releaseLock = null;
+      throw error;
+    }
+  }
+
+  /** Reads (or, for a new directory, writes) who the directory belongs to. */
+  private async establishIdentity(
+    dbs: Databases,
+    nodeId: string,
+  ): Promise<{ readonly incarnation: string; readonly created: boolean }> {
+    const read = (name: string) => decodeString(dbs.meta.get(encodeString(name)));
+    const format = read(META_KEYS.format);
+    const owner = read(META_KEYS.nodeId);
+    const incarnation = read(META_KEYS.incarnation);
+    const where = `data directory ${this.options.path}`;
+    if (format === undefined && owner === undefined && incarnation === undefined) {
+      if (dbs.acceptor.getKeysCount() > 0 || dbs.decided.getKeysCount() > 0)
+        throw new GenPaxosError(
+          ERROR_CODES.WRONG_DATA_DIR,
+          `${where} holds Paxos state but no node identity`,
+        );
+      const created = randomUUID();
+      // One commit: a crash leaves either no identity or all of it.
+      const writes = [
+        dbs.meta.put(encodeString(META_KEYS.format), encodeString(String(FORMAT_VERSION))),
+        dbs.meta.put(encodeString(META_KEYS.nodeId), encodeString(nodeId)),
+        dbs.meta.put(encodeString(META_KEYS.incarnation), encodeString(created)),
+      ];
+      await Promise.all(writes.map(durable));
+      return { incarnation: created, created: true };
+    }
+    if (format !== String(FORMAT_VERSION))
+      throw new GenPaxosError(
+        ERROR_CODES.WRONG_DATA_DIR,
+        `${where} has format ${String(format)}; this version reads format ${FORMAT_VERSION}`,
+      );
+    if (owner !== nodeId)
+      throw new GenPaxosError(
+        ERROR_CODES.WRONG_DATA_DIR,
+        `${where} belongs to node ${JSON.stringify(owner)}, not ${JSON.stringify(nodeId)}`,
+      );
+    if (incarnation === undefined || incarnation.length === 0)
+      throw new GenPaxosError(ERROR_CODES.WRONG_DATA_DIR, `${where} has no incarnation id`);
+    return { incarnation, created: false };
+  }
+
+  /** Issues one logical write (`issue` returns lmdb-js's commit promises); resolves once durable. */
+  private commit(groupKey: string, issue: () => Promise<unknown>[]): Promise<void> {
+    this.recorder.wrote();
+    let pending: Promise<unknown>[];
+    try {
+      pending = issue();
+    } catch (error) {
+      return this.fail(error).then(rejectWith);
+    }
+    for (const commit of new Set(pending)) this.groups.join(commit, groupKey);
+    const done = Promise.all(pending.map(durable)).then(
+      () => {},
+      (error: unknown) => this.fail(error).then(rejectWith),
+    );
+    this.inFlight.add(done);
+    const forget = () => void this.inFlight.delete(done);
+    done.then(forget, forget);
+    return done;
+  }
+
+  /** The first failure is sticky: the node stops voting, and every later write is refused. */
+  private fail(error: unknown): Promise<GenPaxosError> {
+    const reason = failureReason(error); // also handles this failure's commitError
+    this.failure ??= reason.then((cause) => {
+      const detail = cause instanceof Error ? cause.message : String(cause);
+      return new GenPaxosError(
+        ERROR_CODES.STORAGE_FAILED,
+        `write to data directory ${this.options.path} failed: ${detail}`,
+        { cause },
+      );
+    });
+    return this.failure;
+  }
+
+  private async closeOnce(): Promise<void> {
+    if (this.opening !== null) await this.opening.catch(() => {});
+    if (this.state !== 'open') {
+      this.state = 'closed';
+      return;
+    }
+    this.state = 'closing';
+    // Writes already issued finish (or fail) first; their callers are waiting on them.
+    await Promise.allSettled([...this.inFlight]);
+    const dbs = this.dbs;
+    this.dbs = null;
+    this.state = 'closed';
+    try {
+      await dbs?.root.close();
+    } finally {
+      this.releaseLock?.();
+      this.releaseLock = null;
+    }
+  }
+
+  private readable(): Databases {
+    if (this.dbs === null || (this.state !== 'open' && this.state !== 'closing')) throw this.closedError();
+    return this.dbs;
+  }
+
+  private notOpen(): GenPaxosError {
+    return new GenPaxosError(ERROR_CODES.STORAGE_CLOSED, `data directory ${this.options.path} is not open`);
+  }
+
+  private closedError(): GenPaxosError {
+    return this.state === 'new' || this.state === 'opening'
+      ? this.notOpen()
+      : new GenPaxosError(ERROR_CODES.STORAGE_CLOSED, `data directory ${this.options.path} is closed`);
+  }
+}
+
+function rejectWith(error: Error): never {
+  throw error;
+}

@@ -1,0 +1,47 @@
+// `npm run sim -- [--seeds N] [--from S] [--nodes 3|5] [--seed S]`: runs simulation schedules
+// and prints a summary table. `--seed S` replays one schedule and prints its full trace; the
+// same seed prints the same trace, byte for byte.
+import { parseArgs } from 'node:util';
+import { runSimulation } from './simulation.js';
+import { summarizeRuns } from './summary.js';
+
+const { values } = parseArgs({
+  options: {
+    seeds: { type: 'string', default: '200' },
+    from: { type: 'string', default: '1' },
+    nodes: { type: 'string' },
+    seed: { type: 'string' },
+    keys: { type: 'string' },
+  },
+});
+
+const nodesFor = (seed: number) => (values.nodes ? Number(values.nodes) : seed % 4 === 0 ? 5 : 3);
+const keys = values.keys ? Number(values.keys) : undefined;
+
+if (values.seed !== undefined) {
+  const seed = Number(values.seed);
+  const result = await runSimulation({ seed, nodes: nodesFor(seed), ...(keys ? { keys } : {}) });
+  for (const line of result.trace) console.log(line);
+  console.log(`trace digest ${result.traceDigest}`);
+  for (const violation of result.violations) console.log(`VIOLATION ${violation}`);
+  process.exit(result.violations.length === 0 ? 0 : 1);
+}
+
+const from = Number(values.from);
+const count = Number(values.seeds);
+const started = performance.now();
+const results = [];
+for (let seed = from; seed < from + count; seed++) {
+  const result = await runSimulation({ seed, nodes: nodesFor(seed), ...(keys ? { keys } : {}) });
+  results.push(result);
+  if (result.violations.length > 0) {
+    console.log(
+      `seed ${seed} FAILED — replay: npm run sim -- --seed ${seed}${values.nodes ? ` --nodes ${values.nodes}` : ''}`,
+    );
+    for (const violation of result.violations) console.log(`  ${violation}`);
+  }
+  if ((seed - from + 1) % 50 === 0) process.stderr.write(`  ${seed - from + 1}/${count} schedules\n`);
+}
+console.log(summarizeRuns(results));
+console.log(`wall time ${((performance.now() - started) / 1000).toFixed(1)} s`);
+process.exit(results.some((r) => r.violations.length > 0) ? 1 : 0);

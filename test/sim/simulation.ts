@@ -1,0 +1,424 @@
+// Deterministic simulation of whole gen-paxos nodes (real supervisor and instance machines) on
+// one VirtualClock, with a fault schedule drawn from the seed: loss, duplication, reordering,
+// long-tail delays, symmetric/asymmetric/one-way partitions, pauses, crashes that lose
+// uncommitted writes, graceful restarts and slow disks. Invariants are checked after every step;
+// after the faults stop, every pending ask must complete. The same seed replays the same run.
+import { createHash } from 'node:crypto';
+import type { GenPaxosError } from '../../src/errors.js';
+import type { PaxosValue } from '../../src/paxos/messages.js';
+import { startLink, type GenPaxosNode } from '../../src/node/genPaxos.js';
+import { seededRandom, type RandomSource } from '../../src/runtime/random.js';
+import { VirtualClock } from '../../src/runtime/virtualClock.js';
+import { MemoryStorage } from '../../src/storage/memoryStorage.js';
+import { createMemoryNetwork, type MemoryNetwork } from '../../src/transport/memoryNetwork.js';
+import { drainMicrotasks } from '../support/settle.js';
+import { InvariantChecker } from './invariants.js';
+import { PauseGate } from './pauseGate.js';
+import { instanceLogicFor, type BrokenVariant } from './brokenVariants.js';
+
+export interface SimOptions {
+  readonly seed: number;
+  readonly nodes: number;
+  readonly keys: number;
+  /** Client operations (asks and reads) spread over the fault window. */
+  readonly operations: number;
+  readonly faultWindowMs: number;
+  /** Virtual time allowed after healing for every pending ask to complete. */
+  readonly settleMs: number;
+  readonly askTimeoutMs: number;
+  /** A deliberately broken variant, for control runs the checker must fail. */
+  readonly variant?: BrokenVariant;
+}
+
+export const DEFAULT_SIM: Omit<SimOptions, 'seed'> = {
+  nodes: 3,
+  keys: 8,
+  operations: 40,
+  faultWindowMs: 4_000,
+  settleMs: 60_000,
+  askTimeoutMs: 3_000,
+};
+
+export const FAULT_KINDS = [
+  'drop',
+  'duplicate',
+  'reorder',
+  'long-delay',
+  'partition',
+  'asymmetric',
+  'one-way',
+  'pause',
+  'crash',
+  'restart',
+  'slow-disk',
+] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
+
+/** One client operation, in the history format the register checker reads. */
+export interface HistoryOp {
+  readonly process: string;
+  readonly type: 'invoke' | 'ok' | 'fail' | 'info';
+  readonly f: 'ask' | 'read';
+  readonly key: string;
+  readonly value: PaxosValue | null;
+  readonly time: number;
+}
+
+export interface SimResult {
+  readonly seed: number;
+  readonly options: SimOptions;
+  readonly faults: Record<FaultKind, number>;
+  readonly operations: number;
+  readonly violations: readonly string[];
+  /** Asks still pending when the settle time ran out. */
+  readonly stuck: readonly string[];
+  readonly history: readonly HistoryOp[];
+  readonly trace: readonly string[];
+  /** A digest of the trace: equal digests mean byte-for-byte equal runs. */
+  readonly traceDigest: string;
+  readonly virtualMs: number;
+  readonly steps: number;
+}
+
+interface SimNode {
+  readonly id: string;
+  storage: MemoryStorage;
+  gate: PauseGate;
+  node: GenPaxosNode | null;
+}
+
+export async function runSimulation(partial: Partial<SimOptions> & { seed: number }): Promise<SimResult> {
+  return new Simulation({ ...DEFAULT_SIM, ...partial }).run();
+}
+
+class Simulation {
+  private readonly clock = new VirtualClock();
+  private readonly schedule: RandomSource;
+  private readonly network: MemoryNetwork;
+  private readonly nodes = new Map<string, SimNode>();
+  private readonly checker: InvariantChecker;
+  private readonly faults = Object.fromEntries(FAULT_KINDS.map((k) => [k, 0])) as Record<FaultKind, number>;
+  private readonly history: HistoryOp[] = [];
+  private readonly trace: string[] = [];
+  private readonly keys: string[];
+  private readonly pending = new Set<string>();
+  private steps = 0;
+  private opCounter = 0;
+
+  constructor(private readonly options: SimOptions) {
+    // Independent streams, so adding a fault kind does not shift the network's draws.
+    this.schedule = seededRandom(options.seed * 7919 + 1);
+    this.network = createMemoryNetwork({ clock: this.clock, random: seededRandom(options.seed * 7919 + 2) });
+    this.checker = new InvariantChecker(() => this.clock.now());
+    this.keys = Array.from({ length: options.keys }, (_, i) => `k${i}`);
+    for (let i = 0; i < options.nodes; i++) {
+      const id = String.fromCharCode(97 + i);
+      this.nodes.set(id, {
+        id,
+        storage: new MemoryStorage({ clock: this.clock, commitDelayMs: 1 }),
+        gate: new PauseGate(),
+        node: null,
+      });
+    }
+    this.network.observe((kind, envelope) => {
+      if (kind !== 'sent') return;
+      const sender = this.nodes.get(envelope.from);
+      if (sender) this.checker.checkSent(envelope, sender.storage);
+    });
+  }
+
+  async run(): Promise<SimResult> {
+    const { faultWindowMs, settleMs } = this.options;
+    this.log(`simulation seed=${this.options.seed} nodes=${this.options.nodes} keys=${this.options.keys}`);
+    for (const sim of this.nodes.values()) await this.start(sim);
+    this.drawNetworkNoise();
+    this.scheduleFaults();
+    this.scheduleOperations();
+    await this.runUntil(() => this.clock.now() >= faultWindowMs, faultWindowMs);
+
+    await this.healEverything();
+    const settleDeadline = this.clock.now() + settleMs;
+    await this.runUntil(() => this.pending.size === 0, settleDeadline);
+    const stuck = [...this.pending];
+    if (stuck.length === 0) await this.probeEveryKey(settleDeadline);
+    for (const sim of this.nodes.values()) await sim.node?.stop();
+
+    const violations = [
+      ...this.checker.violations,
+      ...[...this.pending].map((op) => `liveness: ${op} never completed after healing`),
+    ];
+    this.log(`end t=${this.clock.now()} steps=${this.steps} violations=${violations.length}`);
+    return {
+      seed: this.options.seed,
+      options: this.options,
+      faults: this.faults,
+      operations: this.opCounter,
+      violations,
+      stuck,
+      history: this.history,
+      trace: this.trace,
+      traceDigest: createHash('sha256').update(this.trace.join('\n')).digest('hex').slice(0, 16),
+      virtualMs: this.clock.now(),
+      steps: this.steps,
+    };
+  }
+
+  private async runUntil(done: () => boolean, deadlineMs: number): Promise<void> {
+    for (;;) {
+      await drainMicrotasks();
+      this.checkInvariants();
+      if (done()) return;
+      const next = this.clock.nextDueMs();
+      if (next === undefined || next > deadlineMs) {
+        this.clock.advance(Math.max(0, deadlineMs - this.clock.now()));
+        await drainMicrotasks();
+        this.checkInvariants();
+        return;
+      }
+      this.clock.runNext();
+      this.steps++;
+    }
+  }
+
+  private checkInvariants(): void {
+    for (const sim of this.nodes.values()) this.checker.checkStorage(sim.id, sim.storage, this.keys);
+  }
+
+  private async start(sim: SimNode): Promise<void> {
+    sim.gate = new PauseGate();
+    sim.node = await startLink({
+      id: sim.id,
+      members: [...this.nodes.keys()],
+      transport: sim.gate.transport(this.network.connect(sim.id)),
+      storage: sim.storage,
+      clock: sim.gate.clock(this.clock),
+      random: seededRandom(this.options.seed * 31 + sim.id.charCodeAt(0) + this.clock.now()),
+      askTimeoutMs: this.options.askTimeoutMs,
+      ...(instanceLogicFor(this.options.variant)
+        ? { instanceLogic: instanceLogicFor(this.options.variant) }
+        : {}),
+    });
+  }
+
+  private drawNetworkNoise(): void {
+    const r = this.schedule;
+    const dropRate = r.next() < 0.8 ? r.next() * 0.3 : 0;
+    const duplicateRate = r.next() < 0.7 ? r.next() * 0.2 : 0;
+    const maxDelay = 1 + Math.floor(r.next() * 30);
+    const tailRate = r.next() < 0.6 ? r.next() * 0.05 : 0;
+    this.network.setFaults({
+      dropRate,
+      duplicateRate,
+      delayMs: { min: 1, max: maxDelay },
+      longTail: { rate: tailRate, maxMs: 2_000 },
+    });
+    if (dropRate > 0) this.faults.drop++;
+    if (duplicateRate > 0) this.faults.duplicate++;
+    if (maxDelay > 1) this.faults.reorder++;
+    if (tailRate > 0) this.faults['long-delay']++;
+    this.log(
+      `network drop=${dropRate.toFixed(3)} dup=${duplicateRate.toFixed(3)} delay=1..${maxDelay} tail=${tailRate.toFixed(3)}`,
+    );
+  }
+
+  private scheduleFaults(): void {
+    const r = this.schedule;
+    const count = 2 + Math.floor(r.next() * 8);
+    const ids = [...this.nodes.keys()];
+    for (let i = 0; i < count; i++) {
+      const at = Math.floor(r.next() * this.options.faultWindowMs * 0.9);
+      const lastsMs = 50 + Math.floor(r.next() * 1_500);
+      const target = ids[Math.floor(r.next() * ids.length)] as string;
+      const other = ids.filter((id) => id !== target)[Math.floor(r.next() * (ids.length - 1))] as string;
+      const kind = (
+        ['partition', 'asymmetric', 'one-way', 'pause', 'crash', 'restart', 'slow-disk'] as const
+      )[Math.floor(r.next() * 7)]!;
+      const shuffled = [...ids].sort(() => r.next() - 0.5);
+      const cut = 1 + Math.floor(r.next() * (ids.length - 1));
+      this.clock.setTimeout(
+        () => void this.inject(kind, target, other, shuffled.slice(0, cut), shuffled.slice(cut), lastsMs),
+        at,
+      );
+    }
+  }
+
+  private async inject(
+    kind: FaultKind,
+    target: string,
+    other: string,
+    left: string[],
+    right: string[],
+    lastsMs: number,
+  ): Promise<void> {
+    const sim = this.nodes.get(target) as SimNode;
+    this.faults[kind]++;
+    switch (kind) {
+      case 'partition':
+        this.log(`partition ${left.join('')} | ${right.join('')} for ${lastsMs}ms`);
+        this.network.partition(left, right);
+        this.clock.setTimeout(() => this.network.heal(), lastsMs);
+        return;
+      case 'asymmetric':
+        // The target can hear everyone, but nobody hears it.
+        this.log(`asymmetric: ${target} cannot send for ${lastsMs}ms`);
+        for (const id of this.nodes.keys()) if (id !== target) this.network.block(target, id);
+        this.clock.setTimeout(() => {
+          for (const id of this.nodes.keys()) this.network.unblock(target, id);
+        }, lastsMs);
+        return;
+      case 'one-way':
+        this.log(`one-way: ${target}→${other} cut for ${lastsMs}ms`);
+        this.network.block(target, other);
+        this.clock.setTimeout(() => this.network.unblock(target, other), lastsMs);
+        return;
+      case 'pause':
+        if (!sim.node || sim.gate.isPaused) return;
+        this.log(`pause ${target} for ${lastsMs}ms`);
+        sim.gate.pause();
+        this.clock.setTimeout(() => sim.gate.resume(), lastsMs);
+        return;
+      case 'crash':
+        if (!sim.node) return;
+        this.log(`crash ${target} (uncommitted writes lost), restart in ${lastsMs}ms`);
+        this.crash(sim);
+        this.clock.setTimeout(() => void this.restartIfDown(sim), lastsMs);
+        return;
+      case 'restart':
+        if (!sim.node || sim.gate.isPaused) return;
+        this.log(`graceful restart ${target}`);
+        await this.stopGracefully(sim);
+        await this.start(sim);
+        return;
+      case 'slow-disk':
+        this.log(`slow disk on ${target} for ${lastsMs}ms`);
+        sim.storage.commitDelayMs = 20 + Math.floor(this.schedule.next() * 300);
+        this.clock.setTimeout(() => {
+          sim.storage.commitDelayMs = 1;
+        }, lastsMs);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private crash(sim: SimNode): void {
+    sim.gate.discard();
+    sim.node?.halt();
+    sim.node = null;
+    sim.storage.crash();
+    // The broken "amnesia" variant: the node comes back with an empty disk under its old id.
+    if (this.options.variant === 'amnesia')
+      sim.storage = new MemoryStorage({ clock: this.clock, commitDelayMs: 1 });
+  }
+
+  private async stopGracefully(sim: SimNode): Promise<void> {
+    const node = sim.node;
+    sim.node = null;
+    await node?.stop();
+  }
+
+  private async restartIfDown(sim: SimNode): Promise<void> {
+    if (sim.node) return;
+    this.log(`restart ${sim.id}`);
+    await this.start(sim);
+  }
+
+  private scheduleOperations(): void {
+    const r = this.schedule;
+    const ids = [...this.nodes.keys()];
+    for (let i = 0; i < this.options.operations; i++) {
+      const at = Math.floor(r.next() * this.options.faultWindowMs);
+      const id = ids[Math.floor(r.next() * ids.length)] as string;
+      // Half the operations go to two hot keys, so those are heavily contended.
+      const key =
+        r.next() < 0.5
+          ? (this.keys[Math.floor(r.next() * 2)] as string)
+          : (this.keys[Math.floor(r.next() * this.keys.length)] as string);
+      const f = r.next() < 0.8 ? 'ask' : 'read';
+      this.clock.setTimeout(() => this.operate(id, f, key, `${id}-${i}`), at);
+    }
+  }
+
+  private operate(id: string, f: 'ask' | 'read', key: string, value: string): void {
+    const sim = this.nodes.get(id) as SimNode;
+    const node = sim.node;
+    if (!node || sim.gate.isPaused) return;
+    this.opCounter++;
+    if (f === 'read') {
+      const read = node.read(key);
+      if (read !== undefined) this.checker.noteDecided(`read on ${id}`, key, read);
+      this.record({ process: id, type: 'invoke', f, key, value: null });
+      this.record({ process: id, type: 'ok', f, key, value: read ?? null });
+      return;
+    }
+    this.checker.noteProposed(key, value);
+    this.record({ process: id, type: 'invoke', f, key, value });
+    const op = `${id} ask ${key}=${value}`;
+    this.pending.add(op);
+    node.ask(key, value).then(
+      (decided) => {
+        this.pending.delete(op);
+        this.checker.noteDecided(`ask on ${id}`, key, decided);
+        this.record({ process: id, type: 'ok', f, key, value: decided });
+      },
+      (error: GenPaxosError) => {
+        this.pending.delete(op);
+        // A timeout or a crash leaves the outcome unknown ("info"), never "fail".
+        this.record({ process: id, type: 'info', f, key, value });
+        this.log(`${op} -> ${error.code}`);
+      },
+    );
+  }
+
+  private async healEverything(): Promise<void> {
+    this.log('heal: network healed, faults off, every node up');
+    this.network.heal();
+    this.network.setFaults({
+      dropRate: 0,
+      duplicateRate: 0,
+      delayMs: { min: 1, max: 5 },
+      longTail: { rate: 0, maxMs: 0 },
+    });
+    for (const sim of this.nodes.values()) {
+      sim.storage.commitDelayMs = 1;
+      if (sim.gate.isPaused) sim.gate.resume();
+      if (!sim.node) await this.start(sim);
+    }
+  }
+
+  /** Liveness after healing: every node can learn every key, and all agree. */
+  private async probeEveryKey(deadlineMs: number): Promise<void> {
+    const answers = new Map<string, PaxosValue>();
+    for (const key of this.keys) {
+      for (const sim of this.nodes.values()) {
+        const op = `${sim.id} probe ${key}`;
+        this.pending.add(op);
+        const value = `probe-${sim.id}`;
+        this.checker.noteProposed(key, value);
+        this.record({ process: sim.id, type: 'invoke', f: 'ask', key, value });
+        (sim.node as GenPaxosNode).ask(key, value, { timeoutMs: this.options.settleMs }).then(
+          (decided) => {
+            this.pending.delete(op);
+            answers.set(`${sim.id}/${key}`, decided);
+            this.checker.noteDecided(`probe on ${sim.id}`, key, decided);
+            this.record({ process: sim.id, type: 'ok', f: 'ask', key, value: decided });
+          },
+          () => this.record({ process: sim.id, type: 'info', f: 'ask', key, value }),
+        );
+      }
+    }
+    await this.runUntil(() => this.pending.size === 0, deadlineMs);
+    for (const key of this.keys)
+      this.log(`decided ${key} = ${JSON.stringify(answers.get(`a/${key}`) ?? null)}`);
+  }
+
+  private record(op: Omit<HistoryOp, 'time'>): void {
+    const entry = { ...op, time: this.clock.now() };
+    this.history.push(entry);
+    this.log(`${entry.type} ${entry.process} ${entry.f} ${entry.key} ${JSON.stringify(entry.value)}`);
+  }
+
+  private log(line: string): void {
+    this.trace.push(`t=${this.clock.now()} ${line}`);
+  }
+}
