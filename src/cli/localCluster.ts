@@ -16,6 +16,8 @@ export interface LocalClusterOptions {
   /** Where the secret file goes. */
   readonly dir: string;
   readonly cluster?: string;
+  /** Give each node a data directory under `dir` (durable state, amnesia checks). */
+  readonly durable?: boolean;
   readonly logLevel?: LogLevel;
   /** Each child's stderr (JSON log lines), line by line. */
   readonly onStderr?: (id: string, line: string) => void;
@@ -72,6 +74,11 @@ export class LocalCluster {
     return [...this.running.values()];
   }
 
+  /** Node `id`'s data directory (when `durable`). */
+  dataDirOf(id: string): string {
+    return join(this.options.dir, `data-${id}`);
+  }
+
   /** The command line of node `id` (without the executable). */
   argsOf(id: string): string[] {
     const port = new URL(this.urls[id] as string).port;
@@ -93,6 +100,7 @@ export class LocalCluster {
       '--log-level',
       this.options.logLevel ?? 'warn',
       '--json',
+      ...(this.options.durable ? ['--data-dir', this.dataDirOf(id)] : []),
     ];
   }
 

@@ -1,5 +1,5 @@
-// `gen-paxos demo`: a local cluster of real node processes (localCluster.ts) asked keys through
-// the client protocol from different nodes, every third key contended by all nodes at once;
+// `gen-paxos demo`: a local cluster of real node processes (localCluster.ts), each with its data
+// directory in a temp dir, asked keys through the client protocol from different nodes, every third key contended by all nodes at once;
 // then every key is read on every node to check agreement, and a summary table is printed.
 // Everything it starts (processes, temp dir) is stopped and removed, also on SIGINT.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -56,13 +56,15 @@ export async function runProcessDemo(options: ProcessDemoOptions, io: CliIo): Pr
   try {
     const say = (line: string) => void (options.json ? io.err(`${line}\n`) : io.out(`${line}\n`));
     say(
-      `gen-paxos demo: ${options.nodes} node processes on 127.0.0.1, ${options.keys} keys (every third asked by all nodes at once)`,
+      `gen-paxos demo: ${options.nodes} node processes on 127.0.0.1 with durable state (LMDB in a temp dir), ` +
+        `${options.keys} keys (every third asked by all nodes at once)`,
     );
     cluster = await LocalCluster.start({
       size: options.nodes,
       mainPath,
       dir,
       cluster: 'demo',
+      durable: true,
       logLevel: options.logLevel,
       onStderr: (_id, line) => io.err(`${line}\n`),
     });

@@ -1,7 +1,6 @@
 // A gen-paxos node as its own process would run it: storage + WebSocket transport + node,
 // serving peers and clients on one port, logging what it does. The composition root that
 // `gen-paxos node` calls; tests can start one in-process too.
-import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { CheckPeer } from '../transport/handshake.js';
 import { silentLogger, type Logger } from '../transport/log.js';
@@ -23,12 +22,14 @@ export interface NetworkNodeOptions {
   readonly listen: { readonly host: string; readonly port: number };
   /** Every other member by id, with its URL. */
   readonly peers: Readonly<Record<string, string>>;
-  /** Durable acceptor state lives here; without it, state is in memory. */
+  /**
+   * Durable acceptor state lives here (LmdbStorage), with the node's incarnation, and peers'
+   * incarnations are checked against the ones remembered (amnesia). Without it, state is in memory.
+   */
   readonly dataDir?: string;
-  /** Default: a fresh random id per start (a memory-only node is a new incarnation each time). */
-  readonly incarnation?: string;
   readonly tls?: WebSocketTransportOptions['tls'];
   readonly ca?: WebSocketTransportOptions['ca'];
+  /** Replaces the amnesia check of a durable node (tests). */
   readonly checkPeer?: CheckPeer;
   readonly askTimeoutMs?: number;
   readonly logger?: Logger;
@@ -52,22 +53,33 @@ export interface NetworkNode {
 export async function startNetworkNode(options: NetworkNodeOptions): Promise<NetworkNode> {
   const logger = options.logger ?? silentLogger;
   const startedMs = performance.now();
-  const { storage, durable } = openNodeStorage(options.dataDir);
-  if (!durable) logger.info('no data directory: acceptor state is kept in memory and lost on exit');
-  const transport = await createWebSocketTransport({
-    ...options.wire,
-    nodeId: options.id,
-    cluster: options.cluster,
-    secret: options.secret,
-    incarnation: options.incarnation ?? randomUUID(),
-    listen: options.listen,
-    peers: options.peers,
-    ...(options.tls ? { tls: options.tls } : {}),
-    ...(options.ca ? { ca: options.ca } : {}),
-    ...(options.checkPeer ? { checkPeer: options.checkPeer } : {}),
-    logger,
-  });
+  const opened = await openNodeStorage(options.dataDir, options.id, (error) =>
+    logger.error('could not remember a peer incarnation', { error }),
+  );
+  const { storage, durable, incarnation } = opened;
+  if (durable) logger.info('data directory open', { dataDir: options.dataDir, incarnation });
+  else logger.info('no data directory: acceptor state is kept in memory and lost on exit');
+  const checkPeer = options.checkPeer ?? opened.checkPeer;
+  let transport: WebSocketTransport;
   let node: GenPaxosNode;
+  try {
+    transport = await createWebSocketTransport({
+      ...options.wire,
+      nodeId: options.id,
+      cluster: options.cluster,
+      secret: options.secret,
+      incarnation,
+      listen: options.listen,
+      peers: options.peers,
+      ...(options.tls ? { tls: options.tls } : {}),
+      ...(options.ca ? { ca: options.ca } : {}),
+      ...(checkPeer ? { checkPeer } : {}),
+      logger,
+    });
+  } catch (error) {
+    await storage.close();
+    throw error;
+  }
   try {
     node = await startLink({
       id: options.id,
@@ -78,6 +90,7 @@ export async function startNetworkNode(options: NetworkNodeOptions): Promise<Net
     });
   } catch (error) {
     await transport.close();
+    await storage.close();
     throw error;
   }
   const unsubscribe = logNodeEvents(node, logger);

@@ -15,6 +15,7 @@ export function logNodeEvents(node: GenPaxosNode, logger: Logger): () => void {
       logger.debug(`paxos mediation done. decided: ${show(event.value)} - (N=${ballot})`, {
         key: event.key,
         value: event.value,
+        rounds: event.rounds,
       });
     }),
     node.actor.on('instance.restarted', (event) =>

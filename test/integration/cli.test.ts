@@ -27,7 +27,7 @@ describe('gen-paxos demo', () => {
     const run = await runCli(['demo', '--keys', '12'], 60_000);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/3 node processes on 127\.0\.0\.1, 12 keys/);
+    expect(run.stdout).toMatch(/3 node processes on 127\.0\.0\.1 with durable state .*, 12 keys/);
     expect(run.stdout).toMatch(/^ {2}n1 {2}pid \d+ {2}ws:\/\/127\.0\.0\.1:\d+$/m);
     expect(run.stdout).toMatch(/asks: 20\/20 \(100%\)/);
     expect(run.stdout).toMatch(/node +asks +p50 ms +p90 ms +p99 ms +keys known/);
@@ -101,20 +101,26 @@ describe('gen-paxos node', () => {
     expect(run.stderr).toMatch(/cannot start a: .*EADDRINUSE/);
   });
 
-  it('refuses --data-dir until the durable store is available, rather than fake durability', async () => {
-    const run = await runCli([
-      'node',
-      '--id',
-      'a',
-      '--listen',
-      '127.0.0.1:0',
-      '--secret-file',
-      secretFile,
-      '--data-dir',
-      dir,
-    ]);
-    expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/durable storage is not available/);
+  it('keeps its state in --data-dir, which then belongs to that node id', async () => {
+    const data = join(dir, 'data-x');
+    const args = ['--listen', '127.0.0.1:0', '--secret-file', secretFile, '--data-dir', data];
+    const child = spawn(process.execPath, [MAIN, 'node', '--id', 'x', ...args, '--json']);
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    const listening = await new Promise<{ durable: boolean }>((resolve) =>
+      createInterface({ input: child.stdout }).on('line', (line) =>
+        resolve(JSON.parse(line) as { durable: boolean }),
+      ),
+    );
+    expect(listening.durable).toBe(true);
+    // While x runs the directory is locked; afterwards it still belongs to x only.
+    const locked = await runCli(['node', '--id', 'x', ...args]);
+    expect(locked.code).toBe(1);
+    expect(locked.stderr).toMatch(/cannot start x: /);
+    child.kill('SIGTERM');
+    await exited;
+    const wrong = await runCli(['node', '--id', 'y', ...args]);
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toMatch(/cannot start y: /);
   });
 });
 

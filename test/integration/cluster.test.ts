@@ -1,9 +1,10 @@
-// Three real node processes started through the CLI on 127.0.0.1 (ports picked at run time,
-// a temp dir for the secret), driven through the client protocol and the CLI: they decide
-// keys asked concurrently from every node and agree; with one killed (-9) the other two keep
-// deciding; restarted, it answers for keys decided while it was down; a wrong secret and a
-// garbage-sending peer are refused while the cluster keeps deciding. Everything is stopped
-// and removed in afterAll.
+// Three real node processes started through the CLI on 127.0.0.1 (ports picked at run time, a
+// temp dir for the secret and each node's data directory), driven through the client protocol
+// and the CLI: they decide keys asked concurrently from every node and agree; with one killed
+// (-9) the other two keep deciding; restarted on its data directory it still knows what it had
+// decided and answers for keys decided while it was down; restarted without it, it is refused
+// as amnesiac; a wrong secret and a garbage-sending peer are refused while the cluster keeps
+// deciding. Everything is stopped and removed in afterAll.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -66,6 +67,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'gen-paxos-it-'));
   cluster = await LocalCluster.start({
     size: 3,
+    durable: true,
     mainPath: MAIN,
     dir,
     logLevel: 'warn',
@@ -82,6 +84,7 @@ afterAll(async () => {
 
 describe('three node processes', () => {
   const decidedWhileDown = new Map<string, PaxosValue>();
+  let n3Incarnation = '';
 
   it('decide 200 keys asked concurrently from all nodes, and all nodes agree', async () => {
     const ids = cluster.ids;
@@ -105,6 +108,7 @@ describe('three node processes', () => {
   });
 
   it('with one node killed (-9), the other two keep deciding new keys', async () => {
+    n3Incarnation = (await (await client('n3')).status()).incarnation;
     await dropClient('n3');
     await cluster.kill('n3', 'SIGKILL');
     const answers = await Promise.all(
@@ -125,6 +129,8 @@ describe('three node processes', () => {
       secret: cluster.secret,
       cluster: cluster.cluster,
       node: 'n3',
+      // n1 remembers n3's incarnation: anything else would be refused as amnesia.
+      incarnation: n3Incarnation,
       members: [...cluster.ids].sort(),
     });
     await peer.welcomed();
@@ -142,10 +148,13 @@ describe('three node processes', () => {
     expect(status.counters['wire.errors.WIRE_ERR_MALFORMED']).toBe(1);
   });
 
-  it('restarted, the node answers asks for keys decided while it was down with the decided value', async () => {
+  it('restarted on its data directory, it keeps what it knew and answers for keys decided while it was down', async () => {
     await cluster.spawn('n3');
     await linksUp('n3', 2);
     const c = await client('n3');
+    // Decided before the kill, read from its own disk: no Paxos round, no peer needed.
+    expect(await c.read('key-1')).toBe(await (await client('n1')).read('key-1'));
+    expect(await c.read('key-1')).not.toBeUndefined();
     for (const [key, value] of decidedWhileDown) expect(await c.ask(key, 'a different value')).toEqual(value);
     // And it decides new keys with the others again.
     expect(await c.ask('after-restart', 'yes')).toBe('yes');
@@ -229,10 +238,33 @@ describe('three node processes', () => {
     expect(text.stdout).toMatch(/^node n1 {2}ws:\/\/127\.0\.0\.1:\d+/);
   });
 
+  it('restarted without its data directory, it is refused as amnesiac and cannot vote', async () => {
+    await dropClient('n3');
+    await cluster.kill('n3', 'SIGKILL');
+    rmSync(cluster.dataDirOf('n3'), { recursive: true, force: true });
+    await cluster.spawn('n3');
+    const c = await client('n3');
+    await expect(c.ask('amnesiac-ask', 'forgotten', { timeoutMs: 1000 })).rejects.toMatchObject({
+      code: 'PAXOS_ERR_TIMEOUT',
+    });
+    const status = await c.status();
+    expect(status.links.map((l) => l.state)).toEqual(['down', 'down']);
+    const n1 = await (await client('n1')).status();
+    expect(n1.counters['wire.errors.WIRE_ERR_INCARNATION_REFUSED']).toBeGreaterThan(0);
+    // The other two still decide.
+    expect(await (await client('n2')).ask('after-amnesia', 'still deciding')).toBe('still deciding');
+    await dropClient('n3');
+    await cluster.kill('n3', 'SIGKILL');
+  });
+
   it('stops every node cleanly on SIGTERM (exit 0)', async () => {
     await Promise.all([...clients.keys()].map(dropClient));
     const stopped = await cluster.stop();
-    expect(stopped.map((s) => [s.id, s.code])).toEqual(cluster.ids.map((id) => [id, 0]));
+    // n3 was killed for good by the amnesia test; the two others stop cleanly.
+    expect(stopped.map((s) => [s.id, s.code])).toEqual([
+      ['n1', 0],
+      ['n2', 0],
+    ]);
     expect(stderr.filter((line) => /"level":"error"/.test(line))).toEqual([]);
   });
 });

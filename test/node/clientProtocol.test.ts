@@ -1,6 +1,9 @@
 // The client protocol against three in-process network nodes (real WebSockets on 127.0.0.1):
 // ask / read / status through any node, errors with their codes, bad requests answered with an
 // error reply, and the original's "paxos mediation done" line at debug level.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePorts } from '../../src/cli/freePorts.js';
 import { startNetworkNode, type NetworkNode } from '../../src/node/networkNode.js';
@@ -132,10 +135,29 @@ describe('client protocol', () => {
 });
 
 describe('openNodeStorage', () => {
-  it('keeps state in memory without a data directory and refuses to fake durability with one', () => {
-    expect(openNodeStorage(undefined).durable).toBe(false);
-    expect(() => openNodeStorage('/tmp/somewhere')).toThrow(
-      expect.objectContaining({ code: 'PAXOS_ERR_BAD_OPTION' }),
-    );
+  it('without a data directory: memory, a fresh incarnation per run, no amnesia check', async () => {
+    const first = await openNodeStorage(undefined, 'a');
+    const second = await openNodeStorage(undefined, 'a');
+    expect(first).toMatchObject({ durable: false, checkPeer: undefined });
+    expect(first.incarnation).not.toBe(second.incarnation);
+  });
+
+  it('with one: LmdbStorage, the directory keeps its incarnation, peers that forgot are refused', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gen-paxos-storage-'));
+    try {
+      const opened = await openNodeStorage(dir, 'a');
+      expect(opened.durable).toBe(true);
+      expect(opened.checkPeer?.('b', 'b-first')).toBeNull();
+      expect(opened.checkPeer?.('b', 'b-first')).toBeNull();
+      expect(opened.checkPeer?.('b', 'b-after-disk-loss')).toMatch(/^PAXOS_ERR_AMNESIA: /);
+      await opened.storage.close();
+      const reopened = await openNodeStorage(dir, 'a');
+      expect(reopened.incarnation).toBe(opened.incarnation);
+      expect(reopened.checkPeer?.('b', 'b-after-disk-loss')).toMatch(/^PAXOS_ERR_AMNESIA: /);
+      await reopened.storage.close();
+      await expect(openNodeStorage(dir, 'z')).rejects.toMatchObject({ code: 'PAXOS_ERR_WRONG_DATA_DIR' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
