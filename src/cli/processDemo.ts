@@ -45,6 +45,7 @@ export async function runProcessDemo(options: ProcessDemoOptions, io: CliIo): Pr
   let cluster: LocalCluster | null = null;
   const clients: GenPaxosClient[] = [];
   const interrupted = () => {
+    io.err('gen-paxos demo: interrupted, stopping the node processes\n');
     // The children got the same SIGINT from the terminal; make sure, then clean up and go.
     void cluster?.stop(2000).finally(() => {
       rmSync(dir, { recursive: true, force: true });
