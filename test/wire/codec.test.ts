@@ -143,6 +143,38 @@ describe('codec round trips', () => {
   });
 });
 
+describe('validators on arbitrary decoded data', () => {
+  it('never throw, whatever the shape (property)', () => {
+    const anything = fc.anything({
+      withBigInt: true,
+      withTypedArray: true,
+      withNullPrototype: true,
+      maxDepth: 4,
+    });
+    const shaped = fc.record({
+      v: fc.constantFrom(1, 2, '1'),
+      t: fc.constantFrom('batch', 'hello', 'requests', 'replies', 'welcome', 'ask'),
+      envelopes: anything,
+      requests: anything,
+      replies: anything,
+    });
+    fc.assert(
+      fc.property(fc.oneof(anything, shaped), (raw) => {
+        validateFrame(raw);
+        validateEnvelope(raw);
+        validateRequest(raw);
+        validateReply(raw);
+        for (const item of [raw, { message: raw }, { id: 1, type: 'ask', key: 'k', value: raw }]) {
+          validateEnvelope({ from: 'a', to: 'b', key: 'k', ...(item as object) });
+          validateRequest(item);
+          validateReply({ id: 1, type: 'decided', key: 'k', value: raw });
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
 describe('frame-level refusals (the link is closed)', () => {
   const valid = encodeFrame({
     v: PROTOCOL_VERSION,
