@@ -34,6 +34,18 @@ export type { KeyRecord } from './paxos/record.js';
 export { createMemoryNetwork, MemoryNetwork } from './transport/memoryNetwork.js';
 export type { LinkFaults, MemoryNetworkOptions } from './transport/memoryNetwork.js';
 export type { Transport } from './transport/transport.js';
+// Nodes in separate processes: WebSocket links, the client protocol, a node as its process runs it.
+export { createWebSocketTransport, WebSocketTransport } from './transport/webSocketTransport.js';
+export type { WebSocketTransportOptions } from './transport/webSocketTransport.js';
+export { connectClient, GenPaxosClient } from './transport/client.js';
+export type { ClientOptions, AskRequestOptions } from './transport/client.js';
+export type { NodeStatus, LinkStatus } from './transport/frames.js';
+export { startNetworkNode } from './node/networkNode.js';
+export type { NetworkNode, NetworkNodeOptions } from './node/networkNode.js';
+export { WireError, WIRE_ERROR_CODES, CLOSE_CODES } from './transport/wireErrors.js';
+export type { WireErrorCode } from './transport/wireErrors.js';
+export { createJsonLogger, silentLogger } from './transport/log.js';
+export type { Logger, LogLevel, LogFields } from './transport/log.js';
 export { MemoryStorage } from './storage/memoryStorage.js';
 export type { Storage } from './storage/storage.js';
 export { LmdbStorage } from './storage/lmdbStorage.js';

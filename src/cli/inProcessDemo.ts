@@ -40,6 +40,13 @@ export async function runInProcessDemo(options: DemoOptions): Promise<DemoResult
     }
   }
   await Promise.all(asks);
+  // An ask resolves on its own node; the `decide` to the other nodes may still be in flight.
+  const everyoneKnows = () =>
+    Array.from({ length: options.keys }, (_, k) => `key-${k}`).every((key) =>
+      nodes.every((node) => node.read(key) !== undefined),
+    );
+  const deadlineMs = performance.now() + 5000;
+  while (!everyoneKnows() && performance.now() < deadlineMs) await new Promise((r) => setTimeout(r, 10));
 
   const disagreements: string[] = [];
   for (let k = 0; k < options.keys; k++) {

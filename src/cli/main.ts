@@ -1,59 +1,84 @@
 #!/usr/bin/env node
-// The `gen-paxos` command. Each subcommand parses its own flags; bad flags print a clear
-// message and exit with status 2.
-import { parseArgs } from 'node:util';
-import { runInProcessDemo } from './inProcessDemo.js';
+// The `gen-paxos` command (docs/cli.md). Each subcommand lives in its own module, imported only
+// when run, so `gen-paxos ask` does not load what `gen-paxos node` needs and starts fast.
+// Bad flags print a clear message and exit 2; other statuses are in exitCodes.ts.
+import { EXIT, UsageError } from './exitCodes.js';
+import { processIo, type CliIo } from './io.js';
 
 const USAGE = `usage: gen-paxos <command> [options]
 
 commands:
-  demo [--nodes N] [--keys K] [--in-process]   run a local cluster deciding keys, then stop it
+  node     run one node until SIGINT/SIGTERM
+  ask      ask the cluster to decide KEY (prints the decided value)
+  read     print the value KEY is decided to on one node
+  status   print a node's members, links and counters
+  demo     start a local cluster of node processes, decide keys, check agreement, stop it
+
+'gen-paxos <command> --help' shows a command's options; docs/cli.md has them all.
 `;
 
-async function main(argv: readonly string[]): Promise<number> {
-  const [command, ...rest] = argv;
-  switch (command) {
-    case 'demo': {
-      const { values } = parseArgs({
-        args: [...rest],
-        options: {
-          nodes: { type: 'string', default: '3' },
-          keys: { type: 'string', default: '100' },
-          'in-process': { type: 'boolean', default: true },
-        },
-        strict: true,
-      });
-      const nodes = positiveInteger('--nodes', values.nodes);
-      const keys = positiveInteger('--keys', values.keys);
-      const result = await runInProcessDemo({ nodes, keys, print: (line) => console.log(line) });
-      return result.agreed ? 0 : 1;
+type Command = (argv: readonly string[], io: CliIo) => Promise<number>;
+
+const COMMANDS: Readonly<Record<string, { load: () => Promise<Command>; usage: () => Promise<string> }>> = {
+  node: {
+    load: async () => (await import('./nodeCommand.js')).runNode,
+    usage: async () => (await import('./nodeCommand.js')).NODE_USAGE,
+  },
+  ask: {
+    load: async () => (await import('./clientCommands.js')).runAsk,
+    usage: async () => (await import('./clientCommands.js')).CLIENT_USAGE,
+  },
+  read: {
+    load: async () => (await import('./clientCommands.js')).runRead,
+    usage: async () => (await import('./clientCommands.js')).CLIENT_USAGE,
+  },
+  status: {
+    load: async () => (await import('./clientCommands.js')).runStatus,
+    usage: async () => (await import('./clientCommands.js')).CLIENT_USAGE,
+  },
+  demo: {
+    load: async () => (await import('./demoCommand.js')).runDemo,
+    usage: async () => (await import('./demoCommand.js')).DEMO_USAGE,
+  },
+};
+
+async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+    (name === undefined ? io.err : io.out)(USAGE);
+    return name === undefined ? EXIT.USAGE : EXIT.OK;
+  }
+  const command = COMMANDS[name];
+  if (command === undefined) {
+    io.err(`gen-paxos: unknown command ${JSON.stringify(name)}\n\n${USAGE}`);
+    return EXIT.USAGE;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.out(`${await command.usage()}\n`);
+    return EXIT.OK;
+  }
+  try {
+    return await (
+      await command.load()
+    )(rest, io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.err(`gen-paxos ${name}: ${error.message}\n${await command.usage()}\n`);
+      return EXIT.USAGE;
     }
-    case undefined:
-    case 'help':
-    case '--help':
-      process.stdout.write(USAGE);
-      return command === undefined ? 2 : 0;
-    default:
-      process.stderr.write(`gen-paxos: unknown command ${JSON.stringify(command)}\n${USAGE}`);
-      return 2;
+    throw error;
   }
 }
 
-class UsageError extends Error {}
-
-function positiveInteger(flag: string, raw: string | undefined): number {
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1)
-    throw new UsageError(`${flag} must be a positive integer, got ${JSON.stringify(raw)}`);
-  return value;
-}
-
-main(process.argv.slice(2)).then(
-  (status) => process.exit(status),
+main(process.argv.slice(2), processIo).then(
+  (status) => exit(status),
   (error: unknown) => {
-    const usage =
-      error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
-    process.stderr.write(`gen-paxos: ${(error as Error).message}\n`);
-    process.exit(usage ? 2 : 1);
+    process.stderr.write(`gen-paxos: ${(error as Error).stack ?? String(error)}\n`);
+    exit(EXIT.FAILURE);
   },
 );
+
+/** Exits once stdout has taken everything written (it may be a pipe). */
+function exit(status: number): void {
+  process.stdout.write('', () => process.exit(status));
+}

@@ -1,0 +1,115 @@
+// `gen-paxos node`: runs one node until SIGINT or SIGTERM, then shuts down cleanly (links
+// closed with 1001, storage closed) and exits 0. Prints one "listening" line on stdout once
+// peers and clients can connect: scripts (and `demo`) wait for it.
+import { startNetworkNode, type NetworkNode } from '../node/networkNode.js';
+import { createJsonLogger } from '../transport/log.js';
+import {
+  DEFAULT_CLUSTER,
+  hostPort,
+  integerFlag,
+  listFlag,
+  logLevelFlag,
+  nodeId,
+  parseFlags,
+  peerFlag,
+  readSecretFile,
+  readTextFile,
+  requiredFlag,
+  stringFlag,
+} from './args.js';
+import { EXIT, UsageError } from './exitCodes.js';
+import type { CliIo } from './io.js';
+
+export const NODE_USAGE = `usage: gen-paxos node --id ID --listen HOST:PORT [--peer ID=URL]... --secret-file FILE
+                      [--cluster NAME] [--data-dir DIR] [--tls-key FILE --tls-cert FILE] [--tls-ca FILE]
+                      [--ask-timeout-ms N] [--log-level LEVEL] [--json] [--config FILE]`;
+
+const SPEC = {
+  id: { type: 'string' },
+  listen: { type: 'string' },
+  peer: { type: 'string', multiple: true },
+  'secret-file': { type: 'string' },
+  cluster: { type: 'string' },
+  'data-dir': { type: 'string' },
+  'tls-key': { type: 'string' },
+  'tls-cert': { type: 'string' },
+  'tls-ca': { type: 'string' },
+  'ask-timeout-ms': { type: 'string' },
+  'log-level': { type: 'string' },
+  json: { type: 'boolean' },
+} as const;
+
+export async function runNode(argv: readonly string[], io: CliIo): Promise<number> {
+  const { values } = parseFlags(argv, SPEC, []);
+  const id = nodeId(requiredFlag(values, 'id'), '--id');
+  const listen = hostPort(requiredFlag(values, 'listen'), '--listen');
+  const peers: Record<string, string> = {};
+  for (const raw of listFlag(values, 'peer')) {
+    const [peer, url] = peerFlag(raw);
+    if (peer === id) throw new UsageError(`--peer ${peer}: a node is not its own peer`);
+    if (peers[peer] !== undefined) throw new UsageError(`--peer ${peer} is given twice`);
+    peers[peer] = url;
+  }
+  const secret = readSecretFile(requiredFlag(values, 'secret-file'));
+  const tlsKey = stringFlag(values, 'tls-key');
+  const tlsCert = stringFlag(values, 'tls-cert');
+  if ((tlsKey === undefined) !== (tlsCert === undefined))
+    throw new UsageError('--tls-key and --tls-cert go together');
+  const tlsCa = stringFlag(values, 'tls-ca');
+  const json = values.json === true;
+  const level = logLevelFlag(stringFlag(values, 'log-level'), 'warn');
+  const logger = createJsonLogger({ level, write: io.err }, { node: id });
+  const dataDir = stringFlag(values, 'data-dir');
+  const askTimeoutRaw = stringFlag(values, 'ask-timeout-ms');
+
+  let running: NetworkNode;
+  try {
+    running = await startNetworkNode({
+      id,
+      cluster: stringFlag(values, 'cluster') ?? DEFAULT_CLUSTER,
+      secret,
+      listen,
+      peers,
+      ...(dataDir !== undefined ? { dataDir } : {}),
+      ...(tlsKey && tlsCert
+        ? { tls: { key: readTextFile(tlsKey, '--tls-key'), cert: readTextFile(tlsCert, '--tls-cert') } }
+        : {}),
+      ...(tlsCa ? { ca: readTextFile(tlsCa, '--tls-ca') } : {}),
+      ...(askTimeoutRaw !== undefined
+        ? { askTimeoutMs: integerFlag(askTimeoutRaw, 'ask-timeout-ms', 0, 1, 600_000) }
+        : {}),
+      logger,
+    });
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    const { code, message } = error as { code?: string; message: string };
+    logger.error('node failed to start', { code, error: message });
+    io.err(`gen-paxos node: cannot start ${id}: ${message}\n`);
+    return code === 'PAXOS_ERR_BAD_OPTION' ? EXIT.USAGE : EXIT.FAILURE;
+  }
+
+  const members = [...running.node.members].sort();
+  if (json) {
+    io.out(
+      `${JSON.stringify({ event: 'listening', node: id, url: running.url, members, durable: running.durable, pid: process.pid })}\n`,
+    );
+  } else {
+    const storage = running.durable ? `data in ${dataDir}` : 'memory only';
+    io.out(`node ${id} listening on ${running.url} (members ${members.join(', ')}; ${storage})\n`);
+  }
+
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  logger.info('stopping', { signal });
+  // A second signal while stopping means "now".
+  const force = () => process.exit(EXIT.INTERRUPTED);
+  process.once('SIGINT', force);
+  process.once('SIGTERM', force);
+  await running.stop();
+  io.out(
+    json ? `${JSON.stringify({ event: 'stopped', node: id, signal })}\n` : `node ${id} stopped (${signal})\n`,
+  );
+  return EXIT.OK;
+}

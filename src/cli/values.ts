@@ -1,0 +1,20 @@
+// How decided values are printed. Strings print bare (so `$(gen-paxos ask …)` is the value);
+// everything else as JSON, with byte arrays as {"base64": "…"} since JSON has no bytes.
+import type { PaxosValue } from '../paxos/messages.js';
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [field: string]: JsonValue };
+
+export function jsonOf(value: PaxosValue): JsonValue {
+  if (value instanceof Uint8Array) return { base64: Buffer.from(value).toString('base64') };
+  if (Array.isArray(value)) return value.map(jsonOf);
+  if (typeof value === 'object' && value !== null) {
+    const out: { [field: string]: JsonValue } = {};
+    for (const [field, item] of Object.entries(value)) out[field] = jsonOf(item as PaxosValue);
+    return out;
+  }
+  return value as JsonValue;
+}
+
+export function showValue(value: PaxosValue): string {
+  return typeof value === 'string' ? value : JSON.stringify(jsonOf(value));
+}

@@ -1,0 +1,56 @@
+// The node's answers to the client protocol (ask / read / status), over a running GenPaxosNode
+// and its WebSocket transport. Errors keep their PAXOS_ERR_* codes; the client session turns a
+// rejection into an `error` reply.
+import { performance } from 'node:perf_hooks';
+import type { ClientReplyBody, ClientRequestHandler } from '../transport/clientSession.js';
+import type { ClientRequest, NodeStatus } from '../transport/frames.js';
+import type { WebSocketTransport } from '../transport/webSocketTransport.js';
+import { flattenStats } from '../transport/wireStats.js';
+import type { GenPaxosNode } from './genPaxos.js';
+
+export interface ServedNode {
+  readonly node: GenPaxosNode;
+  readonly transport: WebSocketTransport;
+  readonly durable: boolean;
+  /** performance.now() when the node started. */
+  readonly startedMs: number;
+}
+
+export function statusOf(served: ServedNode): NodeStatus {
+  const { node, transport } = served;
+  const counters: Record<string, number> = { ...flattenStats(transport.wireStats) };
+  for (const [name, value] of Object.entries(node.stats)) {
+    if (typeof value === 'number') counters[`node.${name}`] = value;
+    else for (const [reason, count] of Object.entries(value)) counters[`node.${name}.${reason}`] = count;
+  }
+  return {
+    node: node.id,
+    cluster: transport.cluster,
+    incarnation: transport.incarnation,
+    members: [...node.members].sort(),
+    url: transport.url,
+    uptimeMs: Math.round(performance.now() - served.startedMs),
+    durable: served.durable,
+    links: transport.linkStatus(),
+    clients: transport.clientCount,
+    counters,
+  };
+}
+
+export function clientService(served: ServedNode): ClientRequestHandler {
+  return async (request: ClientRequest): Promise<ClientReplyBody> => {
+    switch (request.type) {
+      case 'ask': {
+        const options = request.timeoutMs === undefined ? {} : { timeoutMs: request.timeoutMs };
+        const value = await served.node.ask(request.key, request.value, options);
+        return { type: 'decided', key: request.key, value };
+      }
+      case 'read': {
+        const value = served.node.read(request.key);
+        return { type: 'read', key: request.key, decided: value !== undefined, value: value ?? null };
+      }
+      case 'status':
+        return { type: 'status', status: statusOf(served) };
+    }
+  };
+}

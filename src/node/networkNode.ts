@@ -1,0 +1,114 @@
+// A gen-paxos node as its own process would run it: storage + WebSocket transport + node,
+// serving peers and clients on one port, logging what it does. The composition root that
+// `gen-paxos node` calls; tests can start one in-process too.
+import { performance } from 'node:perf_hooks';
+import type { CheckPeer } from '../transport/handshake.js';
+import { silentLogger, type Logger } from '../transport/log.js';
+import type { NodeStatus } from '../transport/frames.js';
+import {
+  createWebSocketTransport,
+  type WebSocketTransport,
+  type WebSocketTransportOptions,
+} from '../transport/webSocketTransport.js';
+import { clientService, statusOf } from './clientService.js';
+import { startLink, type GenPaxosNode } from './genPaxos.js';
+import { logNodeEvents } from './nodeLogging.js';
+import { openNodeStorage } from './openNodeStorage.js';
+
+export interface NetworkNodeOptions {
+  readonly id: string;
+  readonly cluster: string;
+  readonly secret: string | Uint8Array;
+  readonly listen: { readonly host: string; readonly port: number };
+  /** Every other member by id, with its URL. */
+  readonly peers: Readonly<Record<string, string>>;
+  /**
+   * Durable acceptor state lives here (LmdbStorage), with the node's incarnation, and peers'
+   * incarnations are checked against the ones remembered (amnesia). Without it, state is in memory.
+   */
+  readonly dataDir?: string;
+  readonly tls?: WebSocketTransportOptions['tls'];
+  readonly ca?: WebSocketTransportOptions['ca'];
+  /** Replaces the amnesia check of a durable node (tests). */
+  readonly checkPeer?: CheckPeer;
+  readonly askTimeoutMs?: number;
+  readonly logger?: Logger;
+  /** Transport tuning (heartbeats, bounds, backoff). */
+  readonly wire?: Partial<
+    Omit<WebSocketTransportOptions, 'nodeId' | 'cluster' | 'secret' | 'incarnation' | 'listen' | 'peers'>
+  >;
+}
+
+export interface NetworkNode {
+  readonly node: GenPaxosNode;
+  readonly transport: WebSocketTransport;
+  /** Where peers and clients reach this node. */
+  readonly url: string;
+  readonly durable: boolean;
+  status(): NodeStatus;
+  /** Stops the node, closes links and storage. Idempotent. */
+  stop(): Promise<void>;
+}
+
+export async function startNetworkNode(options: NetworkNodeOptions): Promise<NetworkNode> {
+  const logger = options.logger ?? silentLogger;
+  const startedMs = performance.now();
+  const opened = await openNodeStorage(options.dataDir, options.id, (error) =>
+    logger.error('could not remember a peer incarnation', { error }),
+  );
+  const { storage, durable, incarnation } = opened;
+  if (durable) logger.info('data directory open', { dataDir: options.dataDir, incarnation });
+  else logger.info('no data directory: acceptor state is kept in memory and lost on exit');
+  const checkPeer = options.checkPeer ?? opened.checkPeer;
+  let transport: WebSocketTransport;
+  let node: GenPaxosNode;
+  try {
+    transport = await createWebSocketTransport({
+      ...options.wire,
+      nodeId: options.id,
+      cluster: options.cluster,
+      secret: options.secret,
+      incarnation,
+      listen: options.listen,
+      peers: options.peers,
+      ...(options.tls ? { tls: options.tls } : {}),
+      ...(options.ca ? { ca: options.ca } : {}),
+      ...(checkPeer ? { checkPeer } : {}),
+      logger,
+    });
+  } catch (error) {
+    await storage.close();
+    throw error;
+  }
+  try {
+    node = await startLink({
+      id: options.id,
+      members: [options.id, ...Object.keys(options.peers)],
+      transport,
+      storage,
+      ...(options.askTimeoutMs !== undefined ? { askTimeoutMs: options.askTimeoutMs } : {}),
+    });
+  } catch (error) {
+    await transport.close();
+    await storage.close();
+    throw error;
+  }
+  const unsubscribe = logNodeEvents(node, logger);
+  const served = { node, transport, durable, startedMs };
+  transport.serveClients(clientService(served));
+  let stopping: Promise<void> | null = null;
+  return {
+    node,
+    transport,
+    url: transport.url,
+    durable,
+    status: () => statusOf(served),
+    stop: () => {
+      stopping ??= (async () => {
+        unsubscribe();
+        await node.stop(); // closes the transport and the storage
+      })();
+      return stopping;
+    },
+  };
+}

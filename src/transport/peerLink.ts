@@ -1,0 +1,75 @@
+// An authenticated link to one peer node: batches outbound envelopes (outbox.ts) and checks
+// every inbound envelope (validateMessage.ts, plus: `from` is the authenticated peer and `to`
+// is this node) before it reaches the node. A bad envelope is counted, logged and dropped
+// alone; the other envelopes of its batch, and so the other keys, are unaffected.
+import { performance } from 'node:perf_hooks';
+import type { Envelope } from '../paxos/messages.js';
+import type { Connection, PeerIdentity } from './connection.js';
+import { PROTOCOL_VERSION } from './frames.js';
+import type { Logger } from './log.js';
+import type { Outbox } from './outbox.js';
+import type { InboundFrame } from './validateFrame.js';
+import { validateEnvelope } from './validateMessage.js';
+import { WIRE_ERROR_CODES, problem } from './wireErrors.js';
+import type { WireStats } from './wireStats.js';
+
+export interface LinkLimits {
+  readonly maxBufferedBytes: number;
+  readonly maxQueuedItems: number;
+  readonly maxItemsPerFrame: number;
+}
+
+export class PeerLink {
+  readonly outbox: Outbox<Envelope>;
+  readonly upSinceMs = performance.now();
+
+  constructor(
+    readonly conn: Connection,
+    readonly peer: PeerIdentity,
+    /** The node that opened this link: the tie-break keeps the link dialled by the smaller id. */
+    readonly dialledBy: string,
+    private readonly self: string,
+    limits: LinkLimits,
+    private readonly deliver: (envelope: Envelope) => void,
+    private readonly stats: WireStats,
+    private readonly logger: Logger,
+  ) {
+    this.outbox = conn.outbox<Envelope>(
+      (envelopes) => ({ v: PROTOCOL_VERSION, t: 'batch', envelopes }),
+      limits,
+    );
+    conn.onFrame((frame) => this.receive(frame));
+  }
+
+  private receive(frame: InboundFrame): void {
+    if (frame.t !== 'batch') {
+      this.conn.fail(problem(WIRE_ERROR_CODES.UNEXPECTED_FRAME, `a ${frame.t} frame on a peer link`));
+      return;
+    }
+    for (const raw of frame.envelopes) {
+      this.stats.itemsReceived++;
+      const checked = validateEnvelope(raw);
+      if (!checked.ok) {
+        this.conn.record(checked.problem);
+        continue;
+      }
+      const envelope = checked.value;
+      if (envelope.from !== this.peer.id || envelope.to !== this.self) {
+        this.conn.record(
+          problem(
+            WIRE_ERROR_CODES.SPOOFED,
+            `envelope ${envelope.from} → ${envelope.to} on the link ${this.peer.id} → ${this.self}`,
+          ),
+        );
+        continue;
+      }
+      this.stats.envelopesReceived++;
+      try {
+        this.deliver(envelope);
+      } catch (error) {
+        // The node's receiver must not throw; if it does, lose this message, not the link.
+        this.logger.error('delivering an envelope failed', { peer: this.peer.id, key: envelope.key, error });
+      }
+    }
+  }
+}

@@ -1,0 +1,203 @@
+// The `gen-paxos` command as a user runs it: the demo (real processes, small key count), a
+// single node stopped by SIGINT, and a clear message with exit status 2 for every bad flag.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAIN, runCli } from './cliHelpers.js';
+
+let dir: string;
+let secretFile: string;
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'gen-paxos-cli-'));
+  secretFile = join(dir, 'secret');
+  writeFileSync(secretFile, 'a-test-secret\n');
+});
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const demoDirs = () => readdirSync(tmpdir()).filter((name) => name.startsWith('gen-paxos-demo-')).length;
+
+describe('gen-paxos demo', () => {
+  it('starts 3 node processes, decides the keys, checks agreement, prints the table and stops everything', async () => {
+    const before = demoDirs();
+    const run = await runCli(['demo', '--keys', '12'], 60_000);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/3 node processes on 127\.0\.0\.1 with durable state .*, 12 keys/);
+    expect(run.stdout).toMatch(/^ {2}n1 {2}pid \d+ {2}ws:\/\/127\.0\.0\.1:\d+$/m);
+    expect(run.stdout).toMatch(/asks: 20\/20 \(100%\)/);
+    expect(run.stdout).toMatch(/node +asks +p50 ms +p90 ms +p99 ms +keys known/);
+    expect(run.stdout).toMatch(/12\/12 +all 3 nodes agree on every key/);
+    expect(run.stdout).toMatch(/stopped 3 node processes, all cleanly\n$/);
+    expect(demoDirs()).toBe(before);
+  });
+
+  it('prints one JSON summary with --json', async () => {
+    const run = await runCli(['demo', '--nodes', '2', '--keys', '5', '--json'], 60_000);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ nodes: 2, keys: 5, decided: 5, agreed: true, asks: 7 });
+  });
+
+  it('keeps the in-process demo as --in-process', async () => {
+    const run = await runCli(['demo', '--in-process', '--keys', '9']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/started 3 nodes in this process/);
+    expect(run.stdout).toMatch(/all nodes agree/);
+  });
+});
+
+describe('gen-paxos node', () => {
+  it('runs until SIGINT, then shuts down cleanly with status 0', async () => {
+    const child = spawn(process.execPath, [
+      MAIN,
+      'node',
+      '--id',
+      'solo',
+      '--listen',
+      '127.0.0.1:0',
+      '--secret-file',
+      secretFile,
+      '--json',
+    ]);
+    const lines = createInterface({ input: child.stdout });
+    const stdout: string[] = [];
+    const listening = new Promise<{ url: string }>((resolve) =>
+      lines.on('line', (line) => {
+        stdout.push(line);
+        if (line.includes('"listening"')) resolve(JSON.parse(line) as { url: string });
+      }),
+    );
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const { url } = await listening;
+    // A one-member cluster decides alone.
+    const asked = await runCli(['ask', '--node', url, '--secret-file', secretFile, 'k', 'v']);
+    expect(asked).toMatchObject({ code: 0, stdout: 'v\n' });
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(JSON.parse(stdout.at(-1) as string)).toEqual({ event: 'stopped', node: 'solo', signal: 'SIGINT' });
+  });
+
+  it('exits 1 with a message when it cannot listen', async () => {
+    const { freePorts } = await import('../../src/cli/freePorts.js');
+    const { createServer } = await import('node:net');
+    const [port] = await freePorts(1);
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(port, '127.0.0.1', resolve));
+    const run = await runCli([
+      'node',
+      '--id',
+      'a',
+      '--listen',
+      `127.0.0.1:${port}`,
+      '--secret-file',
+      secretFile,
+    ]);
+    blocker.close();
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/cannot start a: .*EADDRINUSE/);
+  });
+
+  it('keeps its state in --data-dir, which then belongs to that node id', async () => {
+    const data = join(dir, 'data-x');
+    const args = ['--listen', '127.0.0.1:0', '--secret-file', secretFile, '--data-dir', data];
+    const child = spawn(process.execPath, [MAIN, 'node', '--id', 'x', ...args, '--json']);
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    const listening = await new Promise<{ durable: boolean }>((resolve) =>
+      createInterface({ input: child.stdout }).on('line', (line) =>
+        resolve(JSON.parse(line) as { durable: boolean }),
+      ),
+    );
+    expect(listening.durable).toBe(true);
+    // While x runs the directory is locked; afterwards it still belongs to x only.
+    const locked = await runCli(['node', '--id', 'x', ...args]);
+    expect(locked.code).toBe(1);
+    expect(locked.stderr).toMatch(/cannot start x: /);
+    child.kill('SIGTERM');
+    await exited;
+    const wrong = await runCli(['node', '--id', 'y', ...args]);
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toMatch(/cannot start y: /);
+  });
+});
+
+describe('bad command lines exit 2 with a clear message', () => {
+  const node = ['node', '--id', 'a', '--listen', '127.0.0.1:0', '--secret-file'];
+  it.each([
+    [[], /usage: gen-paxos <command>/],
+    [['launch'], /unknown command "launch"/],
+    [['node'], /gen-paxos node: needs --id/],
+    [['node', '--id', 'a'], /needs --listen/],
+    [['node', '--id', 'a b', '--listen', '127.0.0.1:1'], /--id "a b": a node id is/],
+    [['node', '--id', 'a', '--listen', 'localhost'], /--listen must be HOST:PORT/],
+    [['node', '--id', 'a', '--listen', '127.0.0.1:70000'], /--listen must be HOST:PORT/],
+    [['node', '--id', 'a', '--listen', '127.0.0.1:0', '--peer', 'b'], /--peer must be ID=URL/],
+    [
+      ['node', '--id', 'a', '--listen', '127.0.0.1:0', '--peer', 'b=http://x:1'],
+      /--peer must be ws:\/\/HOST:PORT/,
+    ],
+    [['node', '--id', 'a', '--listen', '127.0.0.1:0', '--peer', 'a=ws://x:1'], /a node is not its own peer/],
+    [['node', '--id', 'a', '--listen', '127.0.0.1:0'], /needs --secret-file/],
+    [
+      ['node', '--id', 'a', '--listen', '127.0.0.1:0', '--secret-file', '/nonexistent/secret'],
+      /cannot read: ENOENT/,
+    ],
+    [
+      ['node', '--id', 'a', '--listen', '127.0.0.1:0', '--secret-file', 'SECRET', '--log-level', 'loud'],
+      /--log-level must be/,
+    ],
+    [
+      ['node', '--id', 'a', '--listen', '127.0.0.1:0', '--secret-file', 'SECRET', '--tls-key', 'k.pem'],
+      /--tls-key and --tls-cert go together/,
+    ],
+    [['ask', '--node', '127.0.0.1:1', '--secret-file', 'SECRET', 'only-a-key'], /takes KEY VALUE, got 1/],
+    [
+      ['ask', '--node', '127.0.0.1:1', '--secret-file', 'SECRET', '--value-json', 'k', '{oops'],
+      /VALUE is not JSON/,
+    ],
+    [
+      ['ask', '--node', '127.0.0.1:1', '--secret-file', 'SECRET', '--timeout-ms=0', 'k', 'v'],
+      /--timeout-ms must be an integer/,
+    ],
+    [['ask', '--node', '127.0.0.1:1', '--secret-file', 'SECRET', '', 'v'], /a key must not be empty/],
+    [['read', '--nod', 'x', 'k'], /Unknown option '--nod'/],
+    [['status', '--node', 'nowhere', '--secret-file', 'SECRET'], /--node must be ws:\/\/HOST:PORT/],
+    [['demo', '--keys', '0'], /--keys must be an integer from 1 to 100000/],
+    [['demo', '--nodes', 'three'], /--nodes must be an integer/],
+    [['demo', '--config', 'CONFIG:{"keys":"5","colour":"red"}'], /there is no flag --colour here/],
+    [['demo', '--config', 'CONFIG:{not json'], /not valid JSON/],
+    [['demo', '--config', 'CONFIG:{"in-process":"yes"}'], /"in-process" must be true or false/],
+  ])('gen-paxos %j', async (args, message) => {
+    const resolved = (args as string[]).map((arg) => {
+      if (arg === 'SECRET') return secretFile;
+      if (!arg.startsWith('CONFIG:')) return arg;
+      const file = join(dir, `config-${Math.random().toString(36).slice(2)}.json`);
+      writeFileSync(file, arg.slice('CONFIG:'.length));
+      return file;
+    });
+    const run = await runCli(resolved);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(message as RegExp);
+    expect(run.stdout).toBe('');
+  });
+
+  it('node flags fill in from a config file, flags win', async () => {
+    const config = join(dir, 'node.json');
+    writeFileSync(
+      config,
+      JSON.stringify({ id: 'from-config', listen: 'not-a-listen-address', 'secret-file': secretFile }),
+    );
+    const run = await runCli([...node.slice(0, 1), '--config', config, '--id', 'from-flag']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/--listen must be HOST:PORT .*, got "not-a-listen-address"/);
+  });
+
+  it('--help prints a command usage and exits 0', async () => {
+    const run = await runCli(['ask', '--help']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/usage: gen-paxos ask/);
+  });
+});
