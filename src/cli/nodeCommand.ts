@@ -22,7 +22,7 @@ import type { CliIo } from './io.js';
 
 export const NODE_USAGE = `usage: gen-paxos node --id ID --listen HOST:PORT [--peer ID=URL]... --secret-file FILE
                       [--cluster NAME] [--data-dir DIR] [--tls-key FILE --tls-cert FILE] [--tls-ca FILE]
-                      [--ask-timeout-ms N] [--inspect-port N [--inspect-host HOST]]
+                      [--ask-timeout-ms N] [--inspect-port N [--inspect-host HOST]] [--allow-fault-injection]
                       [--log-level LEVEL] [--json] [--config FILE]`;
 
 const SPEC = {
@@ -37,6 +37,7 @@ const SPEC = {
   'tls-ca': { type: 'string' },
   'ask-timeout-ms': { type: 'string' },
   'inspect-port': { type: 'string' },
+  'allow-fault-injection': { type: 'boolean' },
   'inspect-host': { type: 'string' },
   'log-level': { type: 'string' },
   json: { type: 'boolean' },
@@ -93,6 +94,7 @@ export async function runNode(argv: readonly string[], io: CliIo): Promise<numbe
             },
           }
         : {}),
+      ...(values['allow-fault-injection'] === true ? { allowFaultInjection: true } : {}),
       logger,
     });
   } catch (error) {

@@ -14,6 +14,7 @@ import { clientService, statusOf } from './clientService.js';
 import { startLink, type GenPaxosNode } from './genPaxos.js';
 import { logNodeEvents } from './nodeLogging.js';
 import { openNodeStorage } from './openNodeStorage.js';
+import { FaultInjectingTransport } from './faultInjection.js';
 import { startInspectionServer, type InspectionServer } from '../inspect/inspectionServer.js';
 import { renderNodeMetrics } from '../inspect/nodeMetrics.js';
 import { PROMETHEUS_CONTENT_TYPE } from '../inspect/prometheus.js';
@@ -41,6 +42,11 @@ export interface NetworkNodeOptions {
    * address. It shows decided values, so it is off unless asked and binds 127.0.0.1 by default.
    */
   readonly inspect?: { readonly host?: string; readonly port: number };
+  /**
+   * Accept `faults` requests from clients (blocks, loss, delay on this node's links): for demos
+   * and chaos tests only. A client with the cluster secret could otherwise partition the node.
+   */
+  readonly allowFaultInjection?: boolean;
   /** Transport tuning (heartbeats, bounds, backoff). */
   readonly wire?: Partial<
     Omit<WebSocketTransportOptions, 'nodeId' | 'cluster' | 'secret' | 'incarnation' | 'listen' | 'peers'>
@@ -91,6 +97,7 @@ export async function startNetworkNode(options: NetworkNodeOptions): Promise<Net
     throw error;
   }
   let inspection: InspectionServer | undefined;
+  const faults = options.allowFaultInjection ? new FaultInjectingTransport(transport) : undefined;
   try {
     if (options.inspect) {
       inspection = await startInspectionServer({
@@ -102,7 +109,7 @@ export async function startNetworkNode(options: NetworkNodeOptions): Promise<Net
     node = await startLink({
       id: options.id,
       members: [options.id, ...Object.keys(options.peers)],
-      transport,
+      transport: faults ?? transport,
       storage,
       ...(options.askTimeoutMs !== undefined ? { askTimeoutMs: options.askTimeoutMs } : {}),
       ...(inspection ? { inspect: inspection.inspect } : {}),
@@ -120,7 +127,7 @@ export async function startNetworkNode(options: NetworkNodeOptions): Promise<Net
     return true;
   });
   const unsubscribe = logNodeEvents(node, logger);
-  const served = { node, transport, durable, startedMs };
+  const served = { node, transport, durable, startedMs, ...(faults ? { faults } : {}) };
   transport.serveClients(clientService(served));
   let stopping: Promise<void> | null = null;
   return {
