@@ -44,7 +44,7 @@ export interface Decision {
 }
 
 export interface ClusterModelOptions extends InFlightOptions {
-  /** Lines kept in the event log. Default 1000. */
+  /** Lines kept in the event log, and again for its notable lines (not messages or states). Default 1000. */
   readonly maxLog?: number;
   /** Decisions kept (the first per key). Default 200. */
   readonly maxDecisions?: number;
@@ -60,6 +60,7 @@ export interface ClusterModelData {
   readonly inFlight: InFlightData;
   readonly decisions: readonly Decision[];
   readonly log: readonly LogEntry[];
+  readonly notable: readonly LogEntry[];
 }
 
 const NO_FAULTS: NodeFaults = { blockOut: [], blockIn: [], dropRate: 0, delayMs: 0, jitterMs: 0 };
@@ -84,6 +85,8 @@ export class ClusterModel {
   private inFlight: InFlightTracker;
   private decisionList: Decision[] = [];
   private logLines: LogEntry[] = [];
+  /** What is not a message or a state change, kept apart so the chatter does not push it out. */
+  private notableLines: LogEntry[] = [];
   private nextExpiry = 0;
 
   constructor(private readonly options: ClusterModelOptions = {}) {
@@ -148,8 +151,9 @@ export class ClusterModel {
     }
   }
 
+  /** By id (n2 before n10), whatever order they were first seen in. */
   get nodes(): readonly NodeView[] {
-    return [...this.nodeViews.values()];
+    return [...this.nodeViews.values()].sort((a, b) => a.id.localeCompare(b.id, 'en', { numeric: true }));
   }
 
   node(id: string): NodeView | undefined {
@@ -212,6 +216,11 @@ export class ClusterModel {
     return this.logLines;
   }
 
+  /** The most recent notable lines (no messages, no state changes), oldest first. */
+  get notableEntries(): readonly LogEntry[] {
+    return this.notableLines;
+  }
+
   toData(): ClusterModelData {
     return {
       now: this.now,
@@ -226,6 +235,7 @@ export class ClusterModel {
       inFlight: this.inFlight.toData(),
       decisions: [...this.decisionList],
       log: [...this.logLines],
+      notable: [...this.notableLines],
     };
   }
 
@@ -244,6 +254,7 @@ export class ClusterModel {
     model.inFlight = InFlightTracker.fromData(data.inFlight, options);
     model.decisionList = [...data.decisions];
     model.logLines = [...data.log];
+    model.notableLines = [...data.notable];
     return model;
   }
 
@@ -333,9 +344,13 @@ export class ClusterModel {
   }
 
   private log(t: number, text: string, kind: LogEntry['kind'], key?: string): void {
-    this.logLines.push({ seq: this.applied, t, text, kind, ...(key !== undefined ? { key } : {}) });
+    const entry: LogEntry = { seq: this.applied, t, text, kind, ...(key !== undefined ? { key } : {}) };
     const max = this.options.maxLog ?? 1000;
+    this.logLines.push(entry);
     if (this.logLines.length > max * 2) this.logLines = this.logLines.slice(-max);
+    if (kind === 'send' || kind === 'recv' || kind === 'state') return;
+    this.notableLines.push(entry);
+    if (this.notableLines.length > max * 2) this.notableLines = this.notableLines.slice(-max);
   }
 }
 
