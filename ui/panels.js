@@ -92,7 +92,7 @@ function renderInFlight(model) {
     .reverse()
     .map(
       (m) =>
-        `<tr><td><span class="tag ${m.msg}">${m.msg}</span></td><td class="mono">${esc(m.ballot ?? '')}</td><td>${esc(m.from)}→${esc(m.to)}</td><td class="mono">${esc(m.key)}</td><td>${Math.max(0, model.now - m.t)} ms</td></tr>`,
+        `<tr><td><span class="tag ${m.msg}">${m.msg}</span></td><td class="mono">${esc(m.ballot ?? '')}</td><td>${esc(m.from)}→${esc(m.to)}</td><td class="mono">${esc(m.key)}</td><td>${Math.round(Math.max(0, model.now - m.t))} ms</td></tr>`,
     )
     .join('');
   put('inflight', rows || '<tr><td>nothing in flight</td></tr>');

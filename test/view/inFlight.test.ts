@@ -92,6 +92,14 @@ describe('in-flight matching', () => {
     expect(model.messageCounts).toMatchObject({ inFlight: 0, lost: 4 });
   });
 
+  it('a drop reported by an observed network loses the message at once', () => {
+    const model = upCluster();
+    model.apply(send(10, 'a', 'b', 'k', 'propose', '3.a'));
+    model.apply({ type: 'drop', t: 11, node: 'a', to: 'b', key: 'k', msg: 'propose', ballot: '3.a' });
+    expect(model.messageCounts).toMatchObject({ inFlight: 0, lost: 1 });
+    expect(model.logEntries.at(-1)?.text).toBe('a→b propose 3.a k lost (dropped)');
+  });
+
   it('a snapshot keeps what is in flight', () => {
     const model = upCluster();
     model.apply(send(10, 'a', 'b', 'k', 'prepare'));

@@ -5,13 +5,15 @@
 // The demo's recording then replays in `gen-paxos view --replay`: stepped and scrubbed.
 // Saves reports/ui-demo.png (and ui-replay.png).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MAIN } from '../integration/cliHelpers.js';
+import { recordingHeaderLine, recordingLine } from '../../src/inspect/view/model/recording.js';
 import { openBrowser, type Browser } from './browser.js';
+import { decided as decidedEvent, snapshot, state } from './modelEvents.js';
 
 const REPORTS = join(import.meta.dirname, '..', '..', 'reports');
 const WAIT = { timeout: 30_000 };
@@ -191,6 +193,36 @@ describe('the live cluster view in headless Chromium', () => {
     await page.click('#tl-play');
     expect(await page.textContent('#tl-play')).toContain('play');
     await page.screenshot({ path: join(REPORTS, 'ui-replay.png') });
+    expect((browser as Browser).errors).toEqual([]);
+    expect(await stop(view)).toBe(0);
+  });
+
+  it('stays small with thousands of keys: only the grid rows in view are in the page', async () => {
+    const members = ['a', 'b', 'c'];
+    const KEYS = 5000;
+    const lines = [
+      recordingHeaderLine('many keys', members),
+      ...members.map((n) => recordingLine(snapshot(0, n, members))),
+    ];
+    for (let k = 0; k < KEYS; k++) {
+      lines.push(recordingLine(state(k, 'a', `many-${k}`, 'preparing')));
+      for (const n of members) lines.push(recordingLine(decidedEvent(k + 1, n, `many-${k}`, `"v${k}"`)));
+    }
+    const file = join(dir, 'many.jsonl');
+    writeFileSync(file, lines.join(''));
+    const view = await startCli(['view', '--replay', file]);
+    const { page } = browser as Browser;
+    await page.goto(view.url);
+    await page.waitForSelector('#timeline:not([hidden])', WAIT);
+    await page.evaluate(scrubTo(KEYS * 4 + 3));
+    await expect.poll(() => page.textContent('#key-count'), POLL).toBe(String(KEYS));
+    expect(await page.getAttribute('#badge', 'data-ok')).toBe('true');
+    expect(await page.locator('#grid-rows .grid-row').count()).toBeLessThan(80);
+    expect(await page.textContent('#grid-rows .grid-row:first-child .key')).toBe(`many-${KEYS - 1}`);
+    // Scrolled to the bottom, the oldest key is there.
+    await page.evaluate(`document.querySelector('#grid').scrollTop = 1e9`);
+    await expect.poll(() => page.locator('#grid-rows .grid-row[data-key="many-0"]').count(), POLL).toBe(1);
+    expect(await page.locator('#grid-rows .grid-row').count()).toBeLessThan(80);
     expect((browser as Browser).errors).toEqual([]);
     expect(await stop(view)).toBe(0);
   });

@@ -121,6 +121,11 @@ export class ClusterModel {
       case 'recv':
         this.inFlight.received({ ...event, from: event.from, to: event.node });
         break;
+      case 'drop': {
+        const lost = this.inFlight.dropped({ ...event, from: event.node });
+        if (lost) this.logLost(lost, 'dropped');
+        break;
+      }
       case 'decided':
         this.decide(event.t, event.node, event.key, event.value);
         this.setState(event.node, event.key, 'decided');
@@ -332,7 +337,9 @@ export class ClusterModel {
           : from.links[event.to] === false
             ? 'no link'
             : null;
-    if (reason !== null) this.lose(reason, (m) => m.id === sent.id);
+    if (reason === null) return;
+    const lost = this.inFlight.loseById(sent.id);
+    if (lost) this.logLost(lost, reason);
   }
 
   private lose(reason: LostReason, predicate: Parameters<InFlightTracker['lose']>[0]): void {

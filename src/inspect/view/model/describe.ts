@@ -32,6 +32,7 @@ export function describeEvent(event: ViewEvent): string | null {
     }
     case 'note':
       return event.node ? `${event.node}: ${event.text}` : event.text;
+    case 'drop': // the model logs the message it loses
     case 'tick':
       return null;
   }

@@ -20,7 +20,7 @@ export interface InFlightMessage {
   readonly deadline: number;
 }
 
-export type LostReason = 'timeout' | 'no link' | 'node down' | 'blocked' | 'overflow';
+export type LostReason = 'timeout' | 'no link' | 'node down' | 'blocked' | 'overflow' | 'dropped';
 
 export interface InFlightCounts {
   sent: number;
@@ -127,7 +127,32 @@ export class InFlightTracker {
     return message;
   }
 
-  /** Declares lost every message matching `predicate`; returns them. */
+  /** The network lost the oldest matching message in flight: returns it, if there was one. */
+  dropped(m: {
+    from: string;
+    to: string;
+    key: string;
+    msg: string;
+    ballot: string | null;
+  }): InFlightMessage | null {
+    const id = this.bySignature.get(signatureOf(m))?.[0];
+    if (id === undefined) return null;
+    const message = this.messages.get(id) as InFlightMessage;
+    this.remove(message);
+    this.counts.lost++;
+    return message;
+  }
+
+  /** Declares message `id` lost (without scanning what is in flight); returns it. */
+  loseById(id: number): InFlightMessage | null {
+    const message = this.messages.get(id);
+    if (!message) return null;
+    this.remove(message);
+    this.counts.lost++;
+    return message;
+  }
+
+  /** Declares lost every message matching `predicate` (scans them all); returns them. */
   lose(predicate: (m: InFlightMessage) => boolean): InFlightMessage[] {
     const lost = [...this.messages.values()].filter(predicate);
     for (const message of lost) this.remove(message);

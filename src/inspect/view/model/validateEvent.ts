@@ -33,6 +33,7 @@ const CHECKS: Readonly<Record<ViewEvent['type'], (e: Fields) => boolean>> = {
   state: (e) => isString(e.node) && isString(e.key) && isState(e.state),
   send: (e) => isString(e.node) && isString(e.to) && isString(e.key) && isMsg(e.msg) && isBallot(e.ballot),
   recv: (e) => isString(e.node) && isString(e.from) && isString(e.key) && isMsg(e.msg) && isBallot(e.ballot),
+  drop: (e) => isString(e.node) && isString(e.to) && isString(e.key) && isMsg(e.msg) && isBallot(e.ballot),
   decided: (e) => isString(e.node) && isString(e.key) && isString(e.value),
   link: (e) => isString(e.node) && isString(e.peer) && isBool(e.up),
   node: (e) => isString(e.node) && isBool(e.up),

@@ -81,6 +81,20 @@ export interface RecvEvent {
   readonly ballot: string | null;
 }
 
+/**
+ * The network lost an envelope `node` sent: reported where the network itself is observed (the
+ * simulation). Real nodes cannot know; their lost messages expire instead.
+ */
+export interface DropEvent {
+  readonly type: 'drop';
+  readonly t: number;
+  readonly node: string;
+  readonly to: string;
+  readonly key: string;
+  readonly msg: ViewMessageType;
+  readonly ballot: string | null;
+}
+
 /** The decision of `key` is durable on `node`. */
 export interface DecidedEvent {
   readonly type: 'decided';
@@ -138,6 +152,7 @@ export type ViewEvent =
   | StateEvent
   | SendEvent
   | RecvEvent
+  | DropEvent
   | DecidedEvent
   | LinkEvent
   | NodeEvent
