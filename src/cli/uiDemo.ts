@@ -55,7 +55,7 @@ export async function runUiDemo(options: UiDemoOptions, io: CliIo): Promise<{ ag
   try {
     const viewPorts = await freePorts(options.nodes);
     say(
-      `gen-paxos demo --ui: ${options.nodes} node processes on 127.0.0.1 with durable state (LMDB in a temp dir)`,
+      `gen-paxos demo --ui: ${options.nodes} node processes on 127.0.0.1 with durable state (LMDB in ${dir})`,
     );
     cluster = await LocalCluster.start({
       size: options.nodes,

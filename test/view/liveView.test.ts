@@ -24,6 +24,8 @@ const dir = mkdtempSync(join(tmpdir(), 'gen-paxos-ui-test-'));
 const recording = join(dir, 'demo.jsonl');
 const started: ChildProcess[] = [];
 const nodePids: number[] = [];
+/** The demo's temp directories: it removes them itself, unless a failed test had to kill it. */
+const demoDirs: string[] = [];
 let browser: Browser | null = null;
 
 interface Started {
@@ -42,6 +44,8 @@ function startCli(args: readonly string[]): Promise<Started> {
     output.push(line);
     const pid = /^\s+n\d+\s+pid (\d+)/.exec(line);
     if (pid) nodePids.push(Number(pid[1]));
+    const temp = /durable state \(LMDB in (\S+)\)/.exec(line);
+    if (temp) demoDirs.push(temp[1] as string);
   });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no URL within 30 s:\n${output.join('\n')}`)), 30_000);
@@ -80,11 +84,20 @@ const alive = (pid: number) => {
 
 afterAll(async () => {
   await browser?.close();
-  for (const child of started)
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  // The demo stops its nodes; should a failed test have left any, they go too.
+  // Still running only if a test failed: stop it as Ctrl-C would, so it cleans up after itself.
+  await Promise.all(
+    started
+      .filter((child) => child.exitCode === null && child.signalCode === null)
+      .map((child) => {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGINT');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+        return exited.finally(() => clearTimeout(timer));
+      }),
+  );
+  // The demo stops its nodes; should it have been killed, they go too.
   for (const pid of nodePids) if (alive(pid)) process.kill(pid, 'SIGKILL');
-  rmSync(dir, { recursive: true, force: true });
+  for (const path of [dir, ...demoDirs]) rmSync(path, { recursive: true, force: true });
 });
 
 /** Page-side expression: node `id`'s count of decided keys, from its card (-1: no card). */
