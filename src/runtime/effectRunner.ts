@@ -27,7 +27,8 @@ export interface EffectRunnerStats {
 
 type Deferred =
   | { readonly kind: 'effect'; readonly effect: Effect }
-  | { readonly kind: 'envelope'; readonly envelope: Envelope };
+  | { readonly kind: 'envelope'; readonly envelope: Envelope }
+  | { readonly kind: 'callback'; readonly run: () => void };
 
 interface KeyBarrier {
   /** Writes of this key issued and not yet durable. */
@@ -73,6 +74,23 @@ export class EffectRunner {
     this.afterWritesOf(envelope.key, { kind: 'envelope', envelope });
   }
 
+  /**
+   * Runs `reveal` once every write of `key` issued so far is durable: for answers built outside
+   * an instance (a client told the decision from the store). Dropped if storage fails.
+   */
+  afterWrites(key: string, reveal: () => void): void {
+    if (this.failure !== null) {
+      this.stats.droppedAfterFailure++;
+      return;
+    }
+    this.afterWritesOf(key, { kind: 'callback', run: reveal });
+  }
+
+  /** True while a write of `key` is issued and not yet durable. */
+  hasPendingWrites(key: string): boolean {
+    return this.barriers.has(key);
+  }
+
   /** Keys with writes in flight (for inspection and tests). */
   keysAwaitingWrites(): string[] {
     return [...this.barriers.keys()];
@@ -112,6 +130,10 @@ export class EffectRunner {
   private execute(deferred: Deferred): void {
     if (deferred.kind === 'envelope') {
       this.options.transport.send(deferred.envelope);
+      return;
+    }
+    if (deferred.kind === 'callback') {
+      deferred.run();
       return;
     }
     const effect = deferred.effect;
