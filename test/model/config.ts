@@ -22,5 +22,17 @@ export interface ModelConfig {
   /** What a restarted node loads: its durable record, or nothing (a broken, forgetful acceptor). */
   readonly restartFrom: 'durable' | 'empty';
   readonly machine: InstanceMachine;
+  /**
+   * `atomic`: a step's effects happen together, and a crash may strike between them (what a
+   * crash can leave is always a prefix of the emitted effects). `queued`: writes become durable
+   * later, one by one, with the effects behind them held (the effect runner's barrier), so a
+   * client can observe a node between steps.
+   */
+  readonly durability: 'atomic' | 'queued';
+  /**
+   * Client reads of a node's store (`read(key)`, and `ask` of a key already decided there):
+   * none, of its durable record, or of its latest record durable or not (`Storage.load`).
+   */
+  readonly reads: 'none' | 'durable' | 'latest';
   readonly invariants: readonly InvariantName[];
 }

@@ -32,6 +32,8 @@ export function correct(bounds: Bounds): ModelConfig {
     reaskAfterRestart: bounds.reaskAfterRestart ?? true,
     restartFrom: 'durable',
     machine: instanceMachine,
+    durability: 'atomic',
+    reads: 'durable',
     invariants: ALL_INVARIANTS,
   };
 }
@@ -132,5 +134,32 @@ export function repliesBeforePersisting(bounds: Bounds): ModelConfig {
         }),
       },
     }),
+  };
+}
+
+/**
+ * The correct machine with writes that become durable later, one by one, while clients read
+ * the nodes' stores: what the runtime does, modelled step by step rather than folded into
+ * each machine step. Reads see only durable records (the runtime since commit f35df3d).
+ */
+export function queuedWrites(bounds: Bounds): ModelConfig {
+  return {
+    ...correct(bounds),
+    name: named('correct, writes queued, reads of durable state', bounds),
+    durability: 'queued',
+  };
+}
+
+/**
+ * Broken (e): the runtime bug this model check led to (f35df3d). Clients were answered from
+ * `Storage.load`, which sees writes still in flight: a proposer's decision, resting on its own
+ * acceptance not yet durable, could be read, then lost in a crash, and another value chosen.
+ */
+export function readsSeePendingWrites(bounds: Bounds): ModelConfig {
+  return {
+    ...queuedWrites(bounds),
+    name: named('broken: reads see writes not yet durable', bounds),
+    reads: 'latest',
+    invariants: ['agreement', 'validity'],
   };
 }

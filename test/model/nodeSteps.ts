@@ -53,6 +53,7 @@ export class NodeSteps {
   readonly machineErrors: string[] = [];
   readonly emptyRecord: number;
   private readonly cache: Map<number, NodeOutcome | null>[] = [];
+  private readonly starts = new Map<number, NodeOutcome>();
   private readonly timeoutEvents = new Map<string, string>();
 
   constructor(readonly config: ModelConfig) {
@@ -75,8 +76,18 @@ export class NodeSteps {
     return this.records.intern(stableStringify(compact), () => compact);
   }
 
-  /** A node (re)started from `record`, as the supervisor spawns it. */
+  /** A node (re)started from `record`, as the supervisor spawns it. Cached: crashes are many. */
   start(index: number, record: number): NodeOutcome {
+    const key = record * this.config.members.length + index;
+    let started = this.starts.get(key);
+    if (started === undefined) {
+      started = this.spawn(index, record);
+      this.starts.set(key, started);
+    }
+    return started;
+  }
+
+  private spawn(index: number, record: number): NodeOutcome {
     const [snapshot, actions] = initialTransition(this.config.machine, {
       key: KEY,
       node: this.nameOf(index),

@@ -10,9 +10,15 @@ import { Invariants } from './invariants.js';
 import { ASK, DELIVER_BASE, NodeSteps, RETIRE, TIMEOUT, type NodeOutcome, type Step } from './nodeSteps.js';
 import { stableStringify } from './canonical.js';
 import { applySteps, initialWorld, replaceAt, worldKey, type World } from './world.js';
+import { WriteQueues } from './writeQueue.js';
 
-/** A crash-restart of the node, as a local "event" of the action encoding. */
+/** Node-level actions that are not machine events, as "events" of the action encoding. */
 export const CRASH = -1;
+/** The oldest write in flight becomes durable (`queued` mode). */
+export const COMMIT = -2;
+/** A client reads the node's store. */
+export const READ = -3;
+const EVENT_OFFSET = 4;
 
 /** What one action does: node `node` takes `event`; if `crashBefore` > 0 it crashes just before
  * the effect at that index, having carried out only the effects before it. */
@@ -23,15 +29,20 @@ export interface Action {
 }
 
 export function encodeAction(action: Action): number {
-  return ((action.event + 1) * 16 + action.crashBefore) * 8 + action.node;
+  return ((action.event + EVENT_OFFSET) * 16 + action.crashBefore) * 8 + action.node;
 }
 
 export function decodeAction(code: number): Action {
-  return { node: code % 8, crashBefore: Math.floor(code / 8) % 16, event: Math.floor(code / 128) - 1 };
+  return {
+    node: code % 8,
+    crashBefore: Math.floor(code / 8) % 16,
+    event: Math.floor(code / 128) - EVENT_OFFSET,
+  };
 }
 
 export class PaxosModel implements TransitionSystem<World> {
   readonly steps: NodeSteps;
+  readonly queues = new WriteQueues();
   readonly invariants: Invariants;
 
   constructor(readonly config: ModelConfig) {
@@ -47,7 +58,7 @@ export class PaxosModel implements TransitionSystem<World> {
 
   initial(): World {
     const nodes = this.config.members.map((_, index) => this.steps.start(index, this.steps.emptyRecord).next);
-    return initialWorld(nodes, this.steps.emptyRecord);
+    return initialWorld(nodes, this.steps.emptyRecord, this.queues.empty);
   }
 
   key(world: World): string {
@@ -61,12 +72,13 @@ export class PaxosModel implements TransitionSystem<World> {
   actions(world: World): readonly number[] {
     const codes: number[] = [];
     const canCrash = world.crashes < this.config.maxCrashes;
+    const atomic = this.config.durability === 'atomic';
     for (let node = 0; node < this.config.members.length; node++) {
       const add = (event: number): void => {
         const outcome = this.outcome(world, node, event);
         if (outcome === null) return;
         codes.push(encodeAction({ node, event, crashBefore: 0 }));
-        if (canCrash)
+        if (canCrash && atomic)
           for (const at of crashPoints(outcome.steps))
             codes.push(encodeAction({ node, event, crashBefore: at }));
       };
@@ -77,6 +89,9 @@ export class PaxosModel implements TransitionSystem<World> {
         if (hasBit(world.network, message)) add(DELIVER_BASE + message);
       }
       if (canCrash) codes.push(encodeAction({ node, event: CRASH, crashBefore: 0 }));
+      if (world.queues[node] !== this.queues.empty)
+        codes.push(encodeAction({ node, event: COMMIT, crashBefore: 0 }));
+      if (this.readable(world, node) !== 0) codes.push(encodeAction({ node, event: READ, crashBefore: 0 }));
     }
     return codes;
   }
@@ -84,6 +99,15 @@ export class PaxosModel implements TransitionSystem<World> {
   apply(world: World, code: number): World | null {
     const { node, event, crashBefore } = decodeAction(code);
     if (event === CRASH) return this.withoutDeadMessages(world, this.crash(world, node), node);
+    if (event === COMMIT) {
+      const { ready, queue } = this.queues.commit(world.queues[node] as number);
+      const next = applySteps({ ...world, queues: replaceAt(world.queues, node, queue) }, node, ready);
+      return this.withoutDeadMessages(world, next, node);
+    }
+    if (event === READ) {
+      const learned = this.readable(world, node);
+      return learned === 0 ? null : { ...world, learned: world.learned | learned };
+    }
     const outcome = this.outcome(world, node, event);
     if (outcome === null) return null;
     let next = world;
@@ -102,12 +126,28 @@ export class PaxosModel implements TransitionSystem<World> {
         this.crash(applySteps(next, node, outcome.steps.slice(0, crashBefore)), node),
         node,
       );
-    next = applySteps(next, node, outcome.steps);
+    if (this.config.durability === 'queued') {
+      const { ready, queue } = this.queues.append(next, node, outcome.steps);
+      next = applySteps({ ...next, queues: replaceAt(next.queues, node, queue) }, node, ready);
+    } else {
+      next = applySteps(next, node, outcome.steps);
+    }
     return this.withoutDeadMessages(
       world,
       { ...next, nodes: replaceAt(next.nodes, node, outcome.next) },
       node,
     );
+  }
+
+  /** The value bit a client reading `node`'s store would learn now that it has not yet, or 0. */
+  private readable(world: World, node: number): number {
+    if (this.config.reads === 'none') return 0;
+    const latest =
+      this.config.reads === 'latest' ? this.queues.latestRecord(world.queues[node] as number) : null;
+    const record = this.steps.records.get(latest ?? (world.durable[node] as number));
+    if (record.decided === null) return 0;
+    const bit = 1 << this.steps.valueId(record.decided.value);
+    return (world.learned & bit) === 0 ? bit : 0;
   }
 
   /**
@@ -170,6 +210,7 @@ export class PaxosModel implements TransitionSystem<World> {
     return {
       ...next,
       nodes: replaceAt(next.nodes, node, started.next),
+      queues: replaceAt(next.queues, node, this.queues.empty),
       crashes: world.crashes + 1,
       asked: this.config.reaskAfterRestart ? next.asked & ~(1 << node) : next.asked,
     };

@@ -4,7 +4,7 @@ import type { AcceptedProposal, Envelope, PaxosMessage, PaxosValue } from '../..
 import { stableStringify } from './canonical.js';
 import { replay, type ExploreResult } from './explore.js';
 import { ASK, DELIVER_BASE, RETIRE, TIMEOUT, type NodeSnapshot } from './nodeSteps.js';
-import { CRASH, decodeAction, type PaxosModel } from './paxosModel.js';
+import { COMMIT, CRASH, decodeAction, READ, type PaxosModel } from './paxosModel.js';
 import type { World } from './world.js';
 
 export function formatValue(value: PaxosValue): string {
@@ -61,6 +61,9 @@ export function formatTrace(model: PaxosModel, path: readonly number[]): string[
         ? 'restarts from its durable record'
         : 'restarts with an EMPTY record';
     if (event === CRASH) what = `crashes and ${restart}`;
+    else if (event === COMMIT) what = 'oldest write in flight becomes durable';
+    else if (event === READ)
+      what = `client reads the store (${model.config.reads === 'latest' ? 'latest record, durable or not' : 'durable record'})`;
     else if (event === TIMEOUT) what = 'timer fires';
     else if (event === ASK) what = `client asks ${formatValue(model.config.proposals[name] as PaxosValue)}`;
     else if (event === RETIRE) what = 'is retired idle and respawned from storage';
@@ -88,6 +91,17 @@ function describeEffects(model: PaxosModel, before: World, after: World): string
       effects.push(
         `${model.steps.nameOf(node)} durable: promised ${formatBallot(r.promised)}, accepted ${formatAccepted(r.accepted)}` +
           (r.decided ? `, decided ${formatValue(r.decided.value)}` : ''),
+      );
+    }
+  });
+  after.queues.forEach((queue, node) => {
+    if (queue !== before.queues[node]) {
+      const steps = model.queues.get(queue);
+      const writes = steps.filter((step) => step.kind === 'persist').length;
+      effects.push(
+        steps.length === 0
+          ? `${model.steps.nameOf(node)}: nothing in flight`
+          : `${model.steps.nameOf(node)}: ${writes} write(s) in flight, ${steps.length - writes} effect(s) held behind them`,
       );
     }
   });

@@ -11,6 +11,8 @@ export interface World {
   readonly nodes: readonly number[];
   /** Interned record each node has made durable: what a crash-restart loads. */
   readonly durable: readonly number[];
+  /** Interned write queue of each node (writes in flight, effects held behind them); `queued` mode. */
+  readonly queues: readonly number[];
   /** Bit i: the client of node i has asked this incarnation of it. */
   readonly asked: number;
   /** Bit v: some client asked for value v (validity's "proposed"). */
@@ -24,10 +26,11 @@ export interface World {
   readonly learned: number;
 }
 
-export function initialWorld(nodes: readonly number[], emptyRecord: number): World {
+export function initialWorld(nodes: readonly number[], emptyRecord: number, emptyQueue: number): World {
   return {
     nodes,
     durable: nodes.map(() => emptyRecord),
+    queues: nodes.map(() => emptyQueue),
     asked: 0,
     askedValues: 0,
     crashes: 0,
@@ -39,7 +42,7 @@ export function initialWorld(nodes: readonly number[], emptyRecord: number): Wor
 
 export function worldKey(world: World): string {
   return (
-    `${world.nodes.join(',')};${world.durable.join(',')};${world.asked},${world.askedValues},` +
+    `${world.nodes.join(',')};${world.durable.join(',')};${world.queues.join(',')};${world.asked},${world.askedValues},` +
     `${world.crashes},${world.learned};${bitsKey(world.network)};${bitsKey(world.acceptances)}`
   );
 }
