@@ -1,7 +1,7 @@
 // The recorder: what it writes for each outcome, and a real in-process cluster's history
 // recorded through it and accepted by the checker.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -10,6 +10,7 @@ import { startLink } from '../../../src/node/genPaxos.js';
 import { MemoryNetwork } from '../../../src/transport/memoryNetwork.js';
 import { checkHistory, formatHistoryCheck } from './checker.js';
 import { parseJsonLines } from './history.js';
+import { appendToFile } from './fileSink.js';
 import { classifyError, HistoryRecorder } from './recorder.js';
 
 function fakeTime(): () => number {
@@ -41,6 +42,13 @@ describe('history recorder', () => {
     );
     expect(outcome.type).toBe('info');
     expect(recorder.ops.map((op) => op.type)).toEqual(['invoke', 'info']);
+  });
+
+  it('appends each operation to a JSON-lines file as it is recorded', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'history-')), 'run', 'history.jsonl');
+    const recorder = new HistoryRecorder({ now: fakeTime(), onRecord: appendToFile(file) });
+    await recorder.ask('c1', 'k', 'A', async () => 'A');
+    expect(parseJsonLines(readFileSync(file, 'utf8'))).toEqual(recorder.ops);
   });
 
   it('refuses a second operation in flight on one process', () => {
