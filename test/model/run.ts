@@ -34,10 +34,13 @@ const DEFAULT_SWEEP: { name: string; bounds: Bounds }[] = [
   { name: 'correct', bounds: { maxRound: 2, maxCrashes: 0 } },
   { name: 'correct', bounds: { maxRound: 1, maxCrashes: 3 } },
   { name: 'correct', bounds: { maxRound: 2, maxCrashes: 1 } },
+  { name: 'queued', bounds: { maxRound: 1, maxCrashes: 1 } },
+  { name: 'queued', bounds: { maxRound: 1, maxCrashes: 2 } },
   ...['forgetful', 'quorum1', 'p2c', 'replyFirst'].map((name) => ({
     name,
     bounds: { maxRound: 2, maxCrashes: 1 },
   })),
+  { name: 'readLatest', bounds: { maxRound: 1, maxCrashes: 1 } },
 ];
 
 const { values } = parseArgs({
