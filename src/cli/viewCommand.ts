@@ -25,7 +25,15 @@ const SPEC = {
 export async function runView(argv: readonly string[], io: CliIo): Promise<number> {
   const { values } = parseFlags(argv, SPEC, []);
   const replay = stringFlag(values, 'replay');
-  const feeds = listFlag(values, 'feed').map(peerFlag);
+  const feeds = listFlag(values, 'feed').map((raw) => {
+    try {
+      return peerFlag(raw);
+    } catch {
+      throw new UsageError(
+        `--feed must be ID=URL (for example n1=ws://127.0.0.1:9101), got ${JSON.stringify(raw)}`,
+      );
+    }
+  });
   if ((replay === undefined) === (feeds.length === 0)) throw new UsageError('give either --replay or --feed');
   const port = integerFlag(stringFlag(values, 'port'), 'port', 0, 0, 65_535);
   let text = '';

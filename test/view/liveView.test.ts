@@ -1,7 +1,8 @@
 // The live cluster view in headless Chromium, against a real `gen-paxos demo --ui` (three node
 // processes, real sockets, real disks): the page shows the nodes, keys reach `decided`, the
 // agreement badge is green, a delay set from the page puts messages in flight, crashing a node
-// from the page shows it down while the others keep deciding, and restarting it brings it back.
+// from the page shows it down while the others keep deciding, restarting it brings it back, and
+// cutting a node off shows its links cut until healed.
 // The demo's recording then replays in `gen-paxos view --replay`: stepped and scrubbed.
 // Saves reports/ui-demo.png (and ui-replay.png).
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -164,6 +165,14 @@ describe('the live cluster view in headless Chromium', () => {
     const n3 = (await page.evaluate(decided('n3'))) as number;
     await expect.poll(() => page.evaluate(`${decided('n3')} > ${n3}`), POLL).toBe(true);
     expect(await page.getAttribute('#badge', 'data-ok')).toBe('true');
+
+    // Cut n1 off from its peers, then heal: its links show cut, then up again.
+    await page.click('.node-card[data-node="n1"] button[data-action="isolate"]');
+    await page.waitForSelector('.node-card[data-node="n1"] .chip[data-peer="n2"][data-link="blocked"]', WAIT);
+    await page.waitForSelector('#ring .link.blocked', WAIT);
+    await page.click('button[data-action="heal"]');
+    await page.waitForSelector('.node-card[data-node="n1"] .chip[data-peer="n2"][data-link="up"]', WAIT);
+    expect(await page.locator('#ring .link.blocked').count()).toBe(0);
     expect(browser.errors).toEqual([]);
 
     await page.goto('about:blank'); // before the demo stops: a live page would retry its feed

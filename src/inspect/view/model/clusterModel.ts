@@ -85,7 +85,7 @@ export class ClusterModel {
   private inFlight: InFlightTracker;
   private decisionList: Decision[] = [];
   private logLines: LogEntry[] = [];
-  /** What is not a message or a state change, kept apart so the chatter does not push it out. */
+  /** What is not about one message or state change, kept apart so that chatter does not push it out. */
   private notableLines: LogEntry[] = [];
   private nextExpiry = 0;
 
@@ -221,7 +221,7 @@ export class ClusterModel {
     return this.logLines;
   }
 
-  /** The most recent notable lines (no messages, no state changes), oldest first. */
+  /** The most recent notable lines (no messages, lost or not, no state changes), oldest first. */
   get notableEntries(): readonly LogEntry[] {
     return this.notableLines;
   }
@@ -355,7 +355,7 @@ export class ClusterModel {
     const max = this.options.maxLog ?? 1000;
     this.logLines.push(entry);
     if (this.logLines.length > max * 2) this.logLines = this.logLines.slice(-max);
-    if (kind === 'send' || kind === 'recv' || kind === 'state') return;
+    if (kind === 'send' || kind === 'recv' || kind === 'state' || kind === 'lost') return;
     this.notableLines.push(entry);
     if (this.notableLines.length > max * 2) this.notableLines = this.notableLines.slice(-max);
   }
