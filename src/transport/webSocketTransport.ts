@@ -3,11 +3,11 @@
 // tie-break of handshake.ts keeps one), msgpack frames of batched envelopes, heartbeats,
 // redial with jittered backoff, bounded buffers. Sends never fail loudly: an envelope for a
 // peer without a link is dropped and counted, as Paxos allows.
-import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
+import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { WebSocket, WebSocketServer } from 'ws';
+import { WebSocket } from 'ws';
+import { listenNodeServer, type HttpHandler, type NodeServer } from './nodeServer.js';
 import type { Envelope } from '../paxos/messages.js';
 import type { Transport, TransportStats } from './transport.js';
 import { ClientSession, type ClientRequestHandler } from './clientSession.js';
@@ -37,7 +37,6 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
   readonly url: string;
   private receiver: ((envelope: Envelope) => void) | null = null;
   private clientHandler: ClientRequestHandler | null = null;
-  private httpHandler: HttpHandler | null = null;
   private readonly links = new Map<string, PeerLink>();
   private readonly downSinceMs = new Map<string, number>();
   private readonly clients = new Set<ClientSession>();
@@ -56,12 +55,11 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
 
   private constructor(
     private readonly options: ResolvedOptions,
-    private readonly server: ReturnType<typeof createHttpServer>,
-    private readonly wss: WebSocketServer,
+    private readonly listening: NodeServer,
   ) {
     this.nodeId = options.nodeId;
     this.logger = options.logger;
-    const { port } = server.address() as AddressInfo;
+    const { port } = listening.server.address() as AddressInfo;
     const host = options.listen.host.includes(':') ? `[${options.listen.host}]` : options.listen.host;
     this.url = `${options.tls ? 'wss' : 'ws'}://${host}:${port}`;
     this.identity = {
@@ -92,28 +90,9 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
   /** Listens, then starts dialling every peer. Rejects if the address cannot be bound. */
   static async start(options: WebSocketTransportOptions): Promise<WebSocketTransport> {
     const resolved = resolveTransportOptions(options);
-    // Plain HTTP requests go to the handler the node installs (its /metrics), else get 426.
-    // The server exists before the transport that will handle its requests.
-    const served: { transport?: WebSocketTransport } = {};
-    const onHttp = (request: IncomingMessage, response: ServerResponse) => {
-      if (!served.transport?.httpHandler?.(request, response)) refuseHttp(request, response);
-    };
-    const server = resolved.tls
-      ? createHttpsServer({ key: resolved.tls.key, cert: resolved.tls.cert }, onHttp)
-      : createHttpServer(onHttp);
-    const wss = new WebSocketServer({ server, maxPayload: resolved.maxFrameBytes, perMessageDeflate: false });
-    wss.on('error', () => {}); // re-emitted server errors; listen errors reject below
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(resolved.listen.port, resolved.listen.host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    server.on('error', (error) => resolved.logger.error('server error', { error }));
-    const transport = new WebSocketTransport(resolved, server, wss);
-    served.transport = transport;
-    wss.on('connection', (socket, request) => transport.accept(socket, request));
+    const listening = await listenNodeServer(resolved);
+    const transport = new WebSocketTransport(resolved, listening);
+    listening.wss.on('connection', (socket, request) => transport.accept(socket, request));
     transport.logger.info('listening', { url: transport.url, peers: Object.keys(resolved.peers) });
     for (const [peer, url] of Object.entries(resolved.peers)) {
       const dialler = new Redialler(
@@ -160,7 +139,7 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
 
   /** Plain HTTP on this port (the node's /metrics): the handler returns false for what it does not serve. */
   serveHttp(handler: HttpHandler): void {
-    this.httpHandler = handler;
+    this.listening.serveHttp(handler);
   }
 
   /**
@@ -232,9 +211,10 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
     ];
     for (const conn of connections) conn.close(CLOSE_CODES.GOING_AWAY, 'node stopping');
     await Promise.all(connections.map((conn) => conn.closed));
-    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    const { wss, server } = this.listening;
+    await new Promise<void>((resolve) => wss.close(() => resolve()));
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
     this.logger.info('transport closed');
   }
 
@@ -392,15 +372,6 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
       return this.links.has(peer) ? 'up' : 'failed';
     });
   }
-}
-
-/** Answers a plain HTTP request, or returns false to leave it refused. */
-export type HttpHandler = (request: IncomingMessage, response: ServerResponse) => boolean;
-
-/** Plain HTTP requests nobody serves get 426: this port speaks WebSocket. */
-function refuseHttp(_request: IncomingMessage, response: ServerResponse): void {
-  response.writeHead(426, { 'content-type': 'text/plain', upgrade: 'websocket' });
-  response.end('gen-paxos: this port speaks WebSocket only\n');
 }
 
 /**

@@ -70,6 +70,24 @@ export function linksUp(transports: Record<string, WebSocketTransport>): boolean
   return Object.values(transports).every((t) => t.linkStatus().every((link) => link.state === 'up'));
 }
 
+/**
+ * Links are up and will stay the ones they are: both ends agree who dialled each link and no
+ * dial is in flight. Before that, a link that reports up may still be superseded by the other
+ * side's dial (both dial at start), and what was sent on it is lost — allowed, since sends are
+ * best effort, but a test counting deliveries must wait for this.
+ */
+export function linksSettled(transports: Record<string, WebSocketTransport>): boolean {
+  if (!linksUp(transports)) return false;
+  for (const [id, transport] of Object.entries(transports)) {
+    for (const link of transport.linkStatus()) {
+      if (transport.isDialling(link.peer)) return false;
+      const there = transports[link.peer]?.linkStatus().find((l) => l.peer === id);
+      if (there !== undefined && there.dialledBy !== link.dialledBy) return false;
+    }
+  }
+  return true;
+}
+
 export function envelope(from: string, to: string, key: string, round = 1): Envelope {
   return { from, to, key, message: { type: 'prepare', ballot: { round, node: from } } };
 }

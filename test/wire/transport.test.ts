@@ -11,6 +11,7 @@ import { connectClient } from '../../src/transport/client.js';
 import type { WebSocketTransport } from '../../src/transport/webSocketTransport.js';
 import {
   envelope,
+  linksSettled,
   linksUp,
   RawPeer,
   SECRET,
@@ -63,7 +64,7 @@ describe('links', () => {
 
   it('sends what is queued in one tick as one frame, and delivers it in order', async () => {
     const { transports } = await cluster(['a', 'b']);
-    await waitFor(() => linksUp(transports), 'links up');
+    await waitFor(() => linksSettled(transports), 'links settled');
     const got: Envelope[] = [];
     transports.b?.listen((e) => got.push(e));
     const framesBefore = transports.a?.wireStats.framesSent ?? 0;
@@ -87,7 +88,10 @@ describe('links', () => {
     open.push(b2);
     const got: Envelope[] = [];
     b2.listen((e) => got.push(e));
-    await waitFor(() => transports.a?.linkStatus()[0]?.state === 'up', 'a sees b up again');
+    await waitFor(
+      () => linksSettled({ a: transports.a as WebSocketTransport, b: b2 }),
+      'a and b settled again',
+    );
     expect(transports.a?.linkStatus()[0]?.incarnation).toBe('b-2');
     transports.a?.send(envelope('a', 'b', 'after-restart'));
     await waitFor(() => got.length === 1, 'delivery after the restart');
@@ -151,8 +155,10 @@ describe('TLS', () => {
     await waitFor(() => linksUp(transports), 'links up over TLS');
     const got: Envelope[] = [];
     transports.b?.listen((e) => got.push(e));
+    await waitFor(() => linksSettled(transports), 'links settled over TLS');
     transports.a?.send(envelope('a', 'b', 'secure'));
     await waitFor(() => got.length === 1, 'delivery over TLS');
+    expect(got[0]).toMatchObject({ from: 'a', to: 'b', key: 'secure' });
 
     // A client that does not trust the certificate cannot connect; one that does can.
     await expect(connectClient(urls.a as string, { secret: SECRET, cluster: CLUSTER })).rejects.toMatchObject(
