@@ -54,12 +54,24 @@ export interface GenLeaderInput {
   readonly random?: RandomSource;
   readonly handleLeaderCall?: LeaderCallHandler;
   readonly handleLeaderCast?: LeaderCastHandler;
+  /**
+   * Also sent every emitted event, as an XState event: give the parent machine (`self` in the
+   * spawning input) to handle `elected`, `steppedDown`… in its states.
+   */
+  readonly notify?: { send(event: LeaderEmitted): void };
 }
 
-/** The answer to a `leader.call`, as it travels between nodes. */
+/** The answer to a `leader.call`, as it travels between nodes (and as an event, to an actor's replyTo). */
 export type LeaderCallReply =
-  | { readonly ok: true; readonly reply: unknown; readonly node: string; readonly epoch: number }
   | {
+      readonly type: 'leader.reply';
+      readonly ok: true;
+      readonly reply: unknown;
+      readonly node: string;
+      readonly epoch: number;
+    }
+  | {
+      readonly type: 'leader.reply';
       readonly ok: false;
       readonly code: LeaderErrorCode;
       readonly message: string;
@@ -154,7 +166,7 @@ function snapshotOf(
 }
 
 function refusal(code: LeaderErrorCode, message: string, leader: LeaderInfo | null): LeaderCallReply {
-  return { ok: false, code, message, leader };
+  return { type: 'leader.reply', ok: false, code, message, leader };
 }
 
 function serveCall(run: Running, event: Extract<GenLeaderEvent, { type: 'leader.call' }>): void {
@@ -184,7 +196,7 @@ function serveCall(run: Running, event: Extract<GenLeaderEvent, { type: 'leader.
     );
   try {
     Promise.resolve(handler(event.request, context)).then(
-      (reply) => answer({ ok: true, reply, node: elector.id, epoch: role.epoch }),
+      (reply) => answer({ type: 'leader.reply', ok: true, reply, node: elector.id, epoch: role.epoch }),
       failed,
     );
   } catch (error) {
@@ -247,7 +259,10 @@ export const genLeader: GenLeaderLogic = {
     }
     switch (event.type) {
       case 'leader.changed':
-        for (const emitted of run.queued.splice(0)) scope.emit(emitted);
+        for (const emitted of run.queued.splice(0)) {
+          scope.emit(emitted);
+          input.notify?.send(emitted);
+        }
         break;
       case 'leader.call':
         serveCall(run, event);
