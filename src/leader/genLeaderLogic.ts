@@ -5,7 +5,6 @@
 // holds the lease, each with the epoch to fence with.
 import type { ActorLogic, ActorRef, ActorSystem, AnyActorRef, Snapshot } from 'xstate';
 import type { RuntimeClock } from '../runtime/clock.js';
-import { systemClock } from '../runtime/clock.js';
 import type { From } from '../runtime/genFsm/reply.js';
 import { systemRandom, type RandomSource } from '../runtime/random.js';
 import { Elector, type ElectorStats } from './elector.js';
@@ -13,6 +12,7 @@ import type { LeaderEmitted } from './leaderEvents.js';
 import { LEADER_ERROR_CODES, type LeaderErrorCode, type LeaderInfo } from './leaderError.js';
 import { checkGroupName } from './leaseRecord.js';
 import { leaseTiming } from './leaseTiming.js';
+import { monotonicClock } from './monotonicClock.js';
 import { paxosPortOf, type PaxosSource } from './paxosPort.js';
 
 /** What a handler learns about the leadership it serves under. */
@@ -48,7 +48,7 @@ export interface GenLeaderInput {
   readonly takeoverStaggerMs?: number;
   /** How long one ask of the lease log may wait before it counts as unknown. Default leaseMs/2. */
   readonly askTimeoutMs?: number;
-  /** This node's clock; give the Paxos node and the actor the same one. */
+  /** Times the lease. Default: monotonic time (performance.now), never the wall clock. */
   readonly clock?: RuntimeClock;
   /** Claim tags and retry jitter; seed it to replay a run. */
   readonly random?: RandomSource;
@@ -220,7 +220,7 @@ export const genLeader: GenLeaderLogic = {
   getInitialSnapshot(scope, input) {
     const problem = checkLeaderInput(input);
     if (problem !== null) throw new Error(`${LEADER_ERROR_CODES.BAD_OPTION}: ${problem}`);
-    const clock = input.clock ?? systemClock;
+    const clock = input.clock ?? monotonicClock;
     const timing = leaseTiming(input);
     if (typeof timing === 'string') throw new Error(`${LEADER_ERROR_CODES.BAD_OPTION}: ${timing}`);
     const port = paxosPortOf(input.paxos, clock);

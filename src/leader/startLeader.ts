@@ -5,7 +5,6 @@
 // `syncSendEvent` to `{ name, node }`.
 import { createActor, type Actor } from 'xstate';
 import { createActorNode, type ActorNode } from '../runtime/actorNode.js';
-import { systemClock } from '../runtime/clock.js';
 import { RUNTIME_ERROR_CODES, RuntimeError } from '../runtime/runtimeError.js';
 import type { Elector } from './elector.js';
 import {
@@ -21,6 +20,7 @@ import {
 } from './genLeaderLogic.js';
 import type { LeaderEmitted, LeaderEmittedType } from './leaderEvents.js';
 import { LEADER_ERROR_CODES, LeaderError, type LeaderInfo } from './leaderError.js';
+import { monotonicClock } from './monotonicClock.js';
 import { paxosPortOf } from './paxosPort.js';
 
 /** gen_leader's default call timeout, like gen_fsm's. */
@@ -228,7 +228,8 @@ export function startLeader<TRequest = unknown, TReply = unknown>(
   };
   const problem = checkLeaderInput(input);
   if (problem !== null) throw new LeaderError(LEADER_ERROR_CODES.BAD_OPTION, problem);
-  const clock = options.clock ?? given?.clock ?? systemClock;
+  // Not the runtime node's clock by default: that one may be wall-clock time (see monotonicClock.ts).
+  const clock = options.clock ?? monotonicClock;
   const id = paxosPortOf(options.paxos, clock).id;
   if (given && given.name !== id)
     throw new LeaderError(
