@@ -101,8 +101,9 @@ export async function runFencingExample(): Promise<FencingOutcome> {
   const clock = new VirtualClock();
   const say: string[] = [];
   const note = (line: string) => say.push(`${String(Math.round(clock.now())).padStart(5)} ms  ${line}`);
-  const paxosNet = createMemoryNetwork({ clock, faults: { delayMs: { min: 1, max: 2 } } });
-  const linksNet = createMemoryNetwork({ clock, faults: { delayMs: { min: 1, max: 2 } } });
+  const faults = { delayMs: { min: 1, max: 2 } };
+  const paxosNet = createMemoryNetwork({ clock, faults, random: seededRandom(7) });
+  const linksNet = createMemoryNetwork({ clock, faults, random: seededRandom(8) });
   const ids = ['a', 'b', 'c'];
   const links = (name: string, gate?: PauseGate) => {
     const base = gate ? gate.clock(clock) : clock;

@@ -1,5 +1,6 @@
 // examples/fencing.ts runs: the old leader, paused past its lease with a write in flight, is
 // refused by the fenced store once a new leader has written with a higher epoch.
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { runFencingExample } from '../../examples/fencing.js';
 
@@ -22,5 +23,11 @@ describe('examples/fencing.ts', () => {
     // Resumed, the old leader reads its clock and knows its lease is over.
     expect(outcome.oldLeaderStillLeads).toBe(false);
     expect(outcome.narrative.join('\n')).toMatch(/steps down from epoch 1 \(expired\)/);
+  });
+
+  it('is quoted as it runs in docs/leader.md', async () => {
+    const outcome = await runFencingExample();
+    const doc = readFileSync(new URL('../../docs/leader.md', import.meta.url), 'utf8');
+    expect(doc).toContain('```text\n' + outcome.narrative.join('\n') + '\n```');
   });
 });
