@@ -84,6 +84,10 @@ export type GenLeaderEvent =
   /** Internal: the elector has events to emit and a new snapshot. */
   | { readonly type: 'leader.changed' };
 
+/**
+ * Plain data, as of the leader's last event (it emits one whenever its role changes, expiry
+ * included). To decide whether to act, call `isLeader()`, which reads the clock.
+ */
 export type GenLeaderSnapshot = Snapshot<undefined> & {
   readonly context: {
     readonly group: string;

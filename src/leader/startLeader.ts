@@ -94,7 +94,13 @@ export class GenLeader<TRequest = unknown, TReply = unknown> {
     return !this.stopped && this.elector.isLeader();
   }
 
-  /** This node's epoch while it leads (the fencing token), else null. */
+  /**
+   * This node's epoch while it leads (the fencing token), else null.
+   *
+   * @example
+   * const epoch = leader.epoch();
+   * if (epoch !== null) await store.write({ key, value, epoch }); // the store refuses older epochs
+   */
   epoch(): number | null {
     const role = this.elector.currentRole();
     return !this.stopped && role.kind === 'leader' ? role.epoch : null;
@@ -127,10 +133,10 @@ export class GenLeader<TRequest = unknown, TReply = unknown> {
       throw new LeaderError(LEADER_ERROR_CODES.NO_LEADER, `no leader of ${this.name} is known on ${this.id}`);
     let reply: LeaderCallReply;
     try {
-      reply = await this.node.call<LeaderCallReply>(
+      reply = await this.node.genFsm.syncSendEvent<LeaderCallReply>(
         { name: leaderProcessName(this.name), node: leader.node },
         { type: 'leader.call', request },
-        options.timeoutMs ?? DEFAULT_LEADER_CALL_TIMEOUT_MS,
+        { timeoutMs: options.timeoutMs ?? DEFAULT_LEADER_CALL_TIMEOUT_MS },
       );
     } catch (error) {
       throw routingError(error, leader);
@@ -149,13 +155,18 @@ export class GenLeader<TRequest = unknown, TReply = unknown> {
   leaderCast(request: TRequest): boolean {
     const leader = this.leader();
     if (leader === null) return false;
-    return this.node.cast(
+    return this.node.genFsm.sendEvent(
       { name: leaderProcessName(this.name), node: leader.node },
       { type: 'leader.cast', request },
     );
   }
 
-  /** Stops at once as a crash would: no release, no more events. For simulations. */
+  /**
+   * Stops at once as a crash would: no release, no more events. For simulations.
+   *
+   * @example
+   * leader.halt(); // then the node's own halt(), as a kill -9 would
+   */
   halt(): void {
     if (this.stopped) return;
     this.stopped = true;
@@ -163,7 +174,12 @@ export class GenLeader<TRequest = unknown, TReply = unknown> {
     this.actor.stop();
   }
 
-  /** Subscribes to one kind of event; returns the unsubscriber. */
+  /**
+   * Subscribes to one kind of event; returns the unsubscriber.
+   *
+   * @example
+   * const off = leader.on('steppedDown', (e) => stopWork(e.epoch));
+   */
   on<T extends LeaderEmittedType>(type: T, listener: Listener<T>): () => void {
     const subscription = this.actor.on(type, listener as (event: LeaderEmitted) => void);
     return () => subscription.unsubscribe();
@@ -173,6 +189,9 @@ export class GenLeader<TRequest = unknown, TReply = unknown> {
    * Stops the process: it acts as leader no more from this call on. With `release`, a leader first
    * records in the lease log that it gave the lease up (waiting at most `timeoutMs`, default one
    * lease), so the others take over at once instead of waiting the lease out.
+   *
+   * @example
+   * process.once('SIGTERM', () => void leader.stop({ release: true }));
    */
   async stop(options: { release?: boolean; timeoutMs?: number } = {}): Promise<void> {
     if (this.stopped) return;

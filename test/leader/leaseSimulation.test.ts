@@ -14,6 +14,8 @@ import {
 } from './leaseSim.js';
 
 const SEEDS = Number(process.env.LEADER_SIM_SEEDS ?? 200);
+/** Seeds that once failed, with their scenario; each stays here as a regression test. */
+const REGRESSION_SEEDS: readonly (readonly [number, LeaseSimOptions['scenario'], number])[] = [];
 /**
  * Election time allowed beyond the wait, virtual ms: a renewal in flight at the crash that the
  * survivors must first finish (Paxos takeoverMs, 300 ms, plus backoff) and the takeover's own
@@ -99,6 +101,11 @@ describe('lease election under simulation (drift within the bound)', () => {
       }
     }
   }, 60_000);
+
+  it.each(REGRESSION_SEEDS)('regression seed %i (%s, %i nodes) stays safe', async (seed, scenario, nodes) => {
+    const result = await runLeaseSimulation({ seed, scenario, nodes });
+    expect(result.violations, explain(result)).toEqual([]);
+  });
 
   it('replays a seed exactly', async () => {
     const first = await runLeaseSimulation({ seed: 7, scenario: 'faults' });
