@@ -26,6 +26,8 @@ export const ERROR_CODES = {
   DATA_DIR_LOCKED: 'PAXOS_ERR_DATA_DIR_LOCKED',
   /** A peer claims an incarnation other than the one remembered: it lost its data directory. */
   AMNESIA: 'PAXOS_ERR_AMNESIA',
+  /** A `faults` request reached a node not started with fault injection allowed. */
+  FAULTS_DISABLED: 'PAXOS_ERR_FAULTS_DISABLED',
   /** paxosFsm: no instance is registered under that subject. */
   NO_SUCH_INSTANCE: 'PAXOS_ERR_NO_SUCH_INSTANCE',
   /** paxosFsm: an instance is already registered under that subject. */

@@ -22,7 +22,8 @@ import type { CliIo } from './io.js';
 
 export const NODE_USAGE = `usage: gen-paxos node --id ID --listen HOST:PORT [--peer ID=URL]... --secret-file FILE
                       [--cluster NAME] [--data-dir DIR] [--tls-key FILE --tls-cert FILE] [--tls-ca FILE]
-                      [--ask-timeout-ms N] [--log-level LEVEL] [--json] [--config FILE]`;
+                      [--ask-timeout-ms N] [--inspect-port N [--inspect-host HOST]] [--allow-fault-injection]
+                      [--log-level LEVEL] [--json] [--config FILE]`;
 
 const SPEC = {
   id: { type: 'string' },
@@ -35,6 +36,9 @@ const SPEC = {
   'tls-cert': { type: 'string' },
   'tls-ca': { type: 'string' },
   'ask-timeout-ms': { type: 'string' },
+  'inspect-port': { type: 'string' },
+  'allow-fault-injection': { type: 'boolean' },
+  'inspect-host': { type: 'string' },
   'log-level': { type: 'string' },
   json: { type: 'boolean' },
 } as const;
@@ -61,6 +65,10 @@ export async function runNode(argv: readonly string[], io: CliIo): Promise<numbe
   const logger = createJsonLogger({ level, write: io.err }, { node: id });
   const dataDir = stringFlag(values, 'data-dir');
   const askTimeoutRaw = stringFlag(values, 'ask-timeout-ms');
+  const inspectPortRaw = stringFlag(values, 'inspect-port');
+  const inspectHost = stringFlag(values, 'inspect-host');
+  if (inspectHost !== undefined && inspectPortRaw === undefined)
+    throw new UsageError('--inspect-host needs --inspect-port');
 
   let running: NetworkNode;
   try {
@@ -78,6 +86,15 @@ export async function runNode(argv: readonly string[], io: CliIo): Promise<numbe
       ...(askTimeoutRaw !== undefined
         ? { askTimeoutMs: integerFlag(askTimeoutRaw, 'ask-timeout-ms', 0, 1, 600_000) }
         : {}),
+      ...(inspectPortRaw !== undefined
+        ? {
+            inspect: {
+              port: integerFlag(inspectPortRaw, 'inspect-port', 0, 0, 65_535),
+              ...(inspectHost !== undefined ? { host: inspectHost } : {}),
+            },
+          }
+        : {}),
+      ...(values['allow-fault-injection'] === true ? { allowFaultInjection: true } : {}),
       logger,
     });
   } catch (error) {
@@ -91,11 +108,12 @@ export async function runNode(argv: readonly string[], io: CliIo): Promise<numbe
   const members = [...running.node.members].sort();
   if (json) {
     io.out(
-      `${JSON.stringify({ event: 'listening', node: id, url: running.url, members, durable: running.durable, pid: process.pid })}\n`,
+      `${JSON.stringify({ event: 'listening', node: id, url: running.url, inspectUrl: running.inspectUrl, members, durable: running.durable, pid: process.pid })}\n`,
     );
   } else {
     const storage = running.durable ? `data in ${dataDir}` : 'memory only';
     io.out(`node ${id} listening on ${running.url} (members ${members.join(', ')}; ${storage})\n`);
+    if (running.inspectUrl) io.out(`node ${id} inspection stream on ${running.inspectUrl}\n`);
   }
 
   const signal = await new Promise<NodeJS.Signals>((resolve) => {

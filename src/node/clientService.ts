@@ -7,10 +7,14 @@ import type { ClientRequest, NodeStatus } from '../transport/frames.js';
 import type { WebSocketTransport } from '../transport/webSocketTransport.js';
 import { flattenStats } from '../transport/wireStats.js';
 import type { GenPaxosNode } from './genPaxos.js';
+import type { FaultInjectingTransport } from './faultInjection.js';
+import { ERROR_CODES, GenPaxosError } from '../errors.js';
 
 export interface ServedNode {
   readonly node: GenPaxosNode;
   readonly transport: WebSocketTransport;
+  /** Present when the node was started with fault injection allowed. */
+  readonly faults?: FaultInjectingTransport;
   readonly durable: boolean;
   /** performance.now() when the node started. */
   readonly startedMs: number;
@@ -19,10 +23,16 @@ export interface ServedNode {
 export function statusOf(served: ServedNode): NodeStatus {
   const { node, transport } = served;
   const counters: Record<string, number> = { ...flattenStats(transport.wireStats) };
+  if (served.faults)
+    for (const [name, value] of Object.entries(served.faults.injected)) counters[`faults.${name}`] = value;
   for (const [name, value] of Object.entries(node.stats)) {
     if (typeof value === 'number') counters[`node.${name}`] = value;
     else for (const [reason, count] of Object.entries(value)) counters[`node.${name}.${reason}`] = count;
   }
+  // The process's own footprint: benchmarks compare it with the decided keys and live instances.
+  const memory = process.memoryUsage();
+  counters['process.rssBytes'] = memory.rss;
+  counters['process.heapUsedBytes'] = memory.heapUsed;
   return {
     node: node.id,
     cluster: transport.cluster,
@@ -51,6 +61,21 @@ export function clientService(served: ServedNode): ClientRequestHandler {
       }
       case 'status':
         return { type: 'status', status: statusOf(served) };
+      case 'faults': {
+        if (!served.faults) {
+          throw new GenPaxosError(
+            ERROR_CODES.FAULTS_DISABLED,
+            `node ${served.node.id} does not inject faults (start it with --allow-fault-injection)`,
+          );
+        }
+        const unknown = [...request.faults.blockOut, ...request.faults.blockIn].filter(
+          (peer) => !served.node.members.includes(peer),
+        );
+        if (unknown.length > 0) {
+          throw new GenPaxosError(ERROR_CODES.BAD_OPTION, `not members of this group: ${unknown.join(', ')}`);
+        }
+        return { type: 'faults', faults: served.faults.set(request.faults) };
+      }
     }
   };
 }

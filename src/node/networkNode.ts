@@ -14,6 +14,10 @@ import { clientService, statusOf } from './clientService.js';
 import { startLink, type GenPaxosNode } from './genPaxos.js';
 import { logNodeEvents } from './nodeLogging.js';
 import { openNodeStorage } from './openNodeStorage.js';
+import { FaultInjectingTransport } from './faultInjection.js';
+import { startInspectionServer, type InspectionServer } from '../inspect/inspectionServer.js';
+import { renderNodeMetrics } from '../inspect/nodeMetrics.js';
+import { PROMETHEUS_CONTENT_TYPE } from '../inspect/prometheus.js';
 
 export interface NetworkNodeOptions {
   readonly id: string;
@@ -33,6 +37,16 @@ export interface NetworkNodeOptions {
   readonly checkPeer?: CheckPeer;
   readonly askTimeoutMs?: number;
   readonly logger?: Logger;
+  /**
+   * Serve the node's inspection stream (the Stately inspector's WebSocket format) on this
+   * address. It shows decided values, so it is off unless asked and binds 127.0.0.1 by default.
+   */
+  readonly inspect?: { readonly host?: string; readonly port: number };
+  /**
+   * Accept `faults` requests from clients (blocks, loss, delay on this node's links): for demos
+   * and chaos tests only. A client with the cluster secret could otherwise partition the node.
+   */
+  readonly allowFaultInjection?: boolean;
   /** Transport tuning (heartbeats, bounds, backoff). */
   readonly wire?: Partial<
     Omit<WebSocketTransportOptions, 'nodeId' | 'cluster' | 'secret' | 'incarnation' | 'listen' | 'peers'>
@@ -44,6 +58,8 @@ export interface NetworkNode {
   readonly transport: WebSocketTransport;
   /** Where peers and clients reach this node. */
   readonly url: string;
+  /** The inspection stream's URL, when `inspect` was given. */
+  readonly inspectUrl: string | undefined;
   readonly durable: boolean;
   status(): NodeStatus;
   /** Stops the node, closes links and storage. Idempotent. */
@@ -80,33 +96,52 @@ export async function startNetworkNode(options: NetworkNodeOptions): Promise<Net
     await storage.close();
     throw error;
   }
+  let inspection: InspectionServer | undefined;
+  const faults = options.allowFaultInjection ? new FaultInjectingTransport(transport) : undefined;
   try {
+    if (options.inspect) {
+      inspection = await startInspectionServer({
+        nodeId: options.id,
+        port: options.inspect.port,
+        ...(options.inspect.host ? { host: options.inspect.host } : {}),
+      });
+    }
     node = await startLink({
       id: options.id,
       members: [options.id, ...Object.keys(options.peers)],
-      transport,
+      transport: faults ?? transport,
       storage,
       ...(options.askTimeoutMs !== undefined ? { askTimeoutMs: options.askTimeoutMs } : {}),
+      ...(inspection ? { inspect: inspection.inspect } : {}),
     });
   } catch (error) {
+    await inspection?.close();
     await transport.close();
     await storage.close();
     throw error;
   }
+  transport.serveHttp((request, response) => {
+    if (request.method !== 'GET' || request.url?.split('?')[0] !== '/metrics') return false;
+    response.writeHead(200, { 'content-type': PROMETHEUS_CONTENT_TYPE });
+    response.end(renderNodeMetrics(node));
+    return true;
+  });
   const unsubscribe = logNodeEvents(node, logger);
-  const served = { node, transport, durable, startedMs };
+  const served = { node, transport, durable, startedMs, ...(faults ? { faults } : {}) };
   transport.serveClients(clientService(served));
   let stopping: Promise<void> | null = null;
   return {
     node,
     transport,
     url: transport.url,
+    inspectUrl: inspection?.url,
     durable,
     status: () => statusOf(served),
     stop: () => {
       stopping ??= (async () => {
         unsubscribe();
         await node.stop(); // closes the transport and the storage
+        await inspection?.close();
       })();
       return stopping;
     },

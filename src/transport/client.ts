@@ -13,7 +13,9 @@ import {
   PROTOCOL_VERSION,
   type ClientReply,
   type ClientRequest,
+  type LinkFaultSpec,
   type NodeStatus,
+  NO_LINK_FAULTS,
 } from './frames.js';
 import { dialHandshake } from './handshakeSteps.js';
 import { silentLogger, type Logger } from './log.js';
@@ -129,6 +131,21 @@ export class GenPaxosClient {
     const reply = await this.request((id) => ({ id, type: 'status' }), this.requestTimeoutMs);
     if (reply.type !== 'status') throw unexpected(reply);
     return reply.status;
+  }
+
+  /**
+   * Sets the faults the node injects on its own links (replacing earlier ones); the node must run
+   * with fault injection allowed. Resolves with the faults now in force.
+   *
+   * @example
+   * await client.setFaults({ blockOut: ['b'], blockIn: ['b'] }); // cut this node from b
+   * await client.setFaults({}); // heal
+   */
+  async setFaults(faults: Partial<LinkFaultSpec>): Promise<LinkFaultSpec> {
+    const spec = { ...NO_LINK_FAULTS, ...faults };
+    const reply = await this.request((id) => ({ id, type: 'faults', faults: spec }), this.requestTimeoutMs);
+    if (reply.type !== 'faults') throw unexpected(reply);
+    return reply.faults;
   }
 
   /** Closes the connection; requests still waiting reject with WIRE_ERR_CONNECTION_CLOSED. */

@@ -71,10 +71,38 @@ export type ClientRequest =
       readonly timeoutMs?: number;
     }
   | { readonly id: number; readonly type: 'read'; readonly key: string }
-  | { readonly id: number; readonly type: 'status' };
+  | { readonly id: number; readonly type: 'status' }
+  | { readonly id: number; readonly type: 'faults'; readonly faults: LinkFaultSpec };
 
 export type ClientRequestType = ClientRequest['type'];
-export const CLIENT_REQUEST_TYPES: readonly ClientRequestType[] = ['ask', 'read', 'status'];
+export const CLIENT_REQUEST_TYPES: readonly ClientRequestType[] = ['ask', 'read', 'status', 'faults'];
+
+/**
+ * Faults a node injects on its own links, for demos and chaos tests (only on a node started
+ * with fault injection allowed). Replaces what was set before; all empty means no faults.
+ */
+export interface LinkFaultSpec {
+  /** Peers this node sends nothing to. */
+  readonly blockOut: readonly string[];
+  /** Peers whose messages this node drops on arrival. */
+  readonly blockIn: readonly string[];
+  /** Probability that an outbound message is lost. */
+  readonly dropRate: number;
+  /** Every outbound message waits this long, plus a uniform draw up to `jitterMs`. */
+  readonly delayMs: number;
+  readonly jitterMs: number;
+}
+
+export const NO_LINK_FAULTS: LinkFaultSpec = {
+  blockOut: [],
+  blockIn: [],
+  dropRate: 0,
+  delayMs: 0,
+  jitterMs: 0,
+};
+
+/** Longest injected delay: a minute. */
+export const MAX_INJECTED_DELAY_MS = 60_000;
 
 /** A link's state as `status` reports it. */
 export interface LinkStatus {
@@ -112,6 +140,7 @@ export type ClientReply =
       readonly value: PaxosValue | null;
     }
   | { readonly id: number; readonly type: 'status'; readonly status: NodeStatus }
+  | { readonly id: number; readonly type: 'faults'; readonly faults: LinkFaultSpec }
   | { readonly id: number; readonly type: 'error'; readonly code: string; readonly message: string };
 
 /** Client → node: requests queued in the same tick. */

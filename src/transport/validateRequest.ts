@@ -6,7 +6,9 @@ import {
   isLocalEventType,
   type ClientReply,
   type ClientRequest,
+  type LinkFaultSpec,
   type NodeStatus,
+  MAX_INJECTED_DELAY_MS,
 } from './frames.js';
 import * as field from './validateFields.js';
 import { WIRE_ERROR_CODES, type WireProblem } from './wireErrors.js';
@@ -50,9 +52,40 @@ export function validateRequest(raw: unknown): CheckedRequest {
         return { id, type: 'read', key: field.key(fields.key) };
       case 'status':
         return { id, type: 'status' };
+      case 'faults':
+        return { id, type: 'faults', faults: linkFaults(fields.faults) };
     }
   });
   return result.ok ? result : { ok: false, id, problem: result.problem };
+}
+
+/** Peer lists, a probability and delays in range; used for requests and replies alike. */
+function linkFaults(raw: unknown): LinkFaultSpec {
+  const fields = field.object(raw, 'faults');
+  const peers = (list: unknown, what: string) =>
+    field.array(list ?? [], what, 1024).map((peer) => field.name(peer, what));
+  const dropRate = fields.dropRate ?? 0;
+  if (typeof dropRate !== 'number' || !(dropRate >= 0 && dropRate <= 1))
+    field.fail(
+      WIRE_ERROR_CODES.OUT_OF_RANGE,
+      `faults.dropRate must be a number from 0 to 1, got ${field.show(dropRate)}`,
+    );
+  const delay = (value: unknown, what: string) => {
+    const ms = value === undefined ? 0 : field.count(value, what);
+    if (ms > MAX_INJECTED_DELAY_MS)
+      field.fail(
+        WIRE_ERROR_CODES.OUT_OF_RANGE,
+        `${what} must be at most ${MAX_INJECTED_DELAY_MS}, got ${ms}`,
+      );
+    return ms;
+  };
+  return {
+    blockOut: peers(fields.blockOut, 'faults.blockOut'),
+    blockIn: peers(fields.blockIn, 'faults.blockIn'),
+    dropRate,
+    delayMs: delay(fields.delayMs, 'faults.delayMs'),
+    jitterMs: delay(fields.jitterMs, 'faults.jitterMs'),
+  };
 }
 
 /** A node's reply, as the client sees it. The node is authenticated, but its bytes are still input. */
@@ -73,6 +106,8 @@ export function validateReply(raw: unknown): field.Checked<ClientReply> {
       case 'status':
         // Shown to people, never fed to an actor: a map is enough.
         return { id, type, status: field.object(fields.status, 'status') as unknown as NodeStatus };
+      case 'faults':
+        return { id, type, faults: linkFaults(fields.faults) };
       case 'error':
         return { id, type, code: field.tag(fields.code, 'code'), message: text(fields.message) };
       default:

@@ -36,6 +36,7 @@ export class WebSocketTransport implements Transport {
   readonly url: string;
   private receiver: ((envelope: Envelope) => void) | null = null;
   private clientHandler: ClientRequestHandler | null = null;
+  private httpHandler: HttpHandler | null = null;
   private readonly links = new Map<string, PeerLink>();
   private readonly downSinceMs = new Map<string, number>();
   private readonly clients = new Set<ClientSession>();
@@ -88,9 +89,15 @@ export class WebSocketTransport implements Transport {
   /** Listens, then starts dialling every peer. Rejects if the address cannot be bound. */
   static async start(options: WebSocketTransportOptions): Promise<WebSocketTransport> {
     const resolved = resolveTransportOptions(options);
+    // Plain HTTP requests go to the handler the node installs (its /metrics), else get 426.
+    // The server exists before the transport that will handle its requests.
+    const served: { transport?: WebSocketTransport } = {};
+    const onHttp = (request: IncomingMessage, response: ServerResponse) => {
+      if (!served.transport?.httpHandler?.(request, response)) refuseHttp(request, response);
+    };
     const server = resolved.tls
-      ? createHttpsServer({ key: resolved.tls.key, cert: resolved.tls.cert }, refuseHttp)
-      : createHttpServer(refuseHttp);
+      ? createHttpsServer({ key: resolved.tls.key, cert: resolved.tls.cert }, onHttp)
+      : createHttpServer(onHttp);
     const wss = new WebSocketServer({ server, maxPayload: resolved.maxFrameBytes, perMessageDeflate: false });
     wss.on('error', () => {}); // re-emitted server errors; listen errors reject below
     await new Promise<void>((resolve, reject) => {
@@ -102,6 +109,7 @@ export class WebSocketTransport implements Transport {
     });
     server.on('error', (error) => resolved.logger.error('server error', { error }));
     const transport = new WebSocketTransport(resolved, server, wss);
+    served.transport = transport;
     wss.on('connection', (socket, request) => transport.accept(socket, request));
     transport.logger.info('listening', { url: transport.url, peers: Object.keys(resolved.peers) });
     for (const [peer, url] of Object.entries(resolved.peers)) {
@@ -145,6 +153,11 @@ export class WebSocketTransport implements Transport {
   /** Serves the client protocol's requests with `handler`. */
   serveClients(handler: ClientRequestHandler): void {
     this.clientHandler = handler;
+  }
+
+  /** Plain HTTP on this port (the node's /metrics): the handler returns false for what it does not serve. */
+  serveHttp(handler: HttpHandler): void {
+    this.httpHandler = handler;
   }
 
   /** Each peer's link, up or down. */
@@ -359,7 +372,10 @@ export class WebSocketTransport implements Transport {
   }
 }
 
-/** Plain HTTP requests get 426: this port speaks WebSocket only. */
+/** Answers a plain HTTP request, or returns false to leave it refused. */
+export type HttpHandler = (request: IncomingMessage, response: ServerResponse) => boolean;
+
+/** Plain HTTP requests nobody serves get 426: this port speaks WebSocket. */
 function refuseHttp(_request: IncomingMessage, response: ServerResponse): void {
   response.writeHead(426, { 'content-type': 'text/plain', upgrade: 'websocket' });
   response.end('gen-paxos: this port speaks WebSocket only\n');
