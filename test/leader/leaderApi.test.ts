@@ -123,6 +123,24 @@ describe('election and the events', () => {
     expect(c.clock.now() - stoppedAt).toBeLessThan(200); // a lease is 1000 ms
   });
 
+  it('a restarted node resumes from its store: it reads the log from near the head, and follows', async () => {
+    const c = await cluster();
+    const leader = await c.leader();
+    await c.run(5_000); // ten renewals: the log is a dozen slots long
+    const follower = c.ids.find((id) => id !== leader.id) as string;
+    c.crash(follower);
+    await c.run(1_000);
+    const back = await c.startNode(follower);
+    await c.leader();
+    expect(back.leader.leader()).toEqual({ node: leader.id, epoch: 1 });
+    expect(back.leader.isLeader()).toBe(false);
+    const { frontier, stats } = back.leader.actor.getSnapshot().context;
+    expect(frontier).toBeGreaterThan(12);
+    // It asked only the few slots decided while it was down, and its own probe at the head.
+    expect(stats.asks).toBeLessThanOrEqual(4);
+    expect(Object.keys(stats.byPurpose)).toEqual(['probe']);
+  });
+
   it('a leader whose Paxos node stops steps down at once', async () => {
     const c = await cluster();
     const leader = await c.leader();

@@ -32,6 +32,8 @@ export class LeaderCluster {
   readonly ids: readonly string[];
   readonly events: LeaderEmitted[] = [];
   private readonly running = new Map<string, LeaderNode>();
+  /** Each node's disk: kept across crashes, so a restart resumes from what it had committed. */
+  readonly storages = new Map<string, MemoryStorage>();
   private starts = 0;
 
   constructor(
@@ -75,7 +77,7 @@ export class LeaderCluster {
       id,
       members: this.ids,
       transport: this.paxosNet.connect(id),
-      storage: new MemoryStorage(),
+      storage: this.storageOf(id),
       clock: this.clock,
       random: seededRandom(this.starts * 17),
     });
@@ -95,6 +97,12 @@ export class LeaderCluster {
     const started: LeaderNode = { id, paxos, node, router, leader };
     this.running.set(id, started);
     return started;
+  }
+
+  private storageOf(id: string): MemoryStorage {
+    let storage = this.storages.get(id);
+    if (!storage) this.storages.set(id, (storage = new MemoryStorage()));
+    return storage;
   }
 
   /** The node that leads, once exactly one does and every node of `among` (default: all running) names it. */
@@ -124,6 +132,7 @@ export class LeaderCluster {
     n.leader.halt();
     n.paxos.halt();
     void n.router.close();
+    this.storages.get(id)?.crash();
     this.running.delete(id);
   }
 

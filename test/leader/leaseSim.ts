@@ -10,7 +10,6 @@ import { createHash } from 'node:crypto';
 import { startLink, type GenPaxosNode } from '../../src/node/genPaxos.js';
 import { startLeader, type GenLeader } from '../../src/leader/startLeader.js';
 import { leaseKey } from '../../src/leader/leaseRecord.js';
-import { guardIntervalMs } from '../../src/leader/leaseTiming.js';
 import { seededRandom, type RandomSource } from '../../src/runtime/random.js';
 import { VirtualClock } from '../../src/runtime/virtualClock.js';
 import { MemoryStorage } from '../../src/storage/memoryStorage.js';
@@ -19,52 +18,10 @@ import { drainMicrotasks } from '../support/settle.js';
 import { DriftingClock } from '../support/driftingClock.js';
 import { PauseGate } from '../sim/pauseGate.js';
 import { fmt, LeaseChecker } from './leaseChecker.js';
+import { DEFAULT_LEASE_SIM, type LeaseSimOptions, type LeaseSimResult } from './leaseSimOptions.js';
 
-export type LeaseScenario = 'faults' | 'crash' | 'quiet' | 'isolate';
-
-export interface LeaseSimOptions {
-  readonly seed: number;
-  readonly nodes: number;
-  readonly scenario: LeaseScenario;
-  readonly leaseMs: number;
-  /** ρ as configured: what the guard interval is computed from. */
-  readonly driftBound: number;
-  /** How far clock rates actually stray: within driftBound in the real runs, beyond it in the control. */
-  readonly actualDrift: number;
-  /** Virtual ms of the run before the end checks (faults happen in the first part). */
-  readonly durationMs: number;
-  /** Message delay range, ms. */
-  readonly delayMs: { readonly min: number; readonly max: number };
-}
-
-export const DEFAULT_LEASE_SIM: Omit<LeaseSimOptions, 'seed'> = {
-  nodes: 3,
-  scenario: 'faults',
-  leaseMs: 1000,
-  driftBound: 0.05,
-  actualDrift: 0.05,
-  durationMs: 30_000,
-  delayMs: { min: 1, max: 10 },
-};
-
-export interface LeaseSimResult {
-  readonly seed: number;
-  readonly options: LeaseSimOptions;
-  readonly violations: readonly string[];
-  /** Largest overlap of two nodes' tenures, real ms (0 when safe). */
-  readonly worstOverlapMs: number;
-  /** Elections: a (node, epoch) winning, including the first. */
-  readonly elections: number;
-  /** Distinct epochs held. */
-  readonly epochs: number;
-  /** `crash`: real ms from the leader's crash to another node's election. */
-  readonly failoverMs: number | null;
-  /** `faults`: real ms from healing until one leader is agreed by every node. */
-  readonly recoveryMs: number | null;
-  readonly faults: Readonly<Record<string, number>>;
-  readonly trace: readonly string[];
-  readonly traceDigest: string;
-}
+export { DEFAULT_LEASE_SIM, failoverBoundMs, replayCommand } from './leaseSimOptions.js';
+export type { LeaseScenario, LeaseSimOptions, LeaseSimResult } from './leaseSimOptions.js';
 
 interface SimNode {
   readonly id: string;
@@ -77,11 +34,6 @@ interface SimNode {
 }
 
 const GROUP = 'sim';
-
-export function replayCommand(result: Pick<LeaseSimResult, 'seed' | 'options'>): string {
-  const o = result.options;
-  return `npm run sim:leader -- --seed ${result.seed} --scenario ${o.scenario} --nodes ${o.nodes} --drift ${o.actualDrift} --bound ${o.driftBound}`;
-}
 
 export async function runLeaseSimulation(
   partial: Partial<LeaseSimOptions> & { seed: number },
@@ -433,13 +385,4 @@ class LeaseSimulation {
   private log(line: string): void {
     this.trace.push(`t=${fmt(this.real.now())} ${line}`);
   }
-}
-
-/** The failover bound the tests assert: a lease plus guard in the slowest clock, plus `electionMs`. */
-export function failoverBoundMs(
-  options: Pick<LeaseSimOptions, 'leaseMs' | 'driftBound'>,
-  electionMs: number,
-): number {
-  const waitMs = options.leaseMs + guardIntervalMs(options.leaseMs, options.driftBound);
-  return waitMs / (1 - options.driftBound) + electionMs;
 }
