@@ -1,8 +1,9 @@
 // Three real node processes on loopback (WebSocket links, LMDB data directories), each running
 // a leader process (test/fixtures/leaderNode.ts). The leader is killed with SIGKILL three times
 // (restarted on its data directory in between); each time the test measures, on its own clock,
-// how long until another process prints that it was elected. Bounds are generous: this measures,
-// the simulation asserts.
+// how long until another process prints that it was elected, then has a follower leaderCall the
+// new leader over the WebSocket RemoteRouter. Bounds are generous: this measures, the
+// simulation asserts.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -23,6 +24,10 @@ interface Line {
   readonly node: string;
   readonly epoch?: number;
   readonly atMs: number;
+  readonly ok?: boolean;
+  readonly n?: number;
+  readonly servedBy?: string;
+  readonly code?: string;
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'gen-paxos-leader-'));
@@ -66,7 +71,7 @@ describe('real processes: kill -9 the leader', () => {
         driftBound: DRIFT_BOUND,
       };
       const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE, JSON.stringify(options)], {
-        stdio: ['ignore', 'pipe', 'inherit'],
+        stdio: ['pipe', 'pipe', 'inherit'],
       });
       children.set(id, child);
       createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (text) => {
@@ -80,6 +85,13 @@ describe('real processes: kill -9 the leader', () => {
     for (const id of ids) start(id);
     await Promise.all(ids.map((id) => waitFor((l) => l.event === 'listening' && l.node === id, 30_000)));
 
+    /** Has `from` leaderCall the leader; resolves with its "called" line. */
+    let calls = 0;
+    const call = async (from: string): Promise<Line> => {
+      const n = ++calls;
+      children.get(from)?.stdin?.write(`call ${n}\n`);
+      return waitFor((l) => l.event === 'called' && l.n === n, 10_000);
+    };
     const failovers: number[] = [];
     await waitFor((l) => l.event === 'elected', 30_000);
     for (let round = 0; round < 3; round++) {
@@ -94,9 +106,11 @@ describe('real processes: kill -9 the leader', () => {
       const next = await waitFor((l) => l.event === 'elected' && l.node !== victim, 30_000, mark);
       failovers.push(next.atMs - killedAt);
       expect(next.epoch).toBeGreaterThan(leader.epoch as number);
-      // Back on its data directory, as a follower.
+      // Back on its data directory, as a follower; it reaches the new leader with leaderCall.
       start(victim);
       await waitFor((l) => l.event === 'surrendered' && l.node === victim, 30_000, mark);
+      const answer = await call(victim);
+      expect(answer).toMatchObject({ ok: true, servedBy: next.node, epoch: next.epoch });
     }
     const guard = guardIntervalMs(LEASE_MS, DRIFT_BOUND);
     console.log(
