@@ -139,3 +139,39 @@ export type {
 } from './runtime/supervisor/childSpec.js';
 export type { SupervisorReport } from './runtime/supervisor/supervisorReport.js';
 export type { RestartIntensity } from './runtime/restartIntensity.js';
+// Leader election with leases, gen_leader style (docs/leader.md).
+export {
+  startLeader,
+  GenLeader,
+  leaderProcessName,
+  DEFAULT_LEADER_CALL_TIMEOUT_MS,
+} from './leader/startLeader.js';
+export type { StartLeaderOptions, LeaderCallOptions } from './leader/startLeader.js';
+export { genLeader } from './leader/genLeaderLogic.js';
+export type {
+  GenLeaderInput,
+  GenLeaderEvent,
+  GenLeaderSnapshot,
+  GenLeaderLogic,
+  GenLeaderActorRef,
+  LeaderCallReply,
+  LeaderRequestContext,
+  LeaderCallHandler,
+  LeaderCastHandler,
+} from './leader/genLeaderLogic.js';
+export type {
+  LeaderEmitted,
+  LeaderEmittedType,
+  ElectedEvent,
+  RenewedEvent,
+  SteppedDownEvent,
+  SurrenderedEvent,
+  LeaderChangedEvent,
+} from './leader/leaderEvents.js';
+export { LeaderError, LEADER_ERROR_CODES } from './leader/leaderError.js';
+export type { LeaderErrorCode, LeaderInfo } from './leader/leaderError.js';
+export { Fence, admitEpoch } from './leader/fence.js';
+export type { FenceVerdict } from './leader/fence.js';
+export { guardIntervalMs } from './leader/leaseTiming.js';
+export type { LeaseRecord, LeaseGrant, VacantRecord, ReleaseRecord } from './leader/leaseRecord.js';
+export type { PaxosPort, PaxosSource } from './leader/paxosPort.js';

@@ -3,6 +3,7 @@
 // runs in that order, as a SIGSTOP/SIGCONT'd process would. A crash drops what waits. The
 // disk is not paused: writes already issued still commit while the node is stopped.
 import type { RuntimeClock } from '../../src/runtime/clock.js';
+import type { RemoteRouter } from '../../src/runtime/distribution/remoteRouter.js';
 import type { Envelope } from '../../src/paxos/messages.js';
 import type { Transport } from '../../src/transport/transport.js';
 
@@ -67,6 +68,23 @@ export class PauseGate {
       nodeId: inner.nodeId,
       send: (envelope: Envelope) => this.run(() => inner.send(envelope)),
       listen: (receiver) => inner.listen((envelope) => this.run(() => receiver(envelope))),
+      close: () => inner.close(),
+    };
+  }
+
+  /** `router` (the runtime's links) as the node sees it: what it sends and hears waits while paused. */
+  router(inner: RemoteRouter): RemoteRouter {
+    return {
+      node: inner.node,
+      send: (to, message) => this.run(() => inner.send(to, message)),
+      listen: (listener) =>
+        inner.listen({
+          message: (from, message) => this.run(() => listener.message(from, message)),
+          nodeup: (node) => this.run(() => listener.nodeup(node)),
+          nodedown: (node) => this.run(() => listener.nodedown(node)),
+        }),
+      isConnected: (node) => inner.isConnected(node),
+      connectedNodes: () => inner.connectedNodes(),
       close: () => inner.close(),
     };
   }
