@@ -29,7 +29,8 @@ export interface EffectRunnerStats {
 
 type Deferred =
   | { readonly kind: 'effect'; readonly effect: Effect }
-  | { readonly kind: 'envelope'; readonly envelope: Envelope };
+  | { readonly kind: 'envelope'; readonly envelope: Envelope }
+  | { readonly kind: 'callback'; readonly run: () => void };
 
 interface KeyBarrier {
   /** Writes of this key issued and not yet durable. */
@@ -75,6 +76,23 @@ export class EffectRunner {
     this.afterWritesOf(envelope.key, { kind: 'envelope', envelope });
   }
 
+  /**
+   * Runs `reveal` once every write of `key` issued so far is durable: for answers built outside
+   * an instance (a client told the decision from the store). Dropped if storage fails.
+   */
+  afterWrites(key: string, reveal: () => void): void {
+    if (this.failure !== null) {
+      this.stats.droppedAfterFailure++;
+      return;
+    }
+    this.afterWritesOf(key, { kind: 'callback', run: reveal });
+  }
+
+  /** True while a write of `key` is issued and not yet durable. */
+  hasPendingWrites(key: string): boolean {
+    return this.barriers.has(key);
+  }
+
   /** Keys with writes in flight (for inspection and tests). */
   keysAwaitingWrites(): string[] {
     return [...this.barriers.keys()];
@@ -115,6 +133,10 @@ export class EffectRunner {
     if (deferred.kind === 'envelope') {
       this.stats.envelopesSent++;
       this.options.transport.send(deferred.envelope);
+      return;
+    }
+    if (deferred.kind === 'callback') {
+      deferred.run();
       return;
     }
     const effect = deferred.effect;

@@ -255,7 +255,10 @@ export class KeySupervisor {
     }
     const decided = this.options.storage.load(key)?.decided;
     if (decided) {
-      replyTo.send({ type: 'paxos.decided', key, value: decided.value });
+      // `load` also sees writes not yet durable: a decision learned a moment ago may still rest
+      // on this node's own acceptance in flight to disk. Answer only once it is durable, or a
+      // crash could lose it and let the group choose another value (Paxos Made Simple §2.2).
+      this.runner.afterWrites(key, () => replyTo.send({ type: 'paxos.decided', key, value: decided.value }));
       return;
     }
     const waiting = this.waiting.get(key);
@@ -275,6 +278,8 @@ export class KeySupervisor {
   }
 
   read(key: string): PaxosValue | undefined {
+    // A decision whose write is still in flight is not known yet: a crash could lose it.
+    if (this.runner.hasPendingWrites(key)) return undefined;
     return this.options.storage.load(key)?.decided?.value;
   }
 

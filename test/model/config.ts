@@ -1,0 +1,38 @@
+// What one model-check run explores: the group, who proposes what, the bounds, and which
+// instance machine (the real one, or a deliberately broken variant) every node runs.
+import type { InstanceMachine } from '../../src/paxos/instanceMachine.js';
+import type { PaxosValue } from '../../src/paxos/messages.js';
+
+export type InvariantName = 'agreement' | 'validity' | 'learnedIsChosen';
+
+export const ALL_INVARIANTS: readonly InvariantName[] = ['agreement', 'validity', 'learnedIsChosen'];
+
+export interface ModelConfig {
+  readonly name: string;
+  /** Every member of the group; each runs one instance of the key (proposer, acceptor, learner). */
+  readonly members: readonly string[];
+  /** The proposers, and the value each one's client asks for. */
+  readonly proposals: Readonly<Record<string, PaxosValue>>;
+  /** Transitions that would start a ballot above this round are pruned. */
+  readonly maxRound: number;
+  /** Crash-restarts allowed in one execution, over all nodes. */
+  readonly maxCrashes: number;
+  /** After a crash the client asks the restarted node again (it timed out on the first ask). */
+  readonly reaskAfterRestart: boolean;
+  /** What a restarted node loads: its durable record, or nothing (a broken, forgetful acceptor). */
+  readonly restartFrom: 'durable' | 'empty';
+  readonly machine: InstanceMachine;
+  /**
+   * `atomic`: a step's effects happen together, and a crash may strike between them (what a
+   * crash can leave is always a prefix of the emitted effects). `queued`: writes become durable
+   * later, one by one, with the effects behind them held (the effect runner's barrier), so a
+   * client can observe a node between steps.
+   */
+  readonly durability: 'atomic' | 'queued';
+  /**
+   * Client reads of a node's store (`read(key)`, and `ask` of a key already decided there):
+   * none, of its durable record, or of its latest record durable or not (`Storage.load`).
+   */
+  readonly reads: 'none' | 'durable' | 'latest';
+  readonly invariants: readonly InvariantName[];
+}

@@ -1,0 +1,165 @@
+// The configurations the model checker runs: the real machine, and deliberately broken
+// variants the checker must find unsafe (STYLE.md: every checker has a control case that must
+// fail, so a checker that cannot fail is caught).
+import { assign, enqueueActions } from 'xstate';
+import { handlePrepare, handlePropose } from '../../src/paxos/acceptor.js';
+import { instanceMachine, type InstanceEvent } from '../../src/paxos/instanceMachine.js';
+import { ALL_INVARIANTS, type ModelConfig } from './config.js';
+
+export interface Bounds {
+  readonly maxRound: number;
+  readonly maxCrashes: number;
+  readonly reaskAfterRestart?: boolean;
+}
+
+function named(label: string, bounds: Bounds): string {
+  return `${label} (rounds ≤ ${bounds.maxRound}, crashes ≤ ${bounds.maxCrashes})`;
+}
+
+const GROUP = {
+  members: ['n1', 'n2', 'n3'],
+  // Two proposers with distinct values; n3 is asked nothing but may still take over a ballot.
+  proposals: { n1: 'A', n2: 'B' },
+} as const;
+
+/** The instance machine as shipped. */
+export function correct(bounds: Bounds): ModelConfig {
+  return {
+    name: named('correct', bounds),
+    ...GROUP,
+    maxRound: bounds.maxRound,
+    maxCrashes: bounds.maxCrashes,
+    reaskAfterRestart: bounds.reaskAfterRestart ?? true,
+    restartFrom: 'durable',
+    machine: instanceMachine,
+    durability: 'atomic',
+    reads: 'durable',
+    invariants: ALL_INVARIANTS,
+  };
+}
+
+/** Broken (a): an acceptor restarts with an empty record, forgetting its promises and votes. */
+export function forgetfulAcceptor(bounds: Bounds): ModelConfig {
+  return {
+    ...correct(bounds),
+    name: named('broken: acceptor forgets its promise on restart', bounds),
+    restartFrom: 'empty',
+  };
+}
+
+/**
+ * Broken (b): a quorum of 1 out of 3. Two quorums need not intersect, which is what every
+ * safety argument of Paxos Made Simple §2.2 rests on. Checked for agreement and validity only,
+ * so the counterexample shows two different values decided rather than an unchosen one learned.
+ */
+export function quorumOfOne(bounds: Bounds): ModelConfig {
+  return {
+    ...correct(bounds),
+    name: named('broken: a quorum of 1 out of 3', bounds),
+    machine: instanceMachine.provide({
+      guards: {
+        hasPromiseQuorum: ({ context }) => context.promises.length >= 1,
+        hasAckQuorum: ({ context }) => context.acks.length >= 1,
+      },
+    }),
+    invariants: ['agreement', 'validity'],
+  };
+}
+
+/**
+ * Broken (c): the original paxos_fsm's defect. The proposer drops the accepted proposals the
+ * promises carry, so P2c (Paxos Made Simple §2.2) no longer holds: it may propose its own value
+ * over one already chosen.
+ */
+export function proposerIgnoresAccepted(bounds: Bounds): ModelConfig {
+  return {
+    ...correct(bounds),
+    name: named('broken: proposer ignores accepted values (P2c)', bounds),
+    machine: instanceMachine.provide({
+      actions: {
+        recordPromise: assign(({ context, event }) => {
+          const from = (event as { from: string }).from;
+          if (context.promises.some((p) => p.from === from)) return {};
+          return { promises: [...context.promises, { from, accepted: null }] };
+        }),
+      },
+    }),
+  };
+}
+
+type EventOf<T extends InstanceEvent['type']> = Extract<InstanceEvent, { type: T }>;
+
+/**
+ * Broken (d): the acceptor replies before its promise or acceptance is durable (the effects of
+ * phases 1b and 2b emitted in the wrong order). Only a crash between the reply and the write
+ * shows it, so this is the control case for the model's crash-inside-a-step points.
+ */
+export function repliesBeforePersisting(bounds: Bounds): ModelConfig {
+  return {
+    ...correct(bounds),
+    name: named('broken: acceptor replies before its vote is durable', bounds),
+    // Agreement only, so the trace ends in two values rather than one learned too early.
+    invariants: ['agreement', 'validity'],
+    machine: instanceMachine.provide({
+      actions: {
+        grantPrepare: enqueueActions(({ context, event, enqueue }) => {
+          const e = event as EventOf<'prepare'>;
+          const step = handlePrepare(context, e.ballot);
+          enqueue.assign({
+            ...step.state,
+            highestSeenRound: Math.max(context.highestSeenRound, e.ballot.round),
+          });
+          enqueue.emit({ type: 'send', key: context.key, to: e.from, message: step.reply });
+          if (step.changed)
+            enqueue.emit({
+              type: 'persist',
+              key: context.key,
+              record: { ...step.state, decided: context.decided },
+            });
+        }),
+        grantPropose: enqueueActions(({ context, event, enqueue }) => {
+          const e = event as EventOf<'propose'>;
+          const step = handlePropose(context, e.ballot, e.value);
+          enqueue.assign({
+            ...step.state,
+            highestSeenRound: Math.max(context.highestSeenRound, e.ballot.round),
+          });
+          enqueue.emit({ type: 'send', key: context.key, to: e.from, message: step.reply });
+          if (step.changed)
+            enqueue.emit({
+              type: 'persist',
+              key: context.key,
+              record: { ...step.state, decided: context.decided },
+            });
+        }),
+      },
+    }),
+  };
+}
+
+/**
+ * The correct machine with writes that become durable later, one by one, while clients read
+ * the nodes' stores: what the runtime does, modelled step by step rather than folded into
+ * each machine step. Reads see only durable records (the runtime since commit f35df3d).
+ */
+export function queuedWrites(bounds: Bounds): ModelConfig {
+  return {
+    ...correct(bounds),
+    name: named('correct, writes queued, reads of durable state', bounds),
+    durability: 'queued',
+  };
+}
+
+/**
+ * Broken (e): the runtime bug this model check led to (f35df3d). Clients were answered from
+ * `Storage.load`, which sees writes still in flight: a proposer's decision, resting on its own
+ * acceptance not yet durable, could be read, then lost in a crash, and another value chosen.
+ */
+export function readsSeePendingWrites(bounds: Bounds): ModelConfig {
+  return {
+    ...queuedWrites(bounds),
+    name: named('broken: reads see writes not yet durable', bounds),
+    reads: 'latest',
+    invariants: ['agreement', 'validity'],
+  };
+}
