@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { LocalCluster } from '../../src/cli/localCluster.js';
 import type { LinkFaultSpec, NodeStatus } from '../../src/transport/frames.js';
 import { connectClient, type ClientOptions, type GenPaxosClient } from '../../src/transport/client.js';
-import { atExit, killAndRemove } from './exitGuard.js';
+import { atExit, killChildrenAndRemove } from './exitGuard.js';
 import { NODE_MAIN } from './paths.js';
 
 export type NodeState = 'up' | 'down' | 'paused';
@@ -28,36 +28,39 @@ const STOP_GRACE_MS = 10_000;
 export class ChaosCluster {
   private readonly states = new Map<string, NodeState>();
   private readonly controls = new Map<string, Promise<GenPaxosClient>>();
-  private readonly cancelExitHook: () => void;
   private destroyed = false;
 
   private constructor(
     readonly local: LocalCluster,
     private readonly options: ChaosClusterOptions,
+    private readonly cancelExitHook: () => void,
   ) {
     for (const id of local.ids) this.states.set(id, 'up');
-    this.cancelExitHook = atExit(() =>
-      killAndRemove(
-        local.nodes.map((node) => node.child.pid),
-        options.dir,
-      ),
-    );
   }
 
   /** Starts every node on its own data directory and waits until each listens. */
   static async start(options: ChaosClusterOptions): Promise<ChaosCluster> {
     const logDir = options.logDir ?? join(options.dir, 'logs');
     mkdirSync(logDir, { recursive: true });
-    const local = await LocalCluster.start({
-      size: options.size,
-      mainPath: NODE_MAIN,
-      dir: options.dir,
-      durable: true,
-      logLevel: 'warn',
-      // Node logs (JSON lines, warn and up) go to files, kept with the history of a failing run.
-      onStderr: (id, line) => appendFileSync(join(logDir, `${id}.log`), `${line}\n`),
-    });
-    return new ChaosCluster(local, options);
+    // Hooked before the first spawn: the process may die while nodes are still starting.
+    const cancelExitHook = atExit(() => killChildrenAndRemove(options.dir));
+    try {
+      const local = await LocalCluster.start({
+        size: options.size,
+        mainPath: NODE_MAIN,
+        dir: options.dir,
+        durable: true,
+        logLevel: 'warn',
+        // Node logs (JSON lines, warn and up) go to files, kept with the history of a failing run.
+        onStderr: (id, line) => appendFileSync(join(logDir, `${id}.log`), `${line}\n`),
+      });
+      return new ChaosCluster(local, options, cancelExitHook);
+    } catch (error) {
+      // LocalCluster.start stopped what it had started.
+      killChildrenAndRemove(options.dir);
+      cancelExitHook();
+      throw error;
+    }
   }
 
   get ids(): readonly string[] {
@@ -144,7 +147,7 @@ export class ChaosCluster {
     for (const id of this.ids) this.resume(id);
     await Promise.all([...this.controls.keys()].map((id) => this.closeControl(id)));
     await this.local.stop(3_000);
-    killAndRemove([], this.options.dir);
+    killChildrenAndRemove(this.options.dir);
     this.cancelExitHook();
   }
 

@@ -2,7 +2,7 @@
 // assertion that skips a step, an uncaught error, Ctrl-C in `npm run chaos`), the node processes
 // it started are SIGKILLed — which also ends SIGSTOPped ones — and its temp dirs removed. The
 // normal path cleans up itself and unregisters; this only catches what it missed.
-import { rmSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync } from 'node:fs';
 
 type Cleanup = () => void;
 const cleanups = new Set<Cleanup>();
@@ -23,10 +23,13 @@ export function exitOnSignals(): void {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
 }
 
-/** SIGKILL the given pids and remove a directory, ignoring what is already gone. */
-export function killAndRemove(pids: readonly (number | undefined)[], dir: string): void {
-  for (const pid of pids) {
-    if (pid === undefined) continue;
+/**
+ * SIGKILLs this process's own children whose command line mentions `dir` (node processes get
+ * their secret file and data directory there), then removes `dir`. Finding them through /proc
+ * also covers nodes still starting, which no handle reaches yet. Off Linux only `dir` goes.
+ */
+export function killChildrenAndRemove(dir: string): void {
+  for (const pid of childrenMentioning(dir)) {
     try {
       process.kill(pid, 'SIGKILL');
     } catch {
@@ -34,6 +37,26 @@ export function killAndRemove(pids: readonly (number | undefined)[], dir: string
     }
   }
   rmSync(dir, { recursive: true, force: true });
+}
+
+function childrenMentioning(dir: string): number[] {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+  } catch {
+    return [];
+  }
+  const pids: number[] = [];
+  for (const entry of entries) {
+    try {
+      const status = readFileSync(`/proc/${entry}/status`, 'utf8');
+      if (Number(/^PPid:\s+(\d+)/m.exec(status)?.[1]) !== process.pid) continue;
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(dir)) pids.push(Number(entry));
+    } catch {
+      // Exited meanwhile.
+    }
+  }
+  return pids;
 }
 
 function runAll(): void {
