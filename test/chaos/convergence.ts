@@ -7,10 +7,11 @@ import type { GenPaxosClient } from '../../src/transport/client.js';
 import type { ChaosCluster } from './chaosCluster.js';
 import { sleep } from './chaosCluster.js';
 import { ClientConnection } from './clientConnection.js';
-import { recordAsk, recordRead, type OpRecorder } from './recording.js';
+import type { HistoryRecorder } from '../support/history/recorder.js';
+import { recordRead } from './recording.js';
 
 export interface ConvergenceOptions {
-  readonly recorder: OpRecorder;
+  readonly recorder: HistoryRecorder;
   /** All probes and reads must be done by then (Date.now() time). */
   readonly deadlineMs: number;
   /** Probes (and reads) in flight per node. Default 16. */
@@ -83,7 +84,7 @@ async function probe(
     if (client === null || left <= 0) return { ok: false, attempts: attempts - 1 };
     const timeoutMs = Math.max(1, Math.min(10_000, left));
     const value = `probe:${process}`;
-    const outcome = await recordAsk(options.recorder, process, key, value, () =>
+    const outcome = await options.recorder.ask(process, key, value, () =>
       client.ask(key, value, { timeoutMs }),
     );
     if (outcome.type === 'ok') return { ok: true, attempts };

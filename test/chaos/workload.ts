@@ -13,10 +13,11 @@ import type { GenPaxosClient } from '../../src/transport/client.js';
 import type { ChaosCluster } from './chaosCluster.js';
 import { sleep } from './chaosCluster.js';
 import { ClientConnection } from './clientConnection.js';
-import { recordAsk, recordRead, type OpRecorder, type Outcome } from './recording.js';
+import type { HistoryRecorder, Outcome } from '../support/history/recorder.js';
+import { recordRead } from './recording.js';
 
 export interface WorkloadOptions {
-  readonly recorder: OpRecorder;
+  readonly recorder: HistoryRecorder;
   readonly random: RandomSource;
   /** Connections per node. Default 2. */
   readonly connectionsPerNode?: number;
@@ -129,7 +130,7 @@ export class Workload {
     const value: PaxosValue = `${process}#${seq}`;
     const [min, max] = this.options.askTimeoutMs ?? [1_000, 5_000];
     const timeoutMs = this.between(min, max);
-    return recordAsk(recorder, process, key, value, () => client.ask(key, value, { timeoutMs }));
+    return recorder.ask(process, key, value, () => client.ask(key, value, { timeoutMs }));
   }
 
   private waveKey(): string {
