@@ -1,12 +1,13 @@
-// `npm run chaos -- [--minutes M] [--nodes N] [--seed S] [--schedule-seconds T] [--keep]`:
-// chaos schedules on real node processes, back to back for about M minutes (default 1), then a
-// summary table. Each schedule draws its faults and operations from its seed (S, S+1, …; S is
-// random unless given). Real processes are not deterministic, so a seed replays the same
+// `npm run chaos -- [--minutes M] [--nodes N] [--seed S] [--schedule-seconds T] [--kinds K,…]
+// [--max-unavailable U] [--keep] [--verbose]`: chaos schedules on real node processes, back to
+// back for about M minutes (default 1), then a summary table. Each schedule draws its faults and
+// operations from its seed (S, S+1, …; S is random unless given). Real processes are not deterministic, so a seed replays the same
 // intentions, not the same interleaving. A failing schedule keeps its history, trace and node
 // logs under reports/chaos/ and prints where; the exit status is then 1.
 import { parseArgs } from 'node:util';
 import setup from '../globalSetup.js';
 import { runChaos, type ChaosResult } from './chaosRun.js';
+import { NEMESIS_KINDS, type NemesisKind } from './nemesis.js';
 import { exitOnSignals } from './exitGuard.js';
 import { describeRun, summarizeChaos } from './summary.js';
 
@@ -16,10 +17,21 @@ const { values } = parseArgs({
     nodes: { type: 'string', default: '5' },
     seed: { type: 'string' },
     'schedule-seconds': { type: 'string', default: '40' },
+    kinds: { type: 'string' },
+    'max-unavailable': { type: 'string' },
     keep: { type: 'boolean', default: false },
     verbose: { type: 'boolean', default: false },
   },
 });
+
+const kinds = (values.kinds?.split(',') ?? NEMESIS_KINDS) as NemesisKind[];
+const unknown = kinds.filter((kind) => !NEMESIS_KINDS.includes(kind));
+if (unknown.length > 0 || kinds.length === 0) {
+  console.error(`--kinds: one or more of ${NEMESIS_KINDS.join(',')} (not ${unknown.join(',')})`);
+  process.exit(2);
+}
+const maxUnavailable =
+  values['max-unavailable'] !== undefined ? Number(values['max-unavailable']) : undefined;
 
 exitOnSignals();
 // The nodes run the compiled CLI: bring dist/ up to date as `npm test` does.
@@ -32,7 +44,8 @@ const firstSeed = values.seed !== undefined ? Number(values.seed) : Math.floor(M
 const started = Date.now();
 const results: ChaosResult[] = [];
 console.log(
-  `chaos: ${nodes} nodes, schedules of ${scheduleMs / 1000} s, about ${values.minutes} min, seeds from ${firstSeed}`,
+  `chaos: ${nodes} nodes, schedules of ${scheduleMs / 1000} s, about ${values.minutes} min, seeds from ${firstSeed}; ` +
+    `faults ${kinds.join(',')}, at most ${maxUnavailable ?? 'a minority of'} nodes down or paused at once`,
 );
 // A schedule spends about 15 s outside the nemesis's time (start, heal, converge, check).
 const OVERHEAD_MS = 15_000;
@@ -46,6 +59,8 @@ for (let seed = firstSeed; ; seed++) {
     seed,
     nodes,
     chaosMs,
+    kinds,
+    ...(maxUnavailable !== undefined ? { nemesis: { maxUnavailable } } : {}),
     keepHistory: values.keep,
     ...(values.verbose ? { onLog: (line: string) => console.error(`  ${line}`) } : {}),
   });
