@@ -93,6 +93,11 @@ export type {
 } from './runtime/distribution/remoteRouter.js';
 export { createMemoryRouter, MemoryRouter, RUNTIME_FRAME_KEY } from './runtime/distribution/memoryRouter.js';
 export type { MemoryRouterOptions, MemoryRouterStats } from './runtime/distribution/memoryRouter.js';
+// Across processes: the runtime's messages on the cluster's WebSocket links (startNetworkNode's
+// `actorNode` uses it; node names are the member ids).
+export { createWebSocketRouter, WebSocketRouter } from './transport/webSocketRouter.js';
+export type { WebSocketRouterOptions } from './transport/webSocketRouter.js';
+export type { RuntimeLink, RuntimeLinkListener, RuntimeLinkSource } from './transport/runtimeLinks.js';
 export { isNormalExit } from './runtime/exitReason.js';
 export type { ExitReason } from './runtime/exitReason.js';
 export { isAlive } from './runtime/actorLike.js';

@@ -29,6 +29,10 @@ export function statusOf(served: ServedNode): NodeStatus {
     if (typeof value === 'number') counters[`node.${name}`] = value;
     else for (const [reason, count] of Object.entries(value)) counters[`node.${name}.${reason}`] = count;
   }
+  // The process's own footprint: benchmarks compare it with the decided keys and live instances.
+  const memory = process.memoryUsage();
+  counters['process.rssBytes'] = memory.rss;
+  counters['process.heapUsedBytes'] = memory.heapUsed;
   return {
     node: node.id,
     cluster: transport.cluster,

@@ -1,7 +1,9 @@
 // A gen-paxos node as its own process would run it: storage + WebSocket transport + node,
 // serving peers and clients on one port, logging what it does. The composition root that
-// `gen-paxos node` calls; tests can start one in-process too.
+// `gen-paxos node` calls; tests can start one in-process too. Besides Paxos it runs an actor node
+// whose runtime messages ride the same links (webSocketRouter.ts), named by the member ids.
 import { performance } from 'node:perf_hooks';
+import { createActorNode, type ActorNode } from '../runtime/actorNode.js';
 import type { CheckPeer } from '../transport/handshake.js';
 import { silentLogger, type Logger } from '../transport/log.js';
 import type { NodeStatus } from '../transport/frames.js';
@@ -10,6 +12,7 @@ import {
   type WebSocketTransport,
   type WebSocketTransportOptions,
 } from '../transport/webSocketTransport.js';
+import { createWebSocketRouter, type WebSocketRouter } from '../transport/webSocketRouter.js';
 import { clientService, statusOf } from './clientService.js';
 import { startLink, type GenPaxosNode } from './genPaxos.js';
 import { logNodeEvents } from './nodeLogging.js';
@@ -55,6 +58,11 @@ export interface NetworkNodeOptions {
 
 export interface NetworkNode {
   readonly node: GenPaxosNode;
+  /**
+   * This node's actor runtime, named by the member id and linked to the other members over the
+   * same links: register actors here and reach other members' as `{ name, node }`.
+   */
+  readonly actorNode: ActorNode;
   readonly transport: WebSocketTransport;
   /** Where peers and clients reach this node. */
   readonly url: string;
@@ -77,6 +85,7 @@ export async function startNetworkNode(options: NetworkNodeOptions): Promise<Net
   else logger.info('no data directory: acceptor state is kept in memory and lost on exit');
   const checkPeer = options.checkPeer ?? opened.checkPeer;
   let transport: WebSocketTransport;
+  let router: WebSocketRouter;
   let node: GenPaxosNode;
   try {
     transport = await createWebSocketTransport({
@@ -92,10 +101,17 @@ export async function startNetworkNode(options: NetworkNodeOptions): Promise<Net
       ...(checkPeer ? { checkPeer } : {}),
       logger,
     });
+    // At once, before a link can come up, so the router hears every link from its start.
+    router = createWebSocketRouter(transport, { logger });
   } catch (error) {
     await storage.close();
     throw error;
   }
+  const actorNode = createActorNode({
+    router,
+    onCrash: (report) =>
+      logger.error('actor crashed', { actor: report.name ?? report.actor, error: report.error }),
+  });
   let inspection: InspectionServer | undefined;
   const faults = options.allowFaultInjection ? new FaultInjectingTransport(transport) : undefined;
   try {
@@ -115,6 +131,7 @@ export async function startNetworkNode(options: NetworkNodeOptions): Promise<Net
       ...(inspection ? { inspect: inspection.inspect } : {}),
     });
   } catch (error) {
+    await router.close();
     await inspection?.close();
     await transport.close();
     await storage.close();
@@ -132,6 +149,7 @@ export async function startNetworkNode(options: NetworkNodeOptions): Promise<Net
   let stopping: Promise<void> | null = null;
   return {
     node,
+    actorNode,
     transport,
     url: transport.url,
     inspectUrl: inspection?.url,
@@ -140,6 +158,7 @@ export async function startNetworkNode(options: NetworkNodeOptions): Promise<Net
     stop: () => {
       stopping ??= (async () => {
         unsubscribe();
+        await router.close(); // local watchers see nodedown; peers do as the links close
         await node.stop(); // closes the transport and the storage
         await inspection?.close();
       })();

@@ -62,6 +62,16 @@ export interface BatchFrame {
   readonly envelopes: readonly Envelope[];
 }
 
+/**
+ * Peer ↔ peer: actor runtime messages (runtimeItems.ts) queued in the same tick. A frame type of
+ * its own, so Paxos batches and their validation are untouched by the runtime's traffic.
+ */
+export interface RuntimeFrame {
+  readonly v: number;
+  readonly t: 'runtime';
+  readonly messages: readonly unknown[];
+}
+
 export type ClientRequest =
   | {
       readonly id: number;
@@ -157,13 +167,15 @@ export interface RepliesFrame {
   readonly replies: readonly ClientReply[];
 }
 
-export type Frame = ChallengeFrame | HelloFrame | WelcomeFrame | BatchFrame | RequestsFrame | RepliesFrame;
+export type Frame =
+  ChallengeFrame | HelloFrame | WelcomeFrame | BatchFrame | RuntimeFrame | RequestsFrame | RepliesFrame;
 export type FrameType = Frame['t'];
 export const FRAME_TYPES: readonly FrameType[] = [
   'challenge',
   'hello',
   'welcome',
   'batch',
+  'runtime',
   'requests',
   'replies',
 ];

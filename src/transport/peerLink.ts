@@ -1,15 +1,19 @@
 // An authenticated link to one peer node: batches outbound envelopes (outbox.ts) and checks
 // every inbound envelope (validateMessage.ts, plus: `from` is the authenticated peer and `to`
 // is this node) before it reaches the node. A bad envelope is counted, logged and dropped
-// alone; the other envelopes of its batch, and so the other keys, are unaffected.
+// alone; the other envelopes of its batch, and so the other keys, are unaffected. Actor runtime
+// messages travel in `runtime` frames of their own (runtimeItems.ts), batched and validated apart.
 import { performance } from 'node:perf_hooks';
 import type { Envelope } from '../paxos/messages.js';
 import type { Connection, PeerIdentity } from './connection.js';
 import { PROTOCOL_VERSION } from './frames.js';
 import type { Logger } from './log.js';
 import type { Outbox } from './outbox.js';
+import type { RuntimeLink } from './runtimeLinks.js';
+import type { RuntimeItem } from './runtimeItems.js';
 import type { InboundFrame } from './validateFrame.js';
 import { validateEnvelope } from './validateMessage.js';
+import { validateRuntimeItem } from './validateRuntime.js';
 import { WIRE_ERROR_CODES, problem } from './wireErrors.js';
 import type { WireStats } from './wireStats.js';
 
@@ -19,9 +23,12 @@ export interface LinkLimits {
   readonly maxItemsPerFrame: number;
 }
 
-export class PeerLink {
+export class PeerLink implements RuntimeLink {
   readonly outbox: Outbox<Envelope>;
+  readonly runtimeOutbox: Outbox<RuntimeItem>;
   readonly upSinceMs = performance.now();
+  /** Where validated runtime items go (the transport sets it); without it they are dropped. */
+  onRuntime: ((item: RuntimeItem) => void) | null = null;
 
   constructor(
     readonly conn: Connection,
@@ -38,10 +45,28 @@ export class PeerLink {
       (envelopes) => ({ v: PROTOCOL_VERSION, t: 'batch', envelopes }),
       limits,
     );
+    this.runtimeOutbox = conn.outbox<RuntimeItem>(
+      (messages) => ({ v: PROTOCOL_VERSION, t: 'runtime', messages }),
+      limits,
+    );
     conn.onFrame((frame) => this.receive(frame));
   }
 
+  get peerId(): string {
+    return this.peer.id;
+  }
+
+  sendRuntime(item: RuntimeItem): boolean {
+    const queued = this.runtimeOutbox.push(item);
+    if (queued) this.stats.runtimeItemsSent++;
+    return queued;
+  }
+
   private receive(frame: InboundFrame): void {
+    if (frame.t === 'runtime') {
+      this.receiveRuntime(frame.messages);
+      return;
+    }
     if (frame.t !== 'batch') {
       this.conn.fail(problem(WIRE_ERROR_CODES.UNEXPECTED_FRAME, `a ${frame.t} frame on a peer link`));
       return;
@@ -69,6 +94,24 @@ export class PeerLink {
       } catch (error) {
         // The node's receiver must not throw; if it does, lose this message, not the link.
         this.logger.error('delivering an envelope failed', { peer: this.peer.id, key: envelope.key, error });
+      }
+    }
+  }
+
+  private receiveRuntime(messages: readonly unknown[]): void {
+    for (const raw of messages) {
+      this.stats.itemsReceived++;
+      const checked = validateRuntimeItem(raw);
+      if (!checked.ok) {
+        this.conn.record(checked.problem);
+        continue;
+      }
+      this.stats.runtimeItemsReceived++;
+      try {
+        this.onRuntime?.(checked.value);
+      } catch (error) {
+        // As for envelopes: a fault of the receiver loses this message, not the link.
+        this.logger.error('delivering a runtime message failed', { peer: this.peer.id, error });
       }
     }
   }

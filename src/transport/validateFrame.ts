@@ -22,6 +22,7 @@ export type InboundFrame =
   | HelloFrame
   | WelcomeFrame
   | { readonly v: number; readonly t: 'batch'; readonly envelopes: readonly unknown[] }
+  | { readonly v: number; readonly t: 'runtime'; readonly messages: readonly unknown[] }
   | { readonly v: number; readonly t: 'requests'; readonly requests: readonly unknown[] }
   | { readonly v: number; readonly t: 'replies'; readonly replies: readonly unknown[] };
 
@@ -77,6 +78,8 @@ function frameOf(t: FrameType, raw: field.Fields): InboundFrame {
       };
     case 'batch':
       return { v, t, envelopes: items(raw.envelopes, 'envelopes') };
+    case 'runtime':
+      return { v, t, messages: items(raw.messages, 'messages') };
     case 'requests':
       return { v, t, requests: items(raw.requests, 'requests') };
     case 'replies':

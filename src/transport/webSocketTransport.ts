@@ -18,6 +18,7 @@ import { acceptHandshake, dialHandshake, type LocalIdentity } from './handshakeS
 import type { Logger } from './log.js';
 import { PeerLink, type LinkLimits } from './peerLink.js';
 import { Redialler, type DialOutcome } from './redialler.js';
+import { RuntimeLinks, type RuntimeLinkListener, type RuntimeLinkSource } from './runtimeLinks.js';
 import {
   resolveTransportOptions,
   type ResolvedOptions,
@@ -28,7 +29,7 @@ import { createWireStats, type WireStats } from './wireStats.js';
 
 export type { WebSocketTransportOptions } from './transportOptions.js';
 
-export class WebSocketTransport implements Transport {
+export class WebSocketTransport implements Transport, RuntimeLinkSource {
   readonly nodeId: string;
   /** Every counter of the wire layer (`status` shows them; see docs/wire-protocol.md). */
   readonly wireStats: WireStats = createWireStats();
@@ -45,6 +46,8 @@ export class WebSocketTransport implements Transport {
   /** Dialled connections not yet a link (connecting or in their handshake). */
   private readonly dialling = new Set<Connection>();
   private readonly diallers = new Map<string, Redialler>();
+  /** The actor runtime's view of the links (webSocketRouter.ts). */
+  private readonly runtimeLinks = new RuntimeLinks();
   private readonly identity: LocalIdentity;
   private readonly connection: ConnectionOptions;
   private readonly limits: LinkLimits;
@@ -158,6 +161,19 @@ export class WebSocketTransport implements Transport {
   /** Plain HTTP on this port (the node's /metrics): the handler returns false for what it does not serve. */
   serveHttp(handler: HttpHandler): void {
     this.httpHandler = handler;
+  }
+
+  /**
+   * Carries the actor runtime's messages on the peer links (createWebSocketRouter does this):
+   * `listener` hears of links and dials and gets validated runtime items. Null detaches it.
+   */
+  attachRuntime(listener: RuntimeLinkListener | null): void {
+    this.runtimeLinks.attach(listener, this.links.values());
+  }
+
+  /** Whether this node is dialling `peer` now (the runtime waits for it: see webSocketRouter.ts). */
+  isDialling(peer: string): boolean {
+    return this.runtimeLinks.isDialling(peer);
   }
 
   /** Each peer's link, up or down. */
@@ -298,6 +314,7 @@ export class WebSocketTransport implements Transport {
   private supersede(link: PeerLink): void {
     this.wireStats.linksSuperseded++;
     this.links.delete(link.peer.id);
+    this.runtimeLinks.linkDown(link);
     link.conn.fail(
       problem(
         WIRE_ERROR_CODES.LINK_SUPERSEDED,
@@ -318,6 +335,7 @@ export class WebSocketTransport implements Transport {
       this.logger,
     );
     this.links.set(peer.id, link);
+    link.onRuntime = (item) => this.runtimeLinks.receive(link, item);
     this.wireStats.linksOpened++;
     this.logger.info('link up', {
       peer: peer.id,
@@ -325,11 +343,13 @@ export class WebSocketTransport implements Transport {
       incarnation: peer.incarnation,
       remote: conn.remote,
     });
+    this.runtimeLinks.linkUp(link);
     void conn.closed.then(({ code, reason }) => {
       link.outbox.close();
       this.wireStats.linksClosed++;
       if (this.links.get(peer.id) !== link) return; // superseded: another link serves the peer
       this.links.delete(peer.id);
+      this.runtimeLinks.linkDown(link);
       this.downSinceMs.set(peer.id, performance.now());
       this.logger.info('link down', { peer: peer.id, code, reason });
       this.diallers.get(peer.id)?.linkDown();
@@ -346,6 +366,7 @@ export class WebSocketTransport implements Transport {
     });
     const conn = new Connection(socket, 'dialled', this.connection, url);
     this.dialling.add(conn);
+    this.runtimeLinks.dialStarted(peer);
     let opened = false;
     socket.once('open', () => (opened = true));
     // The handshake listens from now on: the challenge may arrive in the same tick as 'open'.
@@ -353,6 +374,7 @@ export class WebSocketTransport implements Transport {
       this.admitOutbound(conn, identity),
     ).then((outcome): DialOutcome => {
       this.dialling.delete(conn);
+      this.runtimeLinks.dialEnded(peer);
       if (outcome.ok) return 'up';
       if (!opened) {
         this.logger.debug('dial failed', { peer, url, detail: outcome.problem.detail });

@@ -10,6 +10,12 @@ export interface WireStats extends OutboxCounters {
   envelopesSent: number;
   /** Paxos envelopes from peers that passed validation and reached the node. */
   envelopesReceived: number;
+  /** Actor runtime messages a link took (runtime frames), and those that passed validation. */
+  runtimeItemsSent: number;
+  runtimeItemsReceived: number;
+  /** Runtime messages for a node that is not up, or that could not be carried (not plain data…). */
+  runtimeDroppedNotUp: number;
+  runtimeDroppedUnsendable: number;
   framesReceived: number;
   itemsReceived: number;
   bytesReceived: number;
@@ -37,6 +43,10 @@ export function createWireStats(): WireStats {
     bytesSent: 0,
     droppedBackpressure: 0,
     droppedOversized: 0,
+    runtimeItemsSent: 0,
+    runtimeItemsReceived: 0,
+    runtimeDroppedNotUp: 0,
+    runtimeDroppedUnsendable: 0,
     framesReceived: 0,
     itemsReceived: 0,
     bytesReceived: 0,

@@ -3,6 +3,8 @@
 import { compareBallots, formatBallot, type Ballot } from '../../src/paxos/ballot.js';
 import type { Envelope, PaxosValue } from '../../src/paxos/messages.js';
 import type { MemoryStorage } from '../../src/storage/memoryStorage.js';
+import type { KeyRecord } from '../../src/paxos/record.js';
+import { majority } from '../../src/paxos/quorum.js';
 
 const show = (value: PaxosValue | undefined): string => JSON.stringify(value ?? null);
 
@@ -15,7 +17,34 @@ export class InvariantChecker {
   private readonly durablePromised = new Map<string, Ballot>();
   private readonly durableDecided = new Map<string, string>();
 
-  constructor(private readonly now: () => number) {}
+  /**
+   * @param durableRecords every node's durable records of a key, for the check that a decision a
+   *   client observes is already backed by a majority on disk.
+   */
+  constructor(
+    private readonly now: () => number,
+    private readonly durableRecords: (key: string) => readonly (KeyRecord | undefined)[] = () => [],
+  ) {}
+
+  /**
+   * A client was told `value` for `key` (an ask's answer, or a read): it must already be chosen
+   * durably — a majority of nodes hold it on disk, accepted or decided — or a crash could still
+   * let the group choose another value (Paxos Made Simple §2.2: chosen = accepted by a majority).
+   */
+  noteClientSaw(where: string, key: string, value: PaxosValue): void {
+    this.noteDecided(where, key, value);
+    const records = this.durableRecords(key);
+    if (records.length === 0) return;
+    const shown = show(value);
+    const backing = records.filter(
+      (r) => show(r?.decided?.value) === shown || (r?.accepted != null && show(r.accepted.value) === shown),
+    ).length;
+    if (backing < majority(records.length)) {
+      this.fail(
+        `durability: ${where} was told ${shown} for ${key}, but only ${backing} of ${records.length} nodes hold it on disk`,
+      );
+    }
+  }
 
   /** An ask is about to be invoked: its value becomes a valid decision for the key. */
   noteProposed(key: string, value: PaxosValue): void {

@@ -84,6 +84,8 @@ export interface SimResult {
 
 interface SimNode {
   readonly id: string;
+  /** This node's disk: how long a commit takes when no slow-disk fault is on. */
+  readonly diskMs: number;
   storage: MemoryStorage;
   gate: PauseGate;
   node: GenPaxosNode | null;
@@ -96,6 +98,8 @@ export async function runSimulation(partial: Partial<SimOptions> & { seed: numbe
 class Simulation {
   private readonly clock = new VirtualClock();
   private readonly schedule: RandomSource;
+  /** Draws the follow-up reads, apart from `schedule` so they do not shift the fault schedule. */
+  private readonly followUps: RandomSource;
   private readonly network: MemoryNetwork;
   private readonly nodes = new Map<string, SimNode>();
   private readonly checker: InvariantChecker;
@@ -110,14 +114,23 @@ class Simulation {
   constructor(private readonly options: SimOptions) {
     // Independent streams, so adding a fault kind does not shift the network's draws.
     this.schedule = seededRandom(options.seed * 7919 + 1);
+    this.followUps = seededRandom(options.seed * 7919 + 4);
     this.network = createMemoryNetwork({ clock: this.clock, random: seededRandom(options.seed * 7919 + 2) });
-    this.checker = new InvariantChecker(() => this.clock.now());
+    this.checker = new InvariantChecker(
+      () => this.clock.now(),
+      (key) => [...this.nodes.values()].map((sim) => sim.storage.loadDurable(key)),
+    );
     this.keys = Array.from({ length: options.keys }, (_, i) => `k${i}`);
+    // Disks differ: a proposer whose own disk is slower than its acceptors' decides before its
+    // own vote is durable, which is when answering a client from the store would be unsafe.
+    const disks = seededRandom(options.seed * 7919 + 3);
     for (let i = 0; i < options.nodes; i++) {
       const id = String.fromCharCode(97 + i);
+      const diskMs = disks.next() < 0.5 ? 1 : 1 + Math.floor(disks.next() * 40);
       this.nodes.set(id, {
         id,
-        storage: new MemoryStorage({ clock: this.clock, commitDelayMs: 1 }),
+        diskMs,
+        storage: new MemoryStorage({ clock: this.clock, commitDelayMs: diskMs }),
         gate: new PauseGate(),
         node: null,
       });
@@ -300,7 +313,7 @@ class Simulation {
         this.log(`slow disk on ${target} for ${lastsMs}ms`);
         sim.storage.commitDelayMs = 20 + Math.floor(this.schedule.next() * 300);
         this.clock.setTimeout(() => {
-          sim.storage.commitDelayMs = 1;
+          sim.storage.commitDelayMs = sim.diskMs;
         }, lastsMs);
         return;
       default:
@@ -315,7 +328,7 @@ class Simulation {
     sim.storage.crash();
     // The broken "amnesia" variant: the node comes back with an empty disk under its old id.
     if (this.options.variant === 'amnesia')
-      sim.storage = new MemoryStorage({ clock: this.clock, commitDelayMs: 1 });
+      sim.storage = new MemoryStorage({ clock: this.clock, commitDelayMs: sim.diskMs });
   }
 
   private async stopGracefully(sim: SimNode): Promise<void> {
@@ -353,19 +366,25 @@ class Simulation {
     this.opCounter++;
     if (f === 'read') {
       const read = node.read(key);
-      if (read !== undefined) this.checker.noteDecided(`read on ${id}`, key, read);
+      if (read !== undefined) this.checker.noteClientSaw(`read on ${id}`, key, read);
       this.record({ process: id, type: 'invoke', f, key, value: null });
       this.record({ process: id, type: 'ok', f, key, value: read ?? null });
       return;
     }
     this.checker.noteProposed(key, value);
     this.record({ process: id, type: 'invoke', f, key, value });
+    // Another client reads the key on the same node soon after: around the decision, when the
+    // node must not yet reveal a value whose votes are not on disk.
+    this.clock.setTimeout(
+      () => this.operate(id, 'read', key, ''),
+      1 + Math.floor(this.followUps.next() * 30),
+    );
     const op = `${id} ask ${key}=${value}`;
     this.pending.add(op);
     node.ask(key, value).then(
       (decided) => {
         this.pending.delete(op);
-        this.checker.noteDecided(`ask on ${id}`, key, decided);
+        this.checker.noteClientSaw(`ask on ${id}`, key, decided);
         this.record({ process: id, type: 'ok', f, key, value: decided });
       },
       (error: GenPaxosError) => {
@@ -387,7 +406,7 @@ class Simulation {
       longTail: { rate: 0, maxMs: 0 },
     });
     for (const sim of this.nodes.values()) {
-      sim.storage.commitDelayMs = 1;
+      sim.storage.commitDelayMs = sim.diskMs;
       if (sim.gate.isPaused) sim.gate.resume();
       if (!sim.node) await this.start(sim);
     }
@@ -407,7 +426,7 @@ class Simulation {
           (decided) => {
             this.pending.delete(op);
             answers.set(`${sim.id}/${key}`, decided);
-            this.checker.noteDecided(`probe on ${sim.id}`, key, decided);
+            this.checker.noteClientSaw(`probe on ${sim.id}`, key, decided);
             this.record({ process: sim.id, type: 'ok', f: 'ask', key, value: decided });
           },
           () => this.record({ process: sim.id, type: 'info', f: 'ask', key, value }),

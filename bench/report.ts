@@ -1,0 +1,112 @@
+// The benchmark's table: each figure beside its floor, measured in the same run.
+import { formatTable } from '../src/cli/table.js';
+import type { LatencySummary } from '../src/inspect/percentiles.js';
+import type { ContendedResult, LoadResult } from './scenarios.js';
+
+export interface BenchReport {
+  readonly nodes: number;
+  readonly quick: boolean;
+  readonly floors: { readonly roundTrip: LatencySummary; readonly commit: LatencySummary };
+  readonly sequential: LoadResult;
+  readonly concurrent: readonly (LoadResult & { readonly inFlight: number })[];
+  readonly contended: ContendedResult;
+  readonly decided: {
+    readonly remote: { readonly reAsk: LatencySummary; readonly read: LatencySummary };
+    readonly inProcess: { readonly reAsk: LatencySummary; readonly read: LatencySummary };
+  };
+  readonly memory: readonly {
+    readonly decidedKeys: number;
+    readonly perNode: readonly {
+      readonly node: string;
+      readonly rssMb: number;
+      readonly liveInstances: number;
+    }[];
+  }[];
+}
+
+const ms = (value: number) => (Number.isFinite(value) ? value.toFixed(value < 1 ? 3 : 2) : '-');
+const ratio = (value: number, floor: number) =>
+  floor > 0 && Number.isFinite(value) ? `${(value / floor).toFixed(2)}×` : '-';
+
+export function renderReport(report: BenchReport): string {
+  const rtt = report.floors.roundTrip.p50;
+  const commit = report.floors.commit.p50;
+  // A fresh ask through a client: the client's round trip, then two phases, each a round trip to
+  // the acceptors with a durable write before they reply.
+  const askFloor = 3 * rtt + 2 * commit;
+  const rows: string[][] = [];
+  const row = (name: string, asks: number, perSecond: number, l: LatencySummary, floor: number) =>
+    rows.push([
+      name,
+      String(asks),
+      perSecond.toFixed(0),
+      ms(l.p50),
+      ms(l.p90),
+      ms(l.p99),
+      ratio(l.p50, floor),
+    ]);
+  row(
+    'sequential fresh ask, 1 client',
+    report.sequential.asks,
+    report.sequential.throughput,
+    report.sequential.latency,
+    askFloor,
+  );
+  for (const c of report.concurrent)
+    row(`fresh asks, ${c.inFlight} in flight`, c.asks, c.throughput, c.latency, askFloor);
+  const hot = report.contended;
+  row(`contended: ${report.nodes} nodes ask each key`, hot.keys, hot.keysPerSecond, hot.latency, askFloor);
+  const { remote, inProcess } = report.decided;
+  row('re-ask a decided key (client)', remote.reAsk.count, 1000 / remote.reAsk.p50, remote.reAsk, rtt);
+  row('read a decided key (client)', remote.read.count, 1000 / remote.read.p50, remote.read, rtt);
+  row(
+    're-ask a decided key (in-process)',
+    inProcess.reAsk.count,
+    1000 / inProcess.reAsk.p50,
+    inProcess.reAsk,
+    Number.NaN,
+  );
+  row(
+    'read a decided key (in-process)',
+    inProcess.read.count,
+    1000 / inProcess.read.p50,
+    inProcess.read,
+    Number.NaN,
+  );
+
+  const lines = [
+    `gen-paxos benchmark: ${report.nodes} node processes on 127.0.0.1, LMDB (fsync'd group commits), WebSocket links${report.quick ? ' (quick run)' : ''}`,
+    '',
+    formatTable(
+      ['floor (measured now)', 'p50 ms', 'p90 ms', 'p99 ms'],
+      [
+        [
+          'WebSocket + msgpack round trip, two processes',
+          ms(rtt),
+          ms(report.floors.roundTrip.p90),
+          ms(report.floors.roundTrip.p99),
+        ],
+        [
+          'storage commit (fsync), one writer',
+          ms(commit),
+          ms(report.floors.commit.p90),
+          ms(report.floors.commit.p99),
+        ],
+        ['fresh ask = 3 round trips + 2 commits', ms(askFloor), '', ''],
+      ],
+    ),
+    '',
+    formatTable(['scenario', 'asks', 'per s', 'p50 ms', 'p90 ms', 'p99 ms', 'p50/floor'], rows),
+    '',
+    `contended keys: ${hot.retriesPerDecision.toFixed(2)} retries per decision, ${hot.disagreements} disagreements`,
+    '',
+    formatTable(
+      ['decided keys', 'node', 'RSS MB', 'live instances'],
+      report.memory.flatMap((m) =>
+        m.perNode.map((p) => [String(m.decidedKeys), p.node, p.rssMb.toFixed(0), String(p.liveInstances)]),
+      ),
+    ),
+    '',
+  ];
+  return lines.join('\n');
+}

@@ -1,0 +1,142 @@
+// The load scenarios of the benchmark, each driven through the client protocol against a
+// cluster of node processes: sequential asks, asks in flight, contended keys, decided keys.
+import { summarize, type LatencySummary } from '../src/inspect/percentiles.js';
+import type { GenPaxosClient } from '../src/transport/client.js';
+
+export interface LoadResult {
+  readonly asks: number;
+  readonly seconds: number;
+  /** Asks answered per second. */
+  readonly throughput: number;
+  readonly latency: LatencySummary;
+  readonly errors: number;
+}
+
+function result(latencies: number[], errors: number, startedMs: number): LoadResult {
+  const seconds = (performance.now() - startedMs) / 1000;
+  return {
+    asks: latencies.length,
+    seconds,
+    throughput: latencies.length / seconds,
+    latency: summarize(latencies),
+    errors,
+  };
+}
+
+/** `count` asks on fresh keys, one after the other, from one client. */
+export async function sequential(client: GenPaxosClient, prefix: string, count: number): Promise<LoadResult> {
+  const latencies: number[] = [];
+  let errors = 0;
+  const startedMs = performance.now();
+  for (let i = 0; i < count; i++) {
+    const t = performance.now();
+    try {
+      await client.ask(`${prefix}-${i}`, i);
+      latencies.push(performance.now() - t);
+    } catch {
+      errors++;
+    }
+  }
+  return result(latencies, errors, startedMs);
+}
+
+/**
+ * `count` asks on fresh keys with `inFlight` outstanding at all times, spread over the clients
+ * (one per node). `onProgress` is told how many finished, now and then.
+ */
+export async function concurrent(
+  clients: readonly GenPaxosClient[],
+  prefix: string,
+  inFlight: number,
+  count: number,
+  onProgress?: (done: number) => void,
+): Promise<LoadResult> {
+  const latencies: number[] = [];
+  let errors = 0;
+  let next = 0;
+  const startedMs = performance.now();
+  const worker = async (w: number) => {
+    const client = clients[w % clients.length] as GenPaxosClient;
+    while (next < count) {
+      const i = next++;
+      const t = performance.now();
+      try {
+        await client.ask(`${prefix}-${i}`, i);
+        latencies.push(performance.now() - t);
+      } catch {
+        errors++;
+      }
+      if (onProgress && (latencies.length + errors) % 10_000 === 0) onProgress(latencies.length + errors);
+    }
+  };
+  await Promise.all(Array.from({ length: inFlight }, (_, w) => worker(w)));
+  return result(latencies, errors, startedMs);
+}
+
+export interface ContendedResult {
+  readonly keys: number;
+  readonly seconds: number;
+  readonly keysPerSecond: number;
+  readonly latency: LatencySummary;
+  readonly retriesPerDecision: number;
+  readonly disagreements: number;
+}
+
+/**
+ * Every node asks the same keys at once, each with its own value, `keysInFlight` keys at a time.
+ * `retries()` reads the cluster's retry counter (ballots beyond a key's first).
+ */
+export async function contended(
+  clients: readonly GenPaxosClient[],
+  prefix: string,
+  keys: number,
+  keysInFlight: number,
+  retries: () => Promise<number>,
+): Promise<ContendedResult> {
+  const before = await retries();
+  const latencies: number[] = [];
+  let disagreements = 0;
+  let next = 0;
+  const startedMs = performance.now();
+  const worker = async () => {
+    while (next < keys) {
+      const key = `${prefix}-${next++}`;
+      const t = performance.now();
+      const answers = await Promise.all(
+        clients.map((client, i) => client.ask(key, `value-from-${i}`).catch(() => null)),
+      );
+      latencies.push(performance.now() - t);
+      if (new Set(answers.map((a) => JSON.stringify(a))).size !== 1) disagreements++;
+    }
+  };
+  await Promise.all(Array.from({ length: keysInFlight }, worker));
+  const seconds = (performance.now() - startedMs) / 1000;
+  const after = await retries();
+  return {
+    keys,
+    seconds,
+    keysPerSecond: keys / seconds,
+    latency: summarize(latencies),
+    retriesPerDecision: (after - before) / keys,
+    disagreements,
+  };
+}
+
+/** Asks again, then reads, keys already decided: the register's fast answers. */
+export async function decidedKeys(
+  client: GenPaxosClient,
+  prefix: string,
+  count: number,
+): Promise<{ reAsk: LatencySummary; read: LatencySummary }> {
+  const reAsk: number[] = [];
+  const read: number[] = [];
+  for (let i = 0; i < count; i++) {
+    let t = performance.now();
+    await client.ask(`${prefix}-${i}`, 'again');
+    reAsk.push(performance.now() - t);
+    t = performance.now();
+    await client.read(`${prefix}-${i}`);
+    read.push(performance.now() - t);
+  }
+  return { reAsk: summarize(reAsk), read: summarize(read) };
+}
