@@ -23,6 +23,8 @@ export interface LocalClusterOptions {
   readonly onStderr?: (id: string, line: string) => void;
   /** How long a child may take to print its "listening" line. Default 20 s. */
   readonly startTimeoutMs?: number;
+  /** More flags for node `id`'s command line (the same at every restart). */
+  readonly extraArgs?: (id: string) => readonly string[];
 }
 
 export interface LocalNode {
@@ -101,6 +103,7 @@ export class LocalCluster {
       this.options.logLevel ?? 'warn',
       '--json',
       ...(this.options.durable ? ['--data-dir', this.dataDirOf(id)] : []),
+      ...(this.options.extraArgs?.(id) ?? []),
     ];
   }
 

@@ -13,6 +13,8 @@ commands:
   read     print the value KEY is decided to on one node
   status   print a node's members, links and counters
   demo     start a local cluster of node processes, decide keys, check agreement, stop it
+           (demo --ui: watch it live in the browser, with controls to crash, cut off, slow down)
+  view     the cluster view of a recording (--replay FILE) or of running nodes (--feed)
 
 'gen-paxos <command> --help' shows a command's options; docs/cli.md has them all.
 `;
@@ -39,6 +41,10 @@ const COMMANDS: Readonly<Record<string, { load: () => Promise<Command>; usage: (
   demo: {
     load: async () => (await import('./demoCommand.js')).runDemo,
     usage: async () => (await import('./demoCommand.js')).DEMO_USAGE,
+  },
+  view: {
+    load: async () => (await import('./viewCommand.js')).runView,
+    usage: async () => (await import('./viewCommand.js')).VIEW_USAGE,
   },
 };
 

@@ -23,6 +23,7 @@ import type { CliIo } from './io.js';
 export const NODE_USAGE = `usage: gen-paxos node --id ID --listen HOST:PORT [--peer ID=URL]... --secret-file FILE
                       [--cluster NAME] [--data-dir DIR] [--tls-key FILE --tls-cert FILE] [--tls-ca FILE]
                       [--ask-timeout-ms N] [--inspect-port N [--inspect-host HOST]] [--allow-fault-injection]
+                      [--view-port N [--view-host HOST]] [--acceptor-fast-path on|off]
                       [--log-level LEVEL] [--json] [--config FILE]`;
 
 const SPEC = {
@@ -39,6 +40,9 @@ const SPEC = {
   'inspect-port': { type: 'string' },
   'allow-fault-injection': { type: 'boolean' },
   'inspect-host': { type: 'string' },
+  'view-port': { type: 'string' },
+  'view-host': { type: 'string' },
+  'acceptor-fast-path': { type: 'string' },
   'log-level': { type: 'string' },
   json: { type: 'boolean' },
 } as const;
@@ -69,6 +73,13 @@ export async function runNode(argv: readonly string[], io: CliIo): Promise<numbe
   const inspectHost = stringFlag(values, 'inspect-host');
   if (inspectHost !== undefined && inspectPortRaw === undefined)
     throw new UsageError('--inspect-host needs --inspect-port');
+  const viewPortRaw = stringFlag(values, 'view-port');
+  const viewHost = stringFlag(values, 'view-host');
+  if (viewHost !== undefined && viewPortRaw === undefined)
+    throw new UsageError('--view-host needs --view-port');
+  const fastPathRaw = stringFlag(values, 'acceptor-fast-path');
+  if (fastPathRaw !== undefined && fastPathRaw !== 'on' && fastPathRaw !== 'off')
+    throw new UsageError(`--acceptor-fast-path must be on or off, not ${JSON.stringify(fastPathRaw)}`);
 
   let running: NetworkNode;
   try {
@@ -95,6 +106,15 @@ export async function runNode(argv: readonly string[], io: CliIo): Promise<numbe
           }
         : {}),
       ...(values['allow-fault-injection'] === true ? { allowFaultInjection: true } : {}),
+      ...(viewPortRaw !== undefined
+        ? {
+            view: {
+              port: integerFlag(viewPortRaw, 'view-port', 0, 0, 65_535),
+              ...(viewHost !== undefined ? { host: viewHost } : {}),
+            },
+          }
+        : {}),
+      ...(fastPathRaw !== undefined ? { acceptorFastPath: fastPathRaw === 'on' } : {}),
       logger,
     });
   } catch (error) {
@@ -108,12 +128,13 @@ export async function runNode(argv: readonly string[], io: CliIo): Promise<numbe
   const members = [...running.node.members].sort();
   if (json) {
     io.out(
-      `${JSON.stringify({ event: 'listening', node: id, url: running.url, inspectUrl: running.inspectUrl, members, durable: running.durable, pid: process.pid })}\n`,
+      `${JSON.stringify({ event: 'listening', node: id, url: running.url, inspectUrl: running.inspectUrl, viewUrl: running.viewUrl, members, durable: running.durable, pid: process.pid })}\n`,
     );
   } else {
     const storage = running.durable ? `data in ${dataDir}` : 'memory only';
     io.out(`node ${id} listening on ${running.url} (members ${members.join(', ')}; ${storage})\n`);
     if (running.inspectUrl) io.out(`node ${id} inspection stream on ${running.inspectUrl}\n`);
+    if (running.viewUrl) io.out(`node ${id} view feed on ${running.viewUrl}\n`);
   }
 
   const signal = await new Promise<NodeJS.Signals>((resolve) => {

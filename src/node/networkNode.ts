@@ -3,6 +3,7 @@
 // `gen-paxos node` calls; tests can start one in-process too. Besides Paxos it runs an actor node
 // whose runtime messages ride the same links (webSocketRouter.ts), named by the member ids.
 import { performance } from 'node:perf_hooks';
+import type { InspectionEvent } from 'xstate';
 import { createActorNode, type ActorNode } from '../runtime/actorNode.js';
 import type { CheckPeer } from '../transport/handshake.js';
 import { silentLogger, type Logger } from '../transport/log.js';
@@ -21,6 +22,7 @@ import { FaultInjectingTransport } from './faultInjection.js';
 import { startInspectionServer, type InspectionServer } from '../inspect/inspectionServer.js';
 import { renderNodeMetrics } from '../inspect/nodeMetrics.js';
 import { PROMETHEUS_CONTENT_TYPE } from '../inspect/prometheus.js';
+import { startNodeViewServer, type NodeViewServer } from '../inspect/view/nodeViewServer.js';
 
 export interface NetworkNodeOptions {
   readonly id: string;
@@ -50,6 +52,13 @@ export interface NetworkNodeOptions {
    * and chaos tests only. A client with the cluster secret could otherwise partition the node.
    */
   readonly allowFaultInjection?: boolean;
+  /**
+   * Serve the node's view feed (the live cluster view's events, docs/live-view.md) on this
+   * address. It shows decided values, so it is off unless asked and binds 127.0.0.1 by default.
+   */
+  readonly view?: { readonly host?: string; readonly port: number };
+  /** `startLink`'s option: false gives every key an instance on every node, so each can be watched. */
+  readonly acceptorFastPath?: boolean;
   /** Transport tuning (heartbeats, bounds, backoff). */
   readonly wire?: Partial<
     Omit<WebSocketTransportOptions, 'nodeId' | 'cluster' | 'secret' | 'incarnation' | 'listen' | 'peers'>
@@ -68,6 +77,8 @@ export interface NetworkNode {
   readonly url: string;
   /** The inspection stream's URL, when `inspect` was given. */
   readonly inspectUrl: string | undefined;
+  /** The view feed's URL, when `view` was given. */
+  readonly viewUrl: string | undefined;
   readonly durable: boolean;
   status(): NodeStatus;
   /** Stops the node, closes links and storage. Idempotent. */
@@ -113,6 +124,7 @@ export async function startNetworkNode(options: NetworkNodeOptions): Promise<Net
       logger.error('actor crashed', { actor: report.name ?? report.actor, error: report.error }),
   });
   let inspection: InspectionServer | undefined;
+  let view: NodeViewServer | undefined;
   const faults = options.allowFaultInjection ? new FaultInjectingTransport(transport) : undefined;
   try {
     if (options.inspect) {
@@ -122,15 +134,24 @@ export async function startNetworkNode(options: NetworkNodeOptions): Promise<Net
         ...(options.inspect.host ? { host: options.inspect.host } : {}),
       });
     }
+    const members = [options.id, ...Object.keys(options.peers)];
+    if (options.view) {
+      view = await startNodeViewServer({ nodeId: options.id, incarnation, members, ...options.view });
+    }
+    const inspect = bothInspectors(inspection?.inspect, view?.inspect);
     node = await startLink({
       id: options.id,
-      members: [options.id, ...Object.keys(options.peers)],
-      transport: faults ?? transport,
+      members,
+      // The view's tap sits above the fault injector: what it drops is seen as sent, then lost.
+      transport: view ? view.tap(faults ?? transport) : (faults ?? transport),
       storage,
       ...(options.askTimeoutMs !== undefined ? { askTimeoutMs: options.askTimeoutMs } : {}),
-      ...(inspection ? { inspect: inspection.inspect } : {}),
+      ...(inspect ? { inspect } : {}),
+      ...(options.acceptorFastPath !== undefined ? { acceptorFastPath: options.acceptorFastPath } : {}),
     });
+    view?.attach(node, () => transport.linkStatus());
   } catch (error) {
+    await view?.close();
     await router.close();
     await inspection?.close();
     await transport.close();
@@ -153,6 +174,7 @@ export async function startNetworkNode(options: NetworkNodeOptions): Promise<Net
     transport,
     url: transport.url,
     inspectUrl: inspection?.url,
+    viewUrl: view?.url,
     durable,
     status: () => statusOf(served),
     stop: () => {
@@ -161,8 +183,22 @@ export async function startNetworkNode(options: NetworkNodeOptions): Promise<Net
         await router.close(); // local watchers see nodedown; peers do as the links close
         await node.stop(); // closes the transport and the storage
         await inspection?.close();
+        await view?.close();
       })();
       return stopping;
     },
   };
+}
+
+/** One observer that feeds both, when both are on. */
+function bothInspectors(
+  a: ((event: InspectionEvent) => void) | undefined,
+  b: ((event: InspectionEvent) => void) | undefined,
+): ((event: InspectionEvent) => void) | undefined {
+  if (a && b)
+    return (event) => {
+      a(event);
+      b(event);
+    };
+  return a ?? b;
 }

@@ -4,13 +4,19 @@
 // uncommitted writes, graceful restarts and slow disks. Invariants are checked after every step;
 // after the faults stop, every pending ask must complete. The same seed replays the same run.
 import { createHash } from 'node:crypto';
+import type { InspectionEvent } from 'xstate';
+import type { Envelope } from '../../src/paxos/messages.js';
 import type { GenPaxosError } from '../../src/errors.js';
 import type { PaxosValue } from '../../src/paxos/messages.js';
 import { startLink, type GenPaxosNode } from '../../src/node/genPaxos.js';
 import { seededRandom, type RandomSource } from '../../src/runtime/random.js';
 import { VirtualClock } from '../../src/runtime/virtualClock.js';
 import { MemoryStorage } from '../../src/storage/memoryStorage.js';
-import { createMemoryNetwork, type MemoryNetwork } from '../../src/transport/memoryNetwork.js';
+import {
+  createMemoryNetwork,
+  type MemoryNetwork,
+  type NetworkEventKind,
+} from '../../src/transport/memoryNetwork.js';
 import { drainMicrotasks } from '../support/settle.js';
 import { InvariantChecker } from './invariants.js';
 import { PauseGate } from './pauseGate.js';
@@ -30,6 +36,22 @@ export interface SimOptions {
   readonly acceptorFastPath?: boolean;
   /** A deliberately broken variant, for control runs the checker must fail. */
   readonly variant?: BrokenVariant;
+  /** Watches the run (the cluster view's export, viewExport.ts); it changes nothing in it. */
+  readonly observer?: SimObserver;
+}
+
+/** What an observer of a run is told. Every call happens at the run's virtual time `now()`. */
+export interface SimObserver {
+  /** Called first, with the run's clock. */
+  attach?(now: () => number): void;
+  /** The `inspect` option for node `id`'s next start. */
+  inspect?(id: string): ((event: InspectionEvent) => void) | undefined;
+  started?(id: string, node: GenPaxosNode): void;
+  /** Node `id` crashed or stopped. */
+  stopped?(id: string): void;
+  network?(kind: NetworkEventKind, envelope: Envelope): void;
+  /** Every trace line (faults injected, operations, …), without its time. */
+  log?(line: string): void;
 }
 
 export const DEFAULT_SIM: Omit<SimOptions, 'seed'> = {
@@ -135,7 +157,9 @@ class Simulation {
         node: null,
       });
     }
+    options.observer?.attach?.(() => this.clock.now());
     this.network.observe((kind, envelope) => {
+      options.observer?.network?.(kind, envelope);
       if (kind !== 'sent') return;
       const sender = this.nodes.get(envelope.from);
       if (sender) this.checker.checkSent(envelope, sender.storage);
@@ -203,6 +227,7 @@ class Simulation {
 
   private async start(sim: SimNode): Promise<void> {
     sim.gate = new PauseGate();
+    const inspect = this.options.observer?.inspect?.(sim.id);
     sim.node = await startLink({
       id: sim.id,
       members: [...this.nodes.keys()],
@@ -211,6 +236,7 @@ class Simulation {
       clock: sim.gate.clock(this.clock),
       random: seededRandom(this.options.seed * 31 + sim.id.charCodeAt(0) + this.clock.now()),
       askTimeoutMs: this.options.askTimeoutMs,
+      ...(inspect ? { inspect } : {}),
       ...(this.options.acceptorFastPath !== undefined
         ? { acceptorFastPath: this.options.acceptorFastPath }
         : {}),
@@ -218,6 +244,7 @@ class Simulation {
         ? { instanceLogic: instanceLogicFor(this.options.variant) }
         : {}),
     });
+    this.options.observer?.started?.(sim.id, sim.node);
   }
 
   private drawNetworkNoise(): void {
@@ -322,6 +349,7 @@ class Simulation {
   }
 
   private crash(sim: SimNode): void {
+    this.options.observer?.stopped?.(sim.id);
     sim.gate.discard();
     sim.node?.halt();
     sim.node = null;
@@ -334,6 +362,7 @@ class Simulation {
   private async stopGracefully(sim: SimNode): Promise<void> {
     const node = sim.node;
     sim.node = null;
+    this.options.observer?.stopped?.(sim.id);
     await node?.stop();
   }
 
@@ -445,6 +474,7 @@ class Simulation {
   }
 
   private log(line: string): void {
+    this.options.observer?.log?.(line);
     this.trace.push(`t=${this.clock.now()} ${line}`);
   }
 }

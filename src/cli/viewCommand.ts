@@ -1,0 +1,61 @@
+// `gen-paxos view`: the cluster view without the demo. `--replay FILE` opens a recording (from
+// `demo --ui --record`, or a simulation seed exported with `npm run sim:view`) to pause, step
+// and scrub; `--feed ID=URL` (repeated) follows running nodes' view feeds live, without controls.
+// Serves on 127.0.0.1 until Ctrl-C.
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { ClusterFeed } from '../inspect/view/clusterFeed.js';
+import { startViewServer } from '../inspect/view/viewServer.js';
+import { integerFlag, listFlag, parseFlags, peerFlag, stringFlag } from './args.js';
+import { EXIT, UsageError } from './exitCodes.js';
+import type { CliIo } from './io.js';
+
+export const VIEW_USAGE = `usage: gen-paxos view --replay FILE [--port N]
+       gen-paxos view --feed ID=URL [--feed ID=URL]... [--port N]
+  --replay FILE  a recording to replay (JSON lines: demo --ui --record, or npm run sim:view)
+  --feed ID=URL  a node's view feed (gen-paxos node --view-port), one per node
+  --port N       the page's port on 127.0.0.1 (default 0: a free one, printed)`;
+
+const SPEC = {
+  replay: { type: 'string' },
+  feed: { type: 'string', multiple: true },
+  port: { type: 'string' },
+} as const;
+
+export async function runView(argv: readonly string[], io: CliIo): Promise<number> {
+  const { values } = parseFlags(argv, SPEC, []);
+  const replay = stringFlag(values, 'replay');
+  const feeds = listFlag(values, 'feed').map((raw) => {
+    try {
+      return peerFlag(raw);
+    } catch {
+      throw new UsageError(
+        `--feed must be ID=URL (for example n1=ws://127.0.0.1:9101), got ${JSON.stringify(raw)}`,
+      );
+    }
+  });
+  if ((replay === undefined) === (feeds.length === 0)) throw new UsageError('give either --replay or --feed');
+  const port = integerFlag(stringFlag(values, 'port'), 'port', 0, 0, 65_535);
+  let text = '';
+  if (replay !== undefined) {
+    try {
+      text = readFileSync(replay, 'utf8');
+    } catch (error) {
+      throw new UsageError(`--replay ${replay}: ${(error as Error).message}`);
+    }
+  }
+  const feed = feeds.length > 0 ? new ClusterFeed({ feeds: Object.fromEntries(feeds) }) : undefined;
+  feed?.start();
+  const server = await startViewServer({
+    port,
+    ...(feed ? { feed } : { recording: { name: basename(replay as string), text } }),
+  });
+  io.out(`cluster view: ${server.url}  (Ctrl-C to stop)\n`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+  await server.close();
+  await feed?.close();
+  return EXIT.OK;
+}

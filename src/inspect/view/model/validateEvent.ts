@@ -1,0 +1,69 @@
+// Checks a decoded JSON value is a well-formed ViewEvent before the model applies it: feeds
+// come from other processes and recordings from files, and a bad line must be skipped, never
+// crash the aggregator or the page. Browser-safe.
+import {
+  VIEW_MESSAGE_TYPES,
+  VIEW_STATES,
+  type RecordingHeader,
+  type ViewEvent,
+  type ViewMessageType,
+  type ViewState,
+} from './viewEvents.js';
+
+type Fields = Record<string, unknown>;
+
+const isString = (v: unknown): v is string => typeof v === 'string';
+const isTime = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const isBool = (v: unknown): v is boolean => typeof v === 'boolean';
+const isStringList = (v: unknown): v is string[] => Array.isArray(v) && v.every(isString);
+const isBallot = (v: unknown): v is string | null => v === null || isString(v);
+const isState = (v: unknown): v is ViewState => VIEW_STATES.includes(v as ViewState);
+const isMsg = (v: unknown): v is ViewMessageType => VIEW_MESSAGE_TYPES.includes(v as ViewMessageType);
+const isRecord = (v: unknown, item: (x: unknown) => boolean): boolean =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) && Object.values(v).every(item);
+
+const CHECKS: Readonly<Record<ViewEvent['type'], (e: Fields) => boolean>> = {
+  snapshot: (e) =>
+    isString(e.node) &&
+    isString(e.incarnation) &&
+    isStringList(e.members) &&
+    isRecord(e.links, isBool) &&
+    isRecord(e.states, isState) &&
+    isRecord(e.decided, isString),
+  state: (e) => isString(e.node) && isString(e.key) && isState(e.state),
+  send: (e) => isString(e.node) && isString(e.to) && isString(e.key) && isMsg(e.msg) && isBallot(e.ballot),
+  recv: (e) => isString(e.node) && isString(e.from) && isString(e.key) && isMsg(e.msg) && isBallot(e.ballot),
+  drop: (e) => isString(e.node) && isString(e.to) && isString(e.key) && isMsg(e.msg) && isBallot(e.ballot),
+  decided: (e) => isString(e.node) && isString(e.key) && isString(e.value),
+  link: (e) => isString(e.node) && isString(e.peer) && isBool(e.up),
+  node: (e) => isString(e.node) && isBool(e.up),
+  faults: (e) =>
+    isString(e.node) &&
+    isStringList(e.blockOut) &&
+    isStringList(e.blockIn) &&
+    isTime(e.dropRate) &&
+    isTime(e.delayMs) &&
+    isTime(e.jitterMs),
+  note: (e) => isString(e.text) && (e.node === undefined || isString(e.node)),
+  tick: () => true,
+};
+
+/** The event, if `raw` is one; otherwise null. */
+export function validateViewEvent(raw: unknown): ViewEvent | null {
+  if (typeof raw !== 'object' || raw === null) return null;
+  const e = raw as Fields;
+  if (!isTime(e.t) || typeof e.type !== 'string' || !Object.hasOwn(CHECKS, e.type)) return null;
+  return CHECKS[e.type as ViewEvent['type']](e) ? (raw as ViewEvent) : null;
+}
+
+/** The header, if `raw` is a recording header. */
+export function validateRecordingHeader(raw: unknown): RecordingHeader | null {
+  if (typeof raw !== 'object' || raw === null) return null;
+  const e = raw as Fields;
+  return e.type === 'recording' &&
+    typeof e.version === 'number' &&
+    isString(e.source) &&
+    isStringList(e.nodes)
+    ? (raw as RecordingHeader)
+    : null;
+}

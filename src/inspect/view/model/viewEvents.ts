@@ -1,0 +1,172 @@
+// The view feed: what a node publishes for the live cluster view, what the demo aggregates and
+// records (one event per JSON line), and what the page replays. Plain JSON data, small enough
+// to stream thousands of events a second over loopback.
+// Browser-safe: this directory is compiled to dist/ and served to the page as ES modules, so
+// nothing here imports Node modules, or anything outside this directory but types.
+
+/** Bumped when an event changes shape; recordings carry it in their header. */
+export const VIEW_FEED_VERSION = 1;
+
+/** An instance's state as the view shows it: the machine's five, and a key given up. */
+export type ViewState = 'nil' | 'preparing' | 'proposing' | 'acknowledged' | 'decided' | 'failed';
+
+export const VIEW_STATES: readonly ViewState[] = [
+  'nil',
+  'preparing',
+  'proposing',
+  'acknowledged',
+  'decided',
+  'failed',
+];
+
+/** The Paxos message tags (src/paxos/messages.ts). */
+export type ViewMessageType = 'prepare' | 'promise' | 'propose' | 'acknowledge' | 'reject' | 'decide';
+
+export const VIEW_MESSAGE_TYPES: readonly ViewMessageType[] = [
+  'prepare',
+  'promise',
+  'propose',
+  'acknowledge',
+  'reject',
+  'decide',
+];
+
+/**
+ * Everything a node knows for the view, sent first to every feed viewer (and again after a
+ * viewer lost events to its bounded buffer): it replaces what the viewer knew of this node.
+ */
+export interface SnapshotEvent {
+  readonly type: 'snapshot';
+  readonly t: number;
+  readonly node: string;
+  /** Changes when the node process restarts: states not decided are then forgotten. */
+  readonly incarnation: string;
+  readonly members: readonly string[];
+  /** Link to each peer: up or not. */
+  readonly links: Readonly<Record<string, boolean>>;
+  /** Keys whose state here is not `nil`. */
+  readonly states: Readonly<Record<string, ViewState>>;
+  /** Decided values known here, as `valueText` renders them. */
+  readonly decided: Readonly<Record<string, string>>;
+}
+
+/** The node's key instance changed state (every state passed through, microsteps included). */
+export interface StateEvent {
+  readonly type: 'state';
+  readonly t: number;
+  readonly node: string;
+  readonly key: string;
+  readonly state: ViewState;
+}
+
+/** `node` handed an envelope to its transport. `ballot` is `round.node`, null for `decide`. */
+export interface SendEvent {
+  readonly type: 'send';
+  readonly t: number;
+  readonly node: string;
+  readonly to: string;
+  readonly key: string;
+  readonly msg: ViewMessageType;
+  readonly ballot: string | null;
+}
+
+/** `node` received an envelope from `from` (after any injected block: it reached the node). */
+export interface RecvEvent {
+  readonly type: 'recv';
+  readonly t: number;
+  readonly node: string;
+  readonly from: string;
+  readonly key: string;
+  readonly msg: ViewMessageType;
+  readonly ballot: string | null;
+}
+
+/**
+ * The network lost an envelope `node` sent: reported where the network itself is observed (the
+ * simulation). Real nodes cannot know; their lost messages expire instead.
+ */
+export interface DropEvent {
+  readonly type: 'drop';
+  readonly t: number;
+  readonly node: string;
+  readonly to: string;
+  readonly key: string;
+  readonly msg: ViewMessageType;
+  readonly ballot: string | null;
+}
+
+/** The decision of `key` is durable on `node`. */
+export interface DecidedEvent {
+  readonly type: 'decided';
+  readonly t: number;
+  readonly node: string;
+  readonly key: string;
+  /** The value as `valueText` renders it: equal texts mean equal values. */
+  readonly value: string;
+}
+
+export interface LinkEvent {
+  readonly type: 'link';
+  readonly t: number;
+  readonly node: string;
+  readonly peer: string;
+  readonly up: boolean;
+}
+
+/** The aggregator lost (up: false) or regained (up: true) a node's feed: the process is down or back. */
+export interface NodeEvent {
+  readonly type: 'node';
+  readonly t: number;
+  readonly node: string;
+  readonly up: boolean;
+}
+
+/** Faults the demo injected on `node`'s links (client.setFaults), replacing earlier ones. */
+export interface FaultsEvent {
+  readonly type: 'faults';
+  readonly t: number;
+  readonly node: string;
+  readonly blockOut: readonly string[];
+  readonly blockIn: readonly string[];
+  readonly dropRate: number;
+  readonly delayMs: number;
+  readonly jitterMs: number;
+}
+
+/** A line for the event log: a control used, a simulated fault, a message from the demo. */
+export interface NoteEvent {
+  readonly type: 'note';
+  readonly t: number;
+  readonly node?: string;
+  readonly text: string;
+}
+
+/** Time passes: lets messages that never arrived expire when nothing else happens. */
+export interface TickEvent {
+  readonly type: 'tick';
+  readonly t: number;
+}
+
+export type ViewEvent =
+  | SnapshotEvent
+  | StateEvent
+  | SendEvent
+  | RecvEvent
+  | DropEvent
+  | DecidedEvent
+  | LinkEvent
+  | NodeEvent
+  | FaultsEvent
+  | NoteEvent
+  | TickEvent;
+
+export type ViewEventType = ViewEvent['type'];
+
+/** The first line of a recording (JSON lines: this header, then one ViewEvent per line). */
+export interface RecordingHeader {
+  readonly type: 'recording';
+  readonly version: number;
+  /** `demo`, `simulation seed 7`, … */
+  readonly source: string;
+  readonly nodes: readonly string[];
+}

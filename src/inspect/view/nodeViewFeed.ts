@@ -1,0 +1,150 @@
+// One node's view feed: turns what the node does into view events (viewEvents.ts) — every
+// envelope sent and received (from a tapping transport), every state its key instances pass
+// through (from XState inspection, microsteps included), decisions (the supervisor's `decided`
+// events) and link changes — and keeps the per-key states it reported, so a new viewer (or one
+// that fell behind) starts from a snapshot. With the acceptor fast path on, keys voted on
+// without an instance have no inspection events: their state is sampled with `stateOf` after
+// each envelope instead (`acknowledged` while the vote is pending, then `decided`).
+import type { InspectionEvent } from 'xstate';
+import { formatBallot } from '../../paxos/ballot.js';
+import type { Envelope } from '../../paxos/messages.js';
+import type { GenPaxosNode } from '../../node/genPaxos.js';
+import type { SnapshotEvent, ViewEvent, ViewState } from './model/viewEvents.js';
+import { valueText } from './valueText.js';
+
+export interface NodeViewFeedOptions {
+  readonly nodeId: string;
+  /** Changes at every start of the node process. */
+  readonly incarnation: string;
+  readonly members: readonly string[];
+  /** Where events go. */
+  readonly publish: (event: ViewEvent) => void;
+  /** False while nobody watches: message events are then not even built. Default: always. */
+  readonly wanted?: () => boolean;
+  /** Event times. Default Date.now. */
+  readonly now?: () => number;
+}
+
+interface InstanceInput {
+  readonly key?: unknown;
+  readonly node?: unknown;
+}
+
+export class NodeViewFeed {
+  /** Keys whose state here is not `nil`; memory grows with the keys this node took part in. */
+  private readonly states = new Map<string, ViewState>();
+  private readonly decided = new Map<string, string>();
+  private readonly links = new Map<string, boolean>();
+  private node: GenPaxosNode | null = null;
+  private readonly now: () => number;
+  private readonly wanted: () => boolean;
+
+  constructor(private readonly options: NodeViewFeedOptions) {
+    this.now = options.now ?? Date.now;
+    this.wanted = options.wanted ?? (() => true);
+  }
+
+  get nodeId(): string {
+    return this.options.nodeId;
+  }
+
+  /** Follows `node`'s decisions and samples its key states; returns the unsubscriber. */
+  attach(node: GenPaxosNode): () => void {
+    this.node = node;
+    const subscription = node.actor.on('decided', (event) => {
+      const value = valueText(event.value);
+      this.decided.set(event.key, value);
+      this.noteState(event.key, 'decided');
+      this.options.publish({ type: 'decided', t: this.now(), node: this.nodeId, key: event.key, value });
+    });
+    return () => {
+      subscription.unsubscribe();
+      this.node = null;
+    };
+  }
+
+  /** Give to the node's `inspect` option: every state an instance of this node passes through. */
+  readonly inspect = (event: InspectionEvent): void => {
+    if (event.type !== '@xstate.snapshot' && event.type !== '@xstate.microstep') return;
+    // An instance's input names its key and node (see ../actorIds.ts); the node actor's does not.
+    const input = (event.actorRef as { options?: { input?: InstanceInput } }).options?.input;
+    if (typeof input?.key !== 'string' || input.node !== this.nodeId) return;
+    const value = (event.snapshot as { value?: unknown }).value;
+    if (typeof value === 'string') this.noteState(input.key, value as ViewState);
+  };
+
+  /** The node handed `envelope` to its transport. */
+  sent(envelope: Envelope): void {
+    if (this.wanted()) {
+      const { to, key, message } = envelope;
+      const ballot = 'ballot' in message ? formatBallot(message.ballot) : null;
+      this.options.publish({
+        type: 'send',
+        t: this.now(),
+        node: this.nodeId,
+        to,
+        key,
+        msg: message.type,
+        ballot,
+      });
+    }
+    this.sample(envelope.key);
+  }
+
+  /** `envelope` reached the node (call before the node handles it). */
+  received(envelope: Envelope): void {
+    if (!this.wanted()) return;
+    const { from, key, message } = envelope;
+    const ballot = 'ballot' in message ? formatBallot(message.ballot) : null;
+    this.options.publish({
+      type: 'recv',
+      t: this.now(),
+      node: this.nodeId,
+      from,
+      key,
+      msg: message.type,
+      ballot,
+    });
+  }
+
+  /** The node handled `envelope`: its key may have changed state without an instance to inspect. */
+  handled(envelope: Envelope): void {
+    this.sample(envelope.key);
+  }
+
+  /** The links as the transport reports them now; changes become `link` events. */
+  setLinks(links: readonly { readonly peer: string; readonly up: boolean }[]): void {
+    for (const { peer, up } of links) {
+      if (this.links.get(peer) === up) continue;
+      this.links.set(peer, up);
+      this.options.publish({ type: 'link', t: this.now(), node: this.nodeId, peer, up });
+    }
+  }
+
+  /** Everything this node reported so far, as one event. */
+  snapshot(): SnapshotEvent {
+    return {
+      type: 'snapshot',
+      t: this.now(),
+      node: this.nodeId,
+      incarnation: this.options.incarnation,
+      members: this.options.members,
+      links: Object.fromEntries(this.links),
+      states: Object.fromEntries(this.states),
+      decided: Object.fromEntries(this.decided),
+    };
+  }
+
+  private sample(key: string): void {
+    const state = this.node?.stateOf(key);
+    if (state !== undefined) this.noteState(key, state);
+  }
+
+  private noteState(key: string, state: ViewState): void {
+    const previous = this.states.get(key) ?? 'nil';
+    if (previous === state || previous === 'decided') return;
+    if (state === 'nil') this.states.delete(key);
+    else this.states.set(key, state);
+    this.options.publish({ type: 'state', t: this.now(), node: this.nodeId, key, state });
+  }
+}

@@ -1,0 +1,93 @@
+// A node's view feed on a WebSocket port of its own (`gen-paxos node --view-port`): each
+// viewer gets the node's snapshot, then its view events as JSON arrays, one per frame, through
+// a bounded buffer (a slow viewer never slows the node). It binds 127.0.0.1 by default: the
+// feed shows decided values.
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer } from 'ws';
+import type { InspectionEvent } from 'xstate';
+import type { GenPaxosNode } from '../../node/genPaxos.js';
+import type { Transport } from '../../transport/transport.js';
+import { InspectionHub } from '../inspectionHub.js';
+import type { ViewEvent } from './model/viewEvents.js';
+import { NodeViewFeed } from './nodeViewFeed.js';
+import { pumpToSocket } from './socketPump.js';
+import { TappingTransport } from './tappingTransport.js';
+
+export interface NodeViewServerOptions {
+  readonly nodeId: string;
+  readonly incarnation: string;
+  readonly members: readonly string[];
+  /** Default 127.0.0.1. */
+  readonly host?: string;
+  /** Default 0: a free port. */
+  readonly port?: number;
+  /** Events buffered per viewer before the oldest are dropped (and the viewer resynchronised). */
+  readonly maxBufferedEvents?: number;
+  readonly maxSocketBufferBytes?: number;
+  /** How often link states are read. Default 200 ms. */
+  readonly linkPollMs?: number;
+}
+
+export interface NodeViewServer {
+  /** `ws://127.0.0.1:PORT`. */
+  readonly url: string;
+  readonly feed: NodeViewFeed;
+  readonly hub: InspectionHub<ViewEvent>;
+  /** Wraps the node's transport so envelopes are reported. */
+  tap(transport: Transport): Transport;
+  /** Give to the node's `inspect` option. */
+  readonly inspect: (event: InspectionEvent) => void;
+  /** Follows the started node; `links` reads the transport's link states. */
+  attach(node: GenPaxosNode, links: () => readonly { peer: string; state: 'up' | 'down' }[]): void;
+  close(): Promise<void>;
+}
+
+export async function startNodeViewServer(options: NodeViewServerOptions): Promise<NodeViewServer> {
+  const hub = new InspectionHub<ViewEvent>(options.maxBufferedEvents ?? 10_000);
+  const feed = new NodeViewFeed({
+    nodeId: options.nodeId,
+    incarnation: options.incarnation,
+    members: options.members,
+    publish: (event) => hub.publish(event),
+    wanted: () => hub.hasViewers,
+  });
+  const server = new WebSocketServer({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 });
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  server.on('connection', (socket) =>
+    pumpToSocket(socket, hub, {
+      resync: () => JSON.stringify([feed.snapshot()]),
+      encode: (events) => JSON.stringify(events),
+      ...(options.maxSocketBufferBytes !== undefined
+        ? { maxSocketBufferBytes: options.maxSocketBufferBytes }
+        : {}),
+    }),
+  );
+  let detach: (() => void) | null = null;
+  let poll: ReturnType<typeof setInterval> | null = null;
+  const address = server.address() as AddressInfo;
+  const host = address.address.includes(':') ? `[${address.address}]` : address.address;
+  return {
+    url: `ws://${host}:${address.port}`,
+    feed,
+    hub,
+    tap: (transport) => new TappingTransport(transport, feed),
+    inspect: feed.inspect,
+    attach: (node, links) => {
+      detach = feed.attach(node);
+      const read = () => feed.setLinks(links().map((l) => ({ peer: l.peer, up: l.state === 'up' })));
+      read();
+      poll = setInterval(read, options.linkPollMs ?? 200);
+      poll.unref();
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        if (poll) clearInterval(poll);
+        detach?.();
+        for (const client of server.clients) client.terminate();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,53 @@
+// A transport decorator that reports every envelope the node sends and receives to its view
+// feed, and passes everything through unchanged. It sits between the node and any fault
+// injector, so a message the injector drops or delays is seen as sent and still in flight.
+import type { Envelope } from '../../paxos/messages.js';
+import type { Transport, TransportStats } from '../../transport/transport.js';
+
+export interface EnvelopeTap {
+  sent(envelope: Envelope): void;
+  /** Before the node handles the envelope. */
+  received(envelope: Envelope): void;
+  /** After the node handled it. */
+  handled(envelope: Envelope): void;
+}
+
+export class TappingTransport implements Transport {
+  constructor(
+    private readonly inner: Transport,
+    private readonly tap: EnvelopeTap,
+  ) {}
+
+  get nodeId(): string {
+    return this.inner.nodeId;
+  }
+
+  send(envelope: Envelope): void {
+    this.tap.sent(envelope);
+    this.inner.send(envelope);
+  }
+
+  listen(receiver: (envelope: Envelope) => void): void {
+    this.inner.listen((envelope) => {
+      this.tap.received(envelope);
+      receiver(envelope);
+      this.tap.handled(envelope);
+    });
+  }
+
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+
+  stats(): TransportStats {
+    return (
+      this.inner.stats?.() ?? {
+        messagesSent: 0,
+        messagesReceived: 0,
+        messagesDropped: {},
+        messagesRefused: {},
+        linksUp: 0,
+      }
+    );
+  }
+}

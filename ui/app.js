@@ -1,0 +1,96 @@
+// The cluster view page. Live: follows the demo's aggregated feed (/feed), starting from the
+// model snapshot it sends and applying events after it. Replay: a recording on a timeline
+// (pause, step, scrub). Plain ES modules, no framework: the model is the same compiled
+// TypeScript the demo runs (served under /model/), the rest is rendering.
+/* global document, window, location, WebSocket, fetch, setInterval, setTimeout */
+import { ClusterModel } from '/model/clusterModel.js';
+import { parseRecording } from '/model/recording.js';
+import { Timeline } from '/model/timeline.js';
+import { setupControls } from './controls.js';
+import { renderGrid, setupGrid } from './grid.js';
+import { renderPanels, setupPanels } from './panels.js';
+import { setupReplay } from './replay.js';
+import { renderRing } from './ring.js';
+
+/** Everything the renderers read. `model` is replaced on resync and when a replay seeks back. */
+const view = {
+  model: new ClusterModel(),
+  mode: 'connecting',
+  controls: false,
+  selectedKey: null,
+  dirty: true,
+  socket: null,
+};
+window.genPaxosView = view; // for a person poking at it in the console
+
+const invalidate = () => (view.dirty = true);
+
+// Events may arrive thousands a second: render at most about eight times a second.
+setInterval(() => {
+  if (!view.dirty) return;
+  view.dirty = false;
+  renderRing(view);
+  renderPanels(view);
+  renderGrid(view);
+}, 120);
+
+function setMode(mode, text) {
+  view.mode = mode;
+  const el = document.getElementById('mode');
+  el.textContent = text;
+  el.className = `mode ${mode}`;
+  invalidate();
+}
+
+function connectLive() {
+  const socket = new WebSocket(`ws://${location.host}/feed`);
+  view.socket = socket;
+  socket.onopen = () => setMode('live', 'LIVE');
+  socket.onmessage = (message) => {
+    const frame = JSON.parse(message.data);
+    if (frame.type === 'model') view.model = ClusterModel.fromData(frame.data);
+    else if (frame.type === 'events') for (const event of frame.events) view.model.apply(event);
+    invalidate();
+  };
+  socket.onclose = () => {
+    if (view.socket !== socket) return;
+    setMode('live', 'disconnected — retrying');
+    setTimeout(connectLive, 1000);
+  };
+}
+
+function replay(text, name) {
+  const previous = view.socket;
+  view.socket = null;
+  previous?.close();
+  const { events, header, skipped } = parseRecording(text);
+  const timeline = new Timeline(events);
+  view.model = timeline.model;
+  view.controls = false;
+  document.getElementById('network-controls').hidden = true;
+  const source = header ? header.source : 'recording';
+  setMode('replay', `REPLAY ${name} · ${source}${skipped ? ` · ${skipped} bad lines skipped` : ''}`);
+  setupReplay(timeline, (model) => {
+    view.model = model;
+    invalidate();
+  });
+}
+
+async function boot() {
+  setupGrid(view, invalidate);
+  setupPanels(view, invalidate);
+  document.getElementById('open-file').addEventListener('change', async (e) => {
+    const file = e.target.files[0];
+    if (file) replay(await file.text(), file.name);
+  });
+  const config = await (await fetch('/config.json')).json();
+  if (config.mode === 'replay') {
+    replay(await (await fetch('/recording.jsonl')).text(), config.recording);
+    return;
+  }
+  view.controls = config.controls;
+  if (config.controls) setupControls(view);
+  connectLive();
+}
+
+boot();
