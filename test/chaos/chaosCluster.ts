@@ -9,7 +9,7 @@ import { LocalCluster } from '../../src/cli/localCluster.js';
 import type { LinkFaultSpec, NodeStatus } from '../../src/transport/frames.js';
 import { connectClient, type ClientOptions, type GenPaxosClient } from '../../src/transport/client.js';
 import { atExit, killChildrenAndRemove } from './exitGuard.js';
-import { NODE_MAIN } from './paths.js';
+import { CLI_MAIN } from './paths.js';
 
 export type NodeState = 'up' | 'down' | 'paused';
 
@@ -47,7 +47,9 @@ export class ChaosCluster {
     try {
       const local = await LocalCluster.start({
         size: options.size,
-        mainPath: NODE_MAIN,
+        mainPath: CLI_MAIN,
+        // The nemesis cuts, thins and slows links through `client.setFaults`.
+        extraArgs: () => ['--allow-fault-injection'],
         dir: options.dir,
         durable: true,
         logLevel: 'warn',

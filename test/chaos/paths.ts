@@ -3,10 +3,7 @@ import { join } from 'node:path';
 
 const root = join(import.meta.dirname, '..', '..');
 
-/** LocalCluster's `mainPath`: the compiled CLI, started with fault injection allowed. */
-export const NODE_MAIN = join(import.meta.dirname, 'nodeWithFaultInjection.mjs');
-
-/** The compiled CLI itself (for checking that dist/ was built). */
+/** The compiled CLI the node processes run (built by test/globalSetup.ts). */
 export const CLI_MAIN = join(root, 'dist', 'cli', 'main.js');
 
 /** Histories (and node logs) of runs; a passing run deletes its own. Git-ignored. */
