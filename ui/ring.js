@@ -5,6 +5,7 @@
 
 const RADIUS = 105;
 const COLOURS = {
+  forward: '#5f6b7a',
   prepare: '#f4b400',
   promise: '#b08900',
   propose: '#ff7043',

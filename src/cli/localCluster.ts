@@ -21,6 +21,8 @@ export interface LocalClusterOptions {
   readonly logLevel?: LogLevel;
   /** Each child's stderr (JSON log lines), line by line. */
   readonly onStderr?: (id: string, line: string) => void;
+  /** Node.js flags for the children, before the script (`--cpu-prof`, heap sizes…). */
+  readonly execArgv?: readonly string[];
   /** How long a child may take to print its "listening" line. Default 20 s. */
   readonly startTimeoutMs?: number;
   /** More flags for node `id`'s command line (the same at every restart). */
@@ -109,7 +111,9 @@ export class LocalCluster {
 
   /** Starts (or restarts) node `id` on its port; resolves once it listens. */
   spawn(id: string): Promise<LocalNode> {
-    const child = spawn(process.execPath, this.argsOf(id), { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...(this.options.execArgv ?? []), ...this.argsOf(id)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
       child.once('exit', (code, signal) => resolve({ code, signal })),
     );

@@ -23,7 +23,7 @@ import type { CliIo } from './io.js';
 export const NODE_USAGE = `usage: gen-paxos node --id ID --listen HOST:PORT [--peer ID=URL]... --secret-file FILE
                       [--cluster NAME] [--data-dir DIR] [--tls-key FILE --tls-cert FILE] [--tls-ca FILE]
                       [--ask-timeout-ms N] [--inspect-port N [--inspect-host HOST]] [--allow-fault-injection]
-                      [--view-port N [--view-host HOST]] [--acceptor-fast-path on|off]
+                      [--view-port N [--view-host HOST]] [--acceptor-fast-path on|off] [--owner-fast-path on|off]
                       [--log-level LEVEL] [--json] [--config FILE]`;
 
 const SPEC = {
@@ -43,6 +43,7 @@ const SPEC = {
   'view-port': { type: 'string' },
   'view-host': { type: 'string' },
   'acceptor-fast-path': { type: 'string' },
+  'owner-fast-path': { type: 'string' },
   'log-level': { type: 'string' },
   json: { type: 'boolean' },
 } as const;
@@ -77,6 +78,9 @@ export async function runNode(argv: readonly string[], io: CliIo): Promise<numbe
   const viewHost = stringFlag(values, 'view-host');
   if (viewHost !== undefined && viewPortRaw === undefined)
     throw new UsageError('--view-host needs --view-port');
+  const ownerPathRaw = stringFlag(values, 'owner-fast-path');
+  if (ownerPathRaw !== undefined && ownerPathRaw !== 'on' && ownerPathRaw !== 'off')
+    throw new UsageError(`--owner-fast-path must be on or off, not ${JSON.stringify(ownerPathRaw)}`);
   const fastPathRaw = stringFlag(values, 'acceptor-fast-path');
   if (fastPathRaw !== undefined && fastPathRaw !== 'on' && fastPathRaw !== 'off')
     throw new UsageError(`--acceptor-fast-path must be on or off, not ${JSON.stringify(fastPathRaw)}`);
@@ -115,6 +119,7 @@ export async function runNode(argv: readonly string[], io: CliIo): Promise<numbe
           }
         : {}),
       ...(fastPathRaw !== undefined ? { acceptorFastPath: fastPathRaw === 'on' } : {}),
+      ...(ownerPathRaw !== undefined ? { ownerFastPath: ownerPathRaw === 'on' } : {}),
       logger,
     });
   } catch (error) {

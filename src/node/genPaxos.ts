@@ -52,6 +52,12 @@ export interface StartLinkOptions {
    * every acceptor's state transitions can be watched (teaching, the live view).
    */
   readonly acceptorFastPath?: boolean;
+  /**
+   * Default true: a key's owner (a stable hash over the members) proposes its first value with
+   * ballot 0, skipping phase 1, and other members forward their asks to it. False: every
+   * proposal runs both phases (the classic protocol, as the walkthrough shows it).
+   */
+  readonly ownerFastPath?: boolean;
 }
 
 /** Ask latency buckets, in milliseconds of the node's clock. */
@@ -268,6 +274,7 @@ export async function startLink(options: StartLinkOptions): Promise<GenPaxosNode
       ...(options.instanceLogic ? { instanceLogic: options.instanceLogic } : {}),
       ...(options.inspect ? { inspect: options.inspect } : {}),
       ...(options.acceptorFastPath !== undefined ? { acceptorFastPath: options.acceptorFastPath } : {}),
+      ...(options.ownerFastPath !== undefined ? { ownerFastPath: options.ownerFastPath } : {}),
     },
   });
   actor.start();

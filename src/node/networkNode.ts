@@ -59,6 +59,8 @@ export interface NetworkNodeOptions {
   readonly view?: { readonly host?: string; readonly port: number };
   /** `startLink`'s option: false gives every key an instance on every node, so each can be watched. */
   readonly acceptorFastPath?: boolean;
+  /** The owner fast path (`startLink`'s `ownerFastPath`); default on. */
+  readonly ownerFastPath?: boolean;
   /** Transport tuning (heartbeats, bounds, backoff). */
   readonly wire?: Partial<
     Omit<WebSocketTransportOptions, 'nodeId' | 'cluster' | 'secret' | 'incarnation' | 'listen' | 'peers'>
@@ -148,6 +150,7 @@ export async function startNetworkNode(options: NetworkNodeOptions): Promise<Net
       ...(options.askTimeoutMs !== undefined ? { askTimeoutMs: options.askTimeoutMs } : {}),
       ...(inspect ? { inspect } : {}),
       ...(options.acceptorFastPath !== undefined ? { acceptorFastPath: options.acceptorFastPath } : {}),
+      ...(options.ownerFastPath !== undefined ? { ownerFastPath: options.ownerFastPath } : {}),
     });
     view?.attach(node, () => transport.linkStatus());
   } catch (error) {

@@ -3,12 +3,13 @@
 // Pure: it reaches the world only through emitted effects (see effects.ts), in the order they
 // must happen. Time comes from the actor's clock through named delays; randomness from the
 // seeded generator in context.
-import { enqueueActions, setup } from 'xstate';
+import { and, enqueueActions, setup } from 'xstate';
 import { handlePrepare, handlePropose } from './acceptor.js';
 import { backoffDelayMs } from './backoff.js';
 import { ballotsEqual, compareBallots, nextBallot, type Ballot } from './ballot.js';
 import type { Effect } from './effects.js';
 import type { AcceptedProposal, InboundEvent, PaxosValue } from './messages.js';
+import { firstBallot, ownerOf } from './owner.js';
 import { drawRandom } from './prng.js';
 import { chooseValue, highestRound, type PromiseReceived } from './proposer.js';
 import { addSender, hasQuorum } from './quorum.js';
@@ -37,6 +38,11 @@ export interface InstanceInput {
   /** Seed of the backoff jitter; the runtime draws it from its injected random source. */
   readonly seed?: number;
   readonly timing?: Partial<InstanceTiming>;
+  /**
+   * The key's owner may skip phase 1 with ballot 0 for its first proposal, and other members
+   * forward their asks to it (owner.ts). Off: every proposal runs both phases.
+   */
+  readonly ownerFastPath?: boolean;
 }
 
 export interface InstanceContext extends KeyRecord {
@@ -59,9 +65,18 @@ export interface InstanceContext extends KeyRecord {
   readonly waitMs: number;
   readonly rng: number;
   readonly timing: InstanceTiming;
+  /** The member that may use ballot 0 for this key, or null when the owner fast path is off. */
+  readonly owner: string | null;
 }
 
-export type AskEvent = { readonly type: 'ask'; readonly value: PaxosValue };
+export type AskEvent = {
+  readonly type: 'ask';
+  readonly value: PaxosValue;
+  /** The ask was already forwarded to the key's owner and no decision came: propose here. */
+  readonly forwarded?: boolean;
+};
+/** A proposal request: a local ask, or a member's `forward`. */
+type RequestEvent = AskEvent | EventOf<'forward'>;
 export type InstanceEvent = AskEvent | InboundEvent;
 
 type EventOf<T extends InstanceEvent['type']> = Extract<InstanceEvent, { type: T }>;
@@ -88,11 +103,17 @@ function initialContext(input: InstanceInput): InstanceContext {
     waitMs: 0,
     rng: input.seed ?? 0,
     timing: { ...DEFAULT_TIMING, ...input.timing },
+    owner: input.ownerFastPath ? ownerOf(input.key, input.members) : null,
   };
 }
 
 function isMember(context: InstanceContext, from: string): boolean {
   return from !== context.node && context.members.includes(from);
+}
+
+/** Nothing promised, accepted or decided here yet: the key is fresh on this node. */
+function isFresh(context: InstanceContext): boolean {
+  return context.promised === null && context.accepted === null && context.decided === null;
 }
 
 function atLeastPromised(context: InstanceContext, ballot: Ballot): boolean {
@@ -133,12 +154,35 @@ export const instanceMachine = setup({
       ),
     hasAckQuorum: ({ context }) => hasQuorum(context.acks, context.members.length),
     hasSomethingToPush: ({ context }) => context.proposal !== null || context.accepted !== null,
+    /** The owner's first proposal for a fresh key may use ballot 0 and skip phase 1 (owner.ts). */
+    mayTakeFirstBallot: ({ context }) => context.owner === context.node && isFresh(context),
+    /** A fresh key asked here, owned by another member: let the owner propose without phase 1. */
+    shouldForward: ({ context, event }) =>
+      context.owner !== null &&
+      context.owner !== context.node &&
+      isFresh(context) &&
+      !(event as AskEvent).forwarded,
     isDecided: ({ context }) => context.decided !== null,
     hasAccepted: ({ context }) => context.accepted !== null,
   },
   actions: {
     recordAsk: enqueueActions(({ context, event, enqueue }) => {
-      if (context.proposal === null) enqueue.assign({ proposal: { value: (event as AskEvent).value } });
+      if (context.proposal === null) enqueue.assign({ proposal: { value: (event as RequestEvent).value } });
+    }),
+
+    /** The owner claims ballot 0 for its first proposal: no phase 1 (see owner.ts). */
+    takeFirstBallot: enqueueActions(({ context, enqueue }) => {
+      const ballot = firstBallot(context.node);
+      enqueue.assign({ ballot, promised: ballot, promises: [], acks: [] });
+    }),
+    /** Ask the owner to propose, and wait (in `acknowledged`) to learn the outcome. */
+    forwardToOwner: enqueueActions(({ context, event, enqueue }) => {
+      enqueue.emit({
+        type: 'send',
+        key: context.key,
+        to: context.owner as string,
+        message: { type: 'forward', value: (event as RequestEvent).value },
+      });
     }),
 
     /** Phase 1b granted: persist the promise, then reply with it. */
@@ -227,12 +271,25 @@ export const instanceMachine = setup({
         draw.value,
       );
       enqueue.assign({ accepted, acks: [context.node], waitMs, rng: draw.state });
-      enqueue.emit({
+      const propose = {
         type: 'broadcast',
         key: context.key,
         message: { type: 'propose', ballot, value: chosen.value },
-      });
-      enqueue.emit({ type: 'persist', key: context.key, record: { ...recordOf(context), accepted } });
+      } as const;
+      const persist = {
+        type: 'persist',
+        key: context.key,
+        record: { ...recordOf(context), accepted },
+      } as const;
+      if (ballot.round === 0) {
+        // Ballot 0 had no phase 1, so nothing durable stops the owner from reusing it after a
+        // crash: its acceptance must be on disk before the propose leaves (owner.ts).
+        enqueue.emit(persist);
+        enqueue.emit(propose);
+      } else {
+        enqueue.emit(propose);
+        enqueue.emit(persist);
+      }
     }),
     recordAck: enqueueActions(({ context, event, enqueue }) => {
       const acks = addSender(context.acks, (event as EventOf<'acknowledge'>).from);
@@ -308,6 +365,8 @@ export const instanceMachine = setup({
     ],
     decide: { guard: 'fromMember', target: '.decided', actions: 'learn' },
     ask: { actions: 'recordAsk' },
+    // A member's ask forwarded to this node (the key's owner): like a local ask.
+    forward: { guard: 'fromMember', actions: 'recordAsk' },
   },
   states: {
     /** No proposal in flight, nothing promised that is still pending. */
@@ -317,7 +376,22 @@ export const instanceMachine = setup({
         // Restarted with an accepted but undecided value: wait to learn, then push it.
         { guard: 'hasAccepted', target: 'acknowledged' },
       ],
-      on: { ask: { target: 'preparing', actions: 'recordAsk' } },
+      on: {
+        ask: [
+          { guard: 'mayTakeFirstBallot', target: 'proposing', actions: ['recordAsk', 'takeFirstBallot'] },
+          { guard: 'shouldForward', target: 'acknowledged', actions: ['recordAsk', 'forwardToOwner'] },
+          { target: 'preparing', actions: 'recordAsk' },
+        ],
+        forward: [
+          {
+            guard: and(['fromMember', 'mayTakeFirstBallot']),
+            target: 'proposing',
+            actions: ['recordAsk', 'takeFirstBallot'],
+          },
+          // Never forwarded again: a member that is not the owner (or cannot use ballot 0) proposes itself.
+          { guard: 'fromMember', target: 'preparing', actions: 'recordAsk' },
+        ],
+      },
     },
     /** Phase 1: prepare sent, collecting promises from distinct acceptors. */
     preparing: {
@@ -351,6 +425,7 @@ export const instanceMachine = setup({
       on: {
         prepare: { guard: 'fromMember', actions: 'replyDecided' },
         propose: { guard: 'fromMember', actions: 'replyDecided' },
+        forward: { guard: 'fromMember', actions: 'replyDecided' },
         // No reply: two decided nodes answering each other's decide for ever was a defect of
         // the original.
         decide: { actions: [] },

@@ -8,6 +8,7 @@
 // phase 2b accepted          | acknowledge | propose_result
 // (learner notification)     | decide      | decide
 // (NACK, an optimisation)    | reject      | (none)
+// (client request, forwarded) | forward    | (none)
 import type { Ballot } from './ballot.js';
 
 /** Any value msgpack encodes: see `validateValue` for the exact rules. */
@@ -65,12 +66,28 @@ export interface DecideMessage {
   readonly value: PaxosValue;
 }
 
+/**
+ * A member asks the key's owner to propose `value` for it: the owner may skip phase 1 with
+ * ballot 0 (see owner.ts), which the asking member may not.
+ */
+export interface ForwardMessage {
+  readonly type: 'forward';
+  readonly value: PaxosValue;
+}
+
 export type PaxosMessage =
-  PrepareMessage | PromiseMessage | ProposeMessage | AcknowledgeMessage | RejectMessage | DecideMessage;
+  | ForwardMessage
+  | PrepareMessage
+  | PromiseMessage
+  | ProposeMessage
+  | AcknowledgeMessage
+  | RejectMessage
+  | DecideMessage;
 
 export type PaxosMessageType = PaxosMessage['type'];
 
 export const PAXOS_MESSAGE_TYPES: readonly PaxosMessageType[] = [
+  'forward',
   'prepare',
   'promise',
   'propose',
@@ -91,6 +108,8 @@ export interface Envelope {
 export type InboundEvent = PaxosMessage & { readonly from: string };
 
 /** Messages that start or drive a proposal; the others are replies to a proposer. */
-export function isRequest(message: PaxosMessage): message is PrepareMessage | ProposeMessage {
-  return message.type === 'prepare' || message.type === 'propose';
+export function isRequest(
+  message: PaxosMessage,
+): message is PrepareMessage | ProposeMessage | ForwardMessage {
+  return message.type === 'prepare' || message.type === 'propose' || message.type === 'forward';
 }

@@ -3,7 +3,8 @@
 // functions to the stored record and emits the same effects in the same order, so the effect
 // runner still writes before it replies. A key accepted this way that is not decided within a
 // takeover delay gets an instance after all, which starts in `acknowledged` and pushes the
-// accepted value — the liveness the instance would have provided by waiting there itself.
+// accepted value — the liveness the instance would have provided by waiting there itself. The
+// same watchdog covers an ask forwarded to the key's owner without an instance here.
 import { handlePrepare, handlePropose } from '../paxos/acceptor.js';
 import { backoffDelayMs } from '../paxos/backoff.js';
 import type { Effect } from '../paxos/effects.js';
@@ -80,7 +81,8 @@ export class AcceptorFastPath {
     this.watchdogs.clear();
   }
 
-  private watch(key: string): void {
+  /** Arms (or re-arms) the takeover watchdog of `key`: `takeOver` runs if no decision comes. */
+  watch(key: string): void {
     this.forget(key);
     const { timing, random, clock } = this.options;
     const delayMs = backoffDelayMs(timing.takeoverMs, timing.backoffMaxMs, 0, random.next());

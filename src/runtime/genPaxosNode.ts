@@ -55,6 +55,12 @@ export interface GenPaxosNodeInput {
    * False: every such key gets an instance actor, so every acceptor's transitions can be watched.
    */
   readonly acceptorFastPath?: boolean;
+  /**
+   * Default true: each key's owner (a stable hash of the key over the members) proposes with
+   * ballot 0 and skips phase 1, and other members forward their asks to it, falling back to
+   * both phases if no decision comes. False: every proposal runs both phases.
+   */
+  readonly ownerFastPath?: boolean;
 }
 
 export type GenPaxosNodeEvent =
@@ -127,6 +133,7 @@ export const genPaxosNode: GenPaxosNodeLogic = {
       instanceLogic: input.instanceLogic ?? instanceMachine,
       ...(input.inspect ? { inspect: input.inspect } : {}),
       acceptorFastPath: input.acceptorFastPath ?? true,
+      ownerFastPath: input.ownerFastPath ?? true,
     });
     supervisors.set(scope.self, supervisor);
     return snapshotOf(supervisor, 'active');

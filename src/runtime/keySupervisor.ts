@@ -21,6 +21,7 @@ import type { RuntimeClock } from './clock.js';
 import { EffectRunner } from './effectRunner.js';
 import { drawSeed, type RandomSource } from './random.js';
 import { AcceptorFastPath } from './acceptorFastPath.js';
+import { ownerAmongSorted } from '../paxos/owner.js';
 import type { RestartIntensity } from './restartIntensity.js';
 import { UNLIMITED_INTENSITY } from './supervisor/childSpec.js';
 import { SimpleOneForOne } from './supervisor/simpleOneForOne.js';
@@ -79,6 +80,8 @@ export interface KeySupervisorOptions {
    * see every acceptor's state transitions.
    */
   readonly acceptorFastPath: boolean;
+  /** The key's owner skips phase 1 with ballot 0; other members forward their asks to it. */
+  readonly ownerFastPath: boolean;
 }
 
 /** Counters kept by the supervisor; the actor snapshot exposes them as plain data. */
@@ -138,6 +141,8 @@ export class KeySupervisor {
   private storageFailure: ErrorInfo | null = null;
   private scope: AnyActorScope | null = null;
   private fastPath: AcceptorFastPath | null = null;
+  /** The members in sorted order, to find each key's owner. */
+  private readonly sortedMembers: readonly string[];
 
   constructor(readonly options: KeySupervisorOptions) {
     this.runner = new EffectRunner({
@@ -149,6 +154,7 @@ export class KeySupervisor {
       onStorageFailure: (error) => this.scope?.self.send({ type: 'storage.failed', error: errorInfo(error) }),
     });
     const { id, members, timing, storage, random } = options;
+    this.sortedMembers = [...members].sort();
     this.pool = new SimpleOneForOne<InstanceMachine, null>({
       name: `node ${id}`,
       // Restarts are bounded per key (childIntensity), never for the node as a whole.
@@ -171,6 +177,7 @@ export class KeySupervisor {
           record: storage.load(key) ?? null,
           seed: drawSeed(random),
           timing,
+          ownerFastPath: options.ownerFastPath,
         }),
         observe: {
           started: (key, child, restarted) => this.instanceStarted(key, child, restarted),
@@ -265,7 +272,23 @@ export class KeySupervisor {
     if (waiting) waiting.push(replyTo);
     else this.waiting.set(key, [replyTo]);
     if (!this.proposals.has(key)) this.proposals.set(key, value);
+    if (this.forwardWithoutInstance(key, value)) return;
     this.instanceFor(key).send({ type: 'ask', value });
+  }
+
+  /**
+   * A fresh key owned by another member: forward the ask to the owner, who proposes without
+   * phase 1, and wait for its decision without an actor here — the same as the instance's own
+   * `forwardToOwner` then `acknowledged`, watched by the fast path's takeover watchdog.
+   */
+  private forwardWithoutInstance(key: string, value: PaxosValue): boolean {
+    if (!this.fastPath || !this.options.ownerFastPath || this.pool.has(key)) return false;
+    if (this.fastPath.isWatching(key)) return true; // forwarded already, or a vote pending: wait
+    const owner = ownerAmongSorted(key, this.sortedMembers);
+    if (owner === this.options.id || this.options.storage.load(key) !== undefined) return false;
+    this.runner.run({ type: 'send', key, to: owner, message: { type: 'forward', value } });
+    this.fastPath.watch(key);
+    return true;
   }
 
   /** An ask gave up waiting (its timeout): forget its reply address. */
@@ -316,7 +339,8 @@ export class KeySupervisor {
     }
     // Replies to a proposer that is no longer running are stale: no instance is spawned for them.
     if (message.type === 'promise' || message.type === 'acknowledge' || message.type === 'reject') return;
-    if (this.fastPath) this.fastPath.handle(key, { ...message, from });
+    // A forwarded ask is a proposal to make, which only an instance can do.
+    if (this.fastPath && message.type !== 'forward') this.fastPath.handle(key, { ...message, from });
     else this.instanceFor(key).send({ ...message, from });
   }
 
@@ -428,11 +452,16 @@ export class KeySupervisor {
     return this.pool.startChild(key, null);
   }
 
-  /** A key accepted on the fast path is still undecided: an instance takes over and pushes it. */
+  /**
+   * A key accepted on the fast path, or an ask forwarded to its owner, is still undecided: an
+   * instance takes over, pushing the accepted value or proposing the asked one with both phases.
+   */
   private takeOver(key: string): void {
     if (this.pool.has(key) || this.failed.has(key) || this.storageFailure !== null) return;
     if (this.options.storage.load(key)?.decided) return;
-    this.instanceFor(key);
+    const instance = this.instanceFor(key);
+    const proposal = this.proposals.get(key);
+    if (proposal !== undefined) instance.send({ type: 'ask', value: proposal, forwarded: true });
   }
 
   /** A restarted instance is asked again for the value still waiting for a decision. */
@@ -447,7 +476,10 @@ export class KeySupervisor {
   }
 
   private instanceEmitted(key: string, effect: Effect): void {
-    if (effect.type === 'broadcast' && effect.message.type === 'prepare') this.countBallot(key);
+    // A ballot starts with its prepare, or — ballot 0, the owner's — with its propose.
+    const message = effect.type === 'broadcast' ? effect.message : null;
+    if (message?.type === 'prepare' || (message?.type === 'propose' && message.ballot.round === 0))
+      this.countBallot(key);
     this.runner.run(effect);
   }
 

@@ -56,6 +56,8 @@ function paxosMessage(raw: unknown): PaxosMessage {
       };
     case 'decide':
       return { type: 'decide', value: field.value(fields.value, 'value') };
+    case 'forward':
+      return { type: 'forward', value: field.value(fields.value, 'value') };
   }
 }
 

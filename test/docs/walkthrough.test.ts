@@ -7,6 +7,7 @@ import { TestCluster } from '../support/cluster.js';
 import { ClusterTracer } from '../support/trace.js';
 
 const GOLDEN = new URL('../golden/one-decision.txt', import.meta.url);
+const OWNER_GOLDEN = new URL('../golden/owner-path.txt', import.meta.url);
 const DOC = new URL('../../docs/walkthrough.md', import.meta.url);
 
 async function oneDecision(): Promise<string> {
@@ -16,8 +17,10 @@ async function oneDecision(): Promise<string> {
     size: 3,
     seed: 1,
     commitDelayMs: 1,
-    // Every acceptor gets an instance, so the walk shows each node's state changes.
+    // Every acceptor gets an instance, so the walk shows each node's state changes; the classic
+    // protocol, both phases (the owner path has its own walk below).
     acceptorFastPath: false,
+    ownerFastPath: false,
     inspect: (id, e) => tracer.inspect(id, e),
   });
   const tracer = new ClusterTracer(cluster);
@@ -25,6 +28,27 @@ async function oneDecision(): Promise<string> {
   tracer.note('a', 'ask("colour", "red")');
   const decided = await cluster.ask('a', 'colour', 'red');
   tracer.note('a', `ask resolves with ${JSON.stringify(decided)}`);
+  await cluster.runUntil(() => cluster.clock.pendingTimers === 0);
+  await cluster.stop();
+  return `${tracer.lines.join('\n')}\n`;
+}
+
+/** The owner path: 'size' is owned by a (ballot 0), 'colour' by b (a forwards its ask to b). */
+async function ownerPath(): Promise<string> {
+  const cluster: TestCluster = new TestCluster({
+    size: 3,
+    seed: 1,
+    commitDelayMs: 1,
+    acceptorFastPath: false,
+    inspect: (id, e) => tracer.inspect(id, e),
+  });
+  const tracer = new ClusterTracer(cluster);
+  await cluster.start();
+  tracer.note('a', 'ask("size", "large")   — a owns "size"');
+  tracer.note('a', `ask resolves with ${JSON.stringify(await cluster.ask('a', 'size', 'large'))}`);
+  await cluster.runUntil(() => cluster.decisions('size').size === 3);
+  tracer.note('a', 'ask("colour", "red")   — b owns "colour"');
+  tracer.note('a', `ask resolves with ${JSON.stringify(await cluster.ask('a', 'colour', 'red'))}`);
   await cluster.runUntil(() => cluster.clock.pendingTimers === 0);
   await cluster.stop();
   return `${tracer.lines.join('\n')}\n`;
@@ -40,5 +64,12 @@ describe('guided walk: one decision, 3 nodes, one ask', () => {
   it('is quoted verbatim in docs/walkthrough.md', () => {
     const golden = readFileSync(GOLDEN, 'utf8');
     expect(readFileSync(DOC, 'utf8')).toContain('```text\n' + golden + '```');
+  });
+
+  it('the owner path matches its golden trace, quoted in docs/walkthrough.md too', async () => {
+    const trace = await ownerPath();
+    if (process.env.UPDATE_GOLDEN || !existsSync(OWNER_GOLDEN)) writeFileSync(OWNER_GOLDEN, trace);
+    expect(trace).toBe(readFileSync(OWNER_GOLDEN, 'utf8'));
+    expect(readFileSync(DOC, 'utf8')).toContain('```text\n' + trace + '```');
   });
 });

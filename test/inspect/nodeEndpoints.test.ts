@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePorts } from '../../src/cli/freePorts.js';
 import type { StatelyInspectionEvent } from '../../src/inspect/statelyEvents.js';
 import { startNetworkNode, type NetworkNode } from '../../src/node/networkNode.js';
+import { ownerOf } from '../../src/paxos/owner.js';
 import { CLUSTER, SECRET, waitFor } from '../wire/helpers.js';
 
 const ids = ['a', 'b', 'c'];
@@ -86,20 +87,23 @@ describe('a network node', () => {
           e.sessionId.startsWith('a/watched-') &&
           (e.snapshot as { value?: string }).value === 'decided',
       );
+    // Keys a owns: a runs their instance (the others it forwards to their owners).
+    const ownedByA = (prefix: string) => {
+      for (let n = 0; ; n++) if (ownerOf(`${prefix}${n}`, ids) === 'a') return `${prefix}${n}`;
+    };
     for (let i = 0; i < 200 && !decidedSeen(); i++) {
-      await a.node.ask(`watched-${i}`, 'seen');
+      await a.node.ask(ownedByA(`watched-${i}-`), 'seen');
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     expect(decidedSeen()).toBe(true);
     // Now that events flow, a new key's actor is announced before its snapshots.
-    await a.node.ask('watched-last', 'seen');
+    const last = ownedByA('watched-last-');
+    await a.node.ask(last, 'seen');
     await waitFor(
-      () => received.some((e) => e.type === '@xstate.actor' && e.sessionId === 'a/watched-last'),
+      () => received.some((e) => e.type === '@xstate.actor' && e.sessionId === `a/${last}`),
       'the actor event',
     );
-    expect(
-      received.find((e) => e.type === '@xstate.actor' && e.sessionId === 'a/watched-last'),
-    ).toMatchObject({
+    expect(received.find((e) => e.type === '@xstate.actor' && e.sessionId === `a/${last}`)).toMatchObject({
       parentId: 'a',
       rootId: 'a',
     });

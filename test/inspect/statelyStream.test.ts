@@ -36,6 +36,8 @@ describe('inspection stream in the Stately inspector format', () => {
           id,
           members,
           transport: network.connect(id),
+          // Classic: every phase, including states left within one macrostep, shows.
+          ownerFastPath: false,
           ...(id === 'a' ? { inspect: server!.inspect } : {}),
         }),
       ),

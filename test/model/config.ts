@@ -22,6 +22,8 @@ export interface ModelConfig {
   /** What a restarted node loads: its durable record, or nothing (a broken, forgetful acceptor). */
   readonly restartFrom: 'durable' | 'empty';
   readonly machine: InstanceMachine;
+  /** The owner fast path (ballot 0 for the key's owner, forwarded asks): on or off. */
+  readonly ownerFastPath?: boolean;
   /**
    * `atomic`: a step's effects happen together, and a crash may strike between them (what a
    * crash can leave is always a prefix of the emitted effects). `queued`: writes become durable

@@ -4,6 +4,9 @@
 import { assign, enqueueActions } from 'xstate';
 import { handlePrepare, handlePropose } from '../../src/paxos/acceptor.js';
 import { instanceMachine, type InstanceEvent } from '../../src/paxos/instanceMachine.js';
+import type { Ballot } from '../../src/paxos/ballot.js';
+import type { PaxosValue } from '../../src/paxos/messages.js';
+import { chooseValue } from '../../src/paxos/proposer.js';
 import { ALL_INVARIANTS, type ModelConfig } from './config.js';
 
 export interface Bounds {
@@ -161,5 +164,43 @@ export function readsSeePendingWrites(bounds: Bounds): ModelConfig {
     name: named('broken: reads see writes not yet durable', bounds),
     reads: 'latest',
     invariants: ['agreement', 'validity'],
+  };
+}
+
+/** The machine as shipped with the owner fast path on: n1 owns the key (ballot 0), n2 forwards. */
+export function correctOwner(bounds: Bounds): ModelConfig {
+  return { ...correct(bounds), name: named('correct, owner fast path', bounds), ownerFastPath: true };
+}
+
+/**
+ * Broken (f): the owner's ballot-0 propose leaves before its own acceptance is durable. After a
+ * crash the owner is fresh again and can use ballot 0 a second time, with another value (n2's,
+ * forwarded): two values accepted in one ballot.
+ */
+export function ownerSendsBeforeDurable(bounds: Bounds): ModelConfig {
+  return {
+    ...correctOwner(bounds),
+    name: named('broken: owner proposes ballot 0 before its vote is durable', bounds),
+    invariants: ['agreement', 'validity'],
+    machine: instanceMachine.provide({
+      actions: {
+        startProposal: enqueueActions(({ context, enqueue }) => {
+          const ballot = context.ballot as Ballot;
+          const chosen = chooseValue(context.promises, context.proposal) as { value: PaxosValue };
+          const accepted = { ballot, value: chosen.value };
+          enqueue.assign({ accepted, acks: [context.node] });
+          enqueue.emit({
+            type: 'broadcast',
+            key: context.key,
+            message: { type: 'propose', ballot, value: chosen.value },
+          });
+          enqueue.emit({
+            type: 'persist',
+            key: context.key,
+            record: { promised: context.promised, accepted, decided: context.decided },
+          });
+        }),
+      },
+    }),
   };
 }

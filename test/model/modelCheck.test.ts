@@ -6,6 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { checkModel } from './check.js';
 import {
   correct,
+  correctOwner,
+  ownerSendsBeforeDurable,
   forgetfulAcceptor,
   proposerIgnoresAccepted,
   quorumOfOne,
@@ -63,5 +65,28 @@ describe('model check: deliberately broken variants are caught with a counterexa
 
   it('the forgetful acceptor is harmless without crashes: the fault needs a restart to show', () => {
     expect(checkModel(forgetfulAcceptor({ maxRound: 1, maxCrashes: 0 })).result.verdict).toBe('safe');
+  });
+});
+
+describe('model check: the owner fast path (ballot 0 without phase 1, forwarded asks)', () => {
+  // n1 owns the key and may use ballot 0; n2 forwards its ask to n1, then proposes itself with
+  // both phases if no decision comes. A crash is what could make ballot 0 carry two values.
+  const bounds: Bounds = { maxRound: 1, maxCrashes: 1, reaskAfterRestart: false };
+
+  it('is safe in every reachable state, crash-restart included', () => {
+    const check = checkModel(correctOwner(bounds));
+    console.log(`${check.summary}; ${check.nodeStates} distinct node states`);
+    expect(check.machineErrors).toEqual([]);
+    expect(check.result.verdict).toBe('safe');
+    expect(check.result.states).toBeGreaterThanOrEqual(300_000);
+  }, 120_000);
+
+  it('(f) an owner that sends ballot 0 before its vote is durable is caught: ballot 0 carries two values', () => {
+    const check = checkModel(ownerSendsBeforeDurable(bounds));
+    console.log([check.summary, ...check.trace].join('\n'));
+    expect(check.result.verdict).toBe('unsafe');
+    expect(check.result.violation).toMatch(/^agreement violated/);
+    expect(check.trace.some((line) => line.includes('crashes'))).toBe(true);
+    expect(check.trace.some((line) => line.includes('forward('))).toBe(true);
   });
 });

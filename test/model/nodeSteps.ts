@@ -93,6 +93,7 @@ export class NodeSteps {
       node: this.nameOf(index),
       members: this.config.members,
       record: this.records.get(record),
+      ownerFastPath: this.config.ownerFastPath ?? false,
     });
     return { next: this.nodeId(snapshot), steps: this.stepsOf(index, emitted(actions)) };
   }

@@ -17,10 +17,14 @@ import {
   readsSeePendingWrites,
   repliesBeforePersisting,
   type Bounds,
+  correctOwner,
+  ownerSendsBeforeDurable,
 } from './configs.js';
 
 const VARIANTS: Record<string, (bounds: Bounds) => ModelConfig> = {
   correct,
+  owner: correctOwner,
+  ownerSendsFirst: ownerSendsBeforeDurable,
   forgetful: forgetfulAcceptor,
   quorum1: quorumOfOne,
   p2c: proposerIgnoresAccepted,

@@ -29,6 +29,8 @@ export function formatMessage(message: PaxosMessage): string {
       return `reject(${formatBallot(message.ballot)}, promised ${formatBallot(message.promised)})`;
     case 'decide':
       return `decide(${formatValue(message.value)})`;
+    case 'forward':
+      return `forward(${formatValue(message.value)})`;
   }
 }
 

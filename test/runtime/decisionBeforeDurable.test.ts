@@ -37,6 +37,8 @@ describe('a decision is revealed only once it is durable', () => {
         random: seededRandom(1),
         timing,
         askTimeoutMs: 10_000_000,
+        // The scripted interleaving is the classic protocol's (phase 1, then phase 2).
+        ownerFastPath: false,
       });
     const n1 = await start('n1');
     const n2 = await start('n2');

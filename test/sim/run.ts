@@ -2,7 +2,7 @@
 // and prints a summary table. `--seed S` replays one schedule and prints its full trace; the
 // same seed prints the same trace, byte for byte.
 import { parseArgs } from 'node:util';
-import { runSimulation } from './simulation.js';
+import { modeOfSeed, runSimulation } from './simulation.js';
 import { summarizeRuns } from './summary.js';
 
 const { values } = parseArgs({
@@ -15,15 +15,17 @@ const { values } = parseArgs({
   },
 });
 
-const nodesFor = (seed: number) => (values.nodes ? Number(values.nodes) : seed % 4 === 0 ? 5 : 3);
+const modeFor = (seed: number) => ({
+  ...modeOfSeed(seed),
+  ...(values.nodes ? { nodes: Number(values.nodes) } : {}),
+});
 const keys = values.keys ? Number(values.keys) : undefined;
 
 if (values.seed !== undefined) {
   const seed = Number(values.seed);
   const result = await runSimulation({
     seed,
-    nodes: nodesFor(seed),
-    acceptorFastPath: seed % 2 === 1,
+    ...modeFor(seed),
     ...(keys ? { keys } : {}),
   });
   for (const line of result.trace) console.log(line);
@@ -39,8 +41,7 @@ const results = [];
 for (let seed = from; seed < from + count; seed++) {
   const result = await runSimulation({
     seed,
-    nodes: nodesFor(seed),
-    acceptorFastPath: seed % 2 === 1,
+    ...modeFor(seed),
     ...(keys ? { keys } : {}),
   });
   results.push(result);

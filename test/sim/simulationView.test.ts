@@ -20,7 +20,8 @@ const replay = (events: Parameters<ClusterModel['apply']>[0][]) => {
 
 describe('simulation seeds in the cluster view', () => {
   it('a seed replays to every key decided everywhere, in agreement', async () => {
-    const view = await simulationView({ seed: 7 });
+    // The classic protocol, so every phase shows (the owner path skips preparing).
+    const view = await simulationView({ seed: 7, ownerFastPath: false });
     expect(view.result.violations).toEqual([]);
     // Through the recording format, as the page reads it.
     const text =
@@ -48,7 +49,7 @@ describe('simulation seeds in the cluster view', () => {
 
   it('MUST FAIL: a quorum of 1 out of 3 shows as a red badge on the key it split', async () => {
     for (let seed = 1; seed <= 20; seed++) {
-      const view = await simulationView({ seed, variant: 'quorum-of-one' });
+      const view = await simulationView({ seed, variant: 'quorum-of-one', ownerFastPath: false });
       const agreement = view.result.violations.find((v) => v.includes('agreement'));
       if (!agreement) continue;
       const badge = replay(view.events).badge;

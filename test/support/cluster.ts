@@ -27,6 +27,8 @@ export interface ClusterOptions {
   readonly askTimeoutMs?: number;
   /** False: every key gets an instance actor on every node it reaches (default true). */
   readonly acceptorFastPath?: boolean;
+  /** False: every proposal runs both phases, no owner ballot 0 (default true). */
+  readonly ownerFastPath?: boolean;
   /** Receives every node's XState inspection events. */
   readonly inspect?: (nodeId: string, event: InspectionEvent) => void;
 }
@@ -132,6 +134,7 @@ export class TestCluster {
       ...(this.options.timing ? { timing: this.options.timing } : {}),
       ...(this.options.instanceLogic ? { instanceLogic: this.options.instanceLogic } : {}),
       ...(this.options.restartIntensity ? { restartIntensity: this.options.restartIntensity } : {}),
+      ...(this.options.ownerFastPath !== undefined ? { ownerFastPath: this.options.ownerFastPath } : {}),
       ...(this.options.acceptorFastPath !== undefined
         ? { acceptorFastPath: this.options.acceptorFastPath }
         : {}),

@@ -20,6 +20,8 @@ export function describeMessage(message: PaxosMessage): string {
       return `reject(${formatBallot(message.ballot)}, promised ${formatBallot(message.promised)})`;
     case 'decide':
       return `decide(${JSON.stringify(message.value)})`;
+    case 'forward':
+      return `forward(${JSON.stringify(message.value)})`;
   }
 }
 

@@ -144,7 +144,9 @@ describe('the live cluster view in headless Chromium', () => {
     // A delay on every link, set from the page: messages are now seen in flight, with ballots.
     await page.selectOption('#delay', '300');
     await page.waitForSelector('#inflight .tag', WAIT);
-    expect(await page.textContent('#inflight')).toMatch(/(prepare|promise|propose|acknowledge|decide)/);
+    expect(await page.textContent('#inflight')).toMatch(
+      /(forward|prepare|promise|propose|acknowledge|decide)/,
+    );
 
     // Crash n3 from the page: it shows down, and the other two keep deciding.
     await page.click('.node-card[data-node="n3"] button[data-action="crash"]');

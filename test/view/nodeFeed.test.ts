@@ -27,6 +27,8 @@ beforeAll(async () => {
         peers: Object.fromEntries(ids.filter((p) => p !== id).map((p) => [p, urls[p] as string])),
         view: { port: 0 },
         ...(id === 'a' ? { acceptorFastPath: false } : {}),
+        // The classic protocol, so the proposer passes through every phase.
+        ownerFastPath: false,
         wire: { reconnectBaseMs: 20, reconnectMaxMs: 200 },
       }),
     );

@@ -20,9 +20,11 @@ export const VIEW_STATES: readonly ViewState[] = [
 ];
 
 /** The Paxos message tags (src/paxos/messages.ts). */
-export type ViewMessageType = 'prepare' | 'promise' | 'propose' | 'acknowledge' | 'reject' | 'decide';
+export type ViewMessageType =
+  'forward' | 'prepare' | 'promise' | 'propose' | 'acknowledge' | 'reject' | 'decide';
 
 export const VIEW_MESSAGE_TYPES: readonly ViewMessageType[] = [
+  'forward',
   'prepare',
   'promise',
   'propose',

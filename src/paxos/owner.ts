@@ -1,0 +1,29 @@
+// Each key has one owner among the members: the only node that may use ballot 0 for it, and so
+// skip phase 1 for the key's first proposal. Pure; every node computes the same owner.
+//
+// Why ballot 0 needs no phase 1: phase 1 of ballot b makes sure no value other than the one it
+// adopts can have been chosen in a ballot below b (Paxos Made Simple §2.2, P2c). No ballot is
+// below (0, owner) — every other proposer's rounds start at 1 — so any value is safe for it. The
+// owner must still never propose two values in ballot 0: it makes its own acceptance durable
+// before the propose leaves, and after that its record rules the fast path out for the key.
+import type { Ballot } from './ballot.js';
+
+/** FNV-1a over the key's UTF-16 code units, into the members in sorted order. */
+export function ownerOf(key: string, members: readonly string[]): string {
+  return ownerAmongSorted(key, [...members].sort());
+}
+
+/** `ownerOf` for members already sorted (callers that ask often sort once). */
+export function ownerAmongSorted(key: string, sorted: readonly string[]): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) {
+    hash ^= key.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return sorted[(hash >>> 0) % sorted.length] as string;
+}
+
+/** The ballot only the key's owner may use, without phase 1. */
+export function firstBallot(owner: string): Ballot {
+  return { round: 0, node: owner };
+}
