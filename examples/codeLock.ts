@@ -33,6 +33,7 @@ function pressed(context: CodeLockContext, digit: number): number[] {
   return [...context.soFar, digit];
 }
 
+// #region machine
 export const codeLock = setup({
   types: {
     input: {} as { readonly code: readonly number[] },
@@ -80,6 +81,7 @@ export const codeLock = setup({
     stopped: { type: 'final' },
   },
 });
+// #endregion machine
 
 export interface StartLinkOptions {
   /** The node the lock registers on as `code_lock`; default the process's node. */
@@ -93,6 +95,7 @@ export interface StartLinkOptions {
  * example, a one_for_one with the lock as a transient child registered as `code_lock`.
  */
 export function codeLockSupervisor(code: readonly number[], options: StartLinkOptions = {}): SupervisorLogic {
+  // #region supervisor
   return supervisor({
     strategy: 'one_for_one',
     node: options.node ?? localNode,
@@ -108,8 +111,10 @@ export function codeLockSupervisor(code: readonly number[], options: StartLinkOp
       },
     ],
   });
+  // #endregion supervisor
 }
 
+// #region api
 /** code_lock:button/1: gen_fsm:send_event(code_lock, {button, Digit}). */
 export function button(digit: number, node: ActorNode = localNode): void {
   node.genFsm.sendEvent('code_lock', { type: 'button', digit });
@@ -119,6 +124,7 @@ export function button(digit: number, node: ActorNode = localNode): void {
 export function stop(node: ActorNode = localNode): void {
   node.genFsm.sendAllStateEvent('code_lock', { type: 'stop' });
 }
+// #endregion api
 
 function stateOf(node: ActorNode): string {
   const lock = node.whereis('code_lock');

@@ -11,6 +11,7 @@ import {
   type GenPaxosNodeReply,
 } from '../src/index.js';
 
+// #region candidate
 export const candidateMachine = setup({
   types: {
     input: {} as { paxos: GenPaxosNodeInput },
@@ -47,6 +48,7 @@ export const candidateMachine = setup({
     following: {},
   },
 });
+// #endregion candidate
 
 /** Starts three candidates on one in-memory network, elects, and returns each one's outcome. */
 export async function electLeader(): Promise<{ id: string; state: string; leader: string | null }[]> {

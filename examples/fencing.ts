@@ -130,21 +130,25 @@ export async function runFencingExample(): Promise<FencingOutcome> {
       random: seededRandom(i + 1),
     });
     const node = links(id, gate);
+    // #region start-leader
     const leader = startLeader(`writer`, {
-      paxos,
-      node,
-      candidates: ids,
+      paxos, // this node's gen-paxos node (startLink): leases are decided through it
+      node, // the runtime node leaderCall / leaderCast route through
+      candidates: ids, // who may lead
       leaseMs: 1000,
-      driftBound: 0.001,
-      clock: nodeClock,
+      driftBound: 0.001, // ρ: every clock's rate is within 0.1 % of real time
+      clock: nodeClock, // each node's own (drifting, in this example) clock
       random: seededRandom(100 + i),
       elected: (e) => note(`${e.node} elected, epoch ${e.epoch}`),
+      // The lease ran out, was superseded, or stop() was called: stop acting as leader.
       steppedDown: (e) => note(`${e.node} steps down from epoch ${e.epoch} (${e.reason})`),
     });
+    // #endregion start-leader
     members.push({ id, gate, paxos, node, leader });
   }
 
-  /** The leader's write: check, take the epoch, send. */
+  // #region fenced-write
+  /** The leader's write: check, take the epoch, send; the store refuses an epoch below its highest. */
   const write = (m: Member, key: string, value: string): Promise<WriteReply> => {
     const epoch = m.leader.epoch();
     if (epoch === null) throw new Error(`${m.id} does not lead`);
@@ -154,6 +158,7 @@ export async function runFencingExample(): Promise<FencingOutcome> {
       10_000,
     );
   };
+  // #endregion fenced-write
   const settle = async <T>(promise: Promise<T>): Promise<T> => {
     let done = false;
     void promise.finally(() => (done = true));

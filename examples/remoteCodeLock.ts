@@ -21,6 +21,7 @@ export async function main(options: RemoteCodeLockOptions = {}): Promise<void> {
   const listen = (port: number) => ({ host: '127.0.0.1', port });
   const nodes: NetworkNode[] = [];
   try {
+    // #region two-nodes
     // Node b holds the door, registered as code_lock (gen_fsm:start_link({local, code_lock}, …)).
     const b = await startNetworkNode({
       ...cluster,
@@ -69,6 +70,7 @@ export async function main(options: RemoteCodeLockOptions = {}): Promise<void> {
       }),
     );
     a.actorNode.genFsm.sendAllStateEvent(door, { type: 'stop' });
+    // #endregion two-nodes
     await stopped;
 
     const down = bIs('nodedown');

@@ -37,6 +37,7 @@ export async function openNodeStorage(
     await storage.open();
     return { storage, durable: false, incarnation: randomUUID(), checkPeer: undefined };
   }
+  // #region durable
   const storage = new LmdbStorage({ path: dataDir, nodeId });
   await storage.open();
   return {
@@ -45,4 +46,5 @@ export async function openNodeStorage(
     incarnation: storage.incarnation,
     checkPeer: peerIncarnationCheck(storage, onRememberFailed),
   };
+  // #endregion durable
 }

@@ -32,6 +32,7 @@ const member = setup({
   actors: { paxosNode: genPaxosNode, leader: genLeader },
 }).createMachine({
   context: ({ input }) => ({ paxos: input.paxos, clock: input.clock, epoch: null, answers: [] }),
+  // #region spawn
   entry: [
     spawnChild('paxosNode', { systemId: 'paxos', input: ({ context }) => context.paxos }),
     spawnChild('leader', {
@@ -50,6 +51,7 @@ const member = setup({
       }),
     }),
   ],
+  // #endregion spawn
   initial: 'following',
   on: {
     'ask-leader': {
