@@ -4,35 +4,17 @@
 import { createWebSocketReceiver } from '@statelyai/inspect';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePorts } from '../../src/cli/freePorts.js';
 import type { StatelyInspectionEvent } from '../../src/inspect/statelyEvents.js';
-import { startNetworkNode, type NetworkNode } from '../../src/node/networkNode.js';
+import type { NetworkNode } from '../../src/node/networkNode.js';
+import { startLoopbackCluster } from '../fixtures/loopbackCluster.js';
 import { ownerOf } from '../../src/paxos/owner.js';
-import { CLUSTER, SECRET, waitFor } from '../wire/helpers.js';
+import { waitFor } from '../wire/helpers.js';
 
 const ids = ['a', 'b', 'c'];
 const nodes: NetworkNode[] = [];
 
 beforeAll(async () => {
-  const free = await freePorts(ids.length);
-  const urls = Object.fromEntries(ids.map((id, i) => [id, `ws://127.0.0.1:${free[i]}`]));
-  for (const [i, id] of ids.entries()) {
-    nodes.push(
-      await startNetworkNode({
-        id,
-        cluster: CLUSTER,
-        secret: SECRET,
-        listen: { host: '127.0.0.1', port: free[i] as number },
-        peers: Object.fromEntries(ids.filter((p) => p !== id).map((p) => [p, urls[p] as string])),
-        ...(id === 'a' ? { inspect: { port: 0 } } : {}),
-        wire: { reconnectBaseMs: 20, reconnectMaxMs: 200 },
-      }),
-    );
-  }
-  await waitFor(
-    () => nodes.every((n) => n.transport.linkStatus().every((l) => l.state === 'up')),
-    'links up',
-  );
+  nodes.push(...(await startLoopbackCluster(ids, (id) => (id === 'a' ? { inspect: { port: 0 } } : {}))));
 });
 
 afterAll(async () => {

@@ -5,8 +5,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePorts } from '../../src/cli/freePorts.js';
-import { startNetworkNode, type NetworkNode } from '../../src/node/networkNode.js';
+import type { NetworkNode } from '../../src/node/networkNode.js';
+import { startLoopbackCluster } from '../fixtures/loopbackCluster.js';
 import { openNodeStorage } from '../../src/node/openNodeStorage.js';
 import { connectClient, type GenPaxosClient } from '../../src/transport/client.js';
 import { createJsonLogger } from '../../src/transport/log.js';
@@ -19,29 +19,15 @@ const clients: GenPaxosClient[] = [];
 const logLines: string[] = [];
 
 beforeAll(async () => {
-  const free = await freePorts(ids.length);
-  const urls = Object.fromEntries(ids.map((id, i) => [id, `ws://127.0.0.1:${free[i]}`]));
-  for (const [i, id] of ids.entries()) {
-    nodes.push(
-      await startNetworkNode({
-        id,
-        cluster: CLUSTER,
-        secret: SECRET,
-        listen: { host: '127.0.0.1', port: free[i] as number },
-        peers: Object.fromEntries(ids.filter((p) => p !== id).map((p) => [p, urls[p] as string])),
-        logger: createJsonLogger({
-          level: id === 'a' ? 'debug' : 'silent',
-          write: (line) => void logLines.push(line),
-        }),
-        wire: { reconnectBaseMs: 20, reconnectMaxMs: 200 },
+  nodes.push(
+    ...(await startLoopbackCluster(ids, (id) => ({
+      logger: createJsonLogger({
+        level: id === 'a' ? 'debug' : 'silent',
+        write: (line) => void logLines.push(line),
       }),
-    );
-  }
-  for (const node of nodes) clients.push(await connectClient(node.url, { secret: SECRET, cluster: CLUSTER }));
-  await waitFor(
-    () => nodes.every((n) => n.transport.linkStatus().every((l) => l.state === 'up')),
-    'links up',
+    }))),
   );
+  for (const node of nodes) clients.push(await connectClient(node.url, { secret: SECRET, cluster: CLUSTER }));
 });
 
 afterAll(async () => {

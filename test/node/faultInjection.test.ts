@@ -2,8 +2,8 @@
 // allowed can be cut off (both directions), lose or delay messages, and heal; a node without it
 // refuses, and bad specs are refused with their codes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePorts } from '../../src/cli/freePorts.js';
-import { startNetworkNode, type NetworkNode } from '../../src/node/networkNode.js';
+import type { NetworkNode } from '../../src/node/networkNode.js';
+import { startLoopbackCluster } from '../fixtures/loopbackCluster.js';
 import { connectClient, type GenPaxosClient } from '../../src/transport/client.js';
 import { CLUSTER, SECRET, waitFor } from '../wire/helpers.js';
 
@@ -12,26 +12,8 @@ const nodes: NetworkNode[] = [];
 const clients: GenPaxosClient[] = [];
 
 beforeAll(async () => {
-  const free = await freePorts(ids.length);
-  const urls = Object.fromEntries(ids.map((id, i) => [id, `ws://127.0.0.1:${free[i]}`]));
-  for (const [i, id] of ids.entries()) {
-    nodes.push(
-      await startNetworkNode({
-        id,
-        cluster: CLUSTER,
-        secret: SECRET,
-        listen: { host: '127.0.0.1', port: free[i] as number },
-        peers: Object.fromEntries(ids.filter((p) => p !== id).map((p) => [p, urls[p] as string])),
-        allowFaultInjection: id !== 'c',
-        wire: { reconnectBaseMs: 20, reconnectMaxMs: 200 },
-      }),
-    );
-  }
+  nodes.push(...(await startLoopbackCluster(ids, (id) => ({ allowFaultInjection: id !== 'c' }))));
   for (const node of nodes) clients.push(await connectClient(node.url, { secret: SECRET, cluster: CLUSTER }));
-  await waitFor(
-    () => nodes.every((n) => n.transport.linkStatus().every((l) => l.state === 'up')),
-    'links up',
-  );
 });
 
 afterAll(async () => {

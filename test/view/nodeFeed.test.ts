@@ -3,11 +3,11 @@
 // others), messages matched sent → received, decisions agreeing, links. (A slow viewer's
 // bounded buffer and resync: socketPump.test.ts.)
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePorts } from '../../src/cli/freePorts.js';
 import { ClusterFeed } from '../../src/inspect/view/clusterFeed.js';
 import type { SendEvent, ViewEvent } from '../../src/inspect/view/model/viewEvents.js';
-import { startNetworkNode, type NetworkNode } from '../../src/node/networkNode.js';
-import { CLUSTER, SECRET, waitFor } from '../wire/helpers.js';
+import type { NetworkNode } from '../../src/node/networkNode.js';
+import { startLoopbackCluster } from '../fixtures/loopbackCluster.js';
+import { waitFor } from '../wire/helpers.js';
 
 const ids = ['a', 'b', 'c'];
 const nodes: NetworkNode[] = [];
@@ -15,24 +15,14 @@ let feed: ClusterFeed;
 const events: ViewEvent[] = [];
 
 beforeAll(async () => {
-  const free = await freePorts(ids.length);
-  const urls = Object.fromEntries(ids.map((id, i) => [id, `ws://127.0.0.1:${free[i]}`]));
-  for (const [i, id] of ids.entries()) {
-    nodes.push(
-      await startNetworkNode({
-        id,
-        cluster: CLUSTER,
-        secret: SECRET,
-        listen: { host: '127.0.0.1', port: free[i] as number },
-        peers: Object.fromEntries(ids.filter((p) => p !== id).map((p) => [p, urls[p] as string])),
-        view: { port: 0 },
-        ...(id === 'a' ? { acceptorFastPath: false } : {}),
-        // The classic protocol, so the proposer passes through every phase.
-        ownerFastPath: false,
-        wire: { reconnectBaseMs: 20, reconnectMaxMs: 200 },
-      }),
-    );
-  }
+  nodes.push(
+    ...(await startLoopbackCluster(ids, (id) => ({
+      view: { port: 0 },
+      ...(id === 'a' ? { acceptorFastPath: false } : {}),
+      // The classic protocol, so the proposer passes through every phase.
+      ownerFastPath: false,
+    }))),
+  );
   feed = new ClusterFeed({ feeds: Object.fromEntries(nodes.map((n, i) => [ids[i], n.viewUrl as string])) });
   feed.onEvent((event) => events.push(event));
   feed.start();
