@@ -17,13 +17,8 @@ import type { Envelope, PaxosValue } from '../paxos/messages.js';
 import type { Storage } from '../storage/storage.js';
 import type { Transport } from '../transport/transport.js';
 import { systemClock, type RuntimeClock } from './clock.js';
-import {
-  KeySupervisor,
-  type GenPaxosNodeEmitted,
-  type GenPaxosNodeReply,
-  type ReplyTo,
-  type SupervisorStats,
-} from './keySupervisor.js';
+import { KeySupervisor } from './keySupervisor.js';
+import type { GenPaxosNodeEmitted, GenPaxosNodeReply, ReplyTo, SupervisorStats } from './nodeEvents.js';
 import { systemRandom, type RandomSource } from './random.js';
 import { DEFAULT_RESTART_INTENSITY, type RestartIntensity } from './restartIntensity.js';
 

@@ -27,40 +27,7 @@ import { UNLIMITED_INTENSITY } from './supervisor/childSpec.js';
 import { SimpleOneForOne } from './supervisor/simpleOneForOne.js';
 import type { ExitReason } from './exitReason.js';
 import { Histogram } from '../stats/histogram.js';
-
-/** Anything that can receive the node's replies: an XState actor, or the façade's resolver. */
-export interface ReplyTo {
-  send(event: GenPaxosNodeReply): void;
-}
-
-export type GenPaxosNodeReply =
-  | { readonly type: 'paxos.decided'; readonly key: string; readonly value: PaxosValue }
-  | {
-      readonly type: 'paxos.read';
-      readonly key: string;
-      readonly decided: boolean;
-      readonly value: PaxosValue | null;
-    }
-  | { readonly type: 'paxos.failed'; readonly key: string; readonly error: ErrorInfo };
-
-/** What the supervisor emits for observers (`actor.on(...)`): metrics and logs hang here. */
-export type GenPaxosNodeEmitted =
-  | {
-      readonly type: 'decided';
-      readonly key: string;
-      readonly value: PaxosValue;
-      /** Ballots this node started for the key before the decision (0: it learned it from others). */
-      readonly rounds: number;
-    }
-  | { readonly type: 'instance.restarted'; readonly key: string; readonly error: ErrorInfo }
-  | { readonly type: 'instance.failed'; readonly key: string; readonly error: ErrorInfo }
-  | { readonly type: 'storage.failed'; readonly error: ErrorInfo }
-  | {
-      readonly type: 'message.refused';
-      readonly reason: string;
-      readonly from: string;
-      readonly key: string;
-    };
+import { emptySupervisorStats, type ReplyTo, type SupervisorStats } from './nodeEvents.js';
 
 export interface KeySupervisorOptions {
   readonly id: string;
@@ -84,46 +51,13 @@ export interface KeySupervisorOptions {
   readonly ownerFastPath: boolean;
 }
 
-/** Counters kept by the supervisor; the actor snapshot exposes them as plain data. */
-export interface SupervisorStats {
-  spawned: number;
-  retired: number;
-  restarted: number;
-  failedKeys: number;
-  decided: number;
-  asks: number;
-  messagesIn: number;
-  messagesRefused: number;
-  /** Refused inbound messages by reason (not a member, key failed, storage failed). */
-  refusedByReason: Record<string, number>;
-  /** Phase 1 ballots this node started (prepare broadcasts). */
-  ballotsStarted: number;
-  /** Ballots started beyond the first for the same key: retries after a timeout or a rejection. */
-  retries: number;
-  /** `reject` messages received: another proposer's ballot was higher. */
-  rejectionsReceived: number;
-}
-
 type InstanceActor = ActorRefFrom<InstanceMachine>;
 
 /** Buckets of the ballots a node started per decision it proposed. */
 export const DECISION_ROUND_BUCKETS: readonly number[] = [1, 2, 3, 4, 5, 8, 13, 21];
 
 export class KeySupervisor {
-  readonly stats: SupervisorStats = {
-    spawned: 0,
-    retired: 0,
-    restarted: 0,
-    failedKeys: 0,
-    decided: 0,
-    asks: 0,
-    messagesIn: 0,
-    messagesRefused: 0,
-    refusedByReason: {},
-    ballotsStarted: 0,
-    retries: 0,
-    rejectionsReceived: 0,
-  };
+  readonly stats: SupervisorStats = emptySupervisorStats();
   readonly runner: EffectRunner;
   /** Ballots this node started per decision it took part in as a proposer. */
   readonly decisionRounds = new Histogram(DECISION_ROUND_BUCKETS);
