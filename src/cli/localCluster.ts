@@ -112,7 +112,9 @@ export class LocalCluster {
   /** Starts (or restarts) node `id` on its port; resolves once it listens. */
   spawn(id: string): Promise<LocalNode> {
     const child = spawn(process.execPath, [...(this.options.execArgv ?? []), ...this.argsOf(id)], {
-      stdio: ['ignore', 'pipe', 'pipe'],
+      // The IPC channel is how a node learns that this process is gone (nodeCommand.ts), so a
+      // demo or benchmark killed outright does not leave its nodes running.
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
       child.once('exit', (code, signal) => resolve({ code, signal })),

@@ -142,9 +142,12 @@ export async function runNode(argv: readonly string[], io: CliIo): Promise<numbe
     if (running.viewUrl) io.out(`node ${id} view feed on ${running.viewUrl}\n`);
   }
 
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+  const signal = await new Promise<NodeJS.Signals | 'parent exited'>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
+    // Started by a parent over an IPC channel (the demo, the benchmark): when that parent is
+    // gone, killed or crashed without stopping us, nobody else will, so stop now.
+    if (process.connected) process.once('disconnect', () => resolve('parent exited'));
   });
   logger.info('stopping', { signal });
   // A second signal while stopping means "now".

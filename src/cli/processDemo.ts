@@ -13,6 +13,7 @@ import type { LogLevel } from '../transport/log.js';
 import type { CliIo } from './io.js';
 import { LocalCluster } from './localCluster.js';
 import { Progress } from './progress.js';
+import { onStopSignals } from './stopSignals.js';
 import { formatTable } from './table.js';
 
 export interface ProcessDemoOptions {
@@ -44,16 +45,18 @@ export async function runProcessDemo(options: ProcessDemoOptions, io: CliIo): Pr
   const mainPath = fileURLToPath(new URL('./main.js', import.meta.url));
   let cluster: LocalCluster | null = null;
   const clients: GenPaxosClient[] = [];
+  let interrupting = false;
   const interrupted = () => {
+    if (interrupting) return;
+    interrupting = true;
     io.err('gen-paxos demo: interrupted, stopping the node processes\n');
     // The children got the same SIGINT from the terminal; make sure, then clean up and go.
-    void cluster?.stop(2000).finally(() => {
+    void (cluster?.stop(2000) ?? Promise.resolve()).finally(() => {
       rmSync(dir, { recursive: true, force: true });
       process.exit(130);
     });
   };
-  process.once('SIGINT', interrupted);
-  process.once('SIGTERM', interrupted);
+  const removeSignalListeners = onStopSignals(interrupted);
   try {
     const say = (line: string) => void (options.json ? io.err(`${line}\n`) : io.out(`${line}\n`));
     say(
@@ -132,8 +135,7 @@ export async function runProcessDemo(options: ProcessDemoOptions, io: CliIo): Pr
     await Promise.all(clients.map((client) => client.close().catch(() => {})));
     const stopped = (await cluster?.stop()) ?? [];
     rmSync(dir, { recursive: true, force: true });
-    process.off('SIGINT', interrupted);
-    process.off('SIGTERM', interrupted);
+    removeSignalListeners();
     const unclean = stopped.filter((node) => node.code !== 0);
     const line = `stopped ${stopped.length} node processes${unclean.length ? ` (${unclean.map((n) => `${n.id}: ${n.signal ?? n.code}`).join(', ')})` : ', all cleanly'}`;
     if (options.json) io.err(`${line}\n`);

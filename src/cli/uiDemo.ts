@@ -19,6 +19,7 @@ import { DemoLoad } from './demoLoad.js';
 import { freePorts } from './freePorts.js';
 import type { CliIo } from './io.js';
 import { LocalCluster } from './localCluster.js';
+import { onStopSignals } from './stopSignals.js';
 
 export interface UiDemoOptions {
   readonly nodes: number;
@@ -48,10 +49,7 @@ export async function runUiDemo(options: UiDemoOptions, io: CliIo): Promise<{ ag
   let stopRequested: (why: string) => void = () => {};
   const stopped = new Promise<string>((resolve) => (stopRequested = resolve));
   // Ctrl-C is how a person ends this demo: stop cleanly (the nodes got the same SIGINT).
-  const onSigint = () => stopRequested('SIGINT');
-  const onSigterm = () => stopRequested('SIGTERM');
-  process.once('SIGINT', onSigint);
-  process.once('SIGTERM', onSigterm);
+  const removeSignalListeners = onStopSignals((signal) => stopRequested(signal));
   try {
     const viewPorts = await freePorts(options.nodes);
     say(
@@ -119,8 +117,6 @@ export async function runUiDemo(options: UiDemoOptions, io: CliIo): Promise<{ ag
     );
     return { agreed: badge.ok };
   } finally {
-    process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigterm);
     await load?.stop();
     await server?.close();
     await clients?.closeAll();
@@ -130,5 +126,6 @@ export async function runUiDemo(options: UiDemoOptions, io: CliIo): Promise<{ ag
     if (recording) say(`recorded ${recording.events} events in ${options.record}`);
     rmSync(dir, { recursive: true, force: true });
     say(`stopped ${nodes.length} node processes`);
+    removeSignalListeners();
   }
 }

@@ -9,6 +9,7 @@ import { startViewServer } from '../inspect/view/viewServer.js';
 import { integerFlag, listFlag, parseFlags, peerFlag, stringFlag } from './args.js';
 import { EXIT, UsageError } from './exitCodes.js';
 import type { CliIo } from './io.js';
+import { onStopSignals } from './stopSignals.js';
 
 export const VIEW_USAGE = `usage: gen-paxos view --replay FILE [--port N]
        gen-paxos view --feed ID=URL [--feed ID=URL]... [--port N]
@@ -51,11 +52,12 @@ export async function runView(argv: readonly string[], io: CliIo): Promise<numbe
     ...(feed ? { feed } : { recording: { name: basename(replay as string), text } }),
   });
   io.out(`cluster view: ${server.url}  (Ctrl-C to stop)\n`);
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', () => resolve());
-    process.once('SIGTERM', () => resolve());
-  });
+  let stopRequested = () => {};
+  const stopped = new Promise<void>((resolve) => (stopRequested = resolve));
+  const removeSignalListeners = onStopSignals(() => stopRequested());
+  await stopped;
   await server.close();
   await feed?.close();
+  removeSignalListeners();
   return EXIT.OK;
 }

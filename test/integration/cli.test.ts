@@ -50,6 +50,70 @@ describe('gen-paxos demo', () => {
   });
 });
 
+describe('gen-paxos demo --ui', () => {
+  it('finishes stopping when a second signal arrives mid-shutdown (a double Ctrl-C, or `timeout`)', async () => {
+    const before = demoDirs();
+    const child = spawn(process.execPath, [MAIN, 'demo', '--ui', '--rate', '4'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const lines: string[] = [];
+    const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+      child.once('exit', (code, signal) => resolve([code, signal])),
+    );
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      lines.push(line);
+      if (line.startsWith('cluster view:')) child.kill('SIGTERM');
+      // Without a listener, this one would kill the demo before it stops its nodes.
+      if (line.startsWith('gen-paxos demo: stopping')) child.kill('SIGTERM');
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    const [code, signal] = await exited;
+    clearTimeout(timer);
+    expect({ code, signal }).toEqual({ code: 0, signal: null });
+    expect(lines).toContain('gen-paxos demo: stopping (SIGTERM)');
+    expect(lines.at(-1)).toBe('stopped 3 node processes');
+    expect(demoDirs()).toBe(before);
+  });
+
+  it('leaves no node running when it is killed outright: each node stops when its parent is gone', async () => {
+    const dirsBefore = new Set(readdirSync(tmpdir()));
+    const child = spawn(process.execPath, [MAIN, 'demo', '--ui', '--rate', '4'], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    const pids: number[] = [];
+    await new Promise<void>((resolve, reject) => {
+      child.once('exit', () => reject(new Error('the demo exited before its URL')));
+      createInterface({ input: child.stdout }).on('line', (line) => {
+        const pid = /^ {2}n\d {2}pid (\d+)/.exec(line)?.[1];
+        if (pid !== undefined) pids.push(Number(pid));
+        if (line.startsWith('cluster view:')) resolve();
+      });
+    });
+    expect(pids).toHaveLength(3);
+    child.kill('SIGKILL');
+    try {
+      await expect.poll(() => pids.filter(isAlive), { timeout: 10_000, interval: 50 }).toEqual([]);
+    } finally {
+      for (const pid of pids.filter(isAlive)) process.kill(pid, 'SIGKILL');
+      // Killed outright, the demo could not remove its temp directory.
+      for (const name of readdirSync(tmpdir())) {
+        if (name.startsWith('gen-paxos-demo-') && !dirsBefore.has(name)) {
+          rmSync(join(tmpdir(), name), { recursive: true, force: true });
+        }
+      }
+    }
+  });
+});
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 describe('gen-paxos node', () => {
   it('runs until SIGINT, then shuts down cleanly with status 0', async () => {
     const child = spawn(process.execPath, [
