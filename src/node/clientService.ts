@@ -29,6 +29,18 @@ export function statusOf(served: ServedNode): NodeStatus {
     if (typeof value === 'number') counters[`node.${name}`] = value;
     else for (const [reason, count] of Object.entries(value)) counters[`node.${name}.${reason}`] = count;
   }
+  const storage = node.storageStats;
+  if (storage) {
+    counters['storage.commits'] = storage.commits;
+    counters['storage.failedCommits'] = storage.failedCommits;
+    counters['storage.writes'] = storage.writes;
+    if (storage.commits > 0) {
+      // Group commit at a glance: how many keys share an fsync, and what one costs.
+      counters['storage.keysPerCommitMean'] = round2(storage.keysCommitted / storage.commits);
+      counters['storage.commitMsMean'] = round2(storage.commitLatencyMs.sum / storage.commitLatencyMs.count);
+      counters['storage.commitMsMax'] = round2(storage.commitLatencyMs.max);
+    }
+  }
   // The process's own footprint: benchmarks compare it with the decided keys and live instances.
   const memory = process.memoryUsage();
   counters['process.rssBytes'] = memory.rss;
@@ -78,4 +90,8 @@ export function clientService(served: ServedNode): ClientRequestHandler {
       }
     }
   };
+}
+
+function round2(x: number): number {
+  return Math.round(x * 100) / 100;
 }

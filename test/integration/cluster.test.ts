@@ -105,6 +105,15 @@ describe('three node processes', () => {
       const expected = [...(byKey.get(`key-${k}`) as Set<string>)][0];
       for (const id of ids) expect(JSON.stringify(await readEventually(id, `key-${k}`))).toBe(expected);
     }
+    // Every node voted on every key, durably: at least one write per key, and commits shared.
+    for (const id of ids) {
+      const { counters } = await (await client(id)).status();
+      expect(counters['storage.writes']).toBeGreaterThanOrEqual(200);
+      expect(counters['storage.commits']).toBeGreaterThan(0);
+      expect(counters['storage.failedCommits'] ?? 0).toBe(0);
+      expect(counters['storage.keysPerCommitMean']).toBeGreaterThanOrEqual(1);
+      expect(counters['storage.commitMsMean']).toBeGreaterThan(0);
+    }
   });
 
   it('with one node killed (-9), the other two keep deciding new keys', async () => {
