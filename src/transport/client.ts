@@ -18,6 +18,7 @@ import {
   NO_LINK_FAULTS,
 } from './frames.js';
 import { dialHandshake } from './handshakeSteps.js';
+import { checkedName, checkedPositive, checkedSecret } from './transportOptions.js';
 import { silentLogger, type Logger } from './log.js';
 import type { Outbox } from './outbox.js';
 import { validateReply } from './validateRequest.js';
@@ -193,10 +194,21 @@ export class GenPaxosClient {
 
 /** Opens an authenticated client connection to the node at `url` (`ws://` or `wss://`). */
 export async function connectClient(url: string, options: ClientOptions): Promise<GenPaxosClient> {
-  const connectTimeoutMs = options.connectTimeoutMs ?? 5000;
-  const maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
-  const secret =
-    typeof options.secret === 'string' ? new TextEncoder().encode(options.secret) : options.secret;
+  // Checked here, so that a missing cluster or secret is not reported by the node as a
+  // malformed or unverifiable hello.
+  if (typeof url !== 'string' || !/^wss?:\/\/[^/\s]+/.test(url))
+    throw new GenPaxosError(
+      ERROR_CODES.BAD_OPTION,
+      `url must be ws:// or wss://, got ${JSON.stringify(url)}`,
+    );
+  if (typeof options !== 'object' || options === null)
+    throw new GenPaxosError(ERROR_CODES.BAD_OPTION, 'connectClient needs { secret, cluster }');
+  const secret = checkedSecret(options.secret);
+  const cluster = checkedName(options.cluster, 'cluster');
+  const name = checkedName(options.name ?? `client-${randomBytes(4).toString('hex')}`, 'name');
+  const connectTimeoutMs = checkedPositive(options.connectTimeoutMs, 5000, 'connectTimeoutMs');
+  const maxFrameBytes = checkedPositive(options.maxFrameBytes, DEFAULT_MAX_FRAME_BYTES, 'maxFrameBytes');
+  const requestTimeoutMs = checkedPositive(options.requestTimeoutMs, 10_000, 'requestTimeoutMs');
   const stats = createWireStats();
   let socket: WebSocket;
   try {
@@ -231,8 +243,8 @@ export async function connectClient(url: string, options: ClientOptions): Promis
     conn,
     {
       secret,
-      cluster: options.cluster,
-      self: options.name ?? `client-${randomBytes(4).toString('hex')}`,
+      cluster,
+      self: name,
       role: 'client',
       incarnation: randomBytes(8).toString('hex'),
       members: [],
@@ -254,7 +266,7 @@ export async function connectClient(url: string, options: ClientOptions): Promis
       `node at ${url} refused the connection: ${outcome.problem.code}: ${outcome.problem.detail}`,
     );
   }
-  return new GenPaxosClient(conn, outcome.peer.id, options.requestTimeoutMs ?? 10_000, stats);
+  return new GenPaxosClient(conn, outcome.peer.id, requestTimeoutMs, stats);
 }
 
 function errorOfReply(code: string, message: string): Error {

@@ -86,19 +86,11 @@ export interface ResolvedOptions {
 }
 
 export function resolveTransportOptions(options: WebSocketTransportOptions): ResolvedOptions {
-  const name = (value: unknown, what: string): string => {
-    if (typeof value !== 'string' || value.length === 0 || value.length > MAX_NAME_LENGTH)
-      bad(`${what} must be a string of 1 to ${MAX_NAME_LENGTH} characters, got ${JSON.stringify(value)}`);
-    return value as string;
-  };
-  const nodeId = name(options.nodeId, 'nodeId');
-  const secret =
-    typeof options.secret === 'string' ? new TextEncoder().encode(options.secret) : options.secret;
-  if (!(secret instanceof Uint8Array) || secret.byteLength === 0)
-    bad('secret must be a non-empty string or byte array');
+  const nodeId = checkedName(options.nodeId, 'nodeId');
+  const secret = checkedSecret(options.secret);
   const peers = options.peers ?? {};
   for (const [peer, url] of Object.entries(peers)) {
-    name(peer, 'peer id');
+    checkedName(peer, 'peer id');
     if (peer === nodeId) bad(`peers must not include the node itself (${JSON.stringify(nodeId)})`);
     if (typeof url !== 'string' || !/^wss?:\/\/[^/\s]+/.test(url))
       bad(`peer ${JSON.stringify(peer)} needs a ws:// or wss:// URL, got ${JSON.stringify(url)}`);
@@ -112,17 +104,11 @@ export function resolveTransportOptions(options: WebSocketTransportOptions): Res
     listen.port > 65535
   )
     bad(`listen must be { host, port } with a port in 0..65535, got ${JSON.stringify(listen)}`);
-  const positive = (value: number | undefined, fallback: number, what: string): number => {
-    const chosen = value ?? fallback;
-    if (!Number.isFinite(chosen) || chosen <= 0)
-      bad(`${what} must be a positive number, got ${String(value)}`);
-    return chosen;
-  };
   return {
     nodeId,
-    cluster: name(options.cluster, 'cluster'),
+    cluster: checkedName(options.cluster, 'cluster'),
     secret,
-    incarnation: name(options.incarnation, 'incarnation'),
+    incarnation: checkedName(options.incarnation, 'incarnation'),
     listen,
     peers,
     members: [nodeId, ...Object.keys(peers)].sort(),
@@ -131,19 +117,42 @@ export function resolveTransportOptions(options: WebSocketTransportOptions): Res
     checkPeer: options.checkPeer,
     logger: options.logger ?? silentLogger,
     random: options.random ?? systemRandom,
-    maxFrameBytes: positive(options.maxFrameBytes, DEFAULT_MAX_FRAME_BYTES, 'maxFrameBytes'),
-    maxBufferedBytes: positive(options.maxBufferedBytes, 8 * 1024 * 1024, 'maxBufferedBytes'),
-    maxQueuedEnvelopes: positive(options.maxQueuedEnvelopes, 50_000, 'maxQueuedEnvelopes'),
-    maxEnvelopesPerFrame: positive(options.maxEnvelopesPerFrame, 1000, 'maxEnvelopesPerFrame'),
-    heartbeatIntervalMs: positive(options.heartbeatIntervalMs, 1000, 'heartbeatIntervalMs'),
-    heartbeatTimeoutMs: positive(options.heartbeatTimeoutMs, 5000, 'heartbeatTimeoutMs'),
-    handshakeTimeoutMs: positive(options.handshakeTimeoutMs, 5000, 'handshakeTimeoutMs'),
-    reconnectBaseMs: positive(options.reconnectBaseMs, 100, 'reconnectBaseMs'),
-    reconnectMaxMs: positive(options.reconnectMaxMs, 5000, 'reconnectMaxMs'),
-    maxPendingHandshakes: positive(options.maxPendingHandshakes, 64, 'maxPendingHandshakes'),
-    maxClients: positive(options.maxClients, 256, 'maxClients'),
-    maxRequestsInFlight: positive(options.maxRequestsInFlight, 10_000, 'maxRequestsInFlight'),
+    maxFrameBytes: checkedPositive(options.maxFrameBytes, DEFAULT_MAX_FRAME_BYTES, 'maxFrameBytes'),
+    maxBufferedBytes: checkedPositive(options.maxBufferedBytes, 8 * 1024 * 1024, 'maxBufferedBytes'),
+    maxQueuedEnvelopes: checkedPositive(options.maxQueuedEnvelopes, 50_000, 'maxQueuedEnvelopes'),
+    maxEnvelopesPerFrame: checkedPositive(options.maxEnvelopesPerFrame, 1000, 'maxEnvelopesPerFrame'),
+    heartbeatIntervalMs: checkedPositive(options.heartbeatIntervalMs, 1000, 'heartbeatIntervalMs'),
+    heartbeatTimeoutMs: checkedPositive(options.heartbeatTimeoutMs, 5000, 'heartbeatTimeoutMs'),
+    handshakeTimeoutMs: checkedPositive(options.handshakeTimeoutMs, 5000, 'handshakeTimeoutMs'),
+    reconnectBaseMs: checkedPositive(options.reconnectBaseMs, 100, 'reconnectBaseMs'),
+    reconnectMaxMs: checkedPositive(options.reconnectMaxMs, 5000, 'reconnectMaxMs'),
+    maxPendingHandshakes: checkedPositive(options.maxPendingHandshakes, 64, 'maxPendingHandshakes'),
+    maxClients: checkedPositive(options.maxClients, 256, 'maxClients'),
+    maxRequestsInFlight: checkedPositive(options.maxRequestsInFlight, 10_000, 'maxRequestsInFlight'),
   };
+}
+
+/** A node id, cluster name or incarnation: 1 to MAX_NAME_LENGTH characters. */
+export function checkedName(value: unknown, what: string): string {
+  if (typeof value !== 'string' || value.length === 0 || value.length > MAX_NAME_LENGTH)
+    bad(`${what} must be a string of 1 to ${MAX_NAME_LENGTH} characters, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+/** The cluster secret as bytes; an empty one would make every HMAC proof trivial. */
+export function checkedSecret(secret: unknown): Uint8Array {
+  const bytes = typeof secret === 'string' ? new TextEncoder().encode(secret) : secret;
+  if (!(bytes instanceof Uint8Array) || bytes.byteLength === 0)
+    bad('secret must be a non-empty string or byte array');
+  return bytes;
+}
+
+/** `value`, or `fallback` when it is not given; either way a positive finite number. */
+export function checkedPositive(value: number | undefined, fallback: number, what: string): number {
+  const chosen = value ?? fallback;
+  if (typeof chosen !== 'number' || !Number.isFinite(chosen) || chosen <= 0)
+    bad(`${what} must be a positive number, got ${String(value)}`);
+  return chosen;
 }
 
 function bad(message: string): never {

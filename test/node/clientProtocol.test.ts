@@ -75,6 +75,33 @@ describe('client protocol', () => {
     await expect(clients[0]?.ask('k', Number.NaN)).rejects.toMatchObject({ code: 'PAXOS_ERR_BAD_VALUE' });
   });
 
+  it('refuses bad connection options locally, before the node could misreport them', async () => {
+    const url = nodes[0]?.url as string;
+    const refused = { code: 'PAXOS_ERR_BAD_OPTION' };
+    // From JavaScript, or with casts: what the type checker would have caught.
+    const connect = (u: unknown, options: unknown) => connectClient(u as string, options as never);
+    // A missing cluster used to reach the node as a hello it called malformed.
+    await expect(connect(url, { secret: SECRET })).rejects.toMatchObject({
+      ...refused,
+      message: expect.stringMatching(/^cluster must be a string/),
+    });
+    await expect(connect(url, { secret: '', cluster: CLUSTER })).rejects.toMatchObject(refused);
+    await expect(connect(url, { cluster: CLUSTER })).rejects.toMatchObject(refused);
+    await expect(connect(url, undefined)).rejects.toMatchObject(refused);
+    await expect(connect('http://127.0.0.1:1', { secret: SECRET, cluster: CLUSTER })).rejects.toMatchObject(
+      refused,
+    );
+    for (const option of ['connectTimeoutMs', 'requestTimeoutMs', 'maxFrameBytes']) {
+      await expect(connect(url, { secret: SECRET, cluster: CLUSTER, [option]: -1 })).rejects.toMatchObject({
+        ...refused,
+        message: expect.stringContaining(option),
+      });
+    }
+    // Nothing reached the node: it counted no refused hello.
+    const status = await clients[0]?.status();
+    expect(Object.keys(status?.counters ?? {}).filter((name) => name.startsWith('wire.errors.'))).toEqual([]);
+  });
+
   it('answers bad requests with error replies carrying their codes', async () => {
     const raw = await RawPeer.connect(nodes[0]?.url as string);
     await raw.hello({ role: 'client', node: 'raw-client' });
