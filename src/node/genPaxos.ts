@@ -165,10 +165,14 @@ export class GenPaxosNode {
     this.asks.failed[code] = (this.asks.failed[code] ?? 0) + 1;
   }
 
-  /** The decided value of `key` as known on this node, or `undefined` (gen_paxos:ask/1). */
+  /**
+   * The decided value of `key` as known on this node, or `undefined` (gen_paxos:ask/1). Throws
+   * PAXOS_ERR_STOPPED after `stop()`, whatever the store (a closed one cannot be read).
+   */
   read(key: string): PaxosValue | undefined {
     const problem = checkKey(key);
     if (problem !== null) throw new GenPaxosError(ERROR_CODES.BAD_KEY, problem);
+    if (this.stopped) throw new GenPaxosError(ERROR_CODES.STOPPED, `node ${this.id} is stopped`);
     return this.supervisor.read(key);
   }
 

@@ -104,13 +104,18 @@ describe('ask and read', () => {
 });
 
 describe('stop', () => {
-  it('fails pending asks with PAXOS_ERR_STOPPED, and refuses asks afterwards', async () => {
+  it('fails pending asks with PAXOS_ERR_STOPPED, and refuses asks and reads afterwards', async () => {
     cluster = await startCluster({ size: 3 });
+    expect(await cluster.ask('a', 'decided', 'v')).toBe('v');
     cluster.network.partition(['a'], ['b', 'c']);
     const pending = cluster.node('a').ask('k', 'v');
     await cluster.node('a').stop();
     await expect(pending).rejects.toMatchObject({ code: 'PAXOS_ERR_STOPPED' });
     await expect(cluster.node('a').ask('k', 'v')).rejects.toMatchObject({ code: 'PAXOS_ERR_STOPPED' });
+    // The same with any store: an LMDB one is closed by stop() and could not answer.
+    expect(() => cluster?.node('a').read('decided')).toThrow(
+      expect.objectContaining({ code: 'PAXOS_ERR_STOPPED' }),
+    );
   });
 });
 
