@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isAlive } from '../support/processes.js';
 import { MAIN, runCli } from './cliHelpers.js';
 
 let dir: string;
@@ -104,15 +105,6 @@ describe('gen-paxos demo --ui', () => {
     }
   });
 });
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('gen-paxos node', () => {
   it('runs until SIGINT, then shuts down cleanly with status 0', async () => {

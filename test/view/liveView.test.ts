@@ -15,6 +15,7 @@ import { MAIN } from '../integration/cliHelpers.js';
 import { recordingHeaderLine, recordingLine } from '../../src/inspect/view/model/recording.js';
 import { openBrowser, type Browser } from './browser.js';
 import { decided as decidedEvent, snapshot, state } from './modelEvents.js';
+import { isAlive } from '../support/processes.js';
 
 const REPORTS = join(import.meta.dirname, '..', '..', 'reports');
 const WAIT = { timeout: 30_000 };
@@ -74,15 +75,6 @@ async function stop(run: Started): Promise<number | null> {
   return code;
 }
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
 afterAll(async () => {
   await browser?.close();
   // Still running only if a test failed: stop it as Ctrl-C would, so it cleans up after itself.
@@ -97,7 +89,7 @@ afterAll(async () => {
       }),
   );
   // The demo stops its nodes; should it have been killed, they go too.
-  for (const pid of nodePids) if (alive(pid)) process.kill(pid, 'SIGKILL');
+  for (const pid of nodePids) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
   for (const path of [dir, ...demoDirs]) rmSync(path, { recursive: true, force: true });
 });
 
@@ -180,7 +172,7 @@ describe('the live cluster view in headless Chromium', () => {
 
     await page.goto('about:blank'); // before the demo stops: a live page would retry its feed
     expect(await stop(demo)).toBe(0);
-    for (const pid of nodePids) expect(alive(pid), `node process ${pid}`).toBe(false);
+    for (const pid of nodePids) expect(isAlive(pid), `node process ${pid}`).toBe(false);
   });
 
   it('replays the recording: pause, step and scrub', async () => {
