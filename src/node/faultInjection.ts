@@ -40,6 +40,11 @@ export class FaultInjectingTransport implements Transport {
     return faults;
   }
 
+  /** The real link's state: injected faults are silent, as a real network's are. */
+  isLinkUp(peer: string): boolean {
+    return this.inner.isLinkUp?.(peer) ?? true;
+  }
+
   send(envelope: Envelope): void {
     if (this.blockOut.has(envelope.to)) {
       this.injected.blockedOut++;

@@ -72,7 +72,10 @@ export interface InstanceContext extends KeyRecord {
 export type AskEvent = {
   readonly type: 'ask';
   readonly value: PaxosValue;
-  /** The ask was already forwarded to the key's owner and no decision came: propose here. */
+  /**
+   * Propose here, do not forward: the ask was forwarded to the key's owner already and no
+   * decision came, or the owner cannot be reached now.
+   */
   readonly forwarded?: boolean;
 };
 /** A proposal request: a local ask, or a member's `forward`. */

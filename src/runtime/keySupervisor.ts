@@ -207,7 +207,16 @@ export class KeySupervisor {
     else this.waiting.set(key, [replyTo]);
     if (!this.proposals.has(key)) this.proposals.set(key, value);
     if (this.forwardWithoutInstance(key, value)) return;
-    this.instanceFor(key).send({ type: 'ask', value });
+    // An owner out of reach would never get the forward: propose here now, as a takeover would.
+    const forwarded = this.ownerUnreachable(key);
+    this.instanceFor(key).send({ type: 'ask', value, ...(forwarded ? { forwarded } : {}) });
+  }
+
+  /** Another member owns `key` and the transport knows it cannot reach that member now. */
+  private ownerUnreachable(key: string): boolean {
+    if (!this.options.ownerFastPath) return false;
+    const owner = ownerAmongSorted(key, this.sortedMembers);
+    return owner !== this.options.id && this.options.transport.isLinkUp?.(owner) === false;
   }
 
   /**
@@ -220,6 +229,7 @@ export class KeySupervisor {
     if (this.fastPath.isWatching(key)) return true; // forwarded already, or a vote pending: wait
     const owner = ownerAmongSorted(key, this.sortedMembers);
     if (owner === this.options.id || this.options.storage.load(key) !== undefined) return false;
+    if (this.ownerUnreachable(key)) return false;
     this.runner.run({ type: 'send', key, to: owner, message: { type: 'forward', value } });
     this.fastPath.watch(key);
     return true;

@@ -13,6 +13,12 @@ export interface Transport {
   close(): Promise<void>;
   /** Counters for metrics: messages by fate, links up. Optional. */
   stats?(): TransportStats;
+  /**
+   * False when this node knows `peer` cannot be reached now (no link to it); a transport that
+   * cannot tell leaves it out. A hint for routing only: a message to a peer said to be up may
+   * still be lost, and nothing may rely on one said to be down not receiving it.
+   */
+  isLinkUp?(peer: string): boolean;
 }
 
 export interface TransportStats {

@@ -155,6 +155,10 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
     return this.runtimeLinks.isDialling(peer);
   }
 
+  isLinkUp(peer: string): boolean {
+    return this.links.has(peer);
+  }
+
   /** Each peer's link, up or down. */
   linkStatus(): LinkStatus[] {
     const nowMs = performance.now();
