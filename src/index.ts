@@ -3,7 +3,7 @@
 
 // gen_paxos: a node per process (or per test), asked to decide keys.
 export { startLink, GenPaxosNode, DEFAULT_ASK_TIMEOUT_MS } from './node/genPaxos.js';
-export type { StartLinkOptions, AskOptions } from './node/genPaxos.js';
+export type { StartLinkOptions, AskOptions, PendingKeys } from './node/genPaxos.js';
 // paxos_fsm: one instance, for teaching.
 export { paxosFsm } from './node/paxosFsm.js';
 export type { PaxosFsmOptions, PaxosFsmResult } from './node/paxosFsm.js';

@@ -171,5 +171,16 @@ function formatStatus(status: NodeStatus): string {
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([name, value]) => [name, String(value)]),
   );
-  return [...head, links, '', counters].join('\n');
+  const { total, keys } = status.pending;
+  const pending =
+    total === 0
+      ? ['no pending keys']
+      : [
+          `pending keys: ${total}${total > keys.length ? ` (first ${keys.length})` : ''}`,
+          formatTable(
+            ['key', 'state'],
+            keys.map(({ key, state }) => [key, state]),
+          ),
+        ];
+  return [...head, links, '', counters, '', ...pending].join('\n');
 }

@@ -20,6 +20,9 @@ export interface ServedNode {
   readonly startedMs: number;
 }
 
+/** Pending keys listed in a status reply: enough to see what is stuck, bounded for the frame. */
+const STATUS_PENDING_KEYS = 100;
+
 export function statusOf(served: ServedNode): NodeStatus {
   const { node, transport } = served;
   const counters: Record<string, number> = { ...flattenStats(transport.wireStats) };
@@ -56,6 +59,7 @@ export function statusOf(served: ServedNode): NodeStatus {
     links: transport.linkStatus(),
     clients: transport.clientCount,
     counters,
+    pending: node.pending(STATUS_PENDING_KEYS),
   };
 }
 

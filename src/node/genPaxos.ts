@@ -81,6 +81,12 @@ export interface AskOptions {
   readonly timeoutMs?: number;
 }
 
+/** Keys a node is working on: see `GenPaxosNode.pending`. */
+export interface PendingKeys {
+  readonly total: number;
+  readonly keys: ReadonlyArray<{ readonly key: string; readonly state: InstanceStateName | 'failed' }>;
+}
+
 /** A running gen-paxos node. */
 export class GenPaxosNode {
   private stopped = false;
@@ -179,6 +185,19 @@ export class GenPaxosNode {
   /** The state of `key`'s instance on this node (`decided` once retired to storage). */
   stateOf(key: string): InstanceStateName | 'failed' {
     return this.supervisor.stateOf(key);
+  }
+
+  /**
+   * What this node is working on: the keys it has not seen decided but holds a live instance, a
+   * waiting ask, a vote awaiting its outcome for, or has given up; at most `limit` of them (in no
+   * particular order) with their states, and how many there are.
+   */
+  pending(limit = 100): PendingKeys {
+    const keys = this.supervisor.pendingKeys();
+    return {
+      total: keys.length,
+      keys: keys.slice(0, Math.max(0, limit)).map((key) => ({ key, state: this.supervisor.stateOf(key) })),
+    };
   }
 
   /** The storage's group-commit counters, if it keeps them. */

@@ -63,6 +63,11 @@ export class AcceptorFastPath {
     }
   }
 
+  /** The keys whose watchdog is armed. */
+  watchedKeys(): IterableIterator<string> {
+    return this.watchdogs.keys();
+  }
+
   /** Whether `key` was accepted here and waits to learn its decision. */
   isWatching(key: string): boolean {
     return this.watchdogs.has(key);

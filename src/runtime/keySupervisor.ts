@@ -4,52 +4,23 @@
 // intensity per key: a key that keeps crashing is given up, the node keeps serving the others),
 // and retires decided and idle instances so live actors do not grow with keys.
 // It runs inside the `genPaxosNode` actor (genPaxosNode.ts), which feeds it events.
-import type { ActorRefFrom, AnyActorScope, EventObject, InspectionEvent, Observer } from 'xstate';
+import type { ActorRefFrom, AnyActorScope, EventObject } from 'xstate';
 import { GenPaxosError, ERROR_CODES, errorInfo, type ErrorInfo } from '../errors.js';
 import type { Effect } from '../paxos/effects.js';
-import {
-  DEFAULT_TIMING,
-  type InstanceMachine,
-  type InstanceTiming,
-  type InstanceStateName,
-} from '../paxos/instanceMachine.js';
+import { DEFAULT_TIMING, type InstanceMachine, type InstanceStateName } from '../paxos/instanceMachine.js';
 import { isRequest, type Envelope, type PaxosValue } from '../paxos/messages.js';
 import { checkKey, checkValue } from '../paxos/validate.js';
-import type { Storage } from '../storage/storage.js';
-import type { Transport } from '../transport/transport.js';
 import type { RuntimeClock } from './clock.js';
 import { EffectRunner } from './effectRunner.js';
-import { drawSeed, type RandomSource } from './random.js';
+import { drawSeed } from './random.js';
 import { AcceptorFastPath } from './acceptorFastPath.js';
 import { ownerAmongSorted } from '../paxos/owner.js';
-import type { RestartIntensity } from './restartIntensity.js';
 import { UNLIMITED_INTENSITY } from './supervisor/childSpec.js';
 import { SimpleOneForOne } from './supervisor/simpleOneForOne.js';
 import type { ExitReason } from './exitReason.js';
 import { Histogram } from '../stats/histogram.js';
+import type { KeySupervisorOptions } from './keySupervisorOptions.js';
 import { emptySupervisorStats, type ReplyTo, type SupervisorStats } from './nodeEvents.js';
-
-export interface KeySupervisorOptions {
-  readonly id: string;
-  readonly members: readonly string[];
-  readonly transport: Transport;
-  readonly storage: Storage;
-  readonly clock: RuntimeClock;
-  readonly random: RandomSource;
-  readonly timing: Partial<InstanceTiming>;
-  readonly restartIntensity: RestartIntensity;
-  readonly instanceLogic: InstanceMachine;
-  /** Receives the instances' inspection events (they run in actor systems of their own). */
-  readonly inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
-  /**
-   * Answer requests for keys with no live instance without spawning one (see
-   * acceptorFastPath.ts). Off: every key that receives a message gets an instance, so watchers
-   * see every acceptor's state transitions.
-   */
-  readonly acceptorFastPath: boolean;
-  /** The key's owner skips phase 1 with ballot 0; other members forward their asks to it. */
-  readonly ownerFastPath: boolean;
-}
 
 type InstanceActor = ActorRefFrom<InstanceMachine>;
 
@@ -150,6 +121,23 @@ export class KeySupervisor {
     const record = this.options.storage.load(key);
     if (record?.decided) return 'decided';
     return this.fastPath?.isWatching(key) ? 'acknowledged' : 'nil';
+  }
+
+  /**
+   * The keys this node is working on and has not seen decided: a live instance that is not idle,
+   * an ask waiting here, a vote or forward awaiting its outcome, or a key given up (`failed`).
+   */
+  pendingKeys(): string[] {
+    const candidates = new Set([
+      ...this.pool.ids(),
+      ...this.waiting.keys(),
+      ...this.failed.keys(),
+      ...(this.fastPath?.watchedKeys() ?? []),
+    ]);
+    return [...candidates].filter((key) => {
+      const state = this.stateOf(key);
+      return state !== 'decided' && (state !== 'nil' || this.waiting.has(key));
+    });
   }
 
   start(scope: AnyActorScope): void {

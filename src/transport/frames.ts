@@ -138,6 +138,11 @@ export interface NodeStatus {
   readonly clients: number;
   /** Counters of the wire layer and of the node's supervisor, by name. */
   readonly counters: Readonly<Record<string, number>>;
+  /** The keys the node is working on and has not seen decided (GenPaxosNode.pending), at most 100. */
+  readonly pending: {
+    readonly total: number;
+    readonly keys: ReadonlyArray<{ readonly key: string; readonly state: string }>;
+  };
 }
 
 export type ClientReply =

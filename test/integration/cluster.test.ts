@@ -240,11 +240,18 @@ describe('three node processes', () => {
 
     const status = await runCli(['status', '--config', config, '--json']);
     expect(status.code).toBe(0);
-    const parsed = JSON.parse(status.stdout) as { node: string; links: Array<{ state: string }> };
+    const parsed = JSON.parse(status.stdout) as {
+      node: string;
+      links: Array<{ state: string }>;
+      pending: { total: number; keys: unknown[] };
+    };
     expect(parsed.node).toBe('n1');
     expect(parsed.links.map((l) => l.state)).toEqual(['up', 'up']);
+    // Everything asked so far is decided: nothing in progress.
+    expect(parsed.pending).toEqual({ total: 0, keys: [] });
     const text = await runCli(['status', '--config', config]);
     expect(text.stdout).toMatch(/^node n1 {2}ws:\/\/127\.0\.0\.1:\d+/);
+    expect(text.stdout).toMatch(/\nno pending keys\n$/);
   });
 
   it('restarted without its data directory, it is refused as amnesiac and cannot vote', async () => {

@@ -103,6 +103,29 @@ describe('ask and read', () => {
   });
 });
 
+describe('pending', () => {
+  it('lists the keys a node is working on, with their states, until they are decided', async () => {
+    cluster = await startCluster({ size: 3 });
+    const a = cluster.node('a');
+    expect(a.pending()).toEqual({ total: 0, keys: [] });
+    // Cut off from the majority, a cannot decide: its asks stay pending.
+    cluster.network.partition(['a'], ['b', 'c']);
+    const asks = ['k1', 'k2', 'k3'].map((key) => a.ask(key, `${key}-value`, { timeoutMs: 60_000 }));
+    await cluster.runUntil(() => a.pending().total === 3);
+    const pending = a.pending();
+    expect(pending.keys.map(({ key }) => key).sort()).toEqual(['k1', 'k2', 'k3']);
+    for (const { key, state } of pending.keys) expect(state, key).toBe(a.stateOf(key));
+    for (const { state } of pending.keys) expect(['preparing', 'proposing', 'acknowledged']).toContain(state);
+    expect(a.pending(2)).toMatchObject({ total: 3, keys: [expect.anything(), expect.anything()] });
+    expect(cluster.node('b').pending().total).toBe(0);
+
+    cluster.network.heal();
+    await cluster.settle(asks);
+    await cluster.runUntil(() => a.pending().total === 0);
+    expect(a.pending()).toEqual({ total: 0, keys: [] });
+  });
+});
+
 describe('stop', () => {
   it('fails pending asks with PAXOS_ERR_STOPPED, and refuses asks and reads afterwards', async () => {
     cluster = await startCluster({ size: 3 });
