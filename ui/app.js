@@ -20,6 +20,8 @@ const view = {
   selectedKey: null,
   dirty: true,
   socket: null,
+  /** Live only: the page is frozen while the model keeps following the feed. */
+  paused: false,
 };
 window.genPaxosView = view; // for a person poking at it in the console
 
@@ -27,7 +29,7 @@ const invalidate = () => (view.dirty = true);
 
 // Events may arrive thousands a second: render at most about eight times a second.
 setInterval(() => {
-  if (!view.dirty) return;
+  if (!view.dirty || view.paused) return;
   view.dirty = false;
   renderRing(view);
   renderPanels(view);
@@ -45,7 +47,10 @@ function setMode(mode, text) {
 function connectLive() {
   const socket = new WebSocket(`ws://${location.host}/feed`);
   view.socket = socket;
-  socket.onopen = () => setMode('live', 'LIVE');
+  socket.onopen = () => {
+    setMode('live', view.paused ? 'PAUSED' : 'LIVE');
+    document.getElementById('live-pause').hidden = false;
+  };
   socket.onmessage = (message) => {
     const frame = JSON.parse(message.data);
     if (frame.type === 'model') view.model = ClusterModel.fromData(frame.data);
@@ -59,7 +64,23 @@ function connectLive() {
   };
 }
 
+/** Pause freezes what the page shows, not the feed: on resume it shows the cluster as it is now. */
+function setupLivePause() {
+  const button = document.getElementById('live-pause');
+  button.addEventListener('click', () => {
+    view.paused = !view.paused;
+    button.textContent = view.paused ? '▶ resume' : '❚❚ pause';
+    // Shown at once, while rendering is frozen.
+    const mode = document.getElementById('mode');
+    mode.textContent = view.paused ? 'PAUSED' : 'LIVE';
+    mode.className = `mode ${view.paused ? 'paused' : 'live'}`;
+    invalidate();
+  });
+}
+
 function replay(text, name) {
+  view.paused = false;
+  document.getElementById('live-pause').hidden = true;
   const previous = view.socket;
   view.socket = null;
   previous?.close();
@@ -79,6 +100,7 @@ function replay(text, name) {
 async function boot() {
   setupGrid(view, invalidate);
   setupPanels(view, invalidate);
+  setupLivePause();
   document.getElementById('open-file').addEventListener('change', async (e) => {
     const file = e.target.files[0];
     if (file) replay(await file.text(), file.name);

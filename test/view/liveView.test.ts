@@ -133,6 +133,18 @@ describe('the live cluster view in headless Chromium', () => {
     expect(await page.getAttribute('#badge', 'data-ok')).toBe('true');
     expect(await page.textContent('#mode')).toBe('LIVE');
 
+    // Pause freezes the page while the feed goes on; resume shows the cluster as it is now.
+    await page.click('#live-pause');
+    expect(await page.textContent('#mode')).toBe('PAUSED');
+    const shown = await page.textContent('#stats');
+    const applied = 'window.genPaxosView.model.applied';
+    const pausedAt = (await page.evaluate(applied)) as number;
+    await expect.poll(() => page.evaluate(`${applied} > ${pausedAt + 20}`), POLL).toBe(true);
+    expect(await page.textContent('#stats')).toBe(shown);
+    await page.click('#live-pause');
+    expect(await page.textContent('#mode')).toBe('LIVE');
+    await expect.poll(() => page.textContent('#stats'), POLL).not.toBe(shown);
+
     // A delay on every link, set from the page: messages are now seen in flight, with ballots.
     await page.selectOption('#delay', '300');
     await page.waitForSelector('#inflight .tag', WAIT);
