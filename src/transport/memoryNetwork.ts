@@ -81,6 +81,9 @@ export class MemoryNetwork {
         endpoint.receiver = null;
         if (this.endpoints.get(id) === endpoint) this.endpoints.delete(id);
       },
+      // A stopped or crashed node is known to be gone, as a refused connection tells a real
+      // node; a partition or a paused node stays silent, as on a real network.
+      isLinkUp: (peer) => this.endpoints.has(peer),
     };
   }
 
