@@ -1,6 +1,8 @@
 // Control cases for the simulation's invariant checks: each must report what it exists to catch.
 import { describe, expect, it } from 'vitest';
 import type { KeyRecord } from '../../src/paxos/record.js';
+import { VirtualClock } from '../../src/runtime/virtualClock.js';
+import { MemoryStorage } from '../../src/storage/memoryStorage.js';
 import { InvariantChecker } from './invariants.js';
 
 const accepted = (value: string): KeyRecord => ({
@@ -31,6 +33,34 @@ describe('InvariantChecker', () => {
     checker.noteProposed('k', 'v');
     checker.noteClientSaw('ask on b', 'k', 'v');
     expect(checker.violations).toEqual([]);
+  });
+
+  it('a decision is learned once durable: one a crash takes away before its commit never was', () => {
+    const clock = new VirtualClock();
+    const checker = new InvariantChecker(() => clock.now());
+    checker.noteProposed('k', 'v');
+    checker.noteProposed('k', 'w');
+    const crashed = new MemoryStorage({ clock, commitDelayMs: 10 });
+    void crashed.write('k', { ...nothing, decided: { value: 'v' } });
+    checker.checkStorage('c', crashed, ['k']);
+    crashed.crash();
+    clock.advance(20);
+    checker.checkStorage('c', crashed, ['k']);
+    // The group then chooses w: no conflict with a v that was never durable anywhere.
+    checker.noteDecided('node a', 'k', 'w');
+    expect(checker.violations).toEqual([]);
+
+    // The same write, committed, is learned, and a second value then is a violation.
+    const committed = new MemoryStorage({ clock, commitDelayMs: 10 });
+    void committed.write('j', { ...nothing, decided: { value: 'v' } });
+    checker.noteProposed('j', 'v');
+    checker.noteProposed('j', 'w');
+    clock.advance(20);
+    checker.checkStorage('b', committed, ['j']);
+    checker.noteDecided('node a', 'j', 'w');
+    expect(checker.violations).toEqual([
+      't=40 agreement: node a decided "w" for j, but "v" was decided before',
+    ]);
   });
 
   it('agreement and validity: a second value, or one nobody proposed, is a violation', () => {

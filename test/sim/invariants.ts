@@ -66,12 +66,16 @@ export class InvariantChecker {
     }
   }
 
-  /** After every step: what node `id` has written (durable or not) and what it has made durable. */
+  /**
+   * After every step: what node `id` has made durable. A decision written but not yet durable is
+   * not counted as learned: the node reveals it to no one before its write completes (the effect
+   * runner holds every message and answer of the key), and a crash may still take it away together
+   * with the proposer's own acceptance it rested on — then it was never chosen (seed 112939).
+   */
   checkStorage(id: string, storage: MemoryStorage, keys: Iterable<string>): void {
     for (const key of keys) {
-      const latest = storage.load(key);
-      if (latest?.decided) this.noteDecided(`node ${id}`, key, latest.decided.value);
       const durable = storage.loadDurable(key);
+      if (durable?.decided) this.noteDecided(`node ${id}`, key, durable.decided.value);
       const slot = `${id}/${key}`;
       const decidedBefore = this.durableDecided.get(slot);
       if (decidedBefore !== undefined) {
