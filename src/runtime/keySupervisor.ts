@@ -194,16 +194,15 @@ export class KeySupervisor {
     if (waiting) waiting.push(replyTo);
     else this.waiting.set(key, [replyTo]);
     if (!this.proposals.has(key)) this.proposals.set(key, value);
-    if (this.forwardWithoutInstance(key, value)) return;
+    const owner = this.options.ownerFastPath ? ownerAmongSorted(key, this.sortedMembers) : null;
+    if (owner !== null && this.forwardWithoutInstance(key, value, owner)) return;
     // An owner out of reach would never get the forward: propose here now, as a takeover would.
-    const forwarded = this.ownerUnreachable(key);
+    const forwarded = owner !== null && this.outOfReach(owner);
     this.instanceFor(key).send({ type: 'ask', value, ...(forwarded ? { forwarded } : {}) });
   }
 
-  /** Another member owns `key` and the transport knows it cannot reach that member now. */
-  private ownerUnreachable(key: string): boolean {
-    if (!this.options.ownerFastPath) return false;
-    const owner = ownerAmongSorted(key, this.sortedMembers);
+  /** `owner` is another member, and the transport knows it cannot reach that member now. */
+  private outOfReach(owner: string): boolean {
     return owner !== this.options.id && this.options.transport.isLinkUp?.(owner) === false;
   }
 
@@ -212,12 +211,11 @@ export class KeySupervisor {
    * phase 1, and wait for its decision without an actor here — the same as the instance's own
    * `forwardToOwner` then `acknowledged`, watched by the fast path's takeover watchdog.
    */
-  private forwardWithoutInstance(key: string, value: PaxosValue): boolean {
-    if (!this.fastPath || !this.options.ownerFastPath || this.pool.has(key)) return false;
+  private forwardWithoutInstance(key: string, value: PaxosValue, owner: string): boolean {
+    if (!this.fastPath || this.pool.has(key)) return false;
     if (this.fastPath.isWatching(key)) return true; // forwarded already, or a vote pending: wait
-    const owner = ownerAmongSorted(key, this.sortedMembers);
     if (owner === this.options.id || this.options.storage.load(key) !== undefined) return false;
-    if (this.ownerUnreachable(key)) return false;
+    if (this.outOfReach(owner)) return false;
     this.runner.run({ type: 'send', key, to: owner, message: { type: 'forward', value } });
     this.fastPath.watch(key);
     return true;
