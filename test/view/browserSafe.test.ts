@@ -4,6 +4,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { PAXOS_MESSAGE_TYPES } from '../../src/paxos/messages.js';
+import { VIEW_MESSAGE_TYPES } from '../../src/inspect/view/model/viewEvents.js';
 
 const MODEL = join(import.meta.dirname, '..', '..', 'src', 'inspect', 'view', 'model');
 
@@ -19,5 +21,9 @@ describe('the browser-side view model', () => {
       }
       expect(source, file).not.toMatch(/\b(require\(|process\.|Buffer\.)|from 'node:/);
     }
+  });
+
+  it('knows every Paxos message tag the protocol has (its copy cannot import the list)', () => {
+    expect([...VIEW_MESSAGE_TYPES].sort()).toEqual([...PAXOS_MESSAGE_TYPES].sort());
   });
 });

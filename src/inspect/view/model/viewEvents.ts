@@ -4,6 +4,8 @@
 // Browser-safe: this directory is compiled to dist/ and served to the page as ES modules, so
 // nothing here imports Node modules, or anything outside this directory but types.
 
+import type { PaxosMessageType } from '../../../paxos/messages.js';
+
 /** Bumped when an event changes shape; recordings carry it in their header. */
 export const VIEW_FEED_VERSION = 1;
 
@@ -19,10 +21,10 @@ export const VIEW_STATES: readonly ViewState[] = [
   'failed',
 ];
 
-/** The Paxos message tags (src/paxos/messages.ts). */
-export type ViewMessageType =
-  'forward' | 'prepare' | 'promise' | 'propose' | 'acknowledge' | 'reject' | 'decide';
+/** The Paxos message tags: the protocol's own type (a type import, which compiles away). */
+export type ViewMessageType = PaxosMessageType;
 
+/** The protocol's PAXOS_MESSAGE_TYPES, copied because the page loads only this directory (test/view/browserSafe.test.ts keeps them equal). */
 export const VIEW_MESSAGE_TYPES: readonly ViewMessageType[] = [
   'forward',
   'prepare',
