@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { LocalCluster } from '../src/cli/localCluster.js';
-import { connectClient, type GenPaxosClient } from '../src/transport/client.js';
+import { connectClient, type GenPaxosClient } from '../src/transport/client/client.js';
 import { measureCommit, measureRoundTrip } from './floors.js';
 import { inProcessDecided } from './inProcess.js';
 import { renderReport, type BenchReport } from './report.js';

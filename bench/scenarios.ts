@@ -1,7 +1,7 @@
 // The load scenarios of the benchmark, each driven through the client protocol against a
 // cluster of node processes: sequential asks, asks in flight, contended keys, decided keys.
 import { summarize, type LatencySummary } from '../src/inspect/percentiles.js';
-import type { GenPaxosClient } from '../src/transport/client.js';
+import type { GenPaxosClient } from '../src/transport/client/client.js';
 
 export interface LoadResult {
   readonly asks: number;

@@ -8,7 +8,7 @@ export type { StartLinkOptions, AskOptions, PendingKeys } from './node/genPaxos.
 export { paxosFsm } from './node/paxosFsm.js';
 export type { PaxosFsmOptions, PaxosFsmResult } from './node/paxosFsm.js';
 // The node as XState actor logic, for embedding in a larger XState system.
-export { genPaxosNode } from './runtime/genPaxosNode.js';
+export { genPaxosNode } from './node/genPaxosNode.js';
 export type {
   GenPaxosNodeInput,
   GenPaxosNodeEvent,
@@ -16,7 +16,7 @@ export type {
   GenPaxosNodeReply,
   GenPaxosNodeEmitted,
   ReplyTo,
-} from './runtime/genPaxosNode.js';
+} from './node/genPaxosNode.js';
 // The instance machine and its pure parts.
 export { instanceMachine, DEFAULT_TIMING, INSTANCE_STATES } from './paxos/instanceMachine.js';
 export type {
@@ -35,35 +35,36 @@ export { createMemoryNetwork, MemoryNetwork } from './transport/memoryNetwork.js
 export type { LinkFaults, MemoryNetworkOptions } from './transport/memoryNetwork.js';
 export type { Transport } from './transport/transport.js';
 // Nodes in separate processes: WebSocket links, the client protocol, a node as its process runs it.
-export { createWebSocketTransport, WebSocketTransport } from './transport/webSocketTransport.js';
-export type { WebSocketTransportOptions } from './transport/webSocketTransport.js';
-export { connectClient, GenPaxosClient } from './transport/client.js';
-export type { ClientOptions, AskRequestOptions } from './transport/client.js';
-export type { NodeStatus, LinkStatus } from './transport/frames.js';
-export { startNetworkNode } from './node/networkNode.js';
-export type { NetworkNode, NetworkNodeOptions } from './node/networkNode.js';
-export { WireError, WIRE_ERROR_CODES, CLOSE_CODES } from './transport/wireErrors.js';
-export type { WireErrorCode } from './transport/wireErrors.js';
-export { createJsonLogger, silentLogger } from './transport/log.js';
-export type { Logger, LogLevel, LogFields } from './transport/log.js';
+export { createWebSocketTransport, WebSocketTransport } from './transport/peer/webSocketTransport.js';
+export type { WebSocketTransportOptions } from './transport/peer/webSocketTransport.js';
+export { connectClient, GenPaxosClient } from './transport/client/client.js';
+export type { ClientOptions, AskRequestOptions } from './transport/client/client.js';
+export type { NodeStatus, LinkStatus } from './transport/wire/frames.js';
+export { startNetworkNode } from './server/networkNode.js';
+export type { NetworkNode, NetworkNodeOptions } from './server/networkNode.js';
+export { WireError, WIRE_ERROR_CODES, CLOSE_CODES } from './transport/wire/wireErrors.js';
+export type { WireErrorCode } from './transport/wire/wireErrors.js';
+export { createJsonLogger, silentLogger } from './base/log.js';
+export type { Logger, LogLevel, LogFields } from './base/log.js';
 export { MemoryStorage } from './storage/memoryStorage.js';
 export type { Storage } from './storage/storage.js';
 export { LmdbStorage } from './storage/lmdbStorage.js';
 export type { LmdbStorageOptions } from './storage/lmdbStorage.js';
 export type { CommitInfo, DurableCommitStats } from './storage/commitStats.js';
-export { histogramPercentile } from './stats/histogram.js';
-export type { HistogramSnapshot } from './stats/histogram.js';
+export { histogramPercentile } from './base/histogram.js';
+export type { HistogramSnapshot } from './base/histogram.js';
 export { checkIncarnation, peerIncarnationCheck } from './storage/amnesia.js';
 export type { IncarnationStore, IncarnationVerdict } from './storage/amnesia.js';
 // Time and randomness, injectable.
-export { systemClock } from './runtime/clock.js';
-export type { RuntimeClock, TimerClock } from './runtime/clock.js';
-export { VirtualClock } from './runtime/virtualClock.js';
-export { seededRandom, systemRandom } from './runtime/random.js';
-export type { RandomSource } from './runtime/random.js';
+export { systemClock } from './base/clock.js';
+export type { RuntimeClock, TimerClock } from './base/clock.js';
+export { VirtualClock } from './base/virtualClock.js';
+export { systemRandom } from './base/random.js';
+export { seededRandom } from './paxos/prng.js';
+export type { RandomSource } from './base/random.js';
 // Errors.
-export { GenPaxosError, ERROR_CODES } from './errors.js';
-export type { ErrorCode, ErrorInfo } from './errors.js';
+export { GenPaxosError, ERROR_CODES } from './base/errors.js';
+export type { ErrorCode, ErrorInfo } from './base/errors.js';
 // The actor runtime: gen_fsm over XState machines, OTP supervisors, names and nodes
 // (docs/gen-fsm-runtime.md maps each function to the OTP one it mirrors).
 export { genFsm, register, unregister, whereis, monitor, demonitor, monitorNode } from './runtime/local.js';
@@ -91,13 +92,21 @@ export type {
   DistMessage,
   WireExitReason,
 } from './runtime/distribution/remoteRouter.js';
-export { createMemoryRouter, MemoryRouter, RUNTIME_FRAME_KEY } from './runtime/distribution/memoryRouter.js';
-export type { MemoryRouterOptions, MemoryRouterStats } from './runtime/distribution/memoryRouter.js';
+export {
+  createMemoryRouter,
+  MemoryRouter,
+  RUNTIME_FRAME_KEY,
+} from './transport/distribution/memoryRouter.js';
+export type { MemoryRouterOptions, MemoryRouterStats } from './transport/distribution/memoryRouter.js';
 // Across processes: the runtime's messages on the cluster's WebSocket links (startNetworkNode's
 // `actorNode` uses it; node names are the member ids).
-export { createWebSocketRouter, WebSocketRouter } from './transport/webSocketRouter.js';
-export type { WebSocketRouterOptions } from './transport/webSocketRouter.js';
-export type { RuntimeLink, RuntimeLinkListener, RuntimeLinkSource } from './transport/runtimeLinks.js';
+export { createWebSocketRouter, WebSocketRouter } from './transport/distribution/webSocketRouter.js';
+export type { WebSocketRouterOptions } from './transport/distribution/webSocketRouter.js';
+export type {
+  RuntimeLink,
+  RuntimeLinkListener,
+  RuntimeLinkSource,
+} from './transport/distribution/runtimeLinks.js';
 export { isNormalExit } from './runtime/exitReason.js';
 export type { ExitReason } from './runtime/exitReason.js';
 export { isAlive } from './runtime/actorLike.js';

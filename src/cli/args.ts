@@ -3,7 +3,7 @@
 // turn every bad value into a UsageError naming the flag.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { isLogLevel, type LogLevel } from '../transport/log.js';
+import { isLogLevel, type LogLevel } from '../base/log.js';
 import { UsageError } from './exitCodes.js';
 
 export type FlagSpec = Readonly<

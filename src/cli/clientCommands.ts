@@ -1,12 +1,12 @@
 // `gen-paxos ask | read | status`: one request through the client protocol to one node.
 // Results go to stdout (the bare value, or JSON with --json); errors to stderr, with the exit
 // statuses of exitCodes.ts chosen by the error's code.
-import { GenPaxosError } from '../errors.js';
+import { GenPaxosError } from '../base/errors.js';
 import type { PaxosValue } from '../paxos/messages.js';
 import { checkKey, checkValue } from '../paxos/validate.js';
-import { connectClient, type GenPaxosClient } from '../transport/client.js';
-import type { NodeStatus } from '../transport/frames.js';
-import { WIRE_ERROR_CODES, WireError } from '../transport/wireErrors.js';
+import { connectClient, type GenPaxosClient } from '../transport/client/client.js';
+import type { NodeStatus } from '../transport/wire/frames.js';
+import { WIRE_ERROR_CODES, WireError } from '../transport/wire/wireErrors.js';
 import {
   DEFAULT_CLUSTER,
   integerFlag,

@@ -6,7 +6,7 @@
 // the view as a note, and every fault change as a `faults` event.
 import type { ClusterFeed } from '../inspect/view/clusterFeed.js';
 import type { ControlRequest, ViewControls } from '../inspect/view/viewControls.js';
-import type { LinkFaultSpec } from '../transport/frames.js';
+import type { LinkFaultSpec } from '../transport/wire/frames.js';
 import type { DemoClients } from './demoClients.js';
 import type { LocalCluster } from './localCluster.js';
 

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { LogLevel } from '../transport/log.js';
+import type { LogLevel } from '../base/log.js';
 import { freePorts } from './freePorts.js';
 
 export interface LocalClusterOptions {

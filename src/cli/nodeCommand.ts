@@ -1,8 +1,8 @@
 // `gen-paxos node`: runs one node until SIGINT or SIGTERM, then shuts down cleanly (links
 // closed with 1001, storage closed) and exits 0. Prints one "listening" line on stdout once
 // peers and clients can connect: scripts (and `demo`) wait for it.
-import { startNetworkNode, type NetworkNode } from '../node/networkNode.js';
-import { createJsonLogger } from '../transport/log.js';
+import { startNetworkNode, type NetworkNode } from '../server/networkNode.js';
+import { createJsonLogger } from '../base/log.js';
 import {
   DEFAULT_CLUSTER,
   hostPort,

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { ClusterFeed } from '../inspect/view/clusterFeed.js';
 import { recordFeed, type Recording } from '../inspect/view/recorder.js';
 import { startViewServer, type ViewServer } from '../inspect/view/viewServer.js';
-import type { LogLevel } from '../transport/log.js';
+import type { LogLevel } from '../base/log.js';
 import { DemoClients } from './demoClients.js';
 import { DemoControls } from './demoControls.js';
 import { DemoLoad } from './demoLoad.js';

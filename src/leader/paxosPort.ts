@@ -1,16 +1,16 @@
 // What the leader layer needs of a gen-paxos node: ask a key, read what is decided locally, and
 // hear of every decision the node learns. Adapters for the two shapes a node comes in: the
 // `GenPaxosNode` handle of `startLink`, and a `genPaxosNode` actor inside a user's XState system.
-import { ERROR_CODES, GenPaxosError, errorFromInfo } from '../errors.js';
+import { ERROR_CODES, GenPaxosError, errorFromInfo } from '../base/errors.js';
 import type { PaxosValue } from '../paxos/messages.js';
 import { GenPaxosNode } from '../node/genPaxos.js';
-import type { TimerClock } from '../runtime/clock.js';
+import type { TimerClock } from '../base/clock.js';
 import {
   supervisorOf,
   type GenPaxosNodeActorRef,
   type GenPaxosNodeReply,
   type ReplyTo,
-} from '../runtime/genPaxosNode.js';
+} from '../node/genPaxosNode.js';
 
 export interface PaxosPort {
   /** The node's id: the name leases are held under. */

@@ -1,22 +1,22 @@
 // The gen_paxos API: `startLink` starts a node (supervisor + transport + storage) and returns a
 // handle with `ask` / `read` / `stop`, like gen_paxos:start_link/2, ask/2, ask/1 and stop/0.
 import { createActor, type Actor, type InspectionEvent, type Observer } from 'xstate';
-import { ERROR_CODES, GenPaxosError, errorFromInfo } from '../errors.js';
+import { ERROR_CODES, GenPaxosError, errorFromInfo } from '../base/errors.js';
 import type { InstanceMachine, InstanceStateName, InstanceTiming } from '../paxos/instanceMachine.js';
 import type { PaxosValue } from '../paxos/messages.js';
 import { checkKey, checkValue } from '../paxos/validate.js';
-import { systemClock, type RuntimeClock } from '../runtime/clock.js';
-import { genPaxosNode, supervisorOf, type GenPaxosNodeLogic } from '../runtime/genPaxosNode.js';
-import type { KeySupervisor } from '../runtime/keySupervisor.js';
-import type { ReplyTo, SupervisorStats } from '../runtime/nodeEvents.js';
-import { systemRandom, type RandomSource } from '../runtime/random.js';
+import { systemClock, type RuntimeClock } from '../base/clock.js';
+import { genPaxosNode, supervisorOf, type GenPaxosNodeLogic } from './genPaxosNode.js';
+import type { KeySupervisor } from './keySupervisor.js';
+import type { ReplyTo, SupervisorStats } from './nodeEvents.js';
+import { systemRandom, type RandomSource } from '../base/random.js';
 import type { RestartIntensity } from '../runtime/restartIntensity.js';
 import { LmdbStorage } from '../storage/lmdbStorage.js';
 import { MemoryStorage } from '../storage/memoryStorage.js';
 import type { Storage } from '../storage/storage.js';
 import type { Transport, TransportStats } from '../transport/transport.js';
 import type { DurableCommitStats } from '../storage/commitStats.js';
-import { Histogram, type HistogramSnapshot } from '../stats/histogram.js';
+import { Histogram, type HistogramSnapshot } from '../base/histogram.js';
 import { checkMembers, checkTimeout } from './validateOptions.js';
 
 export const DEFAULT_ASK_TIMEOUT_MS = 10_000;

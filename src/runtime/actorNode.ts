@@ -3,7 +3,7 @@
 // same for local and remote actors. `localNode` is the default node of the process.
 import type { AnyActorRef, EventObject } from 'xstate';
 import { isAlive, watchExit, type ActorLike } from './actorLike.js';
-import { systemClock, type RuntimeClock } from './clock.js';
+import { systemClock, type RuntimeClock } from '../base/clock.js';
 import { describeTarget, isRemoteName, type RemoteName, type Target } from './distribution/address.js';
 import { Distribution, type NodeEvent } from './distribution/distribution.js';
 import { Registry } from './distribution/registry.js';

@@ -2,7 +2,7 @@
 // must not vote under its old id. Each data directory has an incarnation id; peers remember the
 // incarnation they first saw for each member and refuse any other. `checkIncarnation` is the
 // pure rule; `peerIncarnationCheck` turns a store into a transport handshake hook.
-import { ERROR_CODES } from '../errors.js';
+import { ERROR_CODES } from '../base/errors.js';
 
 /** Where a node keeps its own incarnation and the incarnations it has seen (LmdbStorage). */
 export interface IncarnationStore {

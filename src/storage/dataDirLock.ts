@@ -3,7 +3,7 @@
 // opener is refused. A lock left by a dead process (kill -9) is taken over.
 import { linkSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ERROR_CODES, GenPaxosError } from '../errors.js';
+import { ERROR_CODES, GenPaxosError } from '../base/errors.js';
 
 export const LOCK_FILE = 'gen-paxos.lock';
 

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { open, type Database, type RootDatabase } from 'lmdb';
-import { ERROR_CODES, GenPaxosError } from '../errors.js';
+import { ERROR_CODES, GenPaxosError } from '../base/errors.js';
 import type { KeyRecord } from '../paxos/record.js';
 import type { IncarnationStore } from './amnesia.js';
 import { CommitStatsRecorder, type CommitInfo, type DurableCommitStats } from './commitStats.js';

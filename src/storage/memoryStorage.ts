@@ -2,7 +2,7 @@
 // commit, like the durable store. For tests, simulations and library users who ask for it
 // explicitly. Its fault hooks model a crash (uncommitted writes are lost), a slow disk and a
 // failing one.
-import type { TimerClock } from '../runtime/clock.js';
+import type { TimerClock } from '../base/clock.js';
 import type { KeyRecord } from '../paxos/record.js';
 import { CommitStatsRecorder, type DurableCommitStats } from './commitStats.js';
 import { compactRecord, type Storage } from './storage.js';

@@ -1,9 +1,9 @@
 // An in-process network: nodes of one process exchange envelopes through it, with fault hooks
 // (drop, duplicate, delay, reorder, partitions, one-way links) for tests and simulations.
 // Deliveries are always asynchronous, so a send never re-enters the sender.
-import type { TimerClock } from '../runtime/clock.js';
+import type { TimerClock } from '../base/clock.js';
 import type { Envelope } from '../paxos/messages.js';
-import { systemRandom, type RandomSource } from '../runtime/random.js';
+import { systemRandom, type RandomSource } from '../base/random.js';
 import type { Transport } from './transport.js';
 
 export interface LinkFaults {

@@ -6,8 +6,8 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { LocalCluster } from '../../src/cli/localCluster.js';
-import type { LinkFaultSpec, NodeStatus } from '../../src/transport/frames.js';
-import { connectClient, type ClientOptions, type GenPaxosClient } from '../../src/transport/client.js';
+import type { LinkFaultSpec, NodeStatus } from '../../src/transport/wire/frames.js';
+import { connectClient, type ClientOptions, type GenPaxosClient } from '../../src/transport/client/client.js';
 import { atExit, killChildrenAndRemove } from './exitGuard.js';
 import { CLI_MAIN } from './paths.js';
 

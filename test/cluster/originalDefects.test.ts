@@ -2,12 +2,12 @@
 // would fail against the original's behaviour. Deterministic: VirtualClock, seeded network.
 import { assign } from 'xstate';
 import { afterEach, describe, expect, it } from 'vitest';
-import { GenPaxosError } from '../../src/errors.js';
+import { GenPaxosError } from '../../src/base/errors.js';
 import { DEFAULT_TIMING, instanceMachine } from '../../src/paxos/instanceMachine.js';
 import type { PaxosValue } from '../../src/paxos/messages.js';
 import { createMemoryNetwork } from '../../src/transport/memoryNetwork.js';
 import { paxosFsm } from '../../src/node/paxosFsm.js';
-import { VirtualClock } from '../../src/runtime/virtualClock.js';
+import { VirtualClock } from '../../src/base/virtualClock.js';
 import { startCluster, type TestCluster } from '../support/cluster.js';
 import { ballot, start, step } from '../support/machine.js';
 import { runUntil } from '../support/settle.js';

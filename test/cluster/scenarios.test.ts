@@ -1,7 +1,7 @@
 // Cluster scenarios on the in-memory network (3 and 5 nodes), deterministic: each run is
 // fixed by its seed, printed on failure through the test name.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { GenPaxosError } from '../../src/errors.js';
+import type { GenPaxosError } from '../../src/base/errors.js';
 import { startCluster, type TestCluster } from '../support/cluster.js';
 
 let cluster: TestCluster | undefined;

@@ -5,7 +5,7 @@ import { createWebSocketReceiver } from '@statelyai/inspect';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StatelyInspectionEvent } from '../../src/inspect/statelyEvents.js';
-import type { NetworkNode } from '../../src/node/networkNode.js';
+import type { NetworkNode } from '../../src/server/networkNode.js';
 import { startLoopbackCluster } from '../fixtures/loopbackCluster.js';
 import { ownerOf } from '../../src/paxos/owner.js';
 import { waitFor } from '../wire/helpers.js';

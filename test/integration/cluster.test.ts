@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalCluster } from '../../src/cli/localCluster.js';
 import type { PaxosValue } from '../../src/paxos/messages.js';
-import { connectClient, type GenPaxosClient } from '../../src/transport/client.js';
-import { CLOSE_CODES } from '../../src/transport/wireErrors.js';
+import { connectClient, type GenPaxosClient } from '../../src/transport/client/client.js';
+import { CLOSE_CODES } from '../../src/transport/wire/wireErrors.js';
 import { RawPeer } from '../wire/helpers.js';
 import { MAIN, runCli } from './cliHelpers.js';
 

@@ -5,12 +5,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { NetworkNode } from '../../src/node/networkNode.js';
+import type { NetworkNode } from '../../src/server/networkNode.js';
 import { startLoopbackCluster } from '../fixtures/loopbackCluster.js';
-import { openNodeStorage } from '../../src/node/openNodeStorage.js';
-import { connectClient, type GenPaxosClient } from '../../src/transport/client.js';
-import { createJsonLogger } from '../../src/transport/log.js';
-import { PROTOCOL_VERSION } from '../../src/transport/frames.js';
+import { openNodeStorage } from '../../src/server/openNodeStorage.js';
+import { connectClient, type GenPaxosClient } from '../../src/transport/client/client.js';
+import { createJsonLogger } from '../../src/base/log.js';
+import { PROTOCOL_VERSION } from '../../src/transport/wire/frames.js';
 import { CLUSTER, RawPeer, SECRET, waitFor } from '../wire/helpers.js';
 
 const ids = ['a', 'b', 'c'];

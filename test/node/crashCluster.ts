@@ -9,8 +9,8 @@ import { startLink, type GenPaxosNode } from '../../src/node/genPaxos.js';
 import { compareBallots, formatBallot, type Ballot } from '../../src/paxos/ballot.js';
 import type { Envelope, PaxosValue } from '../../src/paxos/messages.js';
 import type { KeyRecord } from '../../src/paxos/record.js';
-import { seededRandom } from '../../src/runtime/random.js';
-import { VirtualClock } from '../../src/runtime/virtualClock.js';
+import { seededRandom } from '../../src/paxos/prng.js';
+import { VirtualClock } from '../../src/base/virtualClock.js';
 import { MemoryStorage } from '../../src/storage/memoryStorage.js';
 import type { Storage } from '../../src/storage/storage.js';
 import {

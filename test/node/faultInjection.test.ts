@@ -2,9 +2,9 @@
 // allowed can be cut off (both directions), lose or delay messages, and heal; a node without it
 // refuses, and bad specs are refused with their codes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { NetworkNode } from '../../src/node/networkNode.js';
+import type { NetworkNode } from '../../src/server/networkNode.js';
 import { startLoopbackCluster } from '../fixtures/loopbackCluster.js';
-import { connectClient, type GenPaxosClient } from '../../src/transport/client.js';
+import { connectClient, type GenPaxosClient } from '../../src/transport/client/client.js';
 import { CLUSTER, SECRET, waitFor } from '../wire/helpers.js';
 
 const ids = ['a', 'b', 'c'];

@@ -5,10 +5,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { assign, setup } from 'xstate';
 import { createActorNode, type ActorNode } from '../../src/runtime/actorNode.js';
 import type { NodeEvent } from '../../src/runtime/distribution/distribution.js';
-import { createMemoryRouter, type MemoryRouter } from '../../src/runtime/distribution/memoryRouter.js';
+import { createMemoryRouter, type MemoryRouter } from '../../src/transport/distribution/memoryRouter.js';
 import { reply, type CallEvent, type From } from '../../src/runtime/genFsm/reply.js';
 import type { DownEvent } from '../../src/runtime/monitors.js';
-import { VirtualClock } from '../../src/runtime/virtualClock.js';
+import { VirtualClock } from '../../src/base/virtualClock.js';
 import { createMemoryNetwork } from '../../src/transport/memoryNetwork.js';
 import { settle } from './helpers.js';
 

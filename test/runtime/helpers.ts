@@ -1,6 +1,6 @@
 // Test helpers for the runtime: a node on a virtual clock that records crashes instead of logging.
 import { createActorNode, type ActorNode, type CrashReport } from '../../src/runtime/actorNode.js';
-import { VirtualClock } from '../../src/runtime/virtualClock.js';
+import { VirtualClock } from '../../src/base/virtualClock.js';
 
 export interface TestNode {
   readonly clock: VirtualClock;

@@ -1,8 +1,8 @@
 // The in-memory network's fault hooks do what they say, deterministically for a seed.
 import { describe, expect, it } from 'vitest';
 import type { Envelope } from '../../src/paxos/messages.js';
-import { seededRandom } from '../../src/runtime/random.js';
-import { VirtualClock } from '../../src/runtime/virtualClock.js';
+import { seededRandom } from '../../src/paxos/prng.js';
+import { VirtualClock } from '../../src/base/virtualClock.js';
 import { createMemoryNetwork } from '../../src/transport/memoryNetwork.js';
 
 const PREPARE = { type: 'prepare', ballot: { round: 1, node: 'a' } } as const;

@@ -1,7 +1,7 @@
 // Control cases for the simulation's invariant checks: each must report what it exists to catch.
 import { describe, expect, it } from 'vitest';
 import type { KeyRecord } from '../../src/paxos/record.js';
-import { VirtualClock } from '../../src/runtime/virtualClock.js';
+import { VirtualClock } from '../../src/base/virtualClock.js';
 import { MemoryStorage } from '../../src/storage/memoryStorage.js';
 import { InvariantChecker } from './invariants.js';
 

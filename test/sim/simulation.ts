@@ -6,11 +6,12 @@
 import { createHash } from 'node:crypto';
 import type { InspectionEvent } from 'xstate';
 import type { Envelope } from '../../src/paxos/messages.js';
-import type { GenPaxosError } from '../../src/errors.js';
+import type { GenPaxosError } from '../../src/base/errors.js';
 import type { PaxosValue } from '../../src/paxos/messages.js';
 import { startLink, type GenPaxosNode } from '../../src/node/genPaxos.js';
-import { seededRandom, type RandomSource } from '../../src/runtime/random.js';
-import { VirtualClock } from '../../src/runtime/virtualClock.js';
+import { type RandomSource } from '../../src/base/random.js';
+import { seededRandom } from '../../src/paxos/prng.js';
+import { VirtualClock } from '../../src/base/virtualClock.js';
 import { MemoryStorage } from '../../src/storage/memoryStorage.js';
 import {
   createMemoryNetwork,

@@ -1,6 +1,6 @@
 // Amnesia refusal: the pure incarnation check, and the transport hook built on a store.
 import { afterAll, describe, expect, it } from 'vitest';
-import { ERROR_CODES } from '../../src/errors.js';
+import { ERROR_CODES } from '../../src/base/errors.js';
 import { checkIncarnation, peerIncarnationCheck, type IncarnationStore } from '../../src/storage/amnesia.js';
 import { LmdbStorage } from '../../src/storage/lmdbStorage.js';
 import { tempDirs } from './tempDir.js';

@@ -2,7 +2,7 @@
 // committed, group commit, reopening, the node's identity, and the errors of a closed store.
 import { readdirSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ERROR_CODES } from '../../src/errors.js';
+import { ERROR_CODES } from '../../src/base/errors.js';
 import type { KeyRecord } from '../../src/paxos/record.js';
 import { LmdbStorage } from '../../src/storage/lmdbStorage.js';
 import type { CommitInfo } from '../../src/storage/commitStats.js';

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClusterFeed } from '../../src/inspect/view/clusterFeed.js';
 import type { SendEvent, ViewEvent } from '../../src/inspect/view/model/viewEvents.js';
-import type { NetworkNode } from '../../src/node/networkNode.js';
+import type { NetworkNode } from '../../src/server/networkNode.js';
 import { startLoopbackCluster } from '../fixtures/loopbackCluster.js';
 import { waitFor } from '../wire/helpers.js';
 

@@ -1,7 +1,7 @@
 // The handshake's rules, pure: proofs bind the secret, both nonces and every claimed field;
 // refusals come in a fixed order; the dialling tie-break is the same on both sides.
 import { describe, expect, it } from 'vitest';
-import { PROTOCOL_VERSION, type HelloFrame, type WelcomeFrame } from '../../src/transport/frames.js';
+import { PROTOCOL_VERSION, type HelloFrame, type WelcomeFrame } from '../../src/transport/wire/frames.js';
 import {
   checkHello,
   checkWelcome,
@@ -10,8 +10,8 @@ import {
   welcomeProof,
   winningDialler,
   type HelloClaims,
-} from '../../src/transport/handshake.js';
-import { WIRE_ERROR_CODES as W } from '../../src/transport/wireErrors.js';
+} from '../../src/transport/wire/handshake.js';
+import { WIRE_ERROR_CODES as W } from '../../src/transport/wire/wireErrors.js';
 
 const secret = new TextEncoder().encode('s3cret');
 const members = ['a', 'b', 'c'];

@@ -4,14 +4,14 @@
 import { WebSocket } from 'ws';
 import { freePorts } from '../../src/cli/freePorts.js';
 import type { Envelope } from '../../src/paxos/messages.js';
-import { decodeFrame, encodeFrame } from '../../src/transport/codec.js';
-import { PROTOCOL_VERSION, type Frame, type Role } from '../../src/transport/frames.js';
-import { helloProof, newNonce } from '../../src/transport/handshake.js';
+import { decodeFrame, encodeFrame } from '../../src/transport/wire/codec.js';
+import { PROTOCOL_VERSION, type Frame, type Role } from '../../src/transport/wire/frames.js';
+import { helloProof, newNonce } from '../../src/transport/wire/handshake.js';
 import {
   createWebSocketTransport,
   type WebSocketTransport,
   type WebSocketTransportOptions,
-} from '../../src/transport/webSocketTransport.js';
+} from '../../src/transport/peer/webSocketTransport.js';
 
 export const SECRET = 'test-secret-0123456789';
 export const CLUSTER = 'test';

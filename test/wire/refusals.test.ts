@@ -1,11 +1,11 @@
 // Handshake refusals and bad input on real sockets (127.0.0.1, free ports): each refusal closes
 // with its documented close code and reason, is counted, and leaves the node serving.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectClient } from '../../src/transport/client.js';
+import { connectClient } from '../../src/transport/client/client.js';
 import type { Envelope } from '../../src/paxos/messages.js';
-import { PROTOCOL_VERSION } from '../../src/transport/frames.js';
-import type { WebSocketTransport } from '../../src/transport/webSocketTransport.js';
-import { CLOSE_CODES, WIRE_ERROR_CODES as W } from '../../src/transport/wireErrors.js';
+import { PROTOCOL_VERSION } from '../../src/transport/wire/frames.js';
+import type { WebSocketTransport } from '../../src/transport/peer/webSocketTransport.js';
+import { CLOSE_CODES, WIRE_ERROR_CODES as W } from '../../src/transport/wire/wireErrors.js';
 import { freePorts } from '../../src/cli/freePorts.js';
 import { CLUSTER, RawPeer, SECRET, envelope, startOne, waitFor } from './helpers.js';
 

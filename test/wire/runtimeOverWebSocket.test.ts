@@ -7,10 +7,13 @@ import { freePorts } from '../../src/cli/freePorts.js';
 import type { Envelope } from '../../src/paxos/messages.js';
 import { createActorNode, type ActorNode } from '../../src/runtime/actorNode.js';
 import { reply, type CallEvent } from '../../src/runtime/genFsm/reply.js';
-import { PROTOCOL_VERSION } from '../../src/transport/frames.js';
-import type { WebSocketTransport } from '../../src/transport/webSocketTransport.js';
-import { createWebSocketRouter, type WebSocketRouter } from '../../src/transport/webSocketRouter.js';
-import { WIRE_ERROR_CODES as W } from '../../src/transport/wireErrors.js';
+import { PROTOCOL_VERSION } from '../../src/transport/wire/frames.js';
+import type { WebSocketTransport } from '../../src/transport/peer/webSocketTransport.js';
+import {
+  createWebSocketRouter,
+  type WebSocketRouter,
+} from '../../src/transport/distribution/webSocketRouter.js';
+import { WIRE_ERROR_CODES as W } from '../../src/transport/wire/wireErrors.js';
 import { RawPeer, envelope, startOne, waitFor } from './helpers.js';
 
 const members = ['a', 'b', 'c'];

@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Envelope } from '../../src/paxos/messages.js';
-import { connectClient } from '../../src/transport/client.js';
-import type { WebSocketTransport } from '../../src/transport/webSocketTransport.js';
+import { connectClient } from '../../src/transport/client/client.js';
+import type { WebSocketTransport } from '../../src/transport/peer/webSocketTransport.js';
 import {
   envelope,
   linksSettled,

@@ -7,19 +7,19 @@ import { describe, expect, it } from 'vitest';
 import type { EventObject } from 'xstate';
 import { MAX_VALUE_DEPTH } from '../../src/paxos/validate.js';
 import type { DistMessage } from '../../src/runtime/distribution/remoteRouter.js';
-import { decodeFrame, encodeFrame } from '../../src/transport/codec.js';
-import { PROTOCOL_VERSION } from '../../src/transport/frames.js';
-import { prepareRuntimeItem } from '../../src/transport/prepareRuntimeItem.js';
+import { decodeFrame, encodeFrame } from '../../src/transport/wire/codec.js';
+import { PROTOCOL_VERSION } from '../../src/transport/wire/frames.js';
+import { prepareRuntimeItem } from '../../src/transport/distribution/prepareRuntimeItem.js';
 import {
   MAX_ACTOR_NAME_LENGTH,
   MAX_CALL_TIMEOUT_MS,
   MAX_ERROR_MESSAGE_LENGTH,
   MAX_REF_LENGTH,
   type RuntimeItem,
-} from '../../src/transport/runtimeItems.js';
-import { validateFrame } from '../../src/transport/validateFrame.js';
-import { validateRuntimeItem } from '../../src/transport/validateRuntime.js';
-import { WIRE_ERROR_CODES as W } from '../../src/transport/wireErrors.js';
+} from '../../src/transport/distribution/runtimeItems.js';
+import { validateFrame } from '../../src/transport/wire/validateFrame.js';
+import { validateRuntimeItem } from '../../src/transport/distribution/validateRuntime.js';
+import { WIRE_ERROR_CODES as W } from '../../src/transport/wire/wireErrors.js';
 
 const MAX_FRAME_BYTES = 1 << 20;
 const packr = new Packr({ useRecords: false, structuredClone: false });

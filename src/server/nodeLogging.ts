@@ -1,0 +1,49 @@
+// Logs what a node's supervisor emits (GenPaxosNodeEmitted). Each decision is logged at debug
+// level with the original paxos_fsm's line, "paxos mediation done. decided: V - (N=n)", where
+// n is the ballot the value was accepted in when this node still holds it.
+import { formatBallot } from '../paxos/ballot.js';
+import type { PaxosValue } from '../paxos/messages.js';
+import type { Logger } from '../base/log.js';
+import type { GenPaxosNode } from '../node/genPaxos.js';
+
+/** Subscribes `logger` to `node`'s events; returns the unsubscriber. */
+export function logNodeEvents(node: GenPaxosNode, logger: Logger): () => void {
+  const subscriptions = [
+    node.actor.on('decided', (event) => {
+      if (!logger.enabled('debug')) return;
+      const ballot = ballotOf(node, event.key);
+      logger.debug(`paxos mediation done. decided: ${show(event.value)} - (N=${ballot})`, {
+        key: event.key,
+        value: event.value,
+        rounds: event.rounds,
+      });
+    }),
+    node.actor.on('instance.restarted', (event) =>
+      logger.warn('instance crashed and was restarted', { key: event.key, error: event.error }),
+    ),
+    node.actor.on('instance.failed', (event) =>
+      logger.error('instance crashed too often and was given up', { key: event.key, error: event.error }),
+    ),
+    node.actor.on('storage.failed', (event) =>
+      logger.error('storage failed: this node no longer votes', { error: event.error }),
+    ),
+    node.actor.on('message.refused', (event) =>
+      logger.debug('message refused', { reason: event.reason, from: event.from, key: event.key }),
+    ),
+  ];
+  return () => subscriptions.forEach((subscription) => subscription.unsubscribe());
+}
+
+/** The ballot of the accepted proposal, while the key's instance is still live ("?" once retired). */
+function ballotOf(node: GenPaxosNode, key: string): string {
+  const context = node.internals.instanceOf(key)?.getSnapshot().context;
+  const ballot = context?.accepted?.ballot ?? context?.ballot ?? null;
+  return ballot === null ? '?' : formatBallot(ballot);
+}
+
+/** Like Erlang's ~p, roughly: strings quoted, the rest as JSON. */
+function show(value: PaxosValue): string {
+  if (value instanceof Uint8Array) return `<<${value.byteLength} bytes>>`;
+  const text = JSON.stringify(value);
+  return text.length > 200 ? `${text.slice(0, 197)}...` : text;
+}
