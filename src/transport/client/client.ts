@@ -18,7 +18,7 @@ import {
   NO_LINK_FAULTS,
 } from '../wire/frames.js';
 import { dialHandshake } from '../wire/handshakeSteps.js';
-import { checkedName, checkedPositive, checkedSecret } from '../peer/transportOptions.js';
+import { checkedName, checkedPositive, checkedSecret } from '../wire/optionChecks.js';
 import { silentLogger, type Logger } from '../../base/log.js';
 import type { Outbox } from '../wire/outbox.js';
 import { validateReply } from './validateRequest.js';

@@ -5,8 +5,7 @@
 import type { Connection, PeerIdentity } from '../wire/connection.js';
 import { PROTOCOL_VERSION, type ClientReply, type ClientRequest } from '../wire/frames.js';
 import type { Logger } from '../../base/log.js';
-import type { Outbox } from '../wire/outbox.js';
-import type { LinkLimits } from '../peer/peerLink.js';
+import type { LinkLimits, Outbox } from '../wire/outbox.js';
 import type { InboundFrame } from '../wire/validateFrame.js';
 import { validateRequest } from './validateRequest.js';
 import { WIRE_ERROR_CODES, problem } from '../wire/wireErrors.js';

@@ -8,7 +8,7 @@ import type { Envelope } from '../../paxos/messages.js';
 import type { Connection, PeerIdentity } from '../wire/connection.js';
 import { PROTOCOL_VERSION } from '../wire/frames.js';
 import type { Logger } from '../../base/log.js';
-import type { Outbox } from '../wire/outbox.js';
+import type { LinkLimits, Outbox } from '../wire/outbox.js';
 import type { RuntimeLink } from '../distribution/runtimeLinks.js';
 import type { RuntimeItem } from '../distribution/runtimeItems.js';
 import type { InboundFrame } from '../wire/validateFrame.js';
@@ -16,12 +16,6 @@ import { validateEnvelope } from '../wire/validateMessage.js';
 import { validateRuntimeItem } from '../distribution/validateRuntime.js';
 import { WIRE_ERROR_CODES, problem } from '../wire/wireErrors.js';
 import type { WireStats } from '../wire/wireStats.js';
-
-export interface LinkLimits {
-  readonly maxBufferedBytes: number;
-  readonly maxQueuedItems: number;
-  readonly maxItemsPerFrame: number;
-}
 
 export class PeerLink implements RuntimeLink {
   readonly outbox: Outbox<Envelope>;

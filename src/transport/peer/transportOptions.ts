@@ -2,7 +2,8 @@
 // GenPaxosError with PAXOS_ERR_BAD_OPTION before any socket is opened.
 import { ERROR_CODES, GenPaxosError } from '../../base/errors.js';
 import { systemRandom, type RandomSource } from '../../base/random.js';
-import { DEFAULT_MAX_FRAME_BYTES, MAX_NAME_LENGTH } from '../wire/frames.js';
+import { DEFAULT_MAX_FRAME_BYTES } from '../wire/frames.js';
+import { checkedName, checkedPositive, checkedSecret } from '../wire/optionChecks.js';
 import type { CheckPeer } from '../wire/handshake.js';
 import { silentLogger, type Logger } from '../../base/log.js';
 
@@ -130,29 +131,6 @@ export function resolveTransportOptions(options: WebSocketTransportOptions): Res
     maxClients: checkedPositive(options.maxClients, 256, 'maxClients'),
     maxRequestsInFlight: checkedPositive(options.maxRequestsInFlight, 10_000, 'maxRequestsInFlight'),
   };
-}
-
-/** A node id, cluster name or incarnation: 1 to MAX_NAME_LENGTH characters. */
-export function checkedName(value: unknown, what: string): string {
-  if (typeof value !== 'string' || value.length === 0 || value.length > MAX_NAME_LENGTH)
-    bad(`${what} must be a string of 1 to ${MAX_NAME_LENGTH} characters, got ${JSON.stringify(value)}`);
-  return value;
-}
-
-/** The cluster secret as bytes; an empty one would make every HMAC proof trivial. */
-export function checkedSecret(secret: unknown): Uint8Array {
-  const bytes = typeof secret === 'string' ? new TextEncoder().encode(secret) : secret;
-  if (!(bytes instanceof Uint8Array) || bytes.byteLength === 0)
-    bad('secret must be a non-empty string or byte array');
-  return bytes;
-}
-
-/** `value`, or `fallback` when it is not given; either way a positive finite number. */
-export function checkedPositive(value: number | undefined, fallback: number, what: string): number {
-  const chosen = value ?? fallback;
-  if (typeof chosen !== 'number' || !Number.isFinite(chosen) || chosen <= 0)
-    bad(`${what} must be a positive number, got ${String(value)}`);
-  return chosen;
 }
 
 function bad(message: string): never {

@@ -16,7 +16,8 @@ import type { HelloFrame, LinkStatus } from '../wire/frames.js';
 import { winningDialler } from '../wire/handshake.js';
 import { acceptHandshake, dialHandshake, type LocalIdentity } from '../wire/handshakeSteps.js';
 import type { Logger } from '../../base/log.js';
-import { PeerLink, type LinkLimits } from './peerLink.js';
+import { PeerLink } from './peerLink.js';
+import type { LinkLimits } from '../wire/outbox.js';
 import { Redialler, type DialOutcome } from './redialler.js';
 import {
   RuntimeLinks,

@@ -102,3 +102,10 @@ export class Outbox<T> {
     this.counters.bytesSent += bytes.byteLength;
   }
 }
+
+/** The bounds of one link's outboxes (peer links and client sessions alike). */
+export interface LinkLimits {
+  readonly maxBufferedBytes: number;
+  readonly maxQueuedItems: number;
+  readonly maxItemsPerFrame: number;
+}
