@@ -83,7 +83,7 @@ export type { CallOptions } from './runtime/genFsm/callActor.js';
 export { ActorNode, createActorNode, localNode, DEFAULT_NODE_NAME } from './runtime/actorNode.js';
 export type { ActorNodeOptions, CrashReport } from './runtime/actorNode.js';
 export { Registry } from './runtime/distribution/registry.js';
-export type { RemoteName, Target } from './runtime/distribution/address.js';
+export type { RemoteName, Target } from './runtime/address.js';
 export type { DownEvent, MonitorRef, Watcher } from './runtime/monitors.js';
 export type { NodeEvent } from './runtime/distribution/distribution.js';
 export type {

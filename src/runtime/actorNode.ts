@@ -4,7 +4,7 @@
 import type { AnyActorRef, EventObject } from 'xstate';
 import { isAlive, watchExit, type ActorLike } from './actorLike.js';
 import { systemClock, type RuntimeClock } from '../base/clock.js';
-import { describeTarget, isRemoteName, type RemoteName, type Target } from './distribution/address.js';
+import { describeTarget, isRemoteName, type RemoteName, type Target } from './address.js';
 import { Distribution, type NodeEvent } from './distribution/distribution.js';
 import { Registry } from './distribution/registry.js';
 import type { RemoteRouter } from './distribution/remoteRouter.js';
@@ -15,17 +15,14 @@ import { createGenFsm, type GenFsm } from './genFsm/genFsm.js';
 import { isGenFsmActor } from './genFsm/genFsmLogic.js';
 import { LocalMonitors, notify, type DownEvent, type MonitorRef, type Watcher } from './monitors.js';
 import { RUNTIME_ERROR_CODES, RuntimeError } from './runtimeError.js';
+import type { CrashReport, NodeServices } from './nodeServices.js';
+
+export type { CrashReport } from './nodeServices.js';
 
 /** Erlang's name for a node that is not distributed. */
 export const DEFAULT_NODE_NAME = 'nonode@nohost';
 
 /** A crash of an actor nobody supervises (started without link or supervisor). */
-export interface CrashReport {
-  readonly actor: string;
-  readonly name: string | undefined;
-  readonly error: unknown;
-}
-
 export interface ActorNodeOptions {
   /** This node's name; default the router's node, else `nonode@nohost`. */
   readonly name?: string;
@@ -42,7 +39,7 @@ type Resolved =
   | { readonly kind: 'remote'; readonly to: RemoteName }
   | { readonly kind: 'missing' };
 
-export class ActorNode {
+export class ActorNode implements NodeServices {
   readonly name: string;
   readonly clock: RuntimeClock;
   readonly registry = new Registry();

@@ -14,7 +14,7 @@ import {
   runtimeErrorInfo,
   type RuntimeErrorInfo,
 } from '../runtimeError.js';
-import type { RemoteName } from './address.js';
+import type { RemoteName } from '../address.js';
 import type { DistMessage, RemoteRouter, RouterListener } from './remoteRouter.js';
 import { fromWireReason, toWireReason } from './wireReason.js';
 

@@ -12,8 +12,8 @@ import {
   type Observer,
 } from 'xstate';
 import { isAlive, watchExit, type ActorLike } from '../actorLike.js';
-import type { ActorNode } from '../actorNode.js';
-import type { RemoteName, Target } from '../distribution/address.js';
+import type { NodeServices } from '../nodeServices.js';
+import type { RemoteName, Target } from '../address.js';
 import { recordExitReason, type ExitReason } from '../exitReason.js';
 import { RUNTIME_ERROR_CODES, RuntimeError } from '../runtimeError.js';
 import { DEFAULT_CALL_TIMEOUT_MS, type CallOptions } from './callActor.js';
@@ -37,7 +37,7 @@ export type GenFsmActor<TMachine extends AnyStateMachine> = Actor<GenFsmLogic<TM
 
 export interface GenFsm {
   /** The node names resolve on. */
-  readonly node: ActorNode;
+  readonly node: NodeServices;
 
   /**
    * Starts `machine` as a root actor on the node's clock (gen_fsm:start/3,4). Its crashes go to the
@@ -142,7 +142,7 @@ function toAllState(event: EventObject): EventObject {
 }
 
 /** genFsm bound to `node`. The package exports the one bound to `localNode`. */
-export function createGenFsm(node: ActorNode): GenFsm {
+export function createGenFsm(node: NodeServices): GenFsm {
   function create<TMachine extends AnyStateMachine>(
     machine: TMachine,
     options: StartOptions<TMachine>,

@@ -2,7 +2,7 @@
 // `{ name, node }` (a registered name on any node, this one included) — Erlang's Pid, Name and
 // {Name, Node}. Only names travel between nodes; refs never leave their process.
 import type { EventObject } from 'xstate';
-import type { ActorLike } from '../actorLike.js';
+import type { ActorLike } from './actorLike.js';
 
 /** A registered name on a given node (Erlang's `{Name, Node}`). */
 export interface RemoteName {
