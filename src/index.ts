@@ -55,43 +55,15 @@ export { histogramPercentile } from './base/histogram.js';
 export type { HistogramSnapshot } from './base/histogram.js';
 export { checkIncarnation, peerIncarnationCheck } from './storage/amnesia.js';
 export type { IncarnationStore, IncarnationVerdict } from './storage/amnesia.js';
-// Time and randomness, injectable.
-export { systemClock } from './base/clock.js';
-export type { RuntimeClock, TimerClock } from './base/clock.js';
-export { VirtualClock } from './base/virtualClock.js';
-export { systemRandom } from './base/random.js';
+// Seeded randomness, for replayable runs (time and the other sources come with the runtime).
 export { seededRandom } from './paxos/prng.js';
-export type { RandomSource } from './base/random.js';
 // Errors.
 export { GenPaxosError, ERROR_CODES } from './base/errors.js';
 export type { ErrorCode, ErrorInfo } from './base/errors.js';
-// The actor runtime: gen_fsm over XState machines, OTP supervisors, names and nodes
-// (docs/gen-fsm-runtime.md maps each function to the OTP one it mirrors).
-export { genFsm, register, unregister, whereis, monitor, demonitor, monitorNode } from './runtime/local.js';
-export { createGenFsm } from './runtime/genFsm/genFsm.js';
-export type { GenFsm, GenFsmActor, StartOptions } from './runtime/genFsm/genFsm.js';
-export { genFsmLogic } from './runtime/genFsm/genFsmLogic.js';
-export type { GenFsmLogic } from './runtime/genFsm/genFsmLogic.js';
-export { reply, sendReply } from './runtime/genFsm/reply.js';
-export type { From, CallEvent, RequestOf, ReplyOf } from './runtime/genFsm/reply.js';
-export { stateTimeout, cancelStateTimeout, STATE_TIMEOUT_ID } from './runtime/genFsm/stateTimeout.js';
-export type { RuntimeAction } from './runtime/genFsm/stateTimeout.js';
-export { allState, ALL_STATE_PREFIX, INFO_EVENT_TYPE } from './runtime/genFsm/events.js';
-export type { AllStateEvent, LooseEvent, InfoEvent, TimeoutEvent } from './runtime/genFsm/events.js';
-export { DEFAULT_CALL_TIMEOUT_MS } from './runtime/genFsm/callActor.js';
-export type { CallOptions } from './runtime/genFsm/callActor.js';
-export { ActorNode, createActorNode, localNode, DEFAULT_NODE_NAME } from './runtime/actorNode.js';
-export type { ActorNodeOptions, CrashReport } from './runtime/actorNode.js';
-export { Registry } from './runtime/distribution/registry.js';
-export type { RemoteName, Target } from './runtime/address.js';
-export type { DownEvent, MonitorRef, Watcher } from './runtime/monitors.js';
-export type { NodeEvent } from './runtime/distribution/distribution.js';
-export type {
-  RemoteRouter,
-  RouterListener,
-  DistMessage,
-  WireExitReason,
-} from './runtime/distribution/remoteRouter.js';
+// The actor runtime (alone, it is `gen-paxos/runtime`): gen_fsm over XState machines, OTP
+// supervisors, names and nodes (docs/gen-fsm-runtime.md maps each function to the OTP one it mirrors).
+export * from './runtime/index.js';
+// The runtime's links: in one process (tests), and across processes on the cluster's WebSocket links.
 export {
   createMemoryRouter,
   MemoryRouter,
@@ -107,47 +79,6 @@ export type {
   RuntimeLinkListener,
   RuntimeLinkSource,
 } from './transport/distribution/runtimeLinks.js';
-export { isNormalExit } from './runtime/exitReason.js';
-export type { ExitReason } from './runtime/exitReason.js';
-export { isAlive } from './runtime/actorLike.js';
-export type { ActorLike } from './runtime/actorLike.js';
-export { RuntimeError, RUNTIME_ERROR_CODES } from './runtime/runtimeError.js';
-export type { RuntimeErrorCode, RuntimeErrorInfo } from './runtime/runtimeError.js';
-export { supervisor } from './runtime/supervisor/supervisor.js';
-export type {
-  SupervisorLogic,
-  SupervisorSnapshot,
-  SupervisorContext,
-  SupervisorEvent,
-  SupervisorReply,
-} from './runtime/supervisor/supervisor.js';
-export {
-  startChild,
-  terminateChild,
-  restartChild,
-  deleteChild,
-  whichChildren,
-  countChildren,
-  childOf,
-} from './runtime/supervisor/supervisorApi.js';
-export type { ChildCounts } from './runtime/supervisor/supervisorApi.js';
-export type { ChildInfo } from './runtime/supervisor/staticChildren.js';
-export { SimpleOneForOne } from './runtime/supervisor/simpleOneForOne.js';
-export type { SimpleOneForOneOptions } from './runtime/supervisor/simpleOneForOne.js';
-export { DEFAULT_SUPERVISOR_INTENSITY, UNLIMITED_INTENSITY } from './runtime/supervisor/childSpec.js';
-export type {
-  ChildSpec,
-  ChildTemplate,
-  ChildObserver,
-  ChildType,
-  RestartType,
-  Strategy,
-  StaticSupervisorSpec,
-  SimpleOneForOneSpec,
-  SupervisorSpec,
-} from './runtime/supervisor/childSpec.js';
-export type { SupervisorReport } from './runtime/supervisor/supervisorReport.js';
-export type { RestartIntensity } from './runtime/restartIntensity.js';
 // Leader election with leases, gen_leader style (docs/leader.md).
 export {
   startLeader,
