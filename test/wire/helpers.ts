@@ -15,6 +15,8 @@ import {
 
 export const SECRET = 'test-secret-0123456789';
 export const CLUSTER = 'test';
+/** What clients hold: never the peer secret (docs/security.md). */
+export const CLIENT_SECRET = 'test-secret-0123456789';
 
 /** Polls `condition` until it holds; fails after `timeoutMs` with `what`. */
 export async function waitFor(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
@@ -167,6 +169,20 @@ export class RawPeer {
     const deadline = Date.now() + 5000;
     while (!this.frames.some((f) => (f as { t?: string } | null)?.t === 'welcome')) {
       if (Date.now() > deadline) throw new Error('no welcome');
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+
+  /** Waits for the reply with request id `id` in a `replies` frame. */
+  async nextReply(id: number, timeoutMs = 5000): Promise<Record<string, unknown>> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      for (const frame of this.frames) {
+        const replies = (frame as { t?: string; replies?: Array<Record<string, unknown>> } | null)?.replies;
+        const found = replies?.find((reply) => reply.id === id);
+        if (found) return found;
+      }
+      if (Date.now() > deadline) throw new Error(`no reply ${id}`);
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
   }

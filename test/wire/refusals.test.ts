@@ -1,5 +1,6 @@
 // Handshake refusals and bad input on real sockets (127.0.0.1, free ports): each refusal closes
 // with its documented close code and reason, is counted, and leaves the node serving.
+import { MIN_FRAME_BYTES } from '../../src/paxos/validate.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectClient } from '../../src/transport/client/client.js';
 import type { Envelope } from '../../src/paxos/messages.js';
@@ -181,9 +182,9 @@ describe('bad input from an authenticated peer', () => {
 
   it('a frame beyond maxPayload is refused by ws with 1009 and counted as WIRE_ERR_OVERSIZED', async () => {
     const [port] = await freePorts(1);
-    const small = await startOne('s', ['s'], { s: port as number }, {}, { maxFrameBytes: 1024 });
+    const small = await startOne('s', ['s'], { s: port as number }, {}, { maxFrameBytes: MIN_FRAME_BYTES });
     const peer = await RawPeer.connect(small.url);
-    peer.sendBytes(new Uint8Array(4096));
+    peer.sendBytes(new Uint8Array(MIN_FRAME_BYTES + 1));
     expect((await peer.closed).code).toBe(CLOSE_CODES.MESSAGE_TOO_BIG);
     await waitFor(() => small.wireStats.errors[W.OVERSIZED] === 1, 'the oversized frame counted');
     await small.close();

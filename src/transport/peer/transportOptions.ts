@@ -3,6 +3,7 @@
 import { ERROR_CODES, GenPaxosError } from '../../base/errors.js';
 import { systemRandom, type RandomSource } from '../../base/random.js';
 import { DEFAULT_MAX_FRAME_BYTES } from '../wire/frames.js';
+import { MIN_FRAME_BYTES } from '../../paxos/validate.js';
 import { checkedName, checkedPositive, checkedSecret } from '../wire/optionChecks.js';
 import type { CheckPeer } from '../wire/handshake.js';
 import { silentLogger, type Logger } from '../../base/log.js';
@@ -33,7 +34,7 @@ export interface WebSocketTransportOptions {
   readonly logger?: Logger;
   /** Draws redial jitter. */
   readonly random?: RandomSource;
-  /** Largest frame sent or accepted (the WebSocket `maxPayload`). Default 4 MiB. */
+  /** Largest frame sent or accepted (the WebSocket `maxPayload`). Default 4 MiB, at least MIN_FRAME_BYTES. */
   readonly maxFrameBytes?: number;
   /** Past this many bytes unsent on a socket, new messages for it are dropped. Default 8 MiB. */
   readonly maxBufferedBytes?: number;
@@ -118,7 +119,7 @@ export function resolveTransportOptions(options: WebSocketTransportOptions): Res
     checkPeer: options.checkPeer,
     logger: options.logger ?? silentLogger,
     random: options.random ?? systemRandom,
-    maxFrameBytes: checkedPositive(options.maxFrameBytes, DEFAULT_MAX_FRAME_BYTES, 'maxFrameBytes'),
+    maxFrameBytes: checkedFrameBytes(options.maxFrameBytes),
     maxBufferedBytes: checkedPositive(options.maxBufferedBytes, 8 * 1024 * 1024, 'maxBufferedBytes'),
     maxQueuedEnvelopes: checkedPositive(options.maxQueuedEnvelopes, 50_000, 'maxQueuedEnvelopes'),
     maxEnvelopesPerFrame: checkedPositive(options.maxEnvelopesPerFrame, 1000, 'maxEnvelopesPerFrame'),
@@ -131,6 +132,14 @@ export function resolveTransportOptions(options: WebSocketTransportOptions): Res
     maxClients: checkedPositive(options.maxClients, 256, 'maxClients'),
     maxRequestsInFlight: checkedPositive(options.maxRequestsInFlight, 10_000, 'maxRequestsInFlight'),
   };
+}
+
+/** Every value `ask` accepts must fit one envelope of one frame, or a propose would be dropped. */
+function checkedFrameBytes(value: number | undefined): number {
+  const bytes = checkedPositive(value, DEFAULT_MAX_FRAME_BYTES, 'maxFrameBytes');
+  if (bytes < MIN_FRAME_BYTES)
+    bad(`maxFrameBytes must be at least ${MIN_FRAME_BYTES} (a largest value in one envelope), got ${bytes}`);
+  return bytes;
 }
 
 function bad(message: string): never {

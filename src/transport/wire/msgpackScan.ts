@@ -1,8 +1,10 @@
 // A structural pre-scan of msgpack bytes, run before msgpackr decodes them. Pure, iterative
 // (an explicit stack, so hostile nesting cannot overflow ours), and fed without a socket.
 // It proves the bytes are exactly one well-formed value that nests at most `maxDepth` deep and
-// uses no extension types, so the decoder never recurses deeply, never allocates an array
+// uses no extension types and only well-formed UTF-8 strings (a decoder would silently turn
+// anything else into U+FFFD, so two distinct keys could meet), so the decoder never recurses deeply, never allocates an array
 // larger than the frame, and never builds Dates, bigints-by-extension or records.
+import { isUtf8 } from 'node:buffer';
 import { WIRE_ERROR_CODES, problem, type WireProblem } from './wireErrors.js';
 
 /** Why the bytes are refused, or null when the decoder may run. */
@@ -34,15 +36,17 @@ export function scanMsgpack(bytes: Uint8Array, maxDepth: number): WireProblem | 
 
     let skip = 0; // payload bytes after the header
     let items = 0; // children of a container
+    let text = false; // the payload is a string
     if (byte <= 0x7f || byte >= 0xe0)
       skip = 0; // fixint
     else if (byte <= 0x8f)
       items = (byte & 0x0f) * 2; // fixmap
     else if (byte <= 0x9f)
       items = byte & 0x0f; // fixarray
-    else if (byte <= 0xbf)
+    else if (byte <= 0xbf) {
       skip = byte & 0x1f; // fixstr
-    else {
+      text = true;
+    } else {
       switch (byte) {
         case 0xc0: // nil
         case 0xc2: // false
@@ -51,14 +55,17 @@ export function scanMsgpack(bytes: Uint8Array, maxDepth: number): WireProblem | 
         case 0xc4: // bin 8
         case 0xd9: // str 8
           skip = readLength(1);
+          text = byte === 0xd9;
           break;
         case 0xc5: // bin 16
         case 0xda: // str 16
           skip = readLength(2);
+          text = byte === 0xda;
           break;
         case 0xc6: // bin 32
         case 0xdb: // str 32
           skip = readLength(4);
+          text = byte === 0xdb;
           break;
         case 0xcc: // uint 8
         case 0xd0: // int 8
@@ -102,6 +109,8 @@ export function scanMsgpack(bytes: Uint8Array, maxDepth: number): WireProblem | 
     if (skip < 0 || items < 0) return truncated();
     if (skip > 0) {
       if (pos + skip > end) return truncated();
+      if (text && !isUtf8(bytes.subarray(pos, pos + skip)))
+        return problem(WIRE_ERROR_CODES.MALFORMED, `a string that is not well-formed UTF-8 at byte ${pos}`);
       pos += skip;
     }
     if (items > 0) {

@@ -1,6 +1,7 @@
 // Field checks shared by the frame, envelope and request validators. Pure. Each check either
 // returns the field as a fresh typed value or throws a FieldProblem that the caller turns into
 // a coded refusal; throwing keeps the validators readable as a list of required fields.
+import { setOwn } from '../../base/plainMsgpack.js';
 import type { Ballot } from '../../paxos/ballot.js';
 import type { PaxosValue } from '../../paxos/messages.js';
 import { checkKey, checkValue } from '../../paxos/validate.js';
@@ -116,7 +117,7 @@ function plainValue(value: PaxosValue): PaxosValue {
   if (Array.isArray(value)) return value.map(plainValue);
   if (typeof value === 'object' && value !== null) {
     const out: Record<string, PaxosValue> = {};
-    for (const [field, item] of Object.entries(value)) out[field] = plainValue(item as PaxosValue);
+    for (const [field, item] of Object.entries(value)) setOwn(out, field, plainValue(item as PaxosValue));
     return out;
   }
   return value;
