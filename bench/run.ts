@@ -58,7 +58,10 @@ try {
   cluster = await LocalCluster.start({ size: nodeCount, mainPath, dir, durable: true });
   for (const id of cluster.ids) {
     clients.push(
-      await connectClient(cluster.urls[id] as string, { secret: cluster.secret, cluster: cluster.cluster }),
+      await connectClient(cluster.urls[id] as string, {
+        secret: cluster.clientSecret,
+        cluster: cluster.cluster,
+      }),
     );
   }
   // Warm up links, JIT and caches before measuring.

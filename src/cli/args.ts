@@ -150,6 +150,17 @@ export function peerFlag(raw: string): [string, string] {
   return [nodeId(raw.slice(0, at), '--peer'), nodeUrl(raw.slice(at + 1), '--peer')];
 }
 
+/** `ID=KEY` for --peer-key: a peer's Ed25519 public key, base64 of its 32 bytes. */
+export function peerKeyFlag(raw: string): [string, string] {
+  const at = raw.indexOf('=');
+  const key = raw.slice(at + 1);
+  if (at <= 0 || !/^[A-Za-z0-9+/]{43}=?$/.test(key))
+    throw new UsageError(
+      `--peer-key must be ID=KEY with the peer's public key in base64 (its listening line prints it), got ${JSON.stringify(raw)}`,
+    );
+  return [nodeId(raw.slice(0, at), '--peer-key'), key];
+}
+
 export function logLevelFlag(raw: string | undefined, fallback: LogLevel): LogLevel {
   if (raw === undefined) return fallback;
   if (!isLogLevel(raw))
@@ -169,10 +180,10 @@ export function readTextFile(file: string, flag: string): string {
   }
 }
 
-/** The cluster secret from `--secret-file`: the file's text without trailing whitespace. */
-export function readSecretFile(file: string): string {
-  const secret = readTextFile(file, '--secret-file').trimEnd();
-  if (secret.length === 0) throw new UsageError(`--secret-file ${file}: the file is empty`);
+/** A secret from a file (`--secret-file`, `--client-secret-file`): its text without trailing whitespace. */
+export function readSecretFile(file: string, flag = '--secret-file'): string {
+  const secret = readTextFile(file, flag).trimEnd();
+  if (secret.length === 0) throw new UsageError(`${flag} ${file}: the file is empty`);
   return secret;
 }
 

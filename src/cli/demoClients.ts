@@ -17,7 +17,7 @@ export class DemoClients {
       const url = this.cluster.urls[id];
       if (url === undefined) throw new Error(`no node ${id}`);
       client = connectClient(url, {
-        secret: this.cluster.secret,
+        secret: this.cluster.clientSecret,
         cluster: this.cluster.cluster,
         name: 'demo',
       });

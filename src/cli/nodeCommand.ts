@@ -12,16 +12,19 @@ import {
   nodeId,
   parseFlags,
   peerFlag,
+  peerKeyFlag,
   readSecretFile,
   readTextFile,
   requiredFlag,
   stringFlag,
 } from './args.js';
 import { EXIT, UsageError } from './exitCodes.js';
+import { parseNodeKey } from '../base/nodeKey.js';
 import type { CliIo } from './io.js';
 
 export const NODE_USAGE = `usage: gen-paxos node --id ID --listen HOST:PORT [--peer ID=URL]... --secret-file FILE
-                      [--cluster NAME] [--data-dir DIR] [--tls-key FILE --tls-cert FILE] [--tls-ca FILE]
+                      [--client-secret-file FILE]... [--allow-peer-secret-for-clients]
+                      [--node-key-file FILE] [--peer-key ID=KEY]... [--cluster NAME] [--data-dir DIR] [--tls-key FILE --tls-cert FILE] [--tls-ca FILE]
                       [--ask-timeout-ms N] [--inspect-port N [--inspect-host HOST]] [--allow-fault-injection]
                       [--view-port N [--view-host HOST]] [--acceptor-fast-path on|off] [--owner-fast-path on|off]
                       [--log-level LEVEL] [--json] [--config FILE]`;
@@ -31,6 +34,10 @@ const SPEC = {
   listen: { type: 'string' },
   peer: { type: 'string', multiple: true },
   'secret-file': { type: 'string' },
+  'client-secret-file': { type: 'string', multiple: true },
+  'allow-peer-secret-for-clients': { type: 'boolean' },
+  'node-key-file': { type: 'string' },
+  'peer-key': { type: 'string', multiple: true },
   cluster: { type: 'string' },
   'data-dir': { type: 'string' },
   'tls-key': { type: 'string' },
@@ -60,6 +67,25 @@ export async function runNode(argv: readonly string[], io: CliIo): Promise<numbe
     peers[peer] = url;
   }
   const secret = readSecretFile(requiredFlag(values, 'secret-file'));
+  const clientSecrets = listFlag(values, 'client-secret-file').map((file) =>
+    readSecretFile(file, '--client-secret-file'),
+  );
+  if (clientSecrets.includes(secret))
+    throw new UsageError('--client-secret-file: a client secret must differ from the peer secret');
+  const peerKeys: Record<string, string> = {};
+  for (const raw of listFlag(values, 'peer-key')) {
+    const [peer, key] = peerKeyFlag(raw);
+    if (peers[peer] === undefined) throw new UsageError(`--peer-key ${peer}: not a --peer of this node`);
+    peerKeys[peer] = key;
+  }
+  const pinned = Object.keys(peerKeys).length;
+  if (pinned > 0 && pinned < Object.keys(peers).length)
+    throw new UsageError(
+      `--peer-key must pin every peer or none; missing: ${Object.keys(peers)
+        .filter((peer) => peerKeys[peer] === undefined)
+        .join(', ')}`,
+    );
+  const nodeKeyFile = stringFlag(values, 'node-key-file');
   const tlsKey = stringFlag(values, 'tls-key');
   const tlsCert = stringFlag(values, 'tls-cert');
   if ((tlsKey === undefined) !== (tlsCert === undefined))
@@ -91,6 +117,17 @@ export async function runNode(argv: readonly string[], io: CliIo): Promise<numbe
       id,
       cluster: stringFlag(values, 'cluster') ?? DEFAULT_CLUSTER,
       secret,
+      clientSecrets,
+      ...(values['allow-peer-secret-for-clients'] === true ? { allowPeerSecretForClients: true } : {}),
+      ...(nodeKeyFile !== undefined
+        ? {
+            nodeKey: parseNodeKey(
+              readTextFile(nodeKeyFile, '--node-key-file'),
+              `--node-key-file ${nodeKeyFile}`,
+            ),
+          }
+        : {}),
+      ...(pinned > 0 ? { peerKeys } : {}),
       listen,
       peers,
       ...(dataDir !== undefined ? { dataDir } : {}),
@@ -130,14 +167,21 @@ export async function runNode(argv: readonly string[], io: CliIo): Promise<numbe
     return code === 'PAXOS_ERR_BAD_OPTION' ? EXIT.USAGE : EXIT.FAILURE;
   }
 
+  if (pinned === 0 && Object.keys(peers).length > 0)
+    logger.warn('peer keys not pinned (--peer-key): members authenticate by the peer secret alone', {
+      publicKey: running.publicKey,
+    });
+  if (clientSecrets.length === 0 && values['allow-peer-secret-for-clients'] !== true)
+    logger.warn('no --client-secret-file: no client can connect');
   const members = [...running.node.members].sort();
   if (json) {
     io.out(
-      `${JSON.stringify({ event: 'listening', node: id, url: running.url, inspectUrl: running.inspectUrl, viewUrl: running.viewUrl, members, durable: running.durable, pid: process.pid })}\n`,
+      `${JSON.stringify({ event: 'listening', node: id, url: running.url, inspectUrl: running.inspectUrl, viewUrl: running.viewUrl, members, durable: running.durable, publicKey: running.publicKey, pid: process.pid })}\n`,
     );
   } else {
     const storage = running.durable ? `data in ${dataDir}` : 'memory only';
     io.out(`node ${id} listening on ${running.url} (members ${members.join(', ')}; ${storage})\n`);
+    io.out(`node ${id} public key ${running.publicKey} (peers pin it: --peer-key ${id}=KEY)\n`);
     if (running.inspectUrl) io.out(`node ${id} inspection stream on ${running.inspectUrl}\n`);
     if (running.viewUrl) io.out(`node ${id} view feed on ${running.viewUrl}\n`);
   }

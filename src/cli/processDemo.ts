@@ -74,7 +74,7 @@ export async function runProcessDemo(options: ProcessDemoOptions, io: CliIo): Pr
     });
     for (const node of cluster.nodes) say(`  ${node.id}  pid ${node.child.pid}  ${node.url}`);
     for (const node of cluster.nodes) {
-      clients.push(await connectClient(node.url, { secret: cluster.secret, cluster: cluster.cluster }));
+      clients.push(await connectClient(node.url, { secret: cluster.clientSecret, cluster: cluster.cluster }));
     }
     await waitForLinks(clients, options.nodes - 1);
     say(`links up: every node sees its ${options.nodes - 1} peers`);

@@ -59,12 +59,20 @@ export function utf8Length(text: string): number {
  * (UTF-8 has no form for them), nesting deeper than `MAX_VALUE_DEPTH`, and larger values.
  */
 export function checkValue(value: unknown): string | null {
+  return measureValue(value).problem;
+}
+
+/**
+ * checkValue's verdict with the value's size (msgpack bytes counted with the widest headers; once
+ * past MAX_VALUE_BYTES the count stops early). Admission control weighs asks by it.
+ */
+export function measureValue(value: unknown): { readonly problem: string | null; readonly bytes: number } {
   const walk: Walk = { bytes: 0, seen: new Set() };
   const problem = checkAt(value, 'value', 0, walk);
-  if (problem !== null) return problem;
-  return walk.bytes > MAX_VALUE_BYTES
-    ? `value is ${walk.bytes} bytes of msgpack, at most ${MAX_VALUE_BYTES}`
-    : null;
+  if (problem !== null) return { problem, bytes: walk.bytes };
+  if (walk.bytes > MAX_VALUE_BYTES)
+    return { problem: `value is over ${MAX_VALUE_BYTES} bytes of msgpack`, bytes: walk.bytes };
+  return { problem: null, bytes: walk.bytes };
 }
 
 interface Walk {

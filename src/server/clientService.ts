@@ -51,7 +51,6 @@ export function statusOf(served: ServedNode): NodeStatus {
   return {
     node: node.id,
     cluster: transport.cluster,
-    incarnation: transport.incarnation,
     members: [...node.members].sort(),
     url: transport.url,
     uptimeMs: Math.round(performance.now() - served.startedMs),

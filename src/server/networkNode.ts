@@ -2,7 +2,9 @@
 // serving peers and clients on one port, logging what it does. The composition root that
 // `gen-paxos node` calls; tests can start one in-process too. Besides Paxos it runs an actor node
 // whose runtime messages ride the same links (webSocketRouter.ts), named by the member ids.
+import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
+import type { NodeKey } from '../base/nodeKey.js';
 import type { InspectionEvent } from 'xstate';
 import { createActorNode, type ActorNode } from '../runtime/actorNode.js';
 import type { CheckPeer } from '../transport/wire/handshake.js';
@@ -27,7 +29,19 @@ import { startNodeViewServer, type NodeViewServer } from '../inspect/view/nodeVi
 export interface NetworkNodeOptions {
   readonly id: string;
   readonly cluster: string;
+  /** The peer secret: members only (WebSocketTransportOptions.secret). */
   readonly secret: string | Uint8Array;
+  /** The secrets clients authenticate with (rotation: several at once). */
+  readonly clientSecrets?: ReadonlyArray<string | Uint8Array>;
+  /** Accept the peer secret from clients too: tests and demos only. */
+  readonly allowPeerSecretForClients?: boolean;
+  /**
+   * This node's Ed25519 identity key. Default: the data directory's (`node-key.pem`, made on first
+   * start), or, without a data directory, a fresh one for this run (peers cannot pin it ahead).
+   */
+  readonly nodeKey?: NodeKey;
+  /** Peers' public keys, pinned (WebSocketTransportOptions.peerKeys): all of them or none. */
+  readonly peerKeys?: Readonly<Record<string, string>>;
   readonly listen: { readonly host: string; readonly port: number };
   /** Every other member by id, with its URL. */
   readonly peers: Readonly<Record<string, string>>;
@@ -63,7 +77,19 @@ export interface NetworkNodeOptions {
   readonly ownerFastPath?: boolean;
   /** Transport tuning (heartbeats, bounds, backoff). */
   readonly wire?: Partial<
-    Omit<WebSocketTransportOptions, 'nodeId' | 'cluster' | 'secret' | 'incarnation' | 'listen' | 'peers'>
+    Omit<
+      WebSocketTransportOptions,
+      | 'nodeId'
+      | 'cluster'
+      | 'secret'
+      | 'incarnation'
+      | 'listen'
+      | 'peers'
+      | 'clientSecrets'
+      | 'allowPeerSecretForClients'
+      | 'nodeKey'
+      | 'peerKeys'
+    >
   >;
 }
 
@@ -82,6 +108,8 @@ export interface NetworkNode {
   /** The view feed's URL, when `view` was given. */
   readonly viewUrl: string | undefined;
   readonly durable: boolean;
+  /** This node's public key (base64): what its peers pin. */
+  readonly publicKey: string;
   status(): NodeStatus;
   /** Stops the node, closes links and storage. Idempotent. */
   stop(): Promise<void>;
@@ -97,6 +125,7 @@ export async function startNetworkNode(options: NetworkNodeOptions): Promise<Net
   if (durable) logger.info('data directory open', { dataDir: options.dataDir, incarnation });
   else logger.info('no data directory: acceptor state is kept in memory and lost on exit');
   const checkPeer = options.checkPeer ?? opened.checkPeer;
+  const nodeKey = options.nodeKey ?? opened.nodeKey;
   let transport: WebSocketTransport;
   let router: WebSocketRouter;
   let node: GenPaxosNode;
@@ -106,6 +135,10 @@ export async function startNetworkNode(options: NetworkNodeOptions): Promise<Net
       nodeId: options.id,
       cluster: options.cluster,
       secret: options.secret,
+      ...(options.clientSecrets ? { clientSecrets: options.clientSecrets } : {}),
+      ...(options.allowPeerSecretForClients ? { allowPeerSecretForClients: true } : {}),
+      nodeKey,
+      ...(options.peerKeys ? { peerKeys: options.peerKeys } : {}),
       incarnation,
       listen: options.listen,
       peers: options.peers,
@@ -138,7 +171,13 @@ export async function startNetworkNode(options: NetworkNodeOptions): Promise<Net
     }
     const members = [options.id, ...Object.keys(options.peers)];
     if (options.view) {
-      view = await startNodeViewServer({ nodeId: options.id, incarnation, members, ...options.view });
+      // The view tells restarts apart by a fingerprint: the incarnation itself stays with members.
+      view = await startNodeViewServer({
+        nodeId: options.id,
+        incarnation: fingerprint(incarnation),
+        members,
+        ...options.view,
+      });
     }
     const inspect = bothInspectors(inspection?.inspect, view?.inspect);
     node = await startLink({
@@ -179,6 +218,7 @@ export async function startNetworkNode(options: NetworkNodeOptions): Promise<Net
     inspectUrl: inspection?.url,
     viewUrl: view?.url,
     durable,
+    publicKey: nodeKey.publicKey,
     status: () => statusOf(served),
     stop: () => {
       stopping ??= (async () => {
@@ -191,6 +231,11 @@ export async function startNetworkNode(options: NetworkNodeOptions): Promise<Net
       return stopping;
     },
   };
+}
+
+/** A short one-way digest of an incarnation: equal for equal ones, useless in a hello. */
+function fingerprint(incarnation: string): string {
+  return createHash('sha256').update(`gen-paxos/incarnation/${incarnation}`).digest('hex').slice(0, 16);
 }
 
 /** One observer that feeds both, when both are on. */

@@ -7,6 +7,8 @@
 import { randomUUID } from 'node:crypto';
 import { peerIncarnationCheck } from '../storage/amnesia.js';
 import { LmdbStorage } from '../storage/lmdbStorage.js';
+import { loadOrCreateNodeKey } from '../storage/nodeKeyFile.js';
+import { generateNodeKey, type NodeKey } from '../base/nodeKey.js';
 import { MemoryStorage } from '../storage/memoryStorage.js';
 import type { Storage } from '../storage/storage.js';
 import type { CheckPeer } from '../transport/wire/handshake.js';
@@ -20,6 +22,8 @@ export interface NodeStorage {
   readonly incarnation: string;
   /** The amnesia check to hand to the transport, for durable nodes. */
   readonly checkPeer: CheckPeer | undefined;
+  /** The data directory's identity key (made on first start), or a fresh one for this run. */
+  readonly nodeKey: NodeKey;
 }
 
 /**
@@ -35,16 +39,30 @@ export async function openNodeStorage(
   if (dataDir === undefined) {
     const storage = new MemoryStorage();
     await storage.open();
-    return { storage, durable: false, incarnation: randomUUID(), checkPeer: undefined };
+    return {
+      storage,
+      durable: false,
+      incarnation: randomUUID(),
+      checkPeer: undefined,
+      nodeKey: generateNodeKey(),
+    };
   }
   // #region durable
   const storage = new LmdbStorage({ path: dataDir, nodeId });
   await storage.open();
+  let nodeKey: NodeKey;
+  try {
+    nodeKey = loadOrCreateNodeKey(dataDir); // under the directory's lock, taken by open()
+  } catch (error) {
+    await storage.close();
+    throw error;
+  }
   return {
     storage,
     durable: true,
     incarnation: storage.incarnation,
     checkPeer: peerIncarnationCheck(storage, onRememberFailed),
+    nodeKey,
   };
   // #endregion durable
 }

@@ -71,7 +71,7 @@ export class ChaosCluster {
 
   /** What a client needs besides a node's URL. */
   get clientOptions(): ClientOptions {
-    return { secret: this.local.secret, cluster: this.local.cluster };
+    return { secret: this.local.clientSecret, cluster: this.local.cluster };
   }
 
   url(id: string): string {

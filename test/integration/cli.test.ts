@@ -1,7 +1,8 @@
 // The `gen-paxos` command as a user runs it: the demo (real processes, small key count), a
 // single node stopped by SIGINT, and a clear message with exit status 2 for every bad flag.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { parseNodeKey } from '../../src/base/nodeKey.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -11,11 +12,14 @@ import { MAIN, runCli } from './cliHelpers.js';
 
 let dir: string;
 let secretFile: string;
+let clientSecretFile: string;
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'gen-paxos-cli-'));
   secretFile = join(dir, 'secret');
   writeFileSync(secretFile, 'a-test-secret\n');
+  clientSecretFile = join(dir, 'client.secret');
+  writeFileSync(clientSecretFile, 'a-client-secret\n');
 });
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -117,6 +121,8 @@ describe('gen-paxos node', () => {
       '127.0.0.1:0',
       '--secret-file',
       secretFile,
+      '--client-secret-file',
+      clientSecretFile,
       '--json',
     ]);
     const lines = createInterface({ input: child.stdout });
@@ -130,8 +136,12 @@ describe('gen-paxos node', () => {
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     const { url } = await listening;
     // A one-member cluster decides alone.
-    const asked = await runCli(['ask', '--node', url, '--secret-file', secretFile, 'k', 'v']);
+    const asked = await runCli(['ask', '--node', url, '--secret-file', clientSecretFile, 'k', 'v']);
     expect(asked).toMatchObject({ code: 0, stdout: 'v\n' });
+    // The peer secret is no client credential (issue 17).
+    const asPeer = await runCli(['ask', '--node', url, '--secret-file', secretFile, 'k', 'v']);
+    expect(asPeer.code).toBe(5);
+    expect(asPeer.stderr).toMatch(/WIRE_ERR_AUTH_FAILED.*not a client credential/);
     child.kill('SIGINT');
     expect(await exited).toBe(0);
     expect(JSON.parse(stdout.at(-1) as string)).toEqual({ event: 'stopped', node: 'solo', signal: 'SIGINT' });
@@ -162,18 +172,33 @@ describe('gen-paxos node', () => {
     const args = ['--listen', '127.0.0.1:0', '--secret-file', secretFile, '--data-dir', data];
     const child = spawn(process.execPath, [MAIN, 'node', '--id', 'x', ...args, '--json']);
     const exited = new Promise((resolve) => child.once('exit', resolve));
-    const listening = await new Promise<{ durable: boolean }>((resolve) =>
+    const listening = await new Promise<{ durable: boolean; publicKey: string }>((resolve) =>
       createInterface({ input: child.stdout }).on('line', (line) =>
-        resolve(JSON.parse(line) as { durable: boolean }),
+        resolve(JSON.parse(line) as { durable: boolean; publicKey: string }),
       ),
     );
     expect(listening.durable).toBe(true);
+    // Its identity key was made in the directory on first start (mode 0600) and is printed to pin.
+    const keyFile = join(data, 'node-key.pem');
+    expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+    expect(listening.publicKey).toBe(parseNodeKey(readFileSync(keyFile, 'utf8'), keyFile).publicKey);
     // While x runs the directory is locked; afterwards it still belongs to x only.
     const locked = await runCli(['node', '--id', 'x', ...args]);
     expect(locked.code).toBe(1);
     expect(locked.stderr).toMatch(/cannot start x: /);
     child.kill('SIGTERM');
     await exited;
+    // Restarted, it keeps the same key.
+    const again = spawn(process.execPath, [MAIN, 'node', '--id', 'x', ...args, '--json']);
+    const againExited = new Promise((resolve) => again.once('exit', resolve));
+    const relisten = await new Promise<{ publicKey: string }>((resolve) =>
+      createInterface({ input: again.stdout }).on('line', (line) =>
+        resolve(JSON.parse(line) as { publicKey: string }),
+      ),
+    );
+    expect(relisten.publicKey).toBe(listening.publicKey);
+    again.kill('SIGTERM');
+    await againExited;
     const wrong = await runCli(['node', '--id', 'y', ...args]);
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toMatch(/cannot start y: /);

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NetworkNode } from '../../src/server/networkNode.js';
 import { startLoopbackCluster } from '../fixtures/loopbackCluster.js';
 import { connectClient, type GenPaxosClient } from '../../src/transport/client/client.js';
-import { CLUSTER, SECRET, waitFor } from '../wire/helpers.js';
+import { CLUSTER, CLIENT_SECRET, waitFor } from '../wire/helpers.js';
 
 const ids = ['a', 'b', 'c'];
 const nodes: NetworkNode[] = [];
@@ -13,7 +13,8 @@ const clients: GenPaxosClient[] = [];
 
 beforeAll(async () => {
   nodes.push(...(await startLoopbackCluster(ids, (id) => ({ allowFaultInjection: id !== 'c' }))));
-  for (const node of nodes) clients.push(await connectClient(node.url, { secret: SECRET, cluster: CLUSTER }));
+  for (const node of nodes)
+    clients.push(await connectClient(node.url, { secret: CLIENT_SECRET, cluster: CLUSTER }));
 });
 
 afterAll(async () => {

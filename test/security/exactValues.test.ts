@@ -125,7 +125,7 @@ describe('end to end through the client protocol', () => {
       id: 'b',
       cluster: CLUSTER,
       secret: (await import('../wire/helpers.js')).SECRET,
-      ...({ clientSecrets: [CLIENT_SECRET] } as object),
+      clientSecrets: [CLIENT_SECRET],
       listen: { host: '127.0.0.1', port: Number(url.port) },
       peers: { a: nodes[0]!.url, c: nodes[2]!.url },
       dataDir: join(dir, 'b'),

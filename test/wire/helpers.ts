@@ -6,7 +6,8 @@ import { freePorts } from '../../src/cli/freePorts.js';
 import type { Envelope } from '../../src/paxos/messages.js';
 import { decodeFrame, encodeFrame } from '../../src/transport/wire/codec.js';
 import { PROTOCOL_VERSION, type Frame, type Role } from '../../src/transport/wire/frames.js';
-import { helloProof, newNonce } from '../../src/transport/wire/handshake.js';
+import type { KeyObject } from 'node:crypto';
+import { helloProof, helloSignature, newNonce } from '../../src/transport/wire/handshake.js';
 import {
   createWebSocketTransport,
   type WebSocketTransport,
@@ -16,7 +17,7 @@ import {
 export const SECRET = 'test-secret-0123456789';
 export const CLUSTER = 'test';
 /** What clients hold: never the peer secret (docs/security.md). */
-export const CLIENT_SECRET = 'test-secret-0123456789';
+export const CLIENT_SECRET = 'test-client-secret-9876543210';
 
 /** Polls `condition` until it holds; fails after `timeoutMs` with `what`. */
 export async function waitFor(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
@@ -56,6 +57,7 @@ export function startOne(
   return createWebSocketTransport({
     cluster: CLUSTER,
     secret: SECRET,
+    clientSecrets: [CLIENT_SECRET],
     incarnation: `${id}-1`,
     heartbeatIntervalMs: 200,
     heartbeatTimeoutMs: 2000,
@@ -102,6 +104,8 @@ export interface HelloOverrides {
   readonly incarnation?: string;
   readonly members?: readonly string[];
   readonly v?: number;
+  /** A member's identity key: the hello then carries its signature. */
+  readonly signingKey?: KeyObject | undefined;
 }
 
 /** A hand-driven connection: sends whatever it is told, records frames and the close. */
@@ -161,7 +165,17 @@ export class RawPeer {
       this.challenge as Uint8Array,
       nonce,
     );
-    this.sendFrame({ ...claims, v: overrides.v ?? PROTOCOL_VERSION, t: 'hello', nonce, proof } as Frame);
+    const sig = overrides.signingKey
+      ? { sig: helloSignature(overrides.signingKey, claims, this.challenge as Uint8Array, nonce) }
+      : {};
+    this.sendFrame({
+      ...claims,
+      v: overrides.v ?? PROTOCOL_VERSION,
+      t: 'hello',
+      nonce,
+      proof,
+      ...sig,
+    } as Frame);
   }
 
   /** Resolves once a welcome arrived (the handshake succeeded). */

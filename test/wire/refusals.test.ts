@@ -8,7 +8,7 @@ import { PROTOCOL_VERSION } from '../../src/transport/wire/frames.js';
 import type { WebSocketTransport } from '../../src/transport/peer/webSocketTransport.js';
 import { CLOSE_CODES, WIRE_ERROR_CODES as W } from '../../src/transport/wire/wireErrors.js';
 import { freePorts } from '../../src/cli/freePorts.js';
-import { CLUSTER, RawPeer, SECRET, envelope, startOne, waitFor } from './helpers.js';
+import { CLUSTER, RawPeer, CLIENT_SECRET, envelope, startOne, waitFor } from './helpers.js';
 
 let transports: Record<string, WebSocketTransport>;
 let urls: Record<string, string>;
@@ -57,17 +57,18 @@ describe('handshake refusals', () => {
     expect((await refusal({ node: 'a', members })).code).toBe(CLOSE_CODES.UNKNOWN_NODE);
   });
 
-  it('an id already connected → 4003 WIRE_ERR_DUPLICATE_NODE', async () => {
+  it('an id whose link is up → 4013 WIRE_ERR_LINK_UP: a live link is never taken over', async () => {
     // b dialled a (a < b, so the link a dialled may win; either way b is connected now).
     const closed = await refusal({ node: 'b', members });
-    expect([CLOSE_CODES.DUPLICATE_NODE, CLOSE_CODES.LINK_SUPERSEDED]).toContain(closed.code);
-    // A second c while a first c is connected is a plain duplicate.
+    expect([CLOSE_CODES.LINK_UP, CLOSE_CODES.LINK_SUPERSEDED]).toContain(closed.code);
+    // A second c while a first c is connected is refused, and the first stays.
     const first = await RawPeer.connect(urls.a as string);
     await first.hello({ node: 'c', members });
     await first.welcomed();
     const second = await refusal({ node: 'c', members });
-    expect(second.code).toBe(CLOSE_CODES.DUPLICATE_NODE);
-    expect(second.reason).toMatch(/^WIRE_ERR_DUPLICATE_NODE/);
+    expect(second.code).toBe(CLOSE_CODES.LINK_UP);
+    expect(second.reason).toMatch(/^WIRE_ERR_LINK_UP/);
+    expect(first.socket.readyState).toBe(first.socket.OPEN);
     first.close();
     await first.closed;
   });
@@ -77,7 +78,7 @@ describe('handshake refusals', () => {
       CLOSE_CODES.WRONG_CLUSTER,
     );
     await expect(
-      connectClient(urls.a as string, { secret: SECRET, cluster: 'elsewhere' }),
+      connectClient(urls.a as string, { secret: CLIENT_SECRET, cluster: 'elsewhere' }),
     ).rejects.toMatchObject({
       code: W.WRONG_CLUSTER,
     });

@@ -14,7 +14,7 @@ import {
   linksSettled,
   linksUp,
   RawPeer,
-  SECRET,
+  CLIENT_SECRET,
   CLUSTER,
   startOne,
   startTransports,
@@ -92,7 +92,7 @@ describe('links', () => {
       () => linksSettled({ a: transports.a as WebSocketTransport, b: b2 }),
       'a and b settled again',
     );
-    expect(transports.a?.linkStatus()[0]?.incarnation).toBe('b-2');
+    expect(transports.a?.linkTo('b')?.peer?.incarnation).toBe('b-2');
     transports.a?.send(envelope('a', 'b', 'after-restart'));
     await waitFor(() => got.length === 1, 'delivery after the restart');
     expect(got[0]?.key).toBe('after-restart');
@@ -161,12 +161,16 @@ describe('TLS', () => {
     expect(got[0]).toMatchObject({ from: 'a', to: 'b', key: 'secure' });
 
     // A client that does not trust the certificate cannot connect; one that does can.
-    await expect(connectClient(urls.a as string, { secret: SECRET, cluster: CLUSTER })).rejects.toMatchObject(
-      {
-        code: 'WIRE_ERR_CONNECT_FAILED',
-      },
-    );
-    const client = await connectClient(urls.a as string, { secret: SECRET, cluster: CLUSTER, ca: pem.cert });
+    await expect(
+      connectClient(urls.a as string, { secret: CLIENT_SECRET, cluster: CLUSTER }),
+    ).rejects.toMatchObject({
+      code: 'WIRE_ERR_CONNECT_FAILED',
+    });
+    const client = await connectClient(urls.a as string, {
+      secret: CLIENT_SECRET,
+      cluster: CLUSTER,
+      ca: pem.cert,
+    });
     expect(client.node).toBe('a');
     await client.close();
   });

@@ -22,11 +22,14 @@ import { checkedName, checkedPositive, checkedSecret } from '../wire/optionCheck
 import { silentLogger, type Logger } from '../../base/log.js';
 import type { Outbox } from '../wire/outbox.js';
 import { validateReply } from './validateRequest.js';
-import { WIRE_ERROR_CODES, WireError, problem } from '../wire/wireErrors.js';
+import { WIRE_ERROR_CODES, WireError, codeOfCloseReason, problem } from '../wire/wireErrors.js';
 import { createWireStats, type WireStats } from '../wire/wireStats.js';
 
 export interface ClientOptions {
-  /** The cluster secret, as the nodes have it. */
+  /**
+   * A client secret, one of those the nodes were given (`clientSecrets`, `--client-secret-file`).
+   * It opens client sessions only: it can never act as a member.
+   */
   readonly secret: string | Uint8Array;
   readonly cluster: string;
   /** How this client introduces itself (logs only). Default `client-<random>`. */
@@ -90,8 +93,9 @@ export class GenPaxosClient {
       }
     });
     void conn.closed.then(({ code, reason }) => {
+      // A node that closes a session says why (WIRE_ERR_SLOW_CONSUMER, say): keep its code.
       this.closedError = new WireError(
-        WIRE_ERROR_CODES.CONNECTION_CLOSED,
+        codeOfCloseReason(reason) ?? WIRE_ERROR_CODES.CONNECTION_CLOSED,
         `connection to node ${node} closed (code ${code}${reason ? `: ${reason}` : ''})`,
       );
       for (const waiting of this.pending.values()) waiting.reject(this.closedError);
@@ -175,7 +179,7 @@ export class GenPaxosClient {
       this.pending.set(id, {
         resolve: (reply) => {
           settle();
-          if (reply.type === 'error') reject(errorOfReply(reply.code, reply.message));
+          if (reply.type === 'error') reject(errorOfReply(reply.code, reply.message, reply.retryAfterMs));
           else resolve(reply);
         },
         reject: (error) => {
@@ -250,6 +254,7 @@ export async function connectClient(url: string, options: ClientOptions): Promis
       members: [],
     },
     null,
+    null,
     connectTimeoutMs,
     () => null,
   );
@@ -269,10 +274,14 @@ export async function connectClient(url: string, options: ClientOptions): Promis
   return new GenPaxosClient(conn, outcome.peer.id, requestTimeoutMs, stats);
 }
 
-function errorOfReply(code: string, message: string): Error {
+function errorOfReply(code: string, message: string, retryAfterMs: number | undefined): Error {
   if (code.startsWith('PAXOS_ERR_')) return errorFromInfo({ code, message });
   if ((Object.values(WIRE_ERROR_CODES) as string[]).includes(code))
-    return new WireError(code as WireError['code'], message);
+    return new WireError(
+      code as WireError['code'],
+      message,
+      retryAfterMs === undefined ? {} : { retryAfterMs },
+    );
   return Object.assign(new Error(message), { code });
 }
 

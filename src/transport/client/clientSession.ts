@@ -1,10 +1,16 @@
 // The node side of one authenticated client connection: validates each request
-// (validateRequest.ts), hands it to the node's request handler, and sends the replies back
-// batched. A bad request is answered with an `error` reply carrying its code; a client with
-// too many requests in flight gets WIRE_ERR_BUSY instead of unbounded queueing.
+// (validateRequest.ts), admits it or refuses it at once, hands it to the node's request handler,
+// and sends the replies back batched. A bad request is answered with an `error` reply carrying its
+// code. Admission control (docs/security.md, "Overload"): a bound on requests in flight per
+// session and per node, and on the bytes of values asked and not yet answered per session;
+// excess gets WIRE_ERR_BUSY with `retryAfterMs` at once, never a queue. A client that does not
+// read its replies is first not read from (its socket is paused while replies back up) and, if
+// its backlog still passes the bound, closed with WIRE_ERR_SLOW_CONSUMER: a reply is never
+// dropped silently.
 import type { Connection, PeerIdentity } from '../wire/connection.js';
 import { PROTOCOL_VERSION, type ClientReply, type ClientRequest } from '../wire/frames.js';
 import type { Logger } from '../../base/log.js';
+import { measureValue } from '../../paxos/validate.js';
 import type { LinkLimits, Outbox } from '../wire/outbox.js';
 import type { InboundFrame } from '../wire/validateFrame.js';
 import { validateRequest } from './validateRequest.js';
@@ -21,16 +27,39 @@ export type ClientReplyBody = ClientReply extends infer R
 /** What the node does with a client's request. Rejections become `error` replies. */
 export type ClientRequestHandler = (request: ClientRequest, client: PeerIdentity) => Promise<ClientReplyBody>;
 
+/** The bounds of admission control (transportOptions.ts has the defaults). */
+export interface AdmissionLimits {
+  /** Requests of one session in flight at once. */
+  readonly maxRequestsInFlight: number;
+  /** Bytes of values asked by one session and not yet answered (one ask is always admitted). */
+  readonly maxBytesInFlight: number;
+  /** The hint sent with WIRE_ERR_BUSY. */
+  readonly retryAfterMs: number;
+}
+
+/** The node-wide count, shared by its sessions. */
+export interface NodeAdmission {
+  inFlight: number;
+  readonly maxInFlight: number;
+}
+
+/** How often a paused session looks whether its replies drained. */
+const DRAIN_POLL_MS = 20;
+
 export class ClientSession {
   private readonly outbox: Outbox<ClientReply>;
   private inFlight = 0;
+  private bytesInFlight = 0;
+  private drainPoll: ReturnType<typeof setInterval> | null = null;
+  private closed = false;
 
   constructor(
     readonly conn: Connection,
     readonly client: PeerIdentity,
     private readonly handler: () => ClientRequestHandler | null,
-    limits: LinkLimits,
-    private readonly maxInFlight: number,
+    private readonly limits: LinkLimits,
+    private readonly admission: AdmissionLimits,
+    private readonly node: NodeAdmission,
     private readonly stats: WireStats,
     private readonly logger: Logger,
   ) {
@@ -42,7 +71,10 @@ export class ClientSession {
   }
 
   close(): void {
+    this.closed = true;
     this.outbox.close();
+    if (this.drainPoll !== null) clearInterval(this.drainPoll);
+    this.drainPoll = null;
   }
 
   private receive(frame: InboundFrame): void {
@@ -67,26 +99,43 @@ export class ClientSession {
       }
       this.serve(checked.value);
     }
+    this.pauseWhileBackedUp();
   }
 
   private serve(request: ClientRequest): void {
     const handler = this.handler();
-    if (handler === null || this.inFlight >= this.maxInFlight) {
-      const message =
-        handler === null
-          ? 'this node serves no client requests'
-          : `more than ${this.maxInFlight} requests in flight`;
-      this.reply({ id: request.id, type: 'error', code: WIRE_ERROR_CODES.BUSY, message });
+    if (handler === null) {
+      this.refuse(request.id, 'this node serves no client requests');
+      return;
+    }
+    const bytes = request.type === 'ask' ? measureValue(request.value).bytes : 0;
+    if (this.inFlight >= this.admission.maxRequestsInFlight) {
+      this.refuse(request.id, `${this.inFlight} requests of this connection in flight`);
+      return;
+    }
+    if (this.node.inFlight >= this.node.maxInFlight) {
+      this.refuse(request.id, `${this.node.inFlight} client requests in flight on this node`);
+      return;
+    }
+    if (this.inFlight > 0 && this.bytesInFlight + bytes > this.admission.maxBytesInFlight) {
+      this.refuse(request.id, `${this.bytesInFlight} bytes of values in flight on this connection`);
       return;
     }
     this.inFlight++;
+    this.bytesInFlight += bytes;
+    this.node.inFlight++;
+    const done = () => {
+      this.inFlight--;
+      this.bytesInFlight -= bytes;
+      this.node.inFlight--;
+    };
     handler(request, this.client).then(
       (body) => {
-        this.inFlight--;
+        done();
         this.reply({ ...body, id: request.id } as ClientReply);
       },
       (error: unknown) => {
-        this.inFlight--;
+        done();
         const { code, message } = error as { code?: unknown; message?: unknown };
         if (typeof code !== 'string')
           this.logger.error('client request failed', { request: request.type, error });
@@ -100,7 +149,44 @@ export class ClientSession {
     );
   }
 
+  private refuse(id: number, why: string): void {
+    this.stats.clientRequestsRefused++;
+    this.reply({
+      id,
+      type: 'error',
+      code: WIRE_ERROR_CODES.BUSY,
+      message: `busy: ${why}; retry later`,
+      retryAfterMs: this.admission.retryAfterMs,
+    });
+  }
+
   private reply(reply: ClientReply): void {
-    this.outbox.push(reply);
+    if (this.closed) return;
+    if (this.outbox.push(reply)) return;
+    // The socket holds more unsent replies than the bound although reading was paused: the
+    // client does not read. Close with a code rather than lose this reply without a word.
+    this.stats.slowClientsClosed++;
+    this.close();
+    this.conn.fail(
+      problem(
+        WIRE_ERROR_CODES.SLOW_CONSUMER,
+        `more than ${this.limits.maxBufferedBytes} bytes of replies unread`,
+      ),
+    );
+  }
+
+  /** Stops reading requests while a quarter of the reply bound is unsent; resumes below an eighth. */
+  private pauseWhileBackedUp(): void {
+    const socket = this.conn.socket;
+    const pauseAt = this.limits.maxBufferedBytes / 4;
+    if (this.drainPoll !== null || socket.bufferedAmount + this.outbox.queued * 64 <= pauseAt) return;
+    socket.pause();
+    this.drainPoll = setInterval(() => {
+      if (socket.bufferedAmount > pauseAt / 2) return;
+      if (this.drainPoll !== null) clearInterval(this.drainPoll);
+      this.drainPoll = null;
+      if (!this.closed) socket.resume();
+    }, DRAIN_POLL_MS);
+    this.drainPoll.unref();
   }
 }

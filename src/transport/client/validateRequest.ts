@@ -108,8 +108,16 @@ export function validateReply(raw: unknown): field.Checked<ClientReply> {
         return { id, type, status: field.object(fields.status, 'status') as unknown as NodeStatus };
       case 'faults':
         return { id, type, faults: linkFaults(fields.faults) };
-      case 'error':
-        return { id, type, code: field.tag(fields.code, 'code'), message: text(fields.message) };
+      case 'error': {
+        const error = {
+          id,
+          type,
+          code: field.tag(fields.code, 'code'),
+          message: text(fields.message),
+        } as const;
+        if (fields.retryAfterMs === undefined) return error;
+        return { ...error, retryAfterMs: field.count(fields.retryAfterMs, 'retryAfterMs') };
+      }
       default:
         return field.fail(WIRE_ERROR_CODES.UNKNOWN_TAG, `unknown reply type ${field.show(type)}`);
     }

@@ -1,6 +1,8 @@
 // Options of the WebSocket transport, their defaults, and their checks. A bad option throws a
 // GenPaxosError with PAXOS_ERR_BAD_OPTION before any socket is opened.
+import type { KeyObject } from 'node:crypto';
 import { ERROR_CODES, GenPaxosError } from '../../base/errors.js';
+import { parsePublicKey, type NodeKey } from '../../base/nodeKey.js';
 import { systemRandom, type RandomSource } from '../../base/random.js';
 import { DEFAULT_MAX_FRAME_BYTES } from '../wire/frames.js';
 import { MIN_FRAME_BYTES } from '../../paxos/validate.js';
@@ -13,8 +15,23 @@ export interface WebSocketTransportOptions {
   readonly nodeId: string;
   /** The cluster's name: nodes and clients of another cluster are refused. */
   readonly cluster: string;
-  /** The shared cluster secret. Proven by HMAC in the handshake, never sent. */
+  /**
+   * The peer secret, held by members only: proven by HMAC in the handshake, never sent. It opens
+   * peer links; a client proving it is refused unless `allowPeerSecretForClients`.
+   */
   readonly secret: string | Uint8Array;
+  /** The secrets clients prove (several at once while rotating). None: no client can connect. */
+  readonly clientSecrets?: ReadonlyArray<string | Uint8Array>;
+  /** Let clients authenticate with the peer secret too. Off by default: for tests and demos only. */
+  readonly allowPeerSecretForClients?: boolean;
+  /** This node's Ed25519 identity key: it signs hellos and welcomes (base/nodeKey.ts). */
+  readonly nodeKey?: NodeKey;
+  /**
+   * Public keys pinned per peer id (base64 of 32 bytes). Given for one peer, they must be given
+   * for all: a member's hello and welcome must then carry its signature (WIRE_ERR_IDENTITY_FAILED).
+   * Without them, members authenticate by the peer secret alone.
+   */
+  readonly peerKeys?: Readonly<Record<string, string>>;
   /** An opaque id of this run of the node, told to peers in the handshake (see `checkPeer`). */
   readonly incarnation: string;
   /** Where to listen. Port 0 picks a free port (read it back from `url`). */
@@ -55,14 +72,24 @@ export interface WebSocketTransportOptions {
   readonly maxPendingHandshakes?: number;
   /** Default 256. */
   readonly maxClients?: number;
-  /** Requests of one client in flight at once. Default 10 000. */
+  /** Requests of one client in flight at once; more get WIRE_ERR_BUSY at once. Default 256. */
   readonly maxRequestsInFlight?: number;
+  /** Client requests in flight on this node, all clients together. Default 2048. */
+  readonly maxNodeRequestsInFlight?: number;
+  /** Bytes of values one client has asked and not been answered (one ask always passes). Default 8 MiB. */
+  readonly maxBytesInFlight?: number;
+  /** The retry hint of a WIRE_ERR_BUSY reply. Default 100 ms. */
+  readonly busyRetryAfterMs?: number;
 }
 
 export interface ResolvedOptions {
   readonly nodeId: string;
   readonly cluster: string;
   readonly secret: Uint8Array;
+  readonly clientSecrets: readonly Uint8Array[];
+  readonly allowPeerSecretForClients: boolean;
+  readonly nodeKey: NodeKey | null;
+  readonly peerKeys: ReadonlyMap<string, KeyObject>;
   readonly incarnation: string;
   readonly listen: { readonly host: string; readonly port: number };
   readonly peers: Readonly<Record<string, string>>;
@@ -85,6 +112,9 @@ export interface ResolvedOptions {
   readonly maxPendingHandshakes: number;
   readonly maxClients: number;
   readonly maxRequestsInFlight: number;
+  readonly maxNodeRequestsInFlight: number;
+  readonly maxBytesInFlight: number;
+  readonly busyRetryAfterMs: number;
 }
 
 export function resolveTransportOptions(options: WebSocketTransportOptions): ResolvedOptions {
@@ -106,10 +136,31 @@ export function resolveTransportOptions(options: WebSocketTransportOptions): Res
     listen.port > 65535
   )
     bad(`listen must be { host, port } with a port in 0..65535, got ${JSON.stringify(listen)}`);
+  const clientSecrets = (options.clientSecrets ?? []).map((one) => checkedSecret(one));
+  if (clientSecrets.some((one) => Buffer.compare(one, secret) === 0))
+    bad('a client secret must differ from the peer secret (use allowPeerSecretForClients to share one)');
+  const peerKeys = new Map<string, KeyObject>();
+  for (const [peer, key] of Object.entries(options.peerKeys ?? {})) {
+    if (peers[peer] === undefined) bad(`peerKeys names ${JSON.stringify(peer)}, which is not a peer`);
+    try {
+      peerKeys.set(peer, parsePublicKey(key, `peerKeys.${peer}`));
+    } catch (error) {
+      bad((error as Error).message);
+    }
+  }
+  if (peerKeys.size > 0) {
+    const unpinned = Object.keys(peers).filter((peer) => !peerKeys.has(peer));
+    if (unpinned.length > 0) bad(`peerKeys must pin every peer or none; missing: ${unpinned.join(', ')}`);
+    if (!options.nodeKey) bad("peerKeys need a nodeKey: peers pin this node's key too");
+  }
   return {
     nodeId,
     cluster: checkedName(options.cluster, 'cluster'),
     secret,
+    clientSecrets,
+    allowPeerSecretForClients: options.allowPeerSecretForClients === true,
+    nodeKey: options.nodeKey ?? null,
+    peerKeys,
     incarnation: checkedName(options.incarnation, 'incarnation'),
     listen,
     peers,
@@ -130,7 +181,14 @@ export function resolveTransportOptions(options: WebSocketTransportOptions): Res
     reconnectMaxMs: checkedPositive(options.reconnectMaxMs, 5000, 'reconnectMaxMs'),
     maxPendingHandshakes: checkedPositive(options.maxPendingHandshakes, 64, 'maxPendingHandshakes'),
     maxClients: checkedPositive(options.maxClients, 256, 'maxClients'),
-    maxRequestsInFlight: checkedPositive(options.maxRequestsInFlight, 10_000, 'maxRequestsInFlight'),
+    maxRequestsInFlight: checkedPositive(options.maxRequestsInFlight, 256, 'maxRequestsInFlight'),
+    maxNodeRequestsInFlight: checkedPositive(
+      options.maxNodeRequestsInFlight,
+      2048,
+      'maxNodeRequestsInFlight',
+    ),
+    maxBytesInFlight: checkedPositive(options.maxBytesInFlight, 8 * 1024 * 1024, 'maxBytesInFlight'),
+    busyRetryAfterMs: checkedPositive(options.busyRetryAfterMs, 100, 'busyRetryAfterMs'),
   };
 }
 

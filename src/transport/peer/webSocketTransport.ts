@@ -10,10 +10,10 @@ import { WebSocket } from 'ws';
 import { listenNodeServer, type HttpHandler, type NodeServer } from './listener.js';
 import type { Envelope } from '../../paxos/messages.js';
 import type { Transport, TransportStats } from '../transport.js';
-import { ClientSession, type ClientRequestHandler } from '../client/clientSession.js';
+import { ClientSession, type ClientRequestHandler, type NodeAdmission } from '../client/clientSession.js';
 import { Connection, type ConnectionOptions, type PeerIdentity } from '../wire/connection.js';
 import type { HelloFrame, LinkStatus } from '../wire/frames.js';
-import { winningDialler } from '../wire/handshake.js';
+import { winningDialler, type Credentials } from '../wire/handshake.js';
 import { acceptHandshake, dialHandshake, type LocalIdentity } from '../wire/handshakeSteps.js';
 import type { Logger } from '../../base/log.js';
 import { PeerLink } from './peerLink.js';
@@ -52,9 +52,11 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
   private readonly diallers = new Map<string, Redialler>();
   /** The actor runtime's view of the links (webSocketRouter.ts). */
   private readonly runtimeLinks = new RuntimeLinks();
-  private readonly identity: LocalIdentity;
+  private readonly identity: LocalIdentity & Credentials;
   private readonly connection: ConnectionOptions;
   private readonly limits: LinkLimits;
+  /** Client requests in flight on this node, across its sessions (admission control). */
+  private readonly admission: NodeAdmission;
   private readonly logger: Logger;
   private closing: Promise<void> | null = null;
 
@@ -69,6 +71,11 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
     this.url = `${options.tls ? 'wss' : 'ws'}://${host}:${port}`;
     this.identity = {
       secret: options.secret,
+      signingKey: options.nodeKey?.privateKey,
+      peerSecret: options.secret,
+      clientSecrets: options.clientSecrets,
+      peerSecretForClients: options.allowPeerSecretForClients,
+      peerKeys: options.peerKeys,
       cluster: options.cluster,
       self: options.nodeId,
       role: 'peer',
@@ -88,6 +95,7 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
       maxQueuedItems: options.maxQueuedEnvelopes,
       maxItemsPerFrame: options.maxEnvelopesPerFrame,
     };
+    this.admission = { inFlight: 0, maxInFlight: options.maxNodeRequestsInFlight };
     const startedMs = performance.now();
     for (const peer of Object.keys(options.peers)) this.downSinceMs.set(peer, startedMs);
   }
@@ -170,16 +178,10 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
     return Object.keys(this.options.peers).map((peer) => {
       const link = this.links.get(peer);
       if (link) {
-        return {
-          peer,
-          state: 'up',
-          dialledBy: link.dialledBy,
-          incarnation: link.peer.incarnation,
-          forMs: Math.round(nowMs - link.upSinceMs),
-        };
+        return { peer, state: 'up', dialledBy: link.dialledBy, forMs: Math.round(nowMs - link.upSinceMs) };
       }
       const since = this.downSinceMs.get(peer) ?? nowMs;
-      return { peer, state: 'down', dialledBy: null, incarnation: null, forMs: Math.round(nowMs - since) };
+      return { peer, state: 'down', dialledBy: null, forMs: Math.round(nowMs - since) };
     });
   }
 
@@ -202,6 +204,11 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
 
   get incarnation(): string {
     return this.options.incarnation;
+  }
+
+  /** This node's public key (base64), when it has an identity key. */
+  get publicKey(): string | null {
+    return this.options.nodeKey?.publicKey ?? null;
   }
 
   /** Closes every link (code 1001) and the listener. Idempotent. */
@@ -260,7 +267,12 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
         peer,
         () => this.clientHandler,
         this.limits,
-        this.options.maxRequestsInFlight,
+        {
+          maxRequestsInFlight: this.options.maxRequestsInFlight,
+          maxBytesInFlight: this.options.maxBytesInFlight,
+          retryAfterMs: this.options.busyRetryAfterMs,
+        },
+        this.admission,
         this.wireStats,
         this.logger,
       );
@@ -274,15 +286,30 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
     }
     const existing = this.links.get(hello.node);
     if (existing !== undefined) {
-      if (existing.conn.side === 'accepted')
-        return problem(
-          WIRE_ERROR_CODES.DUPLICATE_NODE,
-          `node ${JSON.stringify(hello.node)} is already connected`,
-        );
-      // Both dialled: keep the link dialled by the smaller id.
-      if (winningDialler(this.nodeId, hello.node) === this.nodeId)
+      if (existing.conn.side === 'dialled' && winningDialler(this.nodeId, hello.node) === this.nodeId)
         return problem(WIRE_ERROR_CODES.LINK_SUPERSEDED, `the link dialled by ${this.nodeId} is kept`);
+      // An inbound hello never takes over a healthy link, whoever would win the tie-break: the
+      // hello may come from an impostor holding the member's credentials, and the real member
+      // must not be locked out (issue 17). The member's own second dial is refused the same way
+      // and converges on the link that is up. A link gone silent past the heartbeat timeout is
+      // dead: it is dropped and the proven newcomer takes its place.
+      if (existing.conn.isOpen && existing.conn.silentForMs() <= this.options.heartbeatTimeoutMs) {
+        this.logger.warn('peer hello refused: its link is up', {
+          peer: hello.node,
+          remote: conn.remote,
+          linkRemote: existing.conn.remote,
+        });
+        return problem(
+          WIRE_ERROR_CODES.LINK_UP,
+          `node ${JSON.stringify(hello.node)} has a healthy link; a live link is not taken over`,
+        );
+      }
+      this.logger.info('replacing a dead link', {
+        peer: hello.node,
+        silentForMs: existing.conn.silentForMs(),
+      });
       this.supersede(existing);
+      existing.conn.terminate();
     }
     this.openLink(conn, peer, hello.node);
     return null;
@@ -359,8 +386,14 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
     let opened = false;
     socket.once('open', () => (opened = true));
     // The handshake listens from now on: the challenge may arrive in the same tick as 'open'.
-    return dialHandshake(conn, this.identity, peer, this.options.handshakeTimeoutMs, (identity) =>
-      this.admitOutbound(conn, identity),
+    const expectedKey = this.options.peerKeys.get(peer) ?? null;
+    return dialHandshake(
+      conn,
+      this.identity,
+      peer,
+      expectedKey,
+      this.options.handshakeTimeoutMs,
+      (identity) => this.admitOutbound(conn, identity),
     ).then((outcome): DialOutcome => {
       this.dialling.delete(conn);
       this.runtimeLinks.dialEnded(peer);

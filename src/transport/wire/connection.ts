@@ -85,6 +85,11 @@ export class Connection {
     this.handler = handler;
   }
 
+  /** Milliseconds since anything (a frame or a pong) was heard from the other side. */
+  silentForMs(): number {
+    return performance.now() - this.lastHeardMs;
+  }
+
   get isOpen(): boolean {
     return !this.closing && this.socket.readyState === this.socket.OPEN;
   }

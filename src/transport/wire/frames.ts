@@ -12,6 +12,8 @@ export const MAX_NAME_LENGTH = 128;
 /** Bytes of a handshake nonce; HMAC-SHA256 proofs are 32 bytes too. */
 export const NONCE_BYTES = 32;
 export const PROOF_BYTES = 32;
+/** Bytes of an Ed25519 signature (a member's `sig` in hello and welcome). */
+export const SIGNATURE_BYTES = 64;
 /** Most envelopes (or requests, or replies) one frame may carry. */
 export const MAX_BATCH_ITEMS = 10_000;
 /**
@@ -44,6 +46,8 @@ export interface HelloFrame {
   readonly members: readonly string[];
   readonly nonce: Uint8Array;
   readonly proof: Uint8Array;
+  /** A member's Ed25519 signature of the hello (handshake.ts), when it has an identity key. */
+  readonly sig?: Uint8Array;
 }
 
 /** Server → dialer: the handshake succeeded; proof that the server knows the secret too. */
@@ -53,6 +57,8 @@ export interface WelcomeFrame {
   readonly node: string;
   readonly incarnation: string;
   readonly proof: Uint8Array;
+  /** The node's Ed25519 signature of the welcome, when it has an identity key. */
+  readonly sig?: Uint8Array;
 }
 
 /** Peer ↔ peer: Paxos envelopes queued in the same tick. */
@@ -120,16 +126,17 @@ export interface LinkStatus {
   readonly state: 'up' | 'down';
   /** Which side dialled the link that is up. */
   readonly dialledBy: string | null;
-  readonly incarnation: string | null;
   /** Milliseconds since the link came up or went down. */
   readonly forMs: number;
 }
 
-/** A node's self-description, the answer to a `status` request. Plain data. */
+/**
+ * A node's self-description, the answer to a `status` request. Plain data. It names no
+ * incarnation, key or secret: nothing in it helps a client pose as a member (docs/security.md).
+ */
 export interface NodeStatus {
   readonly node: string;
   readonly cluster: string;
-  readonly incarnation: string;
   readonly members: readonly string[];
   readonly url: string;
   readonly uptimeMs: number;
@@ -156,7 +163,14 @@ export type ClientReply =
     }
   | { readonly id: number; readonly type: 'status'; readonly status: NodeStatus }
   | { readonly id: number; readonly type: 'faults'; readonly faults: LinkFaultSpec }
-  | { readonly id: number; readonly type: 'error'; readonly code: string; readonly message: string };
+  | {
+      readonly id: number;
+      readonly type: 'error';
+      readonly code: string;
+      readonly message: string;
+      /** With WIRE_ERR_BUSY: wait about this long before sending the request again. */
+      readonly retryAfterMs?: number;
+    };
 
 /** Client → node: requests queued in the same tick. */
 export interface RequestsFrame {

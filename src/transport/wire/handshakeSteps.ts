@@ -3,14 +3,28 @@
 //   dialling side:  receive challenge → send hello → receive welcome → check → admit
 // `admit` is the owner's last word (duplicates, tie-break) and registers the link when it
 // returns null, synchronously, so two handshakes can never both take the same slot.
+import type { KeyObject } from 'node:crypto';
 import type { Connection, PeerIdentity } from './connection.js';
 import { PROTOCOL_VERSION, type HelloFrame, type Role, type WelcomeFrame } from './frames.js';
-import { checkHello, checkWelcome, helloProof, newNonce, welcomeProof, type CheckPeer } from './handshake.js';
+import {
+  checkHello,
+  checkWelcome,
+  helloProof,
+  helloSignature,
+  newNonce,
+  welcomeProof,
+  welcomeSignature,
+  type CheckPeer,
+  type Credentials,
+} from './handshake.js';
 import type { InboundFrame } from './validateFrame.js';
 import { CLOSE_CODES, WIRE_ERROR_CODES, codeOfCloseReason, problem, type WireProblem } from './wireErrors.js';
 
 export interface LocalIdentity {
+  /** The secret this side proves when it dials: the peer secret of a node, a client's secret. */
   readonly secret: Uint8Array;
+  /** This node's Ed25519 private key: it signs its hellos and welcomes. */
+  readonly signingKey?: KeyObject | undefined;
   readonly cluster: string;
   readonly self: string;
   readonly role: Role;
@@ -26,7 +40,7 @@ export type HandshakeOutcome =
 /** Runs the accepting side. Resolves when the connection is admitted or gone. */
 export function acceptHandshake(
   conn: Connection,
-  me: LocalIdentity,
+  me: LocalIdentity & Credentials,
   timeoutMs: number,
   admit: (hello: HelloFrame) => WireProblem | null,
 ): Promise<HandshakeOutcome> {
@@ -39,24 +53,25 @@ export function acceptHandshake(
         finish(problem(WIRE_ERROR_CODES.UNEXPECTED_FRAME, `expected hello, got ${frame.t}`));
         return;
       }
-      const refusal = checkHello(frame, { ...me, serverNonce }) ?? admit(frame);
-      if (refusal !== null) {
-        finish(refusal);
+      const verdict = checkHello(frame, { ...me, serverNonce });
+      const refusal = verdict.ok ? admit(frame) : verdict.problem;
+      if (refusal !== null || !verdict.ok) {
+        finish(refusal ?? problem(WIRE_ERROR_CODES.AUTH_FAILED, 'refused'));
         return;
       }
       const peer: PeerIdentity = { id: frame.node, role: frame.role, incarnation: frame.incarnation };
       conn.peer = peer;
+      const claims = { cluster: me.cluster, node: me.self, incarnation: me.incarnation, dialler: frame.node };
       const welcome: WelcomeFrame = {
         v: PROTOCOL_VERSION,
         t: 'welcome',
         node: me.self,
         incarnation: me.incarnation,
-        proof: welcomeProof(
-          me.secret,
-          { cluster: me.cluster, node: me.self, incarnation: me.incarnation, dialler: frame.node },
-          serverNonce,
-          frame.nonce,
-        ),
+        // Proven with the secret the hello proved: a client learns nothing of the peer secret.
+        proof: welcomeProof(verdict.secret, claims, serverNonce, frame.nonce),
+        ...(me.signingKey && frame.role === 'peer'
+          ? { sig: welcomeSignature(me.signingKey, claims, serverNonce, frame.nonce) }
+          : {}),
       };
       conn.send(welcome);
       finish(peer);
@@ -71,6 +86,8 @@ export function dialHandshake(
   me: LocalIdentity,
   /** The node id expected at this URL; null for clients. */
   expectedPeer: string | null,
+  /** The public key pinned for `expectedPeer`, whose signature the welcome must carry. */
+  expectedKey: KeyObject | null,
   timeoutMs: number,
   admit: (peer: PeerIdentity) => WireProblem | null,
 ): Promise<HandshakeOutcome> {
@@ -96,6 +113,7 @@ export function dialHandshake(
         ...claims,
         nonce: clientNonce,
         proof: helloProof(me.secret, claims, serverNonce, clientNonce),
+        ...(me.signingKey ? { sig: helloSignature(me.signingKey, claims, serverNonce, clientNonce) } : {}),
       });
       return;
     }
@@ -103,7 +121,7 @@ export function dialHandshake(
       finish(problem(WIRE_ERROR_CODES.UNEXPECTED_FRAME, `expected welcome, got ${frame.t}`));
       return;
     }
-    const refusal = checkWelcome(frame, { ...me, expectedPeer, serverNonce, clientNonce });
+    const refusal = checkWelcome(frame, { ...me, expectedPeer, expectedKey, serverNonce, clientNonce });
     const peer: PeerIdentity = { id: frame.node, role: 'peer', incarnation: frame.incarnation };
     const admitted = refusal ?? admit(peer);
     if (admitted !== null) {

@@ -6,6 +6,7 @@ import {
   MAX_BATCH_ITEMS,
   NONCE_BYTES,
   PROOF_BYTES,
+  SIGNATURE_BYTES,
   PROTOCOL_VERSION,
   isLocalEventType,
   type ChallengeFrame,
@@ -67,6 +68,7 @@ function frameOf(t: FrameType, raw: field.Fields): InboundFrame {
           .map((m, i) => field.name(m, `members[${i}]`)),
         nonce: field.bytes(raw.nonce, 'nonce', NONCE_BYTES),
         proof: field.bytes(raw.proof, 'proof', PROOF_BYTES),
+        ...signature(raw.sig),
       };
     case 'welcome':
       return {
@@ -75,6 +77,7 @@ function frameOf(t: FrameType, raw: field.Fields): InboundFrame {
         node: field.name(raw.node, 'node'),
         incarnation: field.name(raw.incarnation, 'incarnation'),
         proof: field.bytes(raw.proof, 'proof', PROOF_BYTES),
+        ...signature(raw.sig),
       };
     case 'batch':
       return { v, t, envelopes: items(raw.envelopes, 'envelopes') };
@@ -85,6 +88,11 @@ function frameOf(t: FrameType, raw: field.Fields): InboundFrame {
     case 'replies':
       return { v, t, replies: items(raw.replies, 'replies') };
   }
+}
+
+/** The optional Ed25519 signature of a hello or welcome. */
+function signature(raw: unknown): { sig?: Uint8Array } {
+  return raw === undefined || raw === null ? {} : { sig: field.bytes(raw, 'sig', SIGNATURE_BYTES) };
 }
 
 function items(raw: unknown, what: string): readonly unknown[] {

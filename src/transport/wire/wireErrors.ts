@@ -49,10 +49,19 @@ export const WIRE_ERROR_CODES = {
   PEER_MISMATCH: 'WIRE_ERR_PEER_MISMATCH',
   /** The peer was configured with another member list: quorums would not intersect. */
   MEMBERS_MISMATCH: 'WIRE_ERR_MEMBERS_MISMATCH',
-  /** Too many connections are still in their handshake; try again later. */
+  /**
+   * Too many connections in their handshake, or too many requests in flight (a client's `error`
+   * reply then carries `retryAfterMs`); try again later.
+   */
   BUSY: 'WIRE_ERR_BUSY',
   /** Not an error: both nodes dialled, and this link lost the tie-break to the other one. */
   LINK_SUPERSEDED: 'WIRE_ERR_LINK_SUPERSEDED',
+  /** A hello or welcome of a member whose key is pinned lacks a valid Ed25519 signature by it. */
+  IDENTITY_FAILED: 'WIRE_ERR_IDENTITY_FAILED',
+  /** A peer hello for a member whose link is up and healthy: a live link is never taken over. */
+  LINK_UP: 'WIRE_ERR_LINK_UP',
+  /** A client that does not read its replies: past the session's reply backlog, it is closed. */
+  SLOW_CONSUMER: 'WIRE_ERR_SLOW_CONSUMER',
 
   // Client side.
   /** The WebSocket connection could not be opened. */
@@ -89,6 +98,9 @@ export const CLOSE_CODES = {
   LINK_SUPERSEDED: 4010,
   /** The link sent a frame that breaks the protocol (malformed, wrong version, unexpected). */
   PROTOCOL_ERROR: 4011,
+  IDENTITY_FAILED: 4012,
+  LINK_UP: 4013,
+  SLOW_CONSUMER: 4014,
 } as const;
 
 /** The close code that refuses a handshake for each refusal code. */
@@ -104,16 +116,22 @@ export const REFUSAL_CLOSE_CODES: Readonly<Record<string, number>> = {
   [WIRE_ERROR_CODES.MEMBERS_MISMATCH]: CLOSE_CODES.MEMBERS_MISMATCH,
   [WIRE_ERROR_CODES.BUSY]: CLOSE_CODES.TRY_AGAIN_LATER,
   [WIRE_ERROR_CODES.LINK_SUPERSEDED]: CLOSE_CODES.LINK_SUPERSEDED,
+  [WIRE_ERROR_CODES.IDENTITY_FAILED]: CLOSE_CODES.IDENTITY_FAILED,
+  [WIRE_ERROR_CODES.LINK_UP]: CLOSE_CODES.LINK_UP,
+  [WIRE_ERROR_CODES.SLOW_CONSUMER]: CLOSE_CODES.SLOW_CONSUMER,
 };
 
 /** An error of the wire layer, with a stable `code`. */
 export class WireError extends Error {
   readonly code: WireErrorCode;
+  /** With WIRE_ERR_BUSY from a node: how long it asks the client to wait before trying again. */
+  readonly retryAfterMs: number | undefined;
 
-  constructor(code: WireErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor(code: WireErrorCode, message: string, options?: { cause?: unknown; retryAfterMs?: number }) {
     super(message, options);
     this.name = 'WireError';
     this.code = code;
+    this.retryAfterMs = options?.retryAfterMs;
   }
 }
 

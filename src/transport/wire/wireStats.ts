@@ -30,6 +30,12 @@ export interface WireStats extends OutboxCounters {
   heartbeatTimeouts: number;
   dialAttempts: number;
   clientRequests: number;
+  /** Connections closed in their handshake to make room for newer ones (bounded handshakes). */
+  handshakesEvicted: number;
+  /** Client requests refused at once with WIRE_ERR_BUSY (admission control). */
+  clientRequestsRefused: number;
+  /** Client sessions closed because their replies backed up (WIRE_ERR_SLOW_CONSUMER). */
+  slowClientsClosed: number;
   /** Refused frames, envelopes, requests and handshakes, by code. */
   readonly errors: Partial<Record<WireErrorCode, number>>;
 }
@@ -58,6 +64,9 @@ export function createWireStats(): WireStats {
     heartbeatTimeouts: 0,
     dialAttempts: 0,
     clientRequests: 0,
+    handshakesEvicted: 0,
+    clientRequestsRefused: 0,
+    slowClientsClosed: 0,
     errors: {},
   };
 }
