@@ -43,6 +43,13 @@ export interface NodeAdmission {
   readonly maxInFlight: number;
 }
 
+/** A reply's size on the wire, near enough to bound a backlog: its value, plus room for the rest. */
+function replyBytes(reply: ClientReply): number {
+  if (reply.type === 'decided' || (reply.type === 'read' && reply.decided))
+    return measureValue(reply.value).bytes + 128;
+  return reply.type === 'status' ? 16 * 1024 : 256;
+}
+
 /** How often a paused session looks whether its replies drained. */
 const DRAIN_POLL_MS = 20;
 
@@ -52,6 +59,8 @@ export class ClientSession {
   private bytesInFlight = 0;
   private drainPoll: ReturnType<typeof setInterval> | null = null;
   private closed = false;
+  /** Bytes of replies pushed since the outbox last flushed (the socket has not counted them yet). */
+  private queuedBytes = 0;
 
   constructor(
     readonly conn: Connection,
@@ -162,10 +171,18 @@ export class ClientSession {
 
   private reply(reply: ClientReply): void {
     if (this.closed) return;
-    if (this.outbox.push(reply)) return;
-    // The socket holds more unsent replies than the bound although reading was paused: the
-    // client does not read. Close with a code rather than lose this reply without a word.
+    const bytes = replyBytes(reply);
+    const backlog = this.conn.socket.bufferedAmount + this.queuedBytes + bytes;
+    if (backlog <= this.limits.maxBufferedBytes || this.queuedBytes === 0) {
+      if (this.queuedBytes === 0) setImmediate(() => (this.queuedBytes = 0)); // after the flush
+      this.queuedBytes += bytes;
+      if (this.outbox.push(reply)) return;
+    }
+    // More replies unsent than the bound although reading was paused: the client does not read
+    // (or asked for more at once than it can take). Close with a code rather than drop this
+    // reply without a word; the client sees the code, and its asks' outcomes are unknown.
     this.stats.slowClientsClosed++;
+    this.outbox.flush(); // the replies that fit go out before the close frame
     this.close();
     this.conn.fail(
       problem(
