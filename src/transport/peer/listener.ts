@@ -1,13 +1,17 @@
 // The node's listening server: HTTP or HTTPS carrying the WebSocket upgrades of peers and
 // clients. A plain HTTP request goes to the handler the node installs (its /metrics); anything
-// nobody serves gets 426, because this port speaks WebSocket.
+// nobody serves gets 426, because this port speaks WebSocket. Bounded before any handshake
+// (docs/security.md, "Handshakes"): a connection that sends no request within
+// `firstBytesTimeoutMs` is closed, headers must arrive within `headersTimeoutMs` and a request
+// within `requestTimeoutMs`, so idle and slowloris connections cannot pile up.
 import {
   createServer as createHttpServer,
   type IncomingMessage,
   type Server,
   type ServerResponse,
 } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
+import { createServer as createHttpsServer, Server as HttpsServer } from 'node:https';
+import type { Socket } from 'node:net';
 import { WebSocketServer } from 'ws';
 import type { Logger } from '../../base/log.js';
 
@@ -25,8 +29,14 @@ export interface NodeServerOptions {
   readonly listen: { readonly host: string; readonly port: number };
   readonly tls?: { readonly key: string | Buffer; readonly cert: string | Buffer } | null | undefined;
   readonly maxFrameBytes: number;
+  readonly firstBytesTimeoutMs: number;
+  readonly headersTimeoutMs: number;
+  readonly requestTimeoutMs: number;
   readonly logger: Logger;
 }
+
+/** How often node's HTTP server looks for requests past their header and request timeouts. */
+const TIMEOUT_CHECK_MS = 250;
 
 /** Binds the address; rejects if it cannot. */
 export async function listenNodeServer(options: NodeServerOptions): Promise<NodeServer> {
@@ -34,9 +44,24 @@ export async function listenNodeServer(options: NodeServerOptions): Promise<Node
   const onHttp = (request: IncomingMessage, response: ServerResponse) => {
     if (!httpHandler?.(request, response)) refuseHttp(response);
   };
+  const limits = {
+    headersTimeout: options.headersTimeoutMs,
+    requestTimeout: options.requestTimeoutMs,
+    connectionsCheckingInterval: TIMEOUT_CHECK_MS,
+    keepAliveTimeout: options.headersTimeoutMs,
+  };
   const server = options.tls
-    ? createHttpsServer({ key: options.tls.key, cert: options.tls.cert }, onHttp)
-    : createHttpServer(onHttp);
+    ? createHttpsServer(
+        {
+          key: options.tls.key,
+          cert: options.tls.cert,
+          handshakeTimeout: options.firstBytesTimeoutMs,
+          ...limits,
+        },
+        onHttp,
+      )
+    : createHttpServer(limits, onHttp);
+  closeSilentConnections(server, options.firstBytesTimeoutMs);
   const wss = new WebSocketServer({ server, maxPayload: options.maxFrameBytes, perMessageDeflate: false });
   wss.on('error', () => {}); // re-emitted server errors; listen errors reject below
   await new Promise<void>((resolve, reject) => {
@@ -54,6 +79,25 @@ export async function listenNodeServer(options: NodeServerOptions): Promise<Node
       httpHandler = handler;
     },
   };
+}
+
+/**
+ * Node's header timeout starts with the first byte: a connection that sends nothing would stay
+ * open. Each connection must have made a request (plain or upgrade) within `timeoutMs`.
+ */
+function closeSilentConnections(server: Server, timeoutMs: number): void {
+  const asked = new WeakSet<Socket>();
+  const mark = (request: IncomingMessage) => asked.add(request.socket);
+  server.on('request', mark);
+  server.on('upgrade', mark);
+  // TLS: the encrypted socket is the one requests name; the plain one is what connects first.
+  server.on(server instanceof HttpsServer ? 'secureConnection' : 'connection', (socket: Socket) => {
+    const timer = setTimeout(() => {
+      if (!asked.has(socket)) socket.destroy();
+    }, timeoutMs);
+    timer.unref();
+    socket.once('close', () => clearTimeout(timer));
+  });
 }
 
 function refuseHttp(response: ServerResponse): void {

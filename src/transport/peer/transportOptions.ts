@@ -68,8 +68,19 @@ export interface WebSocketTransportOptions {
   /** Redial backoff base and ceiling. Defaults 100 ms and 5000 ms. */
   readonly reconnectBaseMs?: number;
   readonly reconnectMaxMs?: number;
-  /** Connections still in their handshake beyond this are refused (1013). Default 64. */
+  /**
+   * Connections in their handshake at once. Past it, the oldest unfinished one from a
+   * non-member address gives way to the newcomer (handshakeSlots.ts). Default 64.
+   */
   readonly maxPendingHandshakes?: number;
+  /** Connections in their handshake from one address; past it, that address's oldest gives way. Default 16. */
+  readonly maxPendingHandshakesPerAddress?: number;
+  /** A connection that has sent no HTTP request within this is closed (idle raw TCP). Default 2000 ms. */
+  readonly firstBytesTimeoutMs?: number;
+  /** HTTP request headers must be complete within this (slowloris). Default 2000 ms. */
+  readonly headersTimeoutMs?: number;
+  /** A whole HTTP request within this. Default 5000 ms. */
+  readonly requestTimeoutMs?: number;
   /** Default 256. */
   readonly maxClients?: number;
   /** Requests of one client in flight at once; more get WIRE_ERR_BUSY at once. Default 256. */
@@ -110,6 +121,10 @@ export interface ResolvedOptions {
   readonly reconnectBaseMs: number;
   readonly reconnectMaxMs: number;
   readonly maxPendingHandshakes: number;
+  readonly maxPendingHandshakesPerAddress: number;
+  readonly firstBytesTimeoutMs: number;
+  readonly headersTimeoutMs: number;
+  readonly requestTimeoutMs: number;
   readonly maxClients: number;
   readonly maxRequestsInFlight: number;
   readonly maxNodeRequestsInFlight: number;
@@ -180,6 +195,14 @@ export function resolveTransportOptions(options: WebSocketTransportOptions): Res
     reconnectBaseMs: checkedPositive(options.reconnectBaseMs, 100, 'reconnectBaseMs'),
     reconnectMaxMs: checkedPositive(options.reconnectMaxMs, 5000, 'reconnectMaxMs'),
     maxPendingHandshakes: checkedPositive(options.maxPendingHandshakes, 64, 'maxPendingHandshakes'),
+    maxPendingHandshakesPerAddress: checkedPositive(
+      options.maxPendingHandshakesPerAddress,
+      16,
+      'maxPendingHandshakesPerAddress',
+    ),
+    firstBytesTimeoutMs: checkedPositive(options.firstBytesTimeoutMs, 2000, 'firstBytesTimeoutMs'),
+    headersTimeoutMs: checkedPositive(options.headersTimeoutMs, 2000, 'headersTimeoutMs'),
+    requestTimeoutMs: checkedPositive(options.requestTimeoutMs, 5000, 'requestTimeoutMs'),
     maxClients: checkedPositive(options.maxClients, 256, 'maxClients'),
     maxRequestsInFlight: checkedPositive(options.maxRequestsInFlight, 256, 'maxRequestsInFlight'),
     maxNodeRequestsInFlight: checkedPositive(

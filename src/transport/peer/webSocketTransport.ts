@@ -17,6 +17,7 @@ import { winningDialler, type Credentials } from '../wire/handshake.js';
 import { acceptHandshake, dialHandshake, type LocalIdentity } from '../wire/handshakeSteps.js';
 import type { Logger } from '../../base/log.js';
 import { PeerLink } from './peerLink.js';
+import { HandshakeSlots } from './handshakeSlots.js';
 import type { LinkLimits } from '../wire/outbox.js';
 import { Redialler, type DialOutcome } from './redialler.js';
 import {
@@ -45,8 +46,8 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
   private readonly links = new Map<string, PeerLink>();
   private readonly downSinceMs = new Map<string, number>();
   private readonly clients = new Set<ClientSession>();
-  /** Accepted connections still in their handshake. */
-  private readonly pending = new Set<Connection>();
+  /** Accepted connections still in their handshake, bounded in total and per address. */
+  private readonly pending: HandshakeSlots<Connection>;
   /** Dialled connections not yet a link (connecting or in their handshake). */
   private readonly dialling = new Set<Connection>();
   private readonly diallers = new Map<string, Redialler>();
@@ -96,6 +97,13 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
       maxItemsPerFrame: options.maxEnvelopesPerFrame,
     };
     this.admission = { inFlight: 0, maxInFlight: options.maxNodeRequestsInFlight };
+    const memberAddresses = new Set(
+      Object.values(options.peers).map((url) => normalAddress(new URL(url).hostname)),
+    );
+    this.pending = new HandshakeSlots<Connection>(
+      { maxTotal: options.maxPendingHandshakes, maxPerAddress: options.maxPendingHandshakesPerAddress },
+      (address) => memberAddresses.has(address),
+    );
     const startedMs = performance.now();
     for (const peer of Object.keys(options.peers)) this.downSinceMs.set(peer, startedMs);
   }
@@ -220,7 +228,7 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
   private async shutDown(): Promise<void> {
     for (const dialler of this.diallers.values()) dialler.stop();
     const connections = [
-      ...this.pending,
+      ...this.pending.items(),
       ...this.dialling,
       ...[...this.links.values()].map((link) => link.conn),
       ...[...this.clients].map((session) => session.conn),
@@ -241,15 +249,21 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
       conn.close(CLOSE_CODES.GOING_AWAY, 'node stopping');
       return;
     }
-    if (this.pending.size >= this.options.maxPendingHandshakes) {
+    const slot = this.pending.admit(conn, normalAddress(request.socket.remoteAddress ?? ''));
+    for (const older of slot.evict) {
+      this.wireStats.handshakesEvicted++;
+      older.fail(
+        problem(WIRE_ERROR_CODES.BUSY, 'handshake not finished; its slot went to a newer connection'),
+      );
+    }
+    if (!slot.admitted) {
       conn.fail(problem(WIRE_ERROR_CODES.BUSY, `${this.pending.size} handshakes in progress`));
       return;
     }
-    this.pending.add(conn);
     void acceptHandshake(conn, this.identity, this.options.handshakeTimeoutMs, (hello) =>
       this.admitInbound(conn, hello),
     ).then((outcome) => {
-      this.pending.delete(conn);
+      this.pending.release(conn);
       if (!outcome.ok && outcome.problem.code !== WIRE_ERROR_CODES.LINK_SUPERSEDED)
         this.wireStats.handshakesFailed++;
     });
@@ -414,6 +428,14 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
       return this.links.has(peer) ? 'up' : 'failed';
     });
   }
+}
+
+/** An address as sockets report it: IPv4-mapped IPv6 as IPv4, brackets and case dropped. */
+function normalAddress(address: string): string {
+  return address
+    .replace(/^\[|\]$/g, '')
+    .replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/i, '$1')
+    .toLowerCase();
 }
 
 /**
