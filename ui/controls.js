@@ -1,7 +1,12 @@
 // The demo's controls: the buttons on the node cards, heal, and loss / delay on every link.
 // Each becomes a POST to /api/control; the demo carries it out and the result shows in the
 // header. What it changes shows up through the feed like everything else.
-/* global document, fetch, setTimeout */
+/* global document, fetch, setTimeout, location, URLSearchParams */
+
+/** The token the page was opened with (`?token=`): the server wants it for the feed and controls. */
+export function pageToken() {
+  return new URLSearchParams(location.search).get('token') ?? '';
+}
 
 async function post(request) {
   const toast = document.getElementById('toast');
@@ -9,7 +14,7 @@ async function post(request) {
   try {
     const response = await fetch('/api/control', {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', 'x-view-token': pageToken() },
       body: JSON.stringify(request),
     });
     const result = await response.json();

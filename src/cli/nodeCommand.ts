@@ -26,7 +26,7 @@ export const NODE_USAGE = `usage: gen-paxos node --id ID --listen HOST:PORT [--p
                       [--client-secret-file FILE]... [--allow-peer-secret-for-clients]
                       [--node-key-file FILE] [--peer-key ID=KEY]... [--cluster NAME] [--data-dir DIR] [--tls-key FILE --tls-cert FILE] [--tls-ca FILE]
                       [--ask-timeout-ms N] [--inspect-port N [--inspect-host HOST]] [--allow-fault-injection]
-                      [--view-port N [--view-host HOST]] [--acceptor-fast-path on|off] [--owner-fast-path on|off]
+                      [--view-port N [--view-host HOST]] [--feed-token-file FILE] [--acceptor-fast-path on|off] [--owner-fast-path on|off]
                       [--log-level LEVEL] [--json] [--config FILE]`;
 
 const SPEC = {
@@ -49,6 +49,7 @@ const SPEC = {
   'inspect-host': { type: 'string' },
   'view-port': { type: 'string' },
   'view-host': { type: 'string' },
+  'feed-token-file': { type: 'string' },
   'acceptor-fast-path': { type: 'string' },
   'owner-fast-path': { type: 'string' },
   'log-level': { type: 'string' },
@@ -104,6 +105,15 @@ export async function runNode(argv: readonly string[], io: CliIo): Promise<numbe
   const viewHost = stringFlag(values, 'view-host');
   if (viewHost !== undefined && viewPortRaw === undefined)
     throw new UsageError('--view-host needs --view-port');
+  const feedTokenFile = stringFlag(values, 'feed-token-file');
+  if (feedTokenFile !== undefined && inspectPortRaw === undefined && viewPortRaw === undefined)
+    throw new UsageError('--feed-token-file needs --inspect-port or --view-port');
+  const feedToken =
+    feedTokenFile === undefined ? undefined : readSecretFile(feedTokenFile, '--feed-token-file');
+  if (feedToken !== undefined && !/^[A-Za-z0-9._~-]{16,256}$/.test(feedToken))
+    throw new UsageError(
+      '--feed-token-file: the token must be 16 to 256 letters, digits, ".", "_", "~" or "-"',
+    );
   const ownerPathRaw = stringFlag(values, 'owner-fast-path');
   if (ownerPathRaw !== undefined && ownerPathRaw !== 'on' && ownerPathRaw !== 'off')
     throw new UsageError(`--owner-fast-path must be on or off, not ${JSON.stringify(ownerPathRaw)}`);
@@ -155,6 +165,7 @@ export async function runNode(argv: readonly string[], io: CliIo): Promise<numbe
             },
           }
         : {}),
+      ...(feedToken !== undefined ? { feedToken } : {}),
       ...(fastPathRaw !== undefined ? { acceptorFastPath: fastPathRaw === 'on' } : {}),
       ...(ownerPathRaw !== undefined ? { ownerFastPath: ownerPathRaw === 'on' } : {}),
       logger,

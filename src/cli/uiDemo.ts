@@ -5,7 +5,8 @@
 // durable state. The demo follows the feeds, serves the page on 127.0.0.1, keeps asking keys
 // until Ctrl-C (or --duration-s), optionally records the events, then stops everything it
 // started, removes its temp dir, and exits 0 if no key was ever decided two ways.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -52,6 +53,10 @@ export async function runUiDemo(options: UiDemoOptions, io: CliIo): Promise<{ ag
   const removeSignalListeners = onStopSignals((signal) => stopRequested(signal));
   try {
     const viewPorts = await freePorts(options.nodes);
+    // The nodes' view feeds want a token (docs/security.md, "Feeds"): one for all, in a file.
+    const feedToken = randomBytes(16).toString('hex');
+    const feedTokenFile = join(dir, 'feed.token');
+    writeFileSync(feedTokenFile, `${feedToken}\n`, { mode: 0o600 });
     say(
       `gen-paxos demo --ui: ${options.nodes} node processes on 127.0.0.1 with durable state (LMDB in ${dir})`,
     );
@@ -66,6 +71,8 @@ export async function runUiDemo(options: UiDemoOptions, io: CliIo): Promise<{ ag
       extraArgs: (id) => [
         '--view-port',
         String(viewPorts[Number(id.slice(1)) - 1]),
+        '--feed-token-file',
+        feedTokenFile,
         '--allow-fault-injection',
         '--acceptor-fast-path',
         'off',
@@ -74,7 +81,9 @@ export async function runUiDemo(options: UiDemoOptions, io: CliIo): Promise<{ ag
     const running = cluster;
     for (const node of running.nodes) say(`  ${node.id}  pid ${node.child.pid}  ${node.url}`);
     feed = new ClusterFeed({
-      feeds: Object.fromEntries(running.ids.map((id, i) => [id, `ws://127.0.0.1:${viewPorts[i]}`])),
+      feeds: Object.fromEntries(
+        running.ids.map((id, i) => [id, `ws://127.0.0.1:${viewPorts[i]}/?token=${feedToken}`]),
+      ),
     });
     if (options.record) {
       recording = recordFeed(feed, options.record, 'gen-paxos demo --ui');
@@ -93,10 +102,10 @@ export async function runUiDemo(options: UiDemoOptions, io: CliIo): Promise<{ ag
     });
     load.start();
     const bound = options.durationS !== undefined ? `for ${options.durationS} s` : 'until Ctrl-C';
-    if (options.json) io.out(`${JSON.stringify({ event: 'ui', url: server.url, nodes: running.ids })}\n`);
+    if (options.json) io.out(`${JSON.stringify({ event: 'ui', url: server.openUrl, nodes: running.ids })}\n`);
     else
       io.out(
-        `\ncluster view: ${server.url}\n(asking ${options.keysPerSecond} keys/s, every third contended, ${bound})\n\n`,
+        `\ncluster view: ${server.openUrl}\n(asking ${options.keysPerSecond} keys/s, every third contended, ${bound})\n\n`,
       );
     const timer =
       options.durationS !== undefined

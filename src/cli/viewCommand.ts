@@ -51,7 +51,7 @@ export async function runView(argv: readonly string[], io: CliIo): Promise<numbe
     port,
     ...(feed ? { feed } : { recording: { name: basename(replay as string), text } }),
   });
-  io.out(`cluster view: ${server.url}  (Ctrl-C to stop)\n`);
+  io.out(`cluster view: ${server.openUrl}  (Ctrl-C to stop)\n`);
   let stopRequested = () => {};
   const stopped = new Promise<void>((resolve) => (stopRequested = resolve));
   const removeSignalListeners = onStopSignals(() => stopRequested());

@@ -2,7 +2,7 @@
 // serving peers and clients on one port, logging what it does. The composition root that
 // `gen-paxos node` calls; tests can start one in-process too. Besides Paxos it runs an actor node
 // whose runtime messages ride the same links (webSocketRouter.ts), named by the member ids.
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { NodeKey } from '../base/nodeKey.js';
 import type { InspectionEvent } from 'xstate';
@@ -71,6 +71,11 @@ export interface NetworkNodeOptions {
    * address. It shows decided values, so it is off unless asked and binds 127.0.0.1 by default.
    */
   readonly view?: { readonly host?: string; readonly port: number };
+  /**
+   * The token viewers of the inspection stream and the view feed must present (`?token=` in the
+   * URL). Default: a random one per start, part of `inspectUrl` and `viewUrl`.
+   */
+  readonly feedToken?: string;
   /** `startLink`'s option: false gives every key an instance on every node, so each can be watched. */
   readonly acceptorFastPath?: boolean;
   /** The owner fast path (`startLink`'s `ownerFastPath`); default on. */
@@ -161,11 +166,13 @@ export async function startNetworkNode(options: NetworkNodeOptions): Promise<Net
   let inspection: InspectionServer | undefined;
   let view: NodeViewServer | undefined;
   const faults = options.allowFaultInjection ? new FaultInjectingTransport(transport) : undefined;
+  const feedToken = options.feedToken ?? randomBytes(16).toString('hex');
   try {
     if (options.inspect) {
       inspection = await startInspectionServer({
         nodeId: options.id,
         port: options.inspect.port,
+        guard: { token: feedToken },
         ...(options.inspect.host ? { host: options.inspect.host } : {}),
       });
     }
@@ -177,6 +184,7 @@ export async function startNetworkNode(options: NetworkNodeOptions): Promise<Net
         incarnation: fingerprint(incarnation),
         members,
         ...options.view,
+        guard: { token: feedToken },
       });
     }
     const inspect = bothInspectors(inspection?.inspect, view?.inspect);

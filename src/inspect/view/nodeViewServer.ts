@@ -2,12 +2,11 @@
 // viewer gets the node's snapshot, then its view events as JSON arrays, one per frame, through
 // a bounded buffer (a slow viewer never slows the node). It binds 127.0.0.1 by default: the
 // feed shows decided values.
-import type { AddressInfo } from 'node:net';
-import { WebSocketServer } from 'ws';
 import type { InspectionEvent } from 'xstate';
 import type { GenPaxosNode } from '../../node/genPaxos.js';
 import type { Transport } from '../../transport/transport.js';
 import { InspectionHub } from '../inspectionHub.js';
+import { startFeedServer, type FeedGuardOptions } from '../feedServer.js';
 import type { ViewEvent } from './model/viewEvents.js';
 import { NodeViewFeed } from './nodeViewFeed.js';
 import { pumpToSocket } from './socketPump.js';
@@ -26,10 +25,12 @@ export interface NodeViewServerOptions {
   readonly maxSocketBufferBytes?: number;
   /** How often link states are read. Default 200 ms. */
   readonly linkPollMs?: number;
+  /** Token, allowed origins, connection limit, idle timeout (feedServer.ts). */
+  readonly guard?: FeedGuardOptions;
 }
 
 export interface NodeViewServer {
-  /** `ws://127.0.0.1:PORT`. */
+  /** `ws://127.0.0.1:PORT/?token=…`. */
   readonly url: string;
   readonly feed: NodeViewFeed;
   readonly hub: InspectionHub<ViewEvent>;
@@ -51,26 +52,22 @@ export async function startNodeViewServer(options: NodeViewServerOptions): Promi
     publish: (event) => hub.publish(event),
     wanted: () => hub.hasViewers,
   });
-  const server = new WebSocketServer({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 });
-  await new Promise<void>((resolve, reject) => {
-    server.once('listening', resolve);
-    server.once('error', reject);
-  });
-  server.on('connection', (socket) =>
-    pumpToSocket(socket, hub, {
-      resync: () => JSON.stringify([feed.snapshot()]),
-      encode: (events) => JSON.stringify(events),
-      ...(options.maxSocketBufferBytes !== undefined
-        ? { maxSocketBufferBytes: options.maxSocketBufferBytes }
-        : {}),
-    }),
+  const server = await startFeedServer(
+    { host: options.host ?? '127.0.0.1', port: options.port ?? 0 },
+    options.guard ?? {},
+    (socket) =>
+      pumpToSocket(socket, hub, {
+        resync: () => JSON.stringify([feed.snapshot()]),
+        encode: (events) => JSON.stringify(events),
+        ...(options.maxSocketBufferBytes !== undefined
+          ? { maxSocketBufferBytes: options.maxSocketBufferBytes }
+          : {}),
+      }),
   );
   let detach: (() => void) | null = null;
   let poll: ReturnType<typeof setInterval> | null = null;
-  const address = server.address() as AddressInfo;
-  const host = address.address.includes(':') ? `[${address.address}]` : address.address;
   return {
-    url: `ws://${host}:${address.port}`,
+    url: server.url,
     feed,
     hub,
     tap: (transport) => new TappingTransport(transport, feed),
@@ -82,12 +79,10 @@ export async function startNodeViewServer(options: NodeViewServerOptions): Promi
       poll = setInterval(read, options.linkPollMs ?? 200);
       poll.unref();
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        if (poll) clearInterval(poll);
-        detach?.();
-        for (const client of server.clients) client.terminate();
-        server.close(() => resolve());
-      }),
+    close: async () => {
+      if (poll) clearInterval(poll);
+      detach?.();
+      await server.close();
+    },
   };
 }

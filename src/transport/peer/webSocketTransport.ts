@@ -308,7 +308,12 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
       // and converges on the link that is up. A link gone silent past the heartbeat timeout is
       // dead: it is dropped and the proven newcomer takes its place.
       if (existing.conn.isOpen && existing.conn.silentForMs() <= this.options.heartbeatTimeoutMs) {
-        this.logger.warn('peer hello refused: its link is up', {
+        // Both members dialling at start is normal (the link this node dialled came up first):
+        // info then. Otherwise someone claims a member that is connected: warn.
+        const race =
+          existing.conn.side === 'dialled' &&
+          performance.now() - existing.upSinceMs < this.options.heartbeatTimeoutMs;
+        this.logger[race ? 'info' : 'warn']('peer hello refused: its link is up', {
           peer: hello.node,
           remote: conn.remote,
           linkRemote: existing.conn.remote,
@@ -419,7 +424,16 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
       const superseded = outcome.problem.code === WIRE_ERROR_CODES.LINK_SUPERSEDED;
       if (!superseded) this.wireStats.handshakesFailed++;
       const quiet = superseded || outcome.problem.code === WIRE_ERROR_CODES.CONNECTION_CLOSED;
-      this.logger[quiet ? 'debug' : 'warn']('handshake with peer failed', {
+      // LINK_UP: the peer kept a link it already had with us (both dialled), or, if this node has
+      // none, someone holds our place there until its heartbeat lapses: redialled with backoff.
+      const level = quiet
+        ? 'debug'
+        : outcome.problem.code === WIRE_ERROR_CODES.LINK_UP && this.links.has(peer)
+          ? 'debug'
+          : outcome.problem.code === WIRE_ERROR_CODES.LINK_UP
+            ? 'info'
+            : 'warn';
+      this.logger[level]('handshake with peer failed', {
         peer,
         url,
         code: outcome.problem.code,

@@ -127,17 +127,24 @@ export class Connection {
     if (p.code === WIRE_ERROR_CODES.LINK_SUPERSEDED) {
       this.options.logger.debug('link superseded', { remote: this.remote, detail: p.detail });
     } else {
-      this.record(p);
+      // A refused second link is counted; the transport already logged it at the level it deserves.
+      this.record(p, p.code === WIRE_ERROR_CODES.LINK_UP ? 'info' : 'warn');
     }
     this.close(REFUSAL_CLOSE_CODES[p.code] ?? fallbackCode, closeReason(p));
   }
 
   /** Counts and logs `p` without closing (a bad envelope or request costs only itself). */
-  record(p: WireProblem): void {
-    recordProblem(this.options.stats, this.options.logger, p, {
-      remote: this.remote,
-      ...(this.peer ? { peer: this.peer.id, role: this.peer.role } : {}),
-    });
+  record(p: WireProblem, level: 'warn' | 'info' = 'warn'): void {
+    recordProblem(
+      this.options.stats,
+      this.options.logger,
+      p,
+      {
+        remote: this.remote,
+        ...(this.peer ? { peer: this.peer.id, role: this.peer.role } : {}),
+      },
+      level,
+    );
   }
 
   /** Closes with a close frame; forces the socket shut if the other side does not answer. */

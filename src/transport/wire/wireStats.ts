@@ -72,11 +72,17 @@ export function createWireStats(): WireStats {
 }
 
 /** Counts `p` under its code and logs it (sampled) at warn level. */
-export function recordProblem(stats: WireStats, logger: Logger, p: WireProblem, fields: LogFields): void {
+export function recordProblem(
+  stats: WireStats,
+  logger: Logger,
+  p: WireProblem,
+  fields: LogFields,
+  level: 'warn' | 'info' = 'warn',
+): void {
   const count = (stats.errors[p.code] ?? 0) + 1;
   stats.errors[p.code] = count;
   if (count <= 10 || (count & (count - 1)) === 0) {
-    logger.warn('refused wire input', { code: p.code, detail: p.detail, count, ...fields });
+    logger[level]('refused wire input', { code: p.code, detail: p.detail, count, ...fields });
   }
 }
 
