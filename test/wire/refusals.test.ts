@@ -73,6 +73,24 @@ describe('handshake refusals', () => {
     await first.closed;
   });
 
+  it('a link whose heartbeat was lost is replaced by the member proving itself again', async () => {
+    // The first c stops answering pings (a machine gone without closing its sockets): once it is
+    // silent past the heartbeat timeout (2 s here) its link is dead, and a new hello for c is
+    // admitted, so the real member is never locked out by a link that only looks up.
+    const stale = await RawPeer.connect(urls.a as string, { autoPong: false });
+    await stale.hello({ node: 'c', members });
+    await stale.welcomed();
+    const closedCode = stale.closed.then((closed) => closed.code);
+    await waitFor(() => transports.a?.linkTo('c') === undefined, 'the silent link dropped', 5000);
+    const fresh = await RawPeer.connect(urls.a as string);
+    await fresh.hello({ node: 'c', members });
+    await fresh.welcomed();
+    expect(transports.a?.linkTo('c')).toBeDefined();
+    expect([1006, CLOSE_CODES.LINK_SUPERSEDED]).toContain(await closedCode);
+    fresh.close();
+    await fresh.closed;
+  });
+
   it('wrong cluster → 4004 WIRE_ERR_WRONG_CLUSTER', async () => {
     expect((await refusal({ cluster: 'elsewhere', node: 'c', members })).code).toBe(
       CLOSE_CODES.WRONG_CLUSTER,
