@@ -111,6 +111,7 @@ describe('end to end through the client protocol', () => {
   it('decides {"__proto__":"first","__proto_":"second"} exactly as asked, on every node and after a restart', async () => {
     const value = trickyValue();
     const decided = await client.ask('proto', value as never);
+    console.log(`asked ${JSON.stringify(value)}\ndecided ${JSON.stringify(decided)}`);
     expect(ownKeysDeep(decided)).toEqual(ownKeysDeep(value));
     expect(ownKeysDeep(await waitRead(nodes[1]!, 'proto'))).toEqual(ownKeysDeep(value));
     expect(ownKeysDeep(await other.read('proto'))).toEqual(ownKeysDeep(value));
@@ -137,6 +138,8 @@ describe('end to end through the client protocol', () => {
   });
 
   it('refuses a lone-surrogate key with PAXOS_ERR_BAD_KEY, and two such keys never collide', async () => {
+    const refused = await client.ask('\udbff', 1).catch((error: Error & { code: string }) => error);
+    console.log(`ask("\\udbff") → ${(refused as { code?: string }).code}: ${(refused as Error).message}`);
     await expect(client.ask('\udbff', 1)).rejects.toMatchObject({ code: 'PAXOS_ERR_BAD_KEY' });
     await expect(nodes[0]!.node.ask('\ud800', 2)).rejects.toMatchObject({ code: 'PAXOS_ERR_BAD_KEY' });
     // A raw request (a client that skips the library's checks) is refused by the node too.

@@ -83,6 +83,7 @@ describe('member identity (real processes)', () => {
       node: 'n3',
       incarnation,
     });
+    console.log(`client credential as down n3 → ${asClient.code} ${asClient.reason}`);
     expect(asClient).toMatchObject({ welcomed: false, code: CLOSE_CODES.AUTH_FAILED });
     expect(asClient.reason).toMatch(/^WIRE_ERR_AUTH_FAILED/);
     // A holder of the peer secret without n3's private key (another member, a leak) is refused too.
@@ -91,6 +92,7 @@ describe('member identity (real processes)', () => {
       node: 'n3',
       incarnation,
     });
+    console.log(`peer secret without n3's key as down n3 → ${withoutKey.code} ${withoutKey.reason}`);
     expect(withoutKey).toMatchObject({ welcomed: false, code: CLOSE_CODES.IDENTITY_FAILED });
     const otherKey = await claim(cluster.urls.n1 as string, {
       secret: cluster.secret,
@@ -112,6 +114,7 @@ describe('member identity (real processes)', () => {
     await linksUp(n2, 2);
     const before = (await n2.status()).counters['wire.linksOpened'];
     const asClient = await claim(cluster.urls.n2 as string, { secret: cluster.clientSecret, node: 'n1' });
+    console.log(`client credential as live n1 → ${asClient.code} ${asClient.reason}`);
     expect(asClient).toMatchObject({ welcomed: false, code: CLOSE_CODES.AUTH_FAILED });
     // n1's own stolen secret and key, with its real incarnation: still no takeover of a live link.
     const stolen = await claim(cluster.urls.n2 as string, {
@@ -120,6 +123,7 @@ describe('member identity (real processes)', () => {
       incarnation: await peekIncarnation('n1'),
       signingKey: cluster.keys.n1?.privateKey,
     });
+    console.log(`n1's own secret, key and incarnation, n1 live → ${stolen.code} ${stolen.reason}`);
     expect(stolen).toMatchObject({ welcomed: false, code: CLOSE_CODES.LINK_UP });
     expect(stolen.reason).toMatch(/^WIRE_ERR_LINK_UP/);
     const after = await n2.status();
