@@ -1,5 +1,6 @@
 // How decided values are printed. Strings print bare (so `$(gen-paxos ask …)` is the value);
 // everything else as JSON, with byte arrays as {"base64": "…"} since JSON has no bytes.
+import { setOwn } from '../base/plainMsgpack.js';
 import type { PaxosValue } from '../paxos/messages.js';
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [field: string]: JsonValue };
@@ -9,7 +10,8 @@ export function jsonOf(value: PaxosValue): JsonValue {
   if (Array.isArray(value)) return value.map(jsonOf);
   if (typeof value === 'object' && value !== null) {
     const out: { [field: string]: JsonValue } = {};
-    for (const [field, item] of Object.entries(value)) out[field] = jsonOf(item as PaxosValue);
+    // setOwn: a `__proto__` key of the value stays a key (assignment would make it the prototype).
+    for (const [field, item] of Object.entries(value)) setOwn(out, field, jsonOf(item as PaxosValue));
     return out;
   }
   return value as JsonValue;

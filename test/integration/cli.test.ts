@@ -138,6 +138,19 @@ describe('gen-paxos node', () => {
     // A one-member cluster decides alone.
     const asked = await runCli(['ask', '--node', url, '--secret-file', clientSecretFile, 'k', 'v']);
     expect(asked).toMatchObject({ code: 0, stdout: 'v\n' });
+    // A __proto__ key is a key like any other, through the CLI too (issue 17).
+    const proto = '{"__proto__":"first","__proto_":"second"}';
+    const exact = await runCli([
+      'ask',
+      '--node',
+      url,
+      '--secret-file',
+      clientSecretFile,
+      '--value-json',
+      'p',
+      proto,
+    ]);
+    expect(exact).toMatchObject({ code: 0, stdout: `${proto}\n` });
     // The peer secret is no client credential (issue 17).
     const asPeer = await runCli(['ask', '--node', url, '--secret-file', secretFile, 'k', 'v']);
     expect(asPeer.code).toBe(5);
