@@ -6,9 +6,10 @@
 // answer no ping within the idle timeout dropped, and HTTP header and request deadlines.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { closeSilentConnections } from '../transport/peer/listener.js';
 
 export interface FeedGuardOptions {
   /** Viewers must present it as `?token=`. Default: 16 random bytes, hex. */
@@ -59,17 +60,8 @@ export async function startFeedServer(
     maxPayload: FEED_MAX_PAYLOAD_BYTES,
     perMessageDeflate: false,
   });
-  const asked = new WeakSet<Socket>();
-  server.on('connection', (socket: Socket) => {
-    const timer = setTimeout(() => {
-      if (!asked.has(socket)) socket.destroy();
-    }, REQUEST_DEADLINE_MS);
-    timer.unref();
-    socket.once('close', () => clearTimeout(timer));
-  });
-  server.on('request', (request: IncomingMessage) => asked.add(request.socket));
+  closeSilentConnections(server, REQUEST_DEADLINE_MS);
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-    asked.add(request.socket);
     const refusal = refuse(request);
     if (refusal !== null) {
       socket.end(`HTTP/1.1 ${refusal}\r\nconnection: close\r\n\r\n`);
@@ -128,7 +120,8 @@ export async function startFeedServer(
   };
 }
 
-function sameText(a: string, b: string): boolean {
+/** Constant-time comparison of two tokens. */
+export function sameText(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
   return x.byteLength === y.byteLength && timingSafeEqual(x, y);

@@ -6,7 +6,7 @@
 // or read the feed (DNS rebinding, cross-site requests); the feed and the controls also want the
 // page's token (`openUrl` carries it; the page passes it on), so another local process cannot
 // either. The feed takes no messages (small maxPayload) and a bounded number of pages.
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,6 +14,7 @@ import { WebSocketServer } from 'ws';
 import { assetFor } from './assets.js';
 import type { ClusterFeed } from './clusterFeed.js';
 import { pumpToSocket } from './socketPump.js';
+import { sameText } from '../feedServer.js';
 import { parseControlRequest, type ViewControls } from './viewControls.js';
 
 export interface ViewServerOptions {
@@ -52,11 +53,7 @@ export async function startViewServer(options: ViewServerOptions): Promise<ViewS
     );
   };
   const token = randomBytes(16).toString('hex');
-  const hasToken = (given: string | null | undefined): boolean => {
-    const a = Buffer.from(given ?? '');
-    const b = Buffer.from(token);
-    return a.byteLength === b.byteLength && timingSafeEqual(a, b);
-  };
+  const hasToken = (given: string | null | undefined): boolean => sameText(given ?? '', token);
   const server = createServer(
     { headersTimeout: 2000, requestTimeout: 10_000, connectionsCheckingInterval: 250 },
     (request, response) => {

@@ -85,7 +85,7 @@ export async function listenNodeServer(options: NodeServerOptions): Promise<Node
  * Node's header timeout starts with the first byte: a connection that sends nothing would stay
  * open. Each connection must have made a request (plain or upgrade) within `timeoutMs`.
  */
-function closeSilentConnections(server: Server, timeoutMs: number): void {
+export function closeSilentConnections(server: Server, timeoutMs: number): void {
   const asked = new WeakSet<Socket>();
   const mark = (request: IncomingMessage) => asked.add(request.socket);
   server.on('request', mark);
