@@ -44,6 +44,10 @@ export { startNetworkNode } from './server/networkNode.js';
 export type { NetworkNode, NetworkNodeOptions } from './server/networkNode.js';
 export { WireError, WIRE_ERROR_CODES, CLOSE_CODES } from './transport/wire/wireErrors.js';
 export type { WireErrorCode } from './transport/wire/wireErrors.js';
+// Member identity (docs/security.md): Ed25519 keys to pin (`peerKeys`), and the value bounds.
+export { generateNodeKey, parseNodeKey, nodeKeyPem } from './base/nodeKey.js';
+export type { NodeKey } from './base/nodeKey.js';
+export { MAX_VALUE_BYTES, MAX_KEY_LENGTH } from './paxos/validate.js';
 export { createJsonLogger, silentLogger } from './base/log.js';
 export type { Logger, LogLevel, LogFields } from './base/log.js';
 export { MemoryStorage } from './storage/memoryStorage.js';
