@@ -15,6 +15,7 @@ import { PROTOCOL_VERSION } from '../../src/transport/wire/frames.js';
 import { validateFrame } from '../../src/transport/wire/validateFrame.js';
 import { checkKey, checkValue, MAX_VALUE_BYTES } from '../../src/paxos/validate.js';
 import { decodeDecided, encodeDecided } from '../../src/storage/lmdbLayout.js';
+import { valueText } from '../../src/inspect/view/valueText.js';
 import { CLIENT_SECRET, CLUSTER, RawPeer } from '../wire/helpers.js';
 
 /** A value with the keys a careless decoder renames or turns into prototypes. */
@@ -68,6 +69,11 @@ describe('values keep every key (codec and storage)', () => {
     const record = decodeDecided(encodeDecided({ value: value as never }));
     expect(ownKeysDeep(record.decided?.value)).toEqual(ownKeysDeep(value));
     notPolluted();
+  });
+
+  it("shows such a value in the view as it is (valueText, the view feed's rendering)", () => {
+    const text = '{"__proto__":"first","__proto_":"second"}';
+    expect(valueText(JSON.parse(text) as never)).toBe(text);
   });
 });
 
