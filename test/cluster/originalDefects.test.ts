@@ -83,8 +83,8 @@ describe('defects of the original, now absent', () => {
     const sentWhenQuiet = cluster.network.stats.sent;
     // A stray decide reaching every decided node produces no reply at all.
     for (const to of ['b', 'c'])
-      cluster.node('a').internals.runner.sendAfterWrites({
-        from: 'a',
+      cluster.node('a').internals.runner.run({
+        type: 'send',
         to,
         key: 'k',
         message: { type: 'decide', value: 'x' },

@@ -170,8 +170,8 @@ describe('the supervisor', () => {
     });
     const spawnedBefore = cluster.node('b').stats.spawned;
     // c (pretending to have forgotten) sends a prepare straight to b.
-    cluster.node('c').internals.runner.sendAfterWrites({
-      from: 'c',
+    cluster.node('c').internals.runner.run({
+      type: 'send',
       to: 'b',
       key: 'k',
       message: { type: 'prepare', ballot: { round: 99, node: 'c' } },

@@ -2,8 +2,12 @@
 // variants the checker must find unsafe (STYLE.md: every checker has a control case that must
 // fail, so a checker that cannot fail is caught).
 import { assign, enqueueActions } from 'xstate';
-import { handlePrepare, handlePropose } from '../../src/paxos/acceptor.js';
-import { instanceMachine, type InstanceEvent } from '../../src/paxos/instanceMachine.js';
+import { acceptorStep } from '../../src/paxos/acceptor.js';
+import {
+  instanceMachine,
+  type InstanceEvent,
+  type InstanceMachine,
+} from '../../src/paxos/instanceMachine.js';
 import type { Ballot } from '../../src/paxos/ballot.js';
 import type { PaxosValue } from '../../src/paxos/messages.js';
 import { chooseValue } from '../../src/paxos/proposer.js';
@@ -103,41 +107,32 @@ export function repliesBeforePersisting(bounds: Bounds): ModelConfig {
     name: named('broken: acceptor replies before its vote is durable', bounds),
     // Agreement only, so the trace ends in two values rather than one learned too early.
     invariants: ['agreement', 'validity'],
-    machine: instanceMachine.provide({
-      actions: {
-        grantPrepare: enqueueActions(({ context, event, enqueue }) => {
-          const e = event as EventOf<'prepare'>;
-          const step = handlePrepare(context, e.ballot);
-          enqueue.assign({
-            ...step.state,
-            highestSeenRound: Math.max(context.highestSeenRound, e.ballot.round),
-          });
-          enqueue.emit({ type: 'send', key: context.key, to: e.from, message: step.reply });
-          if (step.changed)
-            enqueue.emit({
-              type: 'persist',
-              key: context.key,
-              record: { ...step.state, decided: context.decided },
-            });
-        }),
-        grantPropose: enqueueActions(({ context, event, enqueue }) => {
-          const e = event as EventOf<'propose'>;
-          const step = handlePropose(context, e.ballot, e.value);
-          enqueue.assign({
-            ...step.state,
-            highestSeenRound: Math.max(context.highestSeenRound, e.ballot.round),
-          });
-          enqueue.emit({ type: 'send', key: context.key, to: e.from, message: step.reply });
-          if (step.changed)
-            enqueue.emit({
-              type: 'persist',
-              key: context.key,
-              record: { ...step.state, decided: context.decided },
-            });
-        }),
-      },
-    }),
+    machine: votesRepliesFirst(),
   };
+}
+
+/**
+ * The machine with the acceptor's `vote` effects reordered: the reply (or rejection) before the
+ * write of the vote it reveals; `only` one message type, or both.
+ */
+export function votesRepliesFirst(only?: 'prepare' | 'propose'): InstanceMachine {
+  return instanceMachine.provide({
+    actions: {
+      vote: enqueueActions(({ context, event, enqueue }) => {
+        const e = event as EventOf<'prepare' | 'propose'>;
+        const outcome = acceptorStep({ key: context.key, owner: context.owner }, context, e.from, e);
+        if (outcome.granted)
+          enqueue.assign({
+            ...outcome.state,
+            highestSeenRound: Math.max(context.highestSeenRound, e.ballot.round),
+          });
+        const reorder = only === undefined || only === e.type;
+        const sends = outcome.effects.filter((effect) => effect.type !== 'persist');
+        const writes = outcome.effects.filter((effect) => effect.type === 'persist');
+        for (const effect of reorder ? [...sends, ...writes] : outcome.effects) enqueue.emit(effect);
+      }),
+    },
+  });
 }
 
 /**

@@ -207,7 +207,11 @@ export class NodeSteps {
           });
           break;
         case 'decided':
+        case 'answer':
+          // Either way a client is told the value: it is learned.
           steps.push({ kind: 'decided', value: this.valueId(effect.value) });
+          break;
+        case 'refused':
           break;
       }
     }
