@@ -32,6 +32,11 @@ export const FIGURES: readonly Figure[] = [
   { name: 'p99 ms', of: (l) => l.latency.p99, format: ms },
   { name: 'CPU µs/decision', of: (l) => l.cpuPerDecision, format: fixed(0) },
   {
+    name: '  of which servers',
+    of: (l) => (l.asks > 0 ? l.cpu.serversMicros / l.asks : Number.NaN),
+    format: fixed(0),
+  },
+  {
     name: '  of which client',
     of: (l) => (l.asks > 0 ? l.cpu.clientMicros / l.asks : Number.NaN),
     format: fixed(0),

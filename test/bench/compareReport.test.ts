@@ -43,10 +43,12 @@ describe('comparisonRows', () => {
     expect(p50.slice(1)).toEqual(['p50 ms', '1.20', '2.50', '1.30', '2.00', '1.08']);
   });
 
-  it("reports the CPU per decision and the client's share of it", () => {
+  it("reports the CPU per decision, the servers' share of it and the client's", () => {
     const cpu = rows.find((r) => r[1] === 'CPU µs/decision') as string[];
+    const servers = rows.find((r) => r[1]?.trim() === 'of which servers') as string[];
     const client = rows.find((r) => r[1]?.trim() === 'of which client') as string[];
     expect(cpu.slice(2, 6)).toEqual(['100', '100', '100', '1.00']);
+    expect(servers.slice(2, 6)).toEqual(['90', '90', '90', '1.00']); // 9000 µs over 100 asks
     expect(client.slice(2, 6)).toEqual(['10', '10', '10', '1.00']); // 1000 µs over 100 asks
   });
 });
