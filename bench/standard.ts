@@ -3,26 +3,14 @@
 // floor measured in the same run, and the CPU per decision of the load phases.
 import { LocalCluster } from '../src/cli/localCluster.js';
 import { connectClient, type GenPaxosClient } from '../src/transport/client.js';
-import type { Cleanup } from './cleanup.js';
 import { measureCommit, measureRoundTrip } from './floors.js';
 import { inProcessDecided } from './inProcess.js';
 import type { BenchReport } from './report.js';
+import type { BenchRunOptions } from './runOptions.js';
 import { concurrent, contended, decidedKeys, measuringCpu, sequential } from './scenarios.js';
 
-export interface StandardOptions {
+export interface StandardOptions extends BenchRunOptions {
   readonly nodes: number;
-  readonly quick: boolean;
-  /** A full run's count, scaled for `--quick`. */
-  readonly scale: (fullCount: number) => number;
-  /** The compiled CLI the nodes run. */
-  readonly mainPath: string;
-  /** A temporary directory on disk for the secret and the data directories; the caller removes it. */
-  readonly dir: string;
-  /** Where the cluster's stop is registered, for Ctrl-C and failures. */
-  readonly cleanup: Cleanup;
-  /** Aborted on Ctrl-C: nothing more is started. */
-  readonly signal: AbortSignal;
-  readonly progress: (line: string) => void;
 }
 
 export async function runStandard(options: StandardOptions): Promise<BenchReport> {

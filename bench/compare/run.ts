@@ -2,9 +2,9 @@
 // etcd again (A-B-A), each system started fresh for its run and stopped before the next starts, so
 // only the one measured uses the CPU. Every phase counts the CPU of the server processes and of
 // this client process.
-import type { Cleanup } from '../cleanup.js';
 import { ensureEtcd } from '../etcd/install.js';
 import { measureCommit, measureRoundTrip } from '../floors.js';
+import type { BenchRunOptions } from '../runOptions.js';
 import { concurrent, measuringCpu, sequential } from '../scenarios.js';
 import {
   abaRuns,
@@ -20,20 +20,7 @@ import {
 import type { CompareReport } from './report.js';
 import { startEtcd, startGenPaxos, type RunningSystem } from './systems.js';
 
-export interface CompareOptions {
-  readonly quick: boolean;
-  /** A full run's count, scaled for `--quick`. */
-  readonly scale: (fullCount: number) => number;
-  /** The compiled CLI the gen-paxos nodes run. */
-  readonly mainPath: string;
-  /** A temporary directory on disk, for every data directory; the caller removes it. */
-  readonly dir: string;
-  /** Where each running system's stop is registered, for Ctrl-C and failures. */
-  readonly cleanup: Cleanup;
-  /** Aborted on Ctrl-C: nothing more is started. */
-  readonly signal: AbortSignal;
-  readonly progress: (line: string) => void;
-}
+export type CompareOptions = BenchRunOptions;
 
 export async function runComparison(options: CompareOptions): Promise<CompareReport> {
   const { scale, progress } = options;
