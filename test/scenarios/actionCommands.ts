@@ -1,11 +1,10 @@
 // Scenario commands that act: start a cluster, ask, cut and heal the network, inject messages,
 // crash and restart nodes, deliver messages and move time. Each returns the lines it prints itself
 // (the trace lines it causes are added by the runner).
-import type { Ballot } from '../../src/paxos/ballot.js';
-import type { PaxosMessage } from '../../src/paxos/messages.js';
+import type { Ballot, PaxosMessage } from '../../src/index.js';
 import { ScenarioCommandError, parseValue } from './args.js';
 import { requireWorld, type CommandHandler } from './context.js';
-import { readSelector, wordsBesideLink } from './selector.js';
+import { parseLink, readSelector, wordsBesideLink } from './selector.js';
 import { parseCategories } from './tracer.js';
 import { instanceVariant } from './variants.js';
 import { ScenarioWorld } from './world.js';
@@ -23,8 +22,8 @@ const cluster: CommandHandler = async (context, args) => {
   if (delivery === 'manual' && delayMs.max > 0)
     throw new ScenarioCommandError('cluster: delay= needs delivery=auto (manual delivery has no delays)');
   const instance = args.option('instance');
-  const maxRestarts = args.option('max-restarts');
-  const askTimeout = args.option('ask-timeout');
+  const maxRestarts = args.optionalNumber('max-restarts');
+  const askTimeoutMs = args.optionalNumber('ask-timeout');
   const trace = args.option('trace');
   const options = {
     members,
@@ -36,12 +35,12 @@ const cluster: CommandHandler = async (context, args) => {
     commitDelayMs: args.number('commit-delay', 0),
     ownerFastPath: args.onOff('owner-fast-path', true),
     acceptorFastPath: args.onOff('acceptor-fast-path', true),
-    ...(askTimeout !== undefined ? { askTimeoutMs: Number(askTimeout) } : {}),
+    ...(askTimeoutMs !== undefined ? { askTimeoutMs } : {}),
     ...(instance !== undefined ? { instanceLogic: instanceVariant(instance) } : {}),
     ...(maxRestarts !== undefined
       ? {
           restartIntensity: {
-            maxRestarts: Number(maxRestarts),
+            maxRestarts,
             periodMs: args.number('restart-period', 10_000),
           },
         }
@@ -70,14 +69,9 @@ const trace: CommandHandler = (context, args) => {
 
 const ask: CommandHandler = async (context, args) => {
   const world = requireWorld(context);
-  const timeout = args.option('timeout');
+  const timeoutMs = args.optionalNumber('timeout');
   args.finish(3);
-  world.ask(
-    args.word(0, 'node'),
-    args.word(1, 'key'),
-    parseValue(args.word(2, 'value')),
-    timeout === undefined ? undefined : Number(timeout),
-  );
+  world.ask(args.word(0, 'node'), args.word(1, 'key'), parseValue(args.word(2, 'value')), timeoutMs);
   await world.settle();
   return [];
 };
@@ -92,7 +86,7 @@ const workload: CommandHandler = async (context, args) => {
     throw new ScenarioCommandError(`workload: via must be round-robin or all, not ${via}`);
   const contendedEvery = args.number('contended-every', 0);
   const template = args.option('value') ?? '{node}:{key}';
-  const timeout = args.option('timeout');
+  const timeoutMs = args.optionalNumber('timeout');
   args.finish(0);
   if (count < 1) throw new ScenarioCommandError('workload: keys=N, at least 1');
   const running = world.running;
@@ -105,7 +99,7 @@ const workload: CommandHandler = async (context, args) => {
         .replaceAll('{node}', node.id)
         .replaceAll('{key}', key)
         .replaceAll('{i}', String(i));
-      world.ask(node.id, key, parseValue(text), timeout === undefined ? undefined : Number(timeout));
+      world.ask(node.id, key, parseValue(text), timeoutMs);
     }
   }
   await world.settle();
@@ -139,15 +133,15 @@ const heal: CommandHandler = (context, args) => {
 /** `faults [drop-rate=P] [dup-rate=P] [delay=A..B]`: changes the network's random faults from now on. */
 const faults: CommandHandler = (context, args) => {
   const world = requireWorld(context);
-  const dropRate = args.option('drop-rate');
-  const duplicateRate = args.option('dup-rate');
+  const dropRate = args.optionalNumber('drop-rate');
+  const duplicateRate = args.optionalNumber('dup-rate');
   const delayMs = args.range('delay');
   args.finish(0);
   if (delayMs && world.options.delivery === 'manual')
     throw new ScenarioCommandError('faults: delay= needs delivery=auto (manual delivery has no delays)');
   world.network.setFaults({
-    ...(dropRate !== undefined ? { dropRate: Number(dropRate) } : {}),
-    ...(duplicateRate !== undefined ? { duplicateRate: Number(duplicateRate) } : {}),
+    ...(dropRate !== undefined ? { dropRate } : {}),
+    ...(duplicateRate !== undefined ? { duplicateRate } : {}),
     ...(delayMs ? { delayMs } : {}),
   });
   return [];
@@ -193,8 +187,8 @@ function parseBallot(text: string | undefined, what: string): Ballot {
 /** `inject a->b k TYPE …`: a message as `a` would send it (see README.md for each type's words). */
 const inject: CommandHandler = async (context, args) => {
   const world = requireWorld(context);
-  const link = /^([^\s>-]+)->([^\s>-]+)$/.exec(args.word(0, 'link from->to'));
-  if (!link) throw new ScenarioCommandError('inject: the first word is the link, as in a->b');
+  const link = parseLink(args.word(0, 'link from->to'), false);
+  if (!link) throw new ScenarioCommandError('inject: the first word is the link, as in a->b (no *)');
   const key = args.word(1, 'key');
   const type = args.word(2, 'message type');
   const [first, second, third] = args.positional.slice(3);
@@ -232,7 +226,7 @@ const inject: CommandHandler = async (context, args) => {
       throw new ScenarioCommandError(`inject: unknown message type ${type}`);
   }
   args.finish(type === 'promise' ? 6 : type === 'reject' || type === 'propose' ? 5 : 4);
-  world.inject({ from: link[1] as string, to: link[2] as string, key, message });
+  world.inject({ from: link.from, to: link.to, key, message });
   await world.settle();
   return [];
 };

@@ -1,7 +1,7 @@
 // Command lines of scenario files: words split on spaces ("quoted strings" are JSON strings and
 // may hold spaces), `name=value` options, and helpers that reject what a command does not know,
 // so a misspelt option fails the file instead of being ignored.
-import type { PaxosValue } from '../../src/paxos/messages.js';
+import type { PaxosValue } from '../../src/index.js';
 
 /** A command line the interpreter cannot run: reported with the file and line, in every mode. */
 export class ScenarioCommandError extends Error {}
@@ -63,10 +63,15 @@ export class CommandArgs {
   }
 
   number(name: string, fallback: number): number {
+    return this.optionalNumber(name) ?? fallback;
+  }
+
+  /** `name=N`, or `undefined` when the option is absent. */
+  optionalNumber(name: string): number | undefined {
     const text = this.option(name);
-    if (text === undefined) return fallback;
+    if (text === undefined) return undefined;
     const value = Number(text);
-    if (!Number.isFinite(value))
+    if (text === '' || !Number.isFinite(value))
       throw new ScenarioCommandError(`${this.name}: ${name}=${text} is not a number`);
     return value;
   }

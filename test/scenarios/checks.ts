@@ -3,8 +3,7 @@
 // decided value per key on every node, durable or read, crashed nodes included, and every answered
 // ask got it; validity: that value was asked (or injected); ballots: one value per (key, ballot), a
 // ballot names its sender, and a restarted node never reuses a round of an earlier start.
-import { paxosFsm } from '../../src/node/paxosFsm.js';
-import type { PaxosValue } from '../../src/paxos/messages.js';
+import { paxosFsm, type PaxosValue } from '../../src/index.js';
 import { stableStringify } from '../support/stableStringify.js';
 import { showValue } from './args.js';
 import type { ScenarioWorld } from './world.js';

@@ -1,7 +1,6 @@
 // Scenario commands that look: what a node reads, the state and record of a key, node and network
 // counters, messages in flight, asks, the invariant check, and the paxosFsm teaching API.
-import { paxosFsm } from '../../src/node/paxosFsm.js';
-import type { KeyRecord } from '../../src/paxos/record.js';
+import { paxosFsm, type KeyRecord } from '../../src/index.js';
 import { describeMessage, describeRecord } from '../support/trace.js';
 import { stableStringify } from '../support/stableStringify.js';
 import { ScenarioCommandError, parseValue, showValue } from './args.js';

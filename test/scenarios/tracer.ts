@@ -2,8 +2,8 @@
 // categories a file can switch off (`trace asks`) to keep long runs readable. Lines name nodes,
 // keys, ballots and values, never session ids or wall-clock time, so a run prints the same every time.
 import type { InspectionEvent } from 'xstate';
-import { formatBallot, type Ballot } from '../../src/paxos/ballot.js';
-import { ScenarioCommandError } from './args.js';
+import type { Ballot, GenPaxosNodeEmitted } from '../../src/index.js';
+import { ScenarioCommandError, showValue } from './args.js';
 
 export const TRACE_CATEGORIES = ['msgs', 'states', 'disk', 'asks', 'events'] as const;
 export type TraceCategory = (typeof TRACE_CATEGORIES)[number];
@@ -68,10 +68,36 @@ export class Tracer {
     const before = this.states.get(slot);
     const session = event.actorRef.sessionId;
     const sameActor = before?.session === session;
-    const ballot = snapshot.context.ballot ? formatBallot(snapshot.context.ballot) : '';
+    const ballot = snapshot.context.ballot
+      ? `${snapshot.context.ballot.round}.${snapshot.context.ballot.node}`
+      : '';
     if (sameActor && before.state === snapshot.value && before.ballot === ballot) return;
     this.states.set(slot, { session, state: snapshot.value, ballot });
     const shown = ballot ? `  (ballot ${ballot})` : '';
     this.add('states', slot, `${sameActor ? before.state : 'spawned'} → ${snapshot.value}${shown}`);
+  }
+
+  /** What node `id` emitted for observers (`actor.on`): decisions, refusals, instance crashes. */
+  nodeEvent(id: string, event: GenPaxosNodeEmitted): void {
+    switch (event.type) {
+      case 'decided':
+        return this.add('events', id, `decided ${event.key} = ${showValue(event.value)}`);
+      case 'message.refused':
+        return this.add(
+          'events',
+          id,
+          `refused a message from ${event.from} for ${event.key}: ${event.reason}`,
+        );
+      case 'instance.restarted':
+        return this.add(
+          'events',
+          `${id}/${event.key}`,
+          `instance crashed (${event.error.message}), restarted`,
+        );
+      case 'instance.failed':
+        return this.add('events', `${id}/${event.key}`, `instance given up (${event.error.message})`);
+      case 'storage.failed':
+        return this.add('events', id, `storage failed: ${event.error.code}`);
+    }
   }
 }

@@ -2,7 +2,9 @@
 // to show how the node copes with a faulty instance. Built on the machine's public contract (the
 // `ask` event and its `value`), not on its internal action names, so they survive refactors.
 import type { AnyActorScope } from 'xstate';
-import { instanceMachine, type InstanceMachine } from '../../src/paxos/instanceMachine.js';
+import { instanceMachine } from '../../src/index.js';
+
+type InstanceMachine = typeof instanceMachine;
 import { ScenarioCommandError } from './args.js';
 
 /** Throws (the instance crashes) whenever it is asked for the value "poison". */
