@@ -106,6 +106,7 @@ export class KeySupervisor {
           seed: drawSeed(random),
           timing,
           ownerFastPath: options.ownerFastPath,
+          ...(options.ownerFastPath ? { owner: ownerAmongSorted(key, this.sortedMembers) } : {}),
         }),
         observe: {
           started: (key, child, restarted) => this.instanceStarted(key, child, restarted),

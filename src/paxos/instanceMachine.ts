@@ -44,6 +44,11 @@ export interface InstanceInput {
    * forward their asks to it (owner.ts). Off: every proposal runs both phases.
    */
   readonly ownerFastPath?: boolean;
+  /**
+   * The key's owner as the node computed it (the supervisor computes it once per key), instead
+   * of `ownerOf(key, members)`; only read when `ownerFastPath` is on.
+   */
+  readonly owner?: string;
 }
 
 export interface InstanceContext extends KeyRecord {
@@ -107,7 +112,7 @@ function initialContext(input: InstanceInput): InstanceContext {
     waitMs: 0,
     rng: input.seed ?? 0,
     timing: { ...DEFAULT_TIMING, ...input.timing },
-    owner: input.ownerFastPath ? ownerOf(input.key, input.members) : null,
+    owner: input.ownerFastPath ? (input.owner ?? ownerOf(input.key, input.members)) : null,
   };
 }
 
