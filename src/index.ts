@@ -81,6 +81,7 @@ export { DEFAULT_CALL_TIMEOUT_MS } from './runtime/genFsm/callActor.js';
 export type { CallOptions } from './runtime/genFsm/callActor.js';
 export { ActorNode, createActorNode, localNode, DEFAULT_NODE_NAME } from './runtime/actorNode.js';
 export type { ActorNodeOptions, CrashReport } from './runtime/actorNode.js';
+export type { NodeApi } from './runtime/nodeApi.js';
 export { Registry } from './runtime/distribution/registry.js';
 export type { RemoteName, Target } from './runtime/distribution/address.js';
 export type { DownEvent, MonitorRef, Watcher } from './runtime/monitors.js';

@@ -14,17 +14,13 @@ import { checkEvent, STOP_REQUEST_TYPE, type LooseEvent, type StopRequest } from
 import { createGenFsm, type GenFsm } from './genFsm/genFsm.js';
 import { isGenFsmActor } from './genFsm/genFsmLogic.js';
 import { LocalMonitors, notify, type DownEvent, type MonitorRef, type Watcher } from './monitors.js';
+import type { CrashReport, NodeApi } from './nodeApi.js';
 import { RUNTIME_ERROR_CODES, RuntimeError } from './runtimeError.js';
 
 /** Erlang's name for a node that is not distributed. */
 export const DEFAULT_NODE_NAME = 'nonode@nohost';
 
-/** A crash of an actor nobody supervises (started without link or supervisor). */
-export interface CrashReport {
-  readonly actor: string;
-  readonly name: string | undefined;
-  readonly error: unknown;
-}
+export type { CrashReport } from './nodeApi.js';
 
 export interface ActorNodeOptions {
   /** This node's name; default the router's node, else `nonode@nohost`. */
@@ -42,7 +38,11 @@ type Resolved =
   | { readonly kind: 'remote'; readonly to: RemoteName }
   | { readonly kind: 'missing' };
 
-export class ActorNode {
+/**
+ * A node of the actor runtime: a name, a clock, a registry, monitors and, given a router, links to
+ * other nodes. Build one with `createActorNode`; `localNode` is the process's default one.
+ */
+export class ActorNode implements NodeApi {
   readonly name: string;
   readonly clock: RuntimeClock;
   readonly registry = new Registry();

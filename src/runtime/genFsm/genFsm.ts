@@ -12,9 +12,9 @@ import {
   type Observer,
 } from 'xstate';
 import { isAlive, watchExit, type ActorLike } from '../actorLike.js';
-import type { ActorNode } from '../actorNode.js';
 import type { RemoteName, Target } from '../distribution/address.js';
 import { recordExitReason, type ExitReason } from '../exitReason.js';
+import type { NodeApi } from '../nodeApi.js';
 import { RUNTIME_ERROR_CODES, RuntimeError } from '../runtimeError.js';
 import { DEFAULT_CALL_TIMEOUT_MS, type CallOptions } from './callActor.js';
 import { ALL_STATE_PREFIX, checkEvent, INFO_EVENT_TYPE, type LooseEvent, type InfoEvent } from './events.js';
@@ -36,8 +36,8 @@ export interface StartOptions<TMachine extends AnyStateMachine> {
 export type GenFsmActor<TMachine extends AnyStateMachine> = Actor<GenFsmLogic<TMachine>>;
 
 export interface GenFsm {
-  /** The node names resolve on. */
-  readonly node: ActorNode;
+  /** The node names resolve on (an ActorNode). */
+  readonly node: NodeApi;
 
   /**
    * Starts `machine` as a root actor on the node's clock (gen_fsm:start/3,4). Its crashes go to the
@@ -142,7 +142,7 @@ function toAllState(event: EventObject): EventObject {
 }
 
 /** genFsm bound to `node`. The package exports the one bound to `localNode`. */
-export function createGenFsm(node: ActorNode): GenFsm {
+export function createGenFsm(node: NodeApi): GenFsm {
   function create<TMachine extends AnyStateMachine>(
     machine: TMachine,
     options: StartOptions<TMachine>,
