@@ -64,7 +64,7 @@ export type { RandomSource } from './runtime/random.js';
 // Errors.
 export { GenPaxosError, ERROR_CODES } from './errors.js';
 export type { ErrorCode, ErrorInfo } from './errors.js';
-// The actor runtime: gen_fsm over XState machines, OTP supervisors, names and nodes
+// The actor runtime: gen_fsm over XState machines, gen_server, OTP supervisors, names and nodes
 // (docs/gen-fsm-runtime.md maps each function to the OTP one it mirrors).
 export { genFsm, register, unregister, whereis, monitor, demonitor, monitorNode } from './runtime/local.js';
 export { createGenFsm } from './runtime/genFsm/genFsm.js';
@@ -79,6 +79,36 @@ export { allState, ALL_STATE_PREFIX, INFO_EVENT_TYPE } from './runtime/genFsm/ev
 export type { AllStateEvent, LooseEvent, InfoEvent, TimeoutEvent } from './runtime/genFsm/events.js';
 export { DEFAULT_CALL_TIMEOUT_MS } from './runtime/genFsm/callActor.js';
 export type { CallOptions } from './runtime/genFsm/callActor.js';
+// gen_server: a callback module of pure functions as XState actor logic (docs/gen-server.md).
+export { genServer, createGenServer } from './runtime/genServer/genServer.js';
+export type {
+  GenServer,
+  GenServerActor,
+  GenServerStartOptions,
+  AnyGenServerLogic,
+  UntypedServer,
+  CallRequestOf,
+  CallReplyOf,
+  CastRequestOf,
+} from './runtime/genServer/genServer.js';
+export { genServerLogic } from './runtime/genServer/genServerLogic.js';
+export type { GenServerLogic, GenServerSnapshot } from './runtime/genServer/genServerLogic.js';
+export type {
+  GenServerCallbacks,
+  InitResult,
+  CallResult,
+  CastResult,
+  ReplyResult,
+  NoReplyResult,
+  StopResult,
+  TerminateResult,
+  ServerEffects,
+  CallerReply,
+  Timed,
+} from './runtime/genServer/callbacks.js';
+export type { Caller } from './runtime/genServer/callers.js';
+export { GEN_SERVER_CALL_TYPE, GEN_SERVER_CAST_TYPE } from './runtime/genServer/messages.js';
+export type { CallMessage, CastMessage, GenServerEvent } from './runtime/genServer/messages.js';
 export { ActorNode, createActorNode, localNode, DEFAULT_NODE_NAME } from './runtime/actorNode.js';
 export type { ActorNodeOptions, CrashReport } from './runtime/actorNode.js';
 export type { NodeApi } from './runtime/nodeApi.js';
