@@ -255,7 +255,7 @@ export class ActorNode implements NodeApi {
       return Promise.reject(
         new RuntimeError(
           RUNTIME_ERROR_CODES.BAD_TARGET,
-          `actor ${actor.id} is a child not started by genFsm or genServer: stop it through its parent`,
+          `actor ${actor.id} is a child that runs neither genFsm nor genServer logic: stop it through its parent`,
         ),
       );
     }

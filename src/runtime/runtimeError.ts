@@ -12,7 +12,7 @@ export const RUNTIME_ERROR_CODES = {
   NODEDOWN: 'GENFSM_ERR_NODEDOWN',
   /** An actor was stopped with an abnormal reason (`stop(ref, { error })`); `reason` carries it. */
   ABNORMAL_STOP: 'GENFSM_ERR_ABNORMAL_STOP',
-  /** The target cannot do what was asked (a non-root actor not started by genFsm cannot be stopped). */
+  /** The target cannot do what was asked (a child running neither genFsm nor genServer logic cannot be stopped). */
   BAD_TARGET: 'GENFSM_ERR_BAD_TARGET',
   /** A bad argument: a negative timeout, an event without a `type`… */
   BAD_ARGUMENT: 'GENFSM_ERR_BAD_ARGUMENT',

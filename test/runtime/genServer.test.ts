@@ -232,6 +232,23 @@ describe('idle timeouts', () => {
     expect(counter.getSnapshot().context.timeouts).toBe(1);
   });
 
+  it('a message no callback takes (no handleCast) still cancels it, as in OTP', () => {
+    const { gs, clock } = counterNode();
+    const timed = gs.start(
+      genServerLogic({
+        init: () => ({ state: 0, timeoutMs: 100 }),
+        handleCall: (_request: 'get', _from, state: number) => ({ reply: state, state }),
+        handleInfo: (_info, state: number) => ({ noreply: true, state: state + 1 }),
+      }),
+    );
+    clock.advance(50);
+    // @ts-expect-error -- its logic takes no casts; sent anyway, it is ignored
+    gs.cast(timed, 'ignored');
+    clock.advance(1000);
+    expect(timed.getSnapshot().context).toBe(0);
+    expect(clock.pendingTimers).toBe(0);
+  });
+
   it("init's timeoutMs runs from the start; Infinity means none", () => {
     const { gs, clock } = counterNode();
     const timed = gs.start(counterServer, { input: { timeoutMs: 30 } });
@@ -309,6 +326,38 @@ describe('stopping', () => {
       { type: 'terminated', reason: 'shutdown', count: 0 },
     ]);
     expect(actor.getSnapshot().status).toBe('stopped');
+  });
+
+  it('terminate may answer the callers the state holds; one that throws fails the actor with its error', async () => {
+    const { gs, crashes } = counterNode();
+    const polite = gs.start(
+      genServerLogic({
+        init: () => ({ state: [] as Caller<string>[] }),
+        handleCall: (_request: 'wait', from: Caller<string>, held: Caller<string>[]) => ({
+          noreply: true as const,
+          state: [...held, from],
+        }),
+        terminate: (reason, held: Caller<string>[]) => ({
+          replies: held.map((to) => ({ to, value: `closing (${String(reason)})` })),
+        }),
+      }),
+    );
+    const waiting = gs.call(polite, 'wait');
+    await gs.stop(polite, 'shutdown');
+    await expect(waiting).resolves.toBe('closing (shutdown)');
+
+    const clumsy = gs.start(
+      genServerLogic({
+        init: () => ({ state: 0 }),
+        handleCall: (_request: 'get', _from, state: number) => ({ reply: state, state }),
+        terminate: () => {
+          throw new Error('cleanup failed');
+        },
+      }),
+    );
+    await gs.stop(clumsy, 'normal');
+    expect(clumsy.getSnapshot().status).toBe('error');
+    expect(crashes.map((c) => (c.error as Error).message)).toEqual(['cleanup failed']);
   });
 
   it('init returning { stop } or throwing: the server does not start, is not registered', () => {

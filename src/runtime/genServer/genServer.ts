@@ -146,14 +146,27 @@ export interface GenServer {
   reply<TReply>(to: Caller<TReply>, value: TReply): boolean;
 }
 
+// One API object per node: it holds nothing but the node, so callers may ask for it every time.
+const bound = new WeakMap<NodeApi, GenServer>();
+
 /**
- * genServer bound to `node`. The package exports the one bound to `localNode` as `genServer`.
+ * genServer bound to `node` (the same object on every call for the same node). The package exports
+ * the one bound to `localNode` as `genServer`.
  *
  * @example
  * const gs = createGenServer(createActorNode({ name: 'a', clock: new VirtualClock() }));
  * const bank = gs.start(bankLogic, { name: 'bank' });
  */
 export function createGenServer(node: NodeApi): GenServer {
+  let api = bound.get(node);
+  if (!api) {
+    api = bind(node);
+    bound.set(node, api);
+  }
+  return api;
+}
+
+function bind(node: NodeApi): GenServer {
   function start<TLogic extends AnyGenServerLogic>(
     logic: TLogic,
     options: GenServerStartOptions<InputFrom<TLogic>>,
