@@ -76,22 +76,28 @@ describe('genServer under a supervisor', () => {
     expect(log).toEqual(['terminated normal', 'exited normal']);
   });
 
-  it("a server whose init fails fails its supervisor's start (SUPERVISOR_ERR_FAILED_TO_START_CHILD)", () => {
-    const { node, clock } = testNode('a');
-    const errors: unknown[] = [];
-    const sup = createActor(
-      supervisor({
-        strategy: 'one_for_one',
-        node,
-        children: [{ id: 'counter', name: 'counter', logic: counterServer, input: { failInit: true } }],
-      }),
-      { clock },
-    );
-    sup.subscribe({ error: (error) => errors.push(error) });
-    sup.start();
-    expect(errors).toMatchObject([{ code: 'SUPERVISOR_ERR_FAILED_TO_START_CHILD' }]);
-    expect(node.whereis('counter')).toBeUndefined();
-  });
+  it.each([
+    ['throws', { failInit: true }],
+    ['returns { stop: normal }', { stop: 'normal' as const }],
+  ])(
+    "a server whose init %s fails its supervisor's start (SUPERVISOR_ERR_FAILED_TO_START_CHILD)",
+    (_how, input) => {
+      const { node, clock } = testNode('a');
+      const errors: unknown[] = [];
+      const sup = createActor(
+        supervisor({
+          strategy: 'one_for_one',
+          node,
+          children: [{ id: 'counter', name: 'counter', logic: counterServer, input }],
+        }),
+        { clock },
+      );
+      sup.subscribe({ error: (error) => errors.push(error) });
+      sup.start();
+      expect(errors).toMatchObject([{ code: 'SUPERVISOR_ERR_FAILED_TO_START_CHILD' }]);
+      expect(node.whereis('counter')).toBeUndefined();
+    },
+  );
 
   it("the supervisor's shutdown runs terminate with shutdown", () => {
     const { node, sup, log } = supervised('permanent');
