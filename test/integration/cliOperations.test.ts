@@ -188,9 +188,9 @@ function startNode(args: readonly string[]) {
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   const stderr: string[] = [];
-  createInterface({ input: child.stderr }).on('line', (line) => stderr.push(line));
+  createInterface({ input: child.stderr! }).on('line', (line) => stderr.push(line));
   const listening = new Promise<void>((resolve) =>
-    createInterface({ input: child.stdout }).on('line', (line) => {
+    createInterface({ input: child.stdout! }).on('line', (line) => {
       if (line.includes('"listening"')) resolve();
     }),
   );
