@@ -2,8 +2,11 @@
 // transport records every failed dial and every closed link here; `status`, /metrics and the view
 // read it. `record` says whether the reason changed, so a failure is logged once, not per attempt.
 import { performance } from 'node:perf_hooks';
-import type { LinkDownReason } from '../wire/frames.js';
-import { NOT_YET_CONNECTED, sameReason } from '../wire/linkReasons.js';
+import type { Logger } from '../../base/log.js';
+import type { LinkDownReason, LinkStatus } from '../wire/frames.js';
+import { NOT_YET_CONNECTED, describeReason, isPermanent, sameReason } from '../wire/linkReasons.js';
+import type { PeerLink } from './peerLink.js';
+import type { DialOutcome } from './redialler.js';
 
 export class DownReasons {
   private readonly reasons = new Map<string, LinkDownReason>();
@@ -35,5 +38,52 @@ export class DownReasons {
 
   downSinceMs(peer: string): number {
     return this.sinceMs.get(peer) ?? performance.now();
+  }
+
+  /**
+   * Records a failed dial; logs it when the reason changed (a refusal repeats at every attempt
+   * until someone fixes the configuration), and tells the redialler whether it is permanent.
+   */
+  failedDial(peer: string, url: string, why: LinkDownReason, logger: Logger): DialOutcome {
+    if (this.record(peer, why)) {
+      const quiet = why.kind === 'unreachable' || why.kind === 'connecting';
+      logger[quiet ? 'info' : 'warn'](quiet ? 'peer unreachable' : 'handshake with peer failed', {
+        peer,
+        url,
+        ...(why.code !== null ? { code: why.code } : {}),
+        why: describeReason(why),
+      });
+    } else {
+      logger.debug('dial failed', { peer, url, why: describeReason(why) });
+    }
+    return isPermanent(why) ? 'refused' : 'failed';
+  }
+
+  /** Each peer's link, up or down, and why it is down. */
+  linkStatus(peers: Readonly<Record<string, string>>, links: ReadonlyMap<string, PeerLink>): LinkStatus[] {
+    const nowMs = performance.now();
+    return Object.entries(peers).map(([peer, url]): LinkStatus => {
+      const link = links.get(peer);
+      if (link) {
+        return {
+          peer,
+          url,
+          state: 'up',
+          dialledBy: link.dialledBy,
+          incarnation: link.peer.incarnation,
+          forMs: Math.round(nowMs - link.upSinceMs),
+          reason: null,
+        };
+      }
+      return {
+        peer,
+        url,
+        state: 'down',
+        dialledBy: null,
+        incarnation: null,
+        forMs: Math.round(nowMs - this.downSinceMs(peer)),
+        reason: this.reasonOf(peer),
+      };
+    });
   }
 }

@@ -5,7 +5,6 @@
 // peer without a link is dropped and counted, as Paxos allows.
 import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { performance } from 'node:perf_hooks';
 import { WebSocket } from 'ws';
 import { listenNodeServer, type HttpHandler, type NodeServer } from './listener.js';
 import type { Envelope } from '../../paxos/messages.js';
@@ -31,7 +30,7 @@ import {
 } from './transportOptions.js';
 import { CLOSE_CODES, WIRE_ERROR_CODES, problem, type WireProblem } from '../wire/wireErrors.js';
 import { createWireStats, type WireStats } from '../wire/wireStats.js';
-import { describeReason, isPermanent, reasonOfClose, reasonOfDial } from '../wire/linkReasons.js';
+import { describeReason, reasonOfClose, reasonOfDial } from '../wire/linkReasons.js';
 import { DownReasons } from './downReasons.js';
 
 export type { WebSocketTransportOptions } from './transportOptions.js';
@@ -172,30 +171,7 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
 
   /** Each peer's link, up or down, and why it is down. */
   linkStatus(): LinkStatus[] {
-    const nowMs = performance.now();
-    return Object.entries(this.options.peers).map(([peer, url]) => {
-      const link = this.links.get(peer);
-      if (link) {
-        return {
-          peer,
-          url,
-          state: 'up',
-          dialledBy: link.dialledBy,
-          incarnation: link.peer.incarnation,
-          forMs: Math.round(nowMs - link.upSinceMs),
-          reason: null,
-        };
-      }
-      return {
-        peer,
-        url,
-        state: 'down',
-        dialledBy: null,
-        incarnation: null,
-        forMs: Math.round(nowMs - this.down.downSinceMs(peer)),
-        reason: this.down.reasonOf(peer),
-      };
-    });
+    return this.down.linkStatus(this.options.peers, this.links);
   }
 
   /** The connection of the link to `peer`, if one is up (tests, inspection). */
@@ -401,19 +377,7 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
         closedBy: conn.closedBy,
         closeCode: null,
       });
-      // Logged when the reason changes, not at every attempt: a refusal repeats until fixed.
-      if (this.down.record(peer, why)) {
-        const quiet = why.kind === 'unreachable' || why.kind === 'connecting';
-        this.logger[quiet ? 'info' : 'warn'](quiet ? 'peer unreachable' : 'handshake with peer failed', {
-          peer,
-          url,
-          ...(why.code !== null ? { code: why.code } : {}),
-          why: describeReason(why),
-        });
-      } else {
-        this.logger.debug('dial failed', { peer, url, why: describeReason(why) });
-      }
-      return isPermanent(why) ? 'refused' : 'failed';
+      return this.down.failedDial(peer, url, why, this.logger);
     });
   }
 }
