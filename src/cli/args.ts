@@ -115,14 +115,25 @@ function loadConfig(file: string, command: CommandSpec): FlagValues {
       option.type === 'boolean'
         ? typeof value === 'boolean'
         : option.multiple
-          ? Array.isArray(value) && value.every((item) => typeof item === 'string')
+          ? typeof value === 'string' ||
+            (Array.isArray(value) && value.every((item) => typeof item === 'string'))
           : typeof value === 'string' || typeof value === 'number';
     if (!ok) {
       const expected =
-        option.type === 'boolean' ? 'true or false' : option.multiple ? 'an array of strings' : 'a string';
+        option.type === 'boolean'
+          ? 'true or false'
+          : option.multiple
+            ? 'a string or an array of strings'
+            : 'a string';
       throw new UsageError(`--config ${file}: "${flag}" must be ${expected}`);
     }
-    values[flag] = typeof value === 'number' ? String(value) : (value as FlagValue);
+    // A repeatable flag given once may be a plain string: `"node": "ws://…"`.
+    values[flag] =
+      typeof value === 'number'
+        ? String(value)
+        : option.multiple && typeof value === 'string'
+          ? [value]
+          : (value as FlagValue);
   }
   return values;
 }
