@@ -3,6 +3,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { seededRandom } from '../../src/paxos/prng.js';
 import { Redialler, type DialOutcome } from '../../src/transport/peer/redialler.js';
+import { DownReasons, noteIncarnationRefusals } from '../../src/transport/peer/downReasons.js';
+import { silentLogger } from '../../src/base/log.js';
 import type { LinkStatus } from '../../src/transport/wire/frames.js';
 import {
   describeReason,
@@ -151,5 +153,24 @@ describe('redial pace', () => {
     await vi.advanceTimersByTimeAsync(60_000);
     expect(dials.length).toBeGreaterThan(12);
     dialler.stop();
+  });
+});
+
+describe('amnesia refusals of inbound dials', () => {
+  it('are noted as why the link is down, logged once, and only for members without a link', () => {
+    const down = new DownReasons(['b', 'c']);
+    const logged: string[] = [];
+    const logger = { ...silentLogger, warn: (message: string) => void logged.push(message) };
+    const check = noteIncarnationRefusals((peer) => (peer === 'c' ? 'PAXOS_ERR_AMNESIA: peer "c" …' : null), {
+      down: () => down,
+      isWatched: (peer) => peer !== 'b',
+      logger,
+    });
+    expect(check('b', 'i1')).toBeNull();
+    expect(check('c', 'i2')).toBe('PAXOS_ERR_AMNESIA: peer "c" …');
+    expect(check('c', 'i2')).not.toBeNull();
+    expect(reasonSummary(down.reasonOf('c'))).toBe('refused by this node: amnesia');
+    expect(down.reasonOf('b').kind).toBe('connecting');
+    expect(logged).toEqual(['peer refused']);
   });
 });

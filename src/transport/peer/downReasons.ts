@@ -4,6 +4,8 @@
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '../../base/log.js';
 import type { LinkDownReason, LinkStatus } from '../wire/frames.js';
+import type { CheckPeer } from '../wire/handshake.js';
+import { WIRE_ERROR_CODES } from '../wire/wireErrors.js';
 import { NOT_YET_CONNECTED, describeReason, isPermanent, sameReason } from '../wire/linkReasons.js';
 import type { PeerLink } from './peerLink.js';
 import type { DialOutcome } from './redialler.js';
@@ -86,4 +88,29 @@ export class DownReasons {
       };
     });
   }
+}
+
+/**
+ * Wraps the amnesia check so that each refusal is noted as why that peer's link is down, whichever
+ * side dialled: the refusal of the peer's own dial would otherwise be seen only by the peer.
+ */
+export function noteIncarnationRefusals(
+  checkPeer: CheckPeer,
+  context: {
+    readonly down: () => DownReasons;
+    /** A member whose link is not up: a refusal of anyone else changes nothing here. */
+    readonly isWatched: (peer: string) => boolean;
+    readonly logger: Logger;
+  },
+): CheckPeer {
+  return (peer, incarnation) => {
+    const refusal = checkPeer(peer, incarnation);
+    if (refusal !== null && context.isWatched(peer)) {
+      const code = WIRE_ERROR_CODES.INCARNATION_REFUSED;
+      const why: LinkDownReason = { kind: 'refused', code, side: 'local', closeCode: null, detail: refusal };
+      if (context.down().record(peer, why))
+        context.logger.warn('peer refused', { peer, code, why: describeReason(why) });
+    }
+    return refusal;
+  };
 }

@@ -31,7 +31,7 @@ import {
 import { CLOSE_CODES, WIRE_ERROR_CODES, problem, type WireProblem } from '../wire/wireErrors.js';
 import { createWireStats, type WireStats } from '../wire/wireStats.js';
 import { describeReason, reasonOfClose, reasonOfDial } from '../wire/linkReasons.js';
-import { DownReasons } from './downReasons.js';
+import { DownReasons, noteIncarnationRefusals } from './downReasons.js';
 
 export type { WebSocketTransportOptions } from './transportOptions.js';
 
@@ -75,7 +75,13 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
       role: 'peer',
       incarnation: options.incarnation,
       members: options.members,
-      checkPeer: options.checkPeer,
+      checkPeer:
+        options.checkPeer &&
+        noteIncarnationRefusals(options.checkPeer, {
+          down: () => this.down,
+          isWatched: (peer) => !this.links.has(peer) && options.peers[peer] !== undefined,
+          logger: options.logger,
+        }),
     };
     this.connection = {
       maxFrameBytes: options.maxFrameBytes,
