@@ -50,6 +50,12 @@ export interface WebSocketTransportOptions {
   /** Redial backoff base and ceiling. Defaults 100 ms and 5000 ms. */
   readonly reconnectBaseMs?: number;
   readonly reconnectMaxMs?: number;
+  /**
+   * After a permanent refusal (wrong secret, member mismatch, amnesia, wrong cluster, version)
+   * the peer is redialled only this often, since retrying cannot help until the configuration is
+   * fixed (the fixed node dials at once when restarted). Default 60 000 ms.
+   */
+  readonly refusedRedialMs?: number;
   /** Connections still in their handshake beyond this are refused (1013). Default 64. */
   readonly maxPendingHandshakes?: number;
   /** Default 256. */
@@ -81,6 +87,7 @@ export interface ResolvedOptions {
   readonly handshakeTimeoutMs: number;
   readonly reconnectBaseMs: number;
   readonly reconnectMaxMs: number;
+  readonly refusedRedialMs: number;
   readonly maxPendingHandshakes: number;
   readonly maxClients: number;
   readonly maxRequestsInFlight: number;
@@ -127,6 +134,7 @@ export function resolveTransportOptions(options: WebSocketTransportOptions): Res
     handshakeTimeoutMs: checkedPositive(options.handshakeTimeoutMs, 5000, 'handshakeTimeoutMs'),
     reconnectBaseMs: checkedPositive(options.reconnectBaseMs, 100, 'reconnectBaseMs'),
     reconnectMaxMs: checkedPositive(options.reconnectMaxMs, 5000, 'reconnectMaxMs'),
+    refusedRedialMs: checkedPositive(options.refusedRedialMs, 60_000, 'refusedRedialMs'),
     maxPendingHandshakes: checkedPositive(options.maxPendingHandshakes, 64, 'maxPendingHandshakes'),
     maxClients: checkedPositive(options.maxClients, 256, 'maxClients'),
     maxRequestsInFlight: checkedPositive(options.maxRequestsInFlight, 10_000, 'maxRequestsInFlight'),

@@ -5,7 +5,6 @@
 // peer without a link is dropped and counted, as Paxos allows.
 import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { performance } from 'node:perf_hooks';
 import { WebSocket } from 'ws';
 import { listenNodeServer, type HttpHandler, type NodeServer } from './listener.js';
 import type { Envelope } from '../../paxos/messages.js';
@@ -31,6 +30,8 @@ import {
 } from './transportOptions.js';
 import { CLOSE_CODES, WIRE_ERROR_CODES, problem, type WireProblem } from '../wire/wireErrors.js';
 import { createWireStats, type WireStats } from '../wire/wireStats.js';
+import { describeReason, reasonOfClose, reasonOfDial } from '../wire/linkReasons.js';
+import { DownReasons, noteIncarnationRefusals } from './downReasons.js';
 
 export type { WebSocketTransportOptions } from './transportOptions.js';
 
@@ -43,7 +44,7 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
   private receiver: ((envelope: Envelope) => void) | null = null;
   private clientHandler: ClientRequestHandler | null = null;
   private readonly links = new Map<string, PeerLink>();
-  private readonly downSinceMs = new Map<string, number>();
+  private readonly down: DownReasons;
   private readonly clients = new Set<ClientSession>();
   /** Accepted connections still in their handshake. */
   private readonly pending = new Set<Connection>();
@@ -74,7 +75,13 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
       role: 'peer',
       incarnation: options.incarnation,
       members: options.members,
-      checkPeer: options.checkPeer,
+      checkPeer:
+        options.checkPeer &&
+        noteIncarnationRefusals(options.checkPeer, {
+          down: () => this.down,
+          isWatched: (peer) => !this.links.has(peer) && options.peers[peer] !== undefined,
+          logger: options.logger,
+        }),
     };
     this.connection = {
       maxFrameBytes: options.maxFrameBytes,
@@ -88,8 +95,7 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
       maxQueuedItems: options.maxQueuedEnvelopes,
       maxItemsPerFrame: options.maxEnvelopesPerFrame,
     };
-    const startedMs = performance.now();
-    for (const peer of Object.keys(options.peers)) this.downSinceMs.set(peer, startedMs);
+    this.down = new DownReasons(Object.keys(options.peers));
   }
 
   /** Listens, then starts dialling every peer. Rejects if the address cannot be bound. */
@@ -103,7 +109,12 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
       const dialler = new Redialler(
         () => transport.dial(peer, url),
         () => transport.links.has(peer),
-        { baseMs: resolved.reconnectBaseMs, maxMs: resolved.reconnectMaxMs, random: resolved.random },
+        {
+          baseMs: resolved.reconnectBaseMs,
+          maxMs: resolved.reconnectMaxMs,
+          refusedMs: resolved.refusedRedialMs,
+          random: resolved.random,
+        },
       );
       transport.diallers.set(peer, dialler);
       dialler.start();
@@ -164,23 +175,9 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
     return this.links.has(peer);
   }
 
-  /** Each peer's link, up or down. */
+  /** Each peer's link, up or down, and why it is down. */
   linkStatus(): LinkStatus[] {
-    const nowMs = performance.now();
-    return Object.keys(this.options.peers).map((peer) => {
-      const link = this.links.get(peer);
-      if (link) {
-        return {
-          peer,
-          state: 'up',
-          dialledBy: link.dialledBy,
-          incarnation: link.peer.incarnation,
-          forMs: Math.round(nowMs - link.upSinceMs),
-        };
-      }
-      const since = this.downSinceMs.get(peer) ?? nowMs;
-      return { peer, state: 'down', dialledBy: null, incarnation: null, forMs: Math.round(nowMs - since) };
-    });
+    return this.down.linkStatus(this.options.peers, this.links);
   }
 
   /** The connection of the link to `peer`, if one is up (tests, inspection). */
@@ -339,8 +336,16 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
       if (this.links.get(peer.id) !== link) return; // superseded: another link serves the peer
       this.links.delete(peer.id);
       this.runtimeLinks.linkDown(link);
-      this.downSinceMs.set(peer.id, performance.now());
-      this.logger.info('link down', { peer: peer.id, code, reason });
+      this.down.wentDown(peer.id);
+      const why = reasonOfClose({
+        code,
+        reason,
+        closedBy: conn.closedBy,
+        heartbeatLost: conn.heartbeatLost,
+        heartbeatTimeoutMs: this.options.heartbeatTimeoutMs,
+      });
+      this.down.record(peer.id, why);
+      this.logger.info('link down', { peer: peer.id, code, reason, why: describeReason(why) });
       this.diallers.get(peer.id)?.linkDown();
     });
   }
@@ -357,7 +362,9 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
     this.dialling.add(conn);
     this.runtimeLinks.dialStarted(peer);
     let opened = false;
+    let socketError: string | null = null;
     socket.once('open', () => (opened = true));
+    socket.once('error', (error) => (socketError = error.message));
     // The handshake listens from now on: the challenge may arrive in the same tick as 'open'.
     return dialHandshake(conn, this.identity, peer, this.options.handshakeTimeoutMs, (identity) =>
       this.admitOutbound(conn, identity),
@@ -365,20 +372,18 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
       this.dialling.delete(conn);
       this.runtimeLinks.dialEnded(peer);
       if (outcome.ok) return 'up';
-      if (!opened) {
-        this.logger.debug('dial failed', { peer, url, detail: outcome.problem.detail });
-        return 'failed';
-      }
       const superseded = outcome.problem.code === WIRE_ERROR_CODES.LINK_SUPERSEDED;
-      if (!superseded) this.wireStats.handshakesFailed++;
-      const quiet = superseded || outcome.problem.code === WIRE_ERROR_CODES.CONNECTION_CLOSED;
-      this.logger[quiet ? 'debug' : 'warn']('handshake with peer failed', {
-        peer,
-        url,
-        code: outcome.problem.code,
-        detail: outcome.problem.detail,
+      if (opened && !superseded) this.wireStats.handshakesFailed++;
+      if (this.links.has(peer)) return 'up';
+      if (superseded) return 'failed'; // the other link won, and is gone already: dial again
+      const why = reasonOfDial({
+        opened,
+        socketError,
+        problem: outcome.problem,
+        closedBy: conn.closedBy,
+        closeCode: null,
       });
-      return this.links.has(peer) ? 'up' : 'failed';
+      return this.down.failedDial(peer, url, why, this.logger);
     });
   }
 }
