@@ -20,44 +20,11 @@ import {
 } from './args.js';
 import { EXIT, UsageError } from './exitCodes.js';
 import { parseNodeKey } from '../base/nodeKey.js';
+import type { CommandSpec } from './flagTable.js';
 import type { CliIo } from './io.js';
 
-export const NODE_USAGE = `usage: gen-paxos node --id ID --listen HOST:PORT [--peer ID=URL]... --secret-file FILE
-                      [--client-secret-file FILE]... [--allow-peer-secret-for-clients]
-                      [--node-key-file FILE] [--peer-key ID=KEY]... [--cluster NAME] [--data-dir DIR] [--tls-key FILE --tls-cert FILE] [--tls-ca FILE]
-                      [--ask-timeout-ms N] [--inspect-port N [--inspect-host HOST]] [--allow-fault-injection]
-                      [--view-port N [--view-host HOST]] [--feed-token-file FILE] [--acceptor-fast-path on|off] [--owner-fast-path on|off]
-                      [--log-level LEVEL] [--json] [--config FILE]`;
-
-const SPEC = {
-  id: { type: 'string' },
-  listen: { type: 'string' },
-  peer: { type: 'string', multiple: true },
-  'secret-file': { type: 'string' },
-  'client-secret-file': { type: 'string', multiple: true },
-  'allow-peer-secret-for-clients': { type: 'boolean' },
-  'node-key-file': { type: 'string' },
-  'peer-key': { type: 'string', multiple: true },
-  cluster: { type: 'string' },
-  'data-dir': { type: 'string' },
-  'tls-key': { type: 'string' },
-  'tls-cert': { type: 'string' },
-  'tls-ca': { type: 'string' },
-  'ask-timeout-ms': { type: 'string' },
-  'inspect-port': { type: 'string' },
-  'allow-fault-injection': { type: 'boolean' },
-  'inspect-host': { type: 'string' },
-  'view-port': { type: 'string' },
-  'view-host': { type: 'string' },
-  'feed-token-file': { type: 'string' },
-  'acceptor-fast-path': { type: 'string' },
-  'owner-fast-path': { type: 'string' },
-  'log-level': { type: 'string' },
-  json: { type: 'boolean' },
-} as const;
-
-export async function runNode(argv: readonly string[], io: CliIo): Promise<number> {
-  const { values } = parseFlags(argv, SPEC, []);
+export async function runNode(argv: readonly string[], io: CliIo, spec: CommandSpec): Promise<number> {
+  const { values } = parseFlags(argv, spec);
   const id = nodeId(requiredFlag(values, 'id'), '--id');
   const listen = hostPort(requiredFlag(values, 'listen'), '--listen');
   const peers: Record<string, string> = {};

@@ -1,9 +1,10 @@
 // The effect runner: the one place where "persist before reply" is enforced (DESIGN.md §2).
-// Writes are issued at once (the store groups them into commits); every other effect of a key
-// waits until all writes of that key issued before it are durable. Effects of other keys are
-// never held up. After a failed write the node stops voting: nothing held or later is sent.
-import { assertNever, envelopesOf, type Effect } from '../paxos/effects.js';
-import type { Envelope, PaxosValue } from '../paxos/messages.js';
+// It carries out the core's effects (paxos/effects.ts), from instances and from the per-key rules
+// alike. Writes are issued at once (the store groups them into commits); every other effect of a
+// key waits until all writes of that key issued before it are durable. Effects of other keys are
+// never held up. After a failed write the node stops voting: nothing held or later is carried out.
+import { assertNever, envelopesOf, type Effect, type RefusedEffect } from '../paxos/effects.js';
+import type { PaxosValue } from '../paxos/messages.js';
 import type { Storage } from '../storage/storage.js';
 import type { Transport } from '../transport/transport.js';
 
@@ -12,10 +13,25 @@ export interface EffectRunnerOptions {
   readonly members: readonly string[];
   readonly storage: Storage;
   readonly transport: Transport;
-  /** A decision is known here and everything it depends on is durable. */
+  /** A decision is learned here and everything it depends on is durable. */
   readonly onDecided: (key: string, value: PaxosValue) => void;
+  /** A decided key's value, for the asks waiting here (a re-ask), once the key's writes are durable. */
+  readonly onAnswer?: (key: string, value: PaxosValue) => void;
+  /** A message was refused by a rule of the protocol (not held: it reveals nothing). */
+  readonly onRefused?: (effect: RefusedEffect) => void;
   /** A write failed: from now on this node must not vote. Called once. */
   readonly onStorageFailure: (error: Error) => void;
+  /**
+   * Where a write's outcome goes: the node's actor passes it through its mailbox and calls
+   * `settle`, so the effects it releases run inside the actor's own steps. Default: `settle` at once.
+   */
+  readonly onSettled?: (write: SettledWrite) => void;
+}
+
+/** A write that completed (`error` absent) or failed, by the token the runner gave it. */
+export interface SettledWrite {
+  readonly token: number;
+  readonly error?: Error;
 }
 
 export interface EffectRunnerStats {
@@ -27,21 +43,19 @@ export interface EffectRunnerStats {
   envelopesSent: number;
 }
 
-type Deferred =
-  | { readonly kind: 'effect'; readonly effect: Effect }
-  | { readonly kind: 'envelope'; readonly envelope: Envelope }
-  | { readonly kind: 'callback'; readonly run: () => void };
-
 interface KeyBarrier {
   /** Writes of this key issued and not yet durable. */
   pending: number;
   /** Effects waiting for `pending` to reach zero, in emission order. */
-  readonly held: Deferred[];
+  readonly held: Effect[];
 }
 
 export class EffectRunner {
   readonly stats: EffectRunnerStats = { held: 0, droppedAfterFailure: 0, envelopesSent: 0 };
   private readonly barriers = new Map<string, KeyBarrier>();
+  /** Writes issued and not yet settled, by token: their key and barrier. */
+  private readonly writes = new Map<number, { readonly key: string; readonly barrier: KeyBarrier }>();
+  private nextToken = 1;
   private failure: Error | null = null;
 
   constructor(private readonly options: EffectRunnerOptions) {}
@@ -51,41 +65,23 @@ export class EffectRunner {
     return this.failure !== null;
   }
 
-  /** Carries out one effect emitted by an instance, in emission order. */
+  /** Carries out one effect, in emission order with the other effects of its key. */
   run(effect: Effect): void {
     if (this.failure !== null) {
       this.stats.droppedAfterFailure++;
       return;
     }
-    if (effect.type === 'persist') {
-      this.persist(effect.key, effect);
-      return;
+    switch (effect.type) {
+      case 'persist':
+        this.persist(effect.key, effect);
+        return;
+      case 'refused':
+        // A refusal changes nothing and reveals nothing: it need not wait.
+        this.options.onRefused?.(effect);
+        return;
+      default:
+        this.afterWritesOf(effect);
     }
-    this.afterWritesOf(effect.key, { kind: 'effect', effect });
-  }
-
-  /**
-   * Sends an envelope built outside an instance (a decided key answered from the store), still
-   * behind any write of its key that is not yet durable.
-   */
-  sendAfterWrites(envelope: Envelope): void {
-    if (this.failure !== null) {
-      this.stats.droppedAfterFailure++;
-      return;
-    }
-    this.afterWritesOf(envelope.key, { kind: 'envelope', envelope });
-  }
-
-  /**
-   * Runs `reveal` once every write of `key` issued so far is durable: for answers built outside
-   * an instance (a client told the decision from the store). Dropped if storage fails.
-   */
-  afterWrites(key: string, reveal: () => void): void {
-    if (this.failure !== null) {
-      this.stats.droppedAfterFailure++;
-      return;
-    }
-    this.afterWritesOf(key, { kind: 'callback', run: reveal });
   }
 
   /** True while a write of `key` is issued and not yet durable. */
@@ -105,41 +101,43 @@ export class EffectRunner {
       this.barriers.set(key, barrier);
     }
     barrier.pending++;
-    const owner = barrier;
+    const token = this.nextToken++;
+    this.writes.set(token, { key, barrier });
+    const settled = this.options.onSettled ?? ((write: SettledWrite) => this.settle(write));
     this.options.storage.write(key, effect.record).then(
-      () => this.written(key, owner),
-      (error: unknown) => this.fail(error instanceof Error ? error : new Error(String(error))),
+      () => settled({ token }),
+      (error: unknown) =>
+        settled({ token, error: error instanceof Error ? error : new Error(String(error)) }),
     );
+  }
+
+  /** A write issued by this runner completed or failed: release what waited for it, or stop. */
+  settle(write: SettledWrite): void {
+    const issued = this.writes.get(write.token);
+    if (issued === undefined) return;
+    this.writes.delete(write.token);
+    if (write.error !== undefined) this.fail(write.error);
+    else this.written(issued.key, issued.barrier);
   }
 
   private written(key: string, barrier: KeyBarrier): void {
     barrier.pending--;
     if (barrier.pending > 0 || this.failure !== null) return;
     this.barriers.delete(key);
-    for (const deferred of barrier.held) this.execute(deferred);
+    for (const effect of barrier.held) this.execute(effect);
   }
 
-  private afterWritesOf(key: string, deferred: Deferred): void {
-    const barrier = this.barriers.get(key);
+  private afterWritesOf(effect: Effect): void {
+    const barrier = this.barriers.get(effect.key);
     if (barrier !== undefined) {
       this.stats.held++;
-      barrier.held.push(deferred);
+      barrier.held.push(effect);
       return;
     }
-    this.execute(deferred);
+    this.execute(effect);
   }
 
-  private execute(deferred: Deferred): void {
-    if (deferred.kind === 'envelope') {
-      this.stats.envelopesSent++;
-      this.options.transport.send(deferred.envelope);
-      return;
-    }
-    if (deferred.kind === 'callback') {
-      deferred.run();
-      return;
-    }
-    const effect = deferred.effect;
+  private execute(effect: Effect): void {
     switch (effect.type) {
       case 'send':
       case 'broadcast':
@@ -150,6 +148,12 @@ export class EffectRunner {
         return;
       case 'decided':
         this.options.onDecided(effect.key, effect.value);
+        return;
+      case 'answer':
+        this.options.onAnswer?.(effect.key, effect.value);
+        return;
+      case 'refused':
+        this.options.onRefused?.(effect);
         return;
       case 'persist':
         throw new Error('persist effects are never deferred');
@@ -163,6 +167,7 @@ export class EffectRunner {
     this.failure = error;
     for (const barrier of this.barriers.values()) this.stats.droppedAfterFailure += barrier.held.length;
     this.barriers.clear();
+    this.writes.clear();
     this.options.onStorageFailure(error);
   }
 }

@@ -18,6 +18,7 @@ import type { Transport, TransportStats } from '../transport/transport.js';
 import type { DurableCommitStats } from '../storage/commitStats.js';
 import { Histogram, type HistogramSnapshot } from '../base/histogram.js';
 import { checkMembers, checkTimeout } from './validateOptions.js';
+import { describeAskTimeout } from './askTimeout.js';
 
 export const DEFAULT_ASK_TIMEOUT_MS = 10_000;
 
@@ -151,12 +152,9 @@ export class GenPaxosNode {
         settled = true;
         this.countFailure(ERROR_CODES.TIMEOUT);
         this.actor.send({ type: 'ask.cancel', key, replyTo });
-        reject(
-          new GenPaxosError(
-            ERROR_CODES.TIMEOUT,
-            `no decision for key ${JSON.stringify(key)} within ${timeoutMs} ms; the outcome is unknown`,
-          ),
-        );
+        const linkUp = (peer: string) => this.transport.isLinkUp?.(peer);
+        const facts = { key, timeoutMs, node: this.id, members: this.members, linkUp };
+        reject(new GenPaxosError(ERROR_CODES.TIMEOUT, describeAskTimeout(facts)));
       }, timeoutMs);
       this.actor.send({ type: 'ask', key, value, replyTo });
     });

@@ -11,7 +11,7 @@ import type {
   Observer,
   Snapshot,
 } from 'xstate';
-import { ERROR_CODES, type ErrorInfo } from '../base/errors.js';
+import { ERROR_CODES, errorFromInfo, errorInfo, type ErrorInfo } from '../base/errors.js';
 import { instanceMachine, type InstanceMachine, type InstanceTiming } from '../paxos/instanceMachine.js';
 import type { Envelope, PaxosValue } from '../paxos/messages.js';
 import type { Storage } from '../storage/storage.js';
@@ -63,9 +63,12 @@ export type GenPaxosNodeEvent =
   | { readonly type: 'ask.cancel'; readonly key: string; readonly replyTo: ReplyTo }
   | { readonly type: 'read'; readonly key: string; readonly replyTo: ReplyTo }
   | { readonly type: 'inbound'; readonly envelope: Envelope }
-  | { readonly type: 'instance.decided'; readonly key: string; readonly value: PaxosValue }
+  /** The store settled a write the node issued (the effect runner's token). */
+  | { readonly type: 'storage.settled'; readonly token: number; readonly error?: ErrorInfo }
+  /** A key's instance is done (decided, or idle): retire it. */
   | { readonly type: 'instance.retire'; readonly key: string; readonly sessionId: string }
-  | { readonly type: 'storage.failed'; readonly error: ErrorInfo };
+  /** A key's takeover timer fired. */
+  | { readonly type: 'takeover'; readonly key: string };
 
 /** The node's snapshot: plain data only, so it inspects and prints well. */
 export type GenPaxosNodeSnapshot = Snapshot<undefined> & {
@@ -135,7 +138,18 @@ export const genPaxosNode: GenPaxosNodeLogic = {
   },
 
   start(_snapshot, scope) {
-    supervisors.get(scope.self)?.start(scope);
+    const self = scope.self;
+    supervisors.get(self)?.start({
+      scope,
+      settle: (write) =>
+        self.send({
+          type: 'storage.settled',
+          token: write.token,
+          ...(write.error ? { error: errorInfo(write.error) } : {}),
+        }),
+      retire: (key, sessionId) => self.send({ type: 'instance.retire', key, sessionId }),
+      timerFired: (key) => self.send({ type: 'takeover', key }),
+    });
   },
 
   transition(snapshot, event, scope) {
@@ -169,14 +183,17 @@ export const genPaxosNode: GenPaxosNodeLogic = {
       case 'inbound':
         supervisor.inbound(event.envelope);
         break;
-      case 'instance.decided':
-        supervisor.decided(event.key, event.value);
+      case 'storage.settled':
+        supervisor.writeSettled({
+          token: event.token,
+          ...(event.error ? { error: errorFromInfo(event.error) } : {}),
+        });
         break;
       case 'instance.retire':
         supervisor.retire(event.key, event.sessionId);
         break;
-      case 'storage.failed':
-        supervisor.storageFailedWith(event.error);
+      case 'takeover':
+        supervisor.takeover(event.key);
         break;
       default:
         // Unknown events are ignored, like unmatched messages in a gen_fsm's handle_info.

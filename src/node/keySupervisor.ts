@@ -1,31 +1,53 @@
 // The per-node supervisor of Paxos instances: a simple_one_for_one supervisor (the runtime's
-// SimpleOneForOne engine) whose children are the per-key instance actors. It spawns one on
-// demand, routes messages to it, restarts it from storage when it crashes (within a restart
-// intensity per key: a key that keeps crashing is given up, the node keeps serving the others),
-// and retires decided and idle instances so live actors do not grow with keys.
-// It runs inside the `genPaxosNode` actor (genPaxosNode.ts), which feeds it events.
+// SimpleOneForOne engine) whose children are the per-key instance actors. Every protocol decision
+// is the core's (paxos/keyStep.ts): for each ask, message or timer of a key this class asks the
+// key's step what to do and carries it out — deliver to the instance (starting it from the record),
+// run effects through the effect runner, arm or clear the key's takeover timer. What is left here
+// is supervision (restarts within a per-key intensity; a key that keeps crashing is given up, the
+// node serves the others), retirement of decided and idle instances, and the asks waiting for keys.
 import type { ActorRefFrom, AnyActorScope, EventObject } from 'xstate';
 import { GenPaxosError, ERROR_CODES, errorInfo, type ErrorInfo } from '../base/errors.js';
-import type { Effect } from '../paxos/effects.js';
-import { DEFAULT_TIMING, type InstanceMachine, type InstanceStateName } from '../paxos/instanceMachine.js';
-import { isRequest, type Envelope, type PaxosValue } from '../paxos/messages.js';
-import { checkKey, checkValue } from '../paxos/validate.js';
-import type { RuntimeClock } from '../base/clock.js';
-import { EffectRunner } from './effectRunner.js';
+import { Histogram } from '../base/histogram.js';
 import { drawSeed } from '../base/random.js';
-import { AcceptorFastPath } from './acceptorFastPath.js';
+import type { Effect, RefusedEffect } from '../paxos/effects.js';
+import { DEFAULT_TIMING, type InstanceMachine, type InstanceStateName } from '../paxos/instanceMachine.js';
+import {
+  EMPTY_SLOT,
+  isRetirable,
+  keyStep,
+  shouldRetire,
+  slotAfter,
+  type KeyInput,
+  type KeyNode,
+  type KeySlot,
+} from '../paxos/keyStep.js';
+import type { Envelope, PaxosValue } from '../paxos/messages.js';
 import { ownerAmongSorted } from '../paxos/owner.js';
+import { EMPTY_RECORD } from '../paxos/record.js';
+import { checkKey, checkValue } from '../paxos/validate.js';
+import type { ExitReason } from '../runtime/exitReason.js';
 import { UNLIMITED_INTENSITY } from '../runtime/supervisor/childSpec.js';
 import { SimpleOneForOne } from '../runtime/supervisor/simpleOneForOne.js';
-import type { ExitReason } from '../runtime/exitReason.js';
-import { Histogram } from '../base/histogram.js';
+import { EffectRunner, type SettledWrite } from './effectRunner.js';
 import type { KeySupervisorOptions } from './keySupervisorOptions.js';
 import { emptySupervisorStats, type ReplyTo, type SupervisorStats } from './nodeEvents.js';
+import { TakeoverTimers } from './takeoverTimers.js';
 
 type InstanceActor = ActorRefFrom<InstanceMachine>;
 
 /** Buckets of the ballots a node started per decision it proposed. */
 export const DECISION_ROUND_BUCKETS: readonly number[] = [1, 2, 3, 4, 5, 8, 13, 21];
+
+/** What the supervisor needs of the actor that hosts it: its scope, and a way into its mailbox. */
+export interface KeySupervisorHost {
+  readonly scope: AnyActorScope;
+  /** Delivers a write's outcome to the host's mailbox; the host calls `writeSettled` with it. */
+  readonly settle: (write: SettledWrite) => void;
+  /** Asks, through the host's mailbox, that an instance be retired; the host calls `retire` with it. */
+  readonly retire: (key: string, sessionId: string) => void;
+  /** Delivers a fired takeover timer to the host's mailbox; the host calls `takeover` with it. */
+  readonly timerFired: (key: string) => void;
+}
 
 export class KeySupervisor {
   readonly stats: SupervisorStats = emptySupervisorStats();
@@ -34,18 +56,16 @@ export class KeySupervisor {
   readonly decisionRounds = new Histogram(DECISION_ROUND_BUCKETS);
   /** The instances: a simple_one_for_one pool of per-key children. */
   private readonly pool: SimpleOneForOne<InstanceMachine, null>;
-  /** Each live instance's last state, to see it fall idle. */
-  private readonly lastState = new Map<string, string>();
+  /** Every key that is not at rest (EMPTY_SLOT): a live instance, an awaited outcome, or an ask. */
+  private readonly slots = new Map<string, KeySlot>();
   /** Asks waiting for a key's decision. */
   private readonly waiting = new Map<string, ReplyTo[]>();
-  /** The first value asked for a key still undecided: re-asked after a restart. */
-  private readonly proposals = new Map<string, PaxosValue>();
   private readonly failed = new Map<string, ErrorInfo>();
   /** Ballots started per key not yet decided here. */
   private readonly ballots = new Map<string, number>();
   private storageFailure: ErrorInfo | null = null;
-  private scope: AnyActorScope | null = null;
-  private fastPath: AcceptorFastPath | null = null;
+  private host: KeySupervisorHost | null = null;
+  private timers: TakeoverTimers | null = null;
   /** The members in sorted order, to find each key's owner. */
   private readonly sortedMembers: readonly string[];
 
@@ -55,8 +75,11 @@ export class KeySupervisor {
       members: options.members,
       storage: options.storage,
       transport: options.transport,
-      onDecided: (key, value) => this.scope?.self.send({ type: 'instance.decided', key, value }),
-      onStorageFailure: (error) => this.scope?.self.send({ type: 'storage.failed', error: errorInfo(error) }),
+      onDecided: (key, value) => this.decided(key, value),
+      onAnswer: (key, value) => this.answer(key, value),
+      onRefused: (effect) => this.refused(effect),
+      onStorageFailure: (error) => this.storageFailedWith(errorInfo(error)),
+      onSettled: (write) => this.host?.settle(write),
     });
     const { id, members, timing, storage, random } = options;
     this.sortedMembers = [...members].sort();
@@ -83,12 +106,13 @@ export class KeySupervisor {
           seed: drawSeed(random),
           timing,
           ownerFastPath: options.ownerFastPath,
+          ...(options.ownerFastPath ? { owner: ownerAmongSorted(key, this.sortedMembers) } : {}),
         }),
         observe: {
           started: (key, child, restarted) => this.instanceStarted(key, child, restarted),
           emitted: (key, effect) => this.instanceEmitted(key, effect),
           snapshot: (key, snapshot, child) =>
-            this.instanceMoved(key, String(snapshot.value), child.sessionId),
+            this.instanceMoved(key, snapshot.value as InstanceStateName, child.sessionId),
           exited: (key, reason, restarting) => this.instanceExited(key, reason, restarting),
           gaveUp: (key, reason) => this.giveUp(key, errorInfo(errorOf(reason))),
         },
@@ -111,16 +135,15 @@ export class KeySupervisor {
   }
 
   /**
-   * The state of `key` here: a live instance's state; otherwise what its record implies —
-   * `decided`, `acknowledged` while a vote of this node is pending, or `nil`.
+   * The state of `key` here: a live instance's state; otherwise what its record and slot imply —
+   * `decided`, `acknowledged` while this node awaits the outcome of a vote or forward, or `nil`.
    */
   stateOf(key: string): InstanceStateName | 'failed' {
     if (this.failed.has(key)) return 'failed';
     const live = this.pool.child(key);
     if (live) return live.getSnapshot().value as InstanceStateName;
-    const record = this.options.storage.load(key);
-    if (record?.decided) return 'decided';
-    return this.fastPath?.isWatching(key) ? 'acknowledged' : 'nil';
+    if (this.options.storage.load(key)?.decided) return 'decided';
+    return this.slots.get(key)?.awaiting ? 'acknowledged' : 'nil';
   }
 
   /**
@@ -128,45 +151,35 @@ export class KeySupervisor {
    * an ask waiting here, a vote or forward awaiting its outcome, or a key given up (`failed`).
    */
   pendingKeys(): string[] {
-    const candidates = new Set([
-      ...this.pool.ids(),
-      ...this.waiting.keys(),
-      ...this.failed.keys(),
-      ...(this.fastPath?.watchedKeys() ?? []),
-    ]);
+    const candidates = new Set([...this.slots.keys(), ...this.waiting.keys(), ...this.failed.keys()]);
     return [...candidates].filter((key) => {
       const state = this.stateOf(key);
       return state !== 'decided' && (state !== 'nil' || this.waiting.has(key));
     });
   }
 
-  start(scope: AnyActorScope): void {
-    this.scope = scope;
-    this.pool.attach(scope);
-    if (this.options.acceptorFastPath) {
-      this.fastPath = new AcceptorFastPath({
-        // The node actor's clock drives instance timers too (an embedder's SimulatedClock, say).
-        clock: (scope.self as unknown as { clock: RuntimeClock }).clock,
-        random: this.options.random,
-        timing: { ...DEFAULT_TIMING, ...this.options.timing },
-        load: (key) => this.options.storage.load(key),
-        run: (effect) => this.runner.run(effect),
-        takeOver: (key) => this.takeOver(key),
-      });
-    }
-    this.options.transport.listen((envelope) => scope.self.send({ type: 'inbound', envelope }));
+  start(host: KeySupervisorHost): void {
+    this.host = host;
+    this.pool.attach(host.scope);
+    // The node actor's clock drives instance timers too (an embedder's SimulatedClock, say).
+    const clock = (host.scope.self as unknown as { clock: KeySupervisorOptions['clock'] }).clock;
+    this.timers = new TakeoverTimers(
+      clock,
+      this.options.random,
+      { ...DEFAULT_TIMING, ...this.options.timing },
+      (key) => host.timerFired(key),
+    );
+    this.options.transport.listen((envelope) => host.scope.self.send({ type: 'inbound', envelope }));
     this.resumePending();
   }
 
   /**
-   * Spawns the instances of keys accepted but not decided before the node last stopped: each
-   * starts in `acknowledged` and, unless another proposer finishes first, pushes the accepted
-   * value to a decision. Without this a key nobody asks again would stay undecided for ever.
+   * Keys accepted but not decided before the node last stopped: each is taken over, so an
+   * instance starts in `acknowledged` and, unless another proposer finishes first, pushes the
+   * accepted value to a decision. Without this a key nobody asks again would stay undecided.
    */
   private resumePending(): void {
-    for (const key of this.options.storage.pendingKeys?.() ?? []) {
-      if (!this.pool.has(key) && !this.failed.has(key)) this.instanceFor(key);
-    }
+    for (const key of this.options.storage.pendingKeys?.() ?? []) this.takeover(key);
   }
 
   ask(key: string, value: PaxosValue, replyTo: ReplyTo): void {
@@ -182,43 +195,13 @@ export class KeySupervisor {
       replyTo.send({ type: 'paxos.failed', key, error: refusal });
       return;
     }
-    const decided = this.options.storage.load(key)?.decided;
-    if (decided) {
-      // `load` also sees writes not yet durable: a decision learned a moment ago may still rest
-      // on this node's own acceptance in flight to disk. Answer only once it is durable, or a
-      // crash could lose it and let the group choose another value (Paxos Made Simple §2.2).
-      this.runner.afterWrites(key, () => replyTo.send({ type: 'paxos.decided', key, value: decided.value }));
-      return;
-    }
     const waiting = this.waiting.get(key);
     if (waiting) waiting.push(replyTo);
     else this.waiting.set(key, [replyTo]);
-    if (!this.proposals.has(key)) this.proposals.set(key, value);
-    const owner = this.options.ownerFastPath ? ownerAmongSorted(key, this.sortedMembers) : null;
-    if (owner !== null && this.forwardWithoutInstance(key, value, owner)) return;
-    // An owner out of reach would never get the forward: propose here now, as a takeover would.
-    const forwarded = owner !== null && this.outOfReach(owner);
-    this.instanceFor(key).send({ type: 'ask', value, ...(forwarded ? { forwarded } : {}) });
-  }
-
-  /** `owner` is another member, and the transport knows it cannot reach that member now. */
-  private outOfReach(owner: string): boolean {
-    return owner !== this.options.id && this.options.transport.isLinkUp?.(owner) === false;
-  }
-
-  /**
-   * A fresh key owned by another member: forward the ask to the owner, who proposes without
-   * phase 1, and wait for its decision without an actor here — the same as the instance's own
-   * `forwardToOwner` then `acknowledged`, watched by the fast path's takeover watchdog.
-   */
-  private forwardWithoutInstance(key: string, value: PaxosValue, owner: string): boolean {
-    if (!this.fastPath || this.pool.has(key)) return false;
-    if (this.fastPath.isWatching(key)) return true; // forwarded already, or a vote pending: wait
-    if (owner === this.options.id || this.options.storage.load(key) !== undefined) return false;
-    if (this.outOfReach(owner)) return false;
-    this.runner.run({ type: 'send', key, to: owner, message: { type: 'forward', value } });
-    this.fastPath.watch(key);
-    return true;
+    const owner = this.ownerOf(key);
+    const ownerReachable =
+      owner === null || owner === this.options.id || this.options.transport.isLinkUp?.(owner) !== false;
+    this.step(key, { type: 'ask', value, ownerReachable });
   }
 
   /** An ask gave up waiting (its timeout): forget its reply address. */
@@ -236,67 +219,42 @@ export class KeySupervisor {
     return this.options.storage.load(key)?.decided?.value;
   }
 
-  /** An envelope from a peer: route it to its key's instance, or answer from the store. */
+  /** An envelope from a peer: the key's step routes it. */
   inbound(envelope: Envelope): void {
     this.stats.messagesIn++;
     const { from, key, message } = envelope;
     if (message.type === 'reject') this.stats.rejectionsReceived++;
-    if (from === this.options.id || !this.options.members.includes(from)) {
-      this.refuse('not a member', envelope);
-      return;
-    }
     if (this.storageFailure !== null || this.failed.has(key)) {
-      this.refuse(this.storageFailure !== null ? 'storage failed' : 'key failed', envelope);
+      this.countRefusal(this.storageFailure !== null ? 'storage failed' : 'key failed', from, key);
       return;
     }
-    const live = this.pool.child(key);
-    if (live) {
-      live.send({ ...message, from });
-      return;
-    }
-    const decided = this.options.storage.load(key)?.decided;
-    if (decided) {
-      // A retired key: late requests learn the decision; late replies and decides need nothing.
-      if (isRequest(message)) {
-        this.runner.sendAfterWrites({
-          from: this.options.id,
-          to: from,
-          key,
-          message: { type: 'decide', value: decided.value },
-        });
-      }
-      return;
-    }
-    // Replies to a proposer that is no longer running are stale: no instance is spawned for them.
-    if (message.type === 'promise' || message.type === 'acknowledge' || message.type === 'reject') return;
-    // A forwarded ask is a proposal to make, which only an instance can do.
-    if (this.fastPath && message.type !== 'forward') this.fastPath.handle(key, { ...message, from });
-    else this.instanceFor(key).send({ ...message, from });
+    this.step(key, { type: 'message', from, message });
   }
 
-  /** The runner saw a decision become durable: answer the asks waiting for it. */
-  decided(key: string, value: PaxosValue): void {
-    this.stats.decided++;
-    this.proposals.delete(key);
-    const rounds = this.ballots.get(key) ?? 0;
-    this.ballots.delete(key);
-    if (rounds > 0) this.decisionRounds.observe(rounds);
-    const waiting = this.waiting.get(key);
-    this.waiting.delete(key);
-    for (const replyTo of waiting ?? []) replyTo.send({ type: 'paxos.decided', key, value });
-    this.scope?.emit({ type: 'decided', key, value, rounds });
+  /** A write of the runner settled (through the host's mailbox). */
+  writeSettled(write: SettledWrite): void {
+    this.runner.settle(write);
   }
 
-  /** An instance reached `decided`, or fell idle in `nil`: stop it; storage answers for it now. */
+  /** A key's takeover timer fired (through the host's mailbox), or the node resumed an accepted key. */
+  takeover(key: string): void {
+    if (this.failed.has(key) || this.storageFailure !== null) return;
+    this.step(key, { type: 'takeover' });
+  }
+
+  /**
+   * A retirement asked for when the instance moved (through the host's mailbox): stop it if it is
+   * still the same instance and still done, and let the record answer for the key.
+   */
   retire(key: string, sessionId: string): void {
     const live = this.pool.child(key);
     if (!live || live.sessionId !== sessionId) return;
-    const state = live.getSnapshot().value;
-    if (state !== 'decided' && !(state === 'nil' && !this.waiting.has(key))) return;
+    const state = live.getSnapshot().value as InstanceStateName;
+    if (!isRetirable(state, this.waiting.has(key))) return;
     if (state === 'nil') this.ballots.delete(key);
-    this.lastState.delete(key);
     this.stats.retired++;
     this.pool.terminateChild(key);
+    this.setSlot(key, { ...(this.slots.get(key) ?? EMPTY_SLOT), instance: null });
   }
 
   /** `xstate.error.actor.<key>` and the like: the pool restarts the instance or gives it up. */
@@ -307,9 +265,10 @@ export class KeySupervisor {
   storageFailedWith(error: ErrorInfo): void {
     if (this.storageFailure !== null) return;
     this.storageFailure = error;
-    this.scope?.emit({ type: 'storage.failed', error });
-    this.fastPath?.stop();
+    this.host?.scope.emit({ type: 'storage.failed', error });
+    this.timers?.stop();
     this.pool.shutdown();
+    this.slots.clear();
     const failure: ErrorInfo = {
       code: ERROR_CODES.STORAGE_FAILED,
       message: `storage failed: ${error.message}`,
@@ -317,22 +276,91 @@ export class KeySupervisor {
     for (const [key, waiting] of this.waiting)
       for (const r of waiting) r.send({ type: 'paxos.failed', key, error: failure });
     this.waiting.clear();
-    this.proposals.clear();
     this.ballots.clear();
   }
 
   /** The node actor stops: stop every instance and fail the asks still waiting. */
   stop(): void {
     this.options.transport.listen(() => {});
-    this.fastPath?.stop();
+    this.timers?.stop();
     this.pool.shutdown();
+    this.slots.clear();
     const error = errorInfo(
       new GenPaxosError(ERROR_CODES.STOPPED, 'the node stopped before the key was decided'),
     );
     for (const [key, waiting] of this.waiting)
       for (const r of waiting) r.send({ type: 'paxos.failed', key, error });
     this.waiting.clear();
-    this.scope = null;
+    this.host = null;
+  }
+
+  /** Asks the key's step what to do with `input`, and does it. */
+  private step(key: string, input: KeyInput): void {
+    const slot = this.slots.get(key) ?? EMPTY_SLOT;
+    const record = this.options.storage.load(key) ?? EMPTY_RECORD;
+    const outcome = keyStep(this.nodeOf(key), key, slot, record, input);
+    this.setSlot(key, slotAfter(outcome.slot, outcome.effects));
+    if (outcome.timer === 'arm') this.timers?.arm(key);
+    else if (outcome.timer === 'clear') this.timers?.clear(key);
+    for (const effect of outcome.effects) this.runner.run(effect);
+    if (outcome.deliver === null && !outcome.spawn) return;
+    const instance = this.instanceFor(key);
+    if (outcome.deliver !== null) instance.send(outcome.deliver);
+  }
+
+  private nodeOf(key: string): KeyNode {
+    return {
+      self: this.options.id,
+      members: this.options.members,
+      owner: this.ownerOf(key),
+      acceptorFastPath: this.options.acceptorFastPath,
+    };
+  }
+
+  private ownerOf(key: string): string | null {
+    return this.options.ownerFastPath ? ownerAmongSorted(key, this.sortedMembers) : null;
+  }
+
+  /** Keeps a slot only while it holds something: idle keys cost no memory. */
+  private setSlot(key: string, slot: KeySlot): void {
+    if (slot.instance === null && !slot.awaiting && slot.proposal === null) this.slots.delete(key);
+    else this.slots.set(key, slot);
+  }
+
+  private instanceFor(key: string): InstanceActor {
+    if (!this.host) throw new GenPaxosError(ERROR_CODES.STOPPED, 'the node is not running');
+    const live = this.pool.child(key);
+    if (live) return live;
+    // The instance takes over whatever the key awaited: its own timers replace the takeover timer.
+    this.timers?.clear(key);
+    const slot = this.slots.get(key) ?? EMPTY_SLOT;
+    this.setSlot(key, { ...slot, awaiting: false });
+    const child = this.pool.startChild(key, null);
+    this.setSlot(key, {
+      ...(this.slots.get(key) ?? EMPTY_SLOT),
+      instance: child.getSnapshot().value as InstanceStateName,
+    });
+    return child;
+  }
+
+  /** A decision is durable here: answer the asks waiting for it. */
+  private decided(key: string, value: PaxosValue): void {
+    this.stats.decided++;
+    const rounds = this.ballots.get(key) ?? 0;
+    this.ballots.delete(key);
+    if (rounds > 0) this.decisionRounds.observe(rounds);
+    this.answer(key, value);
+    this.host?.scope.emit({ type: 'decided', key, value, rounds });
+  }
+
+  private answer(key: string, value: PaxosValue): void {
+    const waiting = this.waiting.get(key);
+    this.waiting.delete(key);
+    for (const replyTo of waiting ?? []) replyTo.send({ type: 'paxos.decided', key, value });
+  }
+
+  private refused(effect: RefusedEffect): void {
+    this.countRefusal(effect.reason, effect.from, effect.key);
   }
 
   private refusal(key: string): ErrorInfo | null {
@@ -352,9 +380,9 @@ export class KeySupervisor {
   private giveUp(key: string, error: ErrorInfo): void {
     this.failed.set(key, error);
     this.stats.failedKeys++;
-    this.proposals.delete(key);
+    this.slots.delete(key);
     this.ballots.delete(key);
-    this.scope?.emit({ type: 'instance.failed', key, error });
+    this.host?.scope.emit({ type: 'instance.failed', key, error });
     const refusal = this.refusal(key) as ErrorInfo;
     for (const replyTo of this.waiting.get(key) ?? [])
       replyTo.send({ type: 'paxos.failed', key, error: refusal });
@@ -368,41 +396,35 @@ export class KeySupervisor {
     if (started > 1) this.stats.retries++;
   }
 
-  private refuse(reason: string, envelope: Envelope): void {
+  private countRefusal(reason: string, from: string, key: string): void {
     this.stats.messagesRefused++;
     this.stats.refusedByReason[reason] = (this.stats.refusedByReason[reason] ?? 0) + 1;
-    this.scope?.emit({ type: 'message.refused', reason, from: envelope.from, key: envelope.key });
-  }
-
-  private instanceFor(key: string): InstanceActor {
-    if (!this.scope) throw new GenPaxosError(ERROR_CODES.STOPPED, 'the node is not running');
-    const live = this.pool.child(key);
-    if (live) return live;
-    this.fastPath?.forget(key);
-    return this.pool.startChild(key, null);
+    this.host?.scope.emit({ type: 'message.refused', reason, from, key });
   }
 
   /**
-   * A key accepted on the fast path, or an ask forwarded to its owner, is still undecided: an
-   * instance takes over, pushing the accepted value or proposing the asked one with both phases.
+   * Every move of an instance (inside its own step): note its state; when it is done, ask for its
+   * retirement through the mailbox, since an actor cannot be stopped from inside its own step.
    */
-  private takeOver(key: string): void {
-    if (this.pool.has(key) || this.failed.has(key) || this.storageFailure !== null) return;
-    if (this.options.storage.load(key)?.decided) return;
-    const instance = this.instanceFor(key);
-    const proposal = this.proposals.get(key);
-    if (proposal !== undefined) instance.send({ type: 'ask', value: proposal, forwarded: true });
+  private instanceMoved(key: string, state: InstanceStateName, sessionId: string): void {
+    const slot = this.slots.get(key) ?? EMPTY_SLOT;
+    if (slot.instance === state) return;
+    this.setSlot(key, { ...slot, instance: state });
+    if (shouldRetire(state, slot.instance, this.waiting.has(key))) this.host?.retire(key, sessionId);
   }
 
   /** A restarted instance is asked again for the value still waiting for a decision. */
   private instanceStarted(key: string, child: InstanceActor, restarted: boolean): void {
-    this.lastState.delete(key);
+    const slot = this.slots.get(key) ?? EMPTY_SLOT;
+    this.setSlot(key, { ...slot, instance: child.getSnapshot().value as InstanceStateName });
     if (!restarted) {
       this.stats.spawned++;
       return;
     }
-    const proposal = this.proposals.get(key);
-    if (proposal !== undefined) child.send({ type: 'ask', value: proposal });
+    const outcome = keyStep(this.nodeOf(key), key, this.slots.get(key) ?? EMPTY_SLOT, EMPTY_RECORD, {
+      type: 'restarted',
+    });
+    if (outcome.deliver !== null) child.send(outcome.deliver);
   }
 
   private instanceEmitted(key: string, effect: Effect): void {
@@ -410,23 +432,17 @@ export class KeySupervisor {
     const message = effect.type === 'broadcast' ? effect.message : null;
     if (message?.type === 'prepare' || (message?.type === 'propose' && message.ballot.round === 0))
       this.countBallot(key);
+    if (effect.type === 'decided') this.setSlot(key, slotAfter(this.slots.get(key) ?? EMPTY_SLOT, [effect]));
     this.runner.run(effect);
   }
 
-  /** Retires an instance that reached `decided`, or fell back to `nil` after doing something. */
-  private instanceMoved(key: string, state: string, sessionId: string): void {
-    const previous = this.lastState.get(key);
-    this.lastState.set(key, state);
-    if (state === 'decided' || (state === 'nil' && previous !== undefined && previous !== 'nil')) {
-      this.scope?.self.send({ type: 'instance.retire', key, sessionId });
-    }
-  }
-
   private instanceExited(key: string, reason: ExitReason, restarting: boolean): void {
-    this.lastState.delete(key);
-    if (!restarting) return;
+    if (!restarting) {
+      this.setSlot(key, { ...(this.slots.get(key) ?? EMPTY_SLOT), instance: null });
+      return;
+    }
     this.stats.restarted++;
-    this.scope?.emit({ type: 'instance.restarted', key, error: errorInfo(errorOf(reason)) });
+    this.host?.scope.emit({ type: 'instance.restarted', key, error: errorInfo(errorOf(reason)) });
   }
 }
 

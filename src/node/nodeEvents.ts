@@ -48,7 +48,11 @@ export interface SupervisorStats {
   asks: number;
   messagesIn: number;
   messagesRefused: number;
-  /** Refused inbound messages by reason (not a member, key failed, storage failed). */
+  /**
+   * Refused inbound messages by reason: the core's (`not-member`, `forged-ballot`,
+   * `round-zero-not-owner`, `conflicting-value`: paxos/effects.ts) and the node's (`key failed`,
+   * `storage failed`).
+   */
   refusedByReason: Record<string, number>;
   /** Phase 1 ballots this node started (prepare broadcasts). */
   ballotsStarted: number;

@@ -4,16 +4,17 @@
 // must happen. Time comes from the actor's clock through named delays; randomness from the
 // seeded generator in context.
 import { and, enqueueActions, setup } from 'xstate';
-import { handlePrepare, handlePropose } from './acceptor.js';
+import { acceptorStep } from './acceptor.js';
 import { backoffDelayMs } from './backoff.js';
-import { ballotsEqual, compareBallots, nextBallot, type Ballot } from './ballot.js';
+import { ballotsEqual, nextBallot, type Ballot } from './ballot.js';
 import type { Effect } from './effects.js';
+import { decidedAnswer, decidedReply, learnEffects } from './learner.js';
 import type { AcceptedProposal, InboundEvent, PaxosValue } from './messages.js';
-import { firstBallot, ownerOf } from './owner.js';
+import { firstBallot, forwardTarget, ownerOf } from './owner.js';
 import { drawRandom } from './prng.js';
 import { chooseValue, highestRound, type PromiseReceived } from './proposer.js';
 import { addSender, hasQuorum } from './quorum.js';
-import { EMPTY_RECORD, type Decision, type KeyRecord } from './record.js';
+import { EMPTY_RECORD, isFresh, type Decision, type KeyRecord } from './record.js';
 
 /** The instance's timers, in milliseconds of the actor's clock. */
 export interface InstanceTiming {
@@ -43,6 +44,11 @@ export interface InstanceInput {
    * forward their asks to it (owner.ts). Off: every proposal runs both phases.
    */
   readonly ownerFastPath?: boolean;
+  /**
+   * The key's owner as the node computed it (the supervisor computes it once per key), instead
+   * of `ownerOf(key, members)`; only read when `ownerFastPath` is on.
+   */
+  readonly owner?: string;
 }
 
 export interface InstanceContext extends KeyRecord {
@@ -106,7 +112,7 @@ function initialContext(input: InstanceInput): InstanceContext {
     waitMs: 0,
     rng: input.seed ?? 0,
     timing: { ...DEFAULT_TIMING, ...input.timing },
-    owner: input.ownerFastPath ? ownerOf(input.key, input.members) : null,
+    owner: input.ownerFastPath ? (input.owner ?? ownerOf(input.key, input.members)) : null,
   };
 }
 
@@ -114,13 +120,9 @@ function isMember(context: InstanceContext, from: string): boolean {
   return from !== context.node && context.members.includes(from);
 }
 
-/** Nothing promised, accepted or decided here yet: the key is fresh on this node. */
-function isFresh(context: InstanceContext): boolean {
-  return context.promised === null && context.accepted === null && context.decided === null;
-}
-
-function atLeastPromised(context: InstanceContext, ballot: Ballot): boolean {
-  return context.promised === null || compareBallots(ballot, context.promised) >= 0;
+/** The acceptor's step for a prepare or propose (acceptor.ts): the same rules on every path. */
+function vote(context: InstanceContext, event: EventOf<'prepare' | 'propose'>) {
+  return acceptorStep({ key: context.key, owner: context.owner }, recordOf(context), event.from, event);
 }
 
 export const instanceMachine = setup({
@@ -136,15 +138,10 @@ export const instanceMachine = setup({
   },
   guards: {
     fromMember: ({ context, event }) => 'from' in event && isMember(context, event.from),
-    /** Phase 1b precondition: ballot ≥ promised. */
-    promisable: ({ context, event }) => {
-      const e = event as EventOf<'prepare'>;
-      return isMember(context, e.from) && atLeastPromised(context, e.ballot);
-    },
-    /** Phase 2b precondition: ballot ≥ promised. */
-    acceptable: ({ context, event }) => {
-      const e = event as EventOf<'propose'>;
-      return isMember(context, e.from) && atLeastPromised(context, e.ballot);
+    /** Phases 1b and 2b: the acceptor promises or accepts (ballot ≥ promised, and no refusal). */
+    grantsVote: ({ context, event }) => {
+      const e = event as EventOf<'prepare' | 'propose'>;
+      return isMember(context, e.from) && vote(context, e).granted;
     },
     isCurrentBallot: ({ context, event }) => {
       const e = event as EventOf<'promise' | 'acknowledge' | 'reject'>;
@@ -161,10 +158,12 @@ export const instanceMachine = setup({
     mayTakeFirstBallot: ({ context }) => context.owner === context.node && isFresh(context),
     /** A fresh key asked here, owned by another member: let the owner propose without phase 1. */
     shouldForward: ({ context, event }) =>
-      context.owner !== null &&
-      context.owner !== context.node &&
-      isFresh(context) &&
-      !(event as AskEvent).forwarded,
+      forwardTarget({
+        self: context.node,
+        owner: context.owner,
+        fresh: isFresh(context),
+        proposeHere: (event as AskEvent).forwarded === true,
+      }) !== null,
     isDecided: ({ context }) => context.decided !== null,
     hasAccepted: ({ context }) => context.accepted !== null,
   },
@@ -188,34 +187,19 @@ export const instanceMachine = setup({
       });
     }),
 
-    /** Phase 1b granted: persist the promise, then reply with it. */
-    grantPrepare: enqueueActions(({ context, event, enqueue }) => {
-      const e = event as EventOf<'prepare'>;
-      const step = handlePrepare(context, e.ballot);
-      enqueue.assign({ ...step.state, highestSeenRound: Math.max(context.highestSeenRound, e.ballot.round) });
-      if (step.changed)
-        enqueue.emit({ type: 'persist', key: context.key, record: { ...recordOf(context), ...step.state } });
-      enqueue.emit({ type: 'send', key: context.key, to: e.from, message: step.reply });
-    }),
-    refusePrepare: enqueueActions(({ context, event, enqueue }) => {
-      const e = event as EventOf<'prepare'>;
-      const step = handlePrepare(context, e.ballot);
-      enqueue.emit({ type: 'send', key: context.key, to: e.from, message: step.reply });
-    }),
-
-    /** Phase 2b granted: persist the acceptance, then acknowledge it. */
-    grantPropose: enqueueActions(({ context, event, enqueue }) => {
-      const e = event as EventOf<'propose'>;
-      const step = handlePropose(context, e.ballot, e.value);
-      enqueue.assign({ ...step.state, highestSeenRound: Math.max(context.highestSeenRound, e.ballot.round) });
-      if (step.changed)
-        enqueue.emit({ type: 'persist', key: context.key, record: { ...recordOf(context), ...step.state } });
-      enqueue.emit({ type: 'send', key: context.key, to: e.from, message: step.reply });
-    }),
-    refusePropose: enqueueActions(({ context, event, enqueue }) => {
-      const e = event as EventOf<'propose'>;
-      const step = handlePropose(context, e.ballot, e.value);
-      enqueue.emit({ type: 'send', key: context.key, to: e.from, message: step.reply });
+    /**
+     * Phases 1b and 2b (acceptor.ts): a granted vote is persisted, then replied; a rejection
+     * carries the promised ballot; a refusal is reported and not answered.
+     */
+    vote: enqueueActions(({ context, event, enqueue }) => {
+      const e = event as EventOf<'prepare' | 'propose'>;
+      const outcome = vote(context, e);
+      if (outcome.granted)
+        enqueue.assign({
+          ...outcome.state,
+          highestSeenRound: Math.max(context.highestSeenRound, e.ballot.round),
+        });
+      for (const effect of outcome.effects) enqueue.emit(effect);
     }),
 
     /**
@@ -322,7 +306,7 @@ export const instanceMachine = setup({
       enqueue.assign({ ballot: null, promises: [], acks: [], waitMs, rng: draw.state });
     }),
 
-    /** A quorum accepted our ballot: the value is chosen. Tell the others, then answer the asks. */
+    /** A quorum accepted our ballot: the value is chosen. Tell the others, then learn it. */
     learnOwn: enqueueActions(({ context, enqueue }) => {
       const decided: Decision = { value: (context.accepted as AcceptedProposal).value };
       enqueue.assign({ decided });
@@ -331,24 +315,23 @@ export const instanceMachine = setup({
         key: context.key,
         message: { type: 'decide', value: decided.value },
       });
-      enqueue.emit({ type: 'decided', key: context.key, value: decided.value });
-      enqueue.emit({ type: 'persist', key: context.key, record: { ...recordOf(context), decided } });
+      for (const effect of learnEffects(context.key, recordOf(context), decided.value)) enqueue.emit(effect);
     }),
     /** Another node told us the chosen value. */
     learn: enqueueActions(({ context, event, enqueue }) => {
-      const decided: Decision = { value: (event as EventOf<'decide'>).value };
-      enqueue.assign({ decided });
-      enqueue.emit({ type: 'decided', key: context.key, value: decided.value });
-      enqueue.emit({ type: 'persist', key: context.key, record: { ...recordOf(context), decided } });
+      const value = (event as EventOf<'decide'>).value;
+      enqueue.assign({ decided: { value } });
+      for (const effect of learnEffects(context.key, recordOf(context), value)) enqueue.emit(effect);
     }),
-    /** A late prepare or propose after the decision: answer with the decision, never a vote. */
+    /** A late request after the decision: answer with the decision, never a vote (learner.ts). */
     replyDecided: enqueueActions(({ context, event, enqueue }) => {
-      const e = event as EventOf<'prepare' | 'propose'>;
-      const value = (context.decided as Decision).value;
-      enqueue.emit({ type: 'send', key: context.key, to: e.from, message: { type: 'decide', value } });
+      const e = event as EventOf<'prepare' | 'propose' | 'forward'>;
+      for (const effect of decidedReply(context.key, context.decided as Decision, e.from, e))
+        enqueue.emit(effect);
     }),
-    announceDecided: enqueueActions(({ context, enqueue }) => {
-      enqueue.emit({ type: 'decided', key: context.key, value: (context.decided as Decision).value });
+    /** A local ask of the decided key: its answer is the decision. */
+    answerAsk: enqueueActions(({ context, enqueue }) => {
+      for (const effect of decidedAnswer(context.key, context.decided as Decision)) enqueue.emit(effect);
     }),
   },
 }).createMachine({
@@ -359,12 +342,12 @@ export const instanceMachine = setup({
   // must behave differently override these.
   on: {
     prepare: [
-      { guard: 'promisable', target: '.acknowledged', reenter: true, actions: 'grantPrepare' },
-      { guard: 'fromMember', actions: 'refusePrepare' },
+      { guard: 'grantsVote', target: '.acknowledged', reenter: true, actions: 'vote' },
+      { guard: 'fromMember', actions: 'vote' },
     ],
     propose: [
-      { guard: 'acceptable', target: '.acknowledged', reenter: true, actions: 'grantPropose' },
-      { guard: 'fromMember', actions: 'refusePropose' },
+      { guard: 'grantsVote', target: '.acknowledged', reenter: true, actions: 'vote' },
+      { guard: 'fromMember', actions: 'vote' },
     ],
     decide: { guard: 'fromMember', target: '.decided', actions: 'learn' },
     ask: { actions: 'recordAsk' },
@@ -432,7 +415,7 @@ export const instanceMachine = setup({
         // No reply: two decided nodes answering each other's decide for ever was a defect of
         // the original.
         decide: { actions: [] },
-        ask: { actions: 'announceDecided' },
+        ask: { actions: 'answerAsk' },
       },
     },
   },

@@ -27,3 +27,29 @@ export function ownerAmongSorted(key: string, sorted: readonly string[]): string
 export function firstBallot(owner: string): Ballot {
   return { round: 0, node: owner };
 }
+
+/** What `forwardTarget` needs to know about the key on this node. */
+export interface ForwardView {
+  readonly self: string;
+  /** The key's owner, or null when the owner fast path is off. */
+  readonly owner: string | null;
+  /** Nothing promised, accepted or decided here for the key. */
+  readonly fresh: boolean;
+  /**
+   * The ask must be proposed here: it was forwarded to the owner already and no decision came,
+   * or the owner cannot be reached now.
+   */
+  readonly proposeHere: boolean;
+}
+
+/**
+ * Where an ask made on this node should go: to the key's owner, who may propose it with ballot 0
+ * and no phase 1 — but only for a key fresh here (one this node has voted on is being decided by
+ * another proposer already, and the owner's ballot 0 would be refused; phase 1 finds the value
+ * sooner), and never twice. Null: propose here, with both phases unless this node is the owner.
+ * Safety does not rest on this rule: the acceptors refuse round 0 from anyone but the owner.
+ */
+export function forwardTarget(view: ForwardView): string | null {
+  if (view.owner === null || view.owner === view.self || !view.fresh || view.proposeHere) return null;
+  return view.owner;
+}

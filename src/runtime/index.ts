@@ -15,6 +15,36 @@ export { allState, ALL_STATE_PREFIX, INFO_EVENT_TYPE } from './genFsm/events.js'
 export type { AllStateEvent, LooseEvent, InfoEvent, TimeoutEvent } from './genFsm/events.js';
 export { DEFAULT_CALL_TIMEOUT_MS } from './genFsm/callActor.js';
 export type { CallOptions } from './genFsm/callActor.js';
+// gen_server: a callback module of pure functions as XState actor logic (docs/gen-server.md).
+export { genServer, createGenServer } from './genServer/genServer.js';
+export type {
+  GenServer,
+  GenServerActor,
+  GenServerStartOptions,
+  AnyGenServerLogic,
+  UntypedServer,
+  CallRequestOf,
+  CallReplyOf,
+  CastRequestOf,
+} from './genServer/genServer.js';
+export { genServerLogic } from './genServer/genServerLogic.js';
+export type { GenServerLogic, GenServerSnapshot } from './genServer/genServerLogic.js';
+export type {
+  GenServerCallbacks,
+  InitResult,
+  CallResult,
+  CastResult,
+  ReplyResult,
+  NoReplyResult,
+  StopResult,
+  TerminateResult,
+  ServerEffects,
+  CallerReply,
+  Timed,
+} from './genServer/callbacks.js';
+export type { Caller } from './genServer/callers.js';
+export { GEN_SERVER_CALL_TYPE, GEN_SERVER_CAST_TYPE } from './genServer/messages.js';
+export type { CallMessage, CastMessage, GenServerEvent } from './genServer/messages.js';
 export { ActorNode, createActorNode, localNode, DEFAULT_NODE_NAME } from './actorNode.js';
 export type { ActorNodeOptions, CrashReport } from './actorNode.js';
 export type { NodeServices } from './nodeServices.js';

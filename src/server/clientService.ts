@@ -9,6 +9,7 @@ import { flattenStats } from '../transport/wire/wireStats.js';
 import type { GenPaxosNode } from '../node/genPaxos.js';
 import type { FaultInjectingTransport } from './faultInjection.js';
 import { ERROR_CODES, GenPaxosError } from '../base/errors.js';
+import { packageVersion } from '../base/version.js';
 
 export interface ServedNode {
   readonly node: GenPaxosNode;
@@ -50,6 +51,7 @@ export function statusOf(served: ServedNode): NodeStatus {
   counters['process.heapUsedBytes'] = memory.heapUsed;
   return {
     node: node.id,
+    version: packageVersion(),
     cluster: transport.cluster,
     members: [...node.members].sort(),
     url: transport.url,

@@ -22,8 +22,7 @@ import { logNodeEvents } from './nodeLogging.js';
 import { openNodeStorage } from './openNodeStorage.js';
 import { FaultInjectingTransport } from './faultInjection.js';
 import { startInspectionServer, type InspectionServer } from '../inspect/inspectionServer.js';
-import { renderNodeMetrics } from '../inspect/nodeMetrics.js';
-import { PROMETHEUS_CONTENT_TYPE } from '../inspect/prometheus.js';
+import { nodeHttpHandler } from './httpEndpoints.js';
 import { startNodeViewServer, type NodeViewServer } from '../inspect/view/nodeViewServer.js';
 
 export interface NetworkNodeOptions {
@@ -208,12 +207,7 @@ export async function startNetworkNode(options: NetworkNodeOptions): Promise<Net
     await storage.close();
     throw error;
   }
-  transport.serveHttp((request, response) => {
-    if (request.method !== 'GET' || request.url?.split('?')[0] !== '/metrics') return false;
-    response.writeHead(200, { 'content-type': PROMETHEUS_CONTENT_TYPE });
-    response.end(renderNodeMetrics(node));
-    return true;
-  });
+  transport.serveHttp(nodeHttpHandler({ node, links: () => transport.linkStatus() }));
   const unsubscribe = logNodeEvents(node, logger);
   const served = { node, transport, durable, startedMs, ...(faults ? { faults } : {}) };
   transport.serveClients(clientService(served));

@@ -2,9 +2,15 @@
 // level with the original paxos_fsm's line, "paxos mediation done. decided: V - (N=n)", where
 // n is the ballot the value was accepted in when this node still holds it.
 import { formatBallot } from '../paxos/ballot.js';
+import { REFUSAL_REASONS } from '../paxos/effects.js';
 import type { PaxosValue } from '../paxos/messages.js';
 import type { Logger } from '../base/log.js';
 import type { GenPaxosNode } from '../node/genPaxos.js';
+
+/** Refusals no correct member ever causes (acceptor.ts): defence in depth. */
+const DEFENCE_REFUSALS: ReadonlySet<string> = new Set(
+  REFUSAL_REASONS.filter((reason) => reason !== 'not-member'),
+);
 
 /** Subscribes `logger` to `node`'s events; returns the unsubscriber. */
 export function logNodeEvents(node: GenPaxosNode, logger: Logger): () => void {
@@ -27,9 +33,13 @@ export function logNodeEvents(node: GenPaxosNode, logger: Logger): () => void {
     node.actor.on('storage.failed', (event) =>
       logger.error('storage failed: this node no longer votes', { error: event.error }),
     ),
-    node.actor.on('message.refused', (event) =>
-      logger.debug('message refused', { reason: event.reason, from: event.from, key: event.key }),
-    ),
+    node.actor.on('message.refused', (event) => {
+      const fields = { reason: event.reason, from: event.from, key: event.key };
+      // A member breaking a rule of the protocol is misbehaving (or impersonated): say so loudly.
+      if (DEFENCE_REFUSALS.has(event.reason))
+        logger.warn('message refused: it breaks a rule of the protocol', fields);
+      else logger.debug('message refused', fields);
+    }),
   ];
   return () => subscriptions.forEach((subscription) => subscription.unsubscribe());
 }

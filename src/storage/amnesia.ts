@@ -33,8 +33,10 @@ export function checkIncarnation(
   }
   if (known === undefined) return { ok: true, firstContact: true };
   if (known === claimed) return { ok: true, firstContact: false };
+  // The reason names neither incarnation: it reaches `status` (why a link is down), and clients
+  // must learn nothing a peer hello needs (docs/security.md).
   return refuse(
-    `peer ${JSON.stringify(peerId)} claims incarnation ${claimed} but was known as ${known}: ` +
+    `peer ${JSON.stringify(peerId)} presents another incarnation than the one remembered for it: ` +
       'it restarted with an empty or different data directory and may have forgotten its promises, ' +
       'so it must not vote under this id (see docs/operations.md, "Data directories and amnesia")',
   );

@@ -237,7 +237,7 @@ describe('bad command lines exit 2 with a clear message', () => {
     [['node', '--id', 'a', '--listen', '127.0.0.1:0'], /needs --secret-file/],
     [
       ['node', '--id', 'a', '--listen', '127.0.0.1:0', '--secret-file', '/nonexistent/secret'],
-      /cannot read: ENOENT/,
+      /--secret-file \/nonexistent\/secret: cannot read: no such file/,
     ],
     [
       ['node', '--id', 'a', '--listen', '127.0.0.1:0', '--secret-file', 'SECRET', '--log-level', 'loud'],
@@ -247,7 +247,31 @@ describe('bad command lines exit 2 with a clear message', () => {
       ['node', '--id', 'a', '--listen', '127.0.0.1:0', '--secret-file', 'SECRET', '--tls-key', 'k.pem'],
       /--tls-key and --tls-cert go together/,
     ],
-    [['ask', '--node', '127.0.0.1:1', '--secret-file', 'SECRET', 'only-a-key'], /takes KEY VALUE, got 1/],
+    [
+      ['ask', '--node', '127.0.0.1:1', '--secret-file', 'SECRET', 'only-a-key'],
+      /gen-paxos ask: missing VALUE\n/,
+    ],
+    [
+      ['ask', '--node', '127.0.0.1:1', '--secret-file', 'SECRET', 'k', 'v', 'w'],
+      /takes KEY VALUE; unexpected "w"/,
+    ],
+    [
+      ['ask', '--node', '127.0.0.1:1', '--secret-file', 'SECRET', 'k', '-5'],
+      /-5: a value starting with "-" goes after "--", as in: gen-paxos ask \[options\] -- KEY -5\n/,
+    ],
+    [
+      ['ask', '--secret-file', 'SECRET', 'k', 'v'],
+      /needs --endpoints URL\[,URL...\] \(or --node URL, or GEN_PAXOS_ENDPOINTS\)/,
+    ],
+    [['ask', '--node', 'x:1', 'k', 'v'], /needs --secret-file FILE \(or GEN_PAXOS_SECRET_FILE\)/],
+    [
+      ['ask', '--endpoints', 'x:1,http://y:2', '--secret-file', 'SECRET', 'k', 'v'],
+      /--endpoints must be ws:\/\/HOST:PORT, wss:\/\/HOST:PORT or HOST:PORT/,
+    ],
+    [['ask', '--node'], /--node needs a value \(URL\)/],
+    [['ask', '--json=yes'], /--json takes no value/],
+    [['stauts'], /unknown command "stauts" \(did you mean "status"\?\)/],
+    [['halth'], /did you mean "health"/],
     [
       ['ask', '--node', '127.0.0.1:1', '--secret-file', 'SECRET', '--value-json', 'k', '{oops'],
       /VALUE is not JSON/,
@@ -257,11 +281,17 @@ describe('bad command lines exit 2 with a clear message', () => {
       /--timeout-ms must be an integer/,
     ],
     [['ask', '--node', '127.0.0.1:1', '--secret-file', 'SECRET', '', 'v'], /a key must not be empty/],
-    [['read', '--nod', 'x', 'k'], /Unknown option '--nod'/],
+    [
+      ['read', '--nod', 'x', 'k'],
+      /unknown flag --nod \(did you mean --node\?\); 'gen-paxos read --help' lists every flag/,
+    ],
+    [['node', '--data-dri', 'x'], /unknown flag --data-dri \(did you mean --data-dir\?\)/],
+    [['status', '--secret', 'x'], /unknown flag --secret \(did you mean --secret-file\?\)/],
     [['status', '--node', 'nowhere', '--secret-file', 'SECRET'], /--node must be ws:\/\/HOST:PORT/],
     [['demo', '--keys', '0'], /--keys must be an integer from 1 to 100000/],
     [['demo', '--nodes', 'three'], /--nodes must be an integer/],
     [['demo', '--config', 'CONFIG:{"keys":"5","colour":"red"}'], /there is no flag --colour here/],
+    [['demo', '--config', 'CONFIG:{"key":"5"}'], /there is no flag --key here \(did you mean --keys\?\)/],
     [['demo', '--config', 'CONFIG:{not json'], /not valid JSON/],
     [['demo', '--config', 'CONFIG:{"in-process":"yes"}'], /"in-process" must be true or false/],
   ])('gen-paxos %j', async (args, message) => {
@@ -292,6 +322,21 @@ describe('bad command lines exit 2 with a clear message', () => {
   it('--help prints a command usage and exits 0', async () => {
     const run = await runCli(['ask', '--help']);
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/usage: gen-paxos ask/);
+    expect(run.stdout).toMatch(/usage: gen-paxos ask \[options\] KEY VALUE/);
+  });
+
+  it('a "--help" after "--" is a value, not a request for help', async () => {
+    const run = await runCli([
+      'ask',
+      '--node',
+      '127.0.0.1:1',
+      '--secret-file',
+      secretFile,
+      '--',
+      'k',
+      '--help',
+    ]);
+    expect(run.code).toBe(4); // it tried to ask: nothing listens on port 1
+    expect(run.stdout).toBe('');
   });
 });

@@ -114,7 +114,7 @@ describe('EffectRunner with a failing disk', () => {
     expect(failures.map((e) => e.message)).toEqual(['disk full']);
     expect(runner.storageFailed).toBe(true);
     runner.run(reply('unrelated'));
-    runner.sendAfterWrites({ from: 'b', to: 'a', key: 'x', message: { type: 'decide', value: 1 } });
+    runner.run({ type: 'send', to: 'a', key: 'x', message: { type: 'decide', value: 1 } });
     expect(sent).toEqual([]);
     expect(runner.stats.droppedAfterFailure).toBeGreaterThanOrEqual(3);
   });

@@ -30,6 +30,8 @@ function harness() {
   const sent: Envelope[] = [];
   const decided: string[] = [];
   const failures: Error[] = [];
+  const answered: string[] = [];
+  const refused: string[] = [];
   const transport: Transport = {
     nodeId: 'a',
     send: (e) => void sent.push(e),
@@ -42,9 +44,11 @@ function harness() {
     storage,
     transport,
     onDecided: (key) => void decided.push(key),
+    onAnswer: (key, value) => void answered.push(`${key}=${String(value)}`),
+    onRefused: (effect) => void refused.push(`${effect.from}:${effect.reason}`),
     onStorageFailure: (error) => void failures.push(error),
   });
-  return { storage, sent, decided, failures, runner };
+  return { storage, sent, decided, failures, answered, refused, runner };
 }
 
 describe('EffectRunner', () => {
@@ -82,14 +86,24 @@ describe('EffectRunner', () => {
     expect(sent.map((e) => `${e.key}->${e.to}`)).toEqual(['k->b', 'other->c']);
   });
 
-  it('answers for retired keys behind the key’s pending writes too', async () => {
-    const { runner, storage, sent } = harness();
+  it('answers for retired keys (a decide to a peer, an ask answered here) behind the key’s pending writes too', async () => {
+    const { runner, storage, sent, answered } = harness();
     runner.run({ type: 'persist', key: 'k', record: RECORD });
-    runner.sendAfterWrites({ from: 'a', to: 'c', key: 'k', message: { type: 'decide', value: 'v' } });
+    runner.run({ type: 'send', to: 'c', key: 'k', message: { type: 'decide', value: 'v' } });
+    runner.run({ type: 'answer', key: 'k', value: 'v' });
     expect(sent).toEqual([]);
+    expect(answered).toEqual([]);
     storage.writes[0]?.resolve();
     await tick();
     expect(sent).toHaveLength(1);
+    expect(answered).toEqual(['k=v']);
+  });
+
+  it('reports refusals at once: they reveal nothing, so they wait for no write', () => {
+    const { runner, refused } = harness();
+    runner.run({ type: 'persist', key: 'k', record: RECORD });
+    runner.run({ type: 'refused', key: 'k', from: 'c', message: 'propose', reason: 'forged-ballot' });
+    expect(refused).toEqual(['c:forged-ballot']);
   });
 
   it('after a failed write: the held reply is dropped, the failure reported once, and nothing else is sent', async () => {
@@ -101,7 +115,7 @@ describe('EffectRunner', () => {
     storage.writes[1]?.reject(new Error('disk full'));
     await tick();
     runner.run({ type: 'send', key: 'x', to: 'b', message: PROMISE });
-    runner.sendAfterWrites({ from: 'a', to: 'c', key: 'y', message: { type: 'decide', value: 'v' } });
+    runner.run({ type: 'send', to: 'c', key: 'y', message: { type: 'decide', value: 'v' } });
     expect(sent).toEqual([]);
     expect(failures.map((e) => e.message)).toEqual(['disk full']);
     expect(runner.storageFailed).toBe(true);

@@ -1,9 +1,8 @@
 // Deliberately broken variants for the simulation's control runs: each breaks one safety rule,
 // and the invariant checker must catch it. A checker that cannot fail proves nothing.
 import { enqueueActions } from 'xstate';
-import { handlePrepare } from '../../src/paxos/acceptor.js';
 import { instanceMachine, type InstanceMachine } from '../../src/paxos/instanceMachine.js';
-import type { PrepareMessage } from '../../src/paxos/messages.js';
+import { votesRepliesFirst } from '../model/configs.js';
 import type { Ballot } from '../../src/paxos/ballot.js';
 
 export type BrokenVariant = 'quorum-of-one' | 'reply-before-persist' | 'no-p2c' | 'amnesia';
@@ -17,21 +16,7 @@ const quorumOfOne = instanceMachine.provide({
 });
 
 /** An acceptor that sends its promise before writing it. */
-const replyBeforePersist = instanceMachine.provide({
-  actions: {
-    grantPrepare: enqueueActions(({ context, event, enqueue }) => {
-      const e = event as PrepareMessage & { from: string };
-      const step = handlePrepare(context, e.ballot);
-      enqueue.assign({ ...step.state, highestSeenRound: Math.max(context.highestSeenRound, e.ballot.round) });
-      enqueue.emit({ type: 'send', key: context.key, to: e.from, message: step.reply });
-      enqueue.emit({
-        type: 'persist',
-        key: context.key,
-        record: { promised: step.state.promised, accepted: step.state.accepted, decided: context.decided },
-      });
-    }),
-  },
-});
+const replyBeforePersist = votesRepliesFirst('prepare');
 
 /** The original's proposer: proposes its own value even when a promise reports an accepted one. */
 const noP2c = instanceMachine.provide({

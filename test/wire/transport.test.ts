@@ -9,6 +9,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { Envelope } from '../../src/paxos/messages.js';
 import { connectClient } from '../../src/transport/client/client.js';
 import type { WebSocketTransport } from '../../src/transport/peer/webSocketTransport.js';
+import { generateNodeKey } from '../../src/base/nodeKey.js';
+import { isPermanent, reasonSummary } from '../../src/transport/wire/linkReasons.js';
 import {
   envelope,
   linksSettled,
@@ -119,6 +121,37 @@ describe('links', () => {
     await mute.closed;
     await waitFor(() => lonely.linkStatus()[0]?.state === 'down', 'the mute peer dropped');
     expect(lonely.wireStats.heartbeatTimeouts).toBe(1);
+  });
+});
+
+describe('why a link is down, for refusals of member identity', () => {
+  it('a pinned key that does not match: both sides name it, the refusing one as "this node", and redial it rarely', async () => {
+    const { freePorts } = await import('../../src/cli/freePorts.js');
+    const [pa, pb] = await freePorts(2);
+    const ports = { a: pa as number, b: pb as number };
+    const urls = { a: `ws://127.0.0.1:${pa}`, b: `ws://127.0.0.1:${pb}` };
+    const [keyA, keyB, stranger] = [generateNodeKey(), generateNodeKey(), generateNodeKey()];
+    // a pins b's real key; b pins a key that is not a's.
+    const a = await startOne('a', ['a', 'b'], ports, urls, {
+      nodeKey: keyA,
+      peerKeys: { b: keyB.publicKey },
+    });
+    open.push(a);
+    const b = await startOne('b', ['a', 'b'], ports, urls, {
+      nodeKey: keyB,
+      peerKeys: { a: stranger.publicKey },
+    });
+    open.push(b);
+    const reasonAt = (t: WebSocketTransport) => {
+      const reason = t.linkStatus()[0]?.reason;
+      return reason ? reasonSummary(reason) : null;
+    };
+    await waitFor(() => reasonAt(b) === 'refused by this node: identity', "b to refuse a's welcome");
+    await waitFor(() => reasonAt(a) === 'refused by peer: identity', 'a to hear of the refusal');
+    const seenByA = a.linkStatus()[0]?.reason;
+    expect(seenByA).toMatchObject({ kind: 'refused', code: 'WIRE_ERR_IDENTITY_FAILED', side: 'peer' });
+    expect(isPermanent(seenByA!)).toBe(true);
+    expect(a.linkStatus()[0]?.state).toBe('down');
   });
 });
 

@@ -33,6 +33,15 @@ const ITEMS: RuntimeItem[] = [
   { kind: 'cast', to: 'log', event: ev({ type: 'info', message: { nested: [1, 'two', null, true] } }) },
   { kind: 'call', to: 'counter', callId: 7, event: { type: 'get' }, timeoutMs: 5000 },
   { kind: 'call', to: 'counter', callId: 8, event: { type: 'get' }, timeoutMs: null },
+  // genServer's calls and casts carry any plain data as their request.
+  {
+    kind: 'call',
+    to: 'bank',
+    callId: 11,
+    event: ev({ type: '$gen_call', request: ['balance', 'ann'] }),
+    timeoutMs: 5000,
+  },
+  { kind: 'cast', to: 'bank', event: ev({ type: '$gen_cast', request: 'audit' }) },
   { kind: 'stop', to: 'counter', callId: 9, reason: 'normal' },
   { kind: 'stop', to: 'counter', callId: 10, reason: { shutdown: 'maintenance' } },
   { kind: 'reply', callId: 7, reply: { count: 3, bytes: new Uint8Array([1, 2]) } },

@@ -2,6 +2,8 @@
 // viewer gets the node's snapshot, then its view events as JSON arrays, one per frame, through
 // a bounded buffer (a slow viewer never slows the node). It binds 127.0.0.1 by default: the
 // feed shows decided values.
+import type { LinkStatus } from '../../transport/wire/frames.js';
+import { reasonSummary } from '../../transport/wire/linkReasons.js';
 import type { InspectionEvent } from 'xstate';
 import type { GenPaxosNode } from '../../node/genPaxos.js';
 import type { Transport } from '../../transport/transport.js';
@@ -39,7 +41,7 @@ export interface NodeViewServer {
   /** Give to the node's `inspect` option. */
   readonly inspect: (event: InspectionEvent) => void;
   /** Follows the started node; `links` reads the transport's link states. */
-  attach(node: GenPaxosNode, links: () => readonly { peer: string; state: 'up' | 'down' }[]): void;
+  attach(node: GenPaxosNode, links: () => readonly LinkStatus[]): void;
   close(): Promise<void>;
 }
 
@@ -74,7 +76,14 @@ export async function startNodeViewServer(options: NodeViewServerOptions): Promi
     inspect: feed.inspect,
     attach: (node, links) => {
       detach = feed.attach(node);
-      const read = () => feed.setLinks(links().map((l) => ({ peer: l.peer, up: l.state === 'up' })));
+      const read = () =>
+        feed.setLinks(
+          links().map((l) => ({
+            peer: l.peer,
+            up: l.state === 'up',
+            reason: l.state === 'down' && l.reason ? reasonSummary(l.reason) : null,
+          })),
+        );
       read();
       poll = setInterval(read, options.linkPollMs ?? 200);
       poll.unref();

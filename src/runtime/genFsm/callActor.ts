@@ -51,7 +51,10 @@ export function callActor<TReply>(
       watch.unsubscribe();
       outcome();
     };
-    const replyTo: From<TReply> = { send: (reply) => settle(() => resolve(reply)) };
+    const replyTo: From<TReply> = {
+      send: (reply) => settle(() => resolve(reply)),
+      settled: () => settled,
+    };
     const watch = watchExit(target, (reason) =>
       settle(() =>
         reject(

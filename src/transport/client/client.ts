@@ -1,29 +1,30 @@
-// The client of the client protocol: a program that is not a cluster member connects to any
-// node, authenticates with the cluster secret (role `client`), and asks / reads keys through it.
-// Requests carry ids; replies may arrive in any order. Errors keep their codes: PAXOS_ERR_*
-// from the node as GenPaxosError, WIRE_ERR_* as WireError.
+// The client of the client protocol: a program that is not a cluster member connects to one of
+// the cluster's nodes (its endpoints, tried in order until one answers), authenticates with the
+// client credential (role `client`), and asks / reads keys through it. When that node goes away,
+// the requests waiting on it fail (an ask's outcome is then unknown) and the next request fails
+// over to the next endpoint that answers. Errors keep their codes (clientConnection.ts).
 import { randomBytes } from 'node:crypto';
-import { WebSocket } from 'ws';
-import { ERROR_CODES, GenPaxosError, errorFromInfo } from '../../base/errors.js';
+import { ERROR_CODES, GenPaxosError } from '../../base/errors.js';
+import { silentLogger, type Logger } from '../../base/log.js';
 import type { PaxosValue } from '../../paxos/messages.js';
 import { checkKey, checkValue } from '../../paxos/validate.js';
-import { Connection } from '../wire/connection.js';
 import {
   DEFAULT_MAX_FRAME_BYTES,
-  PROTOCOL_VERSION,
   type ClientReply,
   type ClientRequest,
   type LinkFaultSpec,
   type NodeStatus,
   NO_LINK_FAULTS,
 } from '../wire/frames.js';
-import { dialHandshake } from '../wire/handshakeSteps.js';
 import { checkedName, checkedPositive, checkedSecret } from '../wire/optionChecks.js';
-import { silentLogger, type Logger } from '../../base/log.js';
-import type { Outbox } from '../wire/outbox.js';
-import { validateReply } from './validateRequest.js';
-import { WIRE_ERROR_CODES, WireError, codeOfCloseReason, problem } from '../wire/wireErrors.js';
+import { WIRE_ERROR_CODES, WireError, type WireErrorCode } from '../wire/wireErrors.js';
 import { createWireStats, type WireStats } from '../wire/wireStats.js';
+import {
+  openClientConnection,
+  type ClientConnection,
+  type ConnectionSettings,
+  type RequestInfo,
+} from './clientConnection.js';
 
 export interface ClientOptions {
   /**
@@ -36,7 +37,7 @@ export interface ClientOptions {
   readonly name?: string;
   /** Certificates to trust for `wss://` (PEM), for self-signed clusters. */
   readonly ca?: string | Buffer;
-  /** Default 5000 ms. */
+  /** How long one endpoint may take to answer before the next is tried. Default 5000 ms. */
   readonly connectTimeoutMs?: number;
   /** Deadline of `read` and `status`, and the slack added to an ask's own timeout. Default 10 000 ms. */
   readonly requestTimeoutMs?: number;
@@ -49,65 +50,49 @@ export interface AskRequestOptions {
   readonly timeoutMs?: number;
 }
 
-type Pending = {
-  readonly resolve: (reply: ClientReply) => void;
-  readonly reject: (error: Error) => void;
-  readonly timer: ReturnType<typeof setTimeout>;
-};
+/** Codes that say "this endpoint, not the cluster": the next endpoint may do better. */
+const REFUSALS: readonly WireErrorCode[] = [
+  WIRE_ERROR_CODES.AUTH_FAILED,
+  WIRE_ERROR_CODES.WRONG_CLUSTER,
+  WIRE_ERROR_CODES.BAD_VERSION,
+  WIRE_ERROR_CODES.BUSY,
+];
 
-/** A connection to one node of a cluster. */
+/** A client of a cluster, connected to one of its endpoints at a time. */
 export class GenPaxosClient {
-  private nextId = 1;
-  private readonly pending = new Map<number, Pending>();
-  private readonly outbox: Outbox<ClientRequest>;
-  private closedError: WireError | null = null;
+  /** Counters of the wire layer, over every connection this client opened. */
+  readonly stats: WireStats;
+  private reconnecting: Promise<ClientConnection> | null = null;
+  private closed = false;
 
   /** @internal use `connectClient`. */
   constructor(
-    private readonly conn: Connection,
-    /** The id of the node this client talks to. */
-    readonly node: string,
-    private readonly requestTimeoutMs: number,
-    readonly stats: WireStats,
+    private connection: ClientConnection,
+    /** Every endpoint, in the order given. */
+    readonly endpoints: readonly string[],
+    private readonly settings: ConnectionSettings,
   ) {
-    this.outbox = conn.outbox<ClientRequest>(
-      (requests) => ({ v: PROTOCOL_VERSION, t: 'requests', requests }),
-      {
-        maxBufferedBytes: 64 * 1024 * 1024,
-        maxQueuedItems: 100_000,
-        maxItemsPerFrame: 1000,
-      },
-    );
-    conn.onFrame((frame) => {
-      if (frame.t !== 'replies') {
-        conn.fail(problem(WIRE_ERROR_CODES.UNEXPECTED_FRAME, `a ${frame.t} frame from a node to a client`));
-        return;
-      }
-      for (const raw of frame.replies) {
-        const reply = validateReply(raw);
-        if (!reply.ok) {
-          conn.record(reply.problem);
-          continue;
-        }
-        this.pending.get(reply.value.id)?.resolve(reply.value);
-      }
-    });
-    void conn.closed.then(({ code, reason }) => {
-      // A node that closes a session says why (WIRE_ERR_SLOW_CONSUMER, say): keep its code.
-      this.closedError = new WireError(
-        codeOfCloseReason(reason) ?? WIRE_ERROR_CODES.CONNECTION_CLOSED,
-        `connection to node ${node} closed (code ${code}${reason ? `: ${reason}` : ''})`,
-      );
-      for (const waiting of this.pending.values()) waiting.reject(this.closedError);
-    });
+    this.stats = settings.stats;
+  }
+
+  /** The id of the node this client talks to now. */
+  get node(): string {
+    return this.connection.node;
+  }
+
+  /** The endpoint this client talks to now. */
+  get endpoint(): string {
+    return this.connection.url;
   }
 
   /**
-   * Asks the cluster, through this node, to decide `value` for `key`; resolves with the
-   * decided value (which is `value` only if this ask won).
+   * Asks the cluster, through the node this client talks to, to decide `value` for `key`; resolves
+   * with the decided value (which is `value` only if this ask won). If the connection is lost
+   * while waiting, it rejects with WIRE_ERR_CONNECTION_CLOSED and the outcome is unknown: asking
+   * again (the same key, any value) returns the decision once there is one.
    *
    * @example
-   * const client = await connectClient('ws://127.0.0.1:7001', { secret, cluster: 'demo' });
+   * const client = await connectClient(['ws://10.0.0.1:7001', 'ws://10.0.0.2:7001'], { secret, cluster: 'demo' });
    * const decided = await client.ask('leader', 'me');
    */
   async ask(key: string, value: PaxosValue, options: AskRequestOptions = {}): Promise<PaxosValue> {
@@ -116,8 +101,12 @@ export class GenPaxosClient {
     const valueProblem = value === undefined ? 'value must not be undefined' : checkValue(value);
     if (valueProblem !== null) throw new GenPaxosError(ERROR_CODES.BAD_VALUE, valueProblem);
     const timeout = options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs };
-    const deadlineMs = (options.timeoutMs ?? this.requestTimeoutMs) + this.requestTimeoutMs;
-    const reply = await this.request((id) => ({ id, type: 'ask', key, value, ...timeout }), deadlineMs);
+    const deadlineMs = (options.timeoutMs ?? this.settings.requestTimeoutMs) + this.settings.requestTimeoutMs;
+    const reply = await this.request(
+      (id) => ({ id, type: 'ask', key, value, ...timeout }),
+      { type: 'ask', key },
+      deadlineMs,
+    );
     if (reply.type !== 'decided') throw unexpected(reply);
     return reply.value;
   }
@@ -126,14 +115,14 @@ export class GenPaxosClient {
   async read(key: string): Promise<PaxosValue | undefined> {
     const keyProblem = checkKey(key);
     if (keyProblem !== null) throw new GenPaxosError(ERROR_CODES.BAD_KEY, keyProblem);
-    const reply = await this.request((id) => ({ id, type: 'read', key }), this.requestTimeoutMs);
+    const reply = await this.request((id) => ({ id, type: 'read', key }), { type: 'read', key });
     if (reply.type !== 'read') throw unexpected(reply);
     return reply.decided ? (reply.value as PaxosValue) : undefined;
   }
 
-  /** The node's members, links and counters. */
+  /** The node's members, links (with why each down link is down) and counters. */
   async status(): Promise<NodeStatus> {
-    const reply = await this.request((id) => ({ id, type: 'status' }), this.requestTimeoutMs);
+    const reply = await this.request((id) => ({ id, type: 'status' }), { type: 'status' });
     if (reply.type !== 'status') throw unexpected(reply);
     return reply.status;
   }
@@ -148,141 +137,110 @@ export class GenPaxosClient {
    */
   async setFaults(faults: Partial<LinkFaultSpec>): Promise<LinkFaultSpec> {
     const spec = { ...NO_LINK_FAULTS, ...faults };
-    const reply = await this.request((id) => ({ id, type: 'faults', faults: spec }), this.requestTimeoutMs);
+    const reply = await this.request((id) => ({ id, type: 'faults', faults: spec }), { type: 'faults' });
     if (reply.type !== 'faults') throw unexpected(reply);
     return reply.faults;
   }
 
   /** Closes the connection; requests still waiting reject with WIRE_ERR_CONNECTION_CLOSED. */
   async close(): Promise<void> {
-    this.conn.close(1000, 'client done');
-    await this.conn.closed;
+    this.closed = true;
+    await this.connection.close();
   }
 
-  private request(build: (id: number) => ClientRequest, deadlineMs: number): Promise<ClientReply> {
-    if (this.closedError !== null) return Promise.reject(this.closedError);
-    const id = this.nextId++;
-    return new Promise<ClientReply>((resolve, reject) => {
-      const settle = () => {
-        clearTimeout(timer);
-        this.pending.delete(id);
-      };
-      const timer = setTimeout(() => {
-        settle();
-        reject(
-          new WireError(
-            WIRE_ERROR_CODES.REQUEST_TIMEOUT,
-            `no reply from node ${this.node} within ${deadlineMs} ms`,
-          ),
-        );
-      }, deadlineMs);
-      this.pending.set(id, {
-        resolve: (reply) => {
-          settle();
-          if (reply.type === 'error') reject(errorOfReply(reply.code, reply.message, reply.retryAfterMs));
-          else resolve(reply);
-        },
-        reject: (error) => {
-          settle();
-          reject(error);
-        },
-        timer,
-      });
-      if (!this.outbox.push(build(id))) {
-        settle();
-        reject(new WireError(WIRE_ERROR_CODES.BUSY, 'too many requests queued on this connection'));
+  private async request(
+    build: (id: number) => ClientRequest,
+    info: RequestInfo,
+    deadlineMs = this.settings.requestTimeoutMs,
+  ): Promise<ClientReply> {
+    return (await this.current()).request(build, info, deadlineMs);
+  }
+
+  /** The open connection, or a new one to the next endpoint that answers (failover). */
+  private current(): Promise<ClientConnection> {
+    if (this.connection.isOpen || this.closed) return Promise.resolve(this.connection);
+    this.reconnecting ??= (async () => {
+      try {
+        // Start after the endpoint that went away; it comes last, in case it is back already.
+        const from = this.endpoints.indexOf(this.connection.url) + 1;
+        const order = [...this.endpoints.slice(from), ...this.endpoints.slice(0, from)];
+        this.connection = await connectFirst(order, this.settings);
+        return this.connection;
+      } finally {
+        this.reconnecting = null;
       }
-    });
+    })();
+    return this.reconnecting;
   }
 }
 
-/** Opens an authenticated client connection to the node at `url` (`ws://` or `wss://`). */
-export async function connectClient(url: string, options: ClientOptions): Promise<GenPaxosClient> {
+/**
+ * Opens an authenticated client connection to the first of `endpoints` (`ws://` or `wss://`
+ * URLs, tried in order) that answers. Rejects with a WireError naming each endpoint's failure:
+ * the code of a refusal if any endpoint refused (wrong secret, cluster…), else
+ * WIRE_ERR_CONNECT_FAILED.
+ *
+ * @example
+ * const client = await connectClient(['ws://10.0.0.1:7001', 'ws://10.0.0.2:7001'], {
+ *   secret: readFileSync('client.secret', 'utf8').trim(),
+ *   cluster: 'prod',
+ * });
+ */
+export async function connectClient(
+  endpoints: string | readonly string[],
+  options: ClientOptions,
+): Promise<GenPaxosClient> {
+  const urls = typeof endpoints === 'string' ? [endpoints] : endpoints;
   // Checked here, so that a missing cluster or secret is not reported by the node as a
   // malformed or unverifiable hello.
-  if (typeof url !== 'string' || !/^wss?:\/\/[^/\s]+/.test(url))
-    throw new GenPaxosError(
-      ERROR_CODES.BAD_OPTION,
-      `url must be ws:// or wss://, got ${JSON.stringify(url)}`,
-    );
+  if (!Array.isArray(urls) || urls.length === 0)
+    throw new GenPaxosError(ERROR_CODES.BAD_OPTION, 'connectClient needs at least one endpoint URL');
+  for (const url of urls)
+    if (typeof url !== 'string' || !/^wss?:\/\/[^/\s]+/.test(url))
+      throw new GenPaxosError(
+        ERROR_CODES.BAD_OPTION,
+        `url must be ws:// or wss://, got ${JSON.stringify(url)}`,
+      );
   if (typeof options !== 'object' || options === null)
     throw new GenPaxosError(ERROR_CODES.BAD_OPTION, 'connectClient needs { secret, cluster }');
-  const secret = checkedSecret(options.secret);
-  const cluster = checkedName(options.cluster, 'cluster');
-  const name = checkedName(options.name ?? `client-${randomBytes(4).toString('hex')}`, 'name');
-  const connectTimeoutMs = checkedPositive(options.connectTimeoutMs, 5000, 'connectTimeoutMs');
-  const maxFrameBytes = checkedPositive(options.maxFrameBytes, DEFAULT_MAX_FRAME_BYTES, 'maxFrameBytes');
-  const requestTimeoutMs = checkedPositive(options.requestTimeoutMs, 10_000, 'requestTimeoutMs');
-  const stats = createWireStats();
-  let socket: WebSocket;
-  try {
-    socket = new WebSocket(url, {
-      perMessageDeflate: false,
-      maxPayload: maxFrameBytes,
-      handshakeTimeout: connectTimeoutMs,
-      ...(options.ca ? { ca: options.ca } : {}),
-    });
-  } catch (error) {
-    throw new WireError(
-      WIRE_ERROR_CODES.CONNECT_FAILED,
-      `cannot connect to ${url}: ${(error as Error).message}`,
-      {
-        cause: error,
-      },
-    );
-  }
-  const logger = options.logger ?? silentLogger;
-  const conn = new Connection(
-    socket,
-    'dialled',
-    { maxFrameBytes, heartbeatIntervalMs: 2000, heartbeatTimeoutMs: 10_000, logger, stats },
-    url,
-  );
-  let socketError: Error | null = null;
-  let opened = false;
-  socket.once('error', (error) => (socketError = error));
-  socket.once('open', () => (opened = true));
-  // The handshake listens from now on: the node's challenge may arrive in the same tick as 'open'.
-  const outcome = await dialHandshake(
-    conn,
-    {
-      secret,
-      cluster,
-      self: name,
-      role: 'client',
-      incarnation: randomBytes(8).toString('hex'),
-      members: [],
-    },
-    null,
-    null,
-    connectTimeoutMs,
-    () => null,
-  );
-  if (!outcome.ok) {
-    conn.terminate();
-    if (!opened) {
-      const why = (socketError as Error | null)?.message ?? outcome.problem.detail;
-      throw new WireError(WIRE_ERROR_CODES.CONNECT_FAILED, `cannot connect to ${url}: ${why}`, {
-        cause: socketError,
-      });
-    }
-    throw new WireError(
-      outcome.problem.code,
-      `node at ${url} refused the connection: ${outcome.problem.code}: ${outcome.problem.detail}`,
-    );
-  }
-  return new GenPaxosClient(conn, outcome.peer.id, requestTimeoutMs, stats);
+  const settings: ConnectionSettings = {
+    secret: checkedSecret(options.secret),
+    cluster: checkedName(options.cluster, 'cluster'),
+    name: checkedName(options.name ?? `client-${randomBytes(4).toString('hex')}`, 'name'),
+    incarnation: randomBytes(8).toString('hex'),
+    ca: options.ca,
+    connectTimeoutMs: checkedPositive(options.connectTimeoutMs, 5000, 'connectTimeoutMs'),
+    requestTimeoutMs: checkedPositive(options.requestTimeoutMs, 10_000, 'requestTimeoutMs'),
+    maxFrameBytes: checkedPositive(options.maxFrameBytes, DEFAULT_MAX_FRAME_BYTES, 'maxFrameBytes'),
+    logger: options.logger ?? silentLogger,
+    stats: createWireStats(),
+  };
+  return new GenPaxosClient(await connectFirst(urls, settings), [...urls], settings);
 }
 
-function errorOfReply(code: string, message: string, retryAfterMs: number | undefined): Error {
-  if (code.startsWith('PAXOS_ERR_')) return errorFromInfo({ code, message });
-  if ((Object.values(WIRE_ERROR_CODES) as string[]).includes(code))
-    return new WireError(
-      code as WireError['code'],
-      message,
-      retryAfterMs === undefined ? {} : { retryAfterMs },
-    );
-  return Object.assign(new Error(message), { code });
+async function connectFirst(
+  urls: readonly string[],
+  settings: ConnectionSettings,
+): Promise<ClientConnection> {
+  const failures: WireError[] = [];
+  for (const url of urls) {
+    try {
+      return await openClientConnection(url, settings);
+    } catch (error) {
+      if (!(error instanceof WireError)) throw error;
+      settings.logger.debug('endpoint failed', { url, code: error.code, error: error.message });
+      failures.push(error);
+    }
+  }
+  if (failures.length === 1) throw failures[0] as WireError;
+  const refusal = failures.find(
+    (failure) => REFUSALS.includes(failure.code) || failure.code.endsWith('REFUSED'),
+  );
+  const code = refusal?.code ?? WIRE_ERROR_CODES.CONNECT_FAILED;
+  throw new WireError(
+    code,
+    `none of the ${urls.length} endpoints answered: ${failures.map((failure) => failure.message).join('; ')}`,
+  );
 }
 
 function unexpected(reply: ClientReply): WireError {

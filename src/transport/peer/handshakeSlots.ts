@@ -25,6 +25,12 @@ export class HandshakeSlots<T> {
     private readonly isMemberAddress: (address: string) => boolean,
   ) {}
 
+  /** Slots where the members are those at the hosts of `peerUrls`. */
+  static forMembers<T>(limits: HandshakeSlotLimits, peerUrls: readonly string[]): HandshakeSlots<T> {
+    const members = new Set(peerUrls.map((url) => normalAddress(new URL(url).hostname)));
+    return new HandshakeSlots<T>(limits, (address) => members.has(address));
+  }
+
   get size(): number {
     return this.entries.length;
   }
@@ -61,4 +67,12 @@ export class HandshakeSlots<T> {
     this.entries.splice(this.entries.indexOf(entry), 1);
     return entry.item;
   }
+}
+
+/** An address as sockets report it: IPv4-mapped IPv6 as IPv4, brackets and case dropped. */
+export function normalAddress(address: string): string {
+  return address
+    .replace(/^\[|\]$/g, '')
+    .replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/i, '$1')
+    .toLowerCase();
 }

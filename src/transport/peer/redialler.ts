@@ -1,17 +1,21 @@
 // Keeps one peer dialled: while no link to the peer is up (in either direction), dial it, and
 // after each failure wait a jittered exponential backoff (backoff.ts, the same "equal jitter"
-// the proposers use) so a restarted cluster does not reconnect in lockstep.
+// the proposers use) so a restarted cluster does not reconnect in lockstep. After a permanent
+// refusal (wrong secret, member mismatch, amnesia…: retrying cannot help until someone fixes the
+// configuration) it waits `refusedMs`, about a minute, instead.
 import { backoffDelayMs } from '../../paxos/backoff.js';
 import type { RandomSource } from '../../base/random.js';
 
 export interface RedialOptions {
   readonly baseMs: number;
   readonly maxMs: number;
+  /** The wait after a permanent refusal (jittered by up to a tenth). */
+  readonly refusedMs: number;
   readonly random: RandomSource;
 }
 
-/** What one dial attempt came to: a link is up (ours or the peer's), or not. */
-export type DialOutcome = 'up' | 'failed';
+/** What one dial attempt came to: a link is up (ours or the peer's), or not, or refused for good. */
+export type DialOutcome = 'up' | 'failed' | 'refused';
 
 export class Redialler {
   private attempt = 0;
@@ -44,13 +48,10 @@ export class Redialler {
     this.timer = null;
   }
 
-  private later(): void {
-    const delayMs = backoffDelayMs(
-      this.options.baseMs,
-      this.options.maxMs,
-      this.attempt,
-      this.options.random.next(),
-    );
+  private later(refused = false): void {
+    const delayMs = refused
+      ? this.options.refusedMs * (0.9 + 0.1 * this.options.random.next())
+      : backoffDelayMs(this.options.baseMs, this.options.maxMs, this.attempt, this.options.random.next());
     this.timer = setTimeout(() => {
       this.timer = null;
       void this.run();
@@ -77,6 +78,6 @@ export class Redialler {
       return;
     }
     this.attempt++;
-    this.later();
+    this.later(outcome === 'refused');
   }
 }

@@ -69,6 +69,13 @@ export interface WebSocketTransportOptions {
   readonly reconnectBaseMs?: number;
   readonly reconnectMaxMs?: number;
   /**
+   * After a permanent refusal (wrong secret, member mismatch, amnesia, wrong cluster, version,
+   * identity)
+   * the peer is redialled only this often, since retrying cannot help until the configuration is
+   * fixed (the fixed node dials at once when restarted). Default 60 000 ms.
+   */
+  readonly refusedRedialMs?: number;
+  /**
    * Connections in their handshake at once. Past it, the oldest unfinished one from a
    * non-member address gives way to the newcomer (handshakeSlots.ts). Default 64.
    */
@@ -120,6 +127,7 @@ export interface ResolvedOptions {
   readonly handshakeTimeoutMs: number;
   readonly reconnectBaseMs: number;
   readonly reconnectMaxMs: number;
+  readonly refusedRedialMs: number;
   readonly maxPendingHandshakes: number;
   readonly maxPendingHandshakesPerAddress: number;
   readonly firstBytesTimeoutMs: number;
@@ -194,6 +202,7 @@ export function resolveTransportOptions(options: WebSocketTransportOptions): Res
     handshakeTimeoutMs: checkedPositive(options.handshakeTimeoutMs, 5000, 'handshakeTimeoutMs'),
     reconnectBaseMs: checkedPositive(options.reconnectBaseMs, 100, 'reconnectBaseMs'),
     reconnectMaxMs: checkedPositive(options.reconnectMaxMs, 5000, 'reconnectMaxMs'),
+    refusedRedialMs: checkedPositive(options.refusedRedialMs, 60_000, 'refusedRedialMs'),
     maxPendingHandshakes: checkedPositive(options.maxPendingHandshakes, 64, 'maxPendingHandshakes'),
     maxPendingHandshakesPerAddress: checkedPositive(
       options.maxPendingHandshakesPerAddress,

@@ -5,19 +5,20 @@
 // peer without a link is dropped and counted, as Paxos allows.
 import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { performance } from 'node:perf_hooks';
 import { WebSocket } from 'ws';
 import { listenNodeServer, type HttpHandler, type NodeServer } from './listener.js';
 import type { Envelope } from '../../paxos/messages.js';
 import type { Transport, TransportStats } from '../transport.js';
-import { ClientSession, type ClientRequestHandler, type NodeAdmission } from '../client/clientSession.js';
+import type { ClientRequestHandler } from '../client/clientSession.js';
+import { ClientSessions } from '../client/clientSessions.js';
 import { Connection, type ConnectionOptions, type PeerIdentity } from '../wire/connection.js';
 import type { HelloFrame, LinkStatus } from '../wire/frames.js';
 import { winningDialler, type Credentials } from '../wire/handshake.js';
+import { factsOf, judgeInboundHello, judgeOutboundWelcome } from './linkTakeover.js';
 import { acceptHandshake, dialHandshake, type LocalIdentity } from '../wire/handshakeSteps.js';
 import type { Logger } from '../../base/log.js';
 import { PeerLink } from './peerLink.js';
-import { HandshakeSlots } from './handshakeSlots.js';
+import { HandshakeSlots, normalAddress } from './handshakeSlots.js';
 import type { LinkLimits } from '../wire/outbox.js';
 import { Redialler, type DialOutcome } from './redialler.js';
 import {
@@ -31,7 +32,9 @@ import {
   type WebSocketTransportOptions,
 } from './transportOptions.js';
 import { CLOSE_CODES, WIRE_ERROR_CODES, problem, type WireProblem } from '../wire/wireErrors.js';
-import { createWireStats, type WireStats } from '../wire/wireStats.js';
+import { createWireStats, transportStatsOf, type WireStats } from '../wire/wireStats.js';
+import { reasonOfDial } from '../wire/linkReasons.js';
+import { DownReasons, noteIncarnationRefusals } from './downReasons.js';
 
 export type { WebSocketTransportOptions } from './transportOptions.js';
 
@@ -42,10 +45,9 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
   /** This node's URL, as peers and clients dial it. */
   readonly url: string;
   private receiver: ((envelope: Envelope) => void) | null = null;
-  private clientHandler: ClientRequestHandler | null = null;
   private readonly links = new Map<string, PeerLink>();
-  private readonly downSinceMs = new Map<string, number>();
-  private readonly clients = new Set<ClientSession>();
+  private readonly down: DownReasons;
+  private readonly clients: ClientSessions;
   /** Accepted connections still in their handshake, bounded in total and per address. */
   private readonly pending: HandshakeSlots<Connection>;
   /** Dialled connections not yet a link (connecting or in their handshake). */
@@ -56,8 +58,6 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
   private readonly identity: LocalIdentity & Credentials;
   private readonly connection: ConnectionOptions;
   private readonly limits: LinkLimits;
-  /** Client requests in flight on this node, across its sessions (admission control). */
-  private readonly admission: NodeAdmission;
   private readonly logger: Logger;
   private closing: Promise<void> | null = null;
 
@@ -82,7 +82,13 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
       role: 'peer',
       incarnation: options.incarnation,
       members: options.members,
-      checkPeer: options.checkPeer,
+      checkPeer:
+        options.checkPeer &&
+        noteIncarnationRefusals(options.checkPeer, {
+          down: () => this.down,
+          isWatched: (peer) => !this.links.has(peer) && options.peers[peer] !== undefined,
+          logger: options.logger,
+        }),
     };
     this.connection = {
       maxFrameBytes: options.maxFrameBytes,
@@ -96,16 +102,12 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
       maxQueuedItems: options.maxQueuedEnvelopes,
       maxItemsPerFrame: options.maxEnvelopesPerFrame,
     };
-    this.admission = { inFlight: 0, maxInFlight: options.maxNodeRequestsInFlight };
-    const memberAddresses = new Set(
-      Object.values(options.peers).map((url) => normalAddress(new URL(url).hostname)),
-    );
-    this.pending = new HandshakeSlots<Connection>(
+    this.clients = new ClientSessions(options, this.limits, this.wireStats, this.logger);
+    this.pending = HandshakeSlots.forMembers<Connection>(
       { maxTotal: options.maxPendingHandshakes, maxPerAddress: options.maxPendingHandshakesPerAddress },
-      (address) => memberAddresses.has(address),
+      Object.values(options.peers),
     );
-    const startedMs = performance.now();
-    for (const peer of Object.keys(options.peers)) this.downSinceMs.set(peer, startedMs);
+    this.down = new DownReasons(Object.keys(options.peers));
   }
 
   /** Listens, then starts dialling every peer. Rejects if the address cannot be bound. */
@@ -119,7 +121,12 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
       const dialler = new Redialler(
         () => transport.dial(peer, url),
         () => transport.links.has(peer),
-        { baseMs: resolved.reconnectBaseMs, maxMs: resolved.reconnectMaxMs, random: resolved.random },
+        {
+          baseMs: resolved.reconnectBaseMs,
+          maxMs: resolved.reconnectMaxMs,
+          refusedMs: resolved.refusedRedialMs,
+          random: resolved.random,
+        },
       );
       transport.diallers.set(peer, dialler);
       dialler.start();
@@ -135,18 +142,7 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
 
   /** The Transport's summary counters, for the node's metrics. */
   stats(): TransportStats {
-    const s = this.wireStats;
-    return {
-      messagesSent: s.envelopesSent,
-      messagesReceived: s.envelopesReceived,
-      messagesDropped: {
-        peer_down: s.droppedNoLink,
-        backpressure: s.droppedBackpressure,
-        oversized: s.droppedOversized,
-      },
-      messagesRefused: { ...s.errors },
-      linksUp: this.links.size,
-    };
+    return transportStatsOf(this.wireStats, this.links.size);
   }
 
   listen(receiver: (envelope: Envelope) => void): void {
@@ -155,7 +151,7 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
 
   /** Serves the client protocol's requests with `handler`. */
   serveClients(handler: ClientRequestHandler): void {
-    this.clientHandler = handler;
+    this.clients.serve(handler);
   }
 
   /** Plain HTTP on this port (the node's /metrics): the handler returns false for what it does not serve. */
@@ -180,17 +176,9 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
     return this.links.has(peer);
   }
 
-  /** Each peer's link, up or down. */
+  /** Each peer's link, up or down, and why it is down. */
   linkStatus(): LinkStatus[] {
-    const nowMs = performance.now();
-    return Object.keys(this.options.peers).map((peer) => {
-      const link = this.links.get(peer);
-      if (link) {
-        return { peer, state: 'up', dialledBy: link.dialledBy, forMs: Math.round(nowMs - link.upSinceMs) };
-      }
-      const since = this.downSinceMs.get(peer) ?? nowMs;
-      return { peer, state: 'down', dialledBy: null, forMs: Math.round(nowMs - since) };
-    });
+    return this.down.linkStatus(this.options.peers, this.links);
   }
 
   /** The connection of the link to `peer`, if one is up (tests, inspection). */
@@ -231,7 +219,7 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
       ...this.pending.items(),
       ...this.dialling,
       ...[...this.links.values()].map((link) => link.conn),
-      ...[...this.clients].map((session) => session.conn),
+      ...this.clients.connections(),
     ];
     for (const conn of connections) conn.close(CLOSE_CODES.GOING_AWAY, 'node stopping');
     await Promise.all(connections.map((conn) => conn.closed));
@@ -273,60 +261,21 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
   private admitInbound(conn: Connection, hello: HelloFrame): WireProblem | null {
     if (this.closing) return problem(WIRE_ERROR_CODES.BUSY, 'node stopping');
     const peer: PeerIdentity = { id: hello.node, role: hello.role, incarnation: hello.incarnation };
-    if (hello.role === 'client') {
-      if (this.clients.size >= this.options.maxClients)
-        return problem(WIRE_ERROR_CODES.BUSY, `${this.clients.size} clients connected`);
-      const session = new ClientSession(
-        conn,
-        peer,
-        () => this.clientHandler,
-        this.limits,
-        {
-          maxRequestsInFlight: this.options.maxRequestsInFlight,
-          maxBytesInFlight: this.options.maxBytesInFlight,
-          retryAfterMs: this.options.busyRetryAfterMs,
-        },
-        this.admission,
-        this.wireStats,
-        this.logger,
-      );
-      this.clients.add(session);
-      this.logger.debug('client connected', { client: hello.node, remote: conn.remote });
-      void conn.closed.then(() => {
-        session.close();
-        this.clients.delete(session);
-      });
-      return null;
-    }
+    if (hello.role === 'client') return this.clients.admit(conn, peer);
     const existing = this.links.get(hello.node);
-    if (existing !== undefined) {
-      if (existing.conn.side === 'dialled' && winningDialler(this.nodeId, hello.node) === this.nodeId)
-        return problem(WIRE_ERROR_CODES.LINK_SUPERSEDED, `the link dialled by ${this.nodeId} is kept`);
-      // An inbound hello never takes over a healthy link, whoever would win the tie-break: the
-      // hello may come from an impostor holding the member's credentials, and the real member
-      // must not be locked out (issue 17). The member's own second dial is refused the same way
-      // and converges on the link that is up. A link gone silent past the heartbeat timeout is
-      // dead: it is dropped and the proven newcomer takes its place.
-      if (existing.conn.isOpen && existing.conn.silentForMs() <= this.options.heartbeatTimeoutMs) {
-        // Both members dialling at start is normal (the link this node dialled came up first):
-        // info then. Otherwise someone claims a member that is connected: warn.
-        const race =
-          existing.conn.side === 'dialled' &&
-          performance.now() - existing.upSinceMs < this.options.heartbeatTimeoutMs;
-        this.logger[race ? 'info' : 'warn']('peer hello refused: its link is up', {
+    const facts = existing && factsOf(existing);
+    const verdict = judgeInboundHello(this.nodeId, hello.node, facts, this.options.heartbeatTimeoutMs);
+    if (verdict.kind === 'refuse') {
+      if (verdict.problem.code === WIRE_ERROR_CODES.LINK_UP)
+        this.logger[verdict.logLevel]('peer hello refused: its link is up', {
           peer: hello.node,
           remote: conn.remote,
-          linkRemote: existing.conn.remote,
+          linkRemote: existing?.conn.remote,
         });
-        return problem(
-          WIRE_ERROR_CODES.LINK_UP,
-          `node ${JSON.stringify(hello.node)} has a healthy link; a live link is not taken over`,
-        );
-      }
-      this.logger.info('replacing a dead link', {
-        peer: hello.node,
-        silentForMs: existing.conn.silentForMs(),
-      });
+      return verdict.problem;
+    }
+    if (verdict.kind === 'replace' && existing !== undefined) {
+      this.logger.info('replacing a dead link', { peer: hello.node, silentForMs: facts?.silentForMs });
       this.supersede(existing);
       existing.conn.terminate();
     }
@@ -337,11 +286,9 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
   private admitOutbound(conn: Connection, peer: PeerIdentity): WireProblem | null {
     if (this.closing) return problem(WIRE_ERROR_CODES.BUSY, 'node stopping');
     const existing = this.links.get(peer.id);
-    if (existing !== undefined) {
-      if (winningDialler(this.nodeId, peer.id) !== this.nodeId)
-        return problem(WIRE_ERROR_CODES.LINK_SUPERSEDED, `the link dialled by ${peer.id} is kept`);
-      this.supersede(existing);
-    }
+    const verdict = judgeOutboundWelcome(this.nodeId, peer.id, existing !== undefined);
+    if (verdict.kind === 'refuse') return verdict.problem;
+    if (existing !== undefined) this.supersede(existing);
     this.openLink(conn, peer, this.nodeId);
     return null;
   }
@@ -372,21 +319,16 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
     this.links.set(peer.id, link);
     link.onRuntime = (item) => this.runtimeLinks.receive(link, item);
     this.wireStats.linksOpened++;
-    this.logger.info('link up', {
-      peer: peer.id,
-      dialledBy,
-      incarnation: peer.incarnation,
-      remote: conn.remote,
-    });
+    const { incarnation } = peer;
+    this.logger.info('link up', { peer: peer.id, dialledBy, incarnation, remote: conn.remote });
     this.runtimeLinks.linkUp(link);
-    void conn.closed.then(({ code, reason }) => {
+    void conn.closed.then((closed) => {
       link.outbox.close();
       this.wireStats.linksClosed++;
       if (this.links.get(peer.id) !== link) return; // superseded: another link serves the peer
       this.links.delete(peer.id);
       this.runtimeLinks.linkDown(link);
-      this.downSinceMs.set(peer.id, performance.now());
-      this.logger.info('link down', { peer: peer.id, code, reason });
+      this.down.connectionClosed(peer.id, closed, conn, this.options.heartbeatTimeoutMs, this.logger);
       this.diallers.get(peer.id)?.linkDown();
     });
   }
@@ -403,7 +345,9 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
     this.dialling.add(conn);
     this.runtimeLinks.dialStarted(peer);
     let opened = false;
+    let socketError: string | null = null;
     socket.once('open', () => (opened = true));
+    socket.once('error', (error) => (socketError = error.message));
     // The handshake listens from now on: the challenge may arrive in the same tick as 'open'.
     const expectedKey = this.options.peerKeys.get(peer) ?? null;
     return dialHandshake(
@@ -417,39 +361,23 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
       this.dialling.delete(conn);
       this.runtimeLinks.dialEnded(peer);
       if (outcome.ok) return 'up';
-      if (!opened) {
-        this.logger.debug('dial failed', { peer, url, detail: outcome.problem.detail });
-        return 'failed';
-      }
       const superseded = outcome.problem.code === WIRE_ERROR_CODES.LINK_SUPERSEDED;
-      if (!superseded) this.wireStats.handshakesFailed++;
-      const quiet = superseded || outcome.problem.code === WIRE_ERROR_CODES.CONNECTION_CLOSED;
-      // LINK_UP: the peer kept a link it already had with us (both dialled), or, if this node has
-      // none, someone holds our place there until its heartbeat lapses: redialled with backoff.
-      const level = quiet
-        ? 'debug'
-        : outcome.problem.code === WIRE_ERROR_CODES.LINK_UP && this.links.has(peer)
-          ? 'debug'
-          : outcome.problem.code === WIRE_ERROR_CODES.LINK_UP
-            ? 'info'
-            : 'warn';
-      this.logger[level]('handshake with peer failed', {
-        peer,
-        url,
-        code: outcome.problem.code,
-        detail: outcome.problem.detail,
+      if (opened && !superseded) this.wireStats.handshakesFailed++;
+      // LINK_UP while this node has a link: the peer kept the one it already had with us (both
+      // dialled). Without one, someone holds our place there until its heartbeat lapses: the
+      // reason says so, and the dial is repeated with the usual backoff.
+      if (this.links.has(peer)) return 'up';
+      if (superseded) return 'failed'; // the other link won, and is gone already: dial again
+      const why = reasonOfDial({
+        opened,
+        socketError,
+        problem: outcome.problem,
+        closedBy: conn.closedBy,
+        closeCode: null,
       });
-      return this.links.has(peer) ? 'up' : 'failed';
+      return this.down.failedDial(peer, url, why, this.logger);
     });
   }
-}
-
-/** An address as sockets report it: IPv4-mapped IPv6 as IPv4, brackets and case dropped. */
-function normalAddress(address: string): string {
-  return address
-    .replace(/^\[|\]$/g, '')
-    .replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/i, '$1')
-    .toLowerCase();
 }
 
 /**

@@ -46,6 +46,9 @@ export class Connection {
   readonly closed: Promise<{ readonly code: number; readonly reason: string }>;
   private handler: (frame: InboundFrame) => void = () => {};
   private closing = false;
+  /** Who closed first: this side (close, fail, terminate) or the other. Null while open. */
+  private closer: 'local' | 'remote' | null = null;
+  private silent = false;
   private lastHeardMs = performance.now();
   private readonly heartbeat: ReturnType<typeof setInterval>;
 
@@ -59,6 +62,7 @@ export class Connection {
   ) {
     this.closed = new Promise((resolve) => {
       socket.on('close', (code, reason) => {
+        this.closer ??= 'remote';
         this.closing = true;
         clearInterval(this.heartbeat);
         resolve({ code, reason: reason.toString() });
@@ -88,6 +92,16 @@ export class Connection {
   /** Milliseconds since anything (a frame or a pong) was heard from the other side. */
   silentForMs(): number {
     return performance.now() - this.lastHeardMs;
+  }
+
+  /** Who closed the connection first, once it is closing: this side or the other. */
+  get closedBy(): 'local' | 'remote' | null {
+    return this.closer;
+  }
+
+  /** True when this side dropped the connection because the other fell silent (heartbeat). */
+  get heartbeatLost(): boolean {
+    return this.silent;
   }
 
   get isOpen(): boolean {
@@ -150,6 +164,7 @@ export class Connection {
   /** Closes with a close frame; forces the socket shut if the other side does not answer. */
   close(code: number, reason: string): void {
     if (this.closing) return;
+    this.closer ??= 'local';
     this.closing = true;
     try {
       this.socket.close(code, reason);
@@ -162,6 +177,7 @@ export class Connection {
 
   /** Drops the socket without a close frame (dead peer, node crash simulation). */
   terminate(): void {
+    this.closer ??= 'local';
     this.closing = true;
     this.socket.terminate();
   }
@@ -199,6 +215,7 @@ export class Connection {
     if (this.closing) return;
     if (performance.now() - this.lastHeardMs > this.options.heartbeatTimeoutMs) {
       this.options.stats.heartbeatTimeouts++;
+      this.silent = true;
       this.options.logger.info('heartbeat timeout, dropping connection', {
         remote: this.remote,
         ...(this.peer ? { peer: this.peer.id } : {}),

@@ -120,10 +120,37 @@ export const NO_LINK_FAULTS: LinkFaultSpec = {
 /** Longest injected delay: a minute. */
 export const MAX_INJECTED_DELAY_MS = 60_000;
 
+/**
+ * Why a link is down, as this node last saw it (linkReasons.ts describes it in words):
+ * - `connecting`: no attempt has finished yet;
+ * - `unreachable`: nothing answered at the peer's URL (connection refused, no route, timeout);
+ * - `refused`: the handshake was refused, by the peer (`side: 'peer'`, told in the close frame)
+ *   or by this node (`side: 'local'`), with the WIRE_ERR_* code: wrong secret, member mismatch,
+ *   amnesia (WIRE_ERR_INCARNATION_REFUSED), wrong cluster, version…;
+ * - `closed`: an open link was closed, by the peer (`side: 'peer'`, for example 1001 when it
+ *   stops) or by this node (a protocol error), or dropped without a close frame (code 1006);
+ * - `heartbeat`: nothing was heard from the peer within the heartbeat timeout.
+ */
+export interface LinkDownReason {
+  readonly kind: 'connecting' | 'unreachable' | 'refused' | 'closed' | 'heartbeat';
+  /** The WIRE_ERR_* code of a refusal or of the close reason; null when there is none. */
+  readonly code: string | null;
+  /** Who refused or closed: null where nobody did (unreachable, heartbeat, connecting). */
+  readonly side: 'local' | 'peer' | null;
+  /** The WebSocket close code, for `closed` and `refused` by the peer. */
+  readonly closeCode: number | null;
+  /** What was said: the socket error, the refusal's detail, the close reason. */
+  readonly detail: string;
+}
+
 /** A link's state as `status` reports it. */
 export interface LinkStatus {
   readonly peer: string;
   readonly state: 'up' | 'down';
+  /** Why the link is down; null while it is up. (Absent from older nodes.) */
+  readonly reason?: LinkDownReason | null;
+  /** The URL this node dials the peer at. (Absent from older nodes.) */
+  readonly url?: string;
   /** Which side dialled the link that is up. */
   readonly dialledBy: string | null;
   /** Milliseconds since the link came up or went down. */
@@ -136,6 +163,8 @@ export interface LinkStatus {
  */
 export interface NodeStatus {
   readonly node: string;
+  /** The gen-paxos version the node runs. (Absent from older nodes.) */
+  readonly version?: string;
   readonly cluster: string;
   readonly members: readonly string[];
   readonly url: string;

@@ -3,6 +3,7 @@
 // frames cannot flood the log; the counters stay exact.
 import type { Logger, LogFields } from '../../base/log.js';
 import type { OutboxCounters } from './outbox.js';
+import type { TransportStats } from '../transport.js';
 import type { WireErrorCode, WireProblem } from './wireErrors.js';
 
 export interface WireStats extends OutboxCounters {
@@ -94,4 +95,19 @@ export function flattenStats(stats: WireStats): Record<string, number> {
   }
   for (const [code, value] of Object.entries(stats.errors)) flat[`wire.errors.${code}`] = value as number;
   return flat;
+}
+
+/** The Transport's summary of these counters (the node's metrics), with the links up now. */
+export function transportStatsOf(s: WireStats, linksUp: number): TransportStats {
+  return {
+    messagesSent: s.envelopesSent,
+    messagesReceived: s.envelopesReceived,
+    messagesDropped: {
+      peer_down: s.droppedNoLink,
+      backpressure: s.droppedBackpressure,
+      oversized: s.droppedOversized,
+    },
+    messagesRefused: { ...s.errors },
+    linksUp,
+  };
 }

@@ -22,6 +22,8 @@ export interface NodeView {
   incarnation: string | null;
   /** Link to each peer as this node reports it. */
   links: Record<string, boolean>;
+  /** Why each down link is down, as this node reports it. */
+  linkReasons: Record<string, string>;
   faults: NodeFaults;
   /** Keys in each state on this node (`nil` keys are not counted). */
   counts: Record<ViewState, number>;
@@ -108,6 +110,7 @@ export class ClusterModel {
         node.up = true;
         for (const member of event.members) if (member !== event.node) this.nodeView(member);
         node.links = { ...event.links };
+        node.linkReasons = { ...event.linkReasons };
         for (const [key, state] of Object.entries(event.states)) this.setState(node.id, key, state);
         for (const [key, value] of Object.entries(event.decided)) this.decide(event.t, node.id, key, value);
         break;
@@ -134,6 +137,9 @@ export class ClusterModel {
         const node = this.nodeView(event.node);
         this.nodeView(event.peer);
         node.links = { ...node.links, [event.peer]: event.up };
+        const { [event.peer]: _was, ...others } = node.linkReasons;
+        node.linkReasons =
+          event.up || event.reason === undefined ? others : { ...others, [event.peer]: event.reason };
         if (!event.up) this.lose('no link', (m) => isBetween(m, event.node, event.peer));
         break;
       }
@@ -233,6 +239,7 @@ export class ClusterModel {
       nodes: this.nodes.map((n) => ({
         ...n,
         links: { ...n.links },
+        linkReasons: { ...n.linkReasons },
         counts: { ...n.counts },
       })),
       keys: [...this.keyStates].map(([key, states]) => [key, { ...states }] as const),
@@ -250,7 +257,12 @@ export class ClusterModel {
     model.applied = data.applied;
     model.nextExpiry = data.now;
     for (const node of data.nodes)
-      model.nodeViews.set(node.id, { ...node, links: { ...node.links }, counts: { ...node.counts } });
+      model.nodeViews.set(node.id, {
+        ...node,
+        links: { ...node.links },
+        linkReasons: { ...node.linkReasons },
+        counts: { ...node.counts },
+      });
     for (const [key, states] of data.keys) {
       model.keyStates.set(key, { ...states });
       if (Object.values(states).some((s) => ACTIVE.has(s))) model.active.add(key);
@@ -266,7 +278,15 @@ export class ClusterModel {
   private nodeView(id: string): NodeView {
     let node = this.nodeViews.get(id);
     if (!node) {
-      node = { id, up: false, incarnation: null, links: {}, faults: NO_FAULTS, counts: emptyCounts() };
+      node = {
+        id,
+        up: false,
+        incarnation: null,
+        links: {},
+        linkReasons: {},
+        faults: NO_FAULTS,
+        counts: emptyCounts(),
+      };
       this.nodeViews.set(id, node);
     }
     return node;

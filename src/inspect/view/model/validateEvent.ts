@@ -28,6 +28,7 @@ const CHECKS: Readonly<Record<ViewEvent['type'], (e: Fields) => boolean>> = {
     isString(e.incarnation) &&
     isStringList(e.members) &&
     isRecord(e.links, isBool) &&
+    (e.linkReasons === undefined || isRecord(e.linkReasons, isString)) &&
     isRecord(e.states, isState) &&
     isRecord(e.decided, isString),
   state: (e) => isString(e.node) && isString(e.key) && isState(e.state),
@@ -35,7 +36,8 @@ const CHECKS: Readonly<Record<ViewEvent['type'], (e: Fields) => boolean>> = {
   recv: (e) => isString(e.node) && isString(e.from) && isString(e.key) && isMsg(e.msg) && isBallot(e.ballot),
   drop: (e) => isString(e.node) && isString(e.to) && isString(e.key) && isMsg(e.msg) && isBallot(e.ballot),
   decided: (e) => isString(e.node) && isString(e.key) && isString(e.value),
-  link: (e) => isString(e.node) && isString(e.peer) && isBool(e.up),
+  link: (e) =>
+    isString(e.node) && isString(e.peer) && isBool(e.up) && (e.reason === undefined || isString(e.reason)),
   node: (e) => isString(e.node) && isBool(e.up),
   faults: (e) =>
     isString(e.node) &&
