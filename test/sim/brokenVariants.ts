@@ -2,7 +2,11 @@
 // checker must catch it — a safety invariant, or the liveness check after healing. A checker that
 // cannot fail proves nothing.
 import { enqueueActions } from 'xstate';
-import { instanceMachine, type InstanceMachine } from '../../src/paxos/instanceMachine.js';
+import {
+  instanceMachine,
+  type InstanceContext,
+  type InstanceMachine,
+} from '../../src/paxos/instanceMachine.js';
 import { votesRepliesFirst } from '../model/configs.js';
 import { backoffDelayMs } from '../../src/paxos/backoff.js';
 import { nextBallot, type Ballot } from '../../src/paxos/ballot.js';
@@ -24,6 +28,16 @@ export type BrokenVariant = (typeof BROKEN_VARIANTS)[number];
 
 /** The node that runs the broken logic of the variants that break one node only. */
 export const CULPRIT = 'a';
+
+/** The jittered wait of a phase, drawn as the machine's own actions draw it. */
+function phaseWait(context: InstanceContext): { readonly waitMs: number; readonly rng: number } {
+  const draw = drawRandom(context.rng);
+  const { phaseTimeoutMs, backoffMaxMs } = context.timing;
+  return {
+    waitMs: backoffDelayMs(phaseTimeoutMs, backoffMaxMs, context.attempt, draw.value),
+    rng: draw.state,
+  };
+}
 
 /** A proposer that decides on its own vote alone: a "majority" of 1 out of 3. */
 const quorumOfOne = instanceMachine.provide({
@@ -68,21 +82,13 @@ const forgedBallot = instanceMachine.provide({
       );
       const other = context.members.find((member) => member !== context.node) as string;
       const ballot = nextBallot(other, round);
-      const draw = drawRandom(context.rng);
-      const waitMs = backoffDelayMs(
-        context.timing.phaseTimeoutMs,
-        context.timing.backoffMaxMs,
-        context.attempt,
-        draw.value,
-      );
       enqueue.assign({
         ballot,
         promised: ballot,
         promises: [{ from: context.node, accepted: context.accepted }],
         acks: [],
         highestSeenRound: ballot.round,
-        waitMs,
-        rng: draw.state,
+        ...phaseWait(context),
       });
       const record = { promised: ballot, accepted: context.accepted, decided: context.decided };
       enqueue.emit({ type: 'persist', key: context.key, record });
@@ -111,14 +117,7 @@ const ownerReusesBallotZero = instanceMachine.provide({
       const chosen = chooseValue(context.promises, context.proposal);
       if (chosen === undefined) throw new Error(`instance ${context.key}: proposing with nothing to propose`);
       const accepted = { ballot, value: chosen.value };
-      const draw = drawRandom(context.rng);
-      const waitMs = backoffDelayMs(
-        context.timing.phaseTimeoutMs,
-        context.timing.backoffMaxMs,
-        context.attempt,
-        draw.value,
-      );
-      enqueue.assign({ accepted, acks: [context.node], waitMs, rng: draw.state });
+      enqueue.assign({ accepted, acks: [context.node], ...phaseWait(context) });
       enqueue.emit({
         type: 'broadcast',
         key: context.key,
