@@ -17,7 +17,7 @@ import type { Storage } from '../storage/storage.js';
 import type { Transport, TransportStats } from '../transport/transport.js';
 import type { DurableCommitStats } from '../storage/commitStats.js';
 import { Histogram, type HistogramSnapshot } from '../base/histogram.js';
-import { checkMembers, checkTimeout } from './validateOptions.js';
+import { checkMembers, checkTimeout, checkTransportMembers } from './validateOptions.js';
 import { describeAskTimeout } from './askTimeout.js';
 
 export const DEFAULT_ASK_TIMEOUT_MS = 10_000;
@@ -263,6 +263,10 @@ export async function startLink(options: StartLinkOptions): Promise<GenPaxosNode
       `the transport belongs to node ${JSON.stringify(options.transport.nodeId)}, not ${JSON.stringify(options.id)}`,
     );
   }
+  // Quorums are counted over `members`, while the transport's handshake holds every peer to the
+  // transport's own member list: when the transport has one, they must be the same group.
+  const transportProblem = checkTransportMembers(options.members, options.transport.members);
+  if (transportProblem !== null) throw new GenPaxosError(ERROR_CODES.BAD_MEMBERS, transportProblem);
   const askTimeoutMs = options.askTimeoutMs ?? DEFAULT_ASK_TIMEOUT_MS;
   const timeoutProblem = checkTimeout(askTimeoutMs);
   if (timeoutProblem !== null)
