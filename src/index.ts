@@ -3,7 +3,12 @@
 
 // gen_paxos: a node per process (or per test), asked to decide keys.
 export { startLink, GenPaxosNode, DEFAULT_ASK_TIMEOUT_MS } from './node/genPaxos.js';
-export type { StartLinkOptions, AskOptions, PendingKeys } from './node/genPaxos.js';
+export type { StartLinkOptions, AskOptions, AskStats, PendingKeys } from './node/genPaxos.js';
+// The node's public port (what the leader layer runs on), and its gen_server protocol.
+export { actorPort } from './node/paxosPort.js';
+export type { PaxosPort } from './node/paxosPort.js';
+export { GEN_PAXOS_NAME } from './node/nodeRequests.js';
+export type { GenPaxosRequest } from './node/nodeRequests.js';
 // paxos_fsm: one instance, for teaching.
 export { paxosFsm } from './node/paxosFsm.js';
 export type { PaxosFsmOptions, PaxosFsmResult } from './node/paxosFsm.js';
@@ -118,4 +123,4 @@ export { Fence, admitEpoch } from './leader/fence.js';
 export type { FenceVerdict } from './leader/fence.js';
 export { guardIntervalMs } from './leader/leaseTiming.js';
 export type { LeaseRecord, LeaseGrant, VacantRecord, ReleaseRecord } from './leader/leaseRecord.js';
-export type { PaxosPort, PaxosSource } from './leader/paxosPort.js';
+export type { PaxosSource } from './leader/paxosPort.js';

@@ -14,6 +14,8 @@ export const ERROR_CODES = {
   STOPPED: 'PAXOS_ERR_STOPPED',
   /** No decision within `timeoutMs`. The outcome is unknown: the value may still be chosen later. */
   TIMEOUT: 'PAXOS_ERR_TIMEOUT',
+  /** The node actor crashed and its supervisor restarted it before the ask was decided; the outcome is unknown. */
+  NODE_RESTARTED: 'PAXOS_ERR_NODE_RESTARTED',
   /** The key's instance crashed more often than the restart intensity allows. */
   INSTANCE_FAILED: 'PAXOS_ERR_INSTANCE_FAILED',
   /** The node's storage failed; it no longer votes. */

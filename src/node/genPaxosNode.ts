@@ -1,7 +1,8 @@
 // `genPaxosNode`: a gen-paxos node as XState actor logic, so it can be created with
-// `createActor` or spawned inside a user's machine (`spawnChild(genPaxosNode, { input,
-// systemId: 'paxos' })`) and talked to with events. The logic is a thin adapter: the
-// supervisor state lives in a KeySupervisor, the snapshot exposes plain-data counters.
+// `createActor`, spawned inside a user's machine (`spawnChild(genPaxosNode, { input,
+// systemId: 'paxos' })`) or supervised by the runtime's supervisors (startLink does), and talked to
+// with events or with gen_server calls (nodeRequests.ts). The logic is a thin adapter: the key
+// supervisor's state lives in a KeySupervisor, the snapshot exposes plain-data counters.
 import type {
   ActorLogic,
   ActorRef,
@@ -21,6 +22,12 @@ import { KeySupervisor } from './keySupervisor.js';
 import type { GenPaxosNodeEmitted, GenPaxosNodeReply, ReplyTo, SupervisorStats } from './nodeEvents.js';
 import { systemRandom, type RandomSource } from '../base/random.js';
 import { DEFAULT_RESTART_INTENSITY, type RestartIntensity } from '../runtime/restartIntensity.js';
+import {
+  GEN_SERVER_CALL_TYPE,
+  GEN_SERVER_CAST_TYPE,
+  type CallMessage,
+} from '../runtime/genServer/messages.js';
+import { handleRequest, readReply } from './nodeRequests.js';
 
 export interface GenPaxosNodeInput {
   /** This node's id; must be one of `members`. */
@@ -56,12 +63,20 @@ export interface GenPaxosNodeInput {
    * both phases if no decision comes. False: every proposal runs both phases.
    */
   readonly ownerFastPath?: boolean;
+  /**
+   * Given the node's key supervisor when the actor starts (and again after a restart): how the
+   * node's owner (startLink's handle) reads local state synchronously. Optional.
+   */
+  readonly expose?: (keys: KeySupervisor) => void;
 }
 
 export type GenPaxosNodeEvent =
   | { readonly type: 'ask'; readonly key: string; readonly value: PaxosValue; readonly replyTo: ReplyTo }
   | { readonly type: 'ask.cancel'; readonly key: string; readonly replyTo: ReplyTo }
   | { readonly type: 'read'; readonly key: string; readonly replyTo: ReplyTo }
+  /** gen_server's call and cast (`genServer.call(node, { type: 'ask', key, value })`): nodeRequests.ts. */
+  | CallMessage
+  | { readonly type: typeof GEN_SERVER_CAST_TYPE; readonly request: unknown }
   | { readonly type: 'inbound'; readonly envelope: Envelope }
   /** The store settled a write the node issued (the effect runner's token). */
   | { readonly type: 'storage.settled'; readonly token: number; readonly error?: ErrorInfo }
@@ -91,11 +106,6 @@ export type GenPaxosNodeLogic = ActorLogic<
 export type GenPaxosNodeActorRef = ActorRef<GenPaxosNodeSnapshot, GenPaxosNodeEvent, GenPaxosNodeEmitted>;
 
 const supervisors = new WeakMap<AnyActorRef, KeySupervisor>();
-
-/** The supervisor behind a running node actor (for the façade, inspection and tests). */
-export function supervisorOf(actor: AnyActorRef): KeySupervisor | undefined {
-  return supervisors.get(actor);
-}
 
 function snapshotOf(supervisor: KeySupervisor, status: 'active' | 'stopped'): GenPaxosNodeSnapshot {
   return {
@@ -134,6 +144,7 @@ export const genPaxosNode: GenPaxosNodeLogic = {
       ownerFastPath: input.ownerFastPath ?? true,
     });
     supervisors.set(scope.self, supervisor);
+    input.expose?.(supervisor);
     return snapshotOf(supervisor, 'active');
   },
 
@@ -169,17 +180,16 @@ export const genPaxosNode: GenPaxosNodeLogic = {
       case 'ask.cancel':
         supervisor.cancelAsk(event.key, event.replyTo);
         break;
-      case 'read': {
-        const value = supervisor.read(event.key);
-        const reply: GenPaxosNodeReply = {
-          type: 'paxos.read',
-          key: event.key,
-          decided: value !== undefined,
-          value: value ?? null,
-        };
-        event.replyTo.send(reply);
+      case 'read':
+        event.replyTo.send(readReply(supervisor, event.key));
         break;
-      }
+      case GEN_SERVER_CALL_TYPE:
+        handleRequest(supervisor, event.request, event.replyTo);
+        break;
+      case GEN_SERVER_CAST_TYPE:
+        // A cast has nobody to answer: only an ask makes sense (fire and forget).
+        handleRequest(supervisor, event.request, undefined);
+        break;
       case 'inbound':
         supervisor.inbound(event.envelope);
         break;

@@ -195,8 +195,9 @@ export class KeySupervisor {
       replyTo.send({ type: 'paxos.failed', key, error: refusal });
       return;
     }
-    const waiting = this.waiting.get(key);
-    if (waiting) waiting.push(replyTo);
+    // Callers that gave up (a call that timed out) leave with the next ask of their key.
+    const waiting = this.waiting.get(key)?.filter((r) => r.settled?.() !== true);
+    if (waiting) this.waiting.set(key, [...waiting, replyTo]);
     else this.waiting.set(key, [replyTo]);
     const owner = this.ownerOf(key);
     const ownerReachable =

@@ -7,6 +7,8 @@ import type { PaxosValue } from '../paxos/messages.js';
 /** Anything that can receive the node's replies: an XState actor, or the façade's resolver. */
 export interface ReplyTo {
   send(event: GenPaxosNodeReply): void;
+  /** True once nobody waits for the answer any more (a call that timed out): it may be dropped. */
+  settled?(): boolean;
 }
 
 export type GenPaxosNodeReply =

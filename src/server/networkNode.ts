@@ -190,6 +190,9 @@ export async function startNetworkNode(options: NetworkNodeOptions): Promise<Net
     node = await startLink({
       id: options.id,
       members,
+      // Registered as `gen_paxos` on the runtime node its peers link to: callable as
+      // `{ name: 'gen_paxos', node: id }` from any member's actor runtime.
+      runtime: actorNode,
       // The view's tap sits above the fault injector: what it drops is seen as sent, then lost.
       transport: view ? view.tap(faults ?? transport) : (faults ?? transport),
       storage,

@@ -15,7 +15,7 @@ const DEFENCE_REFUSALS: ReadonlySet<string> = new Set(
 /** Subscribes `logger` to `node`'s events; returns the unsubscriber. */
 export function logNodeEvents(node: GenPaxosNode, logger: Logger): () => void {
   const subscriptions = [
-    node.actor.on('decided', (event) => {
+    node.on('decided', (event) => {
       if (!logger.enabled('debug')) return;
       const ballot = ballotOf(node, event.key);
       logger.debug(`paxos mediation done. decided: ${show(event.value)} - (N=${ballot})`, {
@@ -24,16 +24,16 @@ export function logNodeEvents(node: GenPaxosNode, logger: Logger): () => void {
         rounds: event.rounds,
       });
     }),
-    node.actor.on('instance.restarted', (event) =>
+    node.on('instance.restarted', (event) =>
       logger.warn('instance crashed and was restarted', { key: event.key, error: event.error }),
     ),
-    node.actor.on('instance.failed', (event) =>
+    node.on('instance.failed', (event) =>
       logger.error('instance crashed too often and was given up', { key: event.key, error: event.error }),
     ),
-    node.actor.on('storage.failed', (event) =>
+    node.on('storage.failed', (event) =>
       logger.error('storage failed: this node no longer votes', { error: event.error }),
     ),
-    node.actor.on('message.refused', (event) => {
+    node.on('message.refused', (event) => {
       const fields = { reason: event.reason, from: event.from, key: event.key };
       // A member breaking a rule of the protocol is misbehaving (or impersonated): say so loudly.
       if (DEFENCE_REFUSALS.has(event.reason))
@@ -41,7 +41,7 @@ export function logNodeEvents(node: GenPaxosNode, logger: Logger): () => void {
       else logger.debug('message refused', fields);
     }),
   ];
-  return () => subscriptions.forEach((subscription) => subscription.unsubscribe());
+  return () => subscriptions.forEach((unsubscribe) => unsubscribe());
 }
 
 /** The ballot of the accepted proposal, while the key's instance is still live ("?" once retired). */

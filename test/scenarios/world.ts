@@ -11,7 +11,6 @@ import {
   startLink,
   type Envelope,
   type GenPaxosNode,
-  type GenPaxosNodeEmitted,
   type instanceMachine,
   type MemoryNetwork,
   type PaxosValue,
@@ -342,7 +341,7 @@ export class ScenarioWorld {
       ...(options.restartIntensity ? { restartIntensity: options.restartIntensity } : {}),
       inspect: (event) => this.tracer.inspect(id, event),
     });
-    node.actor.on('*', (emitted) => this.tracer.nodeEvent(id, emitted as GenPaxosNodeEmitted));
+    node.on('*', (emitted) => this.tracer.nodeEvent(id, emitted));
     this.nodes.set(id, node);
     this.transports.set(id, transport);
   }

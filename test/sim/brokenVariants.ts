@@ -1,11 +1,43 @@
-// Deliberately broken variants for the simulation's control runs: each breaks one safety rule,
-// and the invariant checker must catch it. A checker that cannot fail proves nothing.
+// Deliberately broken variants for the simulation's control runs: each breaks one rule, and the
+// checker must catch it — a safety invariant, or the liveness check after healing. A checker that
+// cannot fail proves nothing.
 import { enqueueActions } from 'xstate';
-import { instanceMachine, type InstanceMachine } from '../../src/paxos/instanceMachine.js';
+import {
+  instanceMachine,
+  type InstanceContext,
+  type InstanceMachine,
+} from '../../src/paxos/instanceMachine.js';
 import { votesRepliesFirst } from '../model/configs.js';
-import type { Ballot } from '../../src/paxos/ballot.js';
+import { backoffDelayMs } from '../../src/paxos/backoff.js';
+import { nextBallot, type Ballot } from '../../src/paxos/ballot.js';
+import { drawRandom } from '../../src/paxos/prng.js';
+import { chooseValue, highestRound } from '../../src/paxos/proposer.js';
+import { isFresh } from '../../src/paxos/record.js';
 
-export type BrokenVariant = 'quorum-of-one' | 'reply-before-persist' | 'no-p2c' | 'amnesia';
+export const BROKEN_VARIANTS = [
+  'quorum-of-one',
+  'reply-before-persist',
+  'no-p2c',
+  'amnesia',
+  'forged-ballot',
+  'round-zero-non-owner',
+  'owner-reuses-ballot-zero',
+  'no-takeover',
+] as const;
+export type BrokenVariant = (typeof BROKEN_VARIANTS)[number];
+
+/** The node that runs the broken logic of the variants that break one node only. */
+export const CULPRIT = 'a';
+
+/** The jittered wait of a phase, drawn as the machine's own actions draw it. */
+function phaseWait(context: InstanceContext): { readonly waitMs: number; readonly rng: number } {
+  const draw = drawRandom(context.rng);
+  const { phaseTimeoutMs, backoffMaxMs } = context.timing;
+  return {
+    waitMs: backoffDelayMs(phaseTimeoutMs, backoffMaxMs, context.attempt, draw.value),
+    rng: draw.state,
+  };
+}
 
 /** A proposer that decides on its own vote alone: a "majority" of 1 out of 3. */
 const quorumOfOne = instanceMachine.provide({
@@ -36,8 +68,89 @@ const noP2c = instanceMachine.provide({
   },
 });
 
-/** The instance logic of a variant; `amnesia` keeps the machine and loses the disk on crash. */
-export function instanceLogicFor(variant: BrokenVariant | undefined): InstanceMachine | undefined {
+/**
+ * A proposer that starts its ballots in another member's name: phase 1a as in the machine, but
+ * the ballot's node is the next member, not this one. Every acceptor refuses it (forged-ballot);
+ * the checker must see it on the wire all the same.
+ */
+const forgedBallot = instanceMachine.provide({
+  actions: {
+    startBallot: enqueueActions(({ context, enqueue }) => {
+      const round = Math.max(
+        context.highestSeenRound,
+        highestRound(context.promised, context.accepted?.ballot),
+      );
+      const other = context.members.find((member) => member !== context.node) as string;
+      const ballot = nextBallot(other, round);
+      enqueue.assign({
+        ballot,
+        promised: ballot,
+        promises: [{ from: context.node, accepted: context.accepted }],
+        acks: [],
+        highestSeenRound: ballot.round,
+        ...phaseWait(context),
+      });
+      const record = { promised: ballot, accepted: context.accepted, decided: context.decided };
+      enqueue.emit({ type: 'persist', key: context.key, record });
+      enqueue.emit({ type: 'broadcast', key: context.key, message: { type: 'prepare', ballot } });
+    }),
+  },
+});
+
+/**
+ * Every member, owner or not, skips phase 1 with ballot 0 for a key fresh on it — even with the
+ * owner fast path off (owner.ts: only the owner may, since nothing else keeps ballot 0 unique).
+ */
+const roundZeroNonOwner = instanceMachine.provide({
+  guards: { mayTakeFirstBallot: ({ context }) => isFresh(context) },
+});
+
+/**
+ * An owner that sends its ballot-0 propose before its own acceptance is on disk, as it does for
+ * other rounds. A crash in between loses the acceptance; the owner comes back with the key fresh
+ * and proposes ballot 0 again, with whatever value it is asked next (owner.ts forbids this).
+ */
+const ownerReusesBallotZero = instanceMachine.provide({
+  actions: {
+    startProposal: enqueueActions(({ context, enqueue }) => {
+      const ballot = context.ballot as Ballot;
+      const chosen = chooseValue(context.promises, context.proposal);
+      if (chosen === undefined) throw new Error(`instance ${context.key}: proposing with nothing to propose`);
+      const accepted = { ballot, value: chosen.value };
+      enqueue.assign({ accepted, acks: [context.node], ...phaseWait(context) });
+      enqueue.emit({
+        type: 'broadcast',
+        key: context.key,
+        message: { type: 'propose', ballot, value: chosen.value },
+      });
+      enqueue.emit({
+        type: 'persist',
+        key: context.key,
+        record: { promised: context.promised, accepted, decided: context.decided },
+      });
+    }),
+  },
+});
+
+/**
+ * Liveness, not safety: an instance whose takeover timer never fires. A node that voted for a
+ * proposer that then vanished, or forwarded an ask the owner never got, waits for ever instead of
+ * pushing the key to a decision itself. Every safety invariant holds; only the liveness check can
+ * catch it.
+ */
+const noTakeover = instanceMachine.provide({
+  delays: { takeover: () => Number.MAX_SAFE_INTEGER },
+});
+
+/**
+ * The instance logic node `id` runs under a variant, or undefined for the standard machine.
+ * `amnesia` keeps the machine and loses the disk on crash (simulation.ts); `forged-ballot`
+ * breaks node `CULPRIT` only.
+ */
+export function instanceLogicFor(
+  variant: BrokenVariant | undefined,
+  id: string,
+): InstanceMachine | undefined {
   switch (variant) {
     case 'quorum-of-one':
       return quorumOfOne;
@@ -45,7 +158,16 @@ export function instanceLogicFor(variant: BrokenVariant | undefined): InstanceMa
       return replyBeforePersist;
     case 'no-p2c':
       return noP2c;
-    default:
+    case 'forged-ballot':
+      return id === CULPRIT ? forgedBallot : undefined;
+    case 'round-zero-non-owner':
+      return roundZeroNonOwner;
+    case 'owner-reuses-ballot-zero':
+      return ownerReusesBallotZero;
+    case 'no-takeover':
+      return noTakeover;
+    case 'amnesia':
+    case undefined:
       return undefined;
   }
 }

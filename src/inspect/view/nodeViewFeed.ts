@@ -52,14 +52,14 @@ export class NodeViewFeed {
   /** Follows `node`'s decisions and samples its key states; returns the unsubscriber. */
   attach(node: GenPaxosNode): () => void {
     this.node = node;
-    const subscription = node.actor.on('decided', (event) => {
+    const subscription = node.on('decided', (event) => {
       const value = valueText(event.value);
       this.decided.set(event.key, value);
       this.noteState(event.key, 'decided');
       this.options.publish({ type: 'decided', t: this.now(), node: this.nodeId, key: event.key, value });
     });
     return () => {
-      subscription.unsubscribe();
+      subscription();
       this.node = null;
     };
   }

@@ -190,6 +190,7 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
     return this.clients.size;
   }
 
+  /** This node and every peer it was configured with, sorted. */
   get members(): readonly string[] {
     return this.options.members;
   }
