@@ -300,6 +300,7 @@ export async function startLink(options: StartLinkOptions): Promise<GenPaxosNode
       ...(options.inspect ? { inspect: options.inspect } : {}),
       ...(options.acceptorFastPath !== undefined ? { acceptorFastPath: options.acceptorFastPath } : {}),
       ...(options.ownerFastPath !== undefined ? { ownerFastPath: options.ownerFastPath } : {}),
+      ...(options.adaptiveTiming !== undefined ? { adaptiveTiming: options.adaptiveTiming } : {}),
       expose: (keys) => node.attach({ keys }),
     },
     started: (actor) => node.attach({ actor: actor as Actor<GenPaxosNodeLogic> }),

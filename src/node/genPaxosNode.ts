@@ -64,6 +64,11 @@ export interface GenPaxosNodeInput {
    */
   readonly ownerFastPath?: boolean;
   /**
+   * Default true: phase timeouts follow the phases this node completes (RFC 6298's estimator,
+   * adaptiveTiming.ts), within 10 ms … 60 s; `timing` is the start. False: `timing` as given.
+   */
+  readonly adaptiveTiming?: boolean;
+  /**
    * Given the node's key supervisor when the actor starts (and again after a restart): how the
    * node's owner (startLink's handle) reads local state synchronously. Optional.
    */
@@ -142,6 +147,7 @@ export const genPaxosNode: GenPaxosNodeLogic = {
       ...(input.inspect ? { inspect: input.inspect } : {}),
       acceptorFastPath: input.acceptorFastPath ?? true,
       ownerFastPath: input.ownerFastPath ?? true,
+      adaptiveTiming: input.adaptiveTiming ?? true,
     });
     supervisors.set(scope.self, supervisor);
     input.expose?.(supervisor);

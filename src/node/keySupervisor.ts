@@ -31,6 +31,8 @@ import { SimpleOneForOne } from '../runtime/supervisor/simpleOneForOne.js';
 import { EffectRunner, type SettledWrite } from './effectRunner.js';
 import type { KeySupervisorOptions } from './keySupervisorOptions.js';
 import { emptySupervisorStats, type ReplyTo, type SupervisorStats } from './nodeEvents.js';
+import { AdaptiveTiming } from './adaptiveTiming.js';
+import { SilentPeers } from './silentPeers.js';
 import { TakeoverTimers } from './takeoverTimers.js';
 
 type InstanceActor = ActorRefFrom<InstanceMachine>;
@@ -68,6 +70,12 @@ export class KeySupervisor {
   private timers: TakeoverTimers | null = null;
   /** The members in sorted order, to find each key's owner. */
   private readonly sortedMembers: readonly string[];
+  /** Phase timeouts, from the phases this node's instances complete. */
+  readonly timing: AdaptiveTiming;
+  /** When each live instance entered its current phase (preparing or proposing). */
+  private readonly phaseStarted = new Map<string, number>();
+  /** Members that did not answer a failed round 0 of this node, until they speak again. */
+  readonly silentPeers: SilentPeers;
 
   constructor(readonly options: KeySupervisorOptions) {
     this.runner = new EffectRunner({
@@ -81,8 +89,10 @@ export class KeySupervisor {
       onStorageFailure: (error) => this.storageFailedWith(errorInfo(error)),
       onSettled: (write) => this.host?.settle(write),
     });
-    const { id, members, timing, storage, random } = options;
+    const { id, members, storage, random } = options;
     this.sortedMembers = [...members].sort();
+    this.timing = new AdaptiveTiming({ ...DEFAULT_TIMING, ...options.timing }, options.adaptiveTiming);
+    this.silentPeers = new SilentPeers(id, members);
     this.pool = new SimpleOneForOne<InstanceMachine, null>({
       name: `node ${id}`,
       // Restarts are bounded per key (childIntensity), never for the node as a whole.
@@ -98,13 +108,15 @@ export class KeySupervisor {
         isolated: true,
         childIntensity: options.restartIntensity,
         // Computed again at every restart, so a restarted instance reloads the key's record.
-        input: (key) => ({
+        input: (key, _args, restarted) => ({
           key,
           node: id,
+          boot: storage.boot ?? 0,
+          restarted,
           members,
           record: storage.load(key) ?? null,
           seed: drawSeed(random),
-          timing,
+          timing: this.timing.timing(),
           ownerFastPath: options.ownerFastPath,
           ...(options.ownerFastPath ? { owner: ownerAmongSorted(key, this.sortedMembers) } : {}),
         }),
@@ -166,7 +178,7 @@ export class KeySupervisor {
     this.timers = new TakeoverTimers(
       clock,
       this.options.random,
-      { ...DEFAULT_TIMING, ...this.options.timing },
+      () => this.timing.timing(),
       (key) => host.timerFired(key),
     );
     this.options.transport.listen((envelope) => host.scope.self.send({ type: 'inbound', envelope }));
@@ -225,6 +237,9 @@ export class KeySupervisor {
     this.stats.messagesIn++;
     const { from, key, message } = envelope;
     if (message.type === 'reject') this.stats.rejectionsReceived++;
+    this.silentPeers.heardFrom(from);
+    if (message.type === 'acknowledge' && message.ballot.round === 0)
+      this.silentPeers.acknowledged(key, from);
     if (this.storageFailure !== null || this.failed.has(key)) {
       this.countRefusal(this.storageFailure !== null ? 'storage failed' : 'key failed', from, key);
       return;
@@ -315,7 +330,18 @@ export class KeySupervisor {
       members: this.options.members,
       owner: this.ownerOf(key),
       acceptorFastPath: this.options.acceptorFastPath,
+      everyPeerReachable: this.everyPeerReachable(),
     };
+  }
+
+  /** Every other member's link is up, as far as the transport knows (one without link state: yes). */
+  private everyPeerReachable(): boolean {
+    if (this.silentPeers.anySuspected) return false;
+    const isLinkUp = this.options.transport.isLinkUp;
+    if (isLinkUp === undefined) return true;
+    for (const member of this.options.members)
+      if (member !== this.options.id && isLinkUp.call(this.options.transport, member) === false) return false;
+    return true;
   }
 
   private ownerOf(key: string): string | null {
@@ -411,7 +437,24 @@ export class KeySupervisor {
     const slot = this.slots.get(key) ?? EMPTY_SLOT;
     if (slot.instance === state) return;
     this.setSlot(key, { ...slot, instance: state });
+    this.timePhase(key, slot.instance, state);
+    if (slot.instance === 'proposing') this.silentPeers.roundZeroEnded(key, state === 'decided');
     if (shouldRetire(state, slot.instance, this.waiting.has(key))) this.host?.retire(key, sessionId);
+  }
+
+  /**
+   * A completed phase (phase 1: preparing → proposing; phase 2: proposing → decided) is a sample of
+   * how long phases take here; a phase's timeouts and retries count in it, which only errs long.
+   */
+  private timePhase(key: string, previous: InstanceStateName | null, state: InstanceStateName): void {
+    const now = this.options.clock.now();
+    const started = this.phaseStarted.get(key);
+    const completed =
+      (previous === 'preparing' && state === 'proposing') ||
+      (previous === 'proposing' && state === 'decided');
+    if (completed && started !== undefined) this.timing.observe(now - started);
+    if (state === 'preparing' || state === 'proposing') this.phaseStarted.set(key, now);
+    else this.phaseStarted.delete(key);
   }
 
   /** A restarted instance is asked again for the value still waiting for a decision. */
@@ -433,6 +476,7 @@ export class KeySupervisor {
     const message = effect.type === 'broadcast' ? effect.message : null;
     if (message?.type === 'prepare' || (message?.type === 'propose' && message.ballot.round === 0))
       this.countBallot(key);
+    if (message?.type === 'propose' && message.ballot.round === 0) this.silentPeers.roundZeroSent(key);
     if (effect.type === 'decided') this.setSlot(key, slotAfter(this.slots.get(key) ?? EMPTY_SLOT, [effect]));
     this.runner.run(effect);
   }

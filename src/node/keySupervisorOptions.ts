@@ -28,4 +28,6 @@ export interface KeySupervisorOptions {
   readonly acceptorFastPath: boolean;
   /** The key's owner skips phase 1 with ballot 0; other members forward their asks to it. */
   readonly ownerFastPath: boolean;
+  /** Phase timeouts follow the phases this node observes (adaptiveTiming.ts); off: `timing` as given. */
+  readonly adaptiveTiming: boolean;
 }

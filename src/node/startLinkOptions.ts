@@ -53,6 +53,12 @@ export interface StartLinkOptions {
    */
   readonly ownerFastPath?: boolean;
   /**
+   * Default true: phase timeouts and backoff follow the phases this node completes (RFC 6298's
+   * estimator: smoothed duration plus four deviations, within 10 ms … 60 s), so a slow network keeps
+   * deciding and a silent member costs little. `timing` is where they start. False: `timing` fixed.
+   */
+  readonly adaptiveTiming?: boolean;
+  /**
    * The actor runtime node the Paxos node runs on: it is registered there as `gen_paxos` under its
    * supervisor, so `genServer.call({ name: 'gen_paxos', node: id }, …)` reaches it from other
    * runtime nodes linked to this one. Default: a runtime node of its own, named after `id`, on

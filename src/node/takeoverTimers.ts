@@ -13,7 +13,7 @@ export class TakeoverTimers {
   constructor(
     private readonly clock: RuntimeClock,
     private readonly random: RandomSource,
-    private readonly timing: InstanceTiming,
+    private readonly timing: () => InstanceTiming,
     private readonly fired: (key: string) => void,
   ) {}
 
@@ -33,7 +33,7 @@ export class TakeoverTimers {
   /** (Re)arms `key`'s timer with the instance's own takeover delay and jitter. */
   arm(key: string): void {
     this.clear(key);
-    const { takeoverMs, backoffMaxMs } = this.timing;
+    const { takeoverMs, backoffMaxMs } = this.timing();
     const delayMs = backoffDelayMs(takeoverMs, backoffMaxMs, 0, this.random.next());
     this.timers.set(
       key,

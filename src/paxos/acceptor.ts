@@ -61,6 +61,7 @@ export function handlePropose(
   state: AcceptorState,
   ballot: Ballot,
   value: PaxosValue,
+  boot?: number,
 ): AcceptorStep<AcknowledgeMessage> {
   if (state.promised !== null && compareBallots(ballot, state.promised) < 0) {
     return reject(state, ballot, state.promised);
@@ -73,7 +74,7 @@ export function handlePropose(
     outcome: 'granted',
     state: changed ? { promised: ballot, accepted: { ballot, value } } : state,
     changed,
-    reply: { type: 'acknowledge', ballot },
+    reply: boot === undefined ? { type: 'acknowledge', ballot } : { type: 'acknowledge', ballot, boot },
   };
 }
 
@@ -131,7 +132,7 @@ export function acceptorStep(
   const step =
     message.type === 'prepare'
       ? handlePrepare(record, message.ballot)
-      : handlePropose(record, message.ballot, message.value);
+      : handlePropose(record, message.ballot, message.value, message.boot);
   const effects: Effect[] = [];
   // Paxos Made Simple §2.2: the vote is on disk before the reply that reveals it.
   if (step.changed) effects.push({ type: 'persist', key, record: { ...record, ...step.state } });

@@ -40,6 +40,11 @@ export interface KeyNode {
    * watched).
    */
   readonly acceptorFastPath: boolean;
+  /**
+   * Every other member is reachable now. The owner's round 0 needs all of them (owner.ts); without
+   * them an ask is proposed with both phases at once, and is not forwarded to the owner.
+   */
+  readonly everyPeerReachable: boolean;
 }
 
 export type KeyInput =
@@ -103,10 +108,17 @@ function askStep(
   if (record.decided !== null) return { ...NOTHING, slot, effects: decidedAnswer(key, record.decided) };
   const asked: KeySlot = slot.proposal === null ? { ...slot, proposal: { value } } : slot;
   const proposeHere = node.owner !== null && node.owner !== node.self && !ownerReachable;
-  if (slot.instance !== null) return { ...NOTHING, slot: asked, deliver: askEvent(value, proposeHere) };
+  const classic = !node.everyPeerReachable;
+  if (slot.instance !== null)
+    return { ...NOTHING, slot: asked, deliver: askEvent(value, proposeHere, classic) };
   // Forwarded already, or a vote of this node is pending: the takeover timer pushes the ask.
   if (slot.awaiting) return { ...NOTHING, slot: asked };
-  const owner = forwardTarget({ self: node.self, owner: node.owner, fresh: isFresh(record), proposeHere });
+  const owner = forwardTarget({
+    self: node.self,
+    owner: node.owner,
+    fresh: isFresh(record),
+    proposeHere: proposeHere || classic,
+  });
   // Without the fast path every key runs in an instance, forwarding included (its machine forwards).
   if (owner !== null && node.acceptorFastPath) {
     return {
@@ -117,11 +129,16 @@ function askStep(
       timer: 'arm',
     };
   }
-  return { ...NOTHING, slot: asked, deliver: askEvent(value, proposeHere) };
+  return { ...NOTHING, slot: asked, deliver: askEvent(value, proposeHere, classic) };
 }
 
-function askEvent(value: PaxosValue, proposeHere: boolean): InstanceEvent {
-  return proposeHere ? { type: 'ask', value, forwarded: true } : { type: 'ask', value };
+function askEvent(value: PaxosValue, proposeHere: boolean, classic: boolean): InstanceEvent {
+  return {
+    type: 'ask',
+    value,
+    ...(proposeHere ? { forwarded: true } : {}),
+    ...(classic ? { classic: true } : {}),
+  };
 }
 
 function messageStep(
@@ -151,7 +168,11 @@ function messageStep(
       return { ...NOTHING, slot };
     case 'forward':
       // A member asks this node, the owner, to propose: only an instance proposes.
-      return { ...NOTHING, slot, deliver: { ...message, from } };
+      return {
+        ...NOTHING,
+        slot,
+        deliver: node.everyPeerReachable ? { ...message, from } : { ...message, from, classic: true },
+      };
     case 'prepare':
     case 'propose': {
       if (!node.acceptorFastPath) return { ...NOTHING, slot, deliver: { ...message, from } };

@@ -3,9 +3,18 @@
 //
 // Why ballot 0 needs no phase 1: phase 1 of ballot b makes sure no value other than the one it
 // adopts can have been chosen in a ballot below b (Paxos Made Simple §2.2, P2c). No ballot is
-// below (0, owner) — every other proposer's rounds start at 1 — so any value is safe for it. The
-// owner must still never propose two values in ballot 0: it makes its own acceptance durable
-// before the propose leaves, and after that its record rules the fast path out for the key.
+// below (0, owner) — every other proposer's rounds start at 1, and acceptors refuse round 0 from
+// anyone but the owner — so any value is safe for it.
+//
+// Round 0 is a fast round (Fast Paxos §3) in which the owner does not vote: a value is chosen in it
+// only when every other member accepted it (quorum.ts, hasFastQuorum). So the owner writes nothing
+// before its propose leaves, and the decision waits for one fsync (the others', in parallel). An
+// owner that crashed and forgot its propose may send ballot 0 again with another value: acceptors
+// that hold the first refuse the second (acceptor.ts, conflicting-value), so no ballot-0 value is
+// chosen unless it is the only one any acceptor holds, and every later phase 1 finds it. Each
+// round-0 propose carries the owner's boot (its store's restart counter), echoed by the
+// acknowledgements, so a restarted owner never counts an acknowledgement of its earlier value; an
+// instance restarted after a crash of its own (same boot) does not use round 0 at all.
 import type { Ballot } from './ballot.js';
 
 /** FNV-1a over the key's UTF-16 code units, into the members in sorted order. */

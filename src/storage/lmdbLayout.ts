@@ -20,7 +20,13 @@ export const DB_NAMES = {
   peers: 'peers',
 } as const;
 
-export const META_KEYS = { format: 'format', nodeId: 'nodeId', incarnation: 'incarnation' } as const;
+export const META_KEYS = {
+  format: 'format',
+  nodeId: 'nodeId',
+  incarnation: 'incarnation',
+  /** The restart counter (Storage.boot): incremented, durably, at every open. */
+  boot: 'boot',
+} as const;
 
 /**
  * LMDB options of the environment (see docs/storage.md for the evidence behind each).

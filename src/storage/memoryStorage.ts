@@ -41,7 +41,12 @@ export class MemoryStorage implements Storage {
     this.commitDelayMs = options.commitDelayMs ?? 0;
   }
 
-  async open(): Promise<void> {}
+  /** Storage.boot: counts `open()` calls, which a simulated crash and restart keep. */
+  boot = 0;
+
+  async open(): Promise<void> {
+    this.boot++;
+  }
 
   load(key: string): KeyRecord | undefined {
     return this.pending.get(key) ?? this.durable.get(key);

@@ -11,6 +11,7 @@ import {
 import type { Ballot } from '../../src/paxos/ballot.js';
 import type { PaxosValue } from '../../src/paxos/messages.js';
 import { chooseValue } from '../../src/paxos/proposer.js';
+import { addSender, hasQuorum } from '../../src/paxos/quorum.js';
 import { keyStep } from '../../src/paxos/keyStep.js';
 import { ALL_INVARIANTS, type ModelConfig } from './config.js';
 import { laxMachine, type LaxRules } from './laxAcceptor.js';
@@ -182,22 +183,24 @@ export function correctOwner(bounds: Bounds): ModelConfig {
 }
 
 /**
- * Broken (f): the owner's ballot-0 propose leaves before its own acceptance is durable. After a
- * crash the owner is fresh again and can use ballot 0 a second time, with another value (n2's,
- * forwarded): two values accepted in one ballot.
+ * Broken (f), the old rule's absence: the owner counts its own round-0 vote, as a majority quorum
+ * with itself in it, but its vote is written after the propose leaves (the design before the
+ * one-fsync fast path, without its rule that the vote be durable first). After a crash the owner
+ * is fresh again and can use ballot 0 a second time, with another value (n2's, forwarded).
  */
 export function ownerSendsBeforeDurable(bounds: Bounds): ModelConfig {
   return {
     ...correctOwner(bounds),
-    name: named('broken: owner proposes ballot 0 before its vote is durable', bounds),
+    name: named('broken: owner votes in ballot 0, its vote written after the propose', bounds),
     invariants: ['agreement', 'validity'],
     machine: instanceMachine.provide({
+      guards: { hasAckQuorum: ({ context }) => hasQuorum(context.acks, context.members.length) },
       actions: {
         startProposal: enqueueActions(({ context, enqueue }) => {
           const ballot = context.ballot as Ballot;
           const chosen = chooseValue(context.promises, context.proposal) as { value: PaxosValue };
           const accepted = { ballot, value: chosen.value };
-          enqueue.assign({ accepted, acks: [context.node] });
+          enqueue.assign({ accepted, proposing: accepted, acks: [context.node] });
           enqueue.emit({
             type: 'broadcast',
             key: context.key,
@@ -209,6 +212,38 @@ export function ownerSendsBeforeDurable(bounds: Bounds): ModelConfig {
             record: { promised: context.promised, accepted, decided: context.decided },
           });
         }),
+      },
+    }),
+  };
+}
+
+/**
+ * Broken (n), a new rule's absence: acceptors acknowledge a second value in a ballot they already
+ * accepted (keeping the first), as handlePropose once did. The owner, which writes nothing for its
+ * round 0, proposes a second value with ballot 0 after its first instance retired; an
+ * acknowledgement of it from an acceptor holding the first is a vote never cast.
+ */
+export function acceptsConflictingValues(bounds: Bounds): ModelConfig {
+  return {
+    ...correctOwner(bounds),
+    name: named('broken: acceptors acknowledge a second value in an accepted ballot', bounds),
+    acceptorFastPath: false,
+    machine: laxMachine({ conflictingValue: true }),
+  };
+}
+
+/**
+ * Broken (o), a new rule's absence: the owner decides its round 0 on a majority as if it had voted
+ * (its own vote counted though it cast none), instead of every other member's acceptance.
+ */
+export function roundZeroOnMajority(bounds: Bounds): ModelConfig {
+  return {
+    ...correctOwner(bounds),
+    name: named('broken: round 0 decided on a majority that counts the owner’s missing vote', bounds),
+    machine: instanceMachine.provide({
+      guards: {
+        hasAckQuorum: ({ context }) =>
+          hasQuorum(addSender(context.acks, context.node), context.members.length),
       },
     }),
   };
@@ -289,22 +324,6 @@ export function answersUndecided(bounds: Bounds): ModelConfig {
   };
 }
 
-/**
- * Broken (k): the owner takes ballot 0 for a key it has already voted on (the forwarding rule's
- * "fresh" precondition dropped at the owner): its promise goes backwards and its earlier vote is
- * overwritten, so a value chosen at a higher ballot can be chosen over.
- */
-export function ownerTakesBallotZeroLate(bounds: Bounds): ModelConfig {
-  return {
-    ...correctOwner(bounds),
-    name: named('broken: the owner takes ballot 0 after voting', bounds),
-    invariants: ['agreement', 'validity'],
-    machine: instanceMachine.provide({
-      guards: { mayTakeFirstBallot: ({ context }) => context.owner === context.node },
-    }),
-  };
-}
-
 /** Forged messages: n3 proposes 'X' to n1 and n2 in n2's name (ballot 1.n2), never asked by anyone. */
 const FORGED_BALLOT = (['n1', 'n2'] as const).map((to) => ({
   from: 'n3',
@@ -359,5 +378,25 @@ function laxAcceptors(
     // Every vote in an instance, whose machine gets the lax acceptor.
     acceptorFastPath: false,
     machine: laxMachine(options.lax),
+  };
+}
+
+/**
+ * Broken (p), a new rule's absence: the owner counts every acknowledgement of its round-0 ballot,
+ * whatever boot's propose it answers. After a crash, the acknowledgements of the value it sent
+ * before count for the value it sends now.
+ */
+export function countsStaleAcknowledgements(bounds: Bounds): ModelConfig {
+  return {
+    ...correctOwner(bounds),
+    name: named('broken: a restarted owner counts acknowledgements of its earlier round 0', bounds),
+    machine: instanceMachine.provide({
+      actions: {
+        recordAck: enqueueActions(({ context, event, enqueue }) => {
+          const acks = addSender(context.acks, (event as { from: string }).from);
+          if (acks !== context.acks) enqueue.assign({ acks });
+        }),
+      },
+    }),
   };
 }

@@ -2,7 +2,9 @@
 // controls: each check, removed, must let a misbehaving member break agreement or validity.
 import { enqueueActions } from 'xstate';
 import { acceptorStep, type AcceptorContext, type AcceptorOutcome } from '../../src/paxos/acceptor.js';
+import { ballotsEqual } from '../../src/paxos/ballot.js';
 import type { Effect } from '../../src/paxos/effects.js';
+import { valuesEqual } from '../../src/paxos/valueEquality.js';
 import {
   instanceMachine,
   type InstanceEvent,
@@ -15,6 +17,8 @@ import type { KeyRecord } from '../../src/paxos/record.js';
 export interface LaxRules {
   readonly forgedBallot?: boolean;
   readonly roundZero?: boolean;
+  /** Acknowledge a second value in an accepted ballot, keeping the first (handlePropose's old way). */
+  readonly conflictingValue?: boolean;
 }
 
 /** acceptorStep, with the chosen checks skipped (the paper's rules are kept). */
@@ -29,6 +33,32 @@ export function laxAcceptorStep(
   const sender = rules.forgedBallot ? message.ballot.node : from;
   // No round-0 check: take the sender for the key's owner.
   const owner = rules.roundZero && message.ballot.round === 0 ? sender : context.owner;
+  const accepted = record.accepted;
+  if (
+    rules.conflictingValue &&
+    message.type === 'propose' &&
+    accepted !== null &&
+    ballotsEqual(message.ballot, accepted.ballot) &&
+    !valuesEqual(message.value, accepted.value)
+  ) {
+    // The old acceptor: the same ballot again is "a duplicate", acknowledged, the first value kept.
+    return {
+      granted: true,
+      state: record,
+      effects: [
+        {
+          type: 'send',
+          key: context.key,
+          to: from,
+          message: {
+            type: 'acknowledge',
+            ballot: message.ballot,
+            ...(message.boot === undefined ? {} : { boot: message.boot }),
+          },
+        },
+      ],
+    };
+  }
   const outcome = acceptorStep({ ...context, owner }, record, sender, message);
   return sender === from ? outcome : redirect(outcome, sender, from);
 }

@@ -7,7 +7,10 @@ import { describe, expect, it } from 'vitest';
 import { checkModel } from './check.js';
 import {
   acceptsAnyRoundZero,
+  acceptsConflictingValues,
   acceptsForgedBallots,
+  countsStaleAcknowledgements,
+  roundZeroOnMajority,
   answersUndecided,
   correct,
   correctInstances,
@@ -15,7 +18,6 @@ import {
   forgetfulAcceptor,
   instancelessRepliesFirst,
   ownerSendsBeforeDurable,
-  ownerTakesBallotZeroLate,
   proposerIgnoresAccepted,
   quorumOfOne,
   refusesForgeries,
@@ -34,12 +36,12 @@ describe('model check: the node is safe in every reachable state', () => {
     { make: correct, bounds: { maxRound: 2, maxCrashes: 0, values: 1 }, atLeast: 80_000 },
     // Every key in an instance on every node.
     { make: correctInstances, bounds: { maxRound: 1, maxCrashes: 1 }, atLeast: 20_000 },
-    // The owner fast path: n1 owns the key (ballot 0, no phase 1), n2 forwards to it; a crash of
-    // the owner is what could make ballot 0 carry two values.
+    // The owner fast path: n1 owns the key (ballot 0, no phase 1, no vote of its own), n2 forwards
+    // to it; a crash of the owner is what lets ballot 0 carry two values.
     {
       make: correctOwner,
       bounds: { maxRound: 1, maxCrashes: 1, values: 1, crashable: ['n1'], reaskAfterRestart: false },
-      atLeast: 250_000,
+      atLeast: 300_000,
     },
     // A misbehaving member's forged messages in the network: a ballot in another's name, and
     // round 0 from a member that does not own the key. Every one is refused.
@@ -62,6 +64,7 @@ describe('model check: deliberately broken variants are caught with a counterexa
   const crash: Bounds = { maxRound: 1, maxCrashes: 1 };
   const noCrash: Bounds = { maxRound: 1, maxCrashes: 0 };
   const ownerCrash: Bounds = { maxRound: 1, maxCrashes: 1, crashable: ['n1'], reaskAfterRestart: false };
+  const ownerCrashOneValue: Bounds = { ...ownerCrash, values: 1 };
   const variants: {
     name: string;
     make: (bounds: Bounds) => ModelConfig;
@@ -98,13 +101,35 @@ describe('model check: deliberately broken variants are caught with a counterexa
       violation: /^agreement violated/,
       needsCrash: true,
     },
+    // The one-fsync fast path (owner.ts): the old rule's absence, and each new rule's.
     {
-      name: '(f) an owner that sends ballot 0 before its vote is durable',
+      name: '(f) an owner that votes in its ballot 0 and writes the vote after the propose (the old rule absent)',
       make: ownerSendsBeforeDurable,
       bounds: ownerCrash,
       violation: /^agreement violated/,
       needsCrash: true,
       shows: 'forward(',
+    },
+    {
+      name: '(n) acceptors that acknowledge a second value in a ballot they accepted',
+      make: acceptsConflictingValues,
+      bounds: ownerCrashOneValue,
+      violation: /^learnedIsChosen violated/,
+      needsCrash: true,
+    },
+    {
+      name: '(o) round 0 decided on a majority counting the owner’s vote it never cast',
+      make: roundZeroOnMajority,
+      bounds: noCrash,
+      violation: /^learnedIsChosen violated/,
+      needsCrash: false,
+    },
+    {
+      name: '(p) a restarted owner that counts acknowledgements of its earlier round 0 (no boot)',
+      make: countsStaleAcknowledgements,
+      bounds: ownerCrashOneValue,
+      violation: /^agreement violated/,
+      needsCrash: true,
     },
     // The paths without an instance, which only the node's per-key step takes:
     {
@@ -130,13 +155,6 @@ describe('model check: deliberately broken variants are caught with a counterexa
       violation: /^learnedIsChosen violated/,
       needsCrash: true,
       shows: 'no instance',
-    },
-    {
-      name: '(k) an owner that takes ballot 0 after voting (forwarding’s “fresh” rule dropped)',
-      make: ownerTakesBallotZeroLate,
-      bounds: noCrash,
-      violation: /^agreement violated/,
-      needsCrash: false,
     },
     // Defence in depth: acceptors without each check let a misbehaving member's forgery through.
     {

@@ -99,6 +99,8 @@ export class NodeSteps {
       members: config.members,
       owner: config.ownerOf?.[self] ?? owner,
       acceptorFastPath: config.acceptorFastPath ?? true,
+      // Links are always up in the model: loss is the network's, not the transport's knowledge.
+      everyPeerReachable: true,
     }));
   }
 
@@ -132,16 +134,19 @@ export class NodeSteps {
    * A node that restarts from `record` (a crash): nothing in memory, and — as the supervisor's
    * resumePending does — a takeover of a key accepted but undecided.
    */
-  restart(index: number, record: number): NodeOutcome {
+  restart(index: number, record: number, boot: number): NodeOutcome {
     const r = this.records.get(record);
     if (r.accepted === null || r.decided !== null) return { next: this.restingNode, steps: [] };
     return (
-      this.step(index, this.restingNode, record, TIMEOUT_TAKEOVER) ?? { next: this.restingNode, steps: [] }
+      this.step(index, this.restingNode, record, TIMEOUT_TAKEOVER, boot) ?? {
+        next: this.restingNode,
+        steps: [],
+      }
     );
   }
 
   /** The outcome of `event` at `node` whose latest record is `record`, or null when it is not enabled. */
-  step(index: number, node: number, record: number, event: number): NodeOutcome | null {
+  step(index: number, node: number, record: number, event: number, boot: number): NodeOutcome | null {
     // Node states are shared between nodes (a resting node looks the same everywhere): per node.
     const slot = node * this.config.members.length + index;
     let byEvent = this.cache[slot];
@@ -149,16 +154,22 @@ export class NodeSteps {
       byEvent = new Map();
       this.cache[slot] = byEvent;
     }
-    const key = event * 65_536 + record;
+    const key = (event * 65_536 + record) * 16 + boot;
     let outcome = byEvent.get(key);
     if (outcome === undefined) {
-      outcome = this.compute(index, node, record, event);
+      outcome = this.compute(index, node, record, event, boot);
       byEvent.set(key, outcome);
     }
     return outcome;
   }
 
-  private compute(index: number, nodeId: number, recordId: number, event: number): NodeOutcome | null {
+  private compute(
+    index: number,
+    nodeId: number,
+    recordId: number,
+    event: number,
+    boot: number,
+  ): NodeOutcome | null {
     const node = this.nodes.get(nodeId);
     const live = node.instance < 0 ? null : this.instances.get(node.instance);
     const state = live === null ? null : (String(live.value) as InstanceStateName);
@@ -187,7 +198,11 @@ export class NodeSteps {
     if (decision.deliver !== null || decision.spawn) {
       if (instance < 0) {
         // Started from the record, as the supervisor does: its timers replace the takeover timer.
-        const started = this.spawn(index, this.config.respawnFrom === 'empty' ? this.emptyRecord : recordId);
+        const started = this.spawn(
+          index,
+          this.config.respawnFrom === 'empty' ? this.emptyRecord : recordId,
+          boot,
+        );
         instance = started.instance;
         effects.push(...started.effects);
         slot = { ...slot, awaiting: false };
@@ -241,8 +256,12 @@ export class NodeSteps {
   }
 
   /** A new instance started from `record`, and the effects of its first (eventless) steps. */
-  private spawn(index: number, record: number): { instance: number; effects: readonly Effect[] } {
-    const key = record * this.config.members.length + index;
+  private spawn(
+    index: number,
+    record: number,
+    boot: number,
+  ): { instance: number; effects: readonly Effect[] } {
+    const key = (record * this.config.members.length + index) * 16 + boot;
     let started = this.spawns.get(key);
     if (started === undefined) {
       const [snapshot, actions] = initialTransition(this.config.machine, {
@@ -251,6 +270,7 @@ export class NodeSteps {
         members: this.config.members,
         record: this.records.get(record),
         ownerFastPath: this.config.ownerFastPath ?? false,
+        boot,
         ...(this.keyNodes[index]?.owner ? { owner: this.keyNodes[index]?.owner as string } : {}),
       });
       started = { instance: this.instanceId(snapshot), effects: emitted(actions) };
@@ -375,6 +395,9 @@ function instanceKey(snapshot: NodeSnapshot): string {
     c.decided,
     c.proposal,
     c.ballot,
+    c.proposing,
+    c.boot,
+    c.mayUseRoundZero,
     [...c.promises].sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : 0)),
     [...c.acks].sort(),
     c.highestSeenRound,

@@ -218,14 +218,21 @@ export class PaxosModel implements TransitionSystem<World> {
   /** The local outcome of `event` at `node`, or null when it is not enabled in `world`. */
   private outcome(world: World, node: number, event: number): NodeOutcome | null {
     if (event >= ASK_BASE && event < DELIVER_BASE && (world.asked & (1 << node)) !== 0) return null;
-    return this.steps.step(node, world.nodes[node] as number, this.latestRecord(world, node), event);
+    return this.steps.step(
+      node,
+      world.nodes[node] as number,
+      this.latestRecord(world, node),
+      event,
+      world.boots[node] as number,
+    );
   }
 
   /** The node loses everything in memory and restarts from what it made durable. */
   private crash(world: World, node: number): World {
     const record =
       this.config.restartFrom === 'durable' ? (world.durable[node] as number) : this.steps.emptyRecord;
-    const started = this.steps.restart(node, record);
+    const boot = (world.boots[node] as number) + 1;
+    const started = this.steps.restart(node, record, boot);
     const next = applySteps(
       { ...world, durable: replaceAt(world.durable, node, record) },
       node,
@@ -236,6 +243,7 @@ export class PaxosModel implements TransitionSystem<World> {
       nodes: replaceAt(next.nodes, node, started.next),
       queues: replaceAt(next.queues, node, this.queues.empty),
       crashes: world.crashes + 1,
+      boots: replaceAt(world.boots, node, boot),
       asked: this.config.reaskAfterRestart ? next.asked & ~(1 << node) : next.asked,
     };
   }

@@ -25,7 +25,6 @@ import {
   instancelessRepliesFirst,
   respawnForgets,
   answersUndecided,
-  ownerTakesBallotZeroLate,
   acceptsForgedBallots,
   acceptsAnyRoundZero,
 } from './configs.js';
@@ -45,7 +44,6 @@ const VARIANTS: Record<string, (bounds: Bounds) => ModelConfig> = {
   instancelessReplyFirst: instancelessRepliesFirst,
   respawnForgets,
   answersUndecided,
-  ownerZeroLate: ownerTakesBallotZeroLate,
   forgedBallot: acceptsForgedBallots,
   anyRoundZero: acceptsAnyRoundZero,
 };
@@ -69,7 +67,7 @@ const DEFAULT_SWEEP: { name: string; bounds: Bounds }[] = [
       bounds: { maxRound: 2, maxCrashes: 1 },
     }),
   ),
-  ...['respawnForgets', 'ownerZeroLate', 'forgedBallot', 'anyRoundZero'].map((name) => ({
+  ...['respawnForgets', 'forgedBallot', 'anyRoundZero'].map((name) => ({
     name,
     bounds: { maxRound: 1, maxCrashes: 0 },
   })),

@@ -15,6 +15,10 @@ function formatAccepted(accepted: AcceptedProposal | null): string {
   return accepted === null ? '⊥' : `${formatBallot(accepted.ballot)}=${formatValue(accepted.value)}`;
 }
 
+function bootOf(boot: number | undefined): string {
+  return boot === undefined ? '' : `, boot ${boot}`;
+}
+
 export function formatMessage(message: PaxosMessage): string {
   switch (message.type) {
     case 'prepare':
@@ -22,9 +26,9 @@ export function formatMessage(message: PaxosMessage): string {
     case 'promise':
       return `promise(${formatBallot(message.ballot)}, accepted ${formatAccepted(message.accepted)})`;
     case 'propose':
-      return `propose(${formatBallot(message.ballot)}, ${formatValue(message.value)})`;
+      return `propose(${formatBallot(message.ballot)}, ${formatValue(message.value)}${bootOf(message.boot)})`;
     case 'acknowledge':
-      return `acknowledge(${formatBallot(message.ballot)})`;
+      return `acknowledge(${formatBallot(message.ballot)}${bootOf(message.boot)})`;
     case 'reject':
       return `reject(${formatBallot(message.ballot)}, promised ${formatBallot(message.promised)})`;
     case 'decide':

@@ -19,7 +19,13 @@ import { EMPTY_RECORD, type KeyRecord } from '../../src/paxos/record.js';
 const b = (round: number, node: string): Ballot => ({ round, node });
 const MEMBERS = ['a', 'b', 'c'];
 /** Node a; key k is owned by b (owner fast path on); votes without instances. */
-const A: KeyNode = { self: 'a', members: MEMBERS, owner: 'b', acceptorFastPath: true };
+const A: KeyNode = {
+  self: 'a',
+  members: MEMBERS,
+  owner: 'b',
+  acceptorFastPath: true,
+  everyPeerReachable: true,
+};
 const accepted = (ballot: Ballot, value: string): KeyRecord => ({
   promised: ballot,
   accepted: { ballot, value },

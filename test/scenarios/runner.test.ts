@@ -15,9 +15,7 @@ ok
 ask a k v
 ----
       0 ms  a/k       spawned → nil
-      0 ms  a         write k: promised 0.a, accepted "v" in 0.a
       0 ms  a/k       nil → proposing  (ballot 0.a)
-      0 ms  a         commit k (durable)
 
 held
 ----
@@ -42,15 +40,15 @@ describe('the scenario runner', () => {
     expect(run.mismatch).not.toBeNull();
     const mismatch = run.mismatch!;
     expect(mismatch.scenarioCase.command).toBe('held');
-    expect(mismatch.scenarioCase.line).toBe(13);
+    expect(mismatch.scenarioCase.line).toBe(11);
     expect(mismatch.index).toBe(1);
     expect(mismatch.expected[1]).toBe('a → c  propose(0.a, "w") for k');
     expect(mismatch.actual[1]).toBe('a → c  propose(0.a, "v") for k');
     // The run stops there: the commands after the mismatch did not run.
     expect(run.outputs).toHaveLength(3);
     const report = formatMismatch('wrong.txt', mismatch);
-    expect(report).toContain('wrong.txt:13: output of `held` differs');
-    expect(report).toContain('first difference at line 2 of the block (wrong.txt:16)');
+    expect(report).toContain('wrong.txt:11: output of `held` differs');
+    expect(report).toContain('first difference at line 2 of the block (wrong.txt:14)');
     expect(report).toContain('    expected: a → c  propose(0.a, "w") for k');
     expect(report).toContain('    actual:   a → c  propose(0.a, "v") for k');
     expect(report).toContain('a → b  propose(0.a, "v") for k'); // context

@@ -11,7 +11,8 @@ import { votesRepliesFirst } from '../model/configs.js';
 import { backoffDelayMs } from '../../src/paxos/backoff.js';
 import { nextBallot, type Ballot } from '../../src/paxos/ballot.js';
 import { drawRandom } from '../../src/paxos/prng.js';
-import { chooseValue, highestRound } from '../../src/paxos/proposer.js';
+import { highestRound } from '../../src/paxos/proposer.js';
+import { addSender } from '../../src/paxos/quorum.js';
 import { isFresh } from '../../src/paxos/record.js';
 
 export const BROKEN_VARIANTS = [
@@ -21,7 +22,7 @@ export const BROKEN_VARIANTS = [
   'amnesia',
   'forged-ballot',
   'round-zero-non-owner',
-  'owner-reuses-ballot-zero',
+  'owner-counts-stale-acks',
   'no-takeover',
 ] as const;
 export type BrokenVariant = (typeof BROKEN_VARIANTS)[number];
@@ -57,7 +58,12 @@ const noP2c = instanceMachine.provide({
       const ballot = context.ballot as Ballot;
       const value = context.proposal?.value ?? context.accepted?.value ?? null;
       const accepted = { ballot, value };
-      enqueue.assign({ accepted, acks: [context.node], waitMs: context.timing.phaseTimeoutMs });
+      enqueue.assign({
+        accepted,
+        proposing: accepted,
+        acks: [context.node],
+        waitMs: context.timing.phaseTimeoutMs,
+      });
       enqueue.emit({ type: 'broadcast', key: context.key, message: { type: 'propose', ballot, value } });
       enqueue.emit({
         type: 'persist',
@@ -106,28 +112,15 @@ const roundZeroNonOwner = instanceMachine.provide({
 });
 
 /**
- * An owner that sends its ballot-0 propose before its own acceptance is on disk, as it does for
- * other rounds. A crash in between loses the acceptance; the owner comes back with the key fresh
- * and proposes ballot 0 again, with whatever value it is asked next (owner.ts forbids this).
+ * An owner that counts every acknowledgement of its round-0 ballot, whatever boot's propose it
+ * answers (owner.ts: acknowledgements of round 0 echo the boot). After a crash, the
+ * acknowledgements of the value it sent before count for the value it sends now.
  */
-const ownerReusesBallotZero = instanceMachine.provide({
+const ownerCountsStaleAcks = instanceMachine.provide({
   actions: {
-    startProposal: enqueueActions(({ context, enqueue }) => {
-      const ballot = context.ballot as Ballot;
-      const chosen = chooseValue(context.promises, context.proposal);
-      if (chosen === undefined) throw new Error(`instance ${context.key}: proposing with nothing to propose`);
-      const accepted = { ballot, value: chosen.value };
-      enqueue.assign({ accepted, acks: [context.node], ...phaseWait(context) });
-      enqueue.emit({
-        type: 'broadcast',
-        key: context.key,
-        message: { type: 'propose', ballot, value: chosen.value },
-      });
-      enqueue.emit({
-        type: 'persist',
-        key: context.key,
-        record: { promised: context.promised, accepted, decided: context.decided },
-      });
+    recordAck: enqueueActions(({ context, event, enqueue }) => {
+      const acks = addSender(context.acks, (event as { from: string }).from);
+      if (acks !== context.acks) enqueue.assign({ acks });
     }),
   },
 });
@@ -162,8 +155,8 @@ export function instanceLogicFor(
       return id === CULPRIT ? forgedBallot : undefined;
     case 'round-zero-non-owner':
       return roundZeroNonOwner;
-    case 'owner-reuses-ballot-zero':
-      return ownerReusesBallotZero;
+    case 'owner-counts-stale-acks':
+      return ownerCountsStaleAcks;
     case 'no-takeover':
       return noTakeover;
     case 'amnesia':

@@ -100,8 +100,26 @@ export class InvariantChecker {
       const slot = `${id}/${key}`;
       const acceptance = durable?.accepted;
       if (acceptance && this.acceptanceSeen.get(slot) !== acceptance) {
+        const before = this.acceptanceSeen.get(slot);
         this.acceptanceSeen.set(slot, acceptance);
-        this.noteBallotValue(key, acceptance.ballot, acceptance.value, `durable acceptance on ${id}`);
+        if (acceptance.ballot.round !== 0)
+          this.noteBallotValue(
+            key,
+            acceptance.ballot,
+            undefined,
+            acceptance.value,
+            `durable acceptance on ${id}`,
+          );
+        else if (
+          before !== undefined &&
+          compareBallots(before.ballot, acceptance.ballot) === 0 &&
+          show(before.value) !== show(acceptance.value)
+        )
+          // Round 0 may hold different values on different acceptors (one per owner boot), but
+          // never two on one acceptor (acceptor.ts, conflicting-value).
+          this.fail(
+            `one value per ballot: ${id} accepted ${show(acceptance.value)} for ${key} at ${formatBallot(acceptance.ballot)}, after ${show(before.value)}`,
+          );
       }
       const decidedBefore = this.durableDecided.get(slot);
       if (decidedBefore !== undefined) {
@@ -142,13 +160,22 @@ export class InvariantChecker {
       this.noteBallotValue(
         envelope.key,
         message.ballot,
+        message.boot,
         message.value,
         `${envelope.from}→${envelope.to} propose`,
       );
     switch (message.type) {
+      case 'propose':
+        // The owner's round 0 reveals nothing of its own: it does not vote in it (owner.ts).
+        if (message.ballot.round === 0) return;
+        if (!promisedAtLeast(message.ballot)) {
+          this.fail(
+            `persist before reply: ${where} ${formatBallot(message.ballot)} but durable promise is ${formatBallot(durable?.promised ?? null)}`,
+          );
+        }
+        return;
       case 'prepare':
       case 'promise':
-      case 'propose':
         if (!promisedAtLeast(message.ballot)) {
           this.fail(
             `persist before reply: ${where} ${formatBallot(message.ballot)} but durable promise is ${formatBallot(durable?.promised ?? null)}`,
@@ -166,10 +193,17 @@ export class InvariantChecker {
         }
         return;
       case 'decide': {
+        // A decide reveals a chosen value: a majority of the members must hold it on disk (the
+        // owner of a round 0 sends it holding nothing itself: every other member does).
         const shown = show(message.value);
-        if (show(durable?.decided?.value) !== shown && show(durable?.accepted?.value) !== shown) {
+        const backing = this.durableRecords(envelope.key).filter(
+          (r) =>
+            show(r?.decided?.value) === shown || (r?.accepted != null && show(r.accepted.value) === shown),
+        ).length;
+        const members = this.durableRecords(envelope.key).length;
+        if (members > 0 && backing < majority(members)) {
           this.fail(
-            `persist before reply: ${where} ${shown} but the sender has not durably accepted or learned it`,
+            `persist before reply: ${where} ${shown} but only ${backing} of ${members} nodes hold it on disk`,
           );
         }
         this.noteDecided(`message from ${envelope.from}`, envelope.key, message.value);
@@ -200,13 +234,19 @@ export class InvariantChecker {
   }
 
   /**
-   * One value per (key, ballot), among every propose ever sent and every acceptance ever made
-   * durable: the proposer of a ballot proposes one value in it (Paxos Made Simple §2.2), and an
-   * acknowledgement does not say which value it is for, so a second value would count votes
-   * cast for the first.
+   * One value per (key, ballot), among every propose ever sent: the proposer of a ballot proposes
+   * one value in it (Paxos Made Simple §2.2). The owner's round 0 is the exception it is built to
+   * survive (owner.ts): an owner that crashed and forgot its propose may send another value in it
+   * after restarting — but one per boot, which its propose carries and its acknowledgements echo.
    */
-  private noteBallotValue(key: string, ballot: Ballot, value: PaxosValue, where: string): void {
-    const id = `${key}\u0000${formatBallot(ballot)}`;
+  private noteBallotValue(
+    key: string,
+    ballot: Ballot,
+    boot: number | undefined,
+    value: PaxosValue,
+    where: string,
+  ): void {
+    const id = `${key}\u0000${formatBallot(ballot)}${ballot.round === 0 ? `\u0000boot ${String(boot)}` : ''}`;
     const shown = show(value);
     const first = this.ballotValues.get(id);
     if (first === undefined) this.ballotValues.set(id, { value: shown, where });

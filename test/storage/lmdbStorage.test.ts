@@ -262,3 +262,18 @@ describe('LmdbStorage: a closed store', () => {
     );
   });
 });
+
+describe('LmdbStorage: boot', () => {
+  it('counts its opens durably: every start of a node has a boot no earlier start had', async () => {
+    const path = dirs.next();
+    const first = await opened(path);
+    expect(first.boot).toBe(1);
+    await first.close();
+    const second = await opened(path);
+    expect(second.boot).toBe(2);
+    await second.close();
+    const third = await opened(path);
+    expect(third.boot).toBe(3);
+    await third.close();
+  });
+});

@@ -45,9 +45,10 @@ function paxosMessage(raw: unknown): PaxosMessage {
         type: 'propose',
         ballot: field.ballot(fields.ballot, 'ballot'),
         value: field.value(fields.value, 'value'),
+        ...boot(fields.boot),
       };
     case 'acknowledge':
-      return { type: 'acknowledge', ballot: field.ballot(fields.ballot, 'ballot') };
+      return { type: 'acknowledge', ballot: field.ballot(fields.ballot, 'ballot'), ...boot(fields.boot) };
     case 'reject':
       return {
         type: 'reject',
@@ -59,6 +60,11 @@ function paxosMessage(raw: unknown): PaxosMessage {
     case 'forward':
       return { type: 'forward', value: field.value(fields.value, 'value') };
   }
+}
+
+/** The owner's boot on a round-0 propose and its acknowledgements (messages.ts); absent otherwise. */
+function boot(raw: unknown): { readonly boot?: number } {
+  return raw === undefined ? {} : { boot: field.count(raw, 'boot') };
 }
 
 /** A promise's accepted proposal: `null` when the acceptor accepted nothing (Paxos Made Simple §2.2, phase 1b). */
