@@ -3,7 +3,7 @@
 // The zombie cases run a real holder process under a parent that never reaps it (`exec sleep`),
 // and check /proc that it really is a zombie before trying the lock.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -52,10 +52,22 @@ async function unreapedHolder(dir: string, kernelLock: boolean): Promise<number>
   return Number(/^locked (\d+)$/.exec(line)?.[1]);
 }
 
+/** The threads of `pid` still in the process table (a zombie leader's own entry included). */
+function liveTasks(pid: number): number {
+  try {
+    return readdirSync(`/proc/${pid}/task`).length;
+  } catch {
+    return 0;
+  }
+}
+
 async function killToZombie(pid: number): Promise<void> {
   process.kill(pid, 'SIGKILL');
-  for (let i = 0; i < 200 && readProcStat(pid)?.state !== 'Z'; i++)
+  // The leader thread shows 'Z' as soon as it exits, while node's other threads may still be
+  // tearing down and holding the process's files (and so the lock): wait for them too.
+  for (let i = 0; i < 500 && (readProcStat(pid)?.state !== 'Z' || liveTasks(pid) > 1); i++)
     await new Promise((r) => setTimeout(r, 10));
+  expect(liveTasks(pid)).toBe(1);
   // The point of the test: the killed holder is still in the process table, as a zombie.
   expect(readProcStat(pid)?.state).toBe('Z');
   expect(() => process.kill(pid, 0)).not.toThrow();
