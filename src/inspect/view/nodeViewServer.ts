@@ -6,11 +6,13 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import type { InspectionEvent } from 'xstate';
 import type { GenPaxosNode } from '../../node/genPaxos.js';
+import type { Storage } from '../../storage/storage.js';
 import type { Transport } from '../../transport/transport.js';
 import { InspectionHub } from '../inspectionHub.js';
 import type { ViewEvent } from './model/viewEvents.js';
 import { NodeViewFeed } from './nodeViewFeed.js';
 import { pumpToSocket } from './socketPump.js';
+import { TappingStorage } from './tappingStorage.js';
 import { TappingTransport } from './tappingTransport.js';
 
 export interface NodeViewServerOptions {
@@ -35,6 +37,8 @@ export interface NodeViewServer {
   readonly hub: InspectionHub<ViewEvent>;
   /** Wraps the node's transport so envelopes are reported. */
   tap(transport: Transport): Transport;
+  /** Wraps the node's store so durable writes are reported. */
+  tapStorage(storage: Storage): Storage;
   /** Give to the node's `inspect` option. */
   readonly inspect: (event: InspectionEvent) => void;
   /** Follows the started node; `links` reads the transport's link states. */
@@ -74,6 +78,7 @@ export async function startNodeViewServer(options: NodeViewServerOptions): Promi
     feed,
     hub,
     tap: (transport) => new TappingTransport(transport, feed),
+    tapStorage: (storage) => new TappingStorage(storage, feed),
     inspect: feed.inspect,
     attach: (node, links) => {
       detach = feed.attach(node);
