@@ -6,11 +6,12 @@ import { EXIT, UsageError } from './exitCodes.js';
 import type { CliIo } from './io.js';
 
 export const DEMO_USAGE = `usage: gen-paxos demo [--nodes N] [--keys K] [--in-process] [--json] [--log-level LEVEL] [--config FILE]
-       gen-paxos demo --ui [--nodes N] [--ui-port N] [--rate R] [--keys K] [--duration-s S] [--record FILE]
+       gen-paxos demo --ui [--teach] [--nodes N] [--ui-port N] [--rate R] [--keys K] [--duration-s S] [--record FILE]
   --nodes N       node processes to start, 1 to 9 (default 3)
   --keys K        keys to decide, 1 to 100000 (default 100; with --ui, default no limit)
   --in-process    run the nodes in this process on the in-memory network instead
   --ui            serve the live cluster view on 127.0.0.1 and keep asking keys until Ctrl-C
+  --teach         with --ui, start in teaching mode: classic Paxos, one key at a time, slowed down
   --ui-port N     the view's port (default 0: a free one, printed)
   --rate R        with --ui, new keys per second, 0.1 to 1000 (default 4)
   --duration-s S  with --ui, stop after S seconds instead of at Ctrl-C
@@ -27,6 +28,7 @@ const SPEC = {
   rate: { type: 'string' },
   'duration-s': { type: 'string' },
   record: { type: 'string' },
+  teach: { type: 'boolean' },
 } as const;
 
 export async function runDemo(argv: readonly string[], io: CliIo): Promise<number> {
@@ -53,12 +55,13 @@ export async function runDemo(argv: readonly string[], io: CliIo): Promise<numbe
           : {}),
         ...(record !== undefined ? { record } : {}),
         json: values.json === true,
+        teach: values.teach === true,
       },
       io,
     );
     return result.agreed ? EXIT.OK : EXIT.FAILURE;
   }
-  for (const flag of ['ui-port', 'rate', 'duration-s', 'record'] as const)
+  for (const flag of ['ui-port', 'rate', 'duration-s', 'record', 'teach'] as const)
     if (values[flag] !== undefined) throw new UsageError(`--${flag} goes with --ui`);
   if (values['in-process'] === true) {
     const { runInProcessDemo } = await import('./inProcessDemo.js');

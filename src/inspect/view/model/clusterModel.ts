@@ -1,11 +1,20 @@
 // The live cluster view's state, built by applying view events in order: nodes and their links,
-// the nodes × keys grid of instance states, messages in flight, decisions, the agreement badge
-// and a bounded event log. The demo's aggregator and the page run the same model, so a page
+// the nodes × keys grid of instance states, messages in flight (and those held for delivery by
+// hand), decisions, the agreement badge, the stories of recent keys (keyStory.ts), the keys a
+// node missed the decision of, and a bounded event log. The demo's aggregator and the page run the same model, so a page
 // can be resynchronised from a snapshot (`toData`), and a recording replays to the same views.
 // Browser-safe and deterministic: the only clock is the events' `t`.
 import { AgreementTracker, type AgreementBadge, type AgreementData } from './agreement.js';
 import { describeEvent, describeLost } from './describe.js';
-import { InFlightTracker, type InFlightData, type InFlightOptions, type LostReason } from './inFlight.js';
+import {
+  InFlightTracker,
+  type InFlightData,
+  type InFlightMessage,
+  type InFlightOptions,
+  type LostReason,
+} from './inFlight.js';
+import { KeyStories, type KeyStoriesData, type KeyStoryData, type KeyStoryOptions } from './keyStory.js';
+import { MissedDecisions, type MissedData } from './missedDecisions.js';
 import { VIEW_STATES, type ViewEvent, type ViewState } from './viewEvents.js';
 
 export interface NodeFaults {
@@ -43,7 +52,7 @@ export interface Decision {
   readonly value: string;
 }
 
-export interface ClusterModelOptions extends InFlightOptions {
+export interface ClusterModelOptions extends InFlightOptions, KeyStoryOptions {
   /** Lines kept in the event log, and again for its notable lines (not messages or states). Default 1000. */
   readonly maxLog?: number;
   /** Decisions kept (the first per key). Default 200. */
@@ -61,10 +70,15 @@ export interface ClusterModelData {
   readonly decisions: readonly Decision[];
   readonly log: readonly LogEntry[];
   readonly notable: readonly LogEntry[];
+  /** Absent in snapshots of older versions. */
+  readonly stories?: KeyStoriesData;
+  readonly missed?: MissedData;
 }
 
 const NO_FAULTS: NodeFaults = { blockOut: [], blockIn: [], dropRate: 0, delayMs: 0, jitterMs: 0 };
 const ACTIVE: ReadonlySet<ViewState> = new Set(['preparing', 'proposing', 'acknowledged']);
+/** Log lines about one message, state change or write: kept out of the notable lines. */
+const CHATTER: ReadonlySet<LogEntry['kind']> = new Set(['send', 'recv', 'state', 'lost', 'durable', 'held']);
 /** In-flight deadlines are checked at most this often (event time). */
 const EXPIRE_EVERY_MS = 100;
 
@@ -88,9 +102,12 @@ export class ClusterModel {
   /** What is not about one message or state change, kept apart so that chatter does not push it out. */
   private notableLines: LogEntry[] = [];
   private nextExpiry = 0;
+  private stories: KeyStories;
+  private missedKeys = new MissedDecisions();
 
   constructor(private readonly options: ClusterModelOptions = {}) {
     this.inFlight = new InFlightTracker(options);
+    this.stories = new KeyStories(options);
   }
 
   /** Applies one event. Events must come in the order the aggregator saw them. */
@@ -114,27 +131,44 @@ export class ClusterModel {
       }
       case 'state':
         this.setState(event.node, event.key, event.state);
+        this.stories.state(this.applied, event);
         break;
       case 'send':
         this.send(event);
         break;
-      case 'recv':
-        this.inFlight.received({ ...event, from: event.from, to: event.node });
+      case 'recv': {
+        const arrived = this.inFlight.received({ ...event, from: event.from, to: event.node });
+        if (arrived) this.stories.arrived(this.applied, event.t, arrived);
         break;
+      }
       case 'drop': {
         const lost = this.inFlight.dropped({ ...event, from: event.node });
         if (lost) this.logLost(lost, 'dropped');
         break;
       }
+      case 'durable':
+        this.stories.durable(this.applied, event);
+        break;
+      case 'held': {
+        const held = this.inFlight.held({ ...event, from: event.node }, event.id);
+        if (held) this.stories.held(held);
+        break;
+      }
+      case 'release':
+        this.release(event);
+        break;
       case 'decided':
         this.decide(event.t, event.node, event.key, event.value);
         this.setState(event.node, event.key, 'decided');
+        this.stories.decided(this.applied, event.t, event.node, event.key, event.value);
         break;
       case 'link': {
         const node = this.nodeView(event.node);
         this.nodeView(event.peer);
         node.links = { ...node.links, [event.peer]: event.up };
-        if (!event.up) this.lose('no link', (m) => isBetween(m, event.node, event.peer));
+        // A held message is still in its sender, whatever happens to the link meanwhile.
+        if (!event.up)
+          this.lose('no link', (m) => m.heldId === undefined && isBetween(m, event.node, event.peer));
         break;
       }
       case 'node':
@@ -203,8 +237,31 @@ export class ClusterModel {
     return this.agreement.badge();
   }
 
-  get inFlightMessages() {
+  get inFlightMessages(): InFlightMessage[] {
     return this.inFlight.list();
+  }
+
+  /** Messages held by their senders for delivery by hand, oldest first. */
+  get heldMessages(): InFlightMessage[] {
+    return this.inFlight.heldList();
+  }
+
+  /** The story of `key`, if it is among the keys whose stories are kept. */
+  storyOf(key: string): KeyStoryData | undefined {
+    return this.stories.of(key);
+  }
+
+  /**
+   * True if `node` missed `key`'s decision (down, or cut off from the node that decided first)
+   * and has not heard of the key since: it learns the value only if the key is asked there again.
+   */
+  missed(key: string, node: string): boolean {
+    return this.missedKeys.has(node, key);
+  }
+
+  /** How many decisions `node` missed (see `missed`). */
+  missedCount(node: string): number {
+    return this.missedKeys.count(node);
   }
 
   get messageCounts() {
@@ -241,6 +298,8 @@ export class ClusterModel {
       decisions: [...this.decisionList],
       log: [...this.logLines],
       notable: [...this.notableLines],
+      stories: this.stories.toData(),
+      missed: this.missedKeys.toData(),
     };
   }
 
@@ -260,6 +319,8 @@ export class ClusterModel {
     model.decisionList = [...data.decisions];
     model.logLines = [...data.log];
     model.notableLines = [...data.notable];
+    model.stories = KeyStories.fromData(data.stories, options);
+    model.missedKeys = MissedDecisions.fromData(data.missed);
     return model;
   }
 
@@ -280,6 +341,7 @@ export class ClusterModel {
       this.keyStates.set(key, states);
       this.keyList = null;
     }
+    if (state !== 'nil') this.missedKeys.heard(nodeId, key);
     const previous = states[nodeId] ?? 'nil';
     // A decision is final (DESIGN.md §2): a late report of another state does not undo it.
     if (previous === state || previous === 'decided') return;
@@ -310,6 +372,7 @@ export class ClusterModel {
       this.log(t, `DISAGREEMENT on ${key}: ${JSON.stringify(this.agreement.valuesOf(key))}`, 'decided', key);
     }
     if (isFirst) {
+      this.missedKeys.decidedFirst(key, node, this.nodeViews.values());
       this.decisionList.push({ t, node, key, value });
       const max = this.options.maxDecisions ?? 200;
       if (this.decisionList.length > max * 2) this.decisionList = this.decisionList.slice(-max);
@@ -327,8 +390,13 @@ export class ClusterModel {
       msg: event.msg,
       ballot: event.ballot,
     };
-    const sent = this.inFlight.sent(message, from.faults.delayMs + from.faults.jitterMs);
-    if (sent === null) return;
+    const delayMs = from.faults.delayMs + from.faults.jitterMs;
+    const sent = this.inFlight.sent(message, delayMs);
+    if (sent === null) {
+      this.stories.sentAndArrived(this.applied, message, event);
+      return;
+    }
+    this.stories.sent(this.applied, sent, event, delayMs);
     const reason: LostReason | null =
       from.faults.blockOut.includes(event.to) || (to?.faults.blockIn.includes(event.node) ?? false)
         ? 'blocked'
@@ -346,8 +414,29 @@ export class ClusterModel {
     for (const message of this.inFlight.lose(predicate)) this.logLost(message, reason);
   }
 
-  private logLost(message: Parameters<typeof describeLost>[0], reason: LostReason): void {
+  private logLost(message: InFlightMessage, reason: LostReason): void {
+    this.stories.lost(this.applied, this.now, message, reason);
     this.log(this.now, describeLost(message, reason), 'lost', message.key);
+  }
+
+  private release(event: Extract<ViewEvent, { type: 'release' }>): void {
+    const released = this.inFlight.release(event.node, event.id, event.how, event.t);
+    if (released === null) return;
+    switch (released.how) {
+      case 'deliver':
+        this.stories.released(released.message);
+        if (released.arrived) this.stories.arrived(this.applied, event.t, released.message);
+        return;
+      case 'drop':
+        this.logLost(released.message, 'dropped by hand');
+        return;
+      case 'duplicate': {
+        const original = this.inFlight.heldMessage(event.node, event.id);
+        if (original) this.stories.duplicated(this.applied, original.id, released.copy);
+        if (released.arrived) this.stories.arrived(this.applied, event.t, released.copy);
+        return;
+      }
+    }
   }
 
   private log(t: number, text: string, kind: LogEntry['kind'], key?: string): void {
@@ -355,7 +444,7 @@ export class ClusterModel {
     const max = this.options.maxLog ?? 1000;
     this.logLines.push(entry);
     if (this.logLines.length > max * 2) this.logLines = this.logLines.slice(-max);
-    if (kind === 'send' || kind === 'recv' || kind === 'state' || kind === 'lost') return;
+    if (CHATTER.has(kind)) return;
     this.notableLines.push(entry);
     if (this.notableLines.length > max * 2) this.notableLines = this.notableLines.slice(-max);
   }
