@@ -1,9 +1,10 @@
 // Lays out a machine graph (../../machineGraph.ts, served to the page as /machine.json) for the
 // page's live statecharts: states in columns by rank (the longest path from the initial state
 // once back edges are set aside, found depth-first in definition order), stacked in definition
-// order within a column; root-level handlers start from an "any state" box above. Edges between
-// the same two states are drawn as one curve that lists their transitions. Pure geometry in SVG
-// user units; the page scales it. Browser-safe.
+// order within a column; root-level handlers start from an "any state" box in the first free
+// place of the bottom row. Edges between the same two states are drawn as one curve that lists
+// their transitions; an edge along a row arcs away from the others (up on the top row, down on
+// the bottom one). Pure geometry in SVG user units; the page scales it. Browser-safe.
 import type { MachineGraph } from '../../machineGraph.js';
 
 export interface StateBox {
@@ -35,12 +36,14 @@ export interface StatechartLayout {
 }
 
 export const ANY_STATE = '*';
-const BOX_W = 92;
+const BOX_W = 88;
 const BOX_H = 26;
-const COL_GAP = 46;
+const COL_GAP = 40;
 const ROW_GAP = 34;
-const MARGIN = 14;
-const LOOP = 22;
+const MARGIN = 10;
+/** Room above the top row and below the bottom one for arcs and loops. */
+const ARC_ROOM = 40;
+const LOOP = 20;
 
 /** Each state's column: its longest distance from the initial state over forward edges. */
 export function ranks(graph: MachineGraph): Map<string, number> {
@@ -86,27 +89,39 @@ export function ranks(graph: MachineGraph): Map<string, number> {
 export function layoutStatechart(graph: MachineGraph): StatechartLayout {
   const rank = ranks(graph);
   const hasAny = graph.transitions.some((t) => t.source === ANY_STATE && t.target !== null);
-  const top = MARGIN + (hasAny ? BOX_H + ROW_GAP : 0);
+  const top = MARGIN + ARC_ROOM;
   const rows = new Map<number, number>();
-  const boxes = new Map<string, StateBox>();
+  const place = new Map<string, { column: number; row: number }>();
   for (const state of graph.states) {
     const column = rank.get(state) ?? 0;
     const row = rows.get(column) ?? 0;
     rows.set(column, row + 1);
-    boxes.set(state, {
-      id: state,
+    place.set(state, { column, row });
+  }
+  const columns = Math.max(1, ...[...rank.values()].map((r) => r + 1));
+  let maxRows = Math.max(1, ...rows.values());
+  if (hasAny) {
+    // The first column with room on the bottom row, else a row of its own below.
+    let column = 0;
+    while (column < columns && (rows.get(column) ?? 0) >= maxRows) column++;
+    if (column === columns) {
+      column = 0;
+      maxRows++;
+    }
+    place.set(ANY_STATE, { column, row: maxRows - 1 });
+  }
+  const boxes = new Map<string, StateBox>();
+  for (const [id, { column, row }] of place)
+    boxes.set(id, {
+      id,
       x: MARGIN + column * (BOX_W + COL_GAP),
       y: top + row * (BOX_H + ROW_GAP),
       width: BOX_W,
       height: BOX_H,
     });
-  }
-  const columns = Math.max(1, ...[...rank.values()].map((r) => r + 1));
   const width = 2 * MARGIN + columns * BOX_W + (columns - 1) * COL_GAP;
-  if (hasAny)
-    boxes.set(ANY_STATE, { id: ANY_STATE, x: (width - BOX_W) / 2, y: MARGIN, width: BOX_W, height: BOX_H });
-  const maxRows = Math.max(1, ...rows.values());
-  const height = top + maxRows * BOX_H + (maxRows - 1) * ROW_GAP + MARGIN + LOOP;
+  const bottom = top + maxRows * BOX_H + (maxRows - 1) * ROW_GAP;
+  const height = bottom + Math.max(ARC_ROOM, LOOP) + MARGIN;
 
   // One edge per (source, target) pair, carrying every transition between them.
   const pairs = new Map<string, { source: string; target: string; transitions: number[] }>();
@@ -123,9 +138,16 @@ export function layoutStatechart(graph: MachineGraph): StatechartLayout {
     const b = boxes.get(pair.target);
     if (!a || !b) continue;
     const reverse = pairs.has(`${pair.target}>${pair.source}`);
-    // An edge that skips columns on one row arcs clear of the boxes between.
+    // An edge that skips columns on one row arcs clear of the boxes between: away from the
+    // other rows (up from the top row, down from the bottom one). curve() bends to the left of
+    // the direction of travel, which is up when travelling right.
     const skipped = a.y === b.y ? Math.max(0, Math.round(Math.abs(b.x - a.x) / (BOX_W + COL_GAP)) - 1) : 0;
-    const bend = (reverse ? 16 : 6) + skipped * 24;
+    let bend = (reverse ? 12 : 5) + skipped * 13;
+    if (skipped > 0) {
+      const up = a.y === top || a.y + a.height < bottom;
+      const rightwards = b.x > a.x;
+      bend = up === rightwards ? bend : -bend;
+    }
     edges.push({ ...pair, ...(a === b ? selfLoop(a) : curve(a, b, bend)) });
   }
   return { width, height, states: [...boxes.values()], edges };

@@ -29,9 +29,13 @@ const TRANSITIONS: Readonly<Record<string, (s: StateStep) => string>> = {
   'forward [and(fromMember, mayTakeFirstBallot)]': (s) =>
     `${s.node} owns the key and nobody voted on it yet: it proposes the forwarded value in ballot ${s.ballot ?? '0'}`,
   'prepare [promisable]': (s) =>
-    `${s.node} promised a ballot at least as high as any it promised before: it waits to learn the outcome`,
+    s.from === 'preparing' || s.from === 'proposing'
+      ? `${s.node} gives way: another proposer's ballot is at least as high as its own, so it promises it and waits to learn the outcome`
+      : `${s.node} votes: the ballot is at least as high as any it promised, so it promises it and waits to learn the outcome`,
   'propose [acceptable]': (s) =>
-    `${s.node} accepted the proposal (its ballot is at least the one it promised): it waits to learn the outcome`,
+    s.from === 'preparing' || s.from === 'proposing'
+      ? `${s.node} gives way: it accepts another proposer's value (its ballot is at least the one it promised) and waits to learn the outcome`
+      : `${s.node} votes: the proposal's ballot is at least the one it promised, so it accepts it and waits to learn the outcome`,
   'decide [fromMember]': (s) => `${s.node} is told the chosen value`,
   'reject [isCurrentBallot]': (s) =>
     `${s.node} was rejected: an acceptor promised a higher ballot, so it stands back and waits before trying again`,
