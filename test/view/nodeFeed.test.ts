@@ -5,6 +5,7 @@
 // bounded buffer and resync: socketPump.test.ts.)
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClusterFeed } from '../../src/inspect/view/clusterFeed.js';
+import { startNodeViewServer } from '../../src/inspect/view/nodeViewServer.js';
 import type {
   DurableEvent,
   SendEvent,
@@ -145,5 +146,19 @@ describe('node view feeds, aggregated', () => {
     expect(feed.model.valueOf('colour', 'c')).toBe('"red"');
     expect(a.node.read('colour')).toBe('red');
     expect(c.node.read('colour')).toBe('red');
+  });
+});
+
+describe('a node’s feed across restarts', () => {
+  it('has an incarnation of its own at every start, even when the node’s is durable', async () => {
+    // A durable node keeps its incarnation (its data directory's); the view must still see that
+    // a restarted process forgot what was not on disk.
+    const first = await startNodeViewServer({ nodeId: 'a', incarnation: 'disk-a', members: ['a', 'b'] });
+    const second = await startNodeViewServer({ nodeId: 'a', incarnation: 'disk-a', members: ['a', 'b'] });
+    const [one, two] = [first.feed.snapshot().incarnation, second.feed.snapshot().incarnation];
+    await Promise.all([first.close(), second.close()]);
+    expect(one).toMatch(/^disk-a\//);
+    expect(two).toMatch(/^disk-a\//);
+    expect(one).not.toBe(two);
   });
 });

@@ -2,6 +2,7 @@
 // viewer gets the node's snapshot, then its view events as JSON arrays, one per frame, through
 // a bounded buffer (a slow viewer never slows the node). It binds 127.0.0.1 by default: the
 // feed shows decided values.
+import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import type { InspectionEvent } from 'xstate';
@@ -17,6 +18,11 @@ import { TappingTransport } from './tappingTransport.js';
 
 export interface NodeViewServerOptions {
   readonly nodeId: string;
+  /**
+   * The node's incarnation. The feed adds a part of its own that changes at every start: a
+   * durable node keeps its incarnation across restarts (it names its data directory), yet a
+   * restarted process has forgotten what was not on disk, and viewers must see that it did.
+   */
   readonly incarnation: string;
   readonly members: readonly string[];
   /** Default 127.0.0.1. */
@@ -50,7 +56,7 @@ export async function startNodeViewServer(options: NodeViewServerOptions): Promi
   const hub = new InspectionHub<ViewEvent>(options.maxBufferedEvents ?? 10_000);
   const feed = new NodeViewFeed({
     nodeId: options.nodeId,
-    incarnation: options.incarnation,
+    incarnation: `${options.incarnation}/${randomUUID().slice(0, 8)}`,
     members: options.members,
     publish: (event) => hub.publish(event),
     wanted: () => hub.hasViewers,
