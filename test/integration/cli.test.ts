@@ -77,7 +77,7 @@ describe('gen-paxos demo --ui', () => {
   });
 
   it('leaves no node running when it is killed outright: each node stops when its parent is gone', async () => {
-    const dirsBefore = new Set(readdirSync(tmpdir()));
+    let demoDir: string | null = null;
     const child = spawn(process.execPath, [MAIN, 'demo', '--ui', '--rate', '4'], {
       stdio: ['ignore', 'pipe', 'ignore'],
     });
@@ -87,21 +87,20 @@ describe('gen-paxos demo --ui', () => {
       createInterface({ input: child.stdout }).on('line', (line) => {
         const pid = /^ {2}n\d {2}pid (\d+)/.exec(line)?.[1];
         if (pid !== undefined) pids.push(Number(pid));
+        demoDir ??= /\(LMDB in (\S+)\)$/.exec(line)?.[1] ?? null;
         if (line.startsWith('cluster view:')) resolve();
       });
     });
     expect(pids).toHaveLength(3);
+    expect(demoDir).toMatch(/gen-paxos-demo-/);
     child.kill('SIGKILL');
     try {
       await expect.poll(() => pids.filter(isAlive), { timeout: 10_000, interval: 50 }).toEqual([]);
     } finally {
       for (const pid of pids.filter(isAlive)) process.kill(pid, 'SIGKILL');
-      // Killed outright, the demo could not remove its temp directory.
-      for (const name of readdirSync(tmpdir())) {
-        if (name.startsWith('gen-paxos-demo-') && !dirsBefore.has(name)) {
-          rmSync(join(tmpdir(), name), { recursive: true, force: true });
-        }
-      }
+      // Killed outright, the demo could not remove its temp directory. Only this demo's: other
+      // demos (other test files, running at the same time) still use theirs.
+      if (demoDir !== null) rmSync(demoDir, { recursive: true, force: true });
     }
   });
 });
