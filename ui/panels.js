@@ -130,7 +130,7 @@ function renderDecisions(model) {
     .reverse()
     .map(
       (d) =>
-        `<tr><td class="mono">${esc(d.key)}</td><td class="mono">${esc(d.value)}</td><td>first on ${esc(d.node)}</td><td>${clock(d.t)}</td></tr>`,
+        `<tr><td class="mono" title="${esc(d.key)}">${esc(d.key)}</td><td class="mono" title="${esc(d.value)}">${esc(d.value)}</td><td>first on ${esc(d.node)}</td><td>${clock(d.t)}</td></tr>`,
     )
     .join('');
   put('decisions', rows || '<tr><td>no decision yet</td></tr>');

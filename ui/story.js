@@ -155,7 +155,9 @@ export function renderStory(view) {
     $('key-story').innerHTML = `<div class="story-empty">${
       story
         ? 'nothing has happened to this key yet'
-        : 'this key’s story is no longer kept (the view keeps the most recent keys’ stories)'
+        : model.keys.includes(key)
+          ? 'this key’s story is no longer kept (the view keeps the most recent keys’ stories)'
+          : 'this key has not appeared yet at this point of the run'
     }</div>`;
     $('story-detail').textContent = '';
     return;
@@ -197,7 +199,8 @@ export function renderStory(view) {
     .join('');
   const scroller = $('key-story');
   const atBottom = scroller.scrollTop + scroller.clientHeight >= scroller.scrollHeight - 30;
-  scroller.innerHTML = `<div class="story-inner" style="height:${height}px"><svg class="story-chart" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">${svg}</svg><div class="captions" style="left:${width + 8}px"><div class="captions-head">what happens</div>${captionRows}</div></div>`;
+  const laneNames = nodes.map((id) => `<span style="left:${at[id]}px">${esc(id)}</span>`).join('');
+  scroller.innerHTML = `<div class="story-lanes">${laneNames}<span class="captions-title" style="left:${width + 8}px">what happens</span></div><div class="story-inner" style="height:${height - 20}px;margin-top:-20px"><svg class="story-chart" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">${svg}</svg><div class="captions" style="left:${width + 8}px">${captionRows}</div></div>`;
   if (atBottom) scroller.scrollTop = scroller.scrollHeight;
   if (selectedRow !== null && selectedRow >= captionsShown.length) selectedRow = null;
   showDetail();

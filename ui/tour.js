@@ -53,7 +53,7 @@ const STEPS = [
   {
     text: () =>
       `<p>${tour.asker} now holds promises from <b>a majority</b>: itself and ${tour.first}, 2 of 3. It moved to <code>proposing</code> (<code>always [hasPromiseQuorum]</code>). Neither promise reported an accepted value, so rule P2c leaves it free to propose <b>its own</b> value, "${tour.value}" (phase 2a).</p>
-       <p>${tour.second} never answered, and it does not matter: a majority is enough. Deliver the <b>propose</b> to <b>${tour.first}</b>.</p>`,
+       <p>${tour.second} has not answered (its prepare still waits), and it need not: a majority is enough. Deliver the <b>propose</b> to <b>${tour.first}</b>.</p>`,
     target: () => ({ from: tour.asker, to: tour.first, msg: 'propose' }),
     done: () => arrived(tour.asker, tour.first, 'propose'),
   },
@@ -67,7 +67,7 @@ const STEPS = [
   {
     text: () =>
       `<p>A majority accepted "${tour.value}" in the same ballot: <b>the value is chosen</b>, and no other value can ever be (<code>always [hasAckQuorum]</code>). ${tour.asker} is <code>decided</code> and tells the others with <b>decide</b> messages.</p>
-       <p>Press <b>deliver all</b> (maybe twice) until every node knows: ${tour.second}, which never voted, learns it from the decide message.</p>`,
+       <p>Press <b>deliver all</b> (maybe twice) until every node knows. ${tour.second} now gets its prepare, the propose and the decide, in that order: it votes late, then learns the value; its votes no longer matter.</p>`,
     done: decidedEverywhere,
   },
   {
@@ -148,6 +148,8 @@ async function start() {
     tour.key = key;
     view.selectedKey = key;
     view.dirty = true;
+    // The ask reaches the node, then its first transition reaches the page: the first step tells it.
+    await until(() => view.model.stateOf(key, tour.asker) !== 'nil', 10_000);
   }
   tour.starting = false;
   render();

@@ -23,6 +23,8 @@ export interface NodeFaults {
   readonly dropRate: number;
   readonly delayMs: number;
   readonly jitterMs: number;
+  /** Holds its messages for delivery by hand. */
+  readonly hold: boolean;
 }
 
 export interface NodeView {
@@ -75,7 +77,14 @@ export interface ClusterModelData {
   readonly missed?: MissedData;
 }
 
-const NO_FAULTS: NodeFaults = { blockOut: [], blockIn: [], dropRate: 0, delayMs: 0, jitterMs: 0 };
+const NO_FAULTS: NodeFaults = {
+  blockOut: [],
+  blockIn: [],
+  dropRate: 0,
+  delayMs: 0,
+  jitterMs: 0,
+  hold: false,
+};
 const ACTIVE: ReadonlySet<ViewState> = new Set(['preparing', 'proposing', 'acknowledged']);
 /** Log lines about one message, state change or write: kept out of the notable lines. */
 const CHATTER: ReadonlySet<LogEntry['kind']> = new Set(['send', 'recv', 'state', 'lost', 'durable', 'held']);
@@ -176,8 +185,8 @@ export class ClusterModel {
         if (!event.up) this.lose('node down', (m) => m.to === event.node || m.from === event.node);
         break;
       case 'faults': {
-        const { blockOut, blockIn, dropRate, delayMs, jitterMs } = event;
-        this.nodeView(event.node).faults = { blockOut, blockIn, dropRate, delayMs, jitterMs };
+        const { blockOut, blockIn, dropRate, delayMs, jitterMs, hold = false } = event;
+        this.nodeView(event.node).faults = { blockOut, blockIn, dropRate, delayMs, jitterMs, hold };
         break;
       }
       case 'note':

@@ -4,7 +4,7 @@
 // (storyCaption.ts). Bounded: the stories of the most recent keys only, each up to a number of
 // steps. Browser-safe, plain data (snapshots and checkpoints copy it).
 import type { InFlightMessage, LostReason } from './inFlight.js';
-import type { DurableEvent, MessageDetail, StateEvent, ViewMessageType, ViewState } from './viewEvents.js';
+import type { DurableEvent, MessageDetail, StateEvent, ViewMessageType } from './viewEvents.js';
 
 interface StepBase {
   /** The model's event count when it happened: orders steps and arrivals. */
@@ -47,16 +47,12 @@ export interface DurableStep extends StepBase {
   readonly decided: string | null;
 }
 
-export interface StateStep extends StepBase {
+/** A state entered, with the transition that led there when the feed reported it. */
+export interface StateStep
+  extends
+    StepBase,
+    Pick<StateEvent, 'node' | 'state' | 'from' | 'event' | 'cause' | 'guard' | 'anyState' | 'ballot'> {
   readonly kind: 'state';
-  readonly node: string;
-  readonly state: ViewState;
-  readonly from?: ViewState;
-  readonly event?: string;
-  readonly cause?: string;
-  readonly guard?: string;
-  readonly anyState?: boolean;
-  readonly ballot?: string;
 }
 
 export interface DecidedStep extends StepBase {
