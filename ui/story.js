@@ -99,7 +99,7 @@ function messageMark(step, row, rows, at) {
   const label = `${step.msg}${step.ballot ? ` ${step.ballot}` : ''}${step.copyOf !== undefined ? ' (copy)' : ''}`;
   const lx = (x1 + x2End) / 2;
   const ly = y1 + (y2 - y1) * 0.5 - 4;
-  return `<g data-testid="story-message" data-type="${step.msg}" data-ballot="${esc(step.ballot ?? '')}" data-from="${esc(step.from)}" data-to="${esc(step.to)}" data-fate="${fate}" data-row="${row}"><title>${esc(`${label} ${step.from}→${step.to}: ${fateText(step)}`)}</title><line x1="${x1}" y1="${y1}" x2="${x2End}" y2="${y2}" stroke="${colour}" class="${classes}"${marker}/>${end}<text x="${lx}" y="${ly}" class="arrow-label" fill="${colour}">${esc(label)}</text></g>`;
+  return `<g data-testid="story-message" data-type="${step.msg}" data-ballot="${esc(step.ballot ?? '')}" data-from="${esc(step.from)}" data-to="${esc(step.to)}" data-fate="${fate}"${step.copyOf !== undefined ? ' data-copy="true"' : ''} data-row="${row}"><title>${esc(`${label} ${step.from}→${step.to}: ${fateText(step)}`)}</title><line x1="${x1}" y1="${y1}" x2="${x2End}" y2="${y2}" stroke="${colour}" class="${classes}"${marker}/>${end}<text x="${lx}" y="${ly}" class="arrow-label" fill="${colour}">${esc(label)}</text></g>`;
 }
 
 function nodeMark(step, row, at) {

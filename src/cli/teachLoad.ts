@@ -20,6 +20,8 @@ export interface TeachLoadOptions {
   readonly gapMs?: number;
   /** The node's ask timeout. Default 60 000 ms (the longest a client may ask for). */
   readonly askTimeoutMs?: number;
+  /** Stop asking once the demo asked this many keys (default: until stopped). */
+  readonly maxKeys?: number;
 }
 
 export class TeachLoad implements DemoWorkload {
@@ -49,6 +51,8 @@ export class TeachLoad implements DemoWorkload {
 
   private tick(): void {
     if (this.paused || this.inFlight.size > 0 || Date.now() < this.nextAt) return;
+    const { maxKeys } = this.options;
+    if (maxKeys !== undefined && this.stats.keys >= maxKeys) return;
     const running = this.cluster.ids.filter((id) => this.cluster.node(id));
     if (running.length === 0) return;
     const k = ++this.count;

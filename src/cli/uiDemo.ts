@@ -103,7 +103,9 @@ export async function runUiDemo(options: UiDemoOptions, io: CliIo): Promise<{ ag
       teachNetwork: TEACH_NETWORK,
       workload: (teach) =>
         teach
-          ? new TeachLoad(running, demoClients, stats)
+          ? new TeachLoad(running, demoClients, stats, {
+              ...(options.maxKeys !== undefined ? { maxKeys: options.maxKeys } : {}),
+            })
           : new DemoLoad(
               running,
               demoClients,

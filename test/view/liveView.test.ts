@@ -5,8 +5,9 @@
 //   cut off), and where none can (two nodes down) the page says so in words;
 // - the layout holds at 1024 px;
 // - teaching mode, switched on from the page (the nodes restart with classic Paxos): both
-//   phases in a key's story; a duel delivered by hand, whose story shows both phases and a
-//   rejection while each node's statechart marks its instance's state; the guided tour, which
+//   phases in a key's story; a duel delivered by hand (a message duplicated, one dropped), whose
+//   story shows both phases and a rejection while each node's statechart marks its instance's
+//   state; the guided tour, which
 //   decides a key step by step by hand;
 // - the demo's recording, then a simulation seed, replayed with their keys' stories;
 // - thousands of keys (only the rows in view are in the page).
@@ -324,6 +325,20 @@ describe('the live cluster view in headless Chromium', () => {
       await expect.poll(() => activeIn('n1'), POLL).toBe('acknowledged');
       expect(await page.textContent('[data-testid=statechart][data-node="n1"] .edge.last .edge-label')).toBe(
         'reject [isCurrentBallot]',
+      );
+
+      // Duplicate one message (a copy goes, the message still waits), drop another: the story
+      // draws both. n2 has its majority without n1's promise (n3 promised it first).
+      await page.click(`${heldRow('prepare', 'n1', 'n2')} button[data-how="duplicate"]`);
+      await page.waitForSelector(
+        '[data-testid=key-story] [data-testid=story-message][data-type="prepare"][data-from="n1"][data-to="n2"][data-copy="true"]',
+        WAIT,
+      );
+      expect(await page.locator(heldRow('prepare', 'n1', 'n2')).count()).toBe(1);
+      await page.click(`${heldRow('prepare', 'n2', 'n1')} button[data-how="drop"]`);
+      await page.waitForSelector(
+        '[data-testid=key-story] [data-testid=story-message][data-type="prepare"][data-from="n2"][data-to="n1"][data-fate="lost"]',
+        WAIT,
       );
 
       // The rest, in whatever order: deliver everything until every node knows the value.
