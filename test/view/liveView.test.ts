@@ -376,6 +376,13 @@ describe('the live cluster view in headless Chromium', () => {
           ),
         ).toEqual(['nil:false', 'preparing:false', 'proposing:false', 'acknowledged:false', 'decided:true']);
       expect(await page.getAttribute('#badge', 'data-ok')).toBe('true');
+      // Show the duel's middle: the rejection, the duplicate and the drop.
+      await page.evaluate(`(() => {
+        const story = document.querySelector('[data-testid=key-story]');
+        const reject = story.querySelector('[data-testid=story-message][data-type="reject"]');
+        story.scrollTop = Number(reject.dataset.row) * 22 - 60;
+      })()`);
+      await page.click('[data-testid=key-story] [data-testid=story-message][data-type="reject"]');
       await screenshot(page, 'key-story');
     });
 
