@@ -1,81 +1,20 @@
 // The live cluster view's state, built by applying view events in order: nodes and their links,
 // the nodes × keys grid of instance states, messages in flight (and those held for delivery by
 // hand), decisions, the agreement badge, the stories of recent keys (keyStory.ts), the keys a
-// node missed the decision of, and a bounded event log. The demo's aggregator and the page run the same model, so a page
-// can be resynchronised from a snapshot (`toData`), and a recording replays to the same views.
-// Browser-safe and deterministic: the only clock is the events' `t`.
-import { AgreementTracker, type AgreementBadge, type AgreementData } from './agreement.js';
+// node missed the decision of, and a bounded event log. The demo's aggregator and the page run
+// the same model, so a page can be resynchronised from a snapshot (`toData`), and a recording
+// replays to the same views. Browser-safe and deterministic: the only clock is the events' `t`.
+import { AgreementTracker, type AgreementBadge } from './agreement.js';
 import { describeEvent, describeLost } from './describe.js';
-import {
-  InFlightTracker,
-  type InFlightData,
-  type InFlightMessage,
-  type InFlightOptions,
-  type LostReason,
-} from './inFlight.js';
-import { KeyStories, type KeyStoriesData, type KeyStoryData, type KeyStoryOptions } from './keyStory.js';
-import { MissedDecisions, type MissedData } from './missedDecisions.js';
+import { EventLog, type LogEntry } from './eventLog.js';
+import type { ClusterModelData, ClusterModelOptions, Decision, NodeFaults, NodeView } from './modelData.js';
+import { InFlightTracker, type InFlightMessage, type LostReason } from './inFlight.js';
+import { KeyStories, type KeyStoryData } from './keyStory.js';
+import { MissedDecisions } from './missedDecisions.js';
 import { VIEW_STATES, type ViewEvent, type ViewState } from './viewEvents.js';
 
-export interface NodeFaults {
-  readonly blockOut: readonly string[];
-  readonly blockIn: readonly string[];
-  readonly dropRate: number;
-  readonly delayMs: number;
-  readonly jitterMs: number;
-  /** Holds its messages for delivery by hand. */
-  readonly hold: boolean;
-}
-
-export interface NodeView {
-  readonly id: string;
-  up: boolean;
-  incarnation: string | null;
-  /** Link to each peer as this node reports it. */
-  links: Record<string, boolean>;
-  faults: NodeFaults;
-  /** Keys in each state on this node (`nil` keys are not counted). */
-  counts: Record<ViewState, number>;
-}
-
-export interface LogEntry {
-  readonly seq: number;
-  readonly t: number;
-  readonly text: string;
-  /** The key the line is about, for filtering. */
-  readonly key?: string;
-  readonly kind: ViewEvent['type'] | 'lost';
-}
-
-export interface Decision {
-  readonly t: number;
-  readonly node: string;
-  readonly key: string;
-  readonly value: string;
-}
-
-export interface ClusterModelOptions extends InFlightOptions, KeyStoryOptions {
-  /** Lines kept in the event log, and again for its notable lines (not messages or states). Default 1000. */
-  readonly maxLog?: number;
-  /** Decisions kept (the first per key). Default 200. */
-  readonly maxDecisions?: number;
-}
-
-/** Everything in the model as plain data (checkpoints, a page's resync). */
-export interface ClusterModelData {
-  readonly now: number;
-  readonly applied: number;
-  readonly nodes: readonly NodeView[];
-  readonly keys: readonly (readonly [string, Readonly<Record<string, ViewState>>])[];
-  readonly agreement: AgreementData;
-  readonly inFlight: InFlightData;
-  readonly decisions: readonly Decision[];
-  readonly log: readonly LogEntry[];
-  readonly notable: readonly LogEntry[];
-  /** Absent in snapshots of older versions. */
-  readonly stories?: KeyStoriesData;
-  readonly missed?: MissedData;
-}
+export type { ClusterModelData, ClusterModelOptions, Decision, NodeFaults, NodeView } from './modelData.js';
+export type { LogEntry } from './eventLog.js';
 
 const NO_FAULTS: NodeFaults = {
   blockOut: [],
@@ -86,8 +25,6 @@ const NO_FAULTS: NodeFaults = {
   hold: false,
 };
 const ACTIVE: ReadonlySet<ViewState> = new Set(['preparing', 'proposing', 'acknowledged']);
-/** Log lines about one message, state change or write: kept out of the notable lines. */
-const CHATTER: ReadonlySet<LogEntry['kind']> = new Set(['send', 'recv', 'state', 'lost', 'durable', 'held']);
 /** In-flight deadlines are checked at most this often (event time). */
 const EXPIRE_EVERY_MS = 100;
 
@@ -107,9 +44,7 @@ export class ClusterModel {
   private agreement = new AgreementTracker();
   private inFlight: InFlightTracker;
   private decisionList: Decision[] = [];
-  private logLines: LogEntry[] = [];
-  /** What is not about one message or state change, kept apart so that chatter does not push it out. */
-  private notableLines: LogEntry[] = [];
+  private eventLog: EventLog;
   private nextExpiry = 0;
   private stories: KeyStories;
   private missedKeys = new MissedDecisions();
@@ -117,6 +52,7 @@ export class ClusterModel {
   constructor(private readonly options: ClusterModelOptions = {}) {
     this.inFlight = new InFlightTracker(options);
     this.stories = new KeyStories(options);
+    this.eventLog = new EventLog(options.maxLog);
   }
 
   /** Applies one event. Events must come in the order the aggregator saw them. */
@@ -284,12 +220,12 @@ export class ClusterModel {
 
   /** The most recent log lines, oldest first. */
   get logEntries(): readonly LogEntry[] {
-    return this.logLines;
+    return this.eventLog.lines;
   }
 
   /** The most recent notable lines (no messages, lost or not, no state changes), oldest first. */
   get notableEntries(): readonly LogEntry[] {
-    return this.notableLines;
+    return this.eventLog.notable;
   }
 
   toData(): ClusterModelData {
@@ -305,8 +241,7 @@ export class ClusterModel {
       agreement: this.agreement.toData(),
       inFlight: this.inFlight.toData(),
       decisions: [...this.decisionList],
-      log: [...this.logLines],
-      notable: [...this.notableLines],
+      ...this.eventLog.toData(),
       stories: this.stories.toData(),
       missed: this.missedKeys.toData(),
     };
@@ -326,8 +261,7 @@ export class ClusterModel {
     model.agreement = AgreementTracker.fromData(data.agreement);
     model.inFlight = InFlightTracker.fromData(data.inFlight, options);
     model.decisionList = [...data.decisions];
-    model.logLines = [...data.log];
-    model.notableLines = [...data.notable];
+    model.eventLog = EventLog.fromData(data, options.maxLog);
     model.stories = KeyStories.fromData(data.stories, options);
     model.missedKeys = MissedDecisions.fromData(data.missed);
     return model;
@@ -449,13 +383,7 @@ export class ClusterModel {
   }
 
   private log(t: number, text: string, kind: LogEntry['kind'], key?: string): void {
-    const entry: LogEntry = { seq: this.applied, t, text, kind, ...(key !== undefined ? { key } : {}) };
-    const max = this.options.maxLog ?? 1000;
-    this.logLines.push(entry);
-    if (this.logLines.length > max * 2) this.logLines = this.logLines.slice(-max);
-    if (CHATTER.has(kind)) return;
-    this.notableLines.push(entry);
-    if (this.notableLines.length > max * 2) this.notableLines = this.notableLines.slice(-max);
+    this.eventLog.add({ seq: this.applied, t, text, kind, ...(key !== undefined ? { key } : {}) });
   }
 }
 

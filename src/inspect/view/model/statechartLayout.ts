@@ -36,9 +36,9 @@ export interface StatechartLayout {
 }
 
 export const ANY_STATE = '*';
-const BOX_W = 88;
+const BOX_W = 98;
 const BOX_H = 26;
-const COL_GAP = 40;
+const COL_GAP = 36;
 const ROW_GAP = 34;
 const MARGIN = 10;
 /** Room above the top row and below the bottom one for arcs and loops. */
