@@ -31,7 +31,9 @@ const decidedEverywhere = () =>
 const STEPS = [
   {
     text: () =>
-      `<p>This tour follows <b>one decision</b> of classic Paxos on the real nodes, message by message, as <code>docs/walkthrough.md</code> does.</p>
+      view.model.nodes.length !== 3
+        ? `<p>This tour follows a cluster of <b>3 nodes</b>, as <code>docs/walkthrough.md</code> does (a majority is 2 of them); this demo has ${view.model.nodes.length}. Run <code>gen-paxos demo --ui --teach --nodes 3</code> to take it.</p>`
+        : `<p>This tour follows <b>one decision</b> of classic Paxos on the real nodes, message by message, as <code>docs/walkthrough.md</code> does.</p>
        <p>Press <b>start</b>: the demo stops asking keys of its own, turns on <b>delivery by hand</b> (every message waits in the <i>In flight</i> list until you deliver it, and the nodes' timers stand still), and asks one node for a value.</p>`,
     done: () => tour.key !== null && !tour.starting,
     action: 'start',
@@ -103,7 +105,7 @@ function render() {
   const done = step.done();
   const next = $('tour-next');
   next.textContent = step.action === 'start' ? 'start' : step.action === 'finish' ? 'finish' : 'next ▶';
-  next.disabled = step.action === 'start' ? tour.starting : !done;
+  next.disabled = step.action === 'start' ? tour.starting || view.model.nodes.length !== 3 : !done;
   $('tour-wait').textContent = tour.starting
     ? 'getting the cluster ready…'
     : step.action
