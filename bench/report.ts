@@ -1,14 +1,19 @@
 // The benchmark's table: each figure beside its floor, measured in the same run.
 import { formatTable } from '../src/cli/table.js';
 import type { LatencySummary } from '../src/inspect/percentiles.js';
-import type { ContendedResult, LoadResult } from './scenarios.js';
+import type { ContendedResult, MeasuredLoad } from './scenarios.js';
+
+export interface Floors {
+  readonly roundTrip: LatencySummary;
+  readonly commit: LatencySummary;
+}
 
 export interface BenchReport {
   readonly nodes: number;
   readonly quick: boolean;
-  readonly floors: { readonly roundTrip: LatencySummary; readonly commit: LatencySummary };
-  readonly sequential: LoadResult;
-  readonly concurrent: readonly (LoadResult & { readonly inFlight: number })[];
+  readonly floors: Floors;
+  readonly sequential: MeasuredLoad;
+  readonly concurrent: readonly (MeasuredLoad & { readonly inFlight: number })[];
   readonly contended: ContendedResult;
   readonly decided: {
     readonly remote: { readonly reAsk: LatencySummary; readonly read: LatencySummary };
@@ -25,17 +30,52 @@ export interface BenchReport {
 }
 
 const ms = (value: number) => (Number.isFinite(value) ? value.toFixed(value < 1 ? 3 : 2) : '-');
+const micros = (value: number) => (Number.isFinite(value) ? value.toFixed(0) : '-');
 const ratio = (value: number, floor: number) =>
   floor > 0 && Number.isFinite(value) ? `${(value / floor).toFixed(2)}×` : '-';
 
+/**
+ * The floor of a fresh ask through a client: the client's round trip, then two phases, each a round
+ * trip to the acceptors with a durable write before they reply.
+ */
+export function askFloor(floors: Floors): number {
+  return 3 * floors.roundTrip.p50 + 2 * floors.commit.p50;
+}
+
+/** The floors, as measured in this run, and the fresh ask's floor made of them. */
+export function renderFloors(floors: Floors): string {
+  return formatTable(
+    ['floor (measured now)', 'p50 ms', 'p90 ms', 'p99 ms'],
+    [
+      [
+        'WebSocket + msgpack round trip, two processes',
+        ms(floors.roundTrip.p50),
+        ms(floors.roundTrip.p90),
+        ms(floors.roundTrip.p99),
+      ],
+      [
+        'storage commit (fsync), one writer',
+        ms(floors.commit.p50),
+        ms(floors.commit.p90),
+        ms(floors.commit.p99),
+      ],
+      ['fresh ask = 3 round trips + 2 commits', ms(askFloor(floors)), '', ''],
+    ],
+  );
+}
+
 export function renderReport(report: BenchReport): string {
   const rtt = report.floors.roundTrip.p50;
-  const commit = report.floors.commit.p50;
-  // A fresh ask through a client: the client's round trip, then two phases, each a round trip to
-  // the acceptors with a durable write before they reply.
-  const askFloor = 3 * rtt + 2 * commit;
+  const floor = askFloor(report.floors);
   const rows: string[][] = [];
-  const row = (name: string, asks: number, perSecond: number, l: LatencySummary, floor: number) =>
+  const row = (
+    name: string,
+    asks: number,
+    perSecond: number,
+    l: LatencySummary,
+    floor: number,
+    cpuPerDecision = Number.NaN,
+  ) =>
     rows.push([
       name,
       String(asks),
@@ -44,18 +84,20 @@ export function renderReport(report: BenchReport): string {
       ms(l.p90),
       ms(l.p99),
       ratio(l.p50, floor),
+      micros(cpuPerDecision),
     ]);
   row(
     'sequential fresh ask, 1 client',
     report.sequential.asks,
     report.sequential.throughput,
     report.sequential.latency,
-    askFloor,
+    floor,
+    report.sequential.cpuPerDecision,
   );
   for (const c of report.concurrent)
-    row(`fresh asks, ${c.inFlight} in flight`, c.asks, c.throughput, c.latency, askFloor);
+    row(`fresh asks, ${c.inFlight} in flight`, c.asks, c.throughput, c.latency, floor, c.cpuPerDecision);
   const hot = report.contended;
-  row(`contended: ${report.nodes} nodes ask each key`, hot.keys, hot.keysPerSecond, hot.latency, askFloor);
+  row(`contended: ${report.nodes} nodes ask each key`, hot.keys, hot.keysPerSecond, hot.latency, floor);
   const { remote, inProcess } = report.decided;
   row('re-ask a decided key (client)', remote.reAsk.count, 1000 / remote.reAsk.p50, remote.reAsk, rtt);
   row('read a decided key (client)', remote.read.count, 1000 / remote.read.p50, remote.read, rtt);
@@ -77,26 +119,14 @@ export function renderReport(report: BenchReport): string {
   const lines = [
     `gen-paxos benchmark: ${report.nodes} node processes on 127.0.0.1, LMDB (fsync'd group commits), WebSocket links${report.quick ? ' (quick run)' : ''}`,
     '',
+    renderFloors(report.floors),
+    '',
     formatTable(
-      ['floor (measured now)', 'p50 ms', 'p90 ms', 'p99 ms'],
-      [
-        [
-          'WebSocket + msgpack round trip, two processes',
-          ms(rtt),
-          ms(report.floors.roundTrip.p90),
-          ms(report.floors.roundTrip.p99),
-        ],
-        [
-          'storage commit (fsync), one writer',
-          ms(commit),
-          ms(report.floors.commit.p90),
-          ms(report.floors.commit.p99),
-        ],
-        ['fresh ask = 3 round trips + 2 commits', ms(askFloor), '', ''],
-      ],
+      ['scenario', 'asks', 'per s', 'p50 ms', 'p90 ms', 'p99 ms', 'p50/floor', 'CPU µs/decision'],
+      rows,
     ),
     '',
-    formatTable(['scenario', 'asks', 'per s', 'p50 ms', 'p90 ms', 'p99 ms', 'p50/floor'], rows),
+    'CPU µs/decision: user+system CPU time of every node process and of the client process, summed, per answered ask.',
     '',
     `contended keys: ${hot.retriesPerDecision.toFixed(2)} retries per decision, ${hot.disagreements} disagreements`,
     '',

@@ -1,7 +1,24 @@
 // The load scenarios of the benchmark, each driven through the client protocol against a
 // cluster of node processes: sequential asks, asks in flight, contended keys, decided keys.
 import { summarize, type LatencySummary } from '../src/inspect/percentiles.js';
-import type { GenPaxosClient } from '../src/transport/client.js';
+import type { PaxosValue } from '../src/paxos/messages.js';
+import type { GenPaxosClient } from '../src/transport/client/client.js';
+import { cpuPerDecision, startCpuMeter, type CpuSpent } from './cpu.js';
+
+/**
+ * What the load scenarios drive: a write-once ask of a fresh key. A gen-paxos client is one; so is
+ * the adapter over another store that `--compare` measures with the same workload.
+ */
+export interface Asker {
+  ask(key: string, value: PaxosValue): Promise<unknown>;
+}
+
+export interface LoadOptions {
+  /** The value asked for key number `i`. Default: `i` itself. */
+  readonly value?: (i: number) => PaxosValue;
+  /** Told how many asks finished, now and then. */
+  readonly onProgress?: (done: number) => void;
+}
 
 export interface LoadResult {
   readonly asks: number;
@@ -23,15 +40,39 @@ function result(latencies: number[], errors: number, startedMs: number): LoadRes
   };
 }
 
+/** A load phase with the CPU it cost: every server process and this client process. */
+export interface MeasuredLoad extends LoadResult {
+  readonly cpu: CpuSpent;
+  /** (servers + client) CPU µs per answered ask. */
+  readonly cpuPerDecision: number;
+}
+
+/** Runs `load`, counting the CPU of `serverPids` and of this process around it. */
+export async function measuringCpu(
+  serverPids: readonly number[],
+  load: () => Promise<LoadResult>,
+): Promise<MeasuredLoad> {
+  const stop = startCpuMeter(serverPids);
+  const result = await load();
+  const cpu = stop();
+  return { ...result, cpu, cpuPerDecision: cpuPerDecision(cpu, result.asks) };
+}
+
 /** `count` asks on fresh keys, one after the other, from one client. */
-export async function sequential(client: GenPaxosClient, prefix: string, count: number): Promise<LoadResult> {
+export async function sequential(
+  client: Asker,
+  prefix: string,
+  count: number,
+  options: LoadOptions = {},
+): Promise<LoadResult> {
+  const value = options.value ?? ((i: number) => i);
   const latencies: number[] = [];
   let errors = 0;
   const startedMs = performance.now();
   for (let i = 0; i < count; i++) {
     const t = performance.now();
     try {
-      await client.ask(`${prefix}-${i}`, i);
+      await client.ask(`${prefix}-${i}`, value(i));
       latencies.push(performance.now() - t);
     } catch {
       errors++;
@@ -42,26 +83,28 @@ export async function sequential(client: GenPaxosClient, prefix: string, count: 
 
 /**
  * `count` asks on fresh keys with `inFlight` outstanding at all times, spread over the clients
- * (one per node). `onProgress` is told how many finished, now and then.
+ * (one per node), worker `w` always through client `w mod clients`.
  */
 export async function concurrent(
-  clients: readonly GenPaxosClient[],
+  clients: readonly Asker[],
   prefix: string,
   inFlight: number,
   count: number,
-  onProgress?: (done: number) => void,
+  options: LoadOptions = {},
 ): Promise<LoadResult> {
+  const { onProgress } = options;
+  const value = options.value ?? ((i: number) => i);
   const latencies: number[] = [];
   let errors = 0;
   let next = 0;
   const startedMs = performance.now();
   const worker = async (w: number) => {
-    const client = clients[w % clients.length] as GenPaxosClient;
+    const client = clients[w % clients.length] as Asker;
     while (next < count) {
       const i = next++;
       const t = performance.now();
       try {
-        await client.ask(`${prefix}-${i}`, i);
+        await client.ask(`${prefix}-${i}`, value(i));
         latencies.push(performance.now() - t);
       } catch {
         errors++;

@@ -3,12 +3,17 @@
 
 // gen_paxos: a node per process (or per test), asked to decide keys.
 export { startLink, GenPaxosNode, DEFAULT_ASK_TIMEOUT_MS } from './node/genPaxos.js';
-export type { StartLinkOptions, AskOptions, PendingKeys } from './node/genPaxos.js';
+export type { StartLinkOptions, AskOptions, AskStats, PendingKeys } from './node/genPaxos.js';
+// The node's public port (what the leader layer runs on), and its gen_server protocol.
+export { actorPort } from './node/paxosPort.js';
+export type { PaxosPort } from './node/paxosPort.js';
+export { GEN_PAXOS_NAME } from './node/nodeRequests.js';
+export type { GenPaxosRequest } from './node/nodeRequests.js';
 // paxos_fsm: one instance, for teaching.
 export { paxosFsm } from './node/paxosFsm.js';
 export type { PaxosFsmOptions, PaxosFsmResult } from './node/paxosFsm.js';
 // The node as XState actor logic, for embedding in a larger XState system.
-export { genPaxosNode } from './runtime/genPaxosNode.js';
+export { genPaxosNode } from './node/genPaxosNode.js';
 export type {
   GenPaxosNodeInput,
   GenPaxosNodeEvent,
@@ -16,7 +21,7 @@ export type {
   GenPaxosNodeReply,
   GenPaxosNodeEmitted,
   ReplyTo,
-} from './runtime/genPaxosNode.js';
+} from './node/genPaxosNode.js';
 // The instance machine and its pure parts.
 export { instanceMachine, DEFAULT_TIMING, INSTANCE_STATES } from './paxos/instanceMachine.js';
 export type {
@@ -35,110 +40,54 @@ export { createMemoryNetwork, MemoryNetwork } from './transport/memoryNetwork.js
 export type { LinkFaults, MemoryNetworkOptions } from './transport/memoryNetwork.js';
 export type { Transport } from './transport/transport.js';
 // Nodes in separate processes: WebSocket links, the client protocol, a node as its process runs it.
-export { createWebSocketTransport, WebSocketTransport } from './transport/webSocketTransport.js';
-export type { WebSocketTransportOptions } from './transport/webSocketTransport.js';
-export { connectClient, GenPaxosClient } from './transport/client.js';
-export type { ClientOptions, AskRequestOptions } from './transport/client.js';
-export type { NodeStatus, LinkStatus } from './transport/frames.js';
-export { startNetworkNode } from './node/networkNode.js';
-export type { NetworkNode, NetworkNodeOptions } from './node/networkNode.js';
-export { WireError, WIRE_ERROR_CODES, CLOSE_CODES } from './transport/wireErrors.js';
-export type { WireErrorCode } from './transport/wireErrors.js';
-export { createJsonLogger, silentLogger } from './transport/log.js';
-export type { Logger, LogLevel, LogFields } from './transport/log.js';
+export { createWebSocketTransport, WebSocketTransport } from './transport/peer/webSocketTransport.js';
+export type { WebSocketTransportOptions } from './transport/peer/webSocketTransport.js';
+export { connectClient, GenPaxosClient } from './transport/client/client.js';
+export type { ClientOptions, AskRequestOptions } from './transport/client/client.js';
+export type { NodeStatus, LinkStatus } from './transport/wire/frames.js';
+export { startNetworkNode } from './server/networkNode.js';
+export type { NetworkNode, NetworkNodeOptions } from './server/networkNode.js';
+export { WireError, WIRE_ERROR_CODES, CLOSE_CODES } from './transport/wire/wireErrors.js';
+export type { WireErrorCode } from './transport/wire/wireErrors.js';
+// Member identity (docs/security.md): Ed25519 keys to pin (`peerKeys`), and the value bounds.
+export { generateNodeKey, parseNodeKey, nodeKeyPem } from './base/nodeKey.js';
+export type { NodeKey } from './base/nodeKey.js';
+export { MAX_VALUE_BYTES, MAX_KEY_LENGTH } from './paxos/validate.js';
+export { createJsonLogger, silentLogger } from './base/log.js';
+export type { Logger, LogLevel, LogFields } from './base/log.js';
 export { MemoryStorage } from './storage/memoryStorage.js';
 export type { Storage } from './storage/storage.js';
 export { LmdbStorage } from './storage/lmdbStorage.js';
 export type { LmdbStorageOptions } from './storage/lmdbStorage.js';
 export type { CommitInfo, DurableCommitStats } from './storage/commitStats.js';
-export { histogramPercentile } from './stats/histogram.js';
-export type { HistogramSnapshot } from './stats/histogram.js';
+export { histogramPercentile } from './base/histogram.js';
+export type { HistogramSnapshot } from './base/histogram.js';
 export { checkIncarnation, peerIncarnationCheck } from './storage/amnesia.js';
 export type { IncarnationStore, IncarnationVerdict } from './storage/amnesia.js';
-// Time and randomness, injectable.
-export { systemClock } from './runtime/clock.js';
-export type { RuntimeClock, TimerClock } from './runtime/clock.js';
-export { VirtualClock } from './runtime/virtualClock.js';
-export { seededRandom, systemRandom } from './runtime/random.js';
-export type { RandomSource } from './runtime/random.js';
+// Seeded randomness, for replayable runs (time and the other sources come with the runtime).
+export { seededRandom } from './paxos/prng.js';
 // Errors.
-export { GenPaxosError, ERROR_CODES } from './errors.js';
-export type { ErrorCode, ErrorInfo } from './errors.js';
-// The actor runtime: gen_fsm over XState machines, OTP supervisors, names and nodes
-// (docs/gen-fsm-runtime.md maps each function to the OTP one it mirrors).
-export { genFsm, register, unregister, whereis, monitor, demonitor, monitorNode } from './runtime/local.js';
-export { createGenFsm } from './runtime/genFsm/genFsm.js';
-export type { GenFsm, GenFsmActor, StartOptions } from './runtime/genFsm/genFsm.js';
-export { genFsmLogic } from './runtime/genFsm/genFsmLogic.js';
-export type { GenFsmLogic } from './runtime/genFsm/genFsmLogic.js';
-export { reply, sendReply } from './runtime/genFsm/reply.js';
-export type { From, CallEvent, RequestOf, ReplyOf } from './runtime/genFsm/reply.js';
-export { stateTimeout, cancelStateTimeout, STATE_TIMEOUT_ID } from './runtime/genFsm/stateTimeout.js';
-export type { RuntimeAction } from './runtime/genFsm/stateTimeout.js';
-export { allState, ALL_STATE_PREFIX, INFO_EVENT_TYPE } from './runtime/genFsm/events.js';
-export type { AllStateEvent, LooseEvent, InfoEvent, TimeoutEvent } from './runtime/genFsm/events.js';
-export { DEFAULT_CALL_TIMEOUT_MS } from './runtime/genFsm/callActor.js';
-export type { CallOptions } from './runtime/genFsm/callActor.js';
-export { ActorNode, createActorNode, localNode, DEFAULT_NODE_NAME } from './runtime/actorNode.js';
-export type { ActorNodeOptions, CrashReport } from './runtime/actorNode.js';
-export { Registry } from './runtime/distribution/registry.js';
-export type { RemoteName, Target } from './runtime/distribution/address.js';
-export type { DownEvent, MonitorRef, Watcher } from './runtime/monitors.js';
-export type { NodeEvent } from './runtime/distribution/distribution.js';
-export type {
-  RemoteRouter,
-  RouterListener,
-  DistMessage,
-  WireExitReason,
-} from './runtime/distribution/remoteRouter.js';
-export { createMemoryRouter, MemoryRouter, RUNTIME_FRAME_KEY } from './runtime/distribution/memoryRouter.js';
-export type { MemoryRouterOptions, MemoryRouterStats } from './runtime/distribution/memoryRouter.js';
+export { GenPaxosError, ERROR_CODES } from './base/errors.js';
+export type { ErrorCode, ErrorInfo } from './base/errors.js';
+// The actor runtime (alone, it is `gen-paxos/runtime`): gen_fsm over XState machines, OTP
+// supervisors, names and nodes (docs/gen-fsm-runtime.md maps each function to the OTP one it mirrors).
+export * from './runtime/index.js';
+// The runtime's links: in one process (tests), and across processes on the cluster's WebSocket links.
+export {
+  createMemoryRouter,
+  MemoryRouter,
+  RUNTIME_FRAME_KEY,
+} from './transport/distribution/memoryRouter.js';
+export type { MemoryRouterOptions, MemoryRouterStats } from './transport/distribution/memoryRouter.js';
 // Across processes: the runtime's messages on the cluster's WebSocket links (startNetworkNode's
 // `actorNode` uses it; node names are the member ids).
-export { createWebSocketRouter, WebSocketRouter } from './transport/webSocketRouter.js';
-export type { WebSocketRouterOptions } from './transport/webSocketRouter.js';
-export type { RuntimeLink, RuntimeLinkListener, RuntimeLinkSource } from './transport/runtimeLinks.js';
-export { isNormalExit } from './runtime/exitReason.js';
-export type { ExitReason } from './runtime/exitReason.js';
-export { isAlive } from './runtime/actorLike.js';
-export type { ActorLike } from './runtime/actorLike.js';
-export { RuntimeError, RUNTIME_ERROR_CODES } from './runtime/runtimeError.js';
-export type { RuntimeErrorCode, RuntimeErrorInfo } from './runtime/runtimeError.js';
-export { supervisor } from './runtime/supervisor/supervisor.js';
+export { createWebSocketRouter, WebSocketRouter } from './transport/distribution/webSocketRouter.js';
+export type { WebSocketRouterOptions } from './transport/distribution/webSocketRouter.js';
 export type {
-  SupervisorLogic,
-  SupervisorSnapshot,
-  SupervisorContext,
-  SupervisorEvent,
-  SupervisorReply,
-} from './runtime/supervisor/supervisor.js';
-export {
-  startChild,
-  terminateChild,
-  restartChild,
-  deleteChild,
-  whichChildren,
-  countChildren,
-  childOf,
-} from './runtime/supervisor/supervisorApi.js';
-export type { ChildCounts } from './runtime/supervisor/supervisorApi.js';
-export type { ChildInfo } from './runtime/supervisor/staticChildren.js';
-export { SimpleOneForOne } from './runtime/supervisor/simpleOneForOne.js';
-export type { SimpleOneForOneOptions } from './runtime/supervisor/simpleOneForOne.js';
-export { DEFAULT_SUPERVISOR_INTENSITY, UNLIMITED_INTENSITY } from './runtime/supervisor/childSpec.js';
-export type {
-  ChildSpec,
-  ChildTemplate,
-  ChildObserver,
-  ChildType,
-  RestartType,
-  Strategy,
-  StaticSupervisorSpec,
-  SimpleOneForOneSpec,
-  SupervisorSpec,
-} from './runtime/supervisor/childSpec.js';
-export type { SupervisorReport } from './runtime/supervisor/supervisorReport.js';
-export type { RestartIntensity } from './runtime/restartIntensity.js';
+  RuntimeLink,
+  RuntimeLinkListener,
+  RuntimeLinkSource,
+} from './transport/distribution/runtimeLinks.js';
 // Leader election with leases, gen_leader style (docs/leader.md).
 export {
   startLeader,
@@ -174,4 +123,4 @@ export { Fence, admitEpoch } from './leader/fence.js';
 export type { FenceVerdict } from './leader/fence.js';
 export { guardIntervalMs } from './leader/leaseTiming.js';
 export type { LeaseRecord, LeaseGrant, VacantRecord, ReleaseRecord } from './leader/leaseRecord.js';
-export type { PaxosPort, PaxosSource } from './leader/paxosPort.js';
+export type { PaxosSource } from './leader/paxosPort.js';

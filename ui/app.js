@@ -9,7 +9,7 @@ import { ClusterModel } from '/model/clusterModel.js';
 import { parseRecording } from '/model/recording.js';
 import { Timeline } from '/model/timeline.js';
 import { installArrowMarkers } from './common.js';
-import { setupControls } from './controls.js';
+import { pageToken, setupControls } from './controls.js';
 import { renderGrid, setupGrid } from './grid.js';
 import { renderPanels, setupPanels } from './panels.js';
 import { setupReplay } from './replay.js';
@@ -61,7 +61,7 @@ function setMode(mode, text) {
 }
 
 function connectLive() {
-  const socket = new WebSocket(`ws://${location.host}/feed`);
+  const socket = new WebSocket(`ws://${location.host}/feed?token=${encodeURIComponent(pageToken())}`);
   view.socket = socket;
   socket.onopen = () => {
     setMode('live', view.paused ? 'PAUSED' : 'LIVE');

@@ -1,9 +1,14 @@
 // The demo's controls: the buttons on the node cards, heal, loss / delay on every link, and the
-// deliver / drop / duplicate buttons of held messages. Each becomes a POST to /api/control; the
-// demo carries it out, the result shows in the header, and its answer carries the demo's
-// switches (teaching mode, delivery by hand…) for the page to show. What a control changes in
-// the cluster shows up through the feed like everything else.
-/* global document, fetch, setTimeout */
+// deliver / drop / duplicate buttons of held messages. Each becomes a POST to /api/control (with
+// the page's token); the demo carries it out, the result shows in the header, and its answer
+// carries the demo's switches (teaching mode, delivery by hand…) for the page to show. What a
+// control changes in the cluster shows up through the feed like everything else.
+/* global document, fetch, setTimeout, location, URLSearchParams */
+
+/** The token the page was opened with (`?token=`): the server wants it for the feed and controls. */
+export function pageToken() {
+  return new URLSearchParams(location.search).get('token') ?? '';
+}
 
 let onState = () => {};
 
@@ -15,7 +20,7 @@ export async function post(request) {
   try {
     const response = await fetch('/api/control', {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', 'x-view-token': pageToken() },
       body: JSON.stringify(request),
     });
     result = await response.json();

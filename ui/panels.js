@@ -56,7 +56,11 @@ function nodeCard(view, node, all) {
       const blocked = node.faults.blockOut.includes(p.id);
       const up = node.up && node.links[p.id] === true;
       const cls = blocked ? 'blocked' : up ? 'up' : 'down';
-      return `<span class="chip ${cls}" data-peer="${esc(p.id)}" data-link="${cls}">→${esc(p.id)} ${blocked ? 'cut' : up ? 'up' : 'down'}</span>`;
+      // Why the link is down, as this node reports it (refused by peer: amnesia, unreachable…).
+      const why = !up && node.up ? (node.linkReasons?.[p.id] ?? '') : '';
+      const title = why ? ` title="${esc(why)}"` : '';
+      const label = blocked ? 'cut' : up ? 'up' : why ? `down: ${why}` : 'down';
+      return `<span class="chip ${cls}" data-peer="${esc(p.id)}" data-link="${cls}"${title}>→${esc(p.id)} ${esc(label)}</span>`;
     })
     .join('');
   const total = STATES.reduce((n, s) => n + node.counts[s], 0) || 1;

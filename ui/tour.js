@@ -47,7 +47,7 @@ const STEPS = [
   },
   {
     text: () =>
-      `<p><b>${tour.first}</b> had promised nothing, so it <b>promises</b> the ballot (phase 1b): its statechart shows <code>prepare [promisable]</code>, an all-state handler, taking it to <code>acknowledged</code>. It wrote the promise to disk first, and only then let the reply go.</p>
+      `<p><b>${tour.first}</b> had promised nothing, so it <b>promises</b> the ballot (phase 1b): its statechart shows <code>prepare [grantsVote]</code>, an all-state handler, taking it to <code>acknowledged</code>. It wrote the promise to disk first, and only then let the reply go.</p>
        <p>Deliver <b>${tour.first}</b>'s <b>promise</b> to ${tour.asker}.</p>`,
     target: () => ({ from: tour.first, to: tour.asker, msg: 'promise' }),
     done: () => arrived(tour.first, tour.asker, 'promise'),

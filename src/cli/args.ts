@@ -3,12 +3,10 @@
 // turn every bad value into a UsageError naming the flag.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { isLogLevel, type LogLevel } from '../transport/log.js';
+import { isLogLevel, type LogLevel } from '../base/log.js';
 import { UsageError } from './exitCodes.js';
+import { allFlags, didYouMean, type CommandSpec } from './flagTable.js';
 
-export type FlagSpec = Readonly<
-  Record<string, { readonly type: 'string' | 'boolean'; readonly multiple?: boolean }>
->;
 export type FlagValue = string | boolean | string[] | undefined;
 export type FlagValues = Record<string, FlagValue>;
 
@@ -17,27 +15,47 @@ export interface Parsed {
   readonly positionals: readonly string[];
 }
 
-/** Parses `argv` against `spec` (plus `--config`); config-file values fill flags not given. */
+/**
+ * Parses `argv` against the command's flag table; then the config file (`--config`) fills flags
+ * not given, then the environment fills those the table maps to a variable. Flags first.
+ */
 export function parseFlags(
   argv: readonly string[],
-  spec: FlagSpec,
-  positionalNames: readonly string[],
+  spec: CommandSpec,
+  env: Readonly<Record<string, string | undefined>> = process.env,
 ): Parsed {
-  const options = { ...spec, config: { type: 'string' } } as const;
+  const table = allFlags(spec);
+  const options = Object.fromEntries(
+    Object.entries(table).map(([name, flag]) => [
+      name,
+      {
+        type: flag.type,
+        ...(flag.multiple ? { multiple: true } : {}),
+        ...(name === 'help' ? { short: 'h' } : {}),
+      },
+    ]),
+  );
   let parsed: { values: FlagValues; positionals: string[] };
   try {
     parsed = parseArgs({
       args: [...argv],
       options,
       strict: true,
-      allowPositionals: positionalNames.length > 0,
+      allowPositionals: true,
     }) as typeof parsed;
   } catch (error) {
-    throw new UsageError((error as Error).message);
+    throw new UsageError(parseProblem(error as Error & { code?: string }, spec));
   }
-  if (parsed.positionals.length !== positionalNames.length) {
-    const wanted = positionalNames.length === 0 ? 'no arguments' : positionalNames.join(' ');
-    throw new UsageError(`takes ${wanted}, got ${parsed.positionals.length} argument(s)`);
+  const names = spec.args.map((arg) => arg.name);
+  if (parsed.positionals.length < names.length)
+    throw new UsageError(`missing ${names.slice(parsed.positionals.length).join(' ')}`);
+  if (parsed.positionals.length > names.length) {
+    const extra = parsed.positionals.slice(names.length);
+    throw new UsageError(
+      names.length === 0
+        ? `takes no arguments, got ${extra.map((arg) => JSON.stringify(arg)).join(' ')}`
+        : `takes ${names.join(' ')}; unexpected ${extra.map((arg) => JSON.stringify(arg)).join(' ')}`,
+    );
   }
   const values: FlagValues = { ...parsed.values };
   const configFile = values.config;
@@ -46,10 +64,37 @@ export function parseFlags(
       if (values[flag] === undefined) values[flag] = value;
     }
   }
+  for (const [flag, def] of Object.entries(table)) {
+    const fromEnv = def.env === undefined ? undefined : env[def.env];
+    if (values[flag] === undefined && fromEnv !== undefined && fromEnv !== '')
+      values[flag] = def.multiple ? [fromEnv] : fromEnv;
+  }
   return { values, positionals: parsed.positionals };
 }
 
-function loadConfig(file: string, spec: FlagSpec): FlagValues {
+/** node:util's parse errors, said in this command's terms, with "did you mean". */
+function parseProblem(error: Error & { code?: string }, spec: CommandSpec): string {
+  const option = /'(-[^' ]*)/.exec(error.message)?.[1];
+  if (error.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option !== undefined) {
+    if (/^-\d/.test(option))
+      return `${option}: a value starting with "-" goes after "--", as in: gen-paxos ${spec.name} [options] -- ${spec.args
+        .map((arg) => arg.name)
+        .slice(0, -1)
+        .join(' ')} ${option}`.replace(/ {2,}/g, ' ');
+    const hint = didYouMean(option, Object.keys(allFlags(spec)));
+    return `unknown flag ${option}${hint}; 'gen-paxos ${spec.name} --help' lists every flag`;
+  }
+  if (error.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && option !== undefined) {
+    const name = option.replace(/^-+/, '');
+    const flag = allFlags(spec)[name];
+    if (flag?.type === 'boolean') return `--${name} takes no value`;
+    return `--${name} needs a value${flag?.value ? ` (${flag.value})` : ''}`;
+  }
+  return error.message;
+}
+
+function loadConfig(file: string, command: CommandSpec): FlagValues {
+  const spec = allFlags(command);
   let config: unknown;
   try {
     config = JSON.parse(readTextFile(file, '--config'));
@@ -62,19 +107,33 @@ function loadConfig(file: string, spec: FlagSpec): FlagValues {
   const values: FlagValues = {};
   for (const [flag, value] of Object.entries(config)) {
     const option = spec[flag];
-    if (option === undefined) throw new UsageError(`--config ${file}: there is no flag --${flag} here`);
+    if (option === undefined || flag === 'config' || flag === 'help')
+      throw new UsageError(
+        `--config ${file}: there is no flag --${flag} here${didYouMean(flag, Object.keys(command.flags))}`,
+      );
     const ok =
       option.type === 'boolean'
         ? typeof value === 'boolean'
         : option.multiple
-          ? Array.isArray(value) && value.every((item) => typeof item === 'string')
+          ? typeof value === 'string' ||
+            (Array.isArray(value) && value.every((item) => typeof item === 'string'))
           : typeof value === 'string' || typeof value === 'number';
     if (!ok) {
       const expected =
-        option.type === 'boolean' ? 'true or false' : option.multiple ? 'an array of strings' : 'a string';
+        option.type === 'boolean'
+          ? 'true or false'
+          : option.multiple
+            ? 'a string or an array of strings'
+            : 'a string';
       throw new UsageError(`--config ${file}: "${flag}" must be ${expected}`);
     }
-    values[flag] = typeof value === 'number' ? String(value) : (value as FlagValue);
+    // A repeatable flag given once may be a plain string: `"node": "ws://…"`.
+    values[flag] =
+      typeof value === 'number'
+        ? String(value)
+        : option.multiple && typeof value === 'string'
+          ? [value]
+          : (value as FlagValue);
   }
   return values;
 }
@@ -128,15 +187,18 @@ export function hostPort(raw: string, flag: string): { host: string; port: numbe
   return { host: (match[1] ?? match[2]) as string, port };
 }
 
-/** A node URL; `HOST:PORT` is taken as `ws://HOST:PORT`. */
+/** A node URL: `ws://HOST:PORT`, `wss://HOST:PORT`, or `HOST:PORT`, which is taken as `ws://HOST:PORT`. */
 export function nodeUrl(raw: string, flag: string): string {
-  const url = /^wss?:\/\//.test(raw) ? raw : `ws://${raw}`;
+  const url = /^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? raw : `ws://${raw}`;
   try {
+    if (!/^wss?:\/\//.test(url)) throw new Error('not ws');
     const parsed = new URL(url);
     if (parsed.port === '' && !/^wss?:\/\/[^/]+:\d+/.test(url)) throw new Error('no port');
     return url;
   } catch {
-    throw new UsageError(`${flag} must be ws://HOST:PORT or wss://HOST:PORT, got ${JSON.stringify(raw)}`);
+    throw new UsageError(
+      `${flag} must be ws://HOST:PORT, wss://HOST:PORT or HOST:PORT (taken as ws://), got ${JSON.stringify(raw)}`,
+    );
   }
 }
 
@@ -150,6 +212,17 @@ export function peerFlag(raw: string): [string, string] {
   return [nodeId(raw.slice(0, at), '--peer'), nodeUrl(raw.slice(at + 1), '--peer')];
 }
 
+/** `ID=KEY` for --peer-key: a peer's Ed25519 public key, base64 of its 32 bytes. */
+export function peerKeyFlag(raw: string): [string, string] {
+  const at = raw.indexOf('=');
+  const key = raw.slice(at + 1);
+  if (at <= 0 || !/^[A-Za-z0-9+/]{43}=?$/.test(key))
+    throw new UsageError(
+      `--peer-key must be ID=KEY with the peer's public key in base64 (its listening line prints it), got ${JSON.stringify(raw)}`,
+    );
+  return [nodeId(raw.slice(0, at), '--peer-key'), key];
+}
+
 export function logLevelFlag(raw: string | undefined, fallback: LogLevel): LogLevel {
   if (raw === undefined) return fallback;
   if (!isLogLevel(raw))
@@ -159,20 +232,29 @@ export function logLevelFlag(raw: string | undefined, fallback: LogLevel): LogLe
   return raw;
 }
 
+const FILE_ERRORS: Readonly<Record<string, string>> = {
+  ENOENT: 'no such file',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EISDIR: 'is a directory, not a file',
+  ENOTDIR: 'a part of the path is not a directory',
+  ELOOP: 'too many symbolic links',
+};
+
 export function readTextFile(file: string, flag: string): string {
   try {
     return readFileSync(file, 'utf8');
   } catch (error) {
-    throw new UsageError(
-      `${flag} ${file}: cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-    );
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = (code !== undefined ? FILE_ERRORS[code] : undefined) ?? (error as Error).message;
+    throw new UsageError(`${flag} ${file}: cannot read: ${why}`);
   }
 }
 
-/** The cluster secret from `--secret-file`: the file's text without trailing whitespace. */
-export function readSecretFile(file: string): string {
-  const secret = readTextFile(file, '--secret-file').trimEnd();
-  if (secret.length === 0) throw new UsageError(`--secret-file ${file}: the file is empty`);
+/** A secret from a file (`--secret-file`, `--client-secret-file`): its text without trailing whitespace. */
+export function readSecretFile(file: string, flag = '--secret-file'): string {
+  const secret = readTextFile(file, flag).trimEnd();
+  if (secret.length === 0) throw new UsageError(`${flag} ${file}: the file is empty`);
   return secret;
 }
 

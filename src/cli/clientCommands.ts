@@ -1,44 +1,25 @@
-// `gen-paxos ask | read | status`: one request through the client protocol to one node.
-// Results go to stdout (the bare value, or JSON with --json); errors to stderr, with the exit
+// `gen-paxos ask | read | status`: one request through the client protocol, to the first of the
+// endpoints that answers (clientOptions.ts reads them from flags, config or environment).
+// Results go to stdout (the value, or JSON with --json); errors to stderr, with the exit
 // statuses of exitCodes.ts chosen by the error's code.
-import { GenPaxosError } from '../errors.js';
+import { GenPaxosError } from '../base/errors.js';
 import type { PaxosValue } from '../paxos/messages.js';
 import { checkKey, checkValue } from '../paxos/validate.js';
-import { connectClient, type GenPaxosClient } from '../transport/client.js';
-import type { NodeStatus } from '../transport/frames.js';
-import { WIRE_ERROR_CODES, WireError } from '../transport/wireErrors.js';
-import {
-  DEFAULT_CLUSTER,
-  integerFlag,
-  nodeUrl,
-  parseFlags,
-  readSecretFile,
-  readTextFile,
-  requiredFlag,
-  stringFlag,
-  type FlagValues,
-} from './args.js';
+import { connectClient, type GenPaxosClient } from '../transport/client/client.js';
+import type { NodeStatus } from '../transport/wire/frames.js';
+import { describeReason } from '../transport/wire/linkReasons.js';
+import { readinessOf } from '../transport/wire/readiness.js';
+import { WIRE_ERROR_CODES, WireError } from '../transport/wire/wireErrors.js';
+import { integerFlag, parseFlags, stringFlag, type FlagValues } from './args.js';
+import { clientSettings } from './clientOptions.js';
 import { EXIT, UsageError } from './exitCodes.js';
+import type { CommandSpec } from './flagTable.js';
 import type { CliIo } from './io.js';
 import { formatTable } from './table.js';
 import { jsonOf, showValue } from './values.js';
 
-export const CLIENT_USAGE = `usage: gen-paxos ask    --node URL --secret-file FILE [--value-json] [--timeout-ms N] KEY VALUE
-       gen-paxos read   --node URL --secret-file FILE KEY
-       gen-paxos status --node URL --secret-file FILE
-  common: [--cluster NAME] [--tls-ca FILE] [--json] [--config FILE]`;
-
-const COMMON = {
-  node: { type: 'string' },
-  'secret-file': { type: 'string' },
-  cluster: { type: 'string' },
-  'tls-ca': { type: 'string' },
-  json: { type: 'boolean' },
-} as const;
-
-export async function runAsk(argv: readonly string[], io: CliIo): Promise<number> {
-  const spec = { ...COMMON, 'value-json': { type: 'boolean' }, 'timeout-ms': { type: 'string' } } as const;
-  const { values, positionals } = parseFlags(argv, spec, ['KEY', 'VALUE']);
+export async function runAsk(argv: readonly string[], io: CliIo, spec: CommandSpec): Promise<number> {
+  const { values, positionals } = parseFlags(argv, spec);
   const [key, rawValue] = positionals as [string, string];
   let value: PaxosValue = rawValue;
   if (values['value-json'] === true) {
@@ -62,12 +43,16 @@ export async function runAsk(argv: readonly string[], io: CliIo): Promise<number
         ? `${JSON.stringify({ key, value: jsonOf(decided), asked: jsonOf(value), won, node: client.node })}\n`
         : `${showValue(decided)}\n`,
     );
+    if (!won && values['expect-won'] === true) {
+      io.err(`gen-paxos ask: another value was decided for ${JSON.stringify(key)} (this ask lost)\n`);
+      return EXIT.LOST;
+    }
     return EXIT.OK;
   });
 }
 
-export async function runRead(argv: readonly string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseFlags(argv, COMMON, ['KEY']);
+export async function runRead(argv: readonly string[], io: CliIo, spec: CommandSpec): Promise<number> {
+  const { values, positionals } = parseFlags(argv, spec);
   const key = positionals[0] as string;
   const problem = checkKey(key);
   if (problem !== null) throw new UsageError(problem);
@@ -86,12 +71,19 @@ export async function runRead(argv: readonly string[], io: CliIo): Promise<numbe
   });
 }
 
-export async function runStatus(argv: readonly string[], io: CliIo): Promise<number> {
-  const { values } = parseFlags(argv, COMMON, []);
+export async function runStatus(argv: readonly string[], io: CliIo, spec: CommandSpec): Promise<number> {
+  const { values } = parseFlags(argv, spec);
   return withClient('status', values, io, async (client) => {
     const status = await client.status();
-    io.out(values.json === true ? `${JSON.stringify(status)}\n` : `${formatStatus(status)}\n`);
-    return EXIT.OK;
+    const readiness = readinessOf(status.node, status.members, status.links);
+    io.out(
+      values.json === true ? `${JSON.stringify({ ...status, readiness })}\n` : `${formatStatus(status)}\n`,
+    );
+    if (readiness.ready) return EXIT.OK;
+    io.err(
+      `gen-paxos status: node ${status.node} reaches ${readiness.reachable.length} of ${status.members.length} members; a quorum needs ${readiness.quorum}\n`,
+    );
+    return EXIT.UNHEALTHY;
   });
 }
 
@@ -101,16 +93,10 @@ async function withClient(
   io: CliIo,
   use: (client: GenPaxosClient) => Promise<number>,
 ): Promise<number> {
-  const url = nodeUrl(requiredFlag(values, 'node'), '--node');
-  const secret = readSecretFile(requiredFlag(values, 'secret-file'));
-  const ca = stringFlag(values, 'tls-ca');
+  const { endpoints, options } = clientSettings(values);
   let client: GenPaxosClient | null = null;
   try {
-    client = await connectClient(url, {
-      secret,
-      cluster: stringFlag(values, 'cluster') ?? DEFAULT_CLUSTER,
-      ...(ca ? { ca: readTextFile(ca, '--tls-ca') } : {}),
-    });
+    client = await connectClient(endpoints, options);
     return await use(client);
   } catch (error) {
     if (error instanceof UsageError) throw error;
@@ -155,14 +141,21 @@ export function exitCodeOf(error: unknown): number {
 
 function formatStatus(status: NodeStatus): string {
   const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+  const version = status.version ? `  v${status.version}` : '';
   const head = [
-    `node ${status.node}  ${status.url}  cluster ${status.cluster}  up ${seconds(status.uptimeMs)}  ${status.durable ? 'durable' : 'memory only'}`,
+    `node ${status.node}  ${status.url}  cluster ${status.cluster}  up ${seconds(status.uptimeMs)}  ${status.durable ? 'durable' : 'memory only'}${version}`,
     `members: ${status.members.join(', ')}   clients connected: ${status.clients}`,
     '',
   ];
   const links = formatTable(
-    ['peer', 'link', 'dialled by', 'for'],
-    status.links.map((link) => [link.peer, link.state, link.dialledBy ?? '-', seconds(link.forMs)]),
+    ['peer', 'link', 'dialled by', 'for', 'why down'],
+    status.links.map((link) => [
+      link.peer,
+      link.state,
+      link.dialledBy ?? '-',
+      seconds(link.forMs),
+      link.state === 'down' && link.reason ? describeReason(link.reason) : '',
+    ]),
   );
   const counters = formatTable(
     ['counter', 'value'],

@@ -1,6 +1,6 @@
 // One client connection per node of the demo's cluster, dialled on first use and again after
 // the node was crashed and restarted (a closed connection is forgotten at its first failure).
-import { connectClient, type GenPaxosClient } from '../transport/client.js';
+import { connectClient, type GenPaxosClient } from '../transport/client/client.js';
 import type { LocalCluster } from './localCluster.js';
 
 const GONE = new Set(['WIRE_ERR_CONNECTION_CLOSED', 'WIRE_ERR_CONNECT_FAILED', 'WIRE_ERR_REQUEST_TIMEOUT']);
@@ -17,7 +17,7 @@ export class DemoClients {
       const url = this.cluster.urls[id];
       if (url === undefined) throw new Error(`no node ${id}`);
       client = connectClient(url, {
-        secret: this.cluster.secret,
+        secret: this.cluster.clientSecret,
         cluster: this.cluster.cluster,
         name: 'demo',
       });

@@ -9,7 +9,7 @@
 // `faults` event.
 import type { ClusterFeed } from '../inspect/view/clusterFeed.js';
 import type { ControlRequest, ControlState, ViewControls } from '../inspect/view/viewControls.js';
-import type { LinkFaultSpec } from '../transport/frames.js';
+import type { LinkFaultSpec } from '../transport/wire/frames.js';
 import type { DemoClients } from './demoClients.js';
 import type { DemoWorkload } from './demoLoad.js';
 import type { LocalCluster } from './localCluster.js';

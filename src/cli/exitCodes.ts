@@ -9,12 +9,16 @@ export const EXIT = {
   USAGE: 2,
   /** `read`: the node knows no decision for the key (yet). */
   NOT_DECIDED: 3,
-  /** The node could not be reached, or the connection dropped, or no reply came in time. */
+  /** No endpoint could be reached, or the connection dropped, or no reply came in time. */
   UNREACHABLE: 4,
   /** The node refused the handshake: wrong secret, cluster or protocol version. */
   REFUSED: 5,
   /** The node answered with an error (PAXOS_ERR_TIMEOUT, PAXOS_ERR_BAD_KEY…). */
   REQUEST_FAILED: 6,
+  /** `ask --expect-won`: another value was decided for the key (this ask lost). */
+  LOST: 7,
+  /** `health`, `status`: no quorum is healthy / the node reaches no quorum of its members. */
+  UNHEALTHY: 8,
   /** Interrupted by SIGINT before finishing (128 + 2, as shells report it). */
   INTERRUPTED: 130,
 } as const;

@@ -1,13 +1,16 @@
 // A cluster of real node processes on one machine: `gen-paxos node` children on loopback, with
-// free ports picked at run time and a fresh secret file. Used by `gen-paxos demo` and by the
+// free ports picked at run time and fresh credentials: a peer secret for the members, a client
+// secret for clients (never the same), and an Ed25519 key per node, pinned by every peer
+// (docs/security.md). Used by `gen-paxos demo` and by the
 // integration tests (which kill -9 and restart members). The caller owns `dir` and removes it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { LogLevel } from '../transport/log.js';
+import type { LogLevel } from '../base/log.js';
 import { freePorts } from './freePorts.js';
+import { generateNodeKey, nodeKeyPem, type NodeKey } from '../base/nodeKey.js';
 
 export interface LocalClusterOptions {
   readonly size: number;
@@ -41,8 +44,14 @@ const HOST = '127.0.0.1';
 export class LocalCluster {
   readonly ids: readonly string[];
   readonly urls: Readonly<Record<string, string>>;
+  /** The peer secret: members only. */
   readonly secret: string;
   readonly secretFile: string;
+  /** What clients authenticate with (`connectClient`, `--secret-file` of `ask`). */
+  readonly clientSecret: string;
+  readonly clientSecretFile: string;
+  /** Each node's identity key; its public half is pinned by every peer. */
+  readonly keys: Readonly<Record<string, NodeKey>>;
   readonly cluster: string;
   private readonly running = new Map<string, LocalNode>();
 
@@ -55,6 +64,12 @@ export class LocalCluster {
     this.secret = randomBytes(32).toString('hex');
     this.secretFile = join(options.dir, 'cluster.secret');
     writeFileSync(this.secretFile, `${this.secret}\n`, { mode: 0o600 });
+    this.clientSecret = randomBytes(32).toString('hex');
+    this.clientSecretFile = join(options.dir, 'client.secret');
+    writeFileSync(this.clientSecretFile, `${this.clientSecret}\n`, { mode: 0o600 });
+    this.keys = Object.fromEntries(this.ids.map((id) => [id, generateNodeKey()]));
+    for (const id of this.ids)
+      writeFileSync(this.keyFileOf(id), nodeKeyPem(this.keys[id] as NodeKey), { mode: 0o600 });
     this.cluster = options.cluster ?? `local-${randomBytes(3).toString('hex')}`;
   }
 
@@ -83,12 +98,22 @@ export class LocalCluster {
     return join(this.options.dir, `data-${id}`);
   }
 
+  /** Node `id`'s private key file (`--node-key-file`). */
+  keyFileOf(id: string): string {
+    return join(this.options.dir, `${id}.key.pem`);
+  }
+
   /** The command line of node `id` (without the executable). */
   argsOf(id: string): string[] {
     const port = new URL(this.urls[id] as string).port;
     const peers = this.ids
       .filter((peer) => peer !== id)
-      .flatMap((peer) => ['--peer', `${peer}=${this.urls[peer]}`]);
+      .flatMap((peer) => [
+        '--peer',
+        `${peer}=${this.urls[peer]}`,
+        '--peer-key',
+        `${peer}=${(this.keys[peer] as NodeKey).publicKey}`,
+      ]);
     return [
       this.options.mainPath,
       'node',
@@ -99,6 +124,10 @@ export class LocalCluster {
       ...peers,
       '--secret-file',
       this.secretFile,
+      '--client-secret-file',
+      this.clientSecretFile,
+      '--node-key-file',
+      this.keyFileOf(id),
       '--cluster',
       this.cluster,
       '--log-level',

@@ -1,75 +1,79 @@
 #!/usr/bin/env node
 // The `gen-paxos` command (docs/cli.md). Each subcommand lives in its own module, imported only
-// when run, so `gen-paxos ask` does not load what `gen-paxos node` needs and starts fast.
+// when run, so `gen-paxos ask` does not load what `gen-paxos node` needs and starts fast; help,
+// version and "did you mean" come from the flag tables (commandSpecs.ts) without loading any.
 // Bad flags print a clear message and exit 2; other statuses are in exitCodes.ts.
+import { COMMAND_SPECS } from './commandSpecs.js';
+import { closest } from './editDistance.js';
 import { EXIT, UsageError } from './exitCodes.js';
+import { formatHelp, type CommandSpec } from './flagTable.js';
 import { processIo, type CliIo } from './io.js';
+import { packageVersion } from '../base/version.js';
 
-const USAGE = `usage: gen-paxos <command> [options]
+type Command = (argv: readonly string[], io: CliIo, spec: CommandSpec) => Promise<number>;
 
-commands:
-  node     run one node until SIGINT/SIGTERM
-  ask      ask the cluster to decide KEY (prints the decided value)
-  read     print the value KEY is decided to on one node
-  status   print a node's members, links and counters
-  demo     start a local cluster of node processes, decide keys, check agreement, stop it
-           (demo --ui: watch it live in the browser, with controls to crash, cut off, slow down)
-  view     the cluster view of a recording (--replay FILE) or of running nodes (--feed)
-
-'gen-paxos <command> --help' shows a command's options; docs/cli.md has them all.
-`;
-
-type Command = (argv: readonly string[], io: CliIo) => Promise<number>;
-
-const COMMANDS: Readonly<Record<string, { load: () => Promise<Command>; usage: () => Promise<string> }>> = {
-  node: {
-    load: async () => (await import('./nodeCommand.js')).runNode,
-    usage: async () => (await import('./nodeCommand.js')).NODE_USAGE,
-  },
-  ask: {
-    load: async () => (await import('./clientCommands.js')).runAsk,
-    usage: async () => (await import('./clientCommands.js')).CLIENT_USAGE,
-  },
-  read: {
-    load: async () => (await import('./clientCommands.js')).runRead,
-    usage: async () => (await import('./clientCommands.js')).CLIENT_USAGE,
-  },
-  status: {
-    load: async () => (await import('./clientCommands.js')).runStatus,
-    usage: async () => (await import('./clientCommands.js')).CLIENT_USAGE,
-  },
-  demo: {
-    load: async () => (await import('./demoCommand.js')).runDemo,
-    usage: async () => (await import('./demoCommand.js')).DEMO_USAGE,
-  },
-  view: {
-    load: async () => (await import('./viewCommand.js')).runView,
-    usage: async () => (await import('./viewCommand.js')).VIEW_USAGE,
+const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
+  node: async () => (await import('./nodeCommand.js')).runNode,
+  ask: async () => (await import('./clientCommands.js')).runAsk,
+  read: async () => (await import('./clientCommands.js')).runRead,
+  status: async () => (await import('./clientCommands.js')).runStatus,
+  health: async () => (await import('./healthCommand.js')).runHealth,
+  demo: async () => (await import('./demoCommand.js')).runDemo,
+  view: async () => (await import('./viewCommand.js')).runView,
+  version: async () => async (_argv, io) => {
+    io.out(`${packageVersion()}\n`);
+    return EXIT.OK;
   },
 };
+
+function usage(): string {
+  const names = Object.keys(COMMAND_SPECS);
+  const width = Math.max(...names.map((name) => name.length));
+  const lines = Object.values(COMMAND_SPECS).map((spec) => `  ${spec.name.padEnd(width)}  ${spec.summary}`);
+  return [
+    'usage: gen-paxos <command> [options]',
+    '',
+    'commands:',
+    ...lines,
+    '',
+    "'gen-paxos <command> --help' lists a command's flags; docs/cli.md has them all.",
+    "'gen-paxos --version' prints the version.",
+    '',
+  ].join('\n');
+}
 
 async function main(argv: readonly string[], io: CliIo): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
-    (name === undefined ? io.err : io.out)(USAGE);
+    (name === undefined ? io.err : io.out)(usage());
     return name === undefined ? EXIT.USAGE : EXIT.OK;
   }
-  const command = COMMANDS[name];
-  if (command === undefined) {
-    io.err(`gen-paxos: unknown command ${JSON.stringify(name)}\n\n${USAGE}`);
+  if (name === '--version' || name === '-v')
+    return (await COMMANDS.version!())([], io, COMMAND_SPECS.version!);
+  const spec = COMMAND_SPECS[name];
+  const load = COMMANDS[name];
+  if (spec === undefined || load === undefined) {
+    const guess = closest(name.replace(/^-+/, ''), Object.keys(COMMAND_SPECS));
+    const hint = guess === null ? '' : ` (did you mean ${JSON.stringify(guess)}?)`;
+    io.err(`gen-paxos: unknown command ${JSON.stringify(name)}${hint}\n\n${usage()}`);
     return EXIT.USAGE;
   }
-  if (rest.includes('--help') || rest.includes('-h')) {
-    io.out(`${await command.usage()}\n`);
+  // `--` ends the flags: a VALUE of "--help" after it is a value, not a request for help.
+  const flags = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
+  if (flags.includes('--help') || flags.includes('-h')) {
+    io.out(`${formatHelp(spec)}\n`);
     return EXIT.OK;
   }
   try {
     return await (
-      await command.load()
-    )(rest, io);
+      await load()
+    )(rest, io, spec);
   } catch (error) {
     if (error instanceof UsageError) {
-      io.err(`gen-paxos ${name}: ${error.message}\n${await command.usage()}\n`);
+      const synopsis = formatHelp(spec).split('\n')[0];
+      io.err(
+        `gen-paxos ${name}: ${error.message}\n${synopsis}   ('gen-paxos ${name} --help' lists every flag)\n`,
+      );
       return EXIT.USAGE;
     }
     throw error;

@@ -1,8 +1,8 @@
 // `gen-paxos node`: runs one node until SIGINT or SIGTERM, then shuts down cleanly (links
 // closed with 1001, storage closed) and exits 0. Prints one "listening" line on stdout once
 // peers and clients can connect: scripts (and `demo`) wait for it.
-import { startNetworkNode, type NetworkNode } from '../node/networkNode.js';
-import { createJsonLogger } from '../transport/log.js';
+import { startNetworkNode, type NetworkNode } from '../server/networkNode.js';
+import { createJsonLogger } from '../base/log.js';
 import {
   DEFAULT_CLUSTER,
   hostPort,
@@ -12,44 +12,19 @@ import {
   nodeId,
   parseFlags,
   peerFlag,
+  peerKeyFlag,
   readSecretFile,
   readTextFile,
   requiredFlag,
   stringFlag,
 } from './args.js';
 import { EXIT, UsageError } from './exitCodes.js';
+import { parseNodeKey } from '../base/nodeKey.js';
+import type { CommandSpec } from './flagTable.js';
 import type { CliIo } from './io.js';
 
-export const NODE_USAGE = `usage: gen-paxos node --id ID --listen HOST:PORT [--peer ID=URL]... --secret-file FILE
-                      [--cluster NAME] [--data-dir DIR] [--tls-key FILE --tls-cert FILE] [--tls-ca FILE]
-                      [--ask-timeout-ms N] [--inspect-port N [--inspect-host HOST]] [--allow-fault-injection]
-                      [--view-port N [--view-host HOST]] [--acceptor-fast-path on|off] [--owner-fast-path on|off]
-                      [--log-level LEVEL] [--json] [--config FILE]`;
-
-const SPEC = {
-  id: { type: 'string' },
-  listen: { type: 'string' },
-  peer: { type: 'string', multiple: true },
-  'secret-file': { type: 'string' },
-  cluster: { type: 'string' },
-  'data-dir': { type: 'string' },
-  'tls-key': { type: 'string' },
-  'tls-cert': { type: 'string' },
-  'tls-ca': { type: 'string' },
-  'ask-timeout-ms': { type: 'string' },
-  'inspect-port': { type: 'string' },
-  'allow-fault-injection': { type: 'boolean' },
-  'inspect-host': { type: 'string' },
-  'view-port': { type: 'string' },
-  'view-host': { type: 'string' },
-  'acceptor-fast-path': { type: 'string' },
-  'owner-fast-path': { type: 'string' },
-  'log-level': { type: 'string' },
-  json: { type: 'boolean' },
-} as const;
-
-export async function runNode(argv: readonly string[], io: CliIo): Promise<number> {
-  const { values } = parseFlags(argv, SPEC, []);
+export async function runNode(argv: readonly string[], io: CliIo, spec: CommandSpec): Promise<number> {
+  const { values } = parseFlags(argv, spec);
   const id = nodeId(requiredFlag(values, 'id'), '--id');
   const listen = hostPort(requiredFlag(values, 'listen'), '--listen');
   const peers: Record<string, string> = {};
@@ -60,6 +35,25 @@ export async function runNode(argv: readonly string[], io: CliIo): Promise<numbe
     peers[peer] = url;
   }
   const secret = readSecretFile(requiredFlag(values, 'secret-file'));
+  const clientSecrets = listFlag(values, 'client-secret-file').map((file) =>
+    readSecretFile(file, '--client-secret-file'),
+  );
+  if (clientSecrets.includes(secret))
+    throw new UsageError('--client-secret-file: a client secret must differ from the peer secret');
+  const peerKeys: Record<string, string> = {};
+  for (const raw of listFlag(values, 'peer-key')) {
+    const [peer, key] = peerKeyFlag(raw);
+    if (peers[peer] === undefined) throw new UsageError(`--peer-key ${peer}: not a --peer of this node`);
+    peerKeys[peer] = key;
+  }
+  const pinned = Object.keys(peerKeys).length;
+  if (pinned > 0 && pinned < Object.keys(peers).length)
+    throw new UsageError(
+      `--peer-key must pin every peer or none; missing: ${Object.keys(peers)
+        .filter((peer) => peerKeys[peer] === undefined)
+        .join(', ')}`,
+    );
+  const nodeKeyFile = stringFlag(values, 'node-key-file');
   const tlsKey = stringFlag(values, 'tls-key');
   const tlsCert = stringFlag(values, 'tls-cert');
   if ((tlsKey === undefined) !== (tlsCert === undefined))
@@ -78,6 +72,15 @@ export async function runNode(argv: readonly string[], io: CliIo): Promise<numbe
   const viewHost = stringFlag(values, 'view-host');
   if (viewHost !== undefined && viewPortRaw === undefined)
     throw new UsageError('--view-host needs --view-port');
+  const feedTokenFile = stringFlag(values, 'feed-token-file');
+  if (feedTokenFile !== undefined && inspectPortRaw === undefined && viewPortRaw === undefined)
+    throw new UsageError('--feed-token-file needs --inspect-port or --view-port');
+  const feedToken =
+    feedTokenFile === undefined ? undefined : readSecretFile(feedTokenFile, '--feed-token-file');
+  if (feedToken !== undefined && !/^[A-Za-z0-9._~-]{16,256}$/.test(feedToken))
+    throw new UsageError(
+      '--feed-token-file: the token must be 16 to 256 letters, digits, ".", "_", "~" or "-"',
+    );
   const ownerPathRaw = stringFlag(values, 'owner-fast-path');
   if (ownerPathRaw !== undefined && ownerPathRaw !== 'on' && ownerPathRaw !== 'off')
     throw new UsageError(`--owner-fast-path must be on or off, not ${JSON.stringify(ownerPathRaw)}`);
@@ -91,6 +94,17 @@ export async function runNode(argv: readonly string[], io: CliIo): Promise<numbe
       id,
       cluster: stringFlag(values, 'cluster') ?? DEFAULT_CLUSTER,
       secret,
+      clientSecrets,
+      ...(values['allow-peer-secret-for-clients'] === true ? { allowPeerSecretForClients: true } : {}),
+      ...(nodeKeyFile !== undefined
+        ? {
+            nodeKey: parseNodeKey(
+              readTextFile(nodeKeyFile, '--node-key-file'),
+              `--node-key-file ${nodeKeyFile}`,
+            ),
+          }
+        : {}),
+      ...(pinned > 0 ? { peerKeys } : {}),
       listen,
       peers,
       ...(dataDir !== undefined ? { dataDir } : {}),
@@ -118,6 +132,7 @@ export async function runNode(argv: readonly string[], io: CliIo): Promise<numbe
             },
           }
         : {}),
+      ...(feedToken !== undefined ? { feedToken } : {}),
       ...(fastPathRaw !== undefined ? { acceptorFastPath: fastPathRaw === 'on' } : {}),
       ...(ownerPathRaw !== undefined ? { ownerFastPath: ownerPathRaw === 'on' } : {}),
       logger,
@@ -130,14 +145,21 @@ export async function runNode(argv: readonly string[], io: CliIo): Promise<numbe
     return code === 'PAXOS_ERR_BAD_OPTION' ? EXIT.USAGE : EXIT.FAILURE;
   }
 
+  if (pinned === 0 && Object.keys(peers).length > 0)
+    logger.warn('peer keys not pinned (--peer-key): members authenticate by the peer secret alone', {
+      publicKey: running.publicKey,
+    });
+  if (clientSecrets.length === 0 && values['allow-peer-secret-for-clients'] !== true)
+    logger.warn('no --client-secret-file: no client can connect');
   const members = [...running.node.members].sort();
   if (json) {
     io.out(
-      `${JSON.stringify({ event: 'listening', node: id, url: running.url, inspectUrl: running.inspectUrl, viewUrl: running.viewUrl, members, durable: running.durable, pid: process.pid })}\n`,
+      `${JSON.stringify({ event: 'listening', node: id, url: running.url, inspectUrl: running.inspectUrl, viewUrl: running.viewUrl, members, durable: running.durable, publicKey: running.publicKey, pid: process.pid })}\n`,
     );
   } else {
     const storage = running.durable ? `data in ${dataDir}` : 'memory only';
     io.out(`node ${id} listening on ${running.url} (members ${members.join(', ')}; ${storage})\n`);
+    io.out(`node ${id} public key ${running.publicKey} (peers pin it: --peer-key ${id}=KEY)\n`);
     if (running.inspectUrl) io.out(`node ${id} inspection stream on ${running.inspectUrl}\n`);
     if (running.viewUrl) io.out(`node ${id} view feed on ${running.viewUrl}\n`);
   }

@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { summarize } from '../inspect/percentiles.js';
 import type { PaxosValue } from '../paxos/messages.js';
-import { connectClient, type GenPaxosClient } from '../transport/client.js';
-import type { LogLevel } from '../transport/log.js';
+import { connectClient, type GenPaxosClient } from '../transport/client/client.js';
+import type { LogLevel } from '../base/log.js';
 import type { CliIo } from './io.js';
 import { LocalCluster } from './localCluster.js';
 import { Progress } from './progress.js';
@@ -74,7 +74,7 @@ export async function runProcessDemo(options: ProcessDemoOptions, io: CliIo): Pr
     });
     for (const node of cluster.nodes) say(`  ${node.id}  pid ${node.child.pid}  ${node.url}`);
     for (const node of cluster.nodes) {
-      clients.push(await connectClient(node.url, { secret: cluster.secret, cluster: cluster.cluster }));
+      clients.push(await connectClient(node.url, { secret: cluster.clientSecret, cluster: cluster.cluster }));
     }
     await waitForLinks(clients, options.nodes - 1);
     say(`links up: every node sees its ${options.nodes - 1} peers`);

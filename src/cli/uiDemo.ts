@@ -7,14 +7,15 @@
 // started, removes its temp dir, and exits 0 if no key was ever decided two ways.
 // `--teach` (or the page's switch) runs classic Paxos (the owner fast path off, so every key
 // goes through both phases) with a key at a time, slowed down, for learners.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ClusterFeed } from '../inspect/view/clusterFeed.js';
 import { recordFeed, type Recording } from '../inspect/view/recorder.js';
 import { startViewServer, type ViewServer } from '../inspect/view/viewServer.js';
-import type { LogLevel } from '../transport/log.js';
+import type { LogLevel } from '../base/log.js';
 import { DemoClients } from './demoClients.js';
 import { DemoControls, type DemoMode } from './demoControls.js';
 import { DemoLoad, emptyLoadStats } from './demoLoad.js';
@@ -61,6 +62,10 @@ export async function runUiDemo(options: UiDemoOptions, io: CliIo): Promise<{ ag
   const removeSignalListeners = onStopSignals((signal) => stopRequested(signal));
   try {
     const viewPorts = await freePorts(options.nodes);
+    // The nodes' view feeds want a token (docs/security.md, "Feeds"): one for all, in a file.
+    const feedToken = randomBytes(16).toString('hex');
+    const feedTokenFile = join(dir, 'feed.token');
+    writeFileSync(feedTokenFile, `${feedToken}\n`, { mode: 0o600 });
     say(
       `gen-paxos demo --ui: ${options.nodes} node processes on 127.0.0.1 with durable state (LMDB in ${dir})`,
     );
@@ -76,6 +81,8 @@ export async function runUiDemo(options: UiDemoOptions, io: CliIo): Promise<{ ag
       extraArgs: (id) => [
         '--view-port',
         String(viewPorts[Number(id.slice(1)) - 1]),
+        '--feed-token-file',
+        feedTokenFile,
         '--allow-fault-injection',
         '--acceptor-fast-path',
         'off',
@@ -85,7 +92,9 @@ export async function runUiDemo(options: UiDemoOptions, io: CliIo): Promise<{ ag
     const running = cluster;
     for (const node of running.nodes) say(`  ${node.id}  pid ${node.child.pid}  ${node.url}`);
     feed = new ClusterFeed({
-      feeds: Object.fromEntries(running.ids.map((id, i) => [id, `ws://127.0.0.1:${viewPorts[i]}`])),
+      feeds: Object.fromEntries(
+        running.ids.map((id, i) => [id, `ws://127.0.0.1:${viewPorts[i]}/?token=${feedToken}`]),
+      ),
     });
     if (options.record) {
       recording = recordFeed(feed, options.record, 'gen-paxos demo --ui');
@@ -123,8 +132,10 @@ export async function runUiDemo(options: UiDemoOptions, io: CliIo): Promise<{ ag
       ? `teaching mode: classic Paxos, one key at a time, ${TEACH_NETWORK.delayMs} ms a hop`
       : `asking ${options.keysPerSecond} keys/s, every third contended`;
     if (options.json)
-      io.out(`${JSON.stringify({ event: 'ui', url: server.url, nodes: running.ids, teach: mode.teach })}\n`);
-    else io.out(`\ncluster view: ${server.url}\n(${work}, ${bound})\n\n`);
+      io.out(
+        `${JSON.stringify({ event: 'ui', url: server.openUrl, nodes: running.ids, teach: mode.teach })}\n`,
+      );
+    else io.out(`\ncluster view: ${server.openUrl}\n(${work}, ${bound})\n\n`);
     const timer =
       options.durationS !== undefined
         ? setTimeout(() => stopRequested(`${options.durationS} s passed`), options.durationS * 1000)

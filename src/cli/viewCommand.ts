@@ -8,23 +8,12 @@ import { ClusterFeed } from '../inspect/view/clusterFeed.js';
 import { startViewServer } from '../inspect/view/viewServer.js';
 import { integerFlag, listFlag, parseFlags, peerFlag, stringFlag } from './args.js';
 import { EXIT, UsageError } from './exitCodes.js';
+import type { CommandSpec } from './flagTable.js';
 import type { CliIo } from './io.js';
 import { onStopSignals } from './stopSignals.js';
 
-export const VIEW_USAGE = `usage: gen-paxos view --replay FILE [--port N]
-       gen-paxos view --feed ID=URL [--feed ID=URL]... [--port N]
-  --replay FILE  a recording to replay (JSON lines: demo --ui --record, or npm run sim:view)
-  --feed ID=URL  a node's view feed (gen-paxos node --view-port), one per node
-  --port N       the page's port on 127.0.0.1 (default 0: a free one, printed)`;
-
-const SPEC = {
-  replay: { type: 'string' },
-  feed: { type: 'string', multiple: true },
-  port: { type: 'string' },
-} as const;
-
-export async function runView(argv: readonly string[], io: CliIo): Promise<number> {
-  const { values } = parseFlags(argv, SPEC, []);
+export async function runView(argv: readonly string[], io: CliIo, spec: CommandSpec): Promise<number> {
+  const { values } = parseFlags(argv, spec);
   const replay = stringFlag(values, 'replay');
   const feeds = listFlag(values, 'feed').map((raw) => {
     try {
@@ -51,7 +40,7 @@ export async function runView(argv: readonly string[], io: CliIo): Promise<numbe
     port,
     ...(feed ? { feed } : { recording: { name: basename(replay as string), text } }),
   });
-  io.out(`cluster view: ${server.url}  (Ctrl-C to stop)\n`);
+  io.out(`cluster view: ${server.openUrl}  (Ctrl-C to stop)\n`);
   let stopRequested = () => {};
   const stopped = new Promise<void>((resolve) => (stopRequested = resolve));
   const removeSignalListeners = onStopSignals(() => stopRequested());

@@ -2,12 +2,12 @@
 // WebSocket messages (one JSON StatelyInspectionEvent per text frame), so the Stately
 // inspector's receiver can attach. Each viewer has a bounded buffer, and a viewer whose socket
 // is backed up waits instead of growing memory: the node never slows down for a slow viewer.
-import type { AddressInfo } from 'node:net';
-import { WebSocketServer, type WebSocket } from 'ws';
+import type { WebSocket } from 'ws';
 import type { InspectionEvent } from 'xstate';
 import { ClusterActorIds } from './actorIds.js';
 import { InspectionHub } from './inspectionHub.js';
 import { toStatelyEvent, type StatelyInspectionEvent } from './statelyEvents.js';
+import { startFeedServer, type FeedGuardOptions } from './feedServer.js';
 
 export interface InspectionServerOptions {
   readonly nodeId: string;
@@ -20,11 +20,14 @@ export interface InspectionServerOptions {
   readonly maxBufferedEvents?: number;
   /** A viewer's socket may hold this many bytes unsent before we stop writing to it. */
   readonly maxSocketBufferBytes?: number;
+  /** Token, allowed origins, connection limit, idle timeout (feedServer.ts). */
+  readonly guard?: FeedGuardOptions;
 }
 
 export interface InspectionServer {
   /** Pass as the node's `inspect` option. */
   readonly inspect: (event: InspectionEvent) => void;
+  /** `ws://HOST:PORT/?token=…`. */
   readonly url: string;
   readonly hub: InspectionHub<StatelyInspectionEvent>;
   close(): Promise<void>;
@@ -35,41 +38,33 @@ export async function startInspectionServer(options: InspectionServerOptions): P
   const hub = new InspectionHub<StatelyInspectionEvent>(options.maxBufferedEvents ?? 10_000);
   const now = options.now ?? Date.now;
   const maxSocketBufferBytes = options.maxSocketBufferBytes ?? 1 << 20;
-  const server = new WebSocketServer({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 });
-  await new Promise<void>((resolve, reject) => {
-    server.once('listening', resolve);
-    server.once('error', reject);
-  });
+  const server = await startFeedServer(
+    { host: options.host ?? '127.0.0.1', port: options.port ?? 0 },
+    options.guard ?? {},
+    (socket: WebSocket) => {
+      const flush = () => {
+        if (socket.readyState !== socket.OPEN) return;
+        // Write while the socket keeps up; the rest waits in the viewer's bounded buffer.
+        while (socket.bufferedAmount < maxSocketBufferBytes) {
+          const batch = viewer.take(256);
+          if (batch.length === 0) return;
+          for (const event of batch) socket.send(JSON.stringify(event));
+        }
+        setTimeout(flush, 50).unref();
+      };
+      const viewer = hub.subscribe(flush);
+      socket.on('close', () => viewer.close());
+    },
+  );
 
-  server.on('connection', (socket: WebSocket) => {
-    socket.on('error', () => socket.terminate());
-    const flush = () => {
-      if (socket.readyState !== socket.OPEN) return;
-      // Write while the socket keeps up; the rest waits in the viewer's bounded buffer.
-      while (socket.bufferedAmount < maxSocketBufferBytes) {
-        const batch = viewer.take(256);
-        if (batch.length === 0) return;
-        for (const event of batch) socket.send(JSON.stringify(event));
-      }
-      setTimeout(flush, 50).unref();
-    };
-    const viewer = hub.subscribe(flush);
-    socket.on('close', () => viewer.close());
-  });
-
-  const address = server.address() as AddressInfo;
   return {
     inspect: (event) => {
       if (!hub.hasViewers) return;
       const stately = toStatelyEvent(event, ids, now());
       if (stately) hub.publish(stately);
     },
-    url: `ws://${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}`,
+    url: server.url,
     hub,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const client of server.clients) client.terminate();
-        server.close(() => resolve());
-      }),
+    close: () => server.close(),
   };
 }

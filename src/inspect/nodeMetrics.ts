@@ -1,7 +1,8 @@
 // A node's metrics as Prometheus families, read from the counters each layer keeps: asks (the
 // node façade), instances and messages (the supervisor and effect runner), commits (storage),
-// links (transport). Served at /metrics by the node's HTTP port.
+// links (transport, and each peer's link with why it is down). Served at /metrics by the node's HTTP port.
 import type { GenPaxosNode } from '../node/genPaxos.js';
+import type { LinkStatus } from '../transport/wire/frames.js';
 import { renderPrometheus, type Labels, type MetricFamily } from './prometheus.js';
 
 const counter = (name: string, help: string, value: number): MetricFamily => ({
@@ -31,7 +32,28 @@ function byLabel(
   };
 }
 
-export function nodeMetricFamilies(node: GenPaxosNode): MetricFamily[] {
+/**
+ * One sample per peer: 1 while its link is up, 0 while down, labelled with why it is down
+ * (`reason`: connecting, unreachable, refused, closed, heartbeat; `code`: the WIRE_ERR_* code;
+ * `side`: who refused or closed, local or peer).
+ */
+function linkFamily(links: readonly LinkStatus[]): MetricFamily {
+  return {
+    name: 'paxos_link_up',
+    help: 'Whether the link to each peer is up (1) or down (0), and why it is down.',
+    type: 'gauge',
+    samples: links.map((link) => {
+      const reason = link.reason;
+      const labels: Labels =
+        link.state === 'up' || !reason
+          ? { peer: link.peer }
+          : { peer: link.peer, reason: reason.kind, code: reason.code ?? '', side: reason.side ?? '' };
+      return { labels, value: link.state === 'up' ? 1 : 0 };
+    }),
+  };
+}
+
+export function nodeMetricFamilies(node: GenPaxosNode, links?: readonly LinkStatus[]): MetricFamily[] {
   const asks = node.askStats;
   const supervisor = node.internals;
   const stats = supervisor.stats;
@@ -110,6 +132,7 @@ export function nodeMetricFamilies(node: GenPaxosNode): MetricFamily[] {
   ];
   const transport = node.transportStats;
   if (transport) families.push(gauge('paxos_links_up', 'Peers with a working link now.', transport.linksUp));
+  if (links) families.push(linkFamily(links));
   const storage = node.storageStats;
   if (storage) {
     families.push(
@@ -134,6 +157,6 @@ export function nodeMetricFamilies(node: GenPaxosNode): MetricFamily[] {
 }
 
 /** The node's /metrics page. */
-export function renderNodeMetrics(node: GenPaxosNode): string {
-  return renderPrometheus(nodeMetricFamilies(node), { node: node.id });
+export function renderNodeMetrics(node: GenPaxosNode, links?: readonly LinkStatus[]): string {
+  return renderPrometheus(nodeMetricFamilies(node, links), { node: node.id });
 }

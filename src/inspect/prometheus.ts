@@ -1,7 +1,7 @@
 // The Prometheus text exposition format (version 0.0.4), rendered from plain metric families.
 // Each layer keeps its own counters and fixed-bucket histograms as plain data; this file only
 // formats them, so nothing keeps a second copy of any metric.
-import type { HistogramSnapshot } from '../stats/histogram.js';
+import type { HistogramSnapshot } from '../base/histogram.js';
 
 export type Labels = Readonly<Record<string, string>>;
 

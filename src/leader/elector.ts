@@ -3,9 +3,9 @@
 // changes of role into events. The runtime half of the election; the rules live in leaseLog.ts.
 import type { PaxosValue } from '../paxos/messages.js';
 import { backoffDelayMs } from '../paxos/backoff.js';
-import { ERROR_CODES } from '../errors.js';
-import type { RuntimeClock } from '../runtime/clock.js';
-import type { RandomSource } from '../runtime/random.js';
+import { ERROR_CODES } from '../base/errors.js';
+import type { RuntimeClock } from '../base/clock.js';
+import type { RandomSource } from '../base/random.js';
 import type { LeaderEmitted } from './leaderEvents.js';
 import type { LeaderInfo } from './leaderError.js';
 import { leaseKey, slotOfKey } from './leaseRecord.js';

@@ -4,9 +4,9 @@
 // plain data; `leader.call` / `leader.cast` events reach the user's handlers only while this node
 // holds the lease, each with the epoch to fence with.
 import type { ActorLogic, ActorRef, ActorSystem, AnyActorRef, Snapshot } from 'xstate';
-import type { RuntimeClock } from '../runtime/clock.js';
+import type { RuntimeClock } from '../base/clock.js';
 import type { From } from '../runtime/genFsm/reply.js';
-import { systemRandom, type RandomSource } from '../runtime/random.js';
+import { systemRandom, type RandomSource } from '../base/random.js';
 import { Elector, type ElectorStats } from './elector.js';
 import type { LeaderEmitted } from './leaderEvents.js';
 import { LEADER_ERROR_CODES, type LeaderErrorCode, type LeaderInfo } from './leaderError.js';

@@ -3,7 +3,7 @@
 // NTP or an operator, which no rate bound covers. Caveat (docs/leader.md): on Linux the
 // monotonic clock stops while the machine is suspended.
 import { performance } from 'node:perf_hooks';
-import type { RuntimeClock } from '../runtime/clock.js';
+import type { RuntimeClock } from '../base/clock.js';
 
 export const monotonicClock: RuntimeClock = {
   now: () => performance.now(),

@@ -1,96 +1,54 @@
-// The gen_paxos API: `startLink` starts a node (supervisor + transport + storage) and returns a
-// handle with `ask` / `read` / `stop`, like gen_paxos:start_link/2, ask/2, ask/1 and stop/0.
-import { createActor, type Actor, type InspectionEvent, type Observer } from 'xstate';
-import { ERROR_CODES, GenPaxosError, errorFromInfo } from '../errors.js';
-import type { InstanceMachine, InstanceStateName, InstanceTiming } from '../paxos/instanceMachine.js';
+// The gen_paxos API: `startLink` starts a node — its supervision tree (nodeTree.ts) over a transport
+// and a store — and returns a handle with `ask` / `read` / `stop`, like gen_paxos:start_link/2,
+// ask/2, ask/1 and stop/0. `ask` is a gen_server call to the node (nodeRequests.ts).
+import type { Actor } from 'xstate';
+import { ERROR_CODES, GenPaxosError, errorFromInfo } from '../base/errors.js';
+import { systemClock, type RuntimeClock } from '../base/clock.js';
+import { Histogram } from '../base/histogram.js';
+import { systemRandom } from '../base/random.js';
+import type { InstanceStateName } from '../paxos/instanceMachine.js';
 import type { PaxosValue } from '../paxos/messages.js';
 import { checkKey, checkValue } from '../paxos/validate.js';
-import { systemClock, type RuntimeClock } from '../runtime/clock.js';
-import { genPaxosNode, supervisorOf, type GenPaxosNodeLogic } from '../runtime/genPaxosNode.js';
-import type { KeySupervisor } from '../runtime/keySupervisor.js';
-import type { ReplyTo, SupervisorStats } from '../runtime/nodeEvents.js';
-import { systemRandom, type RandomSource } from '../runtime/random.js';
-import type { RestartIntensity } from '../runtime/restartIntensity.js';
+import { createActorNode, type ActorNode } from '../runtime/actorNode.js';
+import { createGenServer, type GenServer } from '../runtime/genServer/genServer.js';
+import { RUNTIME_ERROR_CODES } from '../runtime/runtimeError.js';
+import type { SupervisorLogic } from '../runtime/supervisor/supervisor.js';
+import type { DurableCommitStats } from '../storage/commitStats.js';
 import { LmdbStorage } from '../storage/lmdbStorage.js';
 import { MemoryStorage } from '../storage/memoryStorage.js';
 import type { Storage } from '../storage/storage.js';
 import type { Transport, TransportStats } from '../transport/transport.js';
-import type { DurableCommitStats } from '../storage/commitStats.js';
-import { Histogram, type HistogramSnapshot } from '../stats/histogram.js';
-import { checkMembers, checkTimeout } from './validateOptions.js';
+import { describeAskTimeout } from './askTimeout.js';
+import type { GenPaxosNodeLogic } from './genPaxosNode.js';
+import type { KeySupervisor } from './keySupervisor.js';
+import type { GenPaxosNodeEmitted, GenPaxosNodeReply, SupervisorStats } from './nodeEvents.js';
+import { GEN_PAXOS_NAME, type GenPaxosRequest } from './nodeRequests.js';
+import { startNodeTree } from './nodeTree.js';
+import type { PaxosPort } from './paxosPort.js';
+import { checkTimeout } from './validateOptions.js';
+import {
+  ASK_LATENCY_BUCKETS_MS,
+  DEFAULT_ASK_TIMEOUT_MS,
+  checkStartLinkOptions,
+  type AskOptions,
+  type AskStats,
+  type PendingKeys,
+  type StartLinkOptions,
+} from './startLinkOptions.js';
 
-export const DEFAULT_ASK_TIMEOUT_MS = 10_000;
+export { ASK_LATENCY_BUCKETS_MS, DEFAULT_ASK_TIMEOUT_MS } from './startLinkOptions.js';
+export type { AskOptions, AskStats, PendingKeys, StartLinkOptions } from './startLinkOptions.js';
 
-export interface StartLinkOptions {
-  /** This node's id (gen_paxos's InitN); must be one of `members`. */
-  readonly id: string;
-  /** Every member of the group, this node included (gen_paxos's Others plus itself). */
-  readonly members: readonly string[];
-  /** How this node reaches the others: `createMemoryNetwork().connect(id)`, or a WebSocket transport. */
-  readonly transport: Transport;
-  /** Where acceptor state is kept. Default: in memory (nothing survives the process), unless `dataDir` is given. */
-  readonly storage?: Storage;
-  /**
-   * A data directory for durable acceptor state (an `LmdbStorage` opened there for this node's
-   * id). Not together with `storage`. See docs/operations.md.
-   */
-  readonly dataDir?: string;
-  /** XState inspection of the node and every instance actor. */
-  readonly inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
-  /** Drives every timer of the node; XState's `SimulatedClock` or a `VirtualClock` in tests. */
-  readonly clock?: RuntimeClock;
-  /** Seeds backoff jitter; a seeded source makes runs replayable. */
-  readonly random?: RandomSource;
-  readonly timing?: Partial<InstanceTiming>;
-  readonly restartIntensity?: RestartIntensity;
-  /** Timeout of `ask` when the call gives none. */
-  readonly askTimeoutMs?: number;
-  /** An instance machine to use instead of the standard one (instrumented variants, tests). */
-  readonly instanceLogic?: InstanceMachine;
-  /**
-   * Default true: keys this node only votes on are answered without spawning an instance actor
-   * (same step functions, same write-before-reply order). False: every key gets an instance, so
-   * every acceptor's state transitions can be watched (teaching, the live view).
-   */
-  readonly acceptorFastPath?: boolean;
-  /**
-   * Default true: a key's owner (a stable hash over the members) proposes its first value with
-   * ballot 0, skipping phase 1, and other members forward their asks to it. False: every
-   * proposal runs both phases (the classic protocol, as the walkthrough shows it).
-   */
-  readonly ownerFastPath?: boolean;
-}
+type Listener = (event: GenPaxosNodeEmitted) => void;
 
-/** Ask latency buckets, in milliseconds of the node's clock. */
-export const ASK_LATENCY_BUCKETS_MS: readonly number[] = [
-  0.5, 1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000,
-];
-
-/** What became of the asks made through this node. */
-export interface AskStats {
-  readonly started: number;
-  readonly decided: number;
-  /** Asks that ended without a decision here, by error code (timeouts included). */
-  readonly failed: Readonly<Record<string, number>>;
-  /** From the call to the decision, for asks that got one. */
-  readonly latencyMs: HistogramSnapshot;
-}
-
-export interface AskOptions {
-  /** Reject with PAXOS_ERR_TIMEOUT after this long. The value may still be chosen later. */
-  readonly timeoutMs?: number;
-}
-
-/** Keys a node is working on: see `GenPaxosNode.pending`. */
-export interface PendingKeys {
-  readonly total: number;
-  readonly keys: ReadonlyArray<{ readonly key: string; readonly state: InstanceStateName | 'failed' }>;
-}
-
-/** A running gen-paxos node. */
+/** A running gen-paxos node: the handle `startLink` returns. */
 export class GenPaxosNode {
   private stopped = false;
-  private readonly supervisor: KeySupervisor;
+  private keys: KeySupervisor | null = null;
+  private current: Actor<GenPaxosNodeLogic> | null = null;
+  private root: Actor<SupervisorLogic> | null = null;
+  private readonly listeners = new Map<string, Set<Listener>>();
+  private readonly server: GenServer;
   private readonly asks = { started: 0, decided: 0, failed: {} as Record<string, number> };
   private readonly askLatency = new Histogram(ASK_LATENCY_BUCKETS_MS);
 
@@ -98,14 +56,69 @@ export class GenPaxosNode {
   constructor(
     readonly id: string,
     readonly members: readonly string[],
-    /** The node as an XState actor: inspect it, or subscribe to its emitted events. */
-    readonly actor: Actor<GenPaxosNodeLogic>,
+    /** The actor runtime node this node runs on, where it is registered as `gen_paxos`. */
+    readonly runtime: ActorNode,
     private readonly transport: Transport,
     private readonly storage: Storage,
     private readonly clock: RuntimeClock,
     private readonly askTimeoutMs: number,
   ) {
-    this.supervisor = supervisorOf(actor) as KeySupervisor;
+    this.server = createGenServer(runtime);
+  }
+
+  /** @internal the tree reports its node actor and its key supervisor here, at every (re)start. */
+  attach(tree: {
+    root?: Actor<SupervisorLogic>;
+    actor?: Actor<GenPaxosNodeLogic>;
+    keys?: KeySupervisor;
+  }): void {
+    if (tree.root) this.root = tree.root;
+    if (tree.actor) this.current = tree.actor;
+    if (tree.keys) this.keys = tree.keys;
+  }
+
+  /** @internal every event the node actor emits, across its restarts. */
+  emitted(event: GenPaxosNodeEmitted): void {
+    for (const type of [event.type, '*'])
+      for (const listener of this.listeners.get(type) ?? []) listener(event);
+  }
+
+  /**
+   * The node actor (genPaxosNode), as it runs now: inspect it, or send it events. After a crash its
+   * supervisor starts a new one; subscribe with `on`, which follows restarts.
+   */
+  get actor(): Actor<GenPaxosNodeLogic> {
+    return this.current as Actor<GenPaxosNodeLogic>;
+  }
+
+  /**
+   * Subscribes to the node's emitted events (`decided`, `instance.restarted`, `message.refused`…, or
+   * `'*'` for all), across restarts of the node actor. Returns the unsubscriber.
+   *
+   * @example
+   * const stop = node.on('decided', (event) => console.log(event.key, event.value));
+   */
+  on<T extends GenPaxosNodeEmitted['type'] | '*'>(
+    type: T,
+    listener: (
+      event: T extends '*' ? GenPaxosNodeEmitted : Extract<GenPaxosNodeEmitted, { type: T }>,
+    ) => void,
+  ): () => void {
+    let set = this.listeners.get(type);
+    if (!set) this.listeners.set(type, (set = new Set()));
+    const added = listener as Listener;
+    set.add(added);
+    return () => set.delete(added);
+  }
+
+  /** This node as the leader layer (and any layer built on it) sees it. */
+  get port(): PaxosPort {
+    return {
+      id: this.id,
+      ask: (key, value, timeoutMs) => this.ask(key, value, { timeoutMs }),
+      read: (key) => this.read(key),
+      onDecided: (listener) => this.on('decided', (event) => listener(event.key, event.value)),
+    };
   }
 
   /**
@@ -115,60 +128,59 @@ export class GenPaxosNode {
    * @example
    * const decided = await node.ask('leader', 'a');
    */
-  ask(key: string, value: PaxosValue, options: AskOptions = {}): Promise<PaxosValue> {
-    if (this.stopped)
-      return Promise.reject(new GenPaxosError(ERROR_CODES.STOPPED, `node ${this.id} is stopped`));
+  async ask(key: string, value: PaxosValue, options: AskOptions = {}): Promise<PaxosValue> {
+    if (this.stopped) throw new GenPaxosError(ERROR_CODES.STOPPED, `node ${this.id} is stopped`);
     const keyProblem = checkKey(key);
-    if (keyProblem !== null) return Promise.reject(new GenPaxosError(ERROR_CODES.BAD_KEY, keyProblem));
+    if (keyProblem !== null) throw new GenPaxosError(ERROR_CODES.BAD_KEY, keyProblem);
     const valueProblem = value === undefined ? 'value must not be undefined' : checkValue(value);
-    if (valueProblem !== null) return Promise.reject(new GenPaxosError(ERROR_CODES.BAD_VALUE, valueProblem));
+    if (valueProblem !== null) throw new GenPaxosError(ERROR_CODES.BAD_VALUE, valueProblem);
     const timeoutMs = options.timeoutMs ?? this.askTimeoutMs;
     const timeoutProblem = checkTimeout(timeoutMs);
-    if (timeoutProblem !== null)
-      return Promise.reject(new GenPaxosError(ERROR_CODES.BAD_OPTION, timeoutProblem));
+    if (timeoutProblem !== null) throw new GenPaxosError(ERROR_CODES.BAD_OPTION, timeoutProblem);
 
     this.asks.started++;
     const startedAtMs = this.clock.now();
-    return new Promise<PaxosValue>((resolve, reject) => {
-      let settled = false;
-      const replyTo: ReplyTo = {
-        send: (reply) => {
-          if (settled) return;
-          settled = true;
-          this.clock.clearTimeout(timer);
-          if (reply.type === 'paxos.decided') {
-            this.asks.decided++;
-            this.askLatency.observe(this.clock.now() - startedAtMs);
-            resolve(reply.value);
-          } else if (reply.type === 'paxos.failed') {
-            this.countFailure(reply.error.code);
-            reject(errorFromInfo(reply.error));
-          }
-        },
-      };
-      const timer = this.clock.setTimeout(() => {
-        if (settled) return;
-        settled = true;
-        this.countFailure(ERROR_CODES.TIMEOUT);
-        this.actor.send({ type: 'ask.cancel', key, replyTo });
-        reject(
-          new GenPaxosError(
-            ERROR_CODES.TIMEOUT,
-            `no decision for key ${JSON.stringify(key)} within ${timeoutMs} ms; the outcome is unknown`,
-          ),
-        );
-      }, timeoutMs);
-      this.actor.send({ type: 'ask', key, value, replyTo });
-    });
+    const request: GenPaxosRequest = { type: 'ask', key, value };
+    let reply: GenPaxosNodeReply;
+    try {
+      reply = await this.server.call<GenPaxosNodeReply>(GEN_PAXOS_NAME, request, { timeoutMs });
+    } catch (error) {
+      throw this.failure(this.callError(error, key, timeoutMs));
+    }
+    if (reply.type === 'paxos.decided') {
+      this.asks.decided++;
+      this.askLatency.observe(this.clock.now() - startedAtMs);
+      return reply.value;
+    }
+    if (reply.type === 'paxos.failed') throw this.failure(errorFromInfo(reply.error));
+    throw this.failure(new GenPaxosError(ERROR_CODES.BAD_OPTION, `unexpected reply ${reply.type} to an ask`));
+  }
+
+  /** A rejected gen_server call, as the ask's own error: a timeout, or the node gone. */
+  private callError(error: unknown, key: string, timeoutMs: number): GenPaxosError {
+    const code = (error as { code?: string }).code;
+    if (code === RUNTIME_ERROR_CODES.TIMEOUT) {
+      const linkUp = (peer: string) => this.transport.isLinkUp?.(peer);
+      const facts = { key, timeoutMs, node: this.id, members: this.members, linkUp };
+      return new GenPaxosError(ERROR_CODES.TIMEOUT, describeAskTimeout(facts));
+    }
+    if (this.stopped)
+      return new GenPaxosError(ERROR_CODES.STOPPED, `node ${this.id} stopped before the key was decided`);
+    return new GenPaxosError(
+      ERROR_CODES.NODE_RESTARTED,
+      `node ${this.id} restarted before key ${JSON.stringify(key)} was decided; the outcome is unknown (${String((error as Error).message)})`,
+      { cause: error },
+    );
+  }
+
+  private failure(error: GenPaxosError): GenPaxosError {
+    this.asks.failed[error.code] = (this.asks.failed[error.code] ?? 0) + 1;
+    return error;
   }
 
   /** Asks made through this node: started, decided, failed by code, and their latency. */
   get askStats(): AskStats {
     return { ...this.asks, failed: { ...this.asks.failed }, latencyMs: this.askLatency.snapshot() };
-  }
-
-  private countFailure(code: string): void {
-    this.asks.failed[code] = (this.asks.failed[code] ?? 0) + 1;
   }
 
   /**
@@ -179,12 +191,12 @@ export class GenPaxosNode {
     const problem = checkKey(key);
     if (problem !== null) throw new GenPaxosError(ERROR_CODES.BAD_KEY, problem);
     if (this.stopped) throw new GenPaxosError(ERROR_CODES.STOPPED, `node ${this.id} is stopped`);
-    return this.supervisor.read(key);
+    return this.keysOrThrow().read(key);
   }
 
   /** The state of `key`'s instance on this node (`decided` once retired to storage). */
   stateOf(key: string): InstanceStateName | 'failed' {
-    return this.supervisor.stateOf(key);
+    return this.keysOrThrow().stateOf(key);
   }
 
   /**
@@ -193,10 +205,10 @@ export class GenPaxosNode {
    * particular order) with their states, and how many there are.
    */
   pending(limit = 100): PendingKeys {
-    const keys = this.supervisor.pendingKeys();
+    const keys = this.keysOrThrow().pendingKeys();
     return {
       total: keys.length,
-      keys: keys.slice(0, Math.max(0, limit)).map((key) => ({ key, state: this.supervisor.stateOf(key) })),
+      keys: keys.slice(0, Math.max(0, limit)).map((key) => ({ key, state: this.keysOrThrow().stateOf(key) })),
     };
   }
 
@@ -212,19 +224,24 @@ export class GenPaxosNode {
 
   /** Supervisor counters: instances spawned, retired, restarted; asks; messages. */
   get stats(): Readonly<SupervisorStats> & { readonly liveInstances: number } {
-    return { ...this.supervisor.stats, liveInstances: this.supervisor.liveInstances };
+    return { ...this.keysOrThrow().stats, liveInstances: this.keysOrThrow().liveInstances };
   }
 
-  /** The supervisor, for the runtime's own layers (transport servers, inspection). */
+  /** The node's key supervisor as it runs now, for the node's own layers (servers, inspection). */
   get internals(): KeySupervisor {
-    return this.supervisor;
+    return this.keysOrThrow();
+  }
+
+  private keysOrThrow(): KeySupervisor {
+    if (this.keys === null) throw new GenPaxosError(ERROR_CODES.STOPPED, `node ${this.id} is not running`);
+    return this.keys;
   }
 
   /** Stops the node: pending asks reject with PAXOS_ERR_STOPPED; transport and storage are closed. */
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    this.actor.stop();
+    this.root?.stop();
     await this.transport.close();
     await this.storage.close();
   }
@@ -233,7 +250,7 @@ export class GenPaxosNode {
   halt(): void {
     if (this.stopped) return;
     this.stopped = true;
-    this.actor.stop();
+    this.root?.stop();
     void this.transport.close();
   }
 }
@@ -248,34 +265,7 @@ export class GenPaxosNode {
  * await nodes[0].ask('colour', 'red'); // 'red'
  */
 export async function startLink(options: StartLinkOptions): Promise<GenPaxosNode> {
-  if (typeof options !== 'object' || options === null) {
-    throw new GenPaxosError(ERROR_CODES.BAD_OPTION, 'startLink needs an options object');
-  }
-  const membersProblem = checkMembers(options.id, options.members);
-  if (membersProblem !== null) throw new GenPaxosError(ERROR_CODES.BAD_MEMBERS, membersProblem);
-  if (!options.transport || typeof options.transport.send !== 'function') {
-    throw new GenPaxosError(
-      ERROR_CODES.BAD_OPTION,
-      'startLink needs a transport (for example network.connect(id))',
-    );
-  }
-  if (options.transport.nodeId !== options.id) {
-    throw new GenPaxosError(
-      ERROR_CODES.BAD_OPTION,
-      `the transport belongs to node ${JSON.stringify(options.transport.nodeId)}, not ${JSON.stringify(options.id)}`,
-    );
-  }
-  const askTimeoutMs = options.askTimeoutMs ?? DEFAULT_ASK_TIMEOUT_MS;
-  const timeoutProblem = checkTimeout(askTimeoutMs);
-  if (timeoutProblem !== null)
-    throw new GenPaxosError(ERROR_CODES.BAD_OPTION, `askTimeoutMs: ${timeoutProblem}`);
-
-  if (options.dataDir !== undefined) {
-    if (typeof options.dataDir !== 'string' || options.dataDir.length === 0)
-      throw new GenPaxosError(ERROR_CODES.BAD_OPTION, 'dataDir must be a non-empty path');
-    if (options.storage !== undefined)
-      throw new GenPaxosError(ERROR_CODES.BAD_OPTION, 'give either storage or dataDir, not both');
-  }
+  checkStartLinkOptions(options);
   const storage =
     options.storage ??
     (options.dataDir !== undefined
@@ -283,7 +273,18 @@ export async function startLink(options: StartLinkOptions): Promise<GenPaxosNode
       : new MemoryStorage());
   await storage.open();
   const clock = options.clock ?? systemClock;
-  const actor = createActor(genPaxosNode, {
+  const runtime = options.runtime ?? createActorNode({ name: options.id, clock });
+  const node = new GenPaxosNode(
+    options.id,
+    [...options.members],
+    runtime,
+    options.transport,
+    storage,
+    clock,
+    options.askTimeoutMs ?? DEFAULT_ASK_TIMEOUT_MS,
+  );
+  const root = startNodeTree({
+    runtime,
     clock,
     ...(options.inspect ? { inspect: options.inspect } : {}),
     input: {
@@ -299,16 +300,12 @@ export async function startLink(options: StartLinkOptions): Promise<GenPaxosNode
       ...(options.inspect ? { inspect: options.inspect } : {}),
       ...(options.acceptorFastPath !== undefined ? { acceptorFastPath: options.acceptorFastPath } : {}),
       ...(options.ownerFastPath !== undefined ? { ownerFastPath: options.ownerFastPath } : {}),
+      ...(options.adaptiveTiming !== undefined ? { adaptiveTiming: options.adaptiveTiming } : {}),
+      expose: (keys) => node.attach({ keys }),
     },
+    started: (actor) => node.attach({ actor: actor as Actor<GenPaxosNodeLogic> }),
+    emitted: (event) => node.emitted(event),
   });
-  actor.start();
-  return new GenPaxosNode(
-    options.id,
-    [...options.members],
-    actor,
-    options.transport,
-    storage,
-    clock,
-    askTimeoutMs,
-  );
+  node.attach({ root });
+  return node;
 }

@@ -6,7 +6,7 @@
 //   paxos_fsm:get_result(Subject)                            → paxosFsm.getResult(subject)   (crashed in the original)
 //   paxos_fsm:stop(Subject)                                  → paxosFsm.stop(subject)
 import { createActor, type Actor, type InspectionEvent, type Observer } from 'xstate';
-import { ERROR_CODES, GenPaxosError } from '../errors.js';
+import { ERROR_CODES, GenPaxosError } from '../base/errors.js';
 import {
   instanceMachine,
   type InstanceMachine,
@@ -16,9 +16,9 @@ import {
 import type { Effect } from '../paxos/effects.js';
 import type { PaxosValue } from '../paxos/messages.js';
 import { checkKey, checkValue } from '../paxos/validate.js';
-import type { RuntimeClock } from '../runtime/clock.js';
-import { EffectRunner } from '../runtime/effectRunner.js';
-import { drawSeed, systemRandom } from '../runtime/random.js';
+import type { RuntimeClock } from '../base/clock.js';
+import { EffectRunner } from './effectRunner.js';
+import { drawSeed, systemRandom } from '../base/random.js';
 import { MemoryStorage } from '../storage/memoryStorage.js';
 import { createMemoryNetwork, type MemoryNetwork } from '../transport/memoryNetwork.js';
 import type { Transport } from '../transport/transport.js';

@@ -18,6 +18,18 @@ export function checkMembers(id: unknown, members: unknown): string | null {
   return null;
 }
 
+/** `members` must be the transport's members, when it knows them: the same ids, in any order. */
+export function checkTransportMembers(
+  members: readonly string[],
+  transportMembers: readonly string[] | undefined,
+): string | null {
+  if (transportMembers === undefined) return null;
+  const ours = [...members].sort();
+  const theirs = [...transportMembers].sort();
+  if (ours.length === theirs.length && ours.every((id, i) => id === theirs[i])) return null;
+  return `members [${ours.join(', ')}] differ from the transport's members [${theirs.join(', ')}]`;
+}
+
 export function checkTimeout(timeoutMs: unknown): string | null {
   if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
     return `timeoutMs must be a positive finite number, got ${String(timeoutMs)}`;

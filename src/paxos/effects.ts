@@ -1,9 +1,10 @@
-// The effects an instance asks the runtime to carry out, in the order it emits them.
-// A closed union: the runtime handles each with an exhaustive switch.
-import type { Envelope, PaxosMessage, PaxosValue } from './messages.js';
+// The effects the core asks the runtime to carry out, in the order it emits them: the instance
+// machine's, and those of the per-key rules for keys with no instance (keyStep.ts). A closed union:
+// the runtime handles each with an exhaustive switch.
+import type { Envelope, PaxosMessage, PaxosMessageType, PaxosValue } from './messages.js';
 import type { KeyRecord } from './record.js';
 
-/** Write the key's durable record. Every later send of the same key waits until it is durable. */
+/** Write the key's durable record. Every later effect of the same key waits until it is durable. */
 export interface PersistEffect {
   readonly type: 'persist';
   readonly key: string;
@@ -25,17 +26,59 @@ export interface BroadcastEffect {
   readonly message: PaxosMessage;
 }
 
-/** The value is chosen and known here: answer the asks waiting for this key. */
+/** The value is chosen and learned here: count the decision and answer the asks waiting for it. */
 export interface DecidedEffect {
   readonly type: 'decided';
   readonly key: string;
   readonly value: PaxosValue;
 }
 
-export type Effect = PersistEffect | SendEffect | BroadcastEffect | DecidedEffect;
+/** A key learned before: answer the asks waiting here with its value (a re-ask of a decided key). */
+export interface AnswerEffect {
+  readonly type: 'answer';
+  readonly key: string;
+  readonly value: PaxosValue;
+}
+
+/** Why a message was refused (acceptor.ts, keyStep.ts); each is counted and logged. */
+export type RefusalReason =
+  /** The sender is not a member of the group, or is this node. */
+  | 'not-member'
+  /** The message's ballot names another node than its sender: no member may use another's ballots. */
+  | 'forged-ballot'
+  /** A round-0 (phase-1-less) ballot from a member that does not own the key (owner.ts). */
+  | 'round-zero-not-owner'
+  /** A second, different value proposed in a ballot this acceptor already accepted a value in. */
+  | 'conflicting-value';
+
+export const REFUSAL_REASONS: readonly RefusalReason[] = [
+  'not-member',
+  'forged-ballot',
+  'round-zero-not-owner',
+  'conflicting-value',
+];
+
+/** A message refused by a rule of the protocol: nothing changes; the runtime counts and logs it. */
+export interface RefusedEffect {
+  readonly type: 'refused';
+  readonly key: string;
+  readonly from: string;
+  readonly message: PaxosMessageType;
+  readonly reason: RefusalReason;
+}
+
+export type Effect =
+  PersistEffect | SendEffect | BroadcastEffect | DecidedEffect | AnswerEffect | RefusedEffect;
 export type EffectType = Effect['type'];
 
-export const EFFECT_TYPES: readonly EffectType[] = ['persist', 'send', 'broadcast', 'decided'];
+export const EFFECT_TYPES: readonly EffectType[] = [
+  'persist',
+  'send',
+  'broadcast',
+  'decided',
+  'answer',
+  'refused',
+];
 
 /** For exhaustive switches over closed unions. */
 export function assertNever(value: never): never {

@@ -4,16 +4,17 @@
 // must happen. Time comes from the actor's clock through named delays; randomness from the
 // seeded generator in context.
 import { and, enqueueActions, setup } from 'xstate';
-import { handlePrepare, handlePropose } from './acceptor.js';
+import { acceptorStep } from './acceptor.js';
 import { backoffDelayMs } from './backoff.js';
-import { ballotsEqual, compareBallots, nextBallot, type Ballot } from './ballot.js';
+import { ballotsEqual, nextBallot, type Ballot } from './ballot.js';
 import type { Effect } from './effects.js';
+import { decidedAnswer, decidedReply, learnEffects } from './learner.js';
 import type { AcceptedProposal, InboundEvent, PaxosValue } from './messages.js';
-import { firstBallot, ownerOf } from './owner.js';
+import { firstBallot, forwardTarget, ownerOf } from './owner.js';
 import { drawRandom } from './prng.js';
 import { chooseValue, highestRound, type PromiseReceived } from './proposer.js';
-import { addSender, hasQuorum } from './quorum.js';
-import { EMPTY_RECORD, type Decision, type KeyRecord } from './record.js';
+import { addSender, hasFastQuorum, hasQuorum } from './quorum.js';
+import { EMPTY_RECORD, isFresh, type Decision, type KeyRecord } from './record.js';
 
 /** The instance's timers, in milliseconds of the actor's clock. */
 export interface InstanceTiming {
@@ -43,6 +44,18 @@ export interface InstanceInput {
    * forward their asks to it (owner.ts). Off: every proposal runs both phases.
    */
   readonly ownerFastPath?: boolean;
+  /**
+   * The key's owner as the node computed it (the supervisor computes it once per key), instead
+   * of `ownerOf(key, members)`; only read when `ownerFastPath` is on.
+   */
+  readonly owner?: string;
+  /** The node's boot (its store's restart counter), carried by its round-0 proposes. Default 0. */
+  readonly boot?: number;
+  /**
+   * This instance was started again after it crashed: it does not use round 0, since its crashed
+   * predecessor may have sent a round-0 propose of this boot it cannot remember.
+   */
+  readonly restarted?: boolean;
 }
 
 export interface InstanceContext extends KeyRecord {
@@ -57,6 +70,8 @@ export interface InstanceContext extends KeyRecord {
   readonly promises: readonly PromiseReceived[];
   /** Senders that accepted `ballot` in phase 2b. */
   readonly acks: readonly string[];
+  /** The proposal this node sent in phase 2a of `ballot`, while it is proposing. */
+  readonly proposing: AcceptedProposal | null;
   /** The highest round seen in any ballot of this key: the next ballot goes above it. */
   readonly highestSeenRound: number;
   /** Failed attempts so far: the exponent of the backoff. */
@@ -67,6 +82,9 @@ export interface InstanceContext extends KeyRecord {
   readonly timing: InstanceTiming;
   /** The member that may use ballot 0 for this key, or null when the owner fast path is off. */
   readonly owner: string | null;
+  readonly boot: number;
+  /** False after a crash of this instance: round 0 is not used (InstanceInput.restarted). */
+  readonly mayUseRoundZero: boolean;
 }
 
 export type AskEvent = {
@@ -77,10 +95,14 @@ export type AskEvent = {
    * decision came, or the owner cannot be reached now.
    */
   readonly forwarded?: boolean;
+  /** Run both phases even as the key's owner: a member is out of reach, so round 0 could not win. */
+  readonly classic?: boolean;
 };
 /** A proposal request: a local ask, or a member's `forward`. */
 type RequestEvent = AskEvent | EventOf<'forward'>;
-export type InstanceEvent = AskEvent | InboundEvent;
+/** A forwarded ask, to be run with both phases (`classic`, as in AskEvent). */
+type ForwardEvent = Extract<InboundEvent, { type: 'forward' }> & { readonly classic?: boolean };
+export type InstanceEvent = AskEvent | Exclude<InboundEvent, { type: 'forward' }> | ForwardEvent;
 
 type EventOf<T extends InstanceEvent['type']> = Extract<InstanceEvent, { type: T }>;
 
@@ -101,12 +123,15 @@ function initialContext(input: InstanceInput): InstanceContext {
     ballot: null,
     promises: [],
     acks: [],
+    proposing: null,
     highestSeenRound: highestRound(record.promised, record.accepted?.ballot),
     attempt: 0,
     waitMs: 0,
     rng: input.seed ?? 0,
     timing: { ...DEFAULT_TIMING, ...input.timing },
-    owner: input.ownerFastPath ? ownerOf(input.key, input.members) : null,
+    owner: input.ownerFastPath ? (input.owner ?? ownerOf(input.key, input.members)) : null,
+    boot: input.boot ?? 0,
+    mayUseRoundZero: input.restarted !== true,
   };
 }
 
@@ -114,13 +139,9 @@ function isMember(context: InstanceContext, from: string): boolean {
   return from !== context.node && context.members.includes(from);
 }
 
-/** Nothing promised, accepted or decided here yet: the key is fresh on this node. */
-function isFresh(context: InstanceContext): boolean {
-  return context.promised === null && context.accepted === null && context.decided === null;
-}
-
-function atLeastPromised(context: InstanceContext, ballot: Ballot): boolean {
-  return context.promised === null || compareBallots(ballot, context.promised) >= 0;
+/** The acceptor's step for a prepare or propose (acceptor.ts): the same rules on every path. */
+function vote(context: InstanceContext, event: EventOf<'prepare' | 'propose'>) {
+  return acceptorStep({ key: context.key, owner: context.owner }, recordOf(context), event.from, event);
 }
 
 export const instanceMachine = setup({
@@ -136,15 +157,10 @@ export const instanceMachine = setup({
   },
   guards: {
     fromMember: ({ context, event }) => 'from' in event && isMember(context, event.from),
-    /** Phase 1b precondition: ballot ≥ promised. */
-    promisable: ({ context, event }) => {
-      const e = event as EventOf<'prepare'>;
-      return isMember(context, e.from) && atLeastPromised(context, e.ballot);
-    },
-    /** Phase 2b precondition: ballot ≥ promised. */
-    acceptable: ({ context, event }) => {
-      const e = event as EventOf<'propose'>;
-      return isMember(context, e.from) && atLeastPromised(context, e.ballot);
+    /** Phases 1b and 2b: the acceptor promises or accepts (ballot ≥ promised, and no refusal). */
+    grantsVote: ({ context, event }) => {
+      const e = event as EventOf<'prepare' | 'propose'>;
+      return isMember(context, e.from) && vote(context, e).granted;
     },
     isCurrentBallot: ({ context, event }) => {
       const e = event as EventOf<'promise' | 'acknowledge' | 'reject'>;
@@ -155,16 +171,29 @@ export const instanceMachine = setup({
         context.promises.map((p) => p.from),
         context.members.length,
       ),
-    hasAckQuorum: ({ context }) => hasQuorum(context.acks, context.members.length),
+    /**
+     * Phase 2 is won: a majority (our own vote included) for a ballot with a phase 1; for the
+     * owner's round 0, every other member (owner.ts: the owner does not vote in its own round 0).
+     */
+    hasAckQuorum: ({ context }) =>
+      context.ballot !== null && context.ballot.round === 0
+        ? hasFastQuorum(context.acks, context.node, context.members)
+        : hasQuorum(context.acks, context.members.length),
     hasSomethingToPush: ({ context }) => context.proposal !== null || context.accepted !== null,
     /** The owner's first proposal for a fresh key may use ballot 0 and skip phase 1 (owner.ts). */
-    mayTakeFirstBallot: ({ context }) => context.owner === context.node && isFresh(context),
+    mayTakeFirstBallot: ({ context, event }) =>
+      context.owner === context.node &&
+      context.mayUseRoundZero &&
+      isFresh(context) &&
+      !(event as { classic?: boolean }).classic,
     /** A fresh key asked here, owned by another member: let the owner propose without phase 1. */
     shouldForward: ({ context, event }) =>
-      context.owner !== null &&
-      context.owner !== context.node &&
-      isFresh(context) &&
-      !(event as AskEvent).forwarded,
+      forwardTarget({
+        self: context.node,
+        owner: context.owner,
+        fresh: isFresh(context),
+        proposeHere: (event as AskEvent).forwarded === true,
+      }) !== null,
     isDecided: ({ context }) => context.decided !== null,
     hasAccepted: ({ context }) => context.accepted !== null,
   },
@@ -176,7 +205,7 @@ export const instanceMachine = setup({
     /** The owner claims ballot 0 for its first proposal: no phase 1 (see owner.ts). */
     takeFirstBallot: enqueueActions(({ context, enqueue }) => {
       const ballot = firstBallot(context.node);
-      enqueue.assign({ ballot, promised: ballot, promises: [], acks: [] });
+      enqueue.assign({ ballot, promised: ballot, promises: [], acks: [], proposing: null });
     }),
     /** Ask the owner to propose, and wait (in `acknowledged`) to learn the outcome. */
     forwardToOwner: enqueueActions(({ context, event, enqueue }) => {
@@ -188,34 +217,19 @@ export const instanceMachine = setup({
       });
     }),
 
-    /** Phase 1b granted: persist the promise, then reply with it. */
-    grantPrepare: enqueueActions(({ context, event, enqueue }) => {
-      const e = event as EventOf<'prepare'>;
-      const step = handlePrepare(context, e.ballot);
-      enqueue.assign({ ...step.state, highestSeenRound: Math.max(context.highestSeenRound, e.ballot.round) });
-      if (step.changed)
-        enqueue.emit({ type: 'persist', key: context.key, record: { ...recordOf(context), ...step.state } });
-      enqueue.emit({ type: 'send', key: context.key, to: e.from, message: step.reply });
-    }),
-    refusePrepare: enqueueActions(({ context, event, enqueue }) => {
-      const e = event as EventOf<'prepare'>;
-      const step = handlePrepare(context, e.ballot);
-      enqueue.emit({ type: 'send', key: context.key, to: e.from, message: step.reply });
-    }),
-
-    /** Phase 2b granted: persist the acceptance, then acknowledge it. */
-    grantPropose: enqueueActions(({ context, event, enqueue }) => {
-      const e = event as EventOf<'propose'>;
-      const step = handlePropose(context, e.ballot, e.value);
-      enqueue.assign({ ...step.state, highestSeenRound: Math.max(context.highestSeenRound, e.ballot.round) });
-      if (step.changed)
-        enqueue.emit({ type: 'persist', key: context.key, record: { ...recordOf(context), ...step.state } });
-      enqueue.emit({ type: 'send', key: context.key, to: e.from, message: step.reply });
-    }),
-    refusePropose: enqueueActions(({ context, event, enqueue }) => {
-      const e = event as EventOf<'propose'>;
-      const step = handlePropose(context, e.ballot, e.value);
-      enqueue.emit({ type: 'send', key: context.key, to: e.from, message: step.reply });
+    /**
+     * Phases 1b and 2b (acceptor.ts): a granted vote is persisted, then replied; a rejection
+     * carries the promised ballot; a refusal is reported and not answered.
+     */
+    vote: enqueueActions(({ context, event, enqueue }) => {
+      const e = event as EventOf<'prepare' | 'propose'>;
+      const outcome = vote(context, e);
+      if (outcome.granted)
+        enqueue.assign({
+          ...outcome.state,
+          highestSeenRound: Math.max(context.highestSeenRound, e.ballot.round),
+        });
+      for (const effect of outcome.effects) enqueue.emit(effect);
     }),
 
     /**
@@ -258,14 +272,16 @@ export const instanceMachine = setup({
 
     /**
      * Phase 2a with P2c: propose the highest-ballot value accepted by the quorum, else our own.
-     * Our own acceptance is persisted after the propose leaves: the ballot is already durable
-     * (our promise), and every message that reveals the acceptance waits for this write.
+     * With a phase 1, our own acceptance is persisted after the propose leaves: the ballot is
+     * already durable (our promise), and every message that reveals the acceptance waits for this
+     * write. In the owner's round 0 we do not vote at all (owner.ts): nothing to write, one fsync
+     * on the critical path — the other members', in parallel.
      */
     startProposal: enqueueActions(({ context, enqueue }) => {
       const ballot = context.ballot as Ballot;
       const chosen = chooseValue(context.promises, context.proposal);
       if (chosen === undefined) throw new Error(`instance ${context.key}: proposing with nothing to propose`);
-      const accepted: AcceptedProposal = { ballot, value: chosen.value };
+      const proposing: AcceptedProposal = { ballot, value: chosen.value };
       const draw = drawRandom(context.rng);
       const waitMs = backoffDelayMs(
         context.timing.phaseTimeoutMs,
@@ -273,29 +289,26 @@ export const instanceMachine = setup({
         context.attempt,
         draw.value,
       );
-      enqueue.assign({ accepted, acks: [context.node], waitMs, rng: draw.state });
-      const propose = {
-        type: 'broadcast',
-        key: context.key,
-        message: { type: 'propose', ballot, value: chosen.value },
-      } as const;
-      const persist = {
+      if (ballot.round === 0) {
+        const propose = { type: 'propose', ...proposing, boot: context.boot } as const;
+        enqueue.emit({ type: 'broadcast', key: context.key, message: propose });
+        enqueue.assign({ proposing, acks: [], waitMs, rng: draw.state });
+        return;
+      }
+      enqueue.emit({ type: 'broadcast', key: context.key, message: { type: 'propose', ...proposing } });
+      enqueue.assign({ proposing, accepted: proposing, acks: [context.node], waitMs, rng: draw.state });
+      enqueue.emit({
         type: 'persist',
         key: context.key,
-        record: { ...recordOf(context), accepted },
-      } as const;
-      if (ballot.round === 0) {
-        // Ballot 0 had no phase 1, so nothing durable stops the owner from reusing it after a
-        // crash: its acceptance must be on disk before the propose leaves (owner.ts).
-        enqueue.emit(persist);
-        enqueue.emit(propose);
-      } else {
-        enqueue.emit(propose);
-        enqueue.emit(persist);
-      }
+        record: { ...recordOf(context), accepted: proposing },
+      });
     }),
     recordAck: enqueueActions(({ context, event, enqueue }) => {
-      const acks = addSender(context.acks, (event as EventOf<'acknowledge'>).from);
+      const e = event as EventOf<'acknowledge'>;
+      // In round 0 an acknowledgement counts only for this boot's propose (owner.ts): one of a
+      // value sent before a crash says nothing of the value sent now.
+      if (context.ballot?.round === 0 && e.boot !== context.boot) return;
+      const acks = addSender(context.acks, e.from);
       if (acks !== context.acks) enqueue.assign({ acks });
     }),
 
@@ -319,36 +332,35 @@ export const instanceMachine = setup({
         context.attempt,
         draw.value,
       );
-      enqueue.assign({ ballot: null, promises: [], acks: [], waitMs, rng: draw.state });
+      enqueue.assign({ ballot: null, promises: [], acks: [], proposing: null, waitMs, rng: draw.state });
     }),
 
-    /** A quorum accepted our ballot: the value is chosen. Tell the others, then answer the asks. */
+    /** A quorum accepted our ballot: the value is chosen. Tell the others, then learn it. */
     learnOwn: enqueueActions(({ context, enqueue }) => {
-      const decided: Decision = { value: (context.accepted as AcceptedProposal).value };
+      const decided: Decision = { value: (context.proposing as AcceptedProposal).value };
       enqueue.assign({ decided });
       enqueue.emit({
         type: 'broadcast',
         key: context.key,
         message: { type: 'decide', value: decided.value },
       });
-      enqueue.emit({ type: 'decided', key: context.key, value: decided.value });
-      enqueue.emit({ type: 'persist', key: context.key, record: { ...recordOf(context), decided } });
+      for (const effect of learnEffects(context.key, recordOf(context), decided.value)) enqueue.emit(effect);
     }),
     /** Another node told us the chosen value. */
     learn: enqueueActions(({ context, event, enqueue }) => {
-      const decided: Decision = { value: (event as EventOf<'decide'>).value };
-      enqueue.assign({ decided });
-      enqueue.emit({ type: 'decided', key: context.key, value: decided.value });
-      enqueue.emit({ type: 'persist', key: context.key, record: { ...recordOf(context), decided } });
+      const value = (event as EventOf<'decide'>).value;
+      enqueue.assign({ decided: { value } });
+      for (const effect of learnEffects(context.key, recordOf(context), value)) enqueue.emit(effect);
     }),
-    /** A late prepare or propose after the decision: answer with the decision, never a vote. */
+    /** A late request after the decision: answer with the decision, never a vote (learner.ts). */
     replyDecided: enqueueActions(({ context, event, enqueue }) => {
-      const e = event as EventOf<'prepare' | 'propose'>;
-      const value = (context.decided as Decision).value;
-      enqueue.emit({ type: 'send', key: context.key, to: e.from, message: { type: 'decide', value } });
+      const e = event as EventOf<'prepare' | 'propose' | 'forward'>;
+      for (const effect of decidedReply(context.key, context.decided as Decision, e.from, e))
+        enqueue.emit(effect);
     }),
-    announceDecided: enqueueActions(({ context, enqueue }) => {
-      enqueue.emit({ type: 'decided', key: context.key, value: (context.decided as Decision).value });
+    /** A local ask of the decided key: its answer is the decision. */
+    answerAsk: enqueueActions(({ context, enqueue }) => {
+      for (const effect of decidedAnswer(context.key, context.decided as Decision)) enqueue.emit(effect);
     }),
   },
 }).createMachine({
@@ -359,12 +371,12 @@ export const instanceMachine = setup({
   // must behave differently override these.
   on: {
     prepare: [
-      { guard: 'promisable', target: '.acknowledged', reenter: true, actions: 'grantPrepare' },
-      { guard: 'fromMember', actions: 'refusePrepare' },
+      { guard: 'grantsVote', target: '.acknowledged', reenter: true, actions: 'vote' },
+      { guard: 'fromMember', actions: 'vote' },
     ],
     propose: [
-      { guard: 'acceptable', target: '.acknowledged', reenter: true, actions: 'grantPropose' },
-      { guard: 'fromMember', actions: 'refusePropose' },
+      { guard: 'grantsVote', target: '.acknowledged', reenter: true, actions: 'vote' },
+      { guard: 'fromMember', actions: 'vote' },
     ],
     decide: { guard: 'fromMember', target: '.decided', actions: 'learn' },
     ask: { actions: 'recordAsk' },
@@ -432,7 +444,7 @@ export const instanceMachine = setup({
         // No reply: two decided nodes answering each other's decide for ever was a defect of
         // the original.
         decide: { actions: [] },
-        ask: { actions: 'announceDecided' },
+        ask: { actions: 'answerAsk' },
       },
     },
   },

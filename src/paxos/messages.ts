@@ -45,12 +45,19 @@ export interface ProposeMessage {
   readonly type: 'propose';
   readonly ballot: Ballot;
   readonly value: PaxosValue;
+  /**
+   * Round 0 only: the owner's boot (its store's restart counter). An owner that crashed and forgot
+   * its round-0 propose may send another value in the same ballot after restarting; acceptors echo
+   * the boot so that it never counts an acknowledgement of the value it sent before (owner.ts).
+   */
+  readonly boot?: number;
 }
 
-/** Phase 2b: the acceptor accepted `ballot`. */
+/** Phase 2b: the acceptor accepted `ballot` (and, in round 0, the propose of that `boot`). */
 export interface AcknowledgeMessage {
   readonly type: 'acknowledge';
   readonly ballot: Ballot;
+  readonly boot?: number;
 }
 
 /** The acceptor refused `ballot` because it promised the higher `promised`. */

@@ -3,9 +3,18 @@
 //
 // Why ballot 0 needs no phase 1: phase 1 of ballot b makes sure no value other than the one it
 // adopts can have been chosen in a ballot below b (Paxos Made Simple §2.2, P2c). No ballot is
-// below (0, owner) — every other proposer's rounds start at 1 — so any value is safe for it. The
-// owner must still never propose two values in ballot 0: it makes its own acceptance durable
-// before the propose leaves, and after that its record rules the fast path out for the key.
+// below (0, owner) — every other proposer's rounds start at 1, and acceptors refuse round 0 from
+// anyone but the owner — so any value is safe for it.
+//
+// Round 0 is a fast round (Fast Paxos §3) in which the owner does not vote: a value is chosen in it
+// only when every other member accepted it (quorum.ts, hasFastQuorum). So the owner writes nothing
+// before its propose leaves, and the decision waits for one fsync (the others', in parallel). An
+// owner that crashed and forgot its propose may send ballot 0 again with another value: acceptors
+// that hold the first refuse the second (acceptor.ts, conflicting-value), so no ballot-0 value is
+// chosen unless it is the only one any acceptor holds, and every later phase 1 finds it. Each
+// round-0 propose carries the owner's boot (its store's restart counter), echoed by the
+// acknowledgements, so a restarted owner never counts an acknowledgement of its earlier value; an
+// instance restarted after a crash of its own (same boot) does not use round 0 at all.
 import type { Ballot } from './ballot.js';
 
 /** FNV-1a over the key's UTF-16 code units, into the members in sorted order. */
@@ -26,4 +35,30 @@ export function ownerAmongSorted(key: string, sorted: readonly string[]): string
 /** The ballot only the key's owner may use, without phase 1. */
 export function firstBallot(owner: string): Ballot {
   return { round: 0, node: owner };
+}
+
+/** What `forwardTarget` needs to know about the key on this node. */
+export interface ForwardView {
+  readonly self: string;
+  /** The key's owner, or null when the owner fast path is off. */
+  readonly owner: string | null;
+  /** Nothing promised, accepted or decided here for the key. */
+  readonly fresh: boolean;
+  /**
+   * The ask must be proposed here: it was forwarded to the owner already and no decision came,
+   * or the owner cannot be reached now.
+   */
+  readonly proposeHere: boolean;
+}
+
+/**
+ * Where an ask made on this node should go: to the key's owner, who may propose it with ballot 0
+ * and no phase 1 — but only for a key fresh here (one this node has voted on is being decided by
+ * another proposer already, and the owner's ballot 0 would be refused; phase 1 finds the value
+ * sooner), and never twice. Null: propose here, with both phases unless this node is the owner.
+ * Safety does not rest on this rule: the acceptors refuse round 0 from anyone but the owner.
+ */
+export function forwardTarget(view: ForwardView): string | null {
+  if (view.owner === null || view.owner === view.self || !view.fresh || view.proposeHere) return null;
+  return view.owner;
 }

@@ -13,3 +13,18 @@ export function drawRandom(state: number): RandomDraw {
   t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
   return { value: ((t ^ (t >>> 14)) >>> 0) / 4294967296, state: next };
 }
+
+/**
+ * A seeded random source (`{ next() }`, uniform in [0, 1)) over the same generator: the same seed
+ * gives the same sequence, so simulations and tests replay from their printed seed.
+ */
+export function seededRandom(seed: number): { next(): number } {
+  let state = seed | 0;
+  return {
+    next() {
+      const draw = drawRandom(state);
+      state = draw.state;
+      return draw.value;
+    },
+  };
+}

@@ -15,3 +15,17 @@ export function addSender(senders: readonly string[], sender: string): readonly 
 export function hasQuorum(senders: readonly string[], memberCount: number): boolean {
   return senders.length >= majority(memberCount);
 }
+
+/**
+ * The owner's round 0 is a fast round (Fast Paxos §3) in which the owner does not vote: a value is
+ * chosen in it only when every other member accepted it. Then no acceptor but the owner can hold
+ * another value in that ballot, so every later phase 1 finds this one (P2c needs no change), and
+ * the owner needs nothing durable of its own before proposing.
+ */
+export function hasFastQuorum(
+  senders: readonly string[],
+  owner: string,
+  members: readonly string[],
+): boolean {
+  return members.every((member) => member === owner || senders.includes(member));
+}

@@ -17,3 +17,8 @@ export interface KeyRecord {
 }
 
 export const EMPTY_RECORD: KeyRecord = { promised: null, accepted: null, decided: null };
+
+/** Nothing promised, accepted or decided: the key is fresh on this node. */
+export function isFresh(record: KeyRecord): boolean {
+  return record.promised === null && record.accepted === null && record.decided === null;
+}

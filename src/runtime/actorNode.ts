@@ -3,29 +3,26 @@
 // same for local and remote actors. `localNode` is the default node of the process.
 import type { AnyActorRef, EventObject } from 'xstate';
 import { isAlive, watchExit, type ActorLike } from './actorLike.js';
-import { systemClock, type RuntimeClock } from './clock.js';
-import { describeTarget, isRemoteName, type RemoteName, type Target } from './distribution/address.js';
+import { systemClock, type RuntimeClock } from '../base/clock.js';
+import { describeTarget, isRemoteName, type RemoteName, type Target } from './address.js';
 import { Distribution, type NodeEvent } from './distribution/distribution.js';
 import { Registry } from './distribution/registry.js';
 import type { RemoteRouter } from './distribution/remoteRouter.js';
 import { recordExitReason, type ExitReason } from './exitReason.js';
 import { callActor, checkTimeoutMs, DEFAULT_CALL_TIMEOUT_MS } from './genFsm/callActor.js';
-import { checkEvent, STOP_REQUEST_TYPE, type LooseEvent, type StopRequest } from './genFsm/events.js';
+import { checkEvent, type LooseEvent } from './genFsm/events.js';
 import { createGenFsm, type GenFsm } from './genFsm/genFsm.js';
-import { isGenFsmActor } from './genFsm/genFsmLogic.js';
 import { LocalMonitors, notify, type DownEvent, type MonitorRef, type Watcher } from './monitors.js';
 import { RUNTIME_ERROR_CODES, RuntimeError } from './runtimeError.js';
+import type { CrashReport, NodeServices } from './nodeServices.js';
+
+export type { CrashReport } from './nodeServices.js';
+import { acceptsStopRequests, STOP_REQUEST_TYPE, type StopRequest } from './stopRequest.js';
 
 /** Erlang's name for a node that is not distributed. */
 export const DEFAULT_NODE_NAME = 'nonode@nohost';
 
 /** A crash of an actor nobody supervises (started without link or supervisor). */
-export interface CrashReport {
-  readonly actor: string;
-  readonly name: string | undefined;
-  readonly error: unknown;
-}
-
 export interface ActorNodeOptions {
   /** This node's name; default the router's node, else `nonode@nohost`. */
   readonly name?: string;
@@ -42,7 +39,11 @@ type Resolved =
   | { readonly kind: 'remote'; readonly to: RemoteName }
   | { readonly kind: 'missing' };
 
-export class ActorNode {
+/**
+ * A node of the actor runtime: a name, a clock, a registry, monitors and, given a router, links to
+ * other nodes. Build one with `createActorNode`; `localNode` is the process's default one.
+ */
+export class ActorNode implements NodeServices {
   readonly name: string;
   readonly clock: RuntimeClock;
   readonly registry = new Registry();
@@ -250,18 +251,18 @@ export class ActorNode {
   private stopLocal(actor: ActorLike, reason: ExitReason): Promise<void> {
     if (!isAlive(actor)) return Promise.reject(this.noproc(actor));
     const ref = actor as unknown as AnyActorRef;
-    const stoppable = isGenFsmActor(actor) || ref._parent === undefined;
+    const stoppable = acceptsStopRequests(actor) || ref._parent === undefined;
     if (!stoppable) {
       return Promise.reject(
         new RuntimeError(
           RUNTIME_ERROR_CODES.BAD_TARGET,
-          `actor ${actor.id} is a child not started by genFsm: stop it through its parent`,
+          `actor ${actor.id} is a child that runs neither genFsm nor genServer logic: stop it through its parent`,
         ),
       );
     }
     return new Promise<void>((resolve) => {
       watchExit(actor, () => resolve());
-      if (isGenFsmActor(actor)) {
+      if (acceptsStopRequests(actor)) {
         const request: StopRequest = { type: STOP_REQUEST_TYPE, reason };
         actor.send(request);
       } else {

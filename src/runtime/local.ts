@@ -3,7 +3,7 @@
 // runs several nodes in one process (tests, simulations) uses an ActorNode's methods instead.
 import type { ActorLike } from './actorLike.js';
 import { localNode } from './actorNode.js';
-import type { Target } from './distribution/address.js';
+import type { Target } from './address.js';
 import type { NodeEvent } from './distribution/distribution.js';
 import type { GenFsm } from './genFsm/genFsm.js';
 import type { DownEvent, MonitorRef, Watcher } from './monitors.js';

@@ -4,7 +4,7 @@
 import type { EventObject, Subscription } from 'xstate';
 import { isAlive, sendIfAlive, watchExit, type ActorLike } from './actorLike.js';
 import type { ExitReason } from './exitReason.js';
-import type { Target } from './distribution/address.js';
+import type { Target } from './address.js';
 
 /** Names one monitor; `demonitor` takes it, and the `down` event carries it. */
 export type MonitorRef = string;

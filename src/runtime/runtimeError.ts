@@ -1,4 +1,4 @@
-// Errors of the actor runtime (genFsm, supervisors, names, distribution), with stable codes on
+// Errors of the actor runtime (genFsm, genServer, supervisors, names, distribution), with stable codes on
 // `error.code`. Callers branch on the code, never on the message; docs/gen-fsm-runtime.md lists them.
 
 export const RUNTIME_ERROR_CODES = {
@@ -12,10 +12,12 @@ export const RUNTIME_ERROR_CODES = {
   NODEDOWN: 'GENFSM_ERR_NODEDOWN',
   /** An actor was stopped with an abnormal reason (`stop(ref, { error })`); `reason` carries it. */
   ABNORMAL_STOP: 'GENFSM_ERR_ABNORMAL_STOP',
-  /** The target cannot do what was asked (a non-root actor not started by genFsm cannot be stopped). */
+  /** The target cannot do what was asked (a child running neither genFsm nor genServer logic cannot be stopped). */
   BAD_TARGET: 'GENFSM_ERR_BAD_TARGET',
   /** A bad argument: a negative timeout, an event without a `type`… */
   BAD_ARGUMENT: 'GENFSM_ERR_BAD_ARGUMENT',
+  /** A genServer callback returned something that is not a result (OTP's `bad_return_value`): the server fails. */
+  BAD_RETURN: 'GENSERVER_ERR_BAD_RETURN',
   /** A supervisor restarted more often than its intensity allows, and gave up (it stops). */
   MAX_RESTARTS: 'SUPERVISOR_ERR_MAX_RESTARTS',
   /** A child failed while its supervisor started its children; the supervisor does not start. */

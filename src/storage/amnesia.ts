@@ -2,7 +2,7 @@
 // must not vote under its old id. Each data directory has an incarnation id; peers remember the
 // incarnation they first saw for each member and refuse any other. `checkIncarnation` is the
 // pure rule; `peerIncarnationCheck` turns a store into a transport handshake hook.
-import { ERROR_CODES } from '../errors.js';
+import { ERROR_CODES } from '../base/errors.js';
 
 /** Where a node keeps its own incarnation and the incarnations it has seen (LmdbStorage). */
 export interface IncarnationStore {
@@ -33,8 +33,10 @@ export function checkIncarnation(
   }
   if (known === undefined) return { ok: true, firstContact: true };
   if (known === claimed) return { ok: true, firstContact: false };
+  // The reason names neither incarnation: it reaches `status` (why a link is down), and clients
+  // must learn nothing a peer hello needs (docs/security.md).
   return refuse(
-    `peer ${JSON.stringify(peerId)} claims incarnation ${claimed} but was known as ${known}: ` +
+    `peer ${JSON.stringify(peerId)} presents another incarnation than the one remembered for it: ` +
       'it restarted with an empty or different data directory and may have forgotten its promises, ' +
       'so it must not vote under this id (see docs/operations.md, "Data directories and amnesia")',
   );

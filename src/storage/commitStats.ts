@@ -1,6 +1,6 @@
 // Group-commit counters of a store: how many commits, how many keys each carried, how long each
 // took to become durable. Fixed-bucket histograms, so metrics export them as-is.
-import { Histogram, type HistogramSnapshot } from '../stats/histogram.js';
+import { Histogram, type HistogramSnapshot } from '../base/histogram.js';
 
 /** Commit latency buckets, in milliseconds: an fsync takes from tens of µs to hundreds of ms. */
 export const COMMIT_LATENCY_BUCKETS_MS: readonly number[] = [

@@ -1,6 +1,7 @@
 // The on-disk layout of a gen-paxos data directory (format 1): one LMDB environment with four
 // named databases, their key encoding and value codec. Pure encoding; LmdbStorage does the I/O.
 import { Packr } from 'msgpackr';
+import { createPlainUnpack } from '../base/plainMsgpack.js';
 import type { Ballot } from '../paxos/ballot.js';
 import type { AcceptedProposal } from '../paxos/messages.js';
 import type { Decision, KeyRecord } from '../paxos/record.js';
@@ -19,7 +20,13 @@ export const DB_NAMES = {
   peers: 'peers',
 } as const;
 
-export const META_KEYS = { format: 'format', nodeId: 'nodeId', incarnation: 'incarnation' } as const;
+export const META_KEYS = {
+  format: 'format',
+  nodeId: 'nodeId',
+  incarnation: 'incarnation',
+  /** The restart counter (Storage.boot): incremented, durably, at every open. */
+  boot: 'boot',
+} as const;
 
 /**
  * LMDB options of the environment (see docs/storage.md for the evidence behind each).
@@ -66,6 +73,8 @@ export function decodeKey(bytes: Uint8Array): string {
 // Plain msgpack without msgpackr's record extension, so every value decodes on its own; decoded
 // byte arrays are copies, never views of LMDB's read buffers.
 const packr = new Packr({ useRecords: false, copyBuffers: true });
+// Keeps `__proto__` keys of stored values (plainMsgpack.ts).
+const unpack = createPlainUnpack({ copyBuffers: true });
 
 /** The acceptor state of an undecided key as stored. */
 interface StoredAcceptor {
@@ -79,7 +88,7 @@ export function encodeAcceptor(record: KeyRecord): Buffer {
 }
 
 export function decodeAcceptor(bytes: Uint8Array): KeyRecord {
-  const stored = packr.unpack(bytes) as StoredAcceptor;
+  const stored = unpack(bytes) as StoredAcceptor;
   return { promised: stored.promised ?? null, accepted: stored.accepted ?? null, decided: null };
 }
 
@@ -88,7 +97,7 @@ export function encodeDecided(decision: Decision): Buffer {
 }
 
 export function decodeDecided(bytes: Uint8Array): KeyRecord {
-  const stored = packr.unpack(bytes) as Decision;
+  const stored = unpack(bytes) as Decision;
   return { promised: null, accepted: null, decided: { value: stored.value } };
 }
 

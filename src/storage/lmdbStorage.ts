@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { open, type Database, type RootDatabase } from 'lmdb';
-import { ERROR_CODES, GenPaxosError } from '../errors.js';
+import { ERROR_CODES, GenPaxosError } from '../base/errors.js';
 import type { KeyRecord } from '../paxos/record.js';
 import type { IncarnationStore } from './amnesia.js';
 import { CommitStatsRecorder, type CommitInfo, type DurableCommitStats } from './commitStats.js';
@@ -53,6 +53,7 @@ export class LmdbStorage implements Storage, IncarnationStore {
   private closing: Promise<void> | null = null;
   private releaseLock: (() => void) | null = null;
   private identity: { readonly incarnation: string; readonly created: boolean } | null = null;
+  private bootCount = 0;
   /** Set by the first failed write, sticky: the store refuses every later write. */
   private failure: Promise<GenPaxosError> | null = null;
   /** Issued writes not yet durable: what `load` must see before LMDB does. Latest per key. */
@@ -82,6 +83,12 @@ export class LmdbStorage implements Storage, IncarnationStore {
   }
   commitStats(): DurableCommitStats {
     return this.stats;
+  }
+
+  /** Storage.boot: how many times this data directory was opened. Needs `open()`. */
+  get boot(): number {
+    if (this.identity === null) throw this.notOpen();
+    return this.bootCount;
   }
 
   /** This node's incarnation: generated when the data directory was created. Needs `open()`. */
@@ -202,6 +209,7 @@ export class LmdbStorage implements Storage, IncarnationStore {
         peers: sub(DB_NAMES.peers),
       };
       this.identity = await this.establishIdentity(this.dbs, nodeId);
+      this.bootCount = await this.nextBoot(this.dbs);
       this.state = 'open';
     } catch (error) {
       this.state = 'closed';
@@ -212,6 +220,14 @@ export class LmdbStorage implements Storage, IncarnationStore {
       this.releaseLock = null;
       throw error;
     }
+  }
+
+  /** The store's restart counter, one more than the last start's, durable before it is used. */
+  private async nextBoot(dbs: Databases): Promise<number> {
+    const key = encodeString(META_KEYS.boot);
+    const boot = Number(decodeString(dbs.meta.get(key)) ?? '0') + 1;
+    await durable(dbs.meta.put(key, encodeString(String(boot))));
+    return boot;
   }
 
   /** Reads (or, for a new directory, writes) who the directory belongs to. */

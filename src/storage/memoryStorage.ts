@@ -2,7 +2,7 @@
 // commit, like the durable store. For tests, simulations and library users who ask for it
 // explicitly. Its fault hooks model a crash (uncommitted writes are lost), a slow disk and a
 // failing one.
-import type { TimerClock } from '../runtime/clock.js';
+import type { TimerClock } from '../base/clock.js';
 import type { KeyRecord } from '../paxos/record.js';
 import { CommitStatsRecorder, type DurableCommitStats } from './commitStats.js';
 import { compactRecord, type Storage } from './storage.js';
@@ -41,7 +41,12 @@ export class MemoryStorage implements Storage {
     this.commitDelayMs = options.commitDelayMs ?? 0;
   }
 
-  async open(): Promise<void> {}
+  /** Storage.boot: counts `open()` calls, which a simulated crash and restart keep. */
+  boot = 0;
+
+  async open(): Promise<void> {
+    this.boot++;
+  }
 
   load(key: string): KeyRecord | undefined {
     return this.pending.get(key) ?? this.durable.get(key);

@@ -24,6 +24,13 @@ export interface Storage {
   pendingKeys?(): Iterable<string>;
   /** Group-commit counters (commits, keys per commit, commit latency), for metrics. Optional. */
   commitStats?(): DurableCommitStats;
+  /**
+   * How many times the store has been opened, durably counted: `open()` makes the new count durable
+   * before it resolves, so every start of a node has a boot no earlier start had. The owner's
+   * round-0 proposes carry it (paxos/owner.ts). A store without it is taken as boot 0 — fine for
+   * a store that never survives its process (the node never restarts on it).
+   */
+  readonly boot?: number;
 }
 
 /**

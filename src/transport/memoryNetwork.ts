@@ -1,9 +1,10 @@
 // An in-process network: nodes of one process exchange envelopes through it, with fault hooks
 // (drop, duplicate, delay, reorder, partitions, one-way links) for tests and simulations.
-// Deliveries are always asynchronous, so a send never re-enters the sender.
-import type { TimerClock } from '../runtime/clock.js';
+// Deliveries are always asynchronous, so a send never re-enters the sender: scheduled on a clock,
+// or, in manual mode, held until the test delivers them one by one (scenario files do).
+import type { TimerClock } from '../base/clock.js';
 import type { Envelope } from '../paxos/messages.js';
-import { systemRandom, type RandomSource } from '../runtime/random.js';
+import { systemRandom, type RandomSource } from '../base/random.js';
 import type { Transport } from './transport.js';
 
 export interface LinkFaults {
@@ -35,6 +36,12 @@ export interface MemoryNetworkOptions {
   /** Draws fault decisions; seed it to replay a run. */
   readonly random?: RandomSource;
   readonly faults?: Partial<LinkFaults>;
+  /**
+   * `'scheduled'` (default): each message is delivered by a timer after its drawn delay.
+   * `'manual'`: messages that pass the faults wait in `inFlight()` until `deliverNext` hands them
+   * over, so a test chooses every interleaving; delays and the long tail are ignored.
+   */
+  readonly delivery?: 'scheduled' | 'manual';
 }
 
 export interface NetworkStats {
@@ -55,6 +62,8 @@ export class MemoryNetwork {
   private readonly filters = new Set<EnvelopeFilter>();
   private readonly listeners = new Set<NetworkListener>();
   private groups: Map<string, number> | null = null;
+  /** Manual delivery: messages sent and not yet delivered, oldest first. */
+  private readonly held: Envelope[] = [];
   private faults: LinkFaults;
   private readonly random: RandomSource;
 
@@ -124,6 +133,24 @@ export class MemoryNetwork {
     return () => this.listeners.delete(listener);
   }
 
+  /** Messages sent and not yet delivered, oldest first (manual delivery; empty otherwise). */
+  inFlight(): readonly Envelope[] {
+    return [...this.held];
+  }
+
+  /**
+   * Manual delivery: delivers the oldest in-flight message that `match` accepts (any, by
+   * default) and returns it, or returns `undefined` if none matches. A partition still cuts it
+   * (and a stopped receiver loses it), as for a scheduled delivery.
+   */
+  deliverNext(match: (envelope: Envelope) => boolean = () => true): Envelope | undefined {
+    const index = this.held.findIndex(match);
+    if (index < 0) return undefined;
+    const [envelope] = this.held.splice(index, 1) as [Envelope];
+    this.deliver(envelope);
+    return envelope;
+  }
+
   /** Whether a message from `from` would currently reach `to` (partitions and blocks only). */
   canReach(from: string, to: string): boolean {
     if (this.blocked.has(`${from}\u0000${to}`)) return false;
@@ -153,6 +180,10 @@ export class MemoryNetwork {
   }
 
   private schedule(envelope: Envelope): void {
+    if (this.options.delivery === 'manual') {
+      this.held.push(envelope);
+      return;
+    }
     const { min, max } = this.faults.delayMs;
     let delayMs = max > min ? min + this.random.next() * (max - min) : min;
     const tail = this.faults.longTail;

@@ -19,6 +19,12 @@ export interface Transport {
    * still be lost, and nothing may rely on one said to be down not receiving it.
    */
   isLinkUp?(peer: string): boolean;
+  /**
+   * Every member this transport links, this node included, when it knows them (a WebSocket
+   * transport is configured with its peers; the in-memory network connects anyone). `startLink`
+   * refuses a node whose members differ from these.
+   */
+  readonly members?: readonly string[];
 }
 
 export interface TransportStats {

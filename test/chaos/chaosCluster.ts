@@ -6,8 +6,8 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { LocalCluster } from '../../src/cli/localCluster.js';
-import type { LinkFaultSpec, NodeStatus } from '../../src/transport/frames.js';
-import { connectClient, type ClientOptions, type GenPaxosClient } from '../../src/transport/client.js';
+import type { LinkFaultSpec, NodeStatus } from '../../src/transport/wire/frames.js';
+import { connectClient, type ClientOptions, type GenPaxosClient } from '../../src/transport/client/client.js';
 import { atExit, killChildrenAndRemove } from './exitGuard.js';
 import { CLI_MAIN } from './paths.js';
 
@@ -71,7 +71,7 @@ export class ChaosCluster {
 
   /** What a client needs besides a node's URL. */
   get clientOptions(): ClientOptions {
-    return { secret: this.local.secret, cluster: this.local.cluster };
+    return { secret: this.local.clientSecret, cluster: this.local.cluster };
   }
 
   url(id: string): string {

@@ -14,7 +14,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { seededRandom } from '../../src/runtime/random.js';
+import { seededRandom } from '../../src/paxos/prng.js';
 import { checkHistory, formatHistoryCheck } from '../support/history/checker.js';
 import type { HistoryOp } from '../support/history/history.js';
 import { appendToFile } from '../support/history/fileSink.js';

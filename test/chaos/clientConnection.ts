@@ -1,6 +1,6 @@
 // One client connection to one node, reopened when it is lost: a node killed or restarted by the
 // nemesis closes it, and the workers sharing it carry on with a new one once the node is back.
-import { connectClient, type ClientOptions, type GenPaxosClient } from '../../src/transport/client.js';
+import { connectClient, type ClientOptions, type GenPaxosClient } from '../../src/transport/client/client.js';
 
 export class ClientConnection {
   private current: Promise<GenPaxosClient> | null = null;

@@ -3,7 +3,7 @@
 // learned by it), then every node reads every key and they must all hold the same value. The
 // probes and reads are recorded in the history like any client operation.
 import type { PaxosValue } from '../../src/paxos/messages.js';
-import type { GenPaxosClient } from '../../src/transport/client.js';
+import type { GenPaxosClient } from '../../src/transport/client/client.js';
 import type { ChaosCluster } from './chaosCluster.js';
 import { sleep } from './chaosCluster.js';
 import { ClientConnection } from './clientConnection.js';

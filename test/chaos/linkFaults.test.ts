@@ -1,7 +1,7 @@
 // The nemesis's link faults composed into per-node specs: partitions on both sides, a node
 // nobody hears enforced by the receivers, one-way cuts by the sender, the worst loss and delay.
 import { describe, expect, it } from 'vitest';
-import { NO_LINK_FAULTS } from '../../src/transport/frames.js';
+import { NO_LINK_FAULTS } from '../../src/transport/wire/frames.js';
 import { nodesTouched, specsFor } from './linkFaults.js';
 
 const ids = ['n1', 'n2', 'n3', 'n4', 'n5'];

@@ -1,7 +1,7 @@
 // Pure. The link faults the nemesis has in force, and what each node must be told through
 // `setFaults` so that together they hold. A node's spec replaces its previous one and is lost
 // when the node restarts, so the nemesis recomputes and re-sends it after every change.
-import { NO_LINK_FAULTS, type LinkFaultSpec } from '../../src/transport/frames.js';
+import { NO_LINK_FAULTS, type LinkFaultSpec } from '../../src/transport/wire/frames.js';
 
 export type LinkFault =
   /** No message crosses between the two sides, either way. Enforced on both sides. */

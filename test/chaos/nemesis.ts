@@ -4,8 +4,8 @@
 // delay) — and ends each after a drawn duration. `heal()` ends everything at once. It keeps a
 // minority unavailable unless told otherwise, so the cluster mostly makes progress while faults
 // come and go; safety must hold either way, liveness is checked after healing.
-import type { RandomSource } from '../../src/runtime/random.js';
-import { NO_LINK_FAULTS } from '../../src/transport/frames.js';
+import type { RandomSource } from '../../src/base/random.js';
+import { NO_LINK_FAULTS } from '../../src/transport/wire/frames.js';
 import type { ChaosCluster } from './chaosCluster.js';
 import { sleep } from './chaosCluster.js';
 import { describeFault, nodesTouched, specsFor, type LinkFault } from './linkFaults.js';

@@ -8,8 +8,8 @@
 //   key-*   fresh keys, one worker each, so many keys are decided throughout.
 // Reads go to keys already asked, and to the current wave (often not decided yet: null).
 import type { PaxosValue } from '../../src/paxos/messages.js';
-import type { RandomSource } from '../../src/runtime/random.js';
-import type { GenPaxosClient } from '../../src/transport/client.js';
+import type { RandomSource } from '../../src/base/random.js';
+import type { GenPaxosClient } from '../../src/transport/client/client.js';
 import type { ChaosCluster } from './chaosCluster.js';
 import { sleep } from './chaosCluster.js';
 import { ClientConnection } from './clientConnection.js';

@@ -17,7 +17,7 @@ describe('docs/state-diagrams.md', () => {
       expect(diagram).toContain(`--> ${state}`);
     expect(diagram).toContain('proposing --> decided : always [hasAckQuorum] / learnOwn');
     expect(diagram).toContain('acknowledged --> preparing : after takeover [hasSomethingToPush]');
-    expect(diagram).toContain('any --> acknowledged : prepare [promisable] / grantPrepare');
+    expect(diagram).toContain('any --> acknowledged : prepare [grantsVote] / vote');
     expect(diagram).toContain('decided --> decided : prepare [fromMember] / replyDecided');
   });
 });

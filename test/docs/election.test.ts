@@ -10,7 +10,7 @@ import { describeRecord, readLeaseRecord, slotOfKey } from '../../src/leader/lea
 import { formatBallot } from '../../src/paxos/ballot.js';
 import type { KeyRecord } from '../../src/paxos/record.js';
 import { startLeader, type GenLeader } from '../../src/leader/startLeader.js';
-import { seededRandom } from '../../src/runtime/random.js';
+import { seededRandom } from '../../src/paxos/prng.js';
 import { TestCluster } from '../support/cluster.js';
 import { runFor, runUntil } from '../support/settle.js';
 

@@ -5,7 +5,7 @@ import { createWebSocketReceiver } from '@statelyai/inspect';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StatelyInspectionEvent } from '../../src/inspect/statelyEvents.js';
-import type { NetworkNode } from '../../src/node/networkNode.js';
+import type { NetworkNode } from '../../src/server/networkNode.js';
 import { startLoopbackCluster } from '../fixtures/loopbackCluster.js';
 import { ownerOf } from '../../src/paxos/owner.js';
 import { waitFor } from '../wire/helpers.js';
@@ -55,7 +55,7 @@ describe('a network node', () => {
 
   it('streams its inspection events on the inspect port, in the Stately format', async () => {
     const a = nodes[0] as NetworkNode;
-    expect(a.inspectUrl).toMatch(/^ws:\/\/127\.0\.0\.1:\d+$/);
+    expect(a.inspectUrl).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]{32}$/);
     expect(nodes[1]?.inspectUrl).toBeUndefined();
     const received: StatelyInspectionEvent[] = [];
     createWebSocketReceiver({ server: a.inspectUrl as string }).subscribe((e) =>

@@ -12,7 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { freePorts } from '../../src/cli/freePorts.js';
 import type { NodeEvent } from '../../src/runtime/distribution/distribution.js';
 import type { DownEvent } from '../../src/runtime/monitors.js';
-import { startNetworkNode, type NetworkNode } from '../../src/node/networkNode.js';
+import { startNetworkNode, type NetworkNode } from '../../src/server/networkNode.js';
 
 const CHILD = join(import.meta.dirname, '..', 'fixtures', 'actorNodeChild.ts');
 const CLUSTER = 'actors';

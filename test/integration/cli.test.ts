@@ -1,7 +1,8 @@
 // The `gen-paxos` command as a user runs it: the demo (real processes, small key count), a
 // single node stopped by SIGINT, and a clear message with exit status 2 for every bad flag.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { parseNodeKey } from '../../src/base/nodeKey.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -11,11 +12,14 @@ import { MAIN, runCli } from './cliHelpers.js';
 
 let dir: string;
 let secretFile: string;
+let clientSecretFile: string;
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'gen-paxos-cli-'));
   secretFile = join(dir, 'secret');
   writeFileSync(secretFile, 'a-test-secret\n');
+  clientSecretFile = join(dir, 'client.secret');
+  writeFileSync(clientSecretFile, 'a-client-secret\n');
 });
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -116,6 +120,8 @@ describe('gen-paxos node', () => {
       '127.0.0.1:0',
       '--secret-file',
       secretFile,
+      '--client-secret-file',
+      clientSecretFile,
       '--json',
     ]);
     const lines = createInterface({ input: child.stdout });
@@ -129,8 +135,25 @@ describe('gen-paxos node', () => {
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     const { url } = await listening;
     // A one-member cluster decides alone.
-    const asked = await runCli(['ask', '--node', url, '--secret-file', secretFile, 'k', 'v']);
+    const asked = await runCli(['ask', '--node', url, '--secret-file', clientSecretFile, 'k', 'v']);
     expect(asked).toMatchObject({ code: 0, stdout: 'v\n' });
+    // A __proto__ key is a key like any other, through the CLI too (issue 17).
+    const proto = '{"__proto__":"first","__proto_":"second"}';
+    const exact = await runCli([
+      'ask',
+      '--node',
+      url,
+      '--secret-file',
+      clientSecretFile,
+      '--value-json',
+      'p',
+      proto,
+    ]);
+    expect(exact).toMatchObject({ code: 0, stdout: `${proto}\n` });
+    // The peer secret is no client credential (issue 17).
+    const asPeer = await runCli(['ask', '--node', url, '--secret-file', secretFile, 'k', 'v']);
+    expect(asPeer.code).toBe(5);
+    expect(asPeer.stderr).toMatch(/WIRE_ERR_AUTH_FAILED.*not a client credential/);
     child.kill('SIGINT');
     expect(await exited).toBe(0);
     expect(JSON.parse(stdout.at(-1) as string)).toEqual({ event: 'stopped', node: 'solo', signal: 'SIGINT' });
@@ -161,18 +184,33 @@ describe('gen-paxos node', () => {
     const args = ['--listen', '127.0.0.1:0', '--secret-file', secretFile, '--data-dir', data];
     const child = spawn(process.execPath, [MAIN, 'node', '--id', 'x', ...args, '--json']);
     const exited = new Promise((resolve) => child.once('exit', resolve));
-    const listening = await new Promise<{ durable: boolean }>((resolve) =>
+    const listening = await new Promise<{ durable: boolean; publicKey: string }>((resolve) =>
       createInterface({ input: child.stdout }).on('line', (line) =>
-        resolve(JSON.parse(line) as { durable: boolean }),
+        resolve(JSON.parse(line) as { durable: boolean; publicKey: string }),
       ),
     );
     expect(listening.durable).toBe(true);
+    // Its identity key was made in the directory on first start (mode 0600) and is printed to pin.
+    const keyFile = join(data, 'node-key.pem');
+    expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+    expect(listening.publicKey).toBe(parseNodeKey(readFileSync(keyFile, 'utf8'), keyFile).publicKey);
     // While x runs the directory is locked; afterwards it still belongs to x only.
     const locked = await runCli(['node', '--id', 'x', ...args]);
     expect(locked.code).toBe(1);
     expect(locked.stderr).toMatch(/cannot start x: /);
     child.kill('SIGTERM');
     await exited;
+    // Restarted, it keeps the same key.
+    const again = spawn(process.execPath, [MAIN, 'node', '--id', 'x', ...args, '--json']);
+    const againExited = new Promise((resolve) => again.once('exit', resolve));
+    const relisten = await new Promise<{ publicKey: string }>((resolve) =>
+      createInterface({ input: again.stdout }).on('line', (line) =>
+        resolve(JSON.parse(line) as { publicKey: string }),
+      ),
+    );
+    expect(relisten.publicKey).toBe(listening.publicKey);
+    again.kill('SIGTERM');
+    await againExited;
     const wrong = await runCli(['node', '--id', 'y', ...args]);
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toMatch(/cannot start y: /);
@@ -198,7 +236,7 @@ describe('bad command lines exit 2 with a clear message', () => {
     [['node', '--id', 'a', '--listen', '127.0.0.1:0'], /needs --secret-file/],
     [
       ['node', '--id', 'a', '--listen', '127.0.0.1:0', '--secret-file', '/nonexistent/secret'],
-      /cannot read: ENOENT/,
+      /--secret-file \/nonexistent\/secret: cannot read: no such file/,
     ],
     [
       ['node', '--id', 'a', '--listen', '127.0.0.1:0', '--secret-file', 'SECRET', '--log-level', 'loud'],
@@ -208,7 +246,31 @@ describe('bad command lines exit 2 with a clear message', () => {
       ['node', '--id', 'a', '--listen', '127.0.0.1:0', '--secret-file', 'SECRET', '--tls-key', 'k.pem'],
       /--tls-key and --tls-cert go together/,
     ],
-    [['ask', '--node', '127.0.0.1:1', '--secret-file', 'SECRET', 'only-a-key'], /takes KEY VALUE, got 1/],
+    [
+      ['ask', '--node', '127.0.0.1:1', '--secret-file', 'SECRET', 'only-a-key'],
+      /gen-paxos ask: missing VALUE\n/,
+    ],
+    [
+      ['ask', '--node', '127.0.0.1:1', '--secret-file', 'SECRET', 'k', 'v', 'w'],
+      /takes KEY VALUE; unexpected "w"/,
+    ],
+    [
+      ['ask', '--node', '127.0.0.1:1', '--secret-file', 'SECRET', 'k', '-5'],
+      /-5: a value starting with "-" goes after "--", as in: gen-paxos ask \[options\] -- KEY -5\n/,
+    ],
+    [
+      ['ask', '--secret-file', 'SECRET', 'k', 'v'],
+      /needs --endpoints URL\[,URL...\] \(or --node URL, or GEN_PAXOS_ENDPOINTS\)/,
+    ],
+    [['ask', '--node', 'x:1', 'k', 'v'], /needs --secret-file FILE \(or GEN_PAXOS_SECRET_FILE\)/],
+    [
+      ['ask', '--endpoints', 'x:1,http://y:2', '--secret-file', 'SECRET', 'k', 'v'],
+      /--endpoints must be ws:\/\/HOST:PORT, wss:\/\/HOST:PORT or HOST:PORT/,
+    ],
+    [['ask', '--node'], /--node needs a value \(URL\)/],
+    [['ask', '--json=yes'], /--json takes no value/],
+    [['stauts'], /unknown command "stauts" \(did you mean "status"\?\)/],
+    [['halth'], /did you mean "health"/],
     [
       ['ask', '--node', '127.0.0.1:1', '--secret-file', 'SECRET', '--value-json', 'k', '{oops'],
       /VALUE is not JSON/,
@@ -218,12 +280,18 @@ describe('bad command lines exit 2 with a clear message', () => {
       /--timeout-ms must be an integer/,
     ],
     [['ask', '--node', '127.0.0.1:1', '--secret-file', 'SECRET', '', 'v'], /a key must not be empty/],
-    [['read', '--nod', 'x', 'k'], /Unknown option '--nod'/],
+    [
+      ['read', '--nod', 'x', 'k'],
+      /unknown flag --nod \(did you mean --node\?\); 'gen-paxos read --help' lists every flag/,
+    ],
+    [['node', '--data-dri', 'x'], /unknown flag --data-dri \(did you mean --data-dir\?\)/],
+    [['status', '--secret', 'x'], /unknown flag --secret \(did you mean --secret-file\?\)/],
     [['status', '--node', 'nowhere', '--secret-file', 'SECRET'], /--node must be ws:\/\/HOST:PORT/],
     [['demo', '--keys', '0'], /--keys must be an integer from 1 to 100000/],
     [['demo', '--nodes', 'three'], /--nodes must be an integer/],
     [['demo', '--teach'], /--teach goes with --ui/],
     [['demo', '--config', 'CONFIG:{"keys":"5","colour":"red"}'], /there is no flag --colour here/],
+    [['demo', '--config', 'CONFIG:{"key":"5"}'], /there is no flag --key here \(did you mean --keys\?\)/],
     [['demo', '--config', 'CONFIG:{not json'], /not valid JSON/],
     [['demo', '--config', 'CONFIG:{"in-process":"yes"}'], /"in-process" must be true or false/],
   ])('gen-paxos %j', async (args, message) => {
@@ -254,6 +322,21 @@ describe('bad command lines exit 2 with a clear message', () => {
   it('--help prints a command usage and exits 0', async () => {
     const run = await runCli(['ask', '--help']);
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/usage: gen-paxos ask/);
+    expect(run.stdout).toMatch(/usage: gen-paxos ask \[options\] KEY VALUE/);
+  });
+
+  it('a "--help" after "--" is a value, not a request for help', async () => {
+    const run = await runCli([
+      'ask',
+      '--node',
+      '127.0.0.1:1',
+      '--secret-file',
+      secretFile,
+      '--',
+      'k',
+      '--help',
+    ]);
+    expect(run.code).toBe(4); // it tried to ask: nothing listens on port 1
+    expect(run.stdout).toBe('');
   });
 });

@@ -11,12 +11,19 @@ export interface CliRun {
   readonly stderr: string;
 }
 
-export function runCli(args: readonly string[], timeoutMs = 30_000): Promise<CliRun> {
+/** Runs the CLI; `env` adds to (or, with undefined, removes from) this process's environment. */
+export function runCli(
+  args: readonly string[],
+  timeoutMs = 30_000,
+  env: Readonly<Record<string, string | undefined>> = {},
+): Promise<CliRun> {
+  const childEnv: Record<string, string | undefined> = { ...process.env, ...env };
+  for (const [name, value] of Object.entries(env)) if (value === undefined) delete childEnv[name];
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       [MAIN, ...args],
-      { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 },
+      { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024, env: childEnv },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
         resolve({ code, stdout, stderr });

@@ -11,8 +11,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalCluster } from '../../src/cli/localCluster.js';
 import type { PaxosValue } from '../../src/paxos/messages.js';
-import { connectClient, type GenPaxosClient } from '../../src/transport/client.js';
-import { CLOSE_CODES } from '../../src/transport/wireErrors.js';
+import { connectClient, type GenPaxosClient } from '../../src/transport/client/client.js';
+import { CLOSE_CODES } from '../../src/transport/wire/wireErrors.js';
+import { LmdbStorage } from '../../src/storage/lmdbStorage.js';
 import { RawPeer } from '../wire/helpers.js';
 import { MAIN, runCli } from './cliHelpers.js';
 
@@ -25,7 +26,7 @@ async function client(id: string): Promise<GenPaxosClient> {
   const existing = clients.get(id);
   if (existing) return existing;
   const opened = await connectClient(cluster.urls[id] as string, {
-    secret: cluster.secret,
+    secret: cluster.clientSecret,
     cluster: cluster.cluster,
   });
   clients.set(id, opened);
@@ -117,9 +118,13 @@ describe('three node processes', () => {
   });
 
   it('with one node killed (-9), the other two keep deciding new keys', async () => {
-    n3Incarnation = (await (await client('n3')).status()).incarnation;
     await dropClient('n3');
     await cluster.kill('n3', 'SIGKILL');
+    // status names no incarnation (issue 17): the operator reads it from the data directory.
+    const store = new LmdbStorage({ path: cluster.dataDirOf('n3'), nodeId: 'n3' });
+    await store.open();
+    n3Incarnation = store.incarnation;
+    await store.close();
     const answers = await Promise.all(
       Array.from({ length: 30 }, async (_, k) => {
         const key = `while-down-${k}`;
@@ -132,10 +137,11 @@ describe('three node processes', () => {
   });
 
   it('disconnects a peer sending garbage while the cluster keeps deciding', async () => {
-    // It knows the secret and takes n3's free slot, then breaks the framing.
+    // It has n3's credentials (peer secret, key) and takes n3's free slot, then breaks the framing.
     const peer = await RawPeer.connect(cluster.urls.n1 as string);
     await peer.hello({
       secret: cluster.secret,
+      signingKey: cluster.keys.n3?.privateKey,
       cluster: cluster.cluster,
       node: 'n3',
       // n1 remembers n3's incarnation: anything else would be refused as amnesia.
@@ -194,7 +200,7 @@ describe('three node processes', () => {
   });
 
   it('serves the CLI: ask, read, status, --json, --config, exit codes', async () => {
-    const common = ['--secret-file', cluster.secretFile, '--cluster', cluster.cluster];
+    const common = ['--secret-file', cluster.clientSecretFile, '--cluster', cluster.cluster];
     const asked = await runCli([
       'ask',
       '--node',
@@ -225,7 +231,11 @@ describe('three node processes', () => {
     const config = join(dir, 'client.json');
     writeFileSync(
       config,
-      JSON.stringify({ node: cluster.urls.n1, 'secret-file': cluster.secretFile, cluster: cluster.cluster }),
+      JSON.stringify({
+        node: cluster.urls.n1,
+        'secret-file': cluster.clientSecretFile,
+        cluster: cluster.cluster,
+      }),
     );
     const read = await runCli(['read', '--config', config, 'cli-key']);
     expect(read).toMatchObject({ code: 0, stdout: 'cli-value\n' });

@@ -9,9 +9,9 @@ import {
   genPaxosNode,
   type GenPaxosNodeActorRef,
   type GenPaxosNodeInput,
-} from '../../src/runtime/genPaxosNode.js';
-import { seededRandom } from '../../src/runtime/random.js';
-import { VirtualClock } from '../../src/runtime/virtualClock.js';
+} from '../../src/node/genPaxosNode.js';
+import { seededRandom } from '../../src/paxos/prng.js';
+import { VirtualClock } from '../../src/base/virtualClock.js';
 import { MemoryStorage } from '../../src/storage/memoryStorage.js';
 import { createMemoryNetwork } from '../../src/transport/memoryNetwork.js';
 import { runFor, runUntil } from '../support/settle.js';

@@ -9,7 +9,7 @@ import type { LeaderCallReply } from '../../src/leader/genLeaderLogic.js';
 import { guardIntervalMs } from '../../src/leader/leaseTiming.js';
 import { startLink } from '../../src/node/genPaxos.js';
 import { createActorNode } from '../../src/runtime/actorNode.js';
-import { VirtualClock } from '../../src/runtime/virtualClock.js';
+import { VirtualClock } from '../../src/base/virtualClock.js';
 import { createMemoryNetwork } from '../../src/transport/memoryNetwork.js';
 import { codeOf } from '../runtime/helpers.js';
 import { GROUP, LeaderCluster, type LeaderOptions } from './leaderCluster.js';

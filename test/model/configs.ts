@@ -2,36 +2,53 @@
 // variants the checker must find unsafe (STYLE.md: every checker has a control case that must
 // fail, so a checker that cannot fail is caught).
 import { assign, enqueueActions } from 'xstate';
-import { handlePrepare, handlePropose } from '../../src/paxos/acceptor.js';
-import { instanceMachine, type InstanceEvent } from '../../src/paxos/instanceMachine.js';
+import { acceptorStep } from '../../src/paxos/acceptor.js';
+import {
+  instanceMachine,
+  type InstanceEvent,
+  type InstanceMachine,
+} from '../../src/paxos/instanceMachine.js';
 import type { Ballot } from '../../src/paxos/ballot.js';
 import type { PaxosValue } from '../../src/paxos/messages.js';
 import { chooseValue } from '../../src/paxos/proposer.js';
+import { addSender, hasQuorum } from '../../src/paxos/quorum.js';
+import { keyStep } from '../../src/paxos/keyStep.js';
 import { ALL_INVARIANTS, type ModelConfig } from './config.js';
+import { laxMachine, type LaxRules } from './laxAcceptor.js';
+import { KEY } from './nodeSteps.js';
 
 export interface Bounds {
   readonly maxRound: number;
   readonly maxCrashes: number;
   readonly reaskAfterRestart?: boolean;
+  /** Values each proposer's client may ask (one per incarnation): 2 by default, 1 for big bounds. */
+  readonly values?: 1 | 2;
+  /** The nodes that may crash (default: all). */
+  readonly crashable?: readonly string[];
 }
 
 function named(label: string, bounds: Bounds): string {
-  return `${label} (rounds ≤ ${bounds.maxRound}, crashes ≤ ${bounds.maxCrashes})`;
+  const values = bounds.values ?? 2;
+  const who = bounds.crashable ? ` of ${bounds.crashable.join(', ')}` : '';
+  return `${label} (rounds ≤ ${bounds.maxRound}, crashes${who} ≤ ${bounds.maxCrashes}, ${values} value${values === 1 ? '' : 's'} per proposer)`;
 }
 
-const GROUP = {
-  members: ['n1', 'n2', 'n3'],
-  // Two proposers with distinct values; n3 is asked nothing but may still take over a ballot.
-  proposals: { n1: 'A', n2: 'B' },
-} as const;
+const MEMBERS = ['n1', 'n2', 'n3'];
 
-/** The instance machine as shipped. */
+/** Two proposers, each asked one of two values; n3 is asked nothing but may take over a ballot. */
+function proposals(bounds: Bounds): ModelConfig['proposals'] {
+  return bounds.values === 1 ? { n1: ['A'], n2: ['B'] } : { n1: ['A', 'C'], n2: ['B', 'D'] };
+}
+
+/** The node's per-key step and instance machine as shipped (votes without instances included). */
 export function correct(bounds: Bounds): ModelConfig {
   return {
     name: named('correct', bounds),
-    ...GROUP,
+    members: MEMBERS,
+    proposals: proposals(bounds),
     maxRound: bounds.maxRound,
     maxCrashes: bounds.maxCrashes,
+    ...(bounds.crashable ? { crashable: bounds.crashable } : {}),
     reaskAfterRestart: bounds.reaskAfterRestart ?? true,
     restartFrom: 'durable',
     machine: instanceMachine,
@@ -103,41 +120,34 @@ export function repliesBeforePersisting(bounds: Bounds): ModelConfig {
     name: named('broken: acceptor replies before its vote is durable', bounds),
     // Agreement only, so the trace ends in two values rather than one learned too early.
     invariants: ['agreement', 'validity'],
-    machine: instanceMachine.provide({
-      actions: {
-        grantPrepare: enqueueActions(({ context, event, enqueue }) => {
-          const e = event as EventOf<'prepare'>;
-          const step = handlePrepare(context, e.ballot);
-          enqueue.assign({
-            ...step.state,
-            highestSeenRound: Math.max(context.highestSeenRound, e.ballot.round),
-          });
-          enqueue.emit({ type: 'send', key: context.key, to: e.from, message: step.reply });
-          if (step.changed)
-            enqueue.emit({
-              type: 'persist',
-              key: context.key,
-              record: { ...step.state, decided: context.decided },
-            });
-        }),
-        grantPropose: enqueueActions(({ context, event, enqueue }) => {
-          const e = event as EventOf<'propose'>;
-          const step = handlePropose(context, e.ballot, e.value);
-          enqueue.assign({
-            ...step.state,
-            highestSeenRound: Math.max(context.highestSeenRound, e.ballot.round),
-          });
-          enqueue.emit({ type: 'send', key: context.key, to: e.from, message: step.reply });
-          if (step.changed)
-            enqueue.emit({
-              type: 'persist',
-              key: context.key,
-              record: { ...step.state, decided: context.decided },
-            });
-        }),
-      },
-    }),
+    // Every vote in an instance, where the broken machine casts it.
+    acceptorFastPath: false,
+    machine: votesRepliesFirst(),
   };
+}
+
+/**
+ * The machine with the acceptor's `vote` effects reordered: the reply (or rejection) before the
+ * write of the vote it reveals; `only` one message type, or both.
+ */
+export function votesRepliesFirst(only?: 'prepare' | 'propose'): InstanceMachine {
+  return instanceMachine.provide({
+    actions: {
+      vote: enqueueActions(({ context, event, enqueue }) => {
+        const e = event as EventOf<'prepare' | 'propose'>;
+        const outcome = acceptorStep({ key: context.key, owner: context.owner }, context, e.from, e);
+        if (outcome.granted)
+          enqueue.assign({
+            ...outcome.state,
+            highestSeenRound: Math.max(context.highestSeenRound, e.ballot.round),
+          });
+        const reorder = only === undefined || only === e.type;
+        const sends = outcome.effects.filter((effect) => effect.type !== 'persist');
+        const writes = outcome.effects.filter((effect) => effect.type === 'persist');
+        for (const effect of reorder ? [...sends, ...writes] : outcome.effects) enqueue.emit(effect);
+      }),
+    },
+  });
 }
 
 /**
@@ -173,22 +183,24 @@ export function correctOwner(bounds: Bounds): ModelConfig {
 }
 
 /**
- * Broken (f): the owner's ballot-0 propose leaves before its own acceptance is durable. After a
- * crash the owner is fresh again and can use ballot 0 a second time, with another value (n2's,
- * forwarded): two values accepted in one ballot.
+ * Broken (f), the old rule's absence: the owner counts its own round-0 vote, as a majority quorum
+ * with itself in it, but its vote is written after the propose leaves (the design before the
+ * one-fsync fast path, without its rule that the vote be durable first). After a crash the owner
+ * is fresh again and can use ballot 0 a second time, with another value (n2's, forwarded).
  */
 export function ownerSendsBeforeDurable(bounds: Bounds): ModelConfig {
   return {
     ...correctOwner(bounds),
-    name: named('broken: owner proposes ballot 0 before its vote is durable', bounds),
+    name: named('broken: owner votes in ballot 0, its vote written after the propose', bounds),
     invariants: ['agreement', 'validity'],
     machine: instanceMachine.provide({
+      guards: { hasAckQuorum: ({ context }) => hasQuorum(context.acks, context.members.length) },
       actions: {
         startProposal: enqueueActions(({ context, enqueue }) => {
           const ballot = context.ballot as Ballot;
           const chosen = chooseValue(context.promises, context.proposal) as { value: PaxosValue };
           const accepted = { ballot, value: chosen.value };
-          enqueue.assign({ accepted, acks: [context.node] });
+          enqueue.assign({ accepted, proposing: accepted, acks: [context.node] });
           enqueue.emit({
             type: 'broadcast',
             key: context.key,
@@ -199,6 +211,190 @@ export function ownerSendsBeforeDurable(bounds: Bounds): ModelConfig {
             key: context.key,
             record: { promised: context.promised, accepted, decided: context.decided },
           });
+        }),
+      },
+    }),
+  };
+}
+
+/**
+ * Broken (n), a new rule's absence: acceptors acknowledge a second value in a ballot they already
+ * accepted (keeping the first), as handlePropose once did. The owner, which writes nothing for its
+ * round 0, proposes a second value with ballot 0 after its first instance retired; an
+ * acknowledgement of it from an acceptor holding the first is a vote never cast.
+ */
+export function acceptsConflictingValues(bounds: Bounds): ModelConfig {
+  return {
+    ...correctOwner(bounds),
+    name: named('broken: acceptors acknowledge a second value in an accepted ballot', bounds),
+    acceptorFastPath: false,
+    machine: laxMachine({ conflictingValue: true }),
+  };
+}
+
+/**
+ * Broken (o), a new rule's absence: the owner decides its round 0 on a majority as if it had voted
+ * (its own vote counted though it cast none), instead of every other member's acceptance.
+ */
+export function roundZeroOnMajority(bounds: Bounds): ModelConfig {
+  return {
+    ...correctOwner(bounds),
+    name: named('broken: round 0 decided on a majority that counts the owner’s missing vote', bounds),
+    machine: instanceMachine.provide({
+      guards: {
+        hasAckQuorum: ({ context }) =>
+          hasQuorum(addSender(context.acks, context.node), context.members.length),
+      },
+    }),
+  };
+}
+
+/** Every key in an instance on every node (`acceptorFastPath: false`, what the demo's view watches). */
+export function correctInstances(bounds: Bounds): ModelConfig {
+  return {
+    ...correct(bounds),
+    name: named('correct, every vote in an instance', bounds),
+    acceptorFastPath: false,
+  };
+}
+
+/**
+ * Broken (g): a vote cast without an instance (keyStep's fast path) replies before its write. The
+ * control shows that the model runs the node's own path for keys without an instance: a checker
+ * that drove only the machine would call this safe.
+ */
+export function instancelessRepliesFirst(bounds: Bounds): ModelConfig {
+  return {
+    ...correct(bounds),
+    name: named('broken: a vote without an instance replies before it is durable', bounds),
+    invariants: ['agreement', 'validity'],
+    keyStep: (node, key, slot, record, input) => {
+      const outcome = keyStep(node, key, slot, record, input);
+      const sends = outcome.effects.filter((effect) => effect.type !== 'persist');
+      const writes = outcome.effects.filter((effect) => effect.type === 'persist');
+      return { ...outcome, effects: [...sends, ...writes] };
+    },
+  };
+}
+
+/**
+ * Broken (h): an instance started for a key without an instance (after votes cast on the fast path,
+ * or after a retirement) loads an empty record instead of the key's: it forgets the node's promise
+ * and vote without any crash. Shows that the model starts instances from the record, as the node does.
+ */
+export function respawnForgets(bounds: Bounds): ModelConfig {
+  return {
+    ...correct(bounds),
+    name: named('broken: a respawned instance forgets the record', bounds),
+    invariants: ['agreement', 'validity'],
+    respawnFrom: 'empty',
+  };
+}
+
+/**
+ * Broken (i): a key with no instance answers a late request with its accepted value as if it were
+ * decided (the decided-answer rule applied without its precondition): a learner learns a value no
+ * majority accepted.
+ */
+export function answersUndecided(bounds: Bounds): ModelConfig {
+  return {
+    ...correct(bounds),
+    name: named('broken: an undecided key answers with its accepted value', bounds),
+    keyStep: (node, key, slot, record, input) => {
+      const accepted = record.accepted;
+      if (
+        slot.instance === null &&
+        accepted !== null &&
+        record.decided === null &&
+        input.type === 'message' &&
+        (input.message.type === 'prepare' || input.message.type === 'propose')
+      ) {
+        return {
+          slot,
+          deliver: null,
+          spawn: false,
+          effects: [
+            { type: 'send', key, to: input.from, message: { type: 'decide', value: accepted.value } },
+          ],
+          timer: 'keep',
+        };
+      }
+      return keyStep(node, key, slot, record, input);
+    },
+  };
+}
+
+/** Forged messages: n3 proposes 'X' to n1 and n2 in n2's name (ballot 1.n2), never asked by anyone. */
+const FORGED_BALLOT = (['n1', 'n2'] as const).map((to) => ({
+  from: 'n3',
+  to,
+  key: KEY,
+  message: { type: 'propose', ballot: { round: 1, node: 'n2' }, value: 'X' },
+})) as ModelConfig['forgeries'];
+
+/** n3 proposes 'X' with round 0, which skips phase 1 and is the key owner's (n1's) alone. */
+const FORGED_ROUND_ZERO = (['n1', 'n2'] as const).map((to) => ({
+  from: 'n3',
+  to,
+  key: KEY,
+  message: { type: 'propose', ballot: { round: 0, node: 'n3' }, value: 'X' },
+})) as ModelConfig['forgeries'];
+
+/** The real node, with a misbehaving member's forged messages in the network: every one is refused. */
+export function refusesForgeries(bounds: Bounds): ModelConfig {
+  return {
+    ...correctOwner(bounds),
+    name: named('correct, forged ballots and round 0 in the network', bounds),
+    forgeries: [...(FORGED_BALLOT ?? []), ...(FORGED_ROUND_ZERO ?? [])],
+  };
+}
+
+/** Broken (l): acceptors that do not check that a ballot is its sender's: a forged value is chosen. */
+export function acceptsForgedBallots(bounds: Bounds): ModelConfig {
+  return laxAcceptors(bounds, 'broken: acceptors take a ballot in another member’s name', {
+    forgeries: FORGED_BALLOT,
+    lax: { forgedBallot: true },
+  });
+}
+
+/** Broken (m): acceptors that take round 0 from any member: a non-owner skips phase 1. */
+export function acceptsAnyRoundZero(bounds: Bounds): ModelConfig {
+  return laxAcceptors(bounds, 'broken: acceptors take round 0 from a non-owner', {
+    forgeries: FORGED_ROUND_ZERO,
+    lax: { roundZero: true },
+  });
+}
+
+function laxAcceptors(
+  bounds: Bounds,
+  label: string,
+  options: { forgeries?: ModelConfig['forgeries']; lax: LaxRules },
+): ModelConfig {
+  return {
+    ...correctOwner(bounds),
+    name: named(label, bounds),
+    invariants: ['agreement', 'validity'],
+    ...(options.forgeries ? { forgeries: options.forgeries } : {}),
+    // Every vote in an instance, whose machine gets the lax acceptor.
+    acceptorFastPath: false,
+    machine: laxMachine(options.lax),
+  };
+}
+
+/**
+ * Broken (p), a new rule's absence: the owner counts every acknowledgement of its round-0 ballot,
+ * whatever boot's propose it answers. After a crash, the acknowledgements of the value it sent
+ * before count for the value it sends now.
+ */
+export function countsStaleAcknowledgements(bounds: Bounds): ModelConfig {
+  return {
+    ...correctOwner(bounds),
+    name: named('broken: a restarted owner counts acknowledgements of its earlier round 0', bounds),
+    machine: instanceMachine.provide({
+      actions: {
+        recordAck: enqueueActions(({ context, event, enqueue }) => {
+          const acks = addSender(context.acks, (event as { from: string }).from);
+          if (acks !== context.acks) enqueue.assign({ acks });
         }),
       },
     }),

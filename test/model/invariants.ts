@@ -2,7 +2,8 @@
 //   agreement: at most one value is chosen, and every learned value is that one;
 //   validity: only a value that has been proposed may be chosen or learned;
 //   learnedIsChosen: a learner learns a value only once it is chosen.
-// "Chosen" is the paper's definition: accepted by a majority of acceptors in one ballot.
+// "Chosen" is the paper's definition: accepted by a majority of acceptors in one ballot; for the
+// owner's round 0, a fast round (Fast Paxos §3) the owner does not vote in, by every other member.
 import { bitsKey, forEachBit, popcount, type Bits } from './bitset.js';
 import type { Interner } from './canonical.js';
 import type { InvariantName } from './config.js';
@@ -35,10 +36,19 @@ export class Invariants {
     });
     let mask = 0;
     for (const [vote, nodes] of voters) {
-      if (nodes.size >= majority(this.memberCount)) mask |= 1 << Number(vote.split('|')[1]);
+      const [ballot, value] = vote.split('|') as [string, string];
+      if (nodes.size >= this.quorumOf(ballot)) mask |= 1 << Number(value);
     }
     this.chosenCache.set(key, mask);
     return mask;
+  }
+
+  /**
+   * Acceptances that choose a value in `ballot` (formatted `round.node`): a majority; in the owner's
+   * round 0, a fast round the owner does not vote in, every member but the owner (quorum.ts).
+   */
+  private quorumOf(ballot: string): number {
+    return ballot.startsWith('0.') ? this.memberCount - 1 : majority(this.memberCount);
   }
 
   /** The first violated invariant, described, or null. */

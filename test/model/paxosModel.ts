@@ -1,13 +1,23 @@
-// The Paxos model as a transition system for the explorer: N nodes each running the instance
-// machine, an unreliable network, client asks, timers that may fire at any time, and
-// crash-restarts (bounded) that keep only what was durable.
+// The Paxos model as a transition system for the explorer: N nodes each running the node's per-key
+// step over the instance machine, an unreliable network, client asks (several values each), timers
+// that may fire at any time, retirement and respawn of instances, and crash-restarts (bounded) that
+// keep only what was durable.
 import { compareBallots, ballotsEqual } from '../../src/paxos/ballot.js';
 import type { PaxosValue } from '../../src/paxos/messages.js';
-import { forEachBit, hasBit, withoutBit } from './bitset.js';
+import { forEachBit, hasBit, withBit, withoutBit } from './bitset.js';
 import type { ModelConfig } from './config.js';
 import type { TransitionSystem } from './explore.js';
 import { Invariants } from './invariants.js';
-import { ASK, DELIVER_BASE, NodeSteps, RETIRE, TIMEOUT, type NodeOutcome, type Step } from './nodeSteps.js';
+import {
+  ASK_BASE,
+  DELIVER_BASE,
+  MAX_ASKED_VALUES,
+  NodeSteps,
+  RETIRE,
+  TIMEOUT,
+  type NodeOutcome,
+  type Step,
+} from './nodeSteps.js';
 import { stableStringify } from './canonical.js';
 import { applySteps, initialWorld, replaceAt, worldKey, type World } from './world.js';
 import { WriteQueues } from './writeQueue.js';
@@ -57,8 +67,11 @@ export class PaxosModel implements TransitionSystem<World> {
   }
 
   initial(): World {
-    const nodes = this.config.members.map((_, index) => this.steps.start(index, this.steps.emptyRecord).next);
-    return initialWorld(nodes, this.steps.emptyRecord, this.queues.empty);
+    const nodes = this.config.members.map(() => this.steps.restingNode);
+    const world = initialWorld(nodes, this.steps.emptyRecord, this.queues.empty);
+    // A misbehaving member's messages, in the network from the start (delivered at any time).
+    const forged = (this.config.forgeries ?? []).map((envelope) => this.steps.messageId(envelope));
+    return forged.reduce((w, message) => ({ ...w, network: withBit(w.network, message) }), world);
   }
 
   key(world: World): string {
@@ -71,9 +84,10 @@ export class PaxosModel implements TransitionSystem<World> {
 
   actions(world: World): readonly number[] {
     const codes: number[] = [];
-    const canCrash = world.crashes < this.config.maxCrashes;
+    const crashesLeft = world.crashes < this.config.maxCrashes;
     const atomic = this.config.durability === 'atomic';
     for (let node = 0; node < this.config.members.length; node++) {
+      const canCrash = crashesLeft && (this.config.crashable?.includes(this.steps.nameOf(node)) ?? true);
       const add = (event: number): void => {
         const outcome = this.outcome(world, node, event);
         if (outcome === null) return;
@@ -83,7 +97,7 @@ export class PaxosModel implements TransitionSystem<World> {
             codes.push(encodeAction({ node, event, crashBefore: at }));
       };
       add(TIMEOUT);
-      add(ASK);
+      for (let choice = 0; choice < MAX_ASKED_VALUES; choice++) add(ASK_BASE + choice);
       add(RETIRE);
       for (const message of this.steps.inbox[node] ?? []) {
         if (hasBit(world.network, message)) add(DELIVER_BASE + message);
@@ -111,9 +125,9 @@ export class PaxosModel implements TransitionSystem<World> {
     const outcome = this.outcome(world, node, event);
     if (outcome === null) return null;
     let next = world;
-    if (event === ASK) {
+    if (event >= ASK_BASE && event < DELIVER_BASE) {
       // The client's ask happened even if the node crashes while handling it.
-      const value = this.config.proposals[this.steps.nameOf(node)] as PaxosValue;
+      const value = this.steps.askedValue(node, event - ASK_BASE) as PaxosValue;
       next = {
         ...next,
         asked: next.asked | (1 << node),
@@ -172,36 +186,53 @@ export class PaxosModel implements TransitionSystem<World> {
   }
 
   private isDead(world: World, node: number, message: number): boolean {
-    const snapshot = this.steps.nodes.get(world.nodes[node] as number);
+    const instance = this.steps.instanceOf(world.nodes[node] as number);
     const durable = this.steps.records.get(world.durable[node] as number);
+    const latest = this.steps.records.get(this.latestRecord(world, node));
+    // In memory: the live instance's view, else the record as the node knows it.
+    const known = instance === null ? latest : instance.context;
+    const current = instance === null ? null : instance.context.ballot;
     const { message: m } = this.steps.messages.get(message);
     // A decided node ignores every reply and every decide, and never leaves `decided`.
-    if (snapshot.context.decided !== null && durable.decided !== null)
+    if (known.decided !== null && durable.decided !== null)
       return m.type === 'promise' || m.type === 'acknowledge' || m.type === 'reject' || m.type === 'decide';
     if (m.type !== 'promise' && m.type !== 'acknowledge' && m.type !== 'reject') return false;
     // A reply counts only while its ballot is the recipient's current one. Once the recipient
     // has moved past it, every later ballot of its goes above its promise (persisted before the
-    // prepare left), so it never returns to this one, even after a crash.
+    // prepare left), so it never returns to this one, even after a crash or a respawn.
     const ballot = m.ballot;
     return (
-      ballot.node === snapshot.context.node &&
-      !ballotsEqual(snapshot.context.ballot, ballot) &&
-      compareBallots(snapshot.context.promised, ballot) >= 0 &&
+      ballot.node === this.steps.nameOf(node) &&
+      !ballotsEqual(current, ballot) &&
+      compareBallots(known.promised, ballot) >= 0 &&
+      compareBallots(latest.promised, ballot) >= 0 &&
       compareBallots(durable.promised, ballot) >= 0
     );
   }
 
+  /** The node's record as `Storage.load` returns it: its last write, durable or still queued. */
+  latestRecord(world: World, node: number): number {
+    return this.queues.latestRecord(world.queues[node] as number) ?? (world.durable[node] as number);
+  }
+
   /** The local outcome of `event` at `node`, or null when it is not enabled in `world`. */
   private outcome(world: World, node: number, event: number): NodeOutcome | null {
-    if (event === ASK && (world.asked & (1 << node)) !== 0) return null;
-    return this.steps.step(node, world.nodes[node] as number, event);
+    if (event >= ASK_BASE && event < DELIVER_BASE && (world.asked & (1 << node)) !== 0) return null;
+    return this.steps.step(
+      node,
+      world.nodes[node] as number,
+      this.latestRecord(world, node),
+      event,
+      world.boots[node] as number,
+    );
   }
 
   /** The node loses everything in memory and restarts from what it made durable. */
   private crash(world: World, node: number): World {
     const record =
       this.config.restartFrom === 'durable' ? (world.durable[node] as number) : this.steps.emptyRecord;
-    const started = this.steps.start(node, record);
+    const boot = (world.boots[node] as number) + 1;
+    const started = this.steps.restart(node, record, boot);
     const next = applySteps(
       { ...world, durable: replaceAt(world.durable, node, record) },
       node,
@@ -212,6 +243,7 @@ export class PaxosModel implements TransitionSystem<World> {
       nodes: replaceAt(next.nodes, node, started.next),
       queues: replaceAt(next.queues, node, this.queues.empty),
       crashes: world.crashes + 1,
+      boots: replaceAt(world.boots, node, boot),
       asked: this.config.reaskAfterRestart ? next.asked & ~(1 << node) : next.asked,
     };
   }

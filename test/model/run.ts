@@ -4,6 +4,7 @@
 //   npx tsx test/model/run.ts                          the default sweep below
 //   npx tsx test/model/run.ts --rounds 2 --crashes 1   one bound, every configuration
 //   npx tsx test/model/run.ts --only correct --seconds 600 --brief   (no traces)
+//   --values 1: each proposer asks one value (default two)
 //   --no-reask: a restarted node's client does not ask again
 import { parseArgs } from 'node:util';
 import { checkModel } from './check.js';
@@ -19,6 +20,13 @@ import {
   type Bounds,
   correctOwner,
   ownerSendsBeforeDurable,
+  correctInstances,
+  refusesForgeries,
+  instancelessRepliesFirst,
+  respawnForgets,
+  answersUndecided,
+  acceptsForgedBallots,
+  acceptsAnyRoundZero,
 } from './configs.js';
 
 const VARIANTS: Record<string, (bounds: Bounds) => ModelConfig> = {
@@ -31,25 +39,49 @@ const VARIANTS: Record<string, (bounds: Bounds) => ModelConfig> = {
   replyFirst: repliesBeforePersisting,
   queued: queuedWrites,
   readLatest: readsSeePendingWrites,
+  instances: correctInstances,
+  forgeries: refusesForgeries,
+  instancelessReplyFirst: instancelessRepliesFirst,
+  respawnForgets,
+  answersUndecided,
+  forgedBallot: acceptsForgedBallots,
+  anyRoundZero: acceptsAnyRoundZero,
 };
+
+const SAFE = new Set(['correct', 'owner', 'queued', 'instances', 'forgeries']);
 
 /** The default sweep: the correct machine at bounds beyond the test's, each broken variant once. */
 const DEFAULT_SWEEP: { name: string; bounds: Bounds }[] = [
   { name: 'correct', bounds: { maxRound: 2, maxCrashes: 0 } },
   { name: 'correct', bounds: { maxRound: 1, maxCrashes: 3 } },
-  { name: 'correct', bounds: { maxRound: 2, maxCrashes: 1 } },
-  { name: 'queued', bounds: { maxRound: 1, maxCrashes: 1 } },
-  { name: 'queued', bounds: { maxRound: 1, maxCrashes: 2 } },
-  ...['forgetful', 'quorum1', 'p2c', 'replyFirst'].map((name) => ({
+  { name: 'correct', bounds: { maxRound: 2, maxCrashes: 1, values: 1 } },
+  { name: 'instances', bounds: { maxRound: 2, maxCrashes: 1, values: 1 } },
+  { name: 'owner', bounds: { maxRound: 1, maxCrashes: 1, crashable: ['n1'], reaskAfterRestart: false } },
+  { name: 'owner', bounds: { maxRound: 1, maxCrashes: 2, values: 1 } },
+  { name: 'forgeries', bounds: { maxRound: 2, maxCrashes: 0, values: 1 } },
+  { name: 'queued', bounds: { maxRound: 1, maxCrashes: 1, reaskAfterRestart: false } },
+  { name: 'queued', bounds: { maxRound: 1, maxCrashes: 2, values: 1 } },
+  ...['forgetful', 'quorum1', 'p2c', 'replyFirst', 'instancelessReplyFirst', 'answersUndecided'].map(
+    (name) => ({
+      name,
+      bounds: { maxRound: 2, maxCrashes: 1 },
+    }),
+  ),
+  ...['respawnForgets', 'forgedBallot', 'anyRoundZero'].map((name) => ({
     name,
-    bounds: { maxRound: 2, maxCrashes: 1 },
+    bounds: { maxRound: 1, maxCrashes: 0 },
   })),
-  { name: 'readLatest', bounds: { maxRound: 1, maxCrashes: 1 } },
+  {
+    name: 'ownerSendsFirst',
+    bounds: { maxRound: 1, maxCrashes: 1, crashable: ['n1'], reaskAfterRestart: false },
+  },
+  { name: 'readLatest', bounds: { maxRound: 1, maxCrashes: 1, values: 1, reaskAfterRestart: false } },
 ];
 
 const { values } = parseArgs({
   options: {
     rounds: { type: 'string' },
+    values: { type: 'string' },
     crashes: { type: 'string' },
     'no-reask': { type: 'boolean', default: false },
     only: { type: 'string' },
@@ -63,7 +95,11 @@ const runs =
   values.rounds !== undefined || values.crashes !== undefined
     ? only.map((name) => ({
         name,
-        bounds: { maxRound: Number(values.rounds ?? 2), maxCrashes: Number(values.crashes ?? 0) },
+        bounds: {
+          maxRound: Number(values.rounds ?? 2),
+          maxCrashes: Number(values.crashes ?? 0),
+          values: values.values === '1' ? (1 as const) : (2 as const),
+        },
       }))
     : DEFAULT_SWEEP.filter((run) => only.includes(run.name));
 const maxSeconds = Number(values.seconds);
@@ -78,7 +114,7 @@ for (const { name, bounds } of runs) {
   if (check.machineErrors.length > 0)
     console.log(`  machine errors: ${check.machineErrors.slice(0, 5).join('; ')}`);
   if (!values.brief && check.trace.length > 0) console.log(check.trace.join('\n'));
-  const expected = name === 'correct' || name === 'queued' ? 'safe' : 'unsafe';
+  const expected = SAFE.has(name) ? 'safe' : 'unsafe';
   if (check.result.verdict !== expected && check.result.verdict !== 'incomplete') failed = true;
   if (check.machineErrors.length > 0) failed = true;
 }

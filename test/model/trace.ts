@@ -3,7 +3,7 @@ import { formatBallot, type Ballot } from '../../src/paxos/ballot.js';
 import type { AcceptedProposal, Envelope, PaxosMessage, PaxosValue } from '../../src/paxos/messages.js';
 import { stableStringify } from './canonical.js';
 import { replay, type ExploreResult } from './explore.js';
-import { ASK, DELIVER_BASE, RETIRE, TIMEOUT, type NodeSnapshot } from './nodeSteps.js';
+import { ASK_BASE, DELIVER_BASE, RETIRE, TIMEOUT, type NodeSnapshot } from './nodeSteps.js';
 import { COMMIT, CRASH, decodeAction, READ, type PaxosModel } from './paxosModel.js';
 import type { World } from './world.js';
 
@@ -15,6 +15,10 @@ function formatAccepted(accepted: AcceptedProposal | null): string {
   return accepted === null ? '⊥' : `${formatBallot(accepted.ballot)}=${formatValue(accepted.value)}`;
 }
 
+function bootOf(boot: number | undefined): string {
+  return boot === undefined ? '' : `, boot ${boot}`;
+}
+
 export function formatMessage(message: PaxosMessage): string {
   switch (message.type) {
     case 'prepare':
@@ -22,9 +26,9 @@ export function formatMessage(message: PaxosMessage): string {
     case 'promise':
       return `promise(${formatBallot(message.ballot)}, accepted ${formatAccepted(message.accepted)})`;
     case 'propose':
-      return `propose(${formatBallot(message.ballot)}, ${formatValue(message.value)})`;
+      return `propose(${formatBallot(message.ballot)}, ${formatValue(message.value)}${bootOf(message.boot)})`;
     case 'acknowledge':
-      return `acknowledge(${formatBallot(message.ballot)})`;
+      return `acknowledge(${formatBallot(message.ballot)}${bootOf(message.boot)})`;
     case 'reject':
       return `reject(${formatBallot(message.ballot)}, promised ${formatBallot(message.promised)})`;
     case 'decide':
@@ -36,6 +40,26 @@ export function formatMessage(message: PaxosMessage): string {
 
 function formatEnvelope(envelope: Envelope): string {
   return `${envelope.from}→${envelope.to} ${formatMessage(envelope.message)}`;
+}
+
+/** A node's key slot: its live instance, or the record it answers from without one. */
+export function formatNodeState(model: PaxosModel, world: World, node: number): string {
+  const id = world.nodes[node] as number;
+  const state = model.steps.nodes.get(id);
+  const instance = model.steps.instanceOf(id);
+  const slot = [
+    ...(state.awaiting ? ['awaiting its outcome (takeover timer)'] : []),
+    ...(state.proposal >= 0 ? [`asked ${formatValue(model.steps.values.get(state.proposal))}`] : []),
+  ];
+  if (instance !== null) return [formatNode(instance), ...slot].join(', ');
+  const r = model.steps.records.get(model.latestRecord(world, node));
+  return [
+    `${model.steps.nameOf(node)} no instance`,
+    `record promised ${formatBallot(r.promised)}`,
+    `accepted ${formatAccepted(r.accepted)}`,
+    ...(r.decided ? [`decided ${formatValue(r.decided.value)}`] : []),
+    ...slot,
+  ].join(', ');
 }
 
 export function formatNode(snapshot: NodeSnapshot): string {
@@ -67,13 +91,14 @@ export function formatTrace(model: PaxosModel, path: readonly number[]): string[
     else if (event === READ)
       what = `client reads the store (${model.config.reads === 'latest' ? 'latest record, durable or not' : 'durable record'})`;
     else if (event === TIMEOUT) what = 'timer fires';
-    else if (event === ASK) what = `client asks ${formatValue(model.config.proposals[name] as PaxosValue)}`;
-    else if (event === RETIRE) what = 'is retired idle and respawned from storage';
+    else if (event >= ASK_BASE && event < DELIVER_BASE)
+      what = `client asks ${formatValue(model.steps.askedValue(node, event - ASK_BASE) as PaxosValue)}`;
+    else if (event === RETIRE) what = 'retires its instance (the record answers for the key)';
     else what = `receives ${formatEnvelope(model.steps.messages.get(event - DELIVER_BASE))}`;
     if (crashBefore > 0) what += `, then crashes before its effect #${crashBefore + 1} and ${restart}`;
     const effects = describeEffects(model, before, state);
     lines.push(`${String(index + 1).padStart(3)}. ${name} ${what}`);
-    lines.push(`       ⇒ ${formatNode(model.steps.nodes.get(state.nodes[node] as number))}`);
+    lines.push(`       ⇒ ${formatNodeState(model, state, node)}`);
     for (const effect of effects) lines.push(`         ${effect}`);
     before = state;
   });

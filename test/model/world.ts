@@ -18,6 +18,8 @@ export interface World {
   /** Bit v: some client asked for value v (validity's "proposed"). */
   readonly askedValues: number;
   readonly crashes: number;
+  /** Each node's boot: its crash-restarts so far (its store's durable restart counter). */
+  readonly boots: readonly number[];
   /** Messages ever sent. */
   readonly network: Bits;
   /** Ghost: every durable acceptance (node, ballot, value) ever made. */
@@ -34,6 +36,7 @@ export function initialWorld(nodes: readonly number[], emptyRecord: number, empt
     asked: 0,
     askedValues: 0,
     crashes: 0,
+    boots: nodes.map(() => 0),
     network: EMPTY_BITS,
     acceptances: EMPTY_BITS,
     learned: 0,
@@ -43,7 +46,7 @@ export function initialWorld(nodes: readonly number[], emptyRecord: number, empt
 export function worldKey(world: World): string {
   return (
     `${world.nodes.join(',')};${world.durable.join(',')};${world.queues.join(',')};${world.asked},${world.askedValues},` +
-    `${world.crashes},${world.learned};${bitsKey(world.network)};${bitsKey(world.acceptances)}`
+    `${world.crashes},${world.learned};${world.boots.join(',')};${bitsKey(world.network)};${bitsKey(world.acceptances)}`
   );
 }
 

@@ -1,4 +1,4 @@
-// The effect runner's per-key barrier (src/runtime/effectRunner.ts), modelled: a node's writes
+// The effect runner's per-key barrier (src/node/effectRunner.ts), modelled: a node's writes
 // become durable one at a time and in order, and every other effect waits behind the writes
 // issued before it. A node's queue is its writes not yet durable and the effects held behind
 // them; a crash drops it. Used by the `queued` durability mode, where a client may observe a

@@ -5,13 +5,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { NetworkNode } from '../../src/node/networkNode.js';
+import type { NetworkNode } from '../../src/server/networkNode.js';
 import { startLoopbackCluster } from '../fixtures/loopbackCluster.js';
-import { openNodeStorage } from '../../src/node/openNodeStorage.js';
-import { connectClient, type GenPaxosClient } from '../../src/transport/client.js';
-import { createJsonLogger } from '../../src/transport/log.js';
-import { PROTOCOL_VERSION } from '../../src/transport/frames.js';
-import { CLUSTER, RawPeer, SECRET, waitFor } from '../wire/helpers.js';
+import { openNodeStorage } from '../../src/server/openNodeStorage.js';
+import { connectClient, type GenPaxosClient } from '../../src/transport/client/client.js';
+import { createJsonLogger } from '../../src/base/log.js';
+import { PROTOCOL_VERSION } from '../../src/transport/wire/frames.js';
+import { CLUSTER, RawPeer, CLIENT_SECRET, waitFor } from '../wire/helpers.js';
 
 const ids = ['a', 'b', 'c'];
 const nodes: NetworkNode[] = [];
@@ -27,7 +27,8 @@ beforeAll(async () => {
       }),
     }))),
   );
-  for (const node of nodes) clients.push(await connectClient(node.url, { secret: SECRET, cluster: CLUSTER }));
+  for (const node of nodes)
+    clients.push(await connectClient(node.url, { secret: CLIENT_SECRET, cluster: CLUSTER }));
 });
 
 afterAll(async () => {
@@ -81,18 +82,20 @@ describe('client protocol', () => {
     // From JavaScript, or with casts: what the type checker would have caught.
     const connect = (u: unknown, options: unknown) => connectClient(u as string, options as never);
     // A missing cluster used to reach the node as a hello it called malformed.
-    await expect(connect(url, { secret: SECRET })).rejects.toMatchObject({
+    await expect(connect(url, { secret: CLIENT_SECRET })).rejects.toMatchObject({
       ...refused,
       message: expect.stringMatching(/^cluster must be a string/),
     });
     await expect(connect(url, { secret: '', cluster: CLUSTER })).rejects.toMatchObject(refused);
     await expect(connect(url, { cluster: CLUSTER })).rejects.toMatchObject(refused);
     await expect(connect(url, undefined)).rejects.toMatchObject(refused);
-    await expect(connect('http://127.0.0.1:1', { secret: SECRET, cluster: CLUSTER })).rejects.toMatchObject(
-      refused,
-    );
+    await expect(
+      connect('http://127.0.0.1:1', { secret: CLIENT_SECRET, cluster: CLUSTER }),
+    ).rejects.toMatchObject(refused);
     for (const option of ['connectTimeoutMs', 'requestTimeoutMs', 'maxFrameBytes']) {
-      await expect(connect(url, { secret: SECRET, cluster: CLUSTER, [option]: -1 })).rejects.toMatchObject({
+      await expect(
+        connect(url, { secret: CLIENT_SECRET, cluster: CLUSTER, [option]: -1 }),
+      ).rejects.toMatchObject({
         ...refused,
         message: expect.stringContaining(option),
       });
@@ -104,7 +107,7 @@ describe('client protocol', () => {
 
   it('answers bad requests with error replies carrying their codes', async () => {
     const raw = await RawPeer.connect(nodes[0]?.url as string);
-    await raw.hello({ role: 'client', node: 'raw-client' });
+    await raw.hello({ secret: CLIENT_SECRET, role: 'client', node: 'raw-client' });
     await raw.welcomed();
     raw.sendFrame({
       v: PROTOCOL_VERSION,
@@ -141,7 +144,7 @@ describe('client protocol', () => {
   });
 
   it('rejects pending requests when the connection closes', async () => {
-    const client = await connectClient(nodes[1]?.url as string, { secret: SECRET, cluster: CLUSTER });
+    const client = await connectClient(nodes[1]?.url as string, { secret: CLIENT_SECRET, cluster: CLUSTER });
     await client.close();
     await expect(client.read('colour')).rejects.toMatchObject({ code: 'WIRE_ERR_CONNECTION_CLOSED' });
   });

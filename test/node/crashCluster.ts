@@ -9,8 +9,8 @@ import { startLink, type GenPaxosNode } from '../../src/node/genPaxos.js';
 import { compareBallots, formatBallot, type Ballot } from '../../src/paxos/ballot.js';
 import type { Envelope, PaxosValue } from '../../src/paxos/messages.js';
 import type { KeyRecord } from '../../src/paxos/record.js';
-import { seededRandom } from '../../src/runtime/random.js';
-import { VirtualClock } from '../../src/runtime/virtualClock.js';
+import { seededRandom } from '../../src/paxos/prng.js';
+import { VirtualClock } from '../../src/base/virtualClock.js';
 import { MemoryStorage } from '../../src/storage/memoryStorage.js';
 import type { Storage } from '../../src/storage/storage.js';
 import {
@@ -27,6 +27,8 @@ export interface CrashClusterOptions {
   readonly commitDelayMs?: Readonly<Record<string, number>>;
   /** Wraps each node's storage as the node sees it (control cases: a lying or forgetful disk). */
   readonly wrapStorage?: (storage: MemoryStorage) => Storage;
+  /** The owner fast path (default on, as in a node). */
+  readonly ownerFastPath?: boolean;
 }
 
 export interface AskOutcome {
@@ -93,6 +95,7 @@ export class CrashCluster {
       random: seededRandom(this.options.seed * 31 + this.restarts++),
       timing: TIMING,
       askTimeoutMs: 1e9,
+      ...(this.options.ownerFastPath !== undefined ? { ownerFastPath: this.options.ownerFastPath } : {}),
     });
     this.nodes.set(id, node);
     return node;
@@ -223,7 +226,8 @@ export class CrashCluster {
         return;
       }
       case 'propose':
-        reveal('propose', record?.promised, message.ballot);
+        // The owner's round 0 reveals nothing of its own: it does not vote in it (owner.ts).
+        if (message.ballot.round !== 0) reveal('propose', record?.promised, message.ballot);
         return;
       case 'promise':
         reveal('promise', record?.promised, message.ballot);

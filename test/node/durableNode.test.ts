@@ -2,7 +2,7 @@
 // group and are answered from disk; values accepted but undecided before the restart are pushed
 // to a decision without anyone asking again; a directory of another node is refused.
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { ERROR_CODES } from '../../src/errors.js';
+import { ERROR_CODES } from '../../src/base/errors.js';
 import { startLink, type GenPaxosNode } from '../../src/node/genPaxos.js';
 import type { KeyRecord } from '../../src/paxos/record.js';
 import { LmdbStorage } from '../../src/storage/lmdbStorage.js';

@@ -3,10 +3,10 @@
 // outbound message (its timers standing still) until each is delivered, dropped or duplicated
 // by hand; a node without it refuses, and bad specs are refused with their codes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { NetworkNode } from '../../src/node/networkNode.js';
+import type { NetworkNode } from '../../src/server/networkNode.js';
 import { startLoopbackCluster } from '../fixtures/loopbackCluster.js';
-import { connectClient, type GenPaxosClient } from '../../src/transport/client.js';
-import { CLUSTER, SECRET, waitFor } from '../wire/helpers.js';
+import { connectClient, type GenPaxosClient } from '../../src/transport/client/client.js';
+import { CLUSTER, CLIENT_SECRET, waitFor } from '../wire/helpers.js';
 import { WebSocket } from 'ws';
 import type { HeldEvent, ReleaseEvent, ViewEvent } from '../../src/inspect/view/model/viewEvents.js';
 
@@ -16,7 +16,8 @@ const clients: GenPaxosClient[] = [];
 
 beforeAll(async () => {
   nodes.push(...(await startLoopbackCluster(ids, (id) => ({ allowFaultInjection: id !== 'c' }))));
-  for (const node of nodes) clients.push(await connectClient(node.url, { secret: SECRET, cluster: CLUSTER }));
+  for (const node of nodes)
+    clients.push(await connectClient(node.url, { secret: CLIENT_SECRET, cluster: CLUSTER }));
 });
 
 /** Polls an async condition every 20 ms, for up to 10 s. */
@@ -103,7 +104,7 @@ describe('delivery by hand', () => {
     feed = new WebSocket(hand[0]?.viewUrl as string);
     feed.on('message', (data) => events.push(...(JSON.parse(String(data)) as ViewEvent[])));
     await new Promise((resolve) => feed.once('open', resolve));
-    a = await connectClient(hand[0]?.url as string, { secret: SECRET, cluster: CLUSTER });
+    a = await connectClient(hand[0]?.url as string, { secret: CLIENT_SECRET, cluster: CLUSTER });
   });
 
   afterAll(async () => {

@@ -2,7 +2,7 @@
 // held, keep what was left of their wait, and run on when resumed; cleared timers never fire.
 import { describe, expect, it } from 'vitest';
 import { SimulatedClock } from 'xstate';
-import { HoldableClock } from '../../src/node/holdableClock.js';
+import { HoldableClock } from '../../src/server/holdableClock.js';
 
 function setUp() {
   const base = new SimulatedClock();

@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startLink, type GenPaxosNode } from '../../src/index.js';
 import { ownerAmongSorted } from '../../src/paxos/owner.js';
-import type { WebSocketTransport } from '../../src/transport/webSocketTransport.js';
+import type { WebSocketTransport } from '../../src/transport/peer/webSocketTransport.js';
 import { linksSettled, startTransports, waitFor } from '../wire/helpers.js';
 
 const ids = ['a', 'b', 'c'];

@@ -90,17 +90,19 @@ describe('acceptor step functions (fast-check)', () => {
   });
 });
 
-describe("acceptor: outside the protocol's assumptions (documented, not a property)", () => {
-  it('a second propose of an accepted ballot with another value is acknowledged, the value kept', () => {
+describe('acceptor: a second value in a ballot already accepted (defence in depth)', () => {
+  it('is rejected and the first value kept: an acknowledgement would count a vote never cast', () => {
     // Only a proposer reusing a ballot (one that lost its disk and rejoined as itself) can send
-    // this. The acceptor does not overwrite, but its acknowledgement does not say which value
-    // it holds: the proposer would count a vote for a value that was not accepted.
+    // this. An acknowledgement does not say which value it is for, so acknowledging would let the
+    // proposer count a vote for a value this acceptor does not hold.
     const b = { round: 1, node: 'n1' };
     const first = handlePropose(EMPTY, b, 'A');
     const second = handlePropose(first.state, b, 'C');
-    expect(second.outcome).toBe('granted');
+    expect(second.outcome).toBe('rejected');
     expect(second.changed).toBe(false);
     expect(second.state.accepted).toEqual({ ballot: b, value: 'A' });
-    expect(second.reply).toEqual({ type: 'acknowledge', ballot: b });
+    expect(second.reply).toEqual({ type: 'reject', ballot: b, promised: b });
+    // The same value again is a duplicate: acknowledged, nothing to write.
+    expect(handlePropose(first.state, b, 'A')).toMatchObject({ outcome: 'granted', changed: false });
   });
 });

@@ -106,6 +106,8 @@ function checkPersistBeforeReveal(
         ).toContainEqual(effect.value);
       continue;
     }
+    // A re-ask's answer and a refusal reveal nothing a peer could count as a vote.
+    if (effect.type === 'answer' || effect.type === 'refused') continue;
     const message = effect.message;
     if (message.type === 'promise' || message.type === 'prepare')
       // Phase 1b, and our own ballot: the promise is durable first, so a restart never breaks it

@@ -370,7 +370,7 @@ describe('state decided', () => {
 
   it('ask: answered with the decided value', () => {
     const s = step(decided(), { type: 'ask', value: 'mine' });
-    expect(s.effects).toEqual([{ type: 'decided', key: 'k', value: 'vb' }]);
+    expect(s.effects).toEqual([{ type: 'answer', key: 'k', value: 'vb' }]);
   });
 
   it('is never left and sets no timer', () => {

@@ -1,6 +1,7 @@
 // The owner fast path, transition by transition: the key's owner proposes with ballot 0 and no
-// phase 1 (its vote written before the propose leaves), other members forward their asks to it
-// and wait, and nothing about a key that is not fresh takes the shortcut. Key 'size' is owned by
+// phase 1, without voting itself (round 0 is a fast round: every other member must accept), other
+// members forward their asks to it and wait, and nothing about a key that is not fresh takes the
+// shortcut. Key 'size' is owned by
 // a, 'colour' by b (src/paxos/owner.ts, members a b c).
 import { describe, expect, it } from 'vitest';
 import { ownerOf } from '../../src/paxos/owner.js';
@@ -17,20 +18,35 @@ describe('owner fast path', () => {
     expect(ownerOf('colour', ['c', 'a', 'b'])).toBe('b');
   });
 
-  it('the owner skips phase 1: ballot 0, its vote persisted before the propose leaves', () => {
+  it('the owner skips phase 1: ballot 0 leaves at once, with no vote of its own to write', () => {
     const s = step(start(owned), { type: 'ask', value: 'large' });
     expect(s.snapshot.value).toBe('proposing');
-    const accepted = { ballot: ballot(0, 'a'), value: 'large' };
     expect(s.effects).toEqual([
-      { type: 'persist', key: 'size', record: { ...EMPTY, promised: ballot(0, 'a'), accepted } },
       {
         type: 'broadcast',
         key: 'size',
-        message: { type: 'propose', ballot: ballot(0, 'a'), value: 'large' },
+        // The owner's boot (its store's restart counter): acknowledgements echo it (owner.ts).
+        message: { type: 'propose', ballot: ballot(0, 'a'), value: 'large', boot: 0 },
       },
     ]);
-    const decided = step(s, { type: 'acknowledge', from: 'b', ballot: ballot(0, 'a') });
+    expect(s.snapshot.context.accepted).toBeNull();
+    // One acknowledgement is a majority with a vote of its own, but the owner has none: round 0
+    // needs every other member.
+    const one = step(s, { type: 'acknowledge', from: 'b', ballot: ballot(0, 'a'), boot: 0 });
+    expect(one.snapshot.value).toBe('proposing');
+    // An acknowledgement of another boot's propose (a value sent before a crash) does not count.
+    const stale = step(one, { type: 'acknowledge', from: 'c', ballot: ballot(0, 'a'), boot: 7 });
+    expect(stale.snapshot.context.acks).toEqual(['b']);
+    const decided = step(one, { type: 'acknowledge', from: 'c', ballot: ballot(0, 'a'), boot: 0 });
     expect(decided.snapshot.value).toBe('decided');
+    // The decision is answered at once: it rests on the others' durable votes, not on a write here.
+    expect(decided.effects.map((e) => e.type)).toEqual(['broadcast', 'decided', 'persist']);
+  });
+
+  it('an owner that knows a member is out of reach runs both phases instead', () => {
+    const s = step(start(owned), { type: 'ask', value: 'large', classic: true });
+    expect(s.snapshot.value).toBe('preparing');
+    expect(s.snapshot.context.ballot).toEqual(ballot(1, 'a'));
   });
 
   it('a member that does not own the key forwards the ask to the owner and waits', () => {
@@ -49,7 +65,7 @@ describe('owner fast path', () => {
     const s = step(start(owned), { type: 'forward', from: 'c', value: 'small' });
     expect(s.snapshot.value).toBe('proposing');
     expect(s.snapshot.context.ballot).toEqual(ballot(0, 'a'));
-    expect(s.snapshot.context.accepted).toEqual({ ballot: ballot(0, 'a'), value: 'small' });
+    expect(s.snapshot.context.proposing).toEqual({ ballot: ballot(0, 'a'), value: 'small' });
   });
 
   it('a forward to a member that cannot use ballot 0 makes it propose with both phases, never forward again', () => {
@@ -70,16 +86,22 @@ describe('owner fast path', () => {
     expect(s.snapshot.context.ballot).toEqual(ballot(4, 'a'));
   });
 
-  it('an owner restarted after writing its ballot-0 vote never uses ballot 0 again', () => {
-    const accepted = { ballot: ballot(0, 'a'), value: 'large' };
-    const restarted = start({ ...owned, record: { promised: ballot(0, 'a'), accepted, decided: null } });
-    expect(restarted.snapshot.value).toBe('acknowledged'); // resumes pushing its vote
-    const again = step(restarted, { type: 'forward', from: 'b', value: 'other' });
-    expect(again.snapshot.context.ballot).not.toEqual(ballot(0, 'a'));
-    const takeover = step(again, timeout('takeover', 'acknowledged'));
+  it('an owner that forgot its ballot 0 (a crash) may send it again: acceptors holding the first value refuse the second', () => {
+    // The owner wrote nothing for its first propose, so after a restart the key is fresh and it
+    // proposes ballot 0 again; an acceptor that accepted the first value refuses (acceptor.ts),
+    // which sends the owner to both phases, where P2c finds the first value.
+    const again = step(start(owned), { type: 'ask', value: 'other' });
+    expect(again.snapshot.context.ballot).toEqual(ballot(0, 'a'));
+    const refused = step(again, {
+      type: 'reject',
+      from: 'b',
+      ballot: ballot(0, 'a'),
+      promised: ballot(0, 'a'),
+    });
+    expect(refused.snapshot.value).toBe('acknowledged');
+    const takeover = step(refused, timeout('takeover', 'acknowledged'));
+    expect(takeover.snapshot.value).toBe('preparing');
     expect(takeover.snapshot.context.ballot).toEqual(ballot(1, 'a'));
-    // P2c: its own ballot-0 vote travels in its self-promise, so 'large' is what it will push.
-    expect(takeover.snapshot.context.promises).toEqual([{ from: 'a', accepted }]);
   });
 
   it('a decided member answers a late forward with the decision', () => {

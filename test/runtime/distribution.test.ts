@@ -3,17 +3,13 @@
 // Everything runs on one virtual clock; `drive` alternates promise callbacks and clock steps.
 import { afterEach, describe, expect, it } from 'vitest';
 import { assign, setup } from 'xstate';
-import { createActorNode, type ActorNode } from '../../src/runtime/actorNode.js';
+import { createActorNode } from '../../src/runtime/actorNode.js';
 import type { NodeEvent } from '../../src/runtime/distribution/distribution.js';
-import { createMemoryRouter, type MemoryRouter } from '../../src/runtime/distribution/memoryRouter.js';
+import { createMemoryRouter } from '../../src/transport/distribution/memoryRouter.js';
 import { reply, type CallEvent, type From } from '../../src/runtime/genFsm/reply.js';
 import type { DownEvent } from '../../src/runtime/monitors.js';
-import { VirtualClock } from '../../src/runtime/virtualClock.js';
-import { createMemoryNetwork } from '../../src/transport/memoryNetwork.js';
-import { settle } from './helpers.js';
-
-const HEARTBEAT_MS = 100;
-const DOWN_AFTER_MS = 300;
+import type { VirtualClock } from '../../src/base/virtualClock.js';
+import { DOWN_AFTER_MS, drive, HEARTBEAT_MS, twoNodes, type TwoNodes } from './helpers.js';
 
 type CounterEvent =
   | { type: 'inc' }
@@ -39,55 +35,18 @@ const counter = setup({
   },
 });
 
-interface Cluster {
-  readonly clock: VirtualClock;
-  readonly a: ActorNode;
-  readonly b: ActorNode;
-  readonly routers: { a: MemoryRouter; b: MemoryRouter };
-  readonly network: ReturnType<typeof createMemoryNetwork>;
-}
+let open: TwoNodes[] = [];
 
-let open: Cluster[] = [];
-
-function cluster(): Cluster {
-  const clock = new VirtualClock();
-  const network = createMemoryNetwork({ clock });
-  const options = { clock, heartbeatMs: HEARTBEAT_MS, downAfterMs: DOWN_AFTER_MS };
-  const routers = {
-    a: createMemoryRouter(network, 'a', { ...options, peers: ['b'] }),
-    b: createMemoryRouter(network, 'b', { ...options, peers: ['a'] }),
-  };
-  const onCrash = () => {};
-  const c: Cluster = {
-    clock,
-    network,
-    routers,
-    a: createActorNode({ clock, router: routers.a, onCrash }),
-    b: createActorNode({ clock, router: routers.b, onCrash }),
-  };
+function cluster(): TwoNodes {
+  const c = twoNodes();
   open.push(c);
-  clock.advance(0); // first heartbeats: the nodes connect
   return c;
 }
 
 afterEach(async () => {
-  for (const c of open) await Promise.all([c.routers.a.close(), c.routers.b.close()]);
+  for (const c of open) await c.close();
   open = [];
 });
-
-/** Runs promise callbacks and 1 ms clock steps until `promise` settles. */
-async function drive<T>(clock: VirtualClock, promise: Promise<T>, maxMs = 10_000): Promise<T> {
-  let done = false;
-  promise.then(
-    () => (done = true),
-    () => (done = true),
-  );
-  for (let ms = 0; ms < maxMs && !done; ms++) {
-    await settle();
-    if (!done) clock.advance(1);
-  }
-  return promise;
-}
 
 async function codeOfDriven(clock: VirtualClock, promise: Promise<unknown>): Promise<string> {
   try {

@@ -1,15 +1,15 @@
 // The in-memory network's fault hooks do what they say, deterministically for a seed.
 import { describe, expect, it } from 'vitest';
 import type { Envelope } from '../../src/paxos/messages.js';
-import { seededRandom } from '../../src/runtime/random.js';
-import { VirtualClock } from '../../src/runtime/virtualClock.js';
+import { seededRandom } from '../../src/paxos/prng.js';
+import { VirtualClock } from '../../src/base/virtualClock.js';
 import { createMemoryNetwork } from '../../src/transport/memoryNetwork.js';
 
 const PREPARE = { type: 'prepare', ballot: { round: 1, node: 'a' } } as const;
 
-function setup(seed = 1) {
+function setup(seed = 1, delivery: 'scheduled' | 'manual' = 'scheduled') {
   const clock = new VirtualClock();
-  const network = createMemoryNetwork({ clock, random: seededRandom(seed) });
+  const network = createMemoryNetwork({ clock, random: seededRandom(seed), delivery });
   const inbox = new Map<string, Envelope[]>();
   const transports = ['a', 'b', 'c'].map((id) => {
     const transport = network.connect(id);
@@ -84,5 +84,25 @@ describe('MemoryNetwork', () => {
     send(0, 'b', 'secret');
     clock.advance(1);
     expect(inbox.get('b')?.map((e) => e.key)).toEqual(['public', 'secret']);
+  });
+
+  it('manual delivery holds messages until delivered, oldest first or by choice; partitions still cut them', () => {
+    const { clock, network, inbox, send } = setup(1, 'manual');
+    send(0, 'b', 'k1');
+    send(0, 'c', 'k2');
+    send(1, 'c', 'k3');
+    clock.advance(1_000);
+    expect(inbox.get('b')).toEqual([]);
+    expect(network.inFlight().map((e) => e.key)).toEqual(['k1', 'k2', 'k3']);
+    // By choice: the first message on the link b → c, then the oldest of the rest.
+    expect(network.deliverNext((e) => e.from === 'b')?.key).toBe('k3');
+    expect(network.deliverNext()?.key).toBe('k1');
+    expect(inbox.get('c')?.map((e) => e.key)).toEqual(['k3']);
+    expect(inbox.get('b')?.map((e) => e.key)).toEqual(['k1']);
+    network.partition(['a'], ['b', 'c']);
+    expect(network.deliverNext()?.key).toBe('k2');
+    expect(inbox.get('c')?.map((e) => e.key)).toEqual(['k3']);
+    expect(network.stats.dropped).toBe(1);
+    expect(network.deliverNext()).toBeUndefined();
   });
 });

@@ -28,7 +28,7 @@ import {
   terminateChild,
   whichChildren,
 } from '../../src/runtime/supervisor/supervisorApi.js';
-import { VirtualClock } from '../../src/runtime/virtualClock.js';
+import { VirtualClock } from '../../src/base/virtualClock.js';
 import { MemoryStorage } from '../../src/storage/memoryStorage.js';
 import { codeOf } from './helpers.js';
 
@@ -188,7 +188,7 @@ describe('simple_one_for_one supervisor', () => {
 
 // ---------------------------------------------------------------------------------------------
 // KeySupervisor on this layer: a node-like custom actor logic that hosts the per-key Paxos
-// instances in a SimpleOneForOne engine, exactly as src/runtime/keySupervisor.ts does by hand:
+// instances in a SimpleOneForOne engine, exactly as src/node/keySupervisor.ts does by hand:
 // spawn per key with the stored record as input, route emitted effects, retire decided
 // instances, restart crashed ones from storage and re-ask, give up a key that keeps crashing.
 

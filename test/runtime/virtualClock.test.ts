@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { VirtualClock } from '../../src/runtime/virtualClock.js';
+import { VirtualClock } from '../../src/base/virtualClock.js';
 
 describe('VirtualClock', () => {
   it('fires timers in due order, then creation order, advancing time to each', () => {

@@ -1,8 +1,10 @@
 // Control cases for the simulation's invariant checks: each must report what it exists to catch.
 import { describe, expect, it } from 'vitest';
 import type { KeyRecord } from '../../src/paxos/record.js';
-import { VirtualClock } from '../../src/runtime/virtualClock.js';
+import { VirtualClock } from '../../src/base/virtualClock.js';
 import { MemoryStorage } from '../../src/storage/memoryStorage.js';
+import type { Ballot } from '../../src/paxos/ballot.js';
+import type { Envelope } from '../../src/paxos/messages.js';
 import { InvariantChecker } from './invariants.js';
 
 const accepted = (value: string): KeyRecord => ({
@@ -73,5 +75,115 @@ describe('InvariantChecker', () => {
       't=5 agreement: node b decided "w" for k, but "v" was decided before',
       't=5 validity: node c decided "x" for j, which no ask proposed',
     ]);
+  });
+
+  describe('ballot invariants, on every message sent', () => {
+    const clock = new VirtualClock();
+    /** A sender whose promise of `ballot` is durable, so persist-before-reply holds. */
+    function senderPromised(ballot: Ballot, key = 'k'): MemoryStorage {
+      const storage = new MemoryStorage({ clock });
+      void storage.write(key, { promised: ballot, accepted: null, decided: null });
+      clock.advance(1);
+      return storage;
+    }
+    const propose = (from: string, ballot: Ballot, value: string): Envelope => ({
+      from,
+      to: 'c',
+      key: 'k',
+      message: { type: 'propose', ballot, value },
+    });
+    const owners = (owner: string | null) =>
+      new InvariantChecker(
+        () => 0,
+        () => [],
+        () => owner,
+      );
+
+    it('a ballot that names another node than its sender is a violation (prepare and propose)', () => {
+      const checker = owners('a');
+      const ballot = { round: 2, node: 'b' };
+      checker.checkSent(
+        { from: 'a', to: 'c', key: 'k', message: { type: 'prepare', ballot } },
+        senderPromised(ballot),
+      );
+      checker.checkSent(propose('a', ballot, 'v'), senderPromised(ballot));
+      checker.checkSent(propose('b', ballot, 'v'), senderPromised(ballot));
+      expect(checker.violations).toEqual([
+        "t=0 ballot not the sender's: a→c prepare for k carries ballot 2.b",
+        "t=0 ballot not the sender's: a→c propose for k carries ballot 2.b",
+      ]);
+    });
+
+    it("round 0 is the owner's alone, and nobody's with the owner fast path off", () => {
+      const withOwner = owners('a');
+      withOwner.checkSent(
+        propose('a', { round: 0, node: 'a' }, 'v'),
+        senderPromised({ round: 0, node: 'a' }),
+      );
+      withOwner.checkSent(
+        propose('b', { round: 0, node: 'b' }, 'w'),
+        senderPromised({ round: 0, node: 'b' }),
+      );
+      expect(withOwner.violations).toEqual([
+        't=0 round 0 not from the owner: b→c propose for k 0.b, the owner is a',
+      ]);
+      const withoutOwner = owners(null);
+      withoutOwner.checkSent(
+        propose('a', { round: 0, node: 'a' }, 'v'),
+        senderPromised({ round: 0, node: 'a' }),
+      );
+      expect(withoutOwner.violations).toEqual([
+        't=0 round 0 not from the owner: a→c propose for k 0.a, the owner fast path is off',
+      ]);
+    });
+
+    it('one value per (key, ballot): a second value proposed, or made durable by an acceptor, is a violation', () => {
+      const checker = owners('a');
+      const one = { round: 1, node: 'a' };
+      checker.checkSent(propose('a', one, 'v'), senderPromised(one));
+      checker.checkSent(propose('a', one, 'v'), senderPromised(one)); // a duplicate is fine
+      checker.checkSent(propose('a', one, 'w'), senderPromised(one));
+      // An acceptor's durable acceptance counts too, with or without a propose seen on the wire.
+      const acceptor = new MemoryStorage({ clock });
+      void acceptor.write('k', { promised: one, accepted: { ballot: one, value: 'x' }, decided: null });
+      clock.advance(1);
+      checker.checkStorage('c', acceptor, ['k']);
+      // The same ballot of another key is another ballot.
+      checker.checkSent({ ...propose('a', one, 'w'), key: 'j' }, senderPromised(one, 'j'));
+      expect(checker.violations).toEqual([
+        expect.stringMatching(
+          /one value per ballot: k at 1\.a got "w" \(a→c propose\), but "v" before \(a→c propose\)$/,
+        ),
+        expect.stringMatching(
+          /one value per ballot: k at 1\.a got "x" \(durable acceptance on c\), but "v" before \(a→c propose\)$/,
+        ),
+      ]);
+    });
+
+    it('round 0: one value per owner boot, and never two on one acceptor', () => {
+      const checker = owners('a');
+      const zero = { round: 0, node: 'a' };
+      const send = (value: string, boot: number) =>
+        checker.checkSent(
+          { ...propose('a', zero, value), message: { type: 'propose', ballot: zero, value, boot } },
+          senderPromised(zero),
+        );
+      send('v', 1);
+      send('w', 2); // a restarted owner's second value: its own boot, allowed (owner.ts)
+      expect(checker.violations).toEqual([]);
+      send('x', 2); // a second value in one boot is not
+      // One acceptor holding two round-0 values in turn is a violation too.
+      const acceptor = new MemoryStorage({ clock });
+      void acceptor.write('k', { promised: zero, accepted: { ballot: zero, value: 'v' }, decided: null });
+      clock.advance(1);
+      checker.checkStorage('c', acceptor, ['k']);
+      void acceptor.write('k', { promised: zero, accepted: { ballot: zero, value: 'w' }, decided: null });
+      clock.advance(1);
+      checker.checkStorage('c', acceptor, ['k']);
+      expect(checker.violations).toEqual([
+        expect.stringMatching(/one value per ballot: k at 0\.a got "x" .*but "w" before/),
+        expect.stringMatching(/one value per ballot: c accepted "w" for k at 0\.a, after "v"/),
+      ]);
+    });
   });
 });

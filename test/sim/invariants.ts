@@ -1,29 +1,50 @@
 // Safety invariants checked during a simulation, after every step and on every message sent.
 // Each returns violations as readable strings; an empty list means the run is safe so far.
+// Besides agreement, validity, durability and persist-before-reply, the ballot invariants the
+// acceptors enforce as defence in depth (acceptor.ts) are checked on what the nodes *send*, so a
+// node that breaks one is caught even when every acceptor refuses its message: one value per
+// (key, ballot), round 0 only from the key's owner, and a ballot's node is its sender.
 import { compareBallots, formatBallot, type Ballot } from '../../src/paxos/ballot.js';
-import type { Envelope, PaxosValue } from '../../src/paxos/messages.js';
+import type {
+  AcceptedProposal,
+  Envelope,
+  PaxosValue,
+  PrepareMessage,
+  ProposeMessage,
+} from '../../src/paxos/messages.js';
 import type { MemoryStorage } from '../../src/storage/memoryStorage.js';
 import type { KeyRecord } from '../../src/paxos/record.js';
 import { majority } from '../../src/paxos/quorum.js';
+
+/** Violations listed per kind; more of the same kind only repeat the story. */
+const MAX_PER_KIND = 10;
 
 const show = (value: PaxosValue | undefined): string => JSON.stringify(value ?? null);
 
 export class InvariantChecker {
   readonly violations: string[] = [];
+  private readonly failuresByKind = new Map<string, number>();
   /** The one value chosen per key, as first observed anywhere. */
   private readonly chosen = new Map<string, string>();
   /** Every value some ask proposed, per key. */
   private readonly proposed = new Map<string, Set<string>>();
   private readonly durablePromised = new Map<string, Ballot>();
   private readonly durableDecided = new Map<string, string>();
+  /** The one value of each (key, ballot), and where it was first seen: `key ␀ round.node`. */
+  private readonly ballotValues = new Map<string, { readonly value: string; readonly where: string }>();
+  /** The durable acceptance last checked per `node/key`, so an unchanged one is not checked again. */
+  private readonly acceptanceSeen = new Map<string, AcceptedProposal>();
 
   /**
    * @param durableRecords every node's durable records of a key, for the check that a decision a
    *   client observes is already backed by a majority on disk.
+   * @param ownerOf the one member that may use round 0 for a key (owner.ts), or null when the
+   *   owner fast path is off and nobody may.
    */
   constructor(
     private readonly now: () => number,
     private readonly durableRecords: (key: string) => readonly (KeyRecord | undefined)[] = () => [],
+    private readonly ownerOf: (key: string) => string | null = () => null,
   ) {}
 
   /**
@@ -77,6 +98,29 @@ export class InvariantChecker {
       const durable = storage.loadDurable(key);
       if (durable?.decided) this.noteDecided(`node ${id}`, key, durable.decided.value);
       const slot = `${id}/${key}`;
+      const acceptance = durable?.accepted;
+      if (acceptance && this.acceptanceSeen.get(slot) !== acceptance) {
+        const before = this.acceptanceSeen.get(slot);
+        this.acceptanceSeen.set(slot, acceptance);
+        if (acceptance.ballot.round !== 0)
+          this.noteBallotValue(
+            key,
+            acceptance.ballot,
+            undefined,
+            acceptance.value,
+            `durable acceptance on ${id}`,
+          );
+        else if (
+          before !== undefined &&
+          compareBallots(before.ballot, acceptance.ballot) === 0 &&
+          show(before.value) !== show(acceptance.value)
+        )
+          // Round 0 may hold different values on different acceptors (one per owner boot), but
+          // never two on one acceptor (acceptor.ts, conflicting-value).
+          this.fail(
+            `one value per ballot: ${id} accepted ${show(acceptance.value)} for ${key} at ${formatBallot(acceptance.ballot)}, after ${show(before.value)}`,
+          );
+      }
       const decidedBefore = this.durableDecided.get(slot);
       if (decidedBefore !== undefined) {
         // Stability: a durably learned value never changes or disappears, crashes included.
@@ -111,10 +155,27 @@ export class InvariantChecker {
     const promisedAtLeast = (ballot: Ballot) =>
       durable?.decided != null ||
       (durable?.promised != null && compareBallots(durable.promised, ballot) >= 0);
+    if (message.type === 'prepare' || message.type === 'propose') this.checkBallotOwnership(envelope);
+    if (message.type === 'propose')
+      this.noteBallotValue(
+        envelope.key,
+        message.ballot,
+        message.boot,
+        message.value,
+        `${envelope.from}→${envelope.to} propose`,
+      );
     switch (message.type) {
+      case 'propose':
+        // The owner's round 0 reveals nothing of its own: it does not vote in it (owner.ts).
+        if (message.ballot.round === 0) return;
+        if (!promisedAtLeast(message.ballot)) {
+          this.fail(
+            `persist before reply: ${where} ${formatBallot(message.ballot)} but durable promise is ${formatBallot(durable?.promised ?? null)}`,
+          );
+        }
+        return;
       case 'prepare':
       case 'promise':
-      case 'propose':
         if (!promisedAtLeast(message.ballot)) {
           this.fail(
             `persist before reply: ${where} ${formatBallot(message.ballot)} but durable promise is ${formatBallot(durable?.promised ?? null)}`,
@@ -132,10 +193,17 @@ export class InvariantChecker {
         }
         return;
       case 'decide': {
+        // A decide reveals a chosen value: a majority of the members must hold it on disk (the
+        // owner of a round 0 sends it holding nothing itself: every other member does).
         const shown = show(message.value);
-        if (show(durable?.decided?.value) !== shown && show(durable?.accepted?.value) !== shown) {
+        const backing = this.durableRecords(envelope.key).filter(
+          (r) =>
+            show(r?.decided?.value) === shown || (r?.accepted != null && show(r.accepted.value) === shown),
+        ).length;
+        const members = this.durableRecords(envelope.key).length;
+        if (members > 0 && backing < majority(members)) {
           this.fail(
-            `persist before reply: ${where} ${shown} but the sender has not durably accepted or learned it`,
+            `persist before reply: ${where} ${shown} but only ${backing} of ${members} nodes hold it on disk`,
           );
         }
         this.noteDecided(`message from ${envelope.from}`, envelope.key, message.value);
@@ -146,11 +214,61 @@ export class InvariantChecker {
     }
   }
 
+  /**
+   * A ballot is its proposer's alone: its node is the sender (ballots are unique because the
+   * node id breaks ties, ballot.ts), and round 0, which skips phase 1, is the key owner's
+   * (owner.ts) — nobody's when the owner fast path is off.
+   */
+  private checkBallotOwnership(envelope: Envelope): void {
+    const message = envelope.message as PrepareMessage | ProposeMessage;
+    const where = `${envelope.from}→${envelope.to} ${message.type} for ${envelope.key}`;
+    if (message.ballot.node !== envelope.from)
+      this.fail(`ballot not the sender's: ${where} carries ballot ${formatBallot(message.ballot)}`);
+    if (message.ballot.round !== 0) return;
+    const owner = this.ownerOf(envelope.key);
+    if (envelope.from !== owner) {
+      this.fail(
+        `round 0 not from the owner: ${where} ${formatBallot(message.ballot)}, ${owner === null ? 'the owner fast path is off' : `the owner is ${owner}`}`,
+      );
+    }
+  }
+
+  /**
+   * One value per (key, ballot), among every propose ever sent: the proposer of a ballot proposes
+   * one value in it (Paxos Made Simple §2.2). The owner's round 0 is the exception it is built to
+   * survive (owner.ts): an owner that crashed and forgot its propose may send another value in it
+   * after restarting — but one per boot, which its propose carries and its acknowledgements echo.
+   */
+  private noteBallotValue(
+    key: string,
+    ballot: Ballot,
+    boot: number | undefined,
+    value: PaxosValue,
+    where: string,
+  ): void {
+    const id = `${key}\u0000${formatBallot(ballot)}${ballot.round === 0 ? `\u0000boot ${String(boot)}` : ''}`;
+    const shown = show(value);
+    const first = this.ballotValues.get(id);
+    if (first === undefined) this.ballotValues.set(id, { value: shown, where });
+    else if (first.value !== shown) {
+      this.fail(
+        `one value per ballot: ${key} at ${formatBallot(ballot)} got ${shown} (${where}), but ${first.value} before (${first.where})`,
+      );
+    }
+  }
+
   chosenValue(key: string): string | undefined {
     return this.chosen.get(key);
   }
 
+  /**
+   * Records a violation. Each kind (the words before the colon) is listed at most
+   * `MAX_PER_KIND` times, so a flood of one kind cannot hide the first of another.
+   */
   private fail(message: string): void {
-    if (this.violations.length < 20) this.violations.push(`t=${this.now()} ${message}`);
+    const kind = message.slice(0, message.indexOf(':'));
+    const seen = this.failuresByKind.get(kind) ?? 0;
+    this.failuresByKind.set(kind, seen + 1);
+    if (seen < MAX_PER_KIND) this.violations.push(`t=${this.now()} ${message}`);
   }
 }

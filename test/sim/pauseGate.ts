@@ -2,7 +2,7 @@
 // timers, deliveries to it, its sends and its storage commits — waits in order; on resume it
 // runs in that order, as a SIGSTOP/SIGCONT'd process would. A crash drops what waits. The
 // disk is not paused: writes already issued still commit while the node is stopped.
-import type { RuntimeClock } from '../../src/runtime/clock.js';
+import type { RuntimeClock } from '../../src/base/clock.js';
 import type { RemoteRouter } from '../../src/runtime/distribution/remoteRouter.js';
 import type { Envelope } from '../../src/paxos/messages.js';
 import type { Transport } from '../../src/transport/transport.js';

@@ -1,9 +1,9 @@
 // Deterministic simulation inside `npm test`: a few hundred seeded schedules of faults against
-// 3- and 5-node clusters, with invariants checked after every step, liveness after healing, and
-// control runs of broken variants that the checker must catch. A failing seed prints the
-// command that replays it.
+// 3- and 5-node clusters, with invariants checked after every step and on every message sent,
+// liveness after healing, and control runs of broken variants that the checks must catch. A
+// failing seed prints the command that replays it.
 import { describe, expect, it } from 'vitest';
-import { modeOfSeed, runSimulation, type SimResult } from './simulation.js';
+import { modeOfSeed, runSimulation, type SimOptions, type SimResult } from './simulation.js';
 import { summarizeRuns } from './summary.js';
 import type { BrokenVariant } from './brokenVariants.js';
 
@@ -20,7 +20,7 @@ function explain(result: SimResult): string {
 }
 
 describe('deterministic simulation', () => {
-  it(`${SEEDS} seeded fault schedules keep every invariant, and every ask completes after healing`, async () => {
+  it(`${SEEDS} seeded fault schedules keep every invariant, and after healing every key is decided on every node`, async () => {
     const results: SimResult[] = [];
     for (let seed = 1; seed <= SEEDS; seed++) {
       // Seeds vary the node count and both fast paths (modeOfSeed).
@@ -50,12 +50,12 @@ describe('deterministic simulation', () => {
 });
 
 describe('control runs: the checker catches broken variants', () => {
-  async function firstViolation(variant: BrokenVariant, seeds: number) {
+  async function firstViolation(variant: BrokenVariant, seeds: number, mode: Partial<SimOptions> = {}) {
     for (let seed = 1; seed <= seeds; seed++) {
-      // The classic protocol: the owner path funnels proposals through one node, which hides
-      // quorum and P2c bugs that need two proposers racing.
-      const result = await runSimulation({ seed, nodes: 3, variant, ownerFastPath: false });
-      if (result.violations.length > 0) return { seed, violations: result.violations };
+      // By default the classic protocol: the owner path funnels proposals through one node, which
+      // hides quorum and P2c bugs that need two proposers racing.
+      const result = await runSimulation({ seed, nodes: 3, variant, ownerFastPath: false, ...mode });
+      if (result.violations.length > 0) return { seed, violations: result.violations, result };
     }
     return undefined;
   }
@@ -80,5 +80,48 @@ describe('control runs: the checker catches broken variants', () => {
     const found = await firstViolation('amnesia', 100);
     expect(found, 'no seed exposed the amnesiac node').toBeDefined();
     console.log(`amnesia caught at seed ${found?.seed}: ${found?.violations[0]}`);
+  });
+
+  it("a node that proposes with another node's ballot is caught on the wire, though every acceptor refuses it", async () => {
+    const found = await firstViolation('forged-ballot', 20);
+    expect(found?.violations.join('\n')).toMatch(
+      /ballot not the sender's: a→\w prepare for k\d carries ballot \d+\.b/,
+    );
+  });
+
+  it('a non-owner that skips phase 1 with round 0 is caught', async () => {
+    const found = await firstViolation('round-zero-non-owner', 20, {
+      ownerFastPath: true,
+      acceptorFastPath: false,
+    });
+    expect(found?.violations.join('\n')).toMatch(/round 0 not from the owner: .*, the owner is [a-c]/);
+  });
+
+  it('round 0 from anyone is caught when the owner fast path is off', async () => {
+    const found = await firstViolation('round-zero-non-owner', 20, { ownerFastPath: false });
+    expect(found?.violations.join('\n')).toMatch(
+      /round 0 not from the owner: .*, the owner fast path is off/,
+    );
+  });
+});
+
+describe('control runs: the liveness check catches a node that stalls', () => {
+  it('instances whose takeover timer never fires break no safety invariant, and liveness catches them', async () => {
+    const results: SimResult[] = [];
+    for (let seed = 1; seed <= 10; seed++)
+      results.push(await runSimulation({ seed, ...modeOfSeed(seed), variant: 'no-takeover' }));
+    // Safety alone would pass every one of these runs…
+    expect(results.flatMap((r) => r.safety)).toEqual([]);
+    // …while the liveness check fails some, naming keys and probes that never got an answer.
+    const stalled = results.filter((r) => r.liveness.length > 0);
+    expect(stalled.length).toBeGreaterThan(0);
+    expect(stalled[0]?.liveness.join('\n')).toMatch(
+      /liveness: \w probe k\d, made after healing, failed with PAXOS_ERR_TIMEOUT/,
+    );
+    expect(stalled[0]?.liveness.join('\n')).toMatch(/liveness: k\d.* is not decided on [a-e]/);
+    expect(stalled[0]?.recoveredMs).toBeNull();
+    console.log(
+      `no-takeover: ${stalled.length} of 10 seeds stalled; seed ${stalled[0]?.seed}: ${stalled[0]?.liveness[0]}`,
+    );
   });
 });

@@ -1,16 +1,19 @@
 // Deterministic simulation of whole gen-paxos nodes (real supervisor and instance machines) on
 // one VirtualClock, with a fault schedule drawn from the seed: loss, duplication, reordering,
 // long-tail delays, symmetric/asymmetric/one-way partitions, pauses, crashes that lose
-// uncommitted writes, graceful restarts and slow disks. Invariants are checked after every step;
-// after the faults stop, every pending ask must complete. The same seed replays the same run.
+// uncommitted writes, graceful restarts and slow disks. Safety invariants are checked after every
+// step and on every message sent (invariants.ts); after the faults stop, liveness (liveness.ts):
+// every key is probed on every node and must be decided within the window. The same seed replays
+// the same run.
 import { createHash } from 'node:crypto';
 import type { InspectionEvent } from 'xstate';
 import type { Envelope } from '../../src/paxos/messages.js';
-import type { GenPaxosError } from '../../src/errors.js';
+import type { GenPaxosError } from '../../src/base/errors.js';
 import type { PaxosValue } from '../../src/paxos/messages.js';
 import { startLink, type GenPaxosNode } from '../../src/node/genPaxos.js';
-import { seededRandom, type RandomSource } from '../../src/runtime/random.js';
-import { VirtualClock } from '../../src/runtime/virtualClock.js';
+import { type RandomSource } from '../../src/base/random.js';
+import { seededRandom } from '../../src/paxos/prng.js';
+import { VirtualClock } from '../../src/base/virtualClock.js';
 import { MemoryStorage } from '../../src/storage/memoryStorage.js';
 import type { Storage } from '../../src/storage/storage.js';
 import {
@@ -19,7 +22,9 @@ import {
   type NetworkEventKind,
 } from '../../src/transport/memoryNetwork.js';
 import { drainMicrotasks } from '../support/settle.js';
+import { ownerOf } from '../../src/paxos/owner.js';
 import { InvariantChecker } from './invariants.js';
+import { LivenessTracker } from './liveness.js';
 import { PauseGate } from './pauseGate.js';
 import { instanceLogicFor, type BrokenVariant } from './brokenVariants.js';
 
@@ -30,7 +35,10 @@ export interface SimOptions {
   /** Client operations (asks and reads) spread over the fault window. */
   readonly operations: number;
   readonly faultWindowMs: number;
-  /** Virtual time allowed after healing for every pending ask to complete. */
+  /**
+   * The liveness window: virtual time allowed after healing for the asks of the fault window to
+   * settle and for every key to be decided on every node (the probes).
+   */
   readonly settleMs: number;
   readonly askTimeoutMs: number;
   /** False: acceptors spawn instances instead of answering on the fast path (default true). */
@@ -98,9 +106,18 @@ export interface SimResult {
   readonly options: SimOptions;
   readonly faults: Record<FaultKind, number>;
   readonly operations: number;
+  /** Safety violations, then liveness violations. */
   readonly violations: readonly string[];
-  /** Asks still pending when the settle time ran out. */
+  /** What the invariant checker found (invariants.ts). */
+  readonly safety: readonly string[];
+  /** What the liveness check after healing found (liveness.ts). */
+  readonly liveness: readonly string[];
+  /** Asks still pending when the liveness window ran out. */
   readonly stuck: readonly string[];
+  /** Keys asked during the faults that got no answer there, settled by the probes after healing. */
+  readonly reasked: readonly string[];
+  /** Virtual time from healing to the last probe answered; null when liveness failed. */
+  readonly recoveredMs: number | null;
   readonly history: readonly HistoryOp[];
   readonly trace: readonly string[];
   /** A digest of the trace: equal digests mean byte-for-byte equal runs. */
@@ -143,7 +160,7 @@ class Simulation {
   private readonly history: HistoryOp[] = [];
   private readonly trace: string[] = [];
   private readonly keys: string[];
-  private readonly pending = new Set<string>();
+  private readonly liveness: LivenessTracker;
   private steps = 0;
   private opCounter = 0;
 
@@ -152,16 +169,18 @@ class Simulation {
     this.schedule = seededRandom(options.seed * 7919 + 1);
     this.followUps = seededRandom(options.seed * 7919 + 4);
     this.network = createMemoryNetwork({ clock: this.clock, random: seededRandom(options.seed * 7919 + 2) });
+    this.keys = Array.from({ length: options.keys }, (_, i) => `k${i}`);
+    const members = Array.from({ length: options.nodes }, (_, i) => String.fromCharCode(97 + i));
     this.checker = new InvariantChecker(
       () => this.clock.now(),
       (key) => [...this.nodes.values()].map((sim) => sim.storage.loadDurable(key)),
+      (key) => ((options.ownerFastPath ?? true) ? ownerOf(key, members) : null),
     );
-    this.keys = Array.from({ length: options.keys }, (_, i) => `k${i}`);
+    this.liveness = new LivenessTracker(() => this.clock.now(), options.settleMs);
     // Disks differ: a proposer whose own disk is slower than its acceptors' decides before its
     // own vote is durable, which is when answering a client from the store would be unsafe.
     const disks = seededRandom(options.seed * 7919 + 3);
-    for (let i = 0; i < options.nodes; i++) {
-      const id = String.fromCharCode(97 + i);
+    for (const id of members) {
       const diskMs = disks.next() < 0.5 ? 1 : 1 + Math.floor(disks.next() * 40);
       this.nodes.set(id, {
         id,
@@ -181,7 +200,7 @@ class Simulation {
   }
 
   async run(): Promise<SimResult> {
-    const { faultWindowMs, settleMs } = this.options;
+    const { faultWindowMs } = this.options;
     this.log(
       `simulation seed=${this.options.seed} nodes=${this.options.nodes} keys=${this.options.keys} fastPath=${this.options.acceptorFastPath ?? true} ownerPath=${this.options.ownerFastPath ?? true}`,
     );
@@ -192,16 +211,20 @@ class Simulation {
     await this.runUntil(() => this.clock.now() >= faultWindowMs, faultWindowMs);
 
     await this.healEverything();
-    const settleDeadline = this.clock.now() + settleMs;
-    await this.runUntil(() => this.pending.size === 0, settleDeadline);
-    const stuck = [...this.pending];
-    if (stuck.length === 0) await this.probeEveryKey(settleDeadline);
+    this.liveness.healed();
+    const deadline = this.liveness.deadlineMs;
+    // The asks of the fault window settle first: answered, or failed by their own timeout.
+    await this.runUntil(() => this.liveness.waitingCount === 0, deadline);
+    await this.probeEveryKey(deadline);
+    // An answer may precede the write of the decision it learned (learner.ts): let writes land.
+    const nodes = [...this.nodes.values()];
+    await this.runUntil(() => nodes.every((sim) => sim.storage.uncommittedKeys === 0), deadline);
+    const liveness = this.liveness.report(this.keys, (key) =>
+      nodes.filter((sim) => !sim.storage.loadDurable(key)?.decided).map((sim) => sim.id),
+    );
     for (const sim of this.nodes.values()) await sim.node?.stop();
 
-    const violations = [
-      ...this.checker.violations,
-      ...[...this.pending].map((op) => `liveness: ${op} never completed after healing`),
-    ];
+    const violations = [...this.checker.violations, ...liveness.violations];
     this.log(`end t=${this.clock.now()} steps=${this.steps} violations=${violations.length}`);
     return {
       seed: this.options.seed,
@@ -209,7 +232,11 @@ class Simulation {
       faults: this.faults,
       operations: this.opCounter,
       violations,
-      stuck,
+      safety: [...this.checker.violations],
+      liveness: liveness.violations,
+      stuck: liveness.stuck,
+      reasked: liveness.reasked,
+      recoveredMs: liveness.recoveredMs,
       history: this.history,
       trace: this.trace,
       traceDigest: createHash('sha256').update(this.trace.join('\n')).digest('hex').slice(0, 16),
@@ -255,8 +282,8 @@ class Simulation {
       ...(this.options.acceptorFastPath !== undefined
         ? { acceptorFastPath: this.options.acceptorFastPath }
         : {}),
-      ...(instanceLogicFor(this.options.variant)
-        ? { instanceLogic: instanceLogicFor(this.options.variant) }
+      ...(instanceLogicFor(this.options.variant, sim.id)
+        ? { instanceLogic: instanceLogicFor(this.options.variant, sim.id) }
         : {}),
     });
     this.options.observer?.started?.(sim.id, sim.node);
@@ -424,15 +451,15 @@ class Simulation {
       1 + Math.floor(this.followUps.next() * 30),
     );
     const op = `${id} ask ${key}=${value}`;
-    this.pending.add(op);
+    this.liveness.asked(op, key);
     node.ask(key, value).then(
       (decided) => {
-        this.pending.delete(op);
+        this.liveness.answered(op);
         this.checker.noteClientSaw(`ask on ${id}`, key, decided);
         this.record({ process: id, type: 'ok', f, key, value: decided });
       },
       (error: GenPaxosError) => {
-        this.pending.delete(op);
+        this.liveness.failed(op, error.code);
         // A timeout or a crash leaves the outcome unknown ("info"), never "fail".
         this.record({ process: id, type: 'info', f, key, value });
         this.log(`${op} -> ${error.code}`);
@@ -456,28 +483,40 @@ class Simulation {
     }
   }
 
-  /** Liveness after healing: every node can learn every key, and all agree. */
+  /**
+   * Liveness after healing: every node asks every key — the keys whose asks all went unanswered
+   * during the faults among them — and must be answered before the window ends; all agree.
+   */
   private async probeEveryKey(deadlineMs: number): Promise<void> {
+    const reasked = this.liveness.unansweredKeys();
+    if (reasked.length > 0)
+      this.log(
+        `re-asked after healing (every ask of the fault window went unanswered): ${reasked.join(' ')}`,
+      );
     const answers = new Map<string, PaxosValue>();
+    const timeoutMs = Math.max(1, deadlineMs - this.clock.now());
     for (const key of this.keys) {
       for (const sim of this.nodes.values()) {
         const op = `${sim.id} probe ${key}`;
-        this.pending.add(op);
+        this.liveness.asked(op, key);
         const value = `probe-${sim.id}`;
         this.checker.noteProposed(key, value);
         this.record({ process: sim.id, type: 'invoke', f: 'ask', key, value });
-        (sim.node as GenPaxosNode).ask(key, value, { timeoutMs: this.options.settleMs }).then(
+        (sim.node as GenPaxosNode).ask(key, value, { timeoutMs }).then(
           (decided) => {
-            this.pending.delete(op);
+            this.liveness.answered(op);
             answers.set(`${sim.id}/${key}`, decided);
             this.checker.noteClientSaw(`probe on ${sim.id}`, key, decided);
             this.record({ process: sim.id, type: 'ok', f: 'ask', key, value: decided });
           },
-          () => this.record({ process: sim.id, type: 'info', f: 'ask', key, value }),
+          (error: GenPaxosError) => {
+            this.liveness.failed(op, error.code);
+            this.record({ process: sim.id, type: 'info', f: 'ask', key, value });
+          },
         );
       }
     }
-    await this.runUntil(() => this.pending.size === 0, deadlineMs);
+    await this.runUntil(() => this.liveness.waitingCount === 0, deadlineMs);
     for (const key of this.keys)
       this.log(`decided ${key} = ${JSON.stringify(answers.get(`a/${key}`) ?? null)}`);
   }

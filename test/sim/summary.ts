@@ -7,20 +7,30 @@ export function summarizeRuns(results: readonly SimResult[]): string {
     ', ',
   );
   const operations = results.reduce((n, r) => n + r.operations, 0);
-  const violations = results.reduce((n, r) => n + r.violations.length, 0);
+  const safety = results.reduce((n, r) => n + r.safety.length, 0);
+  const liveness = results.reduce((n, r) => n + r.liveness.length, 0);
   const failing = results.filter((r) => r.violations.length > 0).map((r) => r.seed);
   const virtualS = results.reduce((n, r) => n + r.virtualMs, 0) / 1000;
+  const reasked = results.reduce((n, r) => n + r.reasked.length, 0);
+  const recovered = results.map((r) => r.recoveredMs).filter((ms): ms is number => ms !== null);
+  const slowest = recovered.length > 0 ? `${(Math.max(...recovered) / 1000).toFixed(1)} s` : '-';
   const table = formatTable(
-    ['schedules', 'operations', 'virtual time', 'violations', 'failing seeds'],
+    ['schedules', 'operations', 'virtual time', 'violations', 'safety', 'liveness', 'failing seeds'],
     [
       [
         String(results.length),
         String(operations),
         `${virtualS.toFixed(0)} s`,
-        String(violations),
+        String(safety + liveness),
+        String(safety),
+        String(liveness),
         failing.join(' ') || '-',
       ],
     ],
   );
-  return `${table}\nfaults injected (schedules with each kind of noise, or injections): ${faults}`;
+  return [
+    table,
+    `faults injected (schedules with each kind of noise, or injections): ${faults}`,
+    `after healing: ${reasked} keys re-asked (every ask of them in the fault window went unanswered); slowest recovery (healing to the last probe answered) ${slowest} of the ${results[0]?.options.settleMs ?? 0} ms window`,
+  ].join('\n');
 }

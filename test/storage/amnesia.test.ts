@@ -1,6 +1,6 @@
 // Amnesia refusal: the pure incarnation check, and the transport hook built on a store.
 import { afterAll, describe, expect, it } from 'vitest';
-import { ERROR_CODES } from '../../src/errors.js';
+import { ERROR_CODES } from '../../src/base/errors.js';
 import { checkIncarnation, peerIncarnationCheck, type IncarnationStore } from '../../src/storage/amnesia.js';
 import { LmdbStorage } from '../../src/storage/lmdbStorage.js';
 import { tempDirs } from './tempDir.js';
@@ -17,7 +17,7 @@ describe('checkIncarnation', () => {
   });
 
   it.each([
-    { known: 'i1', claimed: 'i2', reason: /claims incarnation i2 but was known as i1/ },
+    { known: 'i1', claimed: 'i2', reason: /another incarnation than the one remembered/ },
     { known: 'i1', claimed: '', reason: /sent no incarnation/ },
     { known: undefined, claimed: undefined, reason: /sent no incarnation/ },
     { known: undefined, claimed: 42, reason: /sent no incarnation/ },
@@ -30,6 +30,15 @@ describe('checkIncarnation', () => {
     const verdict = checkIncarnation('c', 'old', 'new');
     expect(verdict.ok).toBe(false);
     if (!verdict.ok) expect(verdict.reason).toContain('docs/operations.md');
+  });
+
+  it('names neither incarnation: the reason reaches status, which clients read (docs/security.md)', () => {
+    const verdict = checkIncarnation('c', 'remembered-7f3a', 'presented-91bc');
+    expect(verdict.ok).toBe(false);
+    if (!verdict.ok) {
+      expect(verdict.reason).not.toContain('remembered-7f3a');
+      expect(verdict.reason).not.toContain('presented-91bc');
+    }
   });
 });
 

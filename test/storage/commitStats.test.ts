@@ -1,6 +1,6 @@
 // The fixed-bucket histograms behind the commit counters.
 import { describe, expect, it } from 'vitest';
-import { Histogram, histogramPercentile } from '../../src/stats/histogram.js';
+import { Histogram, histogramPercentile } from '../../src/base/histogram.js';
 
 describe('Histogram', () => {
   it('counts samples per bucket, with +Inf last', () => {

@@ -2,7 +2,7 @@
 // committed, group commit, reopening, the node's identity, and the errors of a closed store.
 import { readdirSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ERROR_CODES } from '../../src/errors.js';
+import { ERROR_CODES } from '../../src/base/errors.js';
 import type { KeyRecord } from '../../src/paxos/record.js';
 import { LmdbStorage } from '../../src/storage/lmdbStorage.js';
 import type { CommitInfo } from '../../src/storage/commitStats.js';
@@ -260,5 +260,20 @@ describe('LmdbStorage: a closed store', () => {
     expect(() => new LmdbStorage({ path: dirs.next(), nodeId: '' })).toThrow(
       expect.objectContaining({ code: ERROR_CODES.BAD_OPTION }),
     );
+  });
+});
+
+describe('LmdbStorage: boot', () => {
+  it('counts its opens durably: every start of a node has a boot no earlier start had', async () => {
+    const path = dirs.next();
+    const first = await opened(path);
+    expect(first.boot).toBe(1);
+    await first.close();
+    const second = await opened(path);
+    expect(second.boot).toBe(2);
+    await second.close();
+    const third = await opened(path);
+    expect(third.boot).toBe(3);
+    await third.close();
   });
 });

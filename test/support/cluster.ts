@@ -4,9 +4,10 @@ import type { InspectionEvent } from 'xstate';
 import type { InstanceMachine, InstanceTiming } from '../../src/paxos/instanceMachine.js';
 import type { PaxosValue } from '../../src/paxos/messages.js';
 import { startLink, type GenPaxosNode } from '../../src/node/genPaxos.js';
-import { seededRandom, type RandomSource } from '../../src/runtime/random.js';
+import { type RandomSource } from '../../src/base/random.js';
+import { seededRandom } from '../../src/paxos/prng.js';
 import type { RestartIntensity } from '../../src/runtime/restartIntensity.js';
-import { VirtualClock } from '../../src/runtime/virtualClock.js';
+import { VirtualClock } from '../../src/base/virtualClock.js';
 import { MemoryStorage } from '../../src/storage/memoryStorage.js';
 import {
   createMemoryNetwork,

@@ -4,8 +4,8 @@
 // The rate stays within a bound: the model docs/leader.md assumes. `setRate` changes it from now
 // on (timers already set keep their real due time, so they may fire early or late by local time:
 // code on this clock must read `now()` when woken, never trust the wake-up itself).
-import type { RuntimeClock } from '../../src/runtime/clock.js';
-import type { VirtualClock } from '../../src/runtime/virtualClock.js';
+import type { RuntimeClock } from '../../src/base/clock.js';
+import type { VirtualClock } from '../../src/base/virtualClock.js';
 
 export class DriftingClock implements RuntimeClock {
   private originRealMs: number;

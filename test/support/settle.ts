@@ -1,6 +1,6 @@
 // Drives a deterministic run: drains promise callbacks, then fires the virtual clock's next
 // timer, until a condition holds. Nothing here reads wall-clock time.
-import type { VirtualClock } from '../../src/runtime/virtualClock.js';
+import type { VirtualClock } from '../../src/base/virtualClock.js';
 
 /** Lets every queued promise callback (and the callbacks they queue) run. */
 export function drainMicrotasks(): Promise<void> {

@@ -25,7 +25,7 @@ export function describeMessage(message: PaxosMessage): string {
   }
 }
 
-function describeRecord(record: KeyRecord): string {
+export function describeRecord(record: KeyRecord): string {
   const parts: string[] = [];
   if (record.promised) parts.push(`promised ${formatBallot(record.promised)}`);
   if (record.accepted)

@@ -20,7 +20,7 @@ const contended: ViewEvent[] = [
   send(3, 'a', 'c', 'k', 'prepare', '2.a'),
   recv(4, 'a', 'b', 'k', 'prepare', '2.a'),
   recv(4, 'a', 'c', 'k', 'prepare', '2.a'),
-  moved(5, 'b', 'k', 'nil', 'acknowledged', { event: 'prepare', guard: 'promisable', anyState: true }),
+  moved(5, 'b', 'k', 'nil', 'acknowledged', { event: 'prepare', guard: 'grantsVote', anyState: true }),
   durable(5, 'b', 'k', { promised: '2.a' }),
   { ...send(6, 'b', 'a', 'k', 'promise', '2.a'), accepted: null },
   durable(6, 'c', 'k', { promised: '2.a', accepted: '1.c', value: '"blue"' }),
@@ -133,6 +133,42 @@ describe('a key’s story', () => {
     );
     expect(caption((s) => s.kind === 'decided')).toBe(
       'a is the first to know: "blue" is chosen, and no other value ever can be',
+    );
+  });
+
+  it('tells the owner’s round 0 as a fast round the owner does not vote in (docs/fast-path.md)', () => {
+    // a owns k: it proposes in 0.a without phase 1 and writes nothing; b and c accept; both are needed.
+    const model = modelWith([
+      moved(1, 'a', 'k', 'nil', 'proposing', { event: 'ask', guard: 'mayTakeFirstBallot', ballot: '0.a' }),
+      { ...send(1, 'a', 'b', 'k', 'propose', '0.a'), value: '"red"' },
+      { ...send(1, 'a', 'c', 'k', 'propose', '0.a'), value: '"red"' },
+      recv(2, 'a', 'b', 'k', 'propose', '0.a'),
+      recv(2, 'a', 'c', 'k', 'propose', '0.a'),
+      durable(3, 'b', 'k', { promised: '0.a', accepted: '0.a', value: '"red"' }),
+      durable(3, 'c', 'k', { promised: '0.a', accepted: '0.a', value: '"red"' }),
+      send(4, 'b', 'a', 'k', 'acknowledge', '0.a'),
+      send(4, 'c', 'a', 'k', 'acknowledge', '0.a'),
+      recv(5, 'b', 'a', 'k', 'acknowledge', '0.a'),
+      recv(5, 'c', 'a', 'k', 'acknowledge', '0.a'),
+      moved(5, 'a', 'k', 'proposing', 'decided', {
+        event: 'always',
+        cause: 'acknowledge',
+        guard: 'hasAckQuorum',
+        ballot: '0.a',
+      }),
+      decided(5, 'a', 'k', '"red"'),
+    ]);
+    const steps = model.storyOf('k')?.steps ?? [];
+    const captions = storyCaptions(steps);
+    const caption = (match: (s: (typeof steps)[number]) => boolean) => captions[steps.findIndex(match)];
+    expect(caption((s) => s.kind === 'state' && s.state === 'proposing')).toBe(
+      'a owns the key and nobody voted on it yet: it skips phase 1 and proposes in ballot 0.a, a fast round it does not vote in (every other member must accept) (nil → proposing)',
+    );
+    expect(caption((s) => s.kind === 'message' && s.msg === 'propose' && s.to === 'b')).toBe(
+      'a asks b to accept "red" in 0.a (phase 2a): ballot 0 belongs to the key’s owner, so there was no phase 1; the owner does not vote in it, so the value is chosen only if every other member accepts',
+    );
+    expect(caption((s) => s.kind === 'state' && s.state === 'decided')).toBe(
+      "every other member accepted a's proposal in 0.a, the fast round a does not vote in: the value is chosen (proposing → decided)",
     );
   });
 

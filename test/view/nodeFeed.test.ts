@@ -12,7 +12,7 @@ import type {
   StateEvent,
   ViewEvent,
 } from '../../src/inspect/view/model/viewEvents.js';
-import type { NetworkNode } from '../../src/node/networkNode.js';
+import type { NetworkNode } from '../../src/server/networkNode.js';
 import { startLoopbackCluster } from '../fixtures/loopbackCluster.js';
 import { waitFor } from '../wire/helpers.js';
 
@@ -105,8 +105,8 @@ describe('node view feeds, aggregated', () => {
         (t) => `${t.from} -${t.event} [${t.guard}]${t.anyState ? ' (any state)' : ''}-> ${t.state}`,
       ),
     ).toEqual([
-      'nil -prepare [promisable] (any state)-> acknowledged',
-      'acknowledged -propose [acceptable] (any state)-> acknowledged',
+      'nil -prepare [grantsVote] (any state)-> acknowledged',
+      'acknowledged -propose [grantsVote] (any state)-> acknowledged',
       'acknowledged -decide [fromMember] (any state)-> decided',
     ]);
     // Every vote is reported once durable, on every node: promise, acceptance, decision.

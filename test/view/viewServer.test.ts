@@ -65,9 +65,9 @@ function call(
   });
 }
 
-const json = (body: unknown, origin = server.url.slice(0, -1)) => ({
+const json = (body: unknown, origin = server.url.slice(0, -1), token = server.token) => ({
   method: 'POST',
-  headers: { 'content-type': 'application/json', origin },
+  headers: { 'content-type': 'application/json', origin, 'x-view-token': token },
   body: JSON.stringify(body),
 });
 
@@ -121,6 +121,8 @@ describe('the view server', () => {
       (await call('/api/control', { ...json({ action: 'heal' }), headers: { 'content-type': 'text/plain' } }))
         .status,
     ).toBe(403);
+    // Right host and origin, but not the page's token: another local process, say.
+    expect((await call('/api/control', json({ action: 'heal' }, undefined, 'guess'))).status).toBe(403);
     expect(asked).toEqual([]);
   });
 
@@ -163,7 +165,8 @@ describe('the view server', () => {
   });
 
   it('starts a page with the model so far, then streams events', async () => {
-    const socket = new WebSocket(`${server.url.replace('http', 'ws')}feed`, {
+    expect(server.openUrl).toBe(`${server.url}?token=${server.token}`);
+    const socket = new WebSocket(`${server.url.replace('http', 'ws')}feed?token=${server.token}`, {
       origin: server.url.slice(0, -1),
     });
     const frames: { type: string; data?: { applied: number }; events?: unknown[] }[] = [];
@@ -176,13 +179,16 @@ describe('the view server', () => {
     expect(frames[1]).toEqual({ type: 'events', events: [decided(3, 'b', 'colour', '"red"')] });
     socket.close();
 
-    const foreign = new WebSocket(`${server.url.replace('http', 'ws')}feed`, {
-      origin: 'http://evil.example',
-    });
-    const refused = await new Promise((resolve) => {
-      foreign.once('error', () => resolve(true));
-      foreign.once('open', () => resolve(false));
-    });
-    expect(refused).toBe(true);
+    const refusedFor = (url: string, origin: string) => {
+      const foreign = new WebSocket(url, { origin });
+      return new Promise((resolve) => {
+        foreign.once('error', () => resolve(true));
+        foreign.once('open', () => resolve(false));
+      });
+    };
+    const feedUrl = `${server.url.replace('http', 'ws')}feed`;
+    expect(await refusedFor(`${feedUrl}?token=${server.token}`, 'http://evil.example')).toBe(true);
+    expect(await refusedFor(feedUrl, server.url.slice(0, -1))).toBe(true);
+    expect(await refusedFor(`${feedUrl}?token=guess`, server.url.slice(0, -1))).toBe(true);
   });
 });

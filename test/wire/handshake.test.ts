@@ -1,17 +1,21 @@
 // The handshake's rules, pure: proofs bind the secret, both nonces and every claimed field;
 // refusals come in a fixed order; the dialling tie-break is the same on both sides.
 import { describe, expect, it } from 'vitest';
-import { PROTOCOL_VERSION, type HelloFrame, type WelcomeFrame } from '../../src/transport/frames.js';
+import { PROTOCOL_VERSION, type HelloFrame, type WelcomeFrame } from '../../src/transport/wire/frames.js';
 import {
   checkHello,
   checkWelcome,
   helloProof,
+  helloSignature,
   newNonce,
   welcomeProof,
+  welcomeSignature,
   winningDialler,
+  type AcceptingSide,
   type HelloClaims,
-} from '../../src/transport/handshake.js';
-import { WIRE_ERROR_CODES as W } from '../../src/transport/wireErrors.js';
+} from '../../src/transport/wire/handshake.js';
+import { WIRE_ERROR_CODES as W, type WireProblem } from '../../src/transport/wire/wireErrors.js';
+import { generateNodeKey, parsePublicKey, type NodeKey } from '../../src/base/nodeKey.js';
 
 const secret = new TextEncoder().encode('s3cret');
 const members = ['a', 'b', 'c'];
@@ -32,37 +36,92 @@ function hello(
   };
 }
 
-const side = { secret, cluster: 'k', self: 'a', members, serverNonce: new Uint8Array(32) };
+const clientSecret = new TextEncoder().encode('client s3cret');
+const side: AcceptingSide = {
+  peerSecret: secret,
+  clientSecrets: [new TextEncoder().encode('old client secret'), clientSecret],
+  peerSecretForClients: false,
+  peerKeys: new Map(),
+  cluster: 'k',
+  self: 'a',
+  members,
+  serverNonce: new Uint8Array(32),
+};
+
+/** checkHello's refusal, or null when it admits. */
+function check(frame: HelloFrame, on: AcceptingSide = side): WireProblem | null {
+  const verdict = checkHello(frame, on);
+  return verdict.ok ? null : verdict.problem;
+}
 
 describe('checkHello', () => {
   it('admits a member that proves the secret', () => {
-    expect(checkHello(hello(), side)).toBeNull();
-    expect(checkHello(hello({ role: 'client', node: 'cli', members: [] }), side)).toBeNull();
+    expect(check(hello(), side)).toBeNull();
+    expect(check(hello({ role: 'client', node: 'cli', members: [] }, clientSecret), side)).toBeNull();
+  });
+
+  it('keeps the credentials apart: a client secret never opens a peer link, the peer secret no client session', () => {
+    // Issue 17: a client claiming to be member b with its client credential.
+    expect(check(hello({}, clientSecret))?.code).toBe(W.AUTH_FAILED);
+    expect(check(hello({ role: 'client', node: 'cli', members: [] }, secret))).toMatchObject({
+      code: W.AUTH_FAILED,
+      detail: expect.stringMatching(/not a client credential/),
+    });
+    expect(
+      check(hello({ role: 'client', node: 'cli', members: [] }, secret), {
+        ...side,
+        peerSecretForClients: true,
+      }),
+    ).toBeNull();
+    // Rotation: every listed client secret is accepted, and the welcome proves the one used.
+    const old = checkHello(
+      hello({ role: 'client', node: 'cli', members: [] }, side.clientSecrets[0] as typeof secret),
+      side,
+    );
+    expect(old.ok && old.secret).toBe(side.clientSecrets[0]);
+  });
+
+  it('a member whose key is pinned must sign its hello with that key', () => {
+    const b = generateNodeKey();
+    const other = generateNodeKey();
+    const pinned: AcceptingSide = { ...side, peerKeys: new Map([['b', parsePublicKey(b.publicKey, 'b')]]) };
+    const signed = (key: NodeKey | null, serverNonce = side.serverNonce): HelloFrame => {
+      const frame = hello({}, secret, serverNonce);
+      if (key === null) return frame;
+      return { ...frame, sig: helloSignature(key.privateKey, frame, serverNonce, frame.nonce) };
+    };
+    expect(check(signed(b), pinned)).toBeNull();
+    expect(check(signed(null), pinned)?.code).toBe(W.IDENTITY_FAILED);
+    expect(check(signed(other), pinned)?.code).toBe(W.IDENTITY_FAILED);
+    // A signature is bound to the server's nonce: a recorded hello cannot be replayed.
+    expect(check(signed(b, newNonce()), pinned)?.code).toBe(W.AUTH_FAILED);
+    const replayed = signed(b, newNonce());
+    expect(check({ ...signed(b), sig: replayed.sig } as HelloFrame, pinned)?.code).toBe(W.IDENTITY_FAILED);
   });
 
   it('refuses, in order: wrong secret, wrong cluster, unknown node, members, incarnation', () => {
-    expect(checkHello(hello({ cluster: 'other' }, new TextEncoder().encode('guess')), side)?.code).toBe(
+    expect(check(hello({ cluster: 'other' }, new TextEncoder().encode('guess')), side)?.code).toBe(
       W.AUTH_FAILED,
     );
-    expect(checkHello(hello({ cluster: 'other' }), side)?.code).toBe(W.WRONG_CLUSTER);
-    expect(checkHello(hello({ node: 'z' }), side)?.code).toBe(W.UNKNOWN_NODE);
-    expect(checkHello(hello({ node: 'a' }), side)?.code).toBe(W.UNKNOWN_NODE);
-    expect(checkHello(hello({ members: ['a', 'b'] }), side)?.code).toBe(W.MEMBERS_MISMATCH);
+    expect(check(hello({ cluster: 'other' }), side)?.code).toBe(W.WRONG_CLUSTER);
+    expect(check(hello({ node: 'z' }), side)?.code).toBe(W.UNKNOWN_NODE);
+    expect(check(hello({ node: 'a' }), side)?.code).toBe(W.UNKNOWN_NODE);
+    expect(check(hello({ members: ['a', 'b'] }), side)?.code).toBe(W.MEMBERS_MISMATCH);
     const refuseB1 = (peer: string, incarnation: string) =>
       incarnation === 'b-1' ? `${peer} lost its disk` : null;
-    expect(checkHello(hello(), { ...side, checkPeer: refuseB1 })).toEqual({
+    expect(check(hello(), { ...side, checkPeer: refuseB1 })).toEqual({
       code: W.INCARNATION_REFUSED,
       detail: 'b lost its disk',
     });
-    expect(checkHello(hello({ incarnation: 'b-2' }), { ...side, checkPeer: refuseB1 })).toBeNull();
+    expect(check(hello({ incarnation: 'b-2' }), { ...side, checkPeer: refuseB1 })).toBeNull();
   });
 
   it('a proof is bound to the nonce and to every field', () => {
-    expect(checkHello(hello({}, secret, newNonce()), side)?.code).toBe(W.AUTH_FAILED);
+    expect(check(hello({}, secret, newNonce()), side)?.code).toBe(W.AUTH_FAILED);
     const tampered = { ...hello(), node: 'c' };
-    expect(checkHello(tampered, side)?.code).toBe(W.AUTH_FAILED);
+    expect(check(tampered, side)?.code).toBe(W.AUTH_FAILED);
     const replayedIncarnation = { ...hello(), incarnation: 'b-0' };
-    expect(checkHello(replayedIncarnation, side)?.code).toBe(W.AUTH_FAILED);
+    expect(check(replayedIncarnation, side)?.code).toBe(W.AUTH_FAILED);
   });
 });
 
@@ -81,7 +140,15 @@ describe('checkWelcome', () => {
       clientNonce,
     ),
   });
-  const dialler = { secret, cluster: 'k', self: 'a', expectedPeer: 'b', serverNonce, clientNonce };
+  const dialler = {
+    secret,
+    cluster: 'k',
+    self: 'a',
+    expectedPeer: 'b',
+    expectedKey: null,
+    serverNonce,
+    clientNonce,
+  };
 
   it('accepts the expected node proving the secret', () => {
     expect(checkWelcome(welcome('b'), dialler)).toBeNull();
@@ -93,6 +160,21 @@ describe('checkWelcome', () => {
     expect(checkWelcome(welcome('b'), { ...dialler, checkPeer: () => 'no' })?.code).toBe(
       W.INCARNATION_REFUSED,
     );
+  });
+
+  it('a node whose key is pinned must sign its welcome: an impostor at its URL is refused', () => {
+    const b = generateNodeKey();
+    const pinned = { ...dialler, expectedKey: parsePublicKey(b.publicKey, 'b') };
+    const claims = { cluster: 'k', node: 'b', incarnation: 'b-1', dialler: 'a' };
+    const signed = { ...welcome('b'), sig: welcomeSignature(b.privateKey, claims, serverNonce, clientNonce) };
+    expect(checkWelcome(signed, pinned)).toBeNull();
+    expect(checkWelcome(welcome('b'), pinned)?.code).toBe(W.IDENTITY_FAILED);
+    const impostor = generateNodeKey();
+    const forged = {
+      ...welcome('b'),
+      sig: welcomeSignature(impostor.privateKey, claims, serverNonce, clientNonce),
+    };
+    expect(checkWelcome(forged, pinned)?.code).toBe(W.IDENTITY_FAILED);
   });
 
   it('a hello proof never passes as a welcome proof', () => {

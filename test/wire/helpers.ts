@@ -4,17 +4,20 @@
 import { WebSocket } from 'ws';
 import { freePorts } from '../../src/cli/freePorts.js';
 import type { Envelope } from '../../src/paxos/messages.js';
-import { decodeFrame, encodeFrame } from '../../src/transport/codec.js';
-import { PROTOCOL_VERSION, type Frame, type Role } from '../../src/transport/frames.js';
-import { helloProof, newNonce } from '../../src/transport/handshake.js';
+import { decodeFrame, encodeFrame } from '../../src/transport/wire/codec.js';
+import { PROTOCOL_VERSION, type Frame, type Role } from '../../src/transport/wire/frames.js';
+import type { KeyObject } from 'node:crypto';
+import { helloProof, helloSignature, newNonce } from '../../src/transport/wire/handshake.js';
 import {
   createWebSocketTransport,
   type WebSocketTransport,
   type WebSocketTransportOptions,
-} from '../../src/transport/webSocketTransport.js';
+} from '../../src/transport/peer/webSocketTransport.js';
 
 export const SECRET = 'test-secret-0123456789';
 export const CLUSTER = 'test';
+/** What clients hold: never the peer secret (docs/security.md). */
+export const CLIENT_SECRET = 'test-client-secret-9876543210';
 
 /** Polls `condition` until it holds; fails after `timeoutMs` with `what`. */
 export async function waitFor(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
@@ -54,6 +57,7 @@ export function startOne(
   return createWebSocketTransport({
     cluster: CLUSTER,
     secret: SECRET,
+    clientSecrets: [CLIENT_SECRET],
     incarnation: `${id}-1`,
     heartbeatIntervalMs: 200,
     heartbeatTimeoutMs: 2000,
@@ -100,6 +104,8 @@ export interface HelloOverrides {
   readonly incarnation?: string;
   readonly members?: readonly string[];
   readonly v?: number;
+  /** A member's identity key: the hello then carries its signature. */
+  readonly signingKey?: KeyObject | undefined;
 }
 
 /** A hand-driven connection: sends whatever it is told, records frames and the close. */
@@ -159,7 +165,17 @@ export class RawPeer {
       this.challenge as Uint8Array,
       nonce,
     );
-    this.sendFrame({ ...claims, v: overrides.v ?? PROTOCOL_VERSION, t: 'hello', nonce, proof } as Frame);
+    const sig = overrides.signingKey
+      ? { sig: helloSignature(overrides.signingKey, claims, this.challenge as Uint8Array, nonce) }
+      : {};
+    this.sendFrame({
+      ...claims,
+      v: overrides.v ?? PROTOCOL_VERSION,
+      t: 'hello',
+      nonce,
+      proof,
+      ...sig,
+    } as Frame);
   }
 
   /** Resolves once a welcome arrived (the handshake succeeded). */
@@ -167,6 +183,20 @@ export class RawPeer {
     const deadline = Date.now() + 5000;
     while (!this.frames.some((f) => (f as { t?: string } | null)?.t === 'welcome')) {
       if (Date.now() > deadline) throw new Error('no welcome');
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+
+  /** Waits for the reply with request id `id` in a `replies` frame. */
+  async nextReply(id: number, timeoutMs = 5000): Promise<Record<string, unknown>> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      for (const frame of this.frames) {
+        const replies = (frame as { t?: string; replies?: Array<Record<string, unknown>> } | null)?.replies;
+        const found = replies?.find((reply) => reply.id === id);
+        if (found) return found;
+      }
+      if (Date.now() > deadline) throw new Error(`no reply ${id}`);
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
   }

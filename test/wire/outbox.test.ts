@@ -1,7 +1,7 @@
 // The outbox: one frame per tick, split only by the frame bounds; backpressure drops (and
 // counts) instead of queueing without limit. Driven by hand: no sockets, no timers.
 import { describe, expect, it } from 'vitest';
-import { Outbox, type OutboxCounters } from '../../src/transport/outbox.js';
+import { Outbox, type OutboxCounters } from '../../src/transport/wire/outbox.js';
 
 function harness(
   limits: Partial<{

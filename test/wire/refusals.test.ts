@@ -1,13 +1,14 @@
 // Handshake refusals and bad input on real sockets (127.0.0.1, free ports): each refusal closes
 // with its documented close code and reason, is counted, and leaves the node serving.
+import { MIN_FRAME_BYTES } from '../../src/paxos/validate.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectClient } from '../../src/transport/client.js';
+import { connectClient } from '../../src/transport/client/client.js';
 import type { Envelope } from '../../src/paxos/messages.js';
-import { PROTOCOL_VERSION } from '../../src/transport/frames.js';
-import type { WebSocketTransport } from '../../src/transport/webSocketTransport.js';
-import { CLOSE_CODES, WIRE_ERROR_CODES as W } from '../../src/transport/wireErrors.js';
+import { PROTOCOL_VERSION } from '../../src/transport/wire/frames.js';
+import type { WebSocketTransport } from '../../src/transport/peer/webSocketTransport.js';
+import { CLOSE_CODES, WIRE_ERROR_CODES as W } from '../../src/transport/wire/wireErrors.js';
 import { freePorts } from '../../src/cli/freePorts.js';
-import { CLUSTER, RawPeer, SECRET, envelope, startOne, waitFor } from './helpers.js';
+import { CLUSTER, RawPeer, CLIENT_SECRET, envelope, startOne, waitFor } from './helpers.js';
 
 let transports: Record<string, WebSocketTransport>;
 let urls: Record<string, string>;
@@ -56,19 +57,38 @@ describe('handshake refusals', () => {
     expect((await refusal({ node: 'a', members })).code).toBe(CLOSE_CODES.UNKNOWN_NODE);
   });
 
-  it('an id already connected → 4003 WIRE_ERR_DUPLICATE_NODE', async () => {
+  it('an id whose link is up → 4013 WIRE_ERR_LINK_UP: a live link is never taken over', async () => {
     // b dialled a (a < b, so the link a dialled may win; either way b is connected now).
     const closed = await refusal({ node: 'b', members });
-    expect([CLOSE_CODES.DUPLICATE_NODE, CLOSE_CODES.LINK_SUPERSEDED]).toContain(closed.code);
-    // A second c while a first c is connected is a plain duplicate.
+    expect([CLOSE_CODES.LINK_UP, CLOSE_CODES.LINK_SUPERSEDED]).toContain(closed.code);
+    // A second c while a first c is connected is refused, and the first stays.
     const first = await RawPeer.connect(urls.a as string);
     await first.hello({ node: 'c', members });
     await first.welcomed();
     const second = await refusal({ node: 'c', members });
-    expect(second.code).toBe(CLOSE_CODES.DUPLICATE_NODE);
-    expect(second.reason).toMatch(/^WIRE_ERR_DUPLICATE_NODE/);
+    expect(second.code).toBe(CLOSE_CODES.LINK_UP);
+    expect(second.reason).toMatch(/^WIRE_ERR_LINK_UP/);
+    expect(first.socket.readyState).toBe(first.socket.OPEN);
     first.close();
     await first.closed;
+  });
+
+  it('a link whose heartbeat was lost is replaced by the member proving itself again', async () => {
+    // The first c stops answering pings (a machine gone without closing its sockets): once it is
+    // silent past the heartbeat timeout (2 s here) its link is dead, and a new hello for c is
+    // admitted, so the real member is never locked out by a link that only looks up.
+    const stale = await RawPeer.connect(urls.a as string, { autoPong: false });
+    await stale.hello({ node: 'c', members });
+    await stale.welcomed();
+    const closedCode = stale.closed.then((closed) => closed.code);
+    await waitFor(() => transports.a?.linkTo('c') === undefined, 'the silent link dropped', 5000);
+    const fresh = await RawPeer.connect(urls.a as string);
+    await fresh.hello({ node: 'c', members });
+    await fresh.welcomed();
+    expect(transports.a?.linkTo('c')).toBeDefined();
+    expect([1006, CLOSE_CODES.LINK_SUPERSEDED]).toContain(await closedCode);
+    fresh.close();
+    await fresh.closed;
   });
 
   it('wrong cluster → 4004 WIRE_ERR_WRONG_CLUSTER', async () => {
@@ -76,7 +96,7 @@ describe('handshake refusals', () => {
       CLOSE_CODES.WRONG_CLUSTER,
     );
     await expect(
-      connectClient(urls.a as string, { secret: SECRET, cluster: 'elsewhere' }),
+      connectClient(urls.a as string, { secret: CLIENT_SECRET, cluster: 'elsewhere' }),
     ).rejects.toMatchObject({
       code: W.WRONG_CLUSTER,
     });
@@ -181,9 +201,9 @@ describe('bad input from an authenticated peer', () => {
 
   it('a frame beyond maxPayload is refused by ws with 1009 and counted as WIRE_ERR_OVERSIZED', async () => {
     const [port] = await freePorts(1);
-    const small = await startOne('s', ['s'], { s: port as number }, {}, { maxFrameBytes: 1024 });
+    const small = await startOne('s', ['s'], { s: port as number }, {}, { maxFrameBytes: MIN_FRAME_BYTES });
     const peer = await RawPeer.connect(small.url);
-    peer.sendBytes(new Uint8Array(4096));
+    peer.sendBytes(new Uint8Array(MIN_FRAME_BYTES + 1));
     expect((await peer.closed).code).toBe(CLOSE_CODES.MESSAGE_TOO_BIG);
     await waitFor(() => small.wireStats.errors[W.OVERSIZED] === 1, 'the oversized frame counted');
     await small.close();

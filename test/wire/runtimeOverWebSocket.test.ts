@@ -7,10 +7,15 @@ import { freePorts } from '../../src/cli/freePorts.js';
 import type { Envelope } from '../../src/paxos/messages.js';
 import { createActorNode, type ActorNode } from '../../src/runtime/actorNode.js';
 import { reply, type CallEvent } from '../../src/runtime/genFsm/reply.js';
-import { PROTOCOL_VERSION } from '../../src/transport/frames.js';
-import type { WebSocketTransport } from '../../src/transport/webSocketTransport.js';
-import { createWebSocketRouter, type WebSocketRouter } from '../../src/transport/webSocketRouter.js';
-import { WIRE_ERROR_CODES as W } from '../../src/transport/wireErrors.js';
+import { createGenServer } from '../../src/runtime/genServer/genServer.js';
+import { PROTOCOL_VERSION } from '../../src/transport/wire/frames.js';
+import type { WebSocketTransport } from '../../src/transport/peer/webSocketTransport.js';
+import {
+  createWebSocketRouter,
+  type WebSocketRouter,
+} from '../../src/transport/distribution/webSocketRouter.js';
+import { WIRE_ERROR_CODES as W } from '../../src/transport/wire/wireErrors.js';
+import { counterServer } from '../runtime/counterServer.js';
 import { RawPeer, envelope, startOne, waitFor } from './helpers.js';
 
 const members = ['a', 'b', 'c'];
@@ -68,6 +73,20 @@ describe('actor nodes over WebSocket links', () => {
     await waitFor(() => paxos.length === 1, 'a Paxos envelope a → b');
     expect(transports.a?.wireStats.runtimeItemsSent).toBeGreaterThanOrEqual(3); // connect, cast, call
     expect(transports.b?.wireStats.runtimeItemsReceived).toBeGreaterThanOrEqual(3);
+  });
+});
+
+describe('genServer over WebSocket links', () => {
+  it('calls and casts a genServer of the other node, a deferred reply included', async () => {
+    createGenServer(b).start(counterServer, { name: 'gs_counter', input: { start: 1 } });
+    const fromA = createGenServer(a);
+    const server = { name: 'gs_counter', node: 'b' };
+    expect(fromA.cast(server, { type: 'inc' })).toBe(true);
+    await expect(fromA.call<number>(server, { type: 'get' })).resolves.toBe(2);
+    const held = fromA.call<number>(server, { type: 'hold' });
+    await expect(fromA.call<number>(server, { type: 'get' })).resolves.toBe(2); // the hold is there
+    fromA.cast(server, { type: 'release' });
+    await expect(held).resolves.toBe(2);
   });
 });
 

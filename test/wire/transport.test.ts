@@ -7,14 +7,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Envelope } from '../../src/paxos/messages.js';
-import { connectClient } from '../../src/transport/client.js';
-import type { WebSocketTransport } from '../../src/transport/webSocketTransport.js';
+import { connectClient } from '../../src/transport/client/client.js';
+import type { WebSocketTransport } from '../../src/transport/peer/webSocketTransport.js';
+import { generateNodeKey } from '../../src/base/nodeKey.js';
+import { isPermanent, reasonSummary } from '../../src/transport/wire/linkReasons.js';
 import {
   envelope,
   linksSettled,
   linksUp,
   RawPeer,
-  SECRET,
+  CLIENT_SECRET,
   CLUSTER,
   startOne,
   startTransports,
@@ -92,7 +94,7 @@ describe('links', () => {
       () => linksSettled({ a: transports.a as WebSocketTransport, b: b2 }),
       'a and b settled again',
     );
-    expect(transports.a?.linkStatus()[0]?.incarnation).toBe('b-2');
+    expect(transports.a?.linkTo('b')?.peer?.incarnation).toBe('b-2');
     transports.a?.send(envelope('a', 'b', 'after-restart'));
     await waitFor(() => got.length === 1, 'delivery after the restart');
     expect(got[0]?.key).toBe('after-restart');
@@ -119,6 +121,37 @@ describe('links', () => {
     await mute.closed;
     await waitFor(() => lonely.linkStatus()[0]?.state === 'down', 'the mute peer dropped');
     expect(lonely.wireStats.heartbeatTimeouts).toBe(1);
+  });
+});
+
+describe('why a link is down, for refusals of member identity', () => {
+  it('a pinned key that does not match: both sides name it, the refusing one as "this node", and redial it rarely', async () => {
+    const { freePorts } = await import('../../src/cli/freePorts.js');
+    const [pa, pb] = await freePorts(2);
+    const ports = { a: pa as number, b: pb as number };
+    const urls = { a: `ws://127.0.0.1:${pa}`, b: `ws://127.0.0.1:${pb}` };
+    const [keyA, keyB, stranger] = [generateNodeKey(), generateNodeKey(), generateNodeKey()];
+    // a pins b's real key; b pins a key that is not a's.
+    const a = await startOne('a', ['a', 'b'], ports, urls, {
+      nodeKey: keyA,
+      peerKeys: { b: keyB.publicKey },
+    });
+    open.push(a);
+    const b = await startOne('b', ['a', 'b'], ports, urls, {
+      nodeKey: keyB,
+      peerKeys: { a: stranger.publicKey },
+    });
+    open.push(b);
+    const reasonAt = (t: WebSocketTransport) => {
+      const reason = t.linkStatus()[0]?.reason;
+      return reason ? reasonSummary(reason) : null;
+    };
+    await waitFor(() => reasonAt(b) === 'refused by this node: identity', "b to refuse a's welcome");
+    await waitFor(() => reasonAt(a) === 'refused by peer: identity', 'a to hear of the refusal');
+    const seenByA = a.linkStatus()[0]?.reason;
+    expect(seenByA).toMatchObject({ kind: 'refused', code: 'WIRE_ERR_IDENTITY_FAILED', side: 'peer' });
+    expect(isPermanent(seenByA!)).toBe(true);
+    expect(a.linkStatus()[0]?.state).toBe('down');
   });
 });
 
@@ -161,12 +194,16 @@ describe('TLS', () => {
     expect(got[0]).toMatchObject({ from: 'a', to: 'b', key: 'secure' });
 
     // A client that does not trust the certificate cannot connect; one that does can.
-    await expect(connectClient(urls.a as string, { secret: SECRET, cluster: CLUSTER })).rejects.toMatchObject(
-      {
-        code: 'WIRE_ERR_CONNECT_FAILED',
-      },
-    );
-    const client = await connectClient(urls.a as string, { secret: SECRET, cluster: CLUSTER, ca: pem.cert });
+    await expect(
+      connectClient(urls.a as string, { secret: CLIENT_SECRET, cluster: CLUSTER }),
+    ).rejects.toMatchObject({
+      code: 'WIRE_ERR_CONNECT_FAILED',
+    });
+    const client = await connectClient(urls.a as string, {
+      secret: CLIENT_SECRET,
+      cluster: CLUSTER,
+      ca: pem.cert,
+    });
     expect(client.node).toBe('a');
     await client.close();
   });

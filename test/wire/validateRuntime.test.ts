@@ -7,19 +7,19 @@ import { describe, expect, it } from 'vitest';
 import type { EventObject } from 'xstate';
 import { MAX_VALUE_DEPTH } from '../../src/paxos/validate.js';
 import type { DistMessage } from '../../src/runtime/distribution/remoteRouter.js';
-import { decodeFrame, encodeFrame } from '../../src/transport/codec.js';
-import { PROTOCOL_VERSION } from '../../src/transport/frames.js';
-import { prepareRuntimeItem } from '../../src/transport/prepareRuntimeItem.js';
+import { decodeFrame, encodeFrame } from '../../src/transport/wire/codec.js';
+import { PROTOCOL_VERSION } from '../../src/transport/wire/frames.js';
+import { prepareRuntimeItem } from '../../src/transport/distribution/prepareRuntimeItem.js';
 import {
   MAX_ACTOR_NAME_LENGTH,
   MAX_CALL_TIMEOUT_MS,
   MAX_ERROR_MESSAGE_LENGTH,
   MAX_REF_LENGTH,
   type RuntimeItem,
-} from '../../src/transport/runtimeItems.js';
-import { validateFrame } from '../../src/transport/validateFrame.js';
-import { validateRuntimeItem } from '../../src/transport/validateRuntime.js';
-import { WIRE_ERROR_CODES as W } from '../../src/transport/wireErrors.js';
+} from '../../src/transport/distribution/runtimeItems.js';
+import { validateFrame } from '../../src/transport/wire/validateFrame.js';
+import { validateRuntimeItem } from '../../src/transport/distribution/validateRuntime.js';
+import { WIRE_ERROR_CODES as W } from '../../src/transport/wire/wireErrors.js';
 
 const MAX_FRAME_BYTES = 1 << 20;
 const packr = new Packr({ useRecords: false, structuredClone: false });
@@ -33,6 +33,15 @@ const ITEMS: RuntimeItem[] = [
   { kind: 'cast', to: 'log', event: ev({ type: 'info', message: { nested: [1, 'two', null, true] } }) },
   { kind: 'call', to: 'counter', callId: 7, event: { type: 'get' }, timeoutMs: 5000 },
   { kind: 'call', to: 'counter', callId: 8, event: { type: 'get' }, timeoutMs: null },
+  // genServer's calls and casts carry any plain data as their request.
+  {
+    kind: 'call',
+    to: 'bank',
+    callId: 11,
+    event: ev({ type: '$gen_call', request: ['balance', 'ann'] }),
+    timeoutMs: 5000,
+  },
+  { kind: 'cast', to: 'bank', event: ev({ type: '$gen_cast', request: 'audit' }) },
   { kind: 'stop', to: 'counter', callId: 9, reason: 'normal' },
   { kind: 'stop', to: 'counter', callId: 10, reason: { shutdown: 'maintenance' } },
   { kind: 'reply', callId: 7, reply: { count: 3, bytes: new Uint8Array([1, 2]) } },

@@ -4,15 +4,18 @@
 // attached late recovers the `connect` it missed; send never throws and counts what it drops.
 import { describe, expect, it, vi } from 'vitest';
 import type { DistMessage, RouterListener } from '../../src/runtime/distribution/remoteRouter.js';
-import { silentLogger, type Logger } from '../../src/transport/log.js';
-import type { RuntimeItem } from '../../src/transport/runtimeItems.js';
+import { silentLogger, type Logger } from '../../src/base/log.js';
+import type { RuntimeItem } from '../../src/transport/distribution/runtimeItems.js';
 import type {
   RuntimeLink,
   RuntimeLinkListener,
   RuntimeLinkSource,
-} from '../../src/transport/runtimeLinks.js';
-import { createWebSocketRouter, type WebSocketRouter } from '../../src/transport/webSocketRouter.js';
-import { createWireStats } from '../../src/transport/wireStats.js';
+} from '../../src/transport/distribution/runtimeLinks.js';
+import {
+  createWebSocketRouter,
+  type WebSocketRouter,
+} from '../../src/transport/distribution/webSocketRouter.js';
+import { createWireStats } from '../../src/transport/wire/wireStats.js';
 
 /** Items in flight between fake links, delivered by `deliver()`. */
 const inFlight: Array<() => void> = [];

@@ -68,6 +68,7 @@ export class NodeViewFeed {
   private readonly states = new Map<string, ViewState>();
   private readonly decided = new Map<string, string>();
   private readonly links = new Map<string, boolean>();
+  private readonly linkReasons = new Map<string, string>();
   private node: GenPaxosNode | null = null;
   private readonly now: () => number;
   private readonly wanted: () => boolean;
@@ -84,14 +85,14 @@ export class NodeViewFeed {
   /** Follows `node`'s decisions and samples its key states; returns the unsubscriber. */
   attach(node: GenPaxosNode): () => void {
     this.node = node;
-    const subscription = node.actor.on('decided', (event) => {
+    const subscription = node.on('decided', (event) => {
       const value = valueText(event.value);
       this.decided.set(event.key, value);
       this.noteState(event.key, 'decided');
       this.options.publish({ type: 'decided', t: this.now(), node: this.nodeId, key: event.key, value });
     });
     return () => {
-      subscription.unsubscribe();
+      subscription();
       this.node = null;
     };
   }
@@ -210,12 +211,24 @@ export class NodeViewFeed {
     this.sample(envelope.key);
   }
 
-  /** The links as the transport reports them now; changes become `link` events. */
-  setLinks(links: readonly { readonly peer: string; readonly up: boolean }[]): void {
-    for (const { peer, up } of links) {
-      if (this.links.get(peer) === up) continue;
+  /** The links as the transport reports them now; changes (of state or of reason) become `link` events. */
+  setLinks(
+    links: readonly { readonly peer: string; readonly up: boolean; readonly reason?: string | null }[],
+  ): void {
+    for (const { peer, up, reason } of links) {
+      const why = up ? undefined : (reason ?? undefined);
+      if (this.links.get(peer) === up && this.linkReasons.get(peer) === why) continue;
       this.links.set(peer, up);
-      this.options.publish({ type: 'link', t: this.now(), node: this.nodeId, peer, up });
+      if (why === undefined) this.linkReasons.delete(peer);
+      else this.linkReasons.set(peer, why);
+      this.options.publish({
+        type: 'link',
+        t: this.now(),
+        node: this.nodeId,
+        peer,
+        up,
+        ...(why !== undefined ? { reason: why } : {}),
+      });
     }
   }
 
@@ -228,6 +241,7 @@ export class NodeViewFeed {
       incarnation: this.options.incarnation,
       members: this.options.members,
       links: Object.fromEntries(this.links),
+      linkReasons: Object.fromEntries(this.linkReasons),
       states: Object.fromEntries(this.states),
       decided: Object.fromEntries(this.decided),
     };

@@ -3,13 +3,14 @@
 // a bounded buffer (a slow viewer never slows the node). It binds 127.0.0.1 by default: the
 // feed shows decided values.
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
-import { WebSocketServer } from 'ws';
+import type { LinkStatus } from '../../transport/wire/frames.js';
+import { reasonSummary } from '../../transport/wire/linkReasons.js';
 import type { InspectionEvent } from 'xstate';
 import type { GenPaxosNode } from '../../node/genPaxos.js';
 import type { Storage } from '../../storage/storage.js';
 import type { Transport } from '../../transport/transport.js';
 import { InspectionHub } from '../inspectionHub.js';
+import { startFeedServer, type FeedGuardOptions } from '../feedServer.js';
 import type { ViewEvent } from './model/viewEvents.js';
 import { NodeViewFeed } from './nodeViewFeed.js';
 import { pumpToSocket } from './socketPump.js';
@@ -34,10 +35,12 @@ export interface NodeViewServerOptions {
   readonly maxSocketBufferBytes?: number;
   /** How often link states are read. Default 200 ms. */
   readonly linkPollMs?: number;
+  /** Token, allowed origins, connection limit, idle timeout (feedServer.ts). */
+  readonly guard?: FeedGuardOptions;
 }
 
 export interface NodeViewServer {
-  /** `ws://127.0.0.1:PORT`. */
+  /** `ws://127.0.0.1:PORT/?token=…`. */
   readonly url: string;
   readonly feed: NodeViewFeed;
   readonly hub: InspectionHub<ViewEvent>;
@@ -48,7 +51,7 @@ export interface NodeViewServer {
   /** Give to the node's `inspect` option. */
   readonly inspect: (event: InspectionEvent) => void;
   /** Follows the started node; `links` reads the transport's link states. */
-  attach(node: GenPaxosNode, links: () => readonly { peer: string; state: 'up' | 'down' }[]): void;
+  attach(node: GenPaxosNode, links: () => readonly LinkStatus[]): void;
   close(): Promise<void>;
 }
 
@@ -61,26 +64,22 @@ export async function startNodeViewServer(options: NodeViewServerOptions): Promi
     publish: (event) => hub.publish(event),
     wanted: () => hub.hasViewers,
   });
-  const server = new WebSocketServer({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 });
-  await new Promise<void>((resolve, reject) => {
-    server.once('listening', resolve);
-    server.once('error', reject);
-  });
-  server.on('connection', (socket) =>
-    pumpToSocket(socket, hub, {
-      resync: () => JSON.stringify([feed.snapshot()]),
-      encode: (events) => JSON.stringify(events),
-      ...(options.maxSocketBufferBytes !== undefined
-        ? { maxSocketBufferBytes: options.maxSocketBufferBytes }
-        : {}),
-    }),
+  const server = await startFeedServer(
+    { host: options.host ?? '127.0.0.1', port: options.port ?? 0 },
+    options.guard ?? {},
+    (socket) =>
+      pumpToSocket(socket, hub, {
+        resync: () => JSON.stringify([feed.snapshot()]),
+        encode: (events) => JSON.stringify(events),
+        ...(options.maxSocketBufferBytes !== undefined
+          ? { maxSocketBufferBytes: options.maxSocketBufferBytes }
+          : {}),
+      }),
   );
   let detach: (() => void) | null = null;
   let poll: ReturnType<typeof setInterval> | null = null;
-  const address = server.address() as AddressInfo;
-  const host = address.address.includes(':') ? `[${address.address}]` : address.address;
   return {
-    url: `ws://${host}:${address.port}`,
+    url: server.url,
     feed,
     hub,
     tap: (transport) => new TappingTransport(transport, feed),
@@ -88,17 +87,22 @@ export async function startNodeViewServer(options: NodeViewServerOptions): Promi
     inspect: feed.inspect,
     attach: (node, links) => {
       detach = feed.attach(node);
-      const read = () => feed.setLinks(links().map((l) => ({ peer: l.peer, up: l.state === 'up' })));
+      const read = () =>
+        feed.setLinks(
+          links().map((l) => ({
+            peer: l.peer,
+            up: l.state === 'up',
+            reason: l.state === 'down' && l.reason ? reasonSummary(l.reason) : null,
+          })),
+        );
       read();
       poll = setInterval(read, options.linkPollMs ?? 200);
       poll.unref();
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        if (poll) clearInterval(poll);
-        detach?.();
-        for (const client of server.clients) client.terminate();
-        server.close(() => resolve());
-      }),
+    close: async () => {
+      if (poll) clearInterval(poll);
+      detach?.();
+      await server.close();
+    },
   };
 }

@@ -35,6 +35,10 @@ export class TappingTransport implements Transport {
     });
   }
 
+  isLinkUp(peer: string): boolean {
+    return this.inner.isLinkUp?.(peer) ?? true;
+  }
+
   close(): Promise<void> {
     return this.inner.close();
   }

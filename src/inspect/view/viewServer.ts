@@ -4,7 +4,10 @@
 // a bounded buffer, resynchronised with a model snapshot when it falls behind), `/api/control`
 // (the demo's controls) and, for a replay, `/recording.jsonl`. Requests must name this server
 // as their Host and Origin, so another web page open in the same browser cannot drive the demo
-// or read the feed (DNS rebinding, cross-site requests).
+// or read the feed (DNS rebinding, cross-site requests); the feed and the controls also want the
+// page's token (`openUrl` carries it; the page passes it on), so another local process cannot
+// either. The feed takes no messages (small maxPayload) and a bounded number of pages.
+import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,6 +17,7 @@ import { machineGraph } from '../machineGraph.js';
 import { assetFor } from './assets.js';
 import type { ClusterFeed } from './clusterFeed.js';
 import { pumpToSocket } from './socketPump.js';
+import { sameText } from '../feedServer.js';
 import { parseControlRequest, type ViewControls } from './viewControls.js';
 
 export interface ViewServerOptions {
@@ -31,6 +35,9 @@ export interface ViewServerOptions {
 export interface ViewServer {
   /** `http://127.0.0.1:PORT/`. */
   readonly url: string;
+  /** What a person opens: `url` with the page's token (`?token=…`). */
+  readonly openUrl: string;
+  readonly token: string;
   close(): Promise<void>;
 }
 
@@ -38,6 +45,8 @@ const HOST = '127.0.0.1';
 /** The machine every instance runs, drawn by the page: computed once. */
 let machineJson: string | null = null;
 const MAX_CONTROL_BYTES = 4096;
+/** Pages following the feed at once. */
+const MAX_PAGES = 16;
 
 export async function startViewServer(options: ViewServerOptions): Promise<ViewServer> {
   let origins: string[] = [];
@@ -48,25 +57,38 @@ export async function startViewServer(options: ViewServerOptions): Promise<ViewS
       (origin === undefined || origins.includes(origin))
     );
   };
-  const server = createServer((request, response) => {
-    handle(request, response).catch(() => send(response, 500, 'text/plain', 'internal error'));
-  });
-  const sockets = new WebSocketServer({ noServer: true });
+  const token = randomBytes(16).toString('hex');
+  const hasToken = (given: string | null | undefined): boolean => sameText(given ?? '', token);
+  const server = createServer(
+    { headersTimeout: 2000, requestTimeout: 10_000, connectionsCheckingInterval: 250 },
+    (request, response) => {
+      handle(request, response).catch(() => send(response, 500, 'text/plain', 'internal error'));
+    },
+  );
+  const sockets = new WebSocketServer({ noServer: true, maxPayload: 1024 });
   server.on('upgrade', (request, socket, head) => {
-    if (!options.feed || request.url !== '/feed' || !trusted(request)) {
+    const url = new URL(request.url ?? '/', 'http://view');
+    if (
+      !options.feed ||
+      url.pathname !== '/feed' ||
+      !trusted(request) ||
+      !hasToken(url.searchParams.get('token')) ||
+      sockets.clients.size >= MAX_PAGES
+    ) {
       socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
       return;
     }
     const feed = options.feed;
-    sockets.handleUpgrade(request, socket, head, (ws) =>
+    sockets.handleUpgrade(request, socket, head, (ws) => {
+      ws.on('message', () => ws.close(1008, 'the feed is read-only'));
       pumpToSocket(ws, feed.hub, {
         resync: () => JSON.stringify({ type: 'model', data: feed.model.toData() }),
         encode: (events) => JSON.stringify({ type: 'events', events }),
         ...(options.maxSocketBufferBytes !== undefined
           ? { maxSocketBufferBytes: options.maxSocketBufferBytes }
           : {}),
-      }),
-    );
+      });
+    });
   });
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -98,7 +120,11 @@ export async function startViewServer(options: ViewServerOptions): Promise<ViewS
 
   async function control(request: IncomingMessage, response: ServerResponse): Promise<void> {
     // A JSON content type makes a cross-site form post impossible without a CORS preflight.
-    if (!options.controls || !String(request.headers['content-type']).startsWith('application/json'))
+    if (
+      !options.controls ||
+      !String(request.headers['content-type']).startsWith('application/json') ||
+      !hasToken(request.headers['x-view-token'] as string | undefined)
+    )
       return send(response, 403, 'application/json', JSON.stringify({ ok: false, error: 'no controls' }));
     let body = '';
     for await (const chunk of request) {
@@ -133,6 +159,8 @@ export async function startViewServer(options: ViewServerOptions): Promise<ViewS
   origins = [`http://${HOST}:${port}`, `http://localhost:${port}`];
   return {
     url: `http://${HOST}:${port}/`,
+    openUrl: `http://${HOST}:${port}/?token=${token}`,
+    token,
     close: () =>
       new Promise<void>((resolve) => {
         for (const ws of sockets.clients) ws.terminate();

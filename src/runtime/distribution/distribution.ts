@@ -3,7 +3,7 @@
 // keep the local semantics: first of reply, timeout, exit (or nodedown) wins; the rest is dropped.
 import type { EventObject } from 'xstate';
 import type { ActorLike } from '../actorLike.js';
-import type { RuntimeClock } from '../clock.js';
+import type { RuntimeClock } from '../../base/clock.js';
 import type { ExitReason } from '../exitReason.js';
 import { callActor } from '../genFsm/callActor.js';
 import { notify, type DownEvent, type LocalMonitors, type MonitorRef, type Watcher } from '../monitors.js';
@@ -14,7 +14,7 @@ import {
   runtimeErrorInfo,
   type RuntimeErrorInfo,
 } from '../runtimeError.js';
-import type { RemoteName } from './address.js';
+import type { RemoteName } from '../address.js';
 import type { DistMessage, RemoteRouter, RouterListener } from './remoteRouter.js';
 import { fromWireReason, toWireReason } from './wireReason.js';
 

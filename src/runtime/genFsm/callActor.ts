@@ -3,7 +3,7 @@
 // reply can never be taken for the answer to a later call.
 import type { EventObject } from 'xstate';
 import { isAlive, watchExit, type ActorLike } from '../actorLike.js';
-import type { TimerClock } from '../clock.js';
+import type { TimerClock } from '../../base/clock.js';
 import { describeExitReason } from '../exitReason.js';
 import { RUNTIME_ERROR_CODES, RuntimeError } from '../runtimeError.js';
 import type { From } from './reply.js';
@@ -51,7 +51,10 @@ export function callActor<TReply>(
       watch.unsubscribe();
       outcome();
     };
-    const replyTo: From<TReply> = { send: (reply) => settle(() => resolve(reply)) };
+    const replyTo: From<TReply> = {
+      send: (reply) => settle(() => resolve(reply)),
+      settled: () => settled,
+    };
     const watch = watchExit(target, (reason) =>
       settle(() =>
         reject(

@@ -1,7 +1,7 @@
 // The event vocabulary genFsm adds on top of a machine's own events: all-state events (gen_fsm's
-// handle_event), info messages (handle_info), the state timeout, and the runtime's stop request.
+// handle_event), info messages (handle_info) and the state timeout. (The runtime's stop request:
+// stopRequest.ts.)
 import type { EventObject } from 'xstate';
-import type { ExitReason } from '../exitReason.js';
 
 /** Any event with fields: what a call or cast by name accepts (its fields are not known statically). */
 export interface LooseEvent {
@@ -42,18 +42,6 @@ export interface InfoEvent<TMessage = unknown> {
 /** The event a state timeout delivers unless told otherwise (gen_fsm's `timeout`). */
 export interface TimeoutEvent {
   readonly type: 'timeout';
-}
-
-/** Sent by `stop(target, reason)`; handled by the genFsm wrapper, never seen by the machine. */
-export const STOP_REQUEST_TYPE = 'genFsm.stop';
-
-export interface StopRequest {
-  readonly type: typeof STOP_REQUEST_TYPE;
-  readonly reason: ExitReason;
-}
-
-export function isStopRequest(event: EventObject): event is StopRequest {
-  return event.type === STOP_REQUEST_TYPE;
 }
 
 /** Throws unless `event` is an object with a string `type` (a programming error, like badarg). */

@@ -1,21 +1,11 @@
 // The gen_fsm API over XState machines, bound to one node: start/startLink, casts, calls, info
 // messages and stop. Names resolve in the node's registry; `{ name, node }` reaches other nodes.
-import {
-  createActor,
-  type Actor,
-  type AnyActorLogic,
-  type AnyActorRef,
-  type AnyStateMachine,
-  type EventObject,
-  type InputFrom,
-  type InspectionEvent,
-  type Observer,
-} from 'xstate';
-import { isAlive, watchExit, type ActorLike } from '../actorLike.js';
-import type { ActorNode } from '../actorNode.js';
-import type { RemoteName, Target } from '../distribution/address.js';
-import { recordExitReason, type ExitReason } from '../exitReason.js';
-import { RUNTIME_ERROR_CODES, RuntimeError } from '../runtimeError.js';
+import type { AnyStateMachine, Actor, EventObject, InputFrom, InspectionEvent, Observer } from 'xstate';
+import type { ActorLike } from '../actorLike.js';
+import type { RemoteName, Target } from '../address.js';
+import type { ExitReason } from '../exitReason.js';
+import type { NodeServices } from '../nodeServices.js';
+import { startActor } from '../startActor.js';
 import { DEFAULT_CALL_TIMEOUT_MS, type CallOptions } from './callActor.js';
 import { ALL_STATE_PREFIX, checkEvent, INFO_EVENT_TYPE, type LooseEvent, type InfoEvent } from './events.js';
 import { genFsmLogic, type GenFsmLogic } from './genFsmLogic.js';
@@ -36,8 +26,8 @@ export interface StartOptions<TMachine extends AnyStateMachine> {
 export type GenFsmActor<TMachine extends AnyStateMachine> = Actor<GenFsmLogic<TMachine>>;
 
 export interface GenFsm {
-  /** The node names resolve on. */
-  readonly node: ActorNode;
+  /** The node names resolve on (an ActorNode). */
+  readonly node: NodeServices;
 
   /**
    * Starts `machine` as a root actor on the node's clock (gen_fsm:start/3,4). Its crashes go to the
@@ -142,49 +132,13 @@ function toAllState(event: EventObject): EventObject {
 }
 
 /** genFsm bound to `node`. The package exports the one bound to `localNode`. */
-export function createGenFsm(node: ActorNode): GenFsm {
+export function createGenFsm(node: NodeServices): GenFsm {
   function create<TMachine extends AnyStateMachine>(
     machine: TMachine,
     options: StartOptions<TMachine>,
     parent: ActorLike | undefined,
   ): GenFsmActor<TMachine> {
-    const { name } = options;
-    if (name !== undefined && node.whereis(name)) {
-      throw new RuntimeError(RUNTIME_ERROR_CODES.NAME_TAKEN, `${JSON.stringify(name)} is already registered`);
-    }
-    if (parent && !isAlive(parent)) {
-      throw new RuntimeError(
-        RUNTIME_ERROR_CODES.NOPROC,
-        `cannot link to actor ${parent.id}: it is not running`,
-      );
-    }
-    const logic: AnyActorLogic = genFsmLogic(machine);
-    const id = options.id ?? name;
-    const actor = createActor(logic, {
-      ...(parent
-        ? { parent: parent as unknown as AnyActorRef }
-        : { clock: node.clock, ...(options.inspect ? { inspect: options.inspect } : {}) }),
-      ...(id !== undefined ? { id } : {}),
-      ...(options.input !== undefined ? { input: options.input } : {}),
-    }) as unknown as GenFsmActor<TMachine>;
-    if (parent) {
-      // A child outlives neither a stopped nor a failed parent. XState's scope.stopChild is
-      // `child._stop()`; the parent's scope is not ours, so call it the same way.
-      const link = watchExit(parent, () => {
-        if (!isAlive(actor)) return;
-        recordExitReason(actor, 'shutdown');
-        (actor as unknown as { _stop(): void })._stop();
-      });
-      watchExit(actor, () => link.unsubscribe());
-    } else {
-      // Without a parent, XState would rethrow a crash as an uncaught exception: report it instead.
-      actor.subscribe({
-        error: (error: unknown) => node.reportCrash({ actor: actor.id, name, error }),
-      });
-    }
-    actor.start();
-    if (name !== undefined && isAlive(actor)) node.register(name, actor);
-    return actor;
+    return startActor(node, genFsmLogic(machine), options, parent);
   }
 
   return {

@@ -13,9 +13,8 @@ import type {
   InputFrom,
   SnapshotFrom,
 } from 'xstate';
-import { describeExitReason, isNormalExit, recordExitReason, type ExitReason } from '../exitReason.js';
-import { RUNTIME_ERROR_CODES, RuntimeError } from '../runtimeError.js';
-import { isStopRequest } from './events.js';
+import { recordExitReason, type ExitReason } from '../exitReason.js';
+import { acceptStopRequests, exitStatus, isStopRequest } from '../stopRequest.js';
 import { cancelStateTimeoutOf, stateTimeoutGeneration } from './stateTimeout.js';
 
 /** XState's AnyActorSystem, which the package does not export. */
@@ -29,14 +28,6 @@ export type GenFsmLogic<TMachine extends AnyStateMachine> = ActorLogic<
   AnyActorSystem,
   EmittedFrom<TMachine>
 > & { readonly machine: TMachine };
-
-// Actors running wrapped logic: `stop` may send them a stop request.
-const genFsmActors = new WeakSet<object>();
-
-/** True if `actor` runs genFsm logic (and so understands a stop request with a reason). */
-export function isGenFsmActor(actor: object): boolean {
-  return genFsmActors.has(actor);
-}
 
 const wrapped = new WeakMap<AnyStateMachine, GenFsmLogic<AnyStateMachine>>();
 
@@ -56,21 +47,14 @@ export function genFsmLogic<TMachine extends AnyStateMachine>(machine: TMachine)
     recordExitReason(scope.self, reason);
     // Let the machine stop its own children first, as it does for XState's stop.
     const stopped: object = machine.transition(snapshot, { type: 'xstate.stop' }, scope);
-    if (isNormalExit(reason))
-      return { ...stopped, status: 'done', output: undefined, error: undefined } as Snap;
-    const error = new RuntimeError(
-      RUNTIME_ERROR_CODES.ABNORMAL_STOP,
-      `stopped with reason ${describeExitReason(reason)}`,
-      { reason, cause: typeof reason === 'object' && 'error' in reason ? reason.error : undefined },
-    );
-    return { ...stopped, status: 'error', output: undefined, error } as Snap;
+    return { ...stopped, ...exitStatus(reason) } as Snap;
   }
 
   const logic: GenFsmLogic<TMachine> = {
     machine,
     config: machine.config,
     getInitialSnapshot(scope, input) {
-      genFsmActors.add(scope.self);
+      acceptStopRequests(scope.self);
       return machine.getInitialSnapshot(scope, input) as Snap;
     },
     start(snapshot) {
@@ -93,7 +77,7 @@ export function genFsmLogic<TMachine extends AnyStateMachine>(machine: TMachine)
       return machine.getPersistedSnapshot(snapshot, options);
     },
     restoreSnapshot(persisted, scope) {
-      genFsmActors.add(scope.self);
+      acceptStopRequests(scope.self);
       return machine.restoreSnapshot(persisted, scope) as Snap;
     },
   };

@@ -7,6 +7,11 @@ import type { RuntimeAction } from './stateTimeout.js';
 /** Where a call's answer goes (gen_fsm's From). `send` never throws; late answers are dropped. */
 export interface From<TReply = unknown> {
   send(reply: TReply): void;
+  /**
+   * True once the caller stopped waiting (answered, timed out, or its target exited), so whoever
+   * keeps this From may forget it. Absent: unknown.
+   */
+  settled?(): boolean;
 }
 
 /** An event as a synchronous call delivers it: the request plus where to answer. */

@@ -11,7 +11,7 @@ import {
   type InspectionEvent,
   type Observer,
 } from 'xstate';
-import type { TimerClock } from '../clock.js';
+import type { TimerClock } from '../../base/clock.js';
 import { isAlive } from '../actorLike.js';
 import type { ActorNode } from '../actorNode.js';
 import { recordExitReason } from '../exitReason.js';

@@ -62,7 +62,7 @@ export interface ChildTemplate<TLogic extends AnyActorLogic, TArgs = InputFrom<T
    * The input of child `id`, computed at its start and again at every restart (so a restarted
    * child can reload durable state). Default: `args` itself.
    */
-  readonly input?: (id: string, args: TArgs) => InputFrom<TLogic>;
+  readonly input?: (id: string, args: TArgs, restarted: boolean) => InputFrom<TLogic>;
   /**
    * Per child: beyond this many restarts in the period, that child is given up (`gaveUp` is
    * called) while the supervisor and the other children carry on. Checked before the

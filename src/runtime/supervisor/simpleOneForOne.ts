@@ -181,7 +181,7 @@ export class SimpleOneForOne<TLogic extends AnyActorLogic, TArgs = InputFrom<TLo
 
   private launch(id: string, args: TArgs, restarted: boolean): ActorRefFromLogic<TLogic> {
     const { template, report } = this.options;
-    const input = template.input ? template.input(id, args) : args;
+    const input = template.input ? template.input(id, args, restarted) : args;
     const ref = this.requireHost().spawn(id, template.logic, {
       input,
       observe: template.observe as ChildObserver<AnyActorLogic> | undefined,

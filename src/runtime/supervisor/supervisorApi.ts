@@ -3,7 +3,7 @@
 // they are ordered with its own work; reads are synchronous.
 import type { EventObject } from 'xstate';
 import type { ActorLike } from '../actorLike.js';
-import { systemClock } from '../clock.js';
+import { systemClock } from '../../base/clock.js';
 import { callActor } from '../genFsm/callActor.js';
 import { RUNTIME_ERROR_CODES, RuntimeError } from '../runtimeError.js';
 import type { ChildSpec } from './childSpec.js';

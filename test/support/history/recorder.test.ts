@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ERROR_CODES, GenPaxosError } from '../../../src/errors.js';
+import { ERROR_CODES, GenPaxosError } from '../../../src/base/errors.js';
 import { startLink } from '../../../src/node/genPaxos.js';
 import { MemoryNetwork } from '../../../src/transport/memoryNetwork.js';
 import { checkHistory, formatHistoryCheck } from './checker.js';

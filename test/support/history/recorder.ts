@@ -2,7 +2,7 @@
 // `recorder.ask(process, key, value, () => node.ask(key, value))` records the invocation, runs
 // the call, and records its completion, classifying errors into `fail` (definitely not
 // applied) and `info` (unknown).
-import { ERROR_CODES } from '../../../src/errors.js';
+import { ERROR_CODES } from '../../../src/base/errors.js';
 import type { PaxosValue } from '../../../src/paxos/messages.js';
 import { toJsonLines, type HistoryOp, type OpFunction, type OpType } from './history.js';
 

@@ -70,6 +70,7 @@ export class ClusterModel {
         node.up = true;
         for (const member of event.members) if (member !== event.node) this.nodeView(member);
         node.links = { ...event.links };
+        node.linkReasons = { ...event.linkReasons };
         for (const [key, state] of Object.entries(event.states)) this.setState(node.id, key, state);
         for (const [key, value] of Object.entries(event.decided)) this.decide(event.t, node.id, key, value);
         break;
@@ -111,6 +112,9 @@ export class ClusterModel {
         const node = this.nodeView(event.node);
         this.nodeView(event.peer);
         node.links = { ...node.links, [event.peer]: event.up };
+        const { [event.peer]: _was, ...others } = node.linkReasons;
+        node.linkReasons =
+          event.up || event.reason === undefined ? others : { ...others, [event.peer]: event.reason };
         // A held message is still in its sender, whatever happens to the link meanwhile.
         if (!event.up)
           this.lose('no link', (m) => m.heldId === undefined && isBetween(m, event.node, event.peer));
@@ -235,6 +239,7 @@ export class ClusterModel {
       nodes: this.nodes.map((n) => ({
         ...n,
         links: { ...n.links },
+        linkReasons: { ...n.linkReasons },
         counts: { ...n.counts },
       })),
       keys: [...this.keyStates].map(([key, states]) => [key, { ...states }] as const),
@@ -253,7 +258,12 @@ export class ClusterModel {
     model.applied = data.applied;
     model.nextExpiry = data.now;
     for (const node of data.nodes)
-      model.nodeViews.set(node.id, { ...node, links: { ...node.links }, counts: { ...node.counts } });
+      model.nodeViews.set(node.id, {
+        ...node,
+        links: { ...node.links },
+        linkReasons: { ...node.linkReasons },
+        counts: { ...node.counts },
+      });
     for (const [key, states] of data.keys) {
       model.keyStates.set(key, { ...states });
       if (Object.values(states).some((s) => ACTIVE.has(s))) model.active.add(key);
@@ -270,7 +280,15 @@ export class ClusterModel {
   private nodeView(id: string): NodeView {
     let node = this.nodeViews.get(id);
     if (!node) {
-      node = { id, up: false, incarnation: null, links: {}, faults: NO_FAULTS, counts: emptyCounts() };
+      node = {
+        id,
+        up: false,
+        incarnation: null,
+        links: {},
+        linkReasons: {},
+        faults: NO_FAULTS,
+        counts: emptyCounts(),
+      };
       this.nodeViews.set(id, node);
     }
     return node;

@@ -23,6 +23,8 @@ export interface NodeView {
   incarnation: string | null;
   /** Link to each peer as this node reports it. */
   links: Record<string, boolean>;
+  /** Why each down link is down, as this node reports it. */
+  linkReasons: Record<string, string>;
   faults: NodeFaults;
   /** Keys in each state on this node (`nil` keys are not counted). */
   counts: Record<ViewState, number>;

@@ -21,18 +21,18 @@ function higher(a: string | null | undefined, b: string | null | undefined): boo
 const TRANSITIONS: Readonly<Record<string, (s: StateStep) => string>> = {
   ask: (s) => `${s.node} is asked for a value: it starts phase 1 with ballot ${s.ballot ?? 'a new ballot'}`,
   'ask [mayTakeFirstBallot]': (s) =>
-    `${s.node} owns the key and nobody voted on it yet: it skips phase 1 and proposes in ballot ${s.ballot ?? '0'}`,
+    `${s.node} owns the key and nobody voted on it yet: it skips phase 1 and proposes in ballot ${s.ballot ?? '0'}, a fast round it does not vote in (every other member must accept)`,
   'ask [shouldForward]': (s) =>
     `${s.node} is asked, but another node owns the key: it forwards the ask there and waits to learn the outcome`,
   'forward [fromMember]': (s) =>
     `${s.node} takes on a forwarded ask: it starts phase 1 with ballot ${s.ballot ?? 'a new ballot'}`,
   'forward [and(fromMember, mayTakeFirstBallot)]': (s) =>
-    `${s.node} owns the key and nobody voted on it yet: it proposes the forwarded value in ballot ${s.ballot ?? '0'}`,
-  'prepare [promisable]': (s) =>
+    `${s.node} owns the key and nobody voted on it yet: it proposes the forwarded value in ballot ${s.ballot ?? '0'}, a fast round it does not vote in (every other member must accept)`,
+  'prepare [grantsVote]': (s) =>
     s.from === 'preparing' || s.from === 'proposing'
       ? `${s.node} gives way: another proposer's ballot is at least as high as its own, so it promises it and waits to learn the outcome`
       : `${s.node} votes: the ballot is at least as high as any it promised, so it promises it and waits to learn the outcome`,
-  'propose [acceptable]': (s) =>
+  'propose [grantsVote]': (s) =>
     s.from === 'preparing' || s.from === 'proposing'
       ? `${s.node} gives way: it accepts another proposer's value (its ballot is at least the one it promised) and waits to learn the outcome`
       : `${s.node} votes: the proposal's ballot is at least the one it promised, so it accepts it and waits to learn the outcome`,
@@ -42,13 +42,15 @@ const TRANSITIONS: Readonly<Record<string, (s: StateStep) => string>> = {
   'always [hasPromiseQuorum]': (s) =>
     `${s.node} has promises from a majority for ${s.ballot ?? 'its ballot'}: on to phase 2`,
   'always [hasAckQuorum]': (s) =>
-    `a majority accepted ${s.node}'s proposal in ${s.ballot ?? 'its ballot'}: the value is chosen`,
+    roundOf(s.ballot) === 0
+      ? `every other member accepted ${s.node}'s proposal in ${s.ballot}, the fast round ${s.node} does not vote in: the value is chosen`
+      : `a majority accepted ${s.node}'s proposal in ${s.ballot ?? 'its ballot'}: the value is chosen`,
   'always [isDecided]': (s) => `${s.node} finds the decision in its durable record`,
   'always [hasAccepted]': (s) =>
     `${s.node} starts with an accepted value on disk and no decision: it waits to learn the outcome, then pushes it`,
   'after phaseTimeout': (s) =>
     s.from === 'proposing'
-      ? `no majority accepted ${s.node}'s proposal in time: it goes back to phase 1 with ballot ${s.ballot ?? 'a higher ballot'}`
+      ? `no quorum accepted ${s.node}'s proposal in time (a majority; every other member in the owner's round 0): it goes back to phase 1 with ballot ${s.ballot ?? 'a higher ballot'}`
       : `no majority answered ${s.node} in time: it starts again with the higher ballot ${s.ballot ?? ''}`.trimEnd(),
   'after takeover [hasSomethingToPush]': (s) =>
     `${s.node} waited in vain for an outcome: it takes over with its own ballot ${s.ballot ?? ''}`.trimEnd(),
@@ -101,7 +103,8 @@ class Proposers {
     if (step.ballot !== null && step.value !== undefined) this.values.set(step.ballot, step.value);
     if (this.proposed.has(name)) return null;
     this.proposed.add(name);
-    if (roundOf(step.ballot) === 0) return 'ballot 0 belongs to the key’s owner, so there was no phase 1';
+    if (roundOf(step.ballot) === 0)
+      return 'ballot 0 belongs to the key’s owner, so there was no phase 1; the owner does not vote in it, so the value is chosen only if every other member accepts';
     const promises = this.promises.get(name) ?? [];
     let best: MessageStep | null = null;
     for (const p of promises) if (p.accepted != null && higher(p.accepted, best?.accepted)) best = p;

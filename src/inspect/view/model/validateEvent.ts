@@ -48,6 +48,7 @@ const CHECKS: Readonly<Record<ViewEvent['type'], (e: Fields) => boolean>> = {
     isString(e.incarnation) &&
     isStringList(e.members) &&
     isRecord(e.links, isBool) &&
+    (e.linkReasons === undefined || isRecord(e.linkReasons, isString)) &&
     isRecord(e.states, isState) &&
     isRecord(e.decided, isString),
   state: (e) => isString(e.node) && isString(e.key) && isState(e.state) && hasTransition(e),
@@ -64,7 +65,8 @@ const CHECKS: Readonly<Record<ViewEvent['type'], (e: Fields) => boolean>> = {
   held: (e) => isEnvelope(e, 'to') && isCount(e.id),
   release: (e) => isString(e.node) && isCount(e.id) && isHow(e.how),
   decided: (e) => isString(e.node) && isString(e.key) && isString(e.value),
-  link: (e) => isString(e.node) && isString(e.peer) && isBool(e.up),
+  link: (e) =>
+    isString(e.node) && isString(e.peer) && isBool(e.up) && (e.reason === undefined || isString(e.reason)),
   node: (e) => isString(e.node) && isBool(e.up),
   faults: (e) =>
     isString(e.node) &&

@@ -52,6 +52,8 @@ export interface SnapshotEvent {
   readonly members: readonly string[];
   /** Link to each peer: up or not. */
   readonly links: Readonly<Record<string, boolean>>;
+  /** Why each down link is down, in a few words. (Absent from older recordings.) */
+  readonly linkReasons?: Readonly<Record<string, string>>;
   /** Keys whose state here is not `nil`. */
   readonly states: Readonly<Record<string, ViewState>>;
   /** Decided values known here, as `valueText` renders them. */
@@ -198,6 +200,8 @@ export interface LinkEvent {
   readonly node: string;
   readonly peer: string;
   readonly up: boolean;
+  /** Why the link is down, in a few words (`refused by peer: amnesia`); absent while up. */
+  readonly reason?: string;
 }
 
 /** The aggregator lost (up: false) or regained (up: true) a node's feed: the process is down or back. */

@@ -1,0 +1,72 @@
+// Phase timeouts that adapt to what the node observes, so a slow network (a long delay, a loaded
+// disk) does not make every proposer time out for ever, and a fast one does not wait long on a
+// silent member. The estimator is RFC 6298's (TCP's retransmission timeout): each phase one of
+// this node's instances completes — phase 1 (preparing → proposing) or phase 2 (proposing →
+// decided) — is a sample of how long a phase takes; the retransmission timeout is the smoothed time
+// plus four smoothed deviations. An instance waits a jittered draw in [T/2, T) of its phase timeout
+// T (paxos/backoff.ts), so T is twice that, within bounds. Instances read it when they start (paxos/instanceMachine.ts
+// draws each wait, jittered, from it), and the takeover timers of keys without an instance too.
+import { DEFAULT_TIMING, type InstanceTiming } from '../paxos/instanceMachine.js';
+
+export interface AdaptiveTimingBounds {
+  /** The shortest phase timeout, however fast the phases run. */
+  readonly minPhaseTimeoutMs: number;
+  /** The longest phase timeout, however slow. */
+  readonly maxPhaseTimeoutMs: number;
+}
+
+export const DEFAULT_TIMING_BOUNDS: AdaptiveTimingBounds = {
+  minPhaseTimeoutMs: 10,
+  maxPhaseTimeoutMs: 60_000,
+};
+
+export class AdaptiveTiming {
+  private smoothedMs: number | null = null;
+  private deviationMs = 0;
+  private samples = 0;
+
+  /**
+   * `configured`: the timing until the first sample (and, with `adaptive` off, always); its
+   * `backoffMaxMs` stays the floor of the backoff ceiling.
+   */
+  constructor(
+    private readonly configured: InstanceTiming = DEFAULT_TIMING,
+    private readonly adaptive = true,
+    private readonly bounds: AdaptiveTimingBounds = DEFAULT_TIMING_BOUNDS,
+  ) {}
+
+  /** A phase completed in `durationMs` (RFC 6298 §2: α = 1/8, β = 1/4). */
+  observe(durationMs: number): void {
+    if (!Number.isFinite(durationMs) || durationMs < 0) return;
+    this.samples++;
+    if (this.smoothedMs === null) {
+      this.smoothedMs = durationMs;
+      this.deviationMs = durationMs / 2;
+      return;
+    }
+    this.deviationMs = 0.75 * this.deviationMs + 0.25 * Math.abs(this.smoothedMs - durationMs);
+    this.smoothedMs = 0.875 * this.smoothedMs + 0.125 * durationMs;
+  }
+
+  /** Phases observed so far. */
+  get observed(): number {
+    return this.samples;
+  }
+
+  /** The timing an instance starting now gets. */
+  timing(): InstanceTiming {
+    if (!this.adaptive || this.smoothedMs === null) return this.configured;
+    const { minPhaseTimeoutMs, maxPhaseTimeoutMs } = this.bounds;
+    const retransmitMs = this.smoothedMs + 4 * this.deviationMs;
+    const phaseTimeoutMs = Math.round(
+      Math.min(maxPhaseTimeoutMs, Math.max(minPhaseTimeoutMs, 2 * retransmitMs)),
+    );
+    return {
+      phaseTimeoutMs,
+      // Waiting for another proposer covers its two phases.
+      takeoverMs: 2 * phaseTimeoutMs,
+      // The backoff ceiling must stay above a phase, or duelling proposers never finish one.
+      backoffMaxMs: Math.max(this.configured.backoffMaxMs, 8 * phaseTimeoutMs),
+    };
+  }
+}

@@ -1,0 +1,497 @@
+// The per-node supervisor of Paxos instances: a simple_one_for_one supervisor (the runtime's
+// SimpleOneForOne engine) whose children are the per-key instance actors. Every protocol decision
+// is the core's (paxos/keyStep.ts): for each ask, message or timer of a key this class asks the
+// key's step what to do and carries it out — deliver to the instance (starting it from the record),
+// run effects through the effect runner, arm or clear the key's takeover timer. What is left here
+// is supervision (restarts within a per-key intensity; a key that keeps crashing is given up, the
+// node serves the others), retirement of decided and idle instances, and the asks waiting for keys.
+import type { ActorRefFrom, AnyActorScope, EventObject } from 'xstate';
+import { GenPaxosError, ERROR_CODES, errorInfo, type ErrorInfo } from '../base/errors.js';
+import { Histogram } from '../base/histogram.js';
+import { drawSeed } from '../base/random.js';
+import type { Effect, RefusedEffect } from '../paxos/effects.js';
+import { DEFAULT_TIMING, type InstanceMachine, type InstanceStateName } from '../paxos/instanceMachine.js';
+import {
+  EMPTY_SLOT,
+  isRetirable,
+  keyStep,
+  shouldRetire,
+  slotAfter,
+  type KeyInput,
+  type KeyNode,
+  type KeySlot,
+} from '../paxos/keyStep.js';
+import type { Envelope, PaxosValue } from '../paxos/messages.js';
+import { ownerAmongSorted } from '../paxos/owner.js';
+import { EMPTY_RECORD } from '../paxos/record.js';
+import { checkKey, checkValue } from '../paxos/validate.js';
+import type { ExitReason } from '../runtime/exitReason.js';
+import { UNLIMITED_INTENSITY } from '../runtime/supervisor/childSpec.js';
+import { SimpleOneForOne } from '../runtime/supervisor/simpleOneForOne.js';
+import { EffectRunner, type SettledWrite } from './effectRunner.js';
+import type { KeySupervisorOptions } from './keySupervisorOptions.js';
+import { emptySupervisorStats, type ReplyTo, type SupervisorStats } from './nodeEvents.js';
+import { AdaptiveTiming } from './adaptiveTiming.js';
+import { SilentPeers } from './silentPeers.js';
+import { TakeoverTimers } from './takeoverTimers.js';
+
+type InstanceActor = ActorRefFrom<InstanceMachine>;
+
+/** Buckets of the ballots a node started per decision it proposed. */
+export const DECISION_ROUND_BUCKETS: readonly number[] = [1, 2, 3, 4, 5, 8, 13, 21];
+
+/** What the supervisor needs of the actor that hosts it: its scope, and a way into its mailbox. */
+export interface KeySupervisorHost {
+  readonly scope: AnyActorScope;
+  /** Delivers a write's outcome to the host's mailbox; the host calls `writeSettled` with it. */
+  readonly settle: (write: SettledWrite) => void;
+  /** Asks, through the host's mailbox, that an instance be retired; the host calls `retire` with it. */
+  readonly retire: (key: string, sessionId: string) => void;
+  /** Delivers a fired takeover timer to the host's mailbox; the host calls `takeover` with it. */
+  readonly timerFired: (key: string) => void;
+}
+
+export class KeySupervisor {
+  readonly stats: SupervisorStats = emptySupervisorStats();
+  readonly runner: EffectRunner;
+  /** Ballots this node started per decision it took part in as a proposer. */
+  readonly decisionRounds = new Histogram(DECISION_ROUND_BUCKETS);
+  /** The instances: a simple_one_for_one pool of per-key children. */
+  private readonly pool: SimpleOneForOne<InstanceMachine, null>;
+  /** Every key that is not at rest (EMPTY_SLOT): a live instance, an awaited outcome, or an ask. */
+  private readonly slots = new Map<string, KeySlot>();
+  /** Asks waiting for a key's decision. */
+  private readonly waiting = new Map<string, ReplyTo[]>();
+  private readonly failed = new Map<string, ErrorInfo>();
+  /** Ballots started per key not yet decided here. */
+  private readonly ballots = new Map<string, number>();
+  private storageFailure: ErrorInfo | null = null;
+  private host: KeySupervisorHost | null = null;
+  private timers: TakeoverTimers | null = null;
+  /** The members in sorted order, to find each key's owner. */
+  private readonly sortedMembers: readonly string[];
+  /** Phase timeouts, from the phases this node's instances complete. */
+  readonly timing: AdaptiveTiming;
+  /** When each live instance entered its current phase (preparing or proposing). */
+  private readonly phaseStarted = new Map<string, number>();
+  /** Members that did not answer a failed round 0 of this node, until they speak again. */
+  readonly silentPeers: SilentPeers;
+
+  constructor(readonly options: KeySupervisorOptions) {
+    this.runner = new EffectRunner({
+      self: options.id,
+      members: options.members,
+      storage: options.storage,
+      transport: options.transport,
+      onDecided: (key, value) => this.decided(key, value),
+      onAnswer: (key, value) => this.answer(key, value),
+      onRefused: (effect) => this.refused(effect),
+      onStorageFailure: (error) => this.storageFailedWith(errorInfo(error)),
+      onSettled: (write) => this.host?.settle(write),
+    });
+    const { id, members, storage, random } = options;
+    this.sortedMembers = [...members].sort();
+    this.timing = new AdaptiveTiming({ ...DEFAULT_TIMING, ...options.timing }, options.adaptiveTiming);
+    this.silentPeers = new SilentPeers(id, members);
+    this.pool = new SimpleOneForOne<InstanceMachine, null>({
+      name: `node ${id}`,
+      // Restarts are bounded per key (childIntensity), never for the node as a whole.
+      intensity: UNLIMITED_INTENSITY,
+      now: () => options.clock.now(),
+      ...(options.inspect ? { inspect: options.inspect } : {}),
+      template: {
+        logic: options.instanceLogic,
+        restart: 'transient',
+        // Each instance is the root of an actor system of its own: XState's scheduler scans every
+        // timer of a system whenever one of its actors stops, so sharing the node's system made
+        // retiring keys quadratic.
+        isolated: true,
+        childIntensity: options.restartIntensity,
+        // Computed again at every restart, so a restarted instance reloads the key's record.
+        input: (key, _args, restarted) => ({
+          key,
+          node: id,
+          boot: storage.boot ?? 0,
+          restarted,
+          members,
+          record: storage.load(key) ?? null,
+          seed: drawSeed(random),
+          timing: this.timing.timing(),
+          ownerFastPath: options.ownerFastPath,
+          ...(options.ownerFastPath ? { owner: ownerAmongSorted(key, this.sortedMembers) } : {}),
+        }),
+        observe: {
+          started: (key, child, restarted) => this.instanceStarted(key, child, restarted),
+          emitted: (key, effect) => this.instanceEmitted(key, effect),
+          snapshot: (key, snapshot, child) =>
+            this.instanceMoved(key, snapshot.value as InstanceStateName, child.sessionId),
+          exited: (key, reason, restarting) => this.instanceExited(key, reason, restarting),
+          gaveUp: (key, reason) => this.giveUp(key, errorInfo(errorOf(reason))),
+        },
+      },
+    });
+  }
+
+  /** Live instance actors: bounded by keys in flight, not by keys decided. */
+  get liveInstances(): number {
+    return this.pool.size;
+  }
+
+  get storageFailed(): boolean {
+    return this.storageFailure !== null;
+  }
+
+  /** The live instance of `key`, if any (for inspection and tests). */
+  instanceOf(key: string): InstanceActor | undefined {
+    return this.pool.child(key);
+  }
+
+  /**
+   * The state of `key` here: a live instance's state; otherwise what its record and slot imply —
+   * `decided`, `acknowledged` while this node awaits the outcome of a vote or forward, or `nil`.
+   */
+  stateOf(key: string): InstanceStateName | 'failed' {
+    if (this.failed.has(key)) return 'failed';
+    const live = this.pool.child(key);
+    if (live) return live.getSnapshot().value as InstanceStateName;
+    if (this.options.storage.load(key)?.decided) return 'decided';
+    return this.slots.get(key)?.awaiting ? 'acknowledged' : 'nil';
+  }
+
+  /**
+   * The keys this node is working on and has not seen decided: a live instance that is not idle,
+   * an ask waiting here, a vote or forward awaiting its outcome, or a key given up (`failed`).
+   */
+  pendingKeys(): string[] {
+    const candidates = new Set([...this.slots.keys(), ...this.waiting.keys(), ...this.failed.keys()]);
+    return [...candidates].filter((key) => {
+      const state = this.stateOf(key);
+      return state !== 'decided' && (state !== 'nil' || this.waiting.has(key));
+    });
+  }
+
+  start(host: KeySupervisorHost): void {
+    this.host = host;
+    this.pool.attach(host.scope);
+    // The node actor's clock drives instance timers too (an embedder's SimulatedClock, say).
+    const clock = (host.scope.self as unknown as { clock: KeySupervisorOptions['clock'] }).clock;
+    this.timers = new TakeoverTimers(
+      clock,
+      this.options.random,
+      () => this.timing.timing(),
+      (key) => host.timerFired(key),
+    );
+    this.options.transport.listen((envelope) => host.scope.self.send({ type: 'inbound', envelope }));
+    this.resumePending();
+  }
+
+  /**
+   * Keys accepted but not decided before the node last stopped: each is taken over, so an
+   * instance starts in `acknowledged` and, unless another proposer finishes first, pushes the
+   * accepted value to a decision. Without this a key nobody asks again would stay undecided.
+   */
+  private resumePending(): void {
+    for (const key of this.options.storage.pendingKeys?.() ?? []) this.takeover(key);
+  }
+
+  ask(key: string, value: PaxosValue, replyTo: ReplyTo): void {
+    this.stats.asks++;
+    const problem = checkKey(key) ?? checkValue(value);
+    if (problem !== null) {
+      const code = checkKey(key) !== null ? ERROR_CODES.BAD_KEY : ERROR_CODES.BAD_VALUE;
+      replyTo.send({ type: 'paxos.failed', key, error: { code, message: problem } });
+      return;
+    }
+    const refusal = this.refusal(key);
+    if (refusal !== null) {
+      replyTo.send({ type: 'paxos.failed', key, error: refusal });
+      return;
+    }
+    // Callers that gave up (a call that timed out) leave with the next ask of their key.
+    const waiting = this.waiting.get(key)?.filter((r) => r.settled?.() !== true);
+    if (waiting) this.waiting.set(key, [...waiting, replyTo]);
+    else this.waiting.set(key, [replyTo]);
+    const owner = this.ownerOf(key);
+    const ownerReachable =
+      owner === null || owner === this.options.id || this.options.transport.isLinkUp?.(owner) !== false;
+    this.step(key, { type: 'ask', value, ownerReachable });
+  }
+
+  /** An ask gave up waiting (its timeout): forget its reply address. */
+  cancelAsk(key: string, replyTo: ReplyTo): void {
+    const waiting = this.waiting.get(key);
+    if (!waiting) return;
+    const rest = waiting.filter((r) => r !== replyTo);
+    if (rest.length > 0) this.waiting.set(key, rest);
+    else this.waiting.delete(key);
+  }
+
+  read(key: string): PaxosValue | undefined {
+    // A decision whose write is still in flight is not known yet: a crash could lose it.
+    if (this.runner.hasPendingWrites(key)) return undefined;
+    return this.options.storage.load(key)?.decided?.value;
+  }
+
+  /** An envelope from a peer: the key's step routes it. */
+  inbound(envelope: Envelope): void {
+    this.stats.messagesIn++;
+    const { from, key, message } = envelope;
+    if (message.type === 'reject') this.stats.rejectionsReceived++;
+    this.silentPeers.heardFrom(from);
+    if (message.type === 'acknowledge' && message.ballot.round === 0)
+      this.silentPeers.acknowledged(key, from);
+    if (this.storageFailure !== null || this.failed.has(key)) {
+      this.countRefusal(this.storageFailure !== null ? 'storage failed' : 'key failed', from, key);
+      return;
+    }
+    this.step(key, { type: 'message', from, message });
+  }
+
+  /** A write of the runner settled (through the host's mailbox). */
+  writeSettled(write: SettledWrite): void {
+    this.runner.settle(write);
+  }
+
+  /** A key's takeover timer fired (through the host's mailbox), or the node resumed an accepted key. */
+  takeover(key: string): void {
+    if (this.failed.has(key) || this.storageFailure !== null) return;
+    this.step(key, { type: 'takeover' });
+  }
+
+  /**
+   * A retirement asked for when the instance moved (through the host's mailbox): stop it if it is
+   * still the same instance and still done, and let the record answer for the key.
+   */
+  retire(key: string, sessionId: string): void {
+    const live = this.pool.child(key);
+    if (!live || live.sessionId !== sessionId) return;
+    const state = live.getSnapshot().value as InstanceStateName;
+    if (!isRetirable(state, this.waiting.has(key))) return;
+    if (state === 'nil') this.ballots.delete(key);
+    this.stats.retired++;
+    this.pool.terminateChild(key);
+    this.setSlot(key, { ...(this.slots.get(key) ?? EMPTY_SLOT), instance: null });
+  }
+
+  /** `xstate.error.actor.<key>` and the like: the pool restarts the instance or gives it up. */
+  childExited(event: EventObject): boolean {
+    return this.pool.childExited(event);
+  }
+
+  storageFailedWith(error: ErrorInfo): void {
+    if (this.storageFailure !== null) return;
+    this.storageFailure = error;
+    this.host?.scope.emit({ type: 'storage.failed', error });
+    this.timers?.stop();
+    this.pool.shutdown();
+    this.slots.clear();
+    const failure: ErrorInfo = {
+      code: ERROR_CODES.STORAGE_FAILED,
+      message: `storage failed: ${error.message}`,
+    };
+    for (const [key, waiting] of this.waiting)
+      for (const r of waiting) r.send({ type: 'paxos.failed', key, error: failure });
+    this.waiting.clear();
+    this.ballots.clear();
+  }
+
+  /** The node actor stops: stop every instance and fail the asks still waiting. */
+  stop(): void {
+    this.options.transport.listen(() => {});
+    this.timers?.stop();
+    this.pool.shutdown();
+    this.slots.clear();
+    const error = errorInfo(
+      new GenPaxosError(ERROR_CODES.STOPPED, 'the node stopped before the key was decided'),
+    );
+    for (const [key, waiting] of this.waiting)
+      for (const r of waiting) r.send({ type: 'paxos.failed', key, error });
+    this.waiting.clear();
+    this.host = null;
+  }
+
+  /** Asks the key's step what to do with `input`, and does it. */
+  private step(key: string, input: KeyInput): void {
+    const slot = this.slots.get(key) ?? EMPTY_SLOT;
+    const record = this.options.storage.load(key) ?? EMPTY_RECORD;
+    const outcome = keyStep(this.nodeOf(key), key, slot, record, input);
+    this.setSlot(key, slotAfter(outcome.slot, outcome.effects));
+    if (outcome.timer === 'arm') this.timers?.arm(key);
+    else if (outcome.timer === 'clear') this.timers?.clear(key);
+    for (const effect of outcome.effects) this.runner.run(effect);
+    if (outcome.deliver === null && !outcome.spawn) return;
+    const instance = this.instanceFor(key);
+    if (outcome.deliver !== null) instance.send(outcome.deliver);
+  }
+
+  private nodeOf(key: string): KeyNode {
+    return {
+      self: this.options.id,
+      members: this.options.members,
+      owner: this.ownerOf(key),
+      acceptorFastPath: this.options.acceptorFastPath,
+      everyPeerReachable: this.everyPeerReachable(),
+    };
+  }
+
+  /** Every other member's link is up, as far as the transport knows (one without link state: yes). */
+  private everyPeerReachable(): boolean {
+    if (this.silentPeers.anySuspected) return false;
+    const isLinkUp = this.options.transport.isLinkUp;
+    if (isLinkUp === undefined) return true;
+    for (const member of this.options.members)
+      if (member !== this.options.id && isLinkUp.call(this.options.transport, member) === false) return false;
+    return true;
+  }
+
+  private ownerOf(key: string): string | null {
+    return this.options.ownerFastPath ? ownerAmongSorted(key, this.sortedMembers) : null;
+  }
+
+  /** Keeps a slot only while it holds something: idle keys cost no memory. */
+  private setSlot(key: string, slot: KeySlot): void {
+    if (slot.instance === null && !slot.awaiting && slot.proposal === null) this.slots.delete(key);
+    else this.slots.set(key, slot);
+  }
+
+  private instanceFor(key: string): InstanceActor {
+    if (!this.host) throw new GenPaxosError(ERROR_CODES.STOPPED, 'the node is not running');
+    const live = this.pool.child(key);
+    if (live) return live;
+    // The instance takes over whatever the key awaited: its own timers replace the takeover timer.
+    this.timers?.clear(key);
+    const slot = this.slots.get(key) ?? EMPTY_SLOT;
+    this.setSlot(key, { ...slot, awaiting: false });
+    const child = this.pool.startChild(key, null);
+    this.setSlot(key, {
+      ...(this.slots.get(key) ?? EMPTY_SLOT),
+      instance: child.getSnapshot().value as InstanceStateName,
+    });
+    return child;
+  }
+
+  /** A decision is durable here: answer the asks waiting for it. */
+  private decided(key: string, value: PaxosValue): void {
+    this.stats.decided++;
+    const rounds = this.ballots.get(key) ?? 0;
+    this.ballots.delete(key);
+    if (rounds > 0) this.decisionRounds.observe(rounds);
+    this.answer(key, value);
+    this.host?.scope.emit({ type: 'decided', key, value, rounds });
+  }
+
+  private answer(key: string, value: PaxosValue): void {
+    const waiting = this.waiting.get(key);
+    this.waiting.delete(key);
+    for (const replyTo of waiting ?? []) replyTo.send({ type: 'paxos.decided', key, value });
+  }
+
+  private refused(effect: RefusedEffect): void {
+    this.countRefusal(effect.reason, effect.from, effect.key);
+  }
+
+  private refusal(key: string): ErrorInfo | null {
+    if (this.storageFailure !== null) {
+      return { code: ERROR_CODES.STORAGE_FAILED, message: `storage failed: ${this.storageFailure.message}` };
+    }
+    const failure = this.failed.get(key);
+    if (failure) {
+      return {
+        code: ERROR_CODES.INSTANCE_FAILED,
+        message: `the instance of key ${JSON.stringify(key)} crashed too often and was given up: ${failure.message}`,
+      };
+    }
+    return null;
+  }
+
+  private giveUp(key: string, error: ErrorInfo): void {
+    this.failed.set(key, error);
+    this.stats.failedKeys++;
+    this.slots.delete(key);
+    this.ballots.delete(key);
+    this.host?.scope.emit({ type: 'instance.failed', key, error });
+    const refusal = this.refusal(key) as ErrorInfo;
+    for (const replyTo of this.waiting.get(key) ?? [])
+      replyTo.send({ type: 'paxos.failed', key, error: refusal });
+    this.waiting.delete(key);
+  }
+
+  private countBallot(key: string): void {
+    const started = (this.ballots.get(key) ?? 0) + 1;
+    this.ballots.set(key, started);
+    this.stats.ballotsStarted++;
+    if (started > 1) this.stats.retries++;
+  }
+
+  private countRefusal(reason: string, from: string, key: string): void {
+    this.stats.messagesRefused++;
+    this.stats.refusedByReason[reason] = (this.stats.refusedByReason[reason] ?? 0) + 1;
+    this.host?.scope.emit({ type: 'message.refused', reason, from, key });
+  }
+
+  /**
+   * Every move of an instance (inside its own step): note its state; when it is done, ask for its
+   * retirement through the mailbox, since an actor cannot be stopped from inside its own step.
+   */
+  private instanceMoved(key: string, state: InstanceStateName, sessionId: string): void {
+    const slot = this.slots.get(key) ?? EMPTY_SLOT;
+    if (slot.instance === state) return;
+    this.setSlot(key, { ...slot, instance: state });
+    this.timePhase(key, slot.instance, state);
+    if (slot.instance === 'proposing') this.silentPeers.roundZeroEnded(key, state === 'decided');
+    if (shouldRetire(state, slot.instance, this.waiting.has(key))) this.host?.retire(key, sessionId);
+  }
+
+  /**
+   * A completed phase (phase 1: preparing → proposing; phase 2: proposing → decided) is a sample of
+   * how long phases take here; a phase's timeouts and retries count in it, which only errs long.
+   */
+  private timePhase(key: string, previous: InstanceStateName | null, state: InstanceStateName): void {
+    const now = this.options.clock.now();
+    const started = this.phaseStarted.get(key);
+    const completed =
+      (previous === 'preparing' && state === 'proposing') ||
+      (previous === 'proposing' && state === 'decided');
+    if (completed && started !== undefined) this.timing.observe(now - started);
+    if (state === 'preparing' || state === 'proposing') this.phaseStarted.set(key, now);
+    else this.phaseStarted.delete(key);
+  }
+
+  /** A restarted instance is asked again for the value still waiting for a decision. */
+  private instanceStarted(key: string, child: InstanceActor, restarted: boolean): void {
+    const slot = this.slots.get(key) ?? EMPTY_SLOT;
+    this.setSlot(key, { ...slot, instance: child.getSnapshot().value as InstanceStateName });
+    if (!restarted) {
+      this.stats.spawned++;
+      return;
+    }
+    const outcome = keyStep(this.nodeOf(key), key, this.slots.get(key) ?? EMPTY_SLOT, EMPTY_RECORD, {
+      type: 'restarted',
+    });
+    if (outcome.deliver !== null) child.send(outcome.deliver);
+  }
+
+  private instanceEmitted(key: string, effect: Effect): void {
+    // A ballot starts with its prepare, or — ballot 0, the owner's — with its propose.
+    const message = effect.type === 'broadcast' ? effect.message : null;
+    if (message?.type === 'prepare' || (message?.type === 'propose' && message.ballot.round === 0))
+      this.countBallot(key);
+    if (message?.type === 'propose' && message.ballot.round === 0) this.silentPeers.roundZeroSent(key);
+    if (effect.type === 'decided') this.setSlot(key, slotAfter(this.slots.get(key) ?? EMPTY_SLOT, [effect]));
+    this.runner.run(effect);
+  }
+
+  private instanceExited(key: string, reason: ExitReason, restarting: boolean): void {
+    if (!restarting) {
+      this.setSlot(key, { ...(this.slots.get(key) ?? EMPTY_SLOT), instance: null });
+      return;
+    }
+    this.stats.restarted++;
+    this.host?.scope.emit({ type: 'instance.restarted', key, error: errorInfo(errorOf(reason)) });
+  }
+}
+
+/** The error inside an exit reason (an instance only exits by crashing). */
+function errorOf(reason: ExitReason): unknown {
+  return typeof reason === 'object' && 'error' in reason ? reason.error : reason;
+}

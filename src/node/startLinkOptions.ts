@@ -1,0 +1,129 @@
+// What `startLink` takes and what its handle reports (gen_paxos:start_link/2's arguments, grown up),
+// and the checks every option passes before a node starts.
+import type { InspectionEvent, Observer } from 'xstate';
+import type { RuntimeClock } from '../base/clock.js';
+import { ERROR_CODES, GenPaxosError } from '../base/errors.js';
+import type { HistogramSnapshot } from '../base/histogram.js';
+import type { RandomSource } from '../base/random.js';
+import type { InstanceMachine, InstanceStateName, InstanceTiming } from '../paxos/instanceMachine.js';
+import type { ActorNode } from '../runtime/actorNode.js';
+import type { RestartIntensity } from '../runtime/restartIntensity.js';
+import type { Storage } from '../storage/storage.js';
+import type { Transport } from '../transport/transport.js';
+import { checkMembers, checkTimeout, checkTransportMembers } from './validateOptions.js';
+
+export const DEFAULT_ASK_TIMEOUT_MS = 10_000;
+
+export interface StartLinkOptions {
+  /** This node's id (gen_paxos's InitN); must be one of `members`. */
+  readonly id: string;
+  /** Every member of the group, this node included (gen_paxos's Others plus itself). */
+  readonly members: readonly string[];
+  /** How this node reaches the others: `createMemoryNetwork().connect(id)`, or a WebSocket transport. */
+  readonly transport: Transport;
+  /** Where acceptor state is kept. Default: in memory (nothing survives the process), unless `dataDir` is given. */
+  readonly storage?: Storage;
+  /**
+   * A data directory for durable acceptor state (an `LmdbStorage` opened there for this node's
+   * id). Not together with `storage`. See docs/operations.md.
+   */
+  readonly dataDir?: string;
+  /** XState inspection of the node and every instance actor. */
+  readonly inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+  /** Drives every timer of the node; XState's `SimulatedClock` or a `VirtualClock` in tests. */
+  readonly clock?: RuntimeClock;
+  /** Seeds backoff jitter; a seeded source makes runs replayable. */
+  readonly random?: RandomSource;
+  readonly timing?: Partial<InstanceTiming>;
+  readonly restartIntensity?: RestartIntensity;
+  /** Timeout of `ask` when the call gives none. */
+  readonly askTimeoutMs?: number;
+  /** An instance machine to use instead of the standard one (instrumented variants, tests). */
+  readonly instanceLogic?: InstanceMachine;
+  /**
+   * Default true: keys this node only votes on are answered without spawning an instance actor
+   * (same step functions, same write-before-reply order). False: every key gets an instance, so
+   * every acceptor's state transitions can be watched (teaching, the live view).
+   */
+  readonly acceptorFastPath?: boolean;
+  /**
+   * Default true: a key's owner (a stable hash over the members) proposes its first value with
+   * ballot 0, skipping phase 1, and other members forward their asks to it. False: every
+   * proposal runs both phases (the classic protocol, as the walkthrough shows it).
+   */
+  readonly ownerFastPath?: boolean;
+  /**
+   * Default true: phase timeouts and backoff follow the phases this node completes (RFC 6298's
+   * estimator: smoothed duration plus four deviations, within 10 ms … 60 s), so a slow network keeps
+   * deciding and a silent member costs little. `timing` is where they start. False: `timing` fixed.
+   */
+  readonly adaptiveTiming?: boolean;
+  /**
+   * The actor runtime node the Paxos node runs on: it is registered there as `gen_paxos` under its
+   * supervisor, so `genServer.call({ name: 'gen_paxos', node: id }, …)` reaches it from other
+   * runtime nodes linked to this one. Default: a runtime node of its own, named after `id`, on
+   * `clock`.
+   */
+  readonly runtime?: ActorNode;
+}
+
+/** Ask latency buckets, in milliseconds of the node's clock. */
+export const ASK_LATENCY_BUCKETS_MS: readonly number[] = [
+  0.5, 1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000,
+];
+
+/** What became of the asks made through this node. */
+export interface AskStats {
+  readonly started: number;
+  readonly decided: number;
+  /** Asks that ended without a decision here, by error code (timeouts included). */
+  readonly failed: Readonly<Record<string, number>>;
+  /** From the call to the decision, for asks that got one. */
+  readonly latencyMs: HistogramSnapshot;
+}
+
+export interface AskOptions {
+  /** Reject with PAXOS_ERR_TIMEOUT after this long. The value may still be chosen later. */
+  readonly timeoutMs?: number;
+}
+
+/** Keys a node is working on: see `GenPaxosNode.pending`. */
+export interface PendingKeys {
+  readonly total: number;
+  readonly keys: ReadonlyArray<{ readonly key: string; readonly state: InstanceStateName | 'failed' }>;
+}
+
+/** Throws a coded GenPaxosError for the first option that is wrong. */
+export function checkStartLinkOptions(options: StartLinkOptions): void {
+  if (typeof options !== 'object' || options === null) {
+    throw new GenPaxosError(ERROR_CODES.BAD_OPTION, 'startLink needs an options object');
+  }
+  const membersProblem = checkMembers(options.id, options.members);
+  if (membersProblem !== null) throw new GenPaxosError(ERROR_CODES.BAD_MEMBERS, membersProblem);
+  if (!options.transport || typeof options.transport.send !== 'function') {
+    throw new GenPaxosError(
+      ERROR_CODES.BAD_OPTION,
+      'startLink needs a transport (for example network.connect(id))',
+    );
+  }
+  if (options.transport.nodeId !== options.id) {
+    throw new GenPaxosError(
+      ERROR_CODES.BAD_OPTION,
+      `the transport belongs to node ${JSON.stringify(options.transport.nodeId)}, not ${JSON.stringify(options.id)}`,
+    );
+  }
+  // Quorums are counted over `members`, while the transport's handshake holds every peer to the
+  // transport's own member list: when the transport has one, they must be the same group.
+  const transportProblem = checkTransportMembers(options.members, options.transport.members);
+  if (transportProblem !== null) throw new GenPaxosError(ERROR_CODES.BAD_MEMBERS, transportProblem);
+  const timeoutProblem = checkTimeout(options.askTimeoutMs ?? DEFAULT_ASK_TIMEOUT_MS);
+  if (timeoutProblem !== null)
+    throw new GenPaxosError(ERROR_CODES.BAD_OPTION, `askTimeoutMs: ${timeoutProblem}`);
+
+  if (options.dataDir !== undefined) {
+    if (typeof options.dataDir !== 'string' || options.dataDir.length === 0)
+      throw new GenPaxosError(ERROR_CODES.BAD_OPTION, 'dataDir must be a non-empty path');
+    if (options.storage !== undefined)
+      throw new GenPaxosError(ERROR_CODES.BAD_OPTION, 'give either storage or dataDir, not both');
+  }
+}

@@ -1,0 +1,239 @@
+// The rules of one key on one node, whatever runs it: whether an event goes to the key's instance
+// (spawned from the record if it has none) or is answered without one, and with which effects.
+// Pure. The node's key supervisor only carries the outcome out, and the model check runs this same
+// step over the instance machine (test/model), so the paths without an instance — the acceptor
+// fast path, forwarding to the owner, answers from a decided record, stale replies, retirement and
+// respawn — are checked like the machine itself.
+import { acceptorStep } from './acceptor.js';
+import type { Effect } from './effects.js';
+import type { InstanceEvent, InstanceStateName } from './instanceMachine.js';
+import { decidedAnswer, decidedReply, learnEffects } from './learner.js';
+import type { PaxosMessage, PaxosValue } from './messages.js';
+import { forwardTarget } from './owner.js';
+import { isFresh, type KeyRecord } from './record.js';
+
+/** One key on one node between events, as its supervisor holds it. Plain data. */
+export interface KeySlot {
+  /** The state of the key's live instance, or null when it has none (never started, or retired). */
+  readonly instance: InstanceStateName | null;
+  /**
+   * No instance, and this node voted for the key or forwarded an ask of it to the owner: it awaits
+   * the outcome while a takeover timer runs (an instance's `acknowledged`, without the actor).
+   */
+  readonly awaiting: boolean;
+  /** The first value asked here while the key is undecided: asked again of a new instance. */
+  readonly proposal: { readonly value: PaxosValue } | null;
+}
+
+export const EMPTY_SLOT: KeySlot = { instance: null, awaiting: false, proposal: null };
+
+/** What the step knows of the node. */
+export interface KeyNode {
+  readonly self: string;
+  /** Every member of the group, this node included. */
+  readonly members: readonly string[];
+  /** The key's owner under the owner fast path (owner.ts), or null when the fast path is off. */
+  readonly owner: string | null;
+  /**
+   * Keys with no instance are voted on, and their asks forwarded to the owner, without starting
+   * one. Off: every key that is asked or voted on runs in an instance (so every transition can be
+   * watched).
+   */
+  readonly acceptorFastPath: boolean;
+  /**
+   * Every other member is reachable now. The owner's round 0 needs all of them (owner.ts); without
+   * them an ask is proposed with both phases at once, and is not forwarded to the owner.
+   */
+  readonly everyPeerReachable: boolean;
+}
+
+export type KeyInput =
+  /** A local ask. `ownerReachable`: the transport has a link to the key's owner now. */
+  | { readonly type: 'ask'; readonly value: PaxosValue; readonly ownerReachable: boolean }
+  /** A message from `from`. */
+  | { readonly type: 'message'; readonly from: string; readonly message: PaxosMessage }
+  /** The takeover timer of an awaiting key fired, or the node restarted with the key accepted but undecided. */
+  | { readonly type: 'takeover' }
+  /** The key's instance crashed and was started again from the record. */
+  | { readonly type: 'restarted' };
+
+export interface KeyOutcome {
+  readonly slot: KeySlot;
+  /** Give this event to the key's instance, starting it from the record if it has none. */
+  readonly deliver: InstanceEvent | null;
+  /** Start the key's instance, even with nothing to deliver (it resumes from the record). */
+  readonly spawn: boolean;
+  /** To carry out in order, exactly like an instance's emitted effects. */
+  readonly effects: readonly Effect[];
+  /** The key's takeover timer: armed (afresh), cleared, or left as it is. */
+  readonly timer: 'arm' | 'clear' | 'keep';
+}
+
+const NOTHING = { deliver: null, spawn: false, effects: [], timer: 'keep' } as const;
+
+/**
+ * The step: `record` is the key's record as this node knows it (writes issued included; the
+ * runner holds every effect of the key behind the writes it has issued).
+ */
+export function keyStep(
+  node: KeyNode,
+  key: string,
+  slot: KeySlot,
+  record: KeyRecord,
+  input: KeyInput,
+): KeyOutcome {
+  switch (input.type) {
+    case 'ask':
+      return askStep(node, key, slot, record, input.value, input.ownerReachable);
+    case 'message':
+      return messageStep(node, key, slot, record, input.from, input.message);
+    case 'takeover':
+      return takeoverStep(slot, record);
+    case 'restarted':
+      // The crashed instance's asks are still waiting: the new one proposes the same value.
+      return slot.proposal === null
+        ? { ...NOTHING, slot }
+        : { ...NOTHING, slot, deliver: { type: 'ask', value: slot.proposal.value } };
+  }
+}
+
+function askStep(
+  node: KeyNode,
+  key: string,
+  slot: KeySlot,
+  record: KeyRecord,
+  value: PaxosValue,
+  ownerReachable: boolean,
+): KeyOutcome {
+  if (record.decided !== null) return { ...NOTHING, slot, effects: decidedAnswer(key, record.decided) };
+  const asked: KeySlot = slot.proposal === null ? { ...slot, proposal: { value } } : slot;
+  const proposeHere = node.owner !== null && node.owner !== node.self && !ownerReachable;
+  const classic = !node.everyPeerReachable;
+  if (slot.instance !== null)
+    return { ...NOTHING, slot: asked, deliver: askEvent(value, proposeHere, classic) };
+  // Forwarded already, or a vote of this node is pending: the takeover timer pushes the ask.
+  if (slot.awaiting) return { ...NOTHING, slot: asked };
+  const owner = forwardTarget({
+    self: node.self,
+    owner: node.owner,
+    fresh: isFresh(record),
+    proposeHere: proposeHere || classic,
+  });
+  // Without the fast path every key runs in an instance, forwarding included (its machine forwards).
+  if (owner !== null && node.acceptorFastPath) {
+    return {
+      slot: { ...asked, awaiting: true },
+      deliver: null,
+      spawn: false,
+      effects: [{ type: 'send', key, to: owner, message: { type: 'forward', value } }],
+      timer: 'arm',
+    };
+  }
+  return { ...NOTHING, slot: asked, deliver: askEvent(value, proposeHere, classic) };
+}
+
+function askEvent(value: PaxosValue, proposeHere: boolean, classic: boolean): InstanceEvent {
+  return {
+    type: 'ask',
+    value,
+    ...(proposeHere ? { forwarded: true } : {}),
+    ...(classic ? { classic: true } : {}),
+  };
+}
+
+function messageStep(
+  node: KeyNode,
+  key: string,
+  slot: KeySlot,
+  record: KeyRecord,
+  from: string,
+  message: PaxosMessage,
+): KeyOutcome {
+  if (from === node.self || !node.members.includes(from)) {
+    return {
+      ...NOTHING,
+      slot,
+      effects: [{ type: 'refused', key, from, message: message.type, reason: 'not-member' }],
+    };
+  }
+  if (slot.instance !== null) return { ...NOTHING, slot, deliver: { ...message, from } };
+  if (record.decided !== null)
+    return { ...NOTHING, slot, effects: decidedReply(key, record.decided, from, message) };
+  switch (message.type) {
+    case 'promise':
+    case 'acknowledge':
+    case 'reject':
+      // Replies to a proposer that is no longer running are stale: the ballot they answer was
+      // abandoned with the instance, and a new instance starts a ballot of its own.
+      return { ...NOTHING, slot };
+    case 'forward':
+      // A member asks this node, the owner, to propose: only an instance proposes.
+      return {
+        ...NOTHING,
+        slot,
+        deliver: node.everyPeerReachable ? { ...message, from } : { ...message, from, classic: true },
+      };
+    case 'prepare':
+    case 'propose': {
+      if (!node.acceptorFastPath) return { ...NOTHING, slot, deliver: { ...message, from } };
+      const vote = acceptorStep({ key, owner: node.owner }, record, from, message);
+      // An acceptance awaits its outcome: if none comes, an instance takes over and pushes it.
+      const accepted = message.type === 'propose' && vote.granted;
+      return {
+        slot: accepted ? { ...slot, awaiting: true } : slot,
+        deliver: null,
+        spawn: false,
+        effects: vote.effects,
+        timer: accepted ? 'arm' : 'keep',
+      };
+    }
+    case 'decide':
+      return {
+        slot: { ...slot, awaiting: false, proposal: null },
+        deliver: null,
+        spawn: false,
+        effects: learnEffects(key, record, message.value),
+        timer: 'clear',
+      };
+  }
+}
+
+function takeoverStep(slot: KeySlot, record: KeyRecord): KeyOutcome {
+  const settled: KeySlot = { ...slot, awaiting: false };
+  if (record.decided !== null || slot.instance !== null) return { ...NOTHING, slot: settled, timer: 'clear' };
+  // An instance starts from the record: in `acknowledged` when it holds an accepted value, which
+  // it pushes if nobody else finishes; with the ask, proposed here with both phases.
+  const deliver: InstanceEvent | null =
+    slot.proposal === null ? null : { type: 'ask', value: slot.proposal.value, forwarded: true };
+  return { slot: settled, deliver, spawn: true, effects: [], timer: 'clear' };
+}
+
+/** The slot after the key's instance (or this step) carried out `effects`: a decision ends the ask. */
+export function slotAfter(slot: KeySlot, effects: readonly Effect[]): KeySlot {
+  return effects.some((effect) => effect.type === 'decided')
+    ? { ...slot, proposal: null, awaiting: false }
+    : slot;
+}
+
+/**
+ * Whether the key's instance, now in `state`, is done and may be stopped: decided (the record
+ * answers for the key from now on), or idle in `nil` with no ask waiting (it is started again from
+ * the record when the key is needed).
+ */
+export function isRetirable(state: InstanceStateName, asksWaiting: boolean): boolean {
+  return state === 'decided' || (state === 'nil' && !asksWaiting);
+}
+
+/**
+ * Whether a move of the instance from `previous` to `state` should make its supervisor retire it:
+ * it became retirable by doing something (an instance just started in `nil` is about to be given
+ * its event).
+ */
+export function shouldRetire(
+  state: InstanceStateName,
+  previous: InstanceStateName | null,
+  asksWaiting: boolean,
+): boolean {
+  if (!isRetirable(state, asksWaiting)) return false;
+  return state === 'decided' || (previous !== null && previous !== 'nil');
+}

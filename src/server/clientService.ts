@@ -1,0 +1,111 @@
+// The node's answers to the client protocol (ask / read / status), over a running GenPaxosNode
+// and its WebSocket transport. Errors keep their PAXOS_ERR_* codes; the client session turns a
+// rejection into an `error` reply.
+import { performance } from 'node:perf_hooks';
+import type { ClientReplyBody, ClientRequestHandler } from '../transport/client/clientSession.js';
+import type { ClientRequest, NodeStatus } from '../transport/wire/frames.js';
+import type { WebSocketTransport } from '../transport/peer/webSocketTransport.js';
+import { flattenStats } from '../transport/wire/wireStats.js';
+import type { GenPaxosNode } from '../node/genPaxos.js';
+import type { FaultInjectingTransport } from './faultInjection.js';
+import { ERROR_CODES, GenPaxosError } from '../base/errors.js';
+import { packageVersion } from '../base/version.js';
+
+export interface ServedNode {
+  readonly node: GenPaxosNode;
+  readonly transport: WebSocketTransport;
+  /** Present when the node was started with fault injection allowed. */
+  readonly faults?: FaultInjectingTransport;
+  readonly durable: boolean;
+  /** performance.now() when the node started. */
+  readonly startedMs: number;
+}
+
+/** Pending keys listed in a status reply: enough to see what is stuck, bounded for the frame. */
+const STATUS_PENDING_KEYS = 100;
+
+export function statusOf(served: ServedNode): NodeStatus {
+  const { node, transport } = served;
+  const counters: Record<string, number> = { ...flattenStats(transport.wireStats) };
+  if (served.faults)
+    for (const [name, value] of Object.entries(served.faults.injected)) counters[`faults.${name}`] = value;
+  for (const [name, value] of Object.entries(node.stats)) {
+    if (typeof value === 'number') counters[`node.${name}`] = value;
+    else for (const [reason, count] of Object.entries(value)) counters[`node.${name}.${reason}`] = count;
+  }
+  const storage = node.storageStats;
+  if (storage) {
+    counters['storage.commits'] = storage.commits;
+    counters['storage.failedCommits'] = storage.failedCommits;
+    counters['storage.writes'] = storage.writes;
+    if (storage.commits > 0) {
+      // Group commit at a glance: how many keys share an fsync, and what one costs.
+      counters['storage.keysPerCommitMean'] = round2(storage.keysCommitted / storage.commits);
+      counters['storage.commitMsMean'] = round2(storage.commitLatencyMs.sum / storage.commitLatencyMs.count);
+      counters['storage.commitMsMax'] = round2(storage.commitLatencyMs.max);
+    }
+  }
+  // The process's own footprint: benchmarks compare it with the decided keys and live instances.
+  const memory = process.memoryUsage();
+  counters['process.rssBytes'] = memory.rss;
+  counters['process.heapUsedBytes'] = memory.heapUsed;
+  return {
+    node: node.id,
+    version: packageVersion(),
+    cluster: transport.cluster,
+    members: [...node.members].sort(),
+    url: transport.url,
+    uptimeMs: Math.round(performance.now() - served.startedMs),
+    durable: served.durable,
+    links: transport.linkStatus(),
+    clients: transport.clientCount,
+    counters,
+    pending: node.pending(STATUS_PENDING_KEYS),
+  };
+}
+
+export function clientService(served: ServedNode): ClientRequestHandler {
+  return async (request: ClientRequest): Promise<ClientReplyBody> => {
+    switch (request.type) {
+      case 'ask': {
+        const options = request.timeoutMs === undefined ? {} : { timeoutMs: request.timeoutMs };
+        const value = await served.node.ask(request.key, request.value, options);
+        return { type: 'decided', key: request.key, value };
+      }
+      case 'read': {
+        const value = served.node.read(request.key);
+        return { type: 'read', key: request.key, decided: value !== undefined, value: value ?? null };
+      }
+      case 'status':
+        return { type: 'status', status: statusOf(served) };
+      case 'faults': {
+        if (!served.faults) {
+          throw new GenPaxosError(
+            ERROR_CODES.FAULTS_DISABLED,
+            `node ${served.node.id} does not inject faults (start it with --allow-fault-injection)`,
+          );
+        }
+        const unknown = [...request.faults.blockOut, ...request.faults.blockIn].filter(
+          (peer) => !served.node.members.includes(peer),
+        );
+        if (unknown.length > 0) {
+          throw new GenPaxosError(ERROR_CODES.BAD_OPTION, `not members of this group: ${unknown.join(', ')}`);
+        }
+        return { type: 'faults', faults: served.faults.set(request.faults) };
+      }
+      case 'release': {
+        if (!served.faults) {
+          throw new GenPaxosError(
+            ERROR_CODES.FAULTS_DISABLED,
+            `node ${served.node.id} does not hold messages (start it with --allow-fault-injection)`,
+          );
+        }
+        return { type: 'release', released: served.faults.release(request.held, request.how) };
+      }
+    }
+  };
+}
+
+function round2(x: number): number {
+  return Math.round(x * 100) / 100;
+}

@@ -1,0 +1,264 @@
+// The client of the client protocol: a program that is not a cluster member connects to one of
+// the cluster's nodes (its endpoints, tried in order until one answers), authenticates with the
+// client credential (role `client`), and asks / reads keys through it. When that node goes away,
+// the requests waiting on it fail (an ask's outcome is then unknown) and the next request fails
+// over to the next endpoint that answers. Errors keep their codes (clientConnection.ts).
+import { randomBytes } from 'node:crypto';
+import { ERROR_CODES, GenPaxosError } from '../../base/errors.js';
+import { silentLogger, type Logger } from '../../base/log.js';
+import type { PaxosValue } from '../../paxos/messages.js';
+import { checkKey, checkValue } from '../../paxos/validate.js';
+import {
+  DEFAULT_MAX_FRAME_BYTES,
+  type ClientReply,
+  type ClientRequest,
+  type LinkFaultSpec,
+  type ReleaseHow,
+  type NodeStatus,
+  NO_LINK_FAULTS,
+} from '../wire/frames.js';
+import { checkedName, checkedPositive, checkedSecret } from '../wire/optionChecks.js';
+import { WIRE_ERROR_CODES, WireError, type WireErrorCode } from '../wire/wireErrors.js';
+import { createWireStats, type WireStats } from '../wire/wireStats.js';
+import {
+  openClientConnection,
+  type ClientConnection,
+  type ConnectionSettings,
+  type RequestInfo,
+} from './clientConnection.js';
+
+export interface ClientOptions {
+  /**
+   * A client secret, one of those the nodes were given (`clientSecrets`, `--client-secret-file`).
+   * It opens client sessions only: it can never act as a member.
+   */
+  readonly secret: string | Uint8Array;
+  readonly cluster: string;
+  /** How this client introduces itself (logs only). Default `client-<random>`. */
+  readonly name?: string;
+  /** Certificates to trust for `wss://` (PEM), for self-signed clusters. */
+  readonly ca?: string | Buffer;
+  /** How long one endpoint may take to answer before the next is tried. Default 5000 ms. */
+  readonly connectTimeoutMs?: number;
+  /** Deadline of `read` and `status`, and the slack added to an ask's own timeout. Default 10 000 ms. */
+  readonly requestTimeoutMs?: number;
+  readonly maxFrameBytes?: number;
+  readonly logger?: Logger;
+}
+
+export interface AskRequestOptions {
+  /** The node's ask timeout (PAXOS_ERR_TIMEOUT after it); at most 60 000. Default: the node's. */
+  readonly timeoutMs?: number;
+}
+
+/** Codes that say "this endpoint, not the cluster": the next endpoint may do better. */
+const REFUSALS: readonly WireErrorCode[] = [
+  WIRE_ERROR_CODES.AUTH_FAILED,
+  WIRE_ERROR_CODES.WRONG_CLUSTER,
+  WIRE_ERROR_CODES.BAD_VERSION,
+  WIRE_ERROR_CODES.BUSY,
+];
+
+/** A client of a cluster, connected to one of its endpoints at a time. */
+export class GenPaxosClient {
+  /** Counters of the wire layer, over every connection this client opened. */
+  readonly stats: WireStats;
+  private reconnecting: Promise<ClientConnection> | null = null;
+  private closed = false;
+
+  /** @internal use `connectClient`. */
+  constructor(
+    private connection: ClientConnection,
+    /** Every endpoint, in the order given. */
+    readonly endpoints: readonly string[],
+    private readonly settings: ConnectionSettings,
+  ) {
+    this.stats = settings.stats;
+  }
+
+  /** The id of the node this client talks to now. */
+  get node(): string {
+    return this.connection.node;
+  }
+
+  /** The endpoint this client talks to now. */
+  get endpoint(): string {
+    return this.connection.url;
+  }
+
+  /**
+   * Asks the cluster, through the node this client talks to, to decide `value` for `key`; resolves
+   * with the decided value (which is `value` only if this ask won). If the connection is lost
+   * while waiting, it rejects with WIRE_ERR_CONNECTION_CLOSED and the outcome is unknown: asking
+   * again (the same key, any value) returns the decision once there is one.
+   *
+   * @example
+   * const client = await connectClient(['ws://10.0.0.1:7001', 'ws://10.0.0.2:7001'], { secret, cluster: 'demo' });
+   * const decided = await client.ask('leader', 'me');
+   */
+  async ask(key: string, value: PaxosValue, options: AskRequestOptions = {}): Promise<PaxosValue> {
+    const keyProblem = checkKey(key);
+    if (keyProblem !== null) throw new GenPaxosError(ERROR_CODES.BAD_KEY, keyProblem);
+    const valueProblem = value === undefined ? 'value must not be undefined' : checkValue(value);
+    if (valueProblem !== null) throw new GenPaxosError(ERROR_CODES.BAD_VALUE, valueProblem);
+    const timeout = options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs };
+    const deadlineMs = (options.timeoutMs ?? this.settings.requestTimeoutMs) + this.settings.requestTimeoutMs;
+    const reply = await this.request(
+      (id) => ({ id, type: 'ask', key, value, ...timeout }),
+      { type: 'ask', key },
+      deadlineMs,
+    );
+    if (reply.type !== 'decided') throw unexpected(reply);
+    return reply.value;
+  }
+
+  /** The value `key` is decided to on this node, or `undefined` if this node knows no decision. */
+  async read(key: string): Promise<PaxosValue | undefined> {
+    const keyProblem = checkKey(key);
+    if (keyProblem !== null) throw new GenPaxosError(ERROR_CODES.BAD_KEY, keyProblem);
+    const reply = await this.request((id) => ({ id, type: 'read', key }), { type: 'read', key });
+    if (reply.type !== 'read') throw unexpected(reply);
+    return reply.decided ? (reply.value as PaxosValue) : undefined;
+  }
+
+  /** The node's members, links (with why each down link is down) and counters. */
+  async status(): Promise<NodeStatus> {
+    const reply = await this.request((id) => ({ id, type: 'status' }), { type: 'status' });
+    if (reply.type !== 'status') throw unexpected(reply);
+    return reply.status;
+  }
+
+  /**
+   * Sets the faults the node injects on its own links (replacing earlier ones); the node must run
+   * with fault injection allowed. Resolves with the faults now in force.
+   *
+   * @example
+   * await client.setFaults({ blockOut: ['b'], blockIn: ['b'] }); // cut this node from b
+   * await client.setFaults({}); // heal
+   */
+  async setFaults(faults: Partial<LinkFaultSpec>): Promise<LinkFaultSpec> {
+    const spec = { ...NO_LINK_FAULTS, ...faults };
+    const reply = await this.request((id) => ({ id, type: 'faults', faults: spec }), { type: 'faults' });
+    if (reply.type !== 'faults') throw unexpected(reply);
+    return reply.faults;
+  }
+
+  /**
+   * Releases a message the node holds for delivery by hand (`setFaults({ hold: true })`), or
+   * every one (`'all'`: deliver or drop): deliver it, drop it, or deliver a copy and keep holding
+   * it. Resolves with how many were released (0: no such message is held).
+   *
+   * @example
+   * await client.release(3, 'duplicate'); // a copy of held message 3 goes; 3 stays held
+   * await client.release('all', 'deliver');
+   */
+  async release(held: number | 'all', how: ReleaseHow): Promise<number> {
+    const reply = await this.request((id) => ({ id, type: 'release', held, how }), { type: 'release' });
+    if (reply.type !== 'release') throw unexpected(reply);
+    return reply.released;
+  }
+
+  /** Closes the connection; requests still waiting reject with WIRE_ERR_CONNECTION_CLOSED. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.connection.close();
+  }
+
+  private async request(
+    build: (id: number) => ClientRequest,
+    info: RequestInfo,
+    deadlineMs = this.settings.requestTimeoutMs,
+  ): Promise<ClientReply> {
+    return (await this.current()).request(build, info, deadlineMs);
+  }
+
+  /** The open connection, or a new one to the next endpoint that answers (failover). */
+  private current(): Promise<ClientConnection> {
+    if (this.connection.isOpen || this.closed) return Promise.resolve(this.connection);
+    this.reconnecting ??= (async () => {
+      try {
+        // Start after the endpoint that went away; it comes last, in case it is back already.
+        const from = this.endpoints.indexOf(this.connection.url) + 1;
+        const order = [...this.endpoints.slice(from), ...this.endpoints.slice(0, from)];
+        this.connection = await connectFirst(order, this.settings);
+        return this.connection;
+      } finally {
+        this.reconnecting = null;
+      }
+    })();
+    return this.reconnecting;
+  }
+}
+
+/**
+ * Opens an authenticated client connection to the first of `endpoints` (`ws://` or `wss://`
+ * URLs, tried in order) that answers. Rejects with a WireError naming each endpoint's failure:
+ * the code of a refusal if any endpoint refused (wrong secret, cluster…), else
+ * WIRE_ERR_CONNECT_FAILED.
+ *
+ * @example
+ * const client = await connectClient(['ws://10.0.0.1:7001', 'ws://10.0.0.2:7001'], {
+ *   secret: readFileSync('client.secret', 'utf8').trim(),
+ *   cluster: 'prod',
+ * });
+ */
+export async function connectClient(
+  endpoints: string | readonly string[],
+  options: ClientOptions,
+): Promise<GenPaxosClient> {
+  const urls = typeof endpoints === 'string' ? [endpoints] : endpoints;
+  // Checked here, so that a missing cluster or secret is not reported by the node as a
+  // malformed or unverifiable hello.
+  if (!Array.isArray(urls) || urls.length === 0)
+    throw new GenPaxosError(ERROR_CODES.BAD_OPTION, 'connectClient needs at least one endpoint URL');
+  for (const url of urls)
+    if (typeof url !== 'string' || !/^wss?:\/\/[^/\s]+/.test(url))
+      throw new GenPaxosError(
+        ERROR_CODES.BAD_OPTION,
+        `url must be ws:// or wss://, got ${JSON.stringify(url)}`,
+      );
+  if (typeof options !== 'object' || options === null)
+    throw new GenPaxosError(ERROR_CODES.BAD_OPTION, 'connectClient needs { secret, cluster }');
+  const settings: ConnectionSettings = {
+    secret: checkedSecret(options.secret),
+    cluster: checkedName(options.cluster, 'cluster'),
+    name: checkedName(options.name ?? `client-${randomBytes(4).toString('hex')}`, 'name'),
+    incarnation: randomBytes(8).toString('hex'),
+    ca: options.ca,
+    connectTimeoutMs: checkedPositive(options.connectTimeoutMs, 5000, 'connectTimeoutMs'),
+    requestTimeoutMs: checkedPositive(options.requestTimeoutMs, 10_000, 'requestTimeoutMs'),
+    maxFrameBytes: checkedPositive(options.maxFrameBytes, DEFAULT_MAX_FRAME_BYTES, 'maxFrameBytes'),
+    logger: options.logger ?? silentLogger,
+    stats: createWireStats(),
+  };
+  return new GenPaxosClient(await connectFirst(urls, settings), [...urls], settings);
+}
+
+async function connectFirst(
+  urls: readonly string[],
+  settings: ConnectionSettings,
+): Promise<ClientConnection> {
+  const failures: WireError[] = [];
+  for (const url of urls) {
+    try {
+      return await openClientConnection(url, settings);
+    } catch (error) {
+      if (!(error instanceof WireError)) throw error;
+      settings.logger.debug('endpoint failed', { url, code: error.code, error: error.message });
+      failures.push(error);
+    }
+  }
+  if (failures.length === 1) throw failures[0] as WireError;
+  const refusal = failures.find(
+    (failure) => REFUSALS.includes(failure.code) || failure.code.endsWith('REFUSED'),
+  );
+  const code = refusal?.code ?? WIRE_ERROR_CODES.CONNECT_FAILED;
+  throw new WireError(
+    code,
+    `none of the ${urls.length} endpoints answered: ${failures.map((failure) => failure.message).join('; ')}`,
+  );
+}
+
+function unexpected(reply: ClientReply): WireError {
+  return new WireError(WIRE_ERROR_CODES.UNEXPECTED_FRAME, `unexpected ${reply.type} reply`);
+}

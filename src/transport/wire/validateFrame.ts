@@ -1,0 +1,109 @@
+// Validation of a decoded frame's outer shape (frames.ts). Pure. A problem here is a problem of
+// the whole frame and closes the link; the items of a batch, requests or replies frame are
+// left raw for validateMessage.ts / validateRequest.ts, so one bad item drops only itself.
+import {
+  FRAME_TYPES,
+  MAX_BATCH_ITEMS,
+  NONCE_BYTES,
+  PROOF_BYTES,
+  SIGNATURE_BYTES,
+  PROTOCOL_VERSION,
+  isLocalEventType,
+  type ChallengeFrame,
+  type FrameType,
+  type HelloFrame,
+  type Role,
+  type WelcomeFrame,
+} from './frames.js';
+import * as field from './validateFields.js';
+import { WIRE_ERROR_CODES } from './wireErrors.js';
+
+export type InboundFrame =
+  | ChallengeFrame
+  | HelloFrame
+  | WelcomeFrame
+  | { readonly v: number; readonly t: 'batch'; readonly envelopes: readonly unknown[] }
+  | { readonly v: number; readonly t: 'runtime'; readonly messages: readonly unknown[] }
+  | { readonly v: number; readonly t: 'requests'; readonly requests: readonly unknown[] }
+  | { readonly v: number; readonly t: 'replies'; readonly replies: readonly unknown[] };
+
+export function validateFrame(raw: unknown): field.Checked<InboundFrame> {
+  return field.checked(() => {
+    if (!field.isPlainObject(raw))
+      field.fail(WIRE_ERROR_CODES.BAD_FRAME, `a frame must be a map, got ${field.describe(raw)}`);
+    // The version first: a frame of another version may have any other shape.
+    const v = raw.v;
+    if (v !== PROTOCOL_VERSION) {
+      field.fail(
+        WIRE_ERROR_CODES.BAD_VERSION,
+        `protocol version ${field.show(v)}, this node speaks ${PROTOCOL_VERSION}`,
+      );
+    }
+    if (typeof raw.t !== 'string')
+      field.fail(WIRE_ERROR_CODES.BAD_FRAME, `frame type t must be a string, got ${field.describe(raw.t)}`);
+    const t = raw.t;
+    if (isLocalEventType(t))
+      field.fail(WIRE_ERROR_CODES.LOCAL_EVENT, `${field.show(t)} is a local event, not a frame`);
+    if (!(FRAME_TYPES as readonly string[]).includes(t))
+      field.fail(WIRE_ERROR_CODES.UNKNOWN_TAG, `unknown frame type ${field.show(t)}`);
+    return frameOf(t as FrameType, raw);
+  });
+}
+
+function frameOf(t: FrameType, raw: field.Fields): InboundFrame {
+  const v = PROTOCOL_VERSION;
+  switch (t) {
+    case 'challenge':
+      return { v, t, nonce: field.bytes(raw.nonce, 'nonce', NONCE_BYTES) };
+    case 'hello':
+      return {
+        v,
+        t,
+        cluster: field.name(raw.cluster, 'cluster'),
+        node: field.name(raw.node, 'node'),
+        role: role(raw.role),
+        incarnation: field.name(raw.incarnation, 'incarnation'),
+        members: field
+          .array(raw.members, 'members', MAX_BATCH_ITEMS)
+          .map((m, i) => field.name(m, `members[${i}]`)),
+        nonce: field.bytes(raw.nonce, 'nonce', NONCE_BYTES),
+        proof: field.bytes(raw.proof, 'proof', PROOF_BYTES),
+        ...signature(raw.sig),
+      };
+    case 'welcome':
+      return {
+        v,
+        t,
+        node: field.name(raw.node, 'node'),
+        incarnation: field.name(raw.incarnation, 'incarnation'),
+        proof: field.bytes(raw.proof, 'proof', PROOF_BYTES),
+        ...signature(raw.sig),
+      };
+    case 'batch':
+      return { v, t, envelopes: items(raw.envelopes, 'envelopes') };
+    case 'runtime':
+      return { v, t, messages: items(raw.messages, 'messages') };
+    case 'requests':
+      return { v, t, requests: items(raw.requests, 'requests') };
+    case 'replies':
+      return { v, t, replies: items(raw.replies, 'replies') };
+  }
+}
+
+/** The optional Ed25519 signature of a hello or welcome. */
+function signature(raw: unknown): { sig?: Uint8Array } {
+  return raw === undefined || raw === null ? {} : { sig: field.bytes(raw, 'sig', SIGNATURE_BYTES) };
+}
+
+function items(raw: unknown, what: string): readonly unknown[] {
+  if (!Array.isArray(raw))
+    field.fail(WIRE_ERROR_CODES.BAD_FRAME, `${what} must be an array, got ${field.describe(raw)}`);
+  if (raw.length > MAX_BATCH_ITEMS)
+    field.fail(WIRE_ERROR_CODES.BAD_FRAME, `${raw.length} ${what} in one frame, at most ${MAX_BATCH_ITEMS}`);
+  return raw;
+}
+
+function role(raw: unknown): Role {
+  if (raw === 'peer' || raw === 'client') return raw;
+  return field.fail(WIRE_ERROR_CODES.BAD_FIELD, `role must be "peer" or "client", got ${field.show(raw)}`);
+}
