@@ -1,7 +1,7 @@
 // A storage decorator that tells the view feed when each write of a key's record is durable,
-// and passes everything through unchanged: the durable-vote marks of a key's story. The
-// report comes before the write's own promise settles for the node, so it precedes any reply
-// the node held back until that write was on disk.
+// and passes everything through unchanged (the boot counter too): the durable-vote marks of a
+// key's story. The report comes before the write's own promise settles for the node, so it
+// precedes any reply the node held back until that write was on disk.
 import type { KeyRecord } from '../../paxos/record.js';
 import type { DurableCommitStats } from '../../storage/commitStats.js';
 import type { Storage } from '../../storage/storage.js';
@@ -22,6 +22,14 @@ export class TappingStorage implements Storage {
     if (inner.pendingKeys) this.pendingKeys = () => (inner.pendingKeys as () => Iterable<string>).call(inner);
     if (inner.commitStats)
       this.commitStats = () => (inner.commitStats as () => DurableCommitStats).call(inner);
+  }
+
+  /**
+   * The store's boot, read through: the owner's round-0 proposes carry it (Storage.boot), so a
+   * tapped store must not hide it, or every restart of a node with its view on would be boot 0.
+   */
+  get boot(): number | undefined {
+    return this.inner.boot;
   }
 
   open(): Promise<void> {
