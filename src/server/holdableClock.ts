@@ -1,8 +1,11 @@
-// A node clock whose timers can be made to stand still: the teaching mode's "deliver by hand"
-// holds every outbound message until a person releases it, and stops the node's timers with
-// it, so no phase timeout or takeover fires behind their back while they read. `now()` keeps
-// telling the real time. Held timers keep what was left of their wait and resume with it.
-// Used only by nodes started with fault injection allowed.
+// A node clock that can be made to stand still: the teaching mode's "deliver by hand" holds
+// every outbound message until a person releases it, and stops the node's time with it. Timers
+// stand still, so no phase timeout or takeover fires behind their back while they read; held
+// timers keep what was left of their wait and resume with it. `now()` stands still too and goes
+// on from there, so what the node measures never counts the time a person took: a phase run by
+// hand takes no time on this clock, and cannot stretch the node's adaptive phase timeouts
+// (node/adaptiveTiming.ts) to a minute for the keys asked after it. Used only by nodes started
+// with fault injection allowed.
 import { systemClock, type RuntimeClock } from '../base/clock.js';
 
 interface Timer {
@@ -16,6 +19,10 @@ interface Timer {
 export class HoldableClock implements RuntimeClock {
   private holding = false;
   private readonly timers = new Set<Timer>();
+  /** Time held so far, on the base clock, not counting the hold going on now. */
+  private heldMs = 0;
+  /** The base clock's time when the current hold began. */
+  private heldSince = 0;
 
   constructor(private readonly base: RuntimeClock = systemClock) {}
 
@@ -28,8 +35,9 @@ export class HoldableClock implements RuntimeClock {
     return this.timers.size;
   }
 
+  /** The base clock's time less every hold: while held, the time the hold began. */
   now(): number {
-    return this.base.now();
+    return (this.holding ? this.heldSince : this.base.now()) - this.heldMs;
   }
 
   setTimeout(fn: (...args: unknown[]) => void, timeoutMs: number): unknown {
@@ -50,6 +58,7 @@ export class HoldableClock implements RuntimeClock {
     if (this.holding) return;
     this.holding = true;
     const now = this.base.now();
+    this.heldSince = now;
     for (const timer of this.timers) {
       if (timer.handle === null) continue;
       this.base.clearTimeout(timer.handle);
@@ -62,6 +71,7 @@ export class HoldableClock implements RuntimeClock {
   resume(): void {
     if (!this.holding) return;
     this.holding = false;
+    this.heldMs += this.base.now() - this.heldSince;
     for (const timer of this.timers) this.arm(timer);
   }
 

@@ -9,6 +9,7 @@ import { connectClient, type GenPaxosClient } from '../../src/transport/client/c
 import { CLUSTER, CLIENT_SECRET, waitFor } from '../wire/helpers.js';
 import { WebSocket } from 'ws';
 import type { HeldEvent, ReleaseEvent, ViewEvent } from '../../src/inspect/view/model/viewEvents.js';
+import { ownerOf } from '../../src/paxos/owner.js';
 
 const ids = ['a', 'b', 'c'];
 const nodes: NetworkNode[] = [];
@@ -140,6 +141,26 @@ describe('delivery by hand', () => {
     }, 'decided by hand');
     expect(await asked).toBe('slowly');
     expect(await a.setFaults({})).toMatchObject({ hold: false });
+  });
+
+  it('a phase run by hand takes no time on the node’s clock, so its adaptive timeouts stay short', async () => {
+    // A key a owns: a runs its phase (round 0) itself, and only a holds.
+    const key = Array.from({ length: 100 }, (_, i) => `a-owns-${i}`).find((k) => ownerOf(k, ids) === 'a');
+    if (key === undefined) throw new Error('no key owned by a among 100');
+    const phaseTimeoutMs = () => hand[0]?.node.internals.timing.timing().phaseTimeoutMs ?? NaN;
+    await a.setFaults({ hold: true });
+    const asked = a.ask(key, 'read slowly', { timeoutMs: 60_000 });
+    await waitFor(() => heldFor(key).length > 0, 'held');
+    await new Promise((resolve) => setTimeout(resolve, 1000)); // a person reading
+    await until(async () => {
+      await a.release('all', 'deliver');
+      return hand[0]?.node.read(key) === 'read slowly';
+    }, 'decided by hand');
+    await a.setFaults({});
+    expect(await asked).toBe('read slowly');
+    // Counting the second held, the phase would set a timeout of twice that or more (RFC 6298's
+    // smoothed time plus four deviations, doubled); on loopback a phase takes milliseconds.
+    expect(phaseTimeoutMs()).toBeLessThan(1000);
   });
 
   it('delivers what waits, in order, when holding ends', async () => {

@@ -1,5 +1,6 @@
 // The clock of a node that holds messages for delivery by hand: its timers stand still while
-// held, keep what was left of their wait, and run on when resumed; cleared timers never fire.
+// held, keep what was left of their wait, and run on when resumed; cleared timers never fire;
+// its time stands still with them, so nothing the node measures counts a hold.
 import { describe, expect, it } from 'vitest';
 import { SimulatedClock } from 'xstate';
 import { HoldableClock } from '../../src/server/holdableClock.js';
@@ -36,7 +37,7 @@ describe('HoldableClock', () => {
     at('b', 10); // set while held: waits for resume
     base.increment(1000);
     expect(fired).toEqual([]);
-    expect(clock.now()).toBe(1030); // the time itself goes on
+    expect(clock.now()).toBe(30); // the node's time stands still with its timers
     clock.resume();
     base.increment(9);
     expect(fired).toEqual([]);
@@ -44,6 +45,25 @@ describe('HoldableClock', () => {
     expect(fired).toEqual(['b']);
     base.increment(60);
     expect(fired).toEqual(['b', 'a']); // 70 ms left when held
+  });
+
+  it('tells the time less every hold, going on from where each hold stopped it', () => {
+    const { base, clock } = setUp();
+    base.increment(100);
+    expect(clock.now()).toBe(100);
+    clock.hold();
+    base.increment(5000); // a person reading
+    expect(clock.now()).toBe(100);
+    clock.resume();
+    base.increment(20);
+    expect(clock.now()).toBe(120);
+    clock.hold();
+    base.increment(700);
+    clock.hold(); // holding again changes nothing
+    clock.resume();
+    clock.resume();
+    base.increment(1);
+    expect(clock.now()).toBe(121);
   });
 
   it('never fires a timer cleared while held', () => {
