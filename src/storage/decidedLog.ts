@@ -18,6 +18,8 @@ export interface DecidedPage {
   readonly next: number;
   /** The number of the last durable decided record of the store when the page was read. */
   readonly head: number;
+  /** The entries' keys and values, in bytes as stored: what the page costs to carry. */
+  readonly bytes: number;
 }
 
 export interface PageLimits {
@@ -38,7 +40,19 @@ export interface DecidedLog {
   saveCatchupCursor(peer: string, seq: number): Promise<void>;
   /** Resolves once every write issued before the call is durable (or has failed). */
   flush(): Promise<void>;
+  /** Whether `key`'s decided record is durable (not merely written and waiting for its commit). */
+  isDecidedDurably(key: string): boolean;
 }
+
+/** The DecidedLog's methods, for decorators of a store that pass them through. */
+export const DECIDED_LOG_METHODS = [
+  'decidedHead',
+  'decidedSince',
+  'catchupCursor',
+  'saveCatchupCursor',
+  'flush',
+  'isDecidedDurably',
+] as const satisfies ReadonlyArray<keyof DecidedLog>;
 
 /** Whether `storage` keeps a decided log (both stores shipped here do; a custom one may not). */
 export function hasDecidedLog<T extends object>(storage: T): storage is T & DecidedLog {
@@ -61,5 +75,5 @@ export function collectPage(
     page.push({ seq, key, value });
     bytes += size;
   }
-  return { entries: page, next: page.at(-1)?.seq ?? since, head };
+  return { entries: page, next: page.at(-1)?.seq ?? since, head, bytes };
 }

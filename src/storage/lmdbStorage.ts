@@ -11,7 +11,13 @@ import type { KeyRecord } from '../paxos/record.js';
 import type { IncarnationStore } from './amnesia.js';
 import { CommitStatsRecorder, type CommitInfo, type DurableCommitStats } from './commitStats.js';
 import { CommitGroups, durable, failureReason } from './lmdbCommits.js';
-import { collectPage, type DecidedEntry, type DecidedLog, type DecidedPage, type PageLimits } from './decidedLog.js';
+import {
+  collectPage,
+  type DecidedEntry,
+  type DecidedLog,
+  type DecidedPage,
+  type PageLimits,
+} from './decidedLog.js';
 import { lockDataDir } from './dataDirLock.js';
 import {
   DB_NAMES,
@@ -229,6 +235,10 @@ export class LmdbStorage implements Storage, IncarnationStore, DecidedLog {
     ]).then(() => {
       if (this.cursorOverlay.get(peer) === seq) this.cursorOverlay.delete(peer);
     });
+  }
+
+  isDecidedDurably(key: string): boolean {
+    return !this.overlay.has(key) && this.readable().decided.get(encodeKey(key)) !== undefined;
   }
 
   async flush(): Promise<void> {

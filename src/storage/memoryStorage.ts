@@ -109,6 +109,10 @@ export class MemoryStorage implements Storage, DecidedLog {
     this.cursors.set(peer, seq);
   }
 
+  isDecidedDurably(key: string): boolean {
+    return !this.pending.has(key) && this.durable.get(key)?.decided != null;
+  }
+
   /** Resolves after the next commit, when writes are pending; at once otherwise. */
   flush(): Promise<void> {
     if (this.waiters.length === 0) return Promise.resolve();

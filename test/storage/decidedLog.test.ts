@@ -26,16 +26,22 @@ const ALL = { maxKeys: 1000, maxBytes: 1 << 20 };
 type Store = Storage & DecidedLog;
 
 const stores: Array<[string, () => Promise<Store>]> = [
-  ['LmdbStorage', async () => {
-    const storage = new LmdbStorage({ path: dirs.next(), nodeId: 'a' });
-    await storage.open();
-    return storage;
-  }],
-  ['MemoryStorage', async () => {
-    const storage = new MemoryStorage();
-    await storage.open();
-    return storage;
-  }],
+  [
+    'LmdbStorage',
+    async () => {
+      const storage = new LmdbStorage({ path: dirs.next(), nodeId: 'a' });
+      await storage.open();
+      return storage;
+    },
+  ],
+  [
+    'MemoryStorage',
+    async () => {
+      const storage = new MemoryStorage();
+      await storage.open();
+      return storage;
+    },
+  ],
 ];
 
 describe.each(stores)('%s: the decided log', (_name, make) => {
@@ -57,7 +63,7 @@ describe.each(stores)('%s: the decided log', (_name, make) => {
     ]);
     expect(page).toMatchObject({ next: 3, head: 3 });
     expect(storage.decidedSince(2, ALL).entries.map((e) => e.key)).toEqual(['k3']);
-    expect(storage.decidedSince(3, ALL)).toEqual({ entries: [], next: 3, head: 3 });
+    expect(storage.decidedSince(3, ALL)).toEqual({ entries: [], next: 3, head: 3, bytes: 0 });
     await storage.close();
   });
 
@@ -166,6 +172,7 @@ describe('collectPage', () => {
       ],
       next: 3,
       head: 3,
+      bytes: 20,
     });
   });
   it('stops before the entry that would pass the byte limit', () => {
