@@ -65,7 +65,8 @@ export class KeySupervisor {
   private readonly failed = new Map<string, ErrorInfo>();
   /** Ballots started per key not yet decided here. */
   private readonly ballots = new Map<string, number>();
-  private storageFailure: ErrorInfo | null = null;
+  /** Why this node stopped voting (its storage failed, or an alarm), as asks are refused with it. */
+  private votingStopped: ErrorInfo | null = null;
   private host: KeySupervisorHost | null = null;
   private timers: TakeoverTimers | null = null;
   /** The members in sorted order, to find each key's owner. */
@@ -138,7 +139,7 @@ export class KeySupervisor {
   }
 
   get storageFailed(): boolean {
-    return this.storageFailure !== null;
+    return this.votingStopped?.code === ERROR_CODES.STORAGE_FAILED;
   }
 
   /** The live instance of `key`, if any (for inspection and tests). */
@@ -240,8 +241,8 @@ export class KeySupervisor {
     this.silentPeers.heardFrom(from);
     if (message.type === 'acknowledge' && message.ballot.round === 0)
       this.silentPeers.acknowledged(key, from);
-    if (this.storageFailure !== null || this.failed.has(key)) {
-      this.countRefusal(this.storageFailure !== null ? 'storage failed' : 'key failed', from, key);
+    if (this.votingStopped !== null || this.failed.has(key)) {
+      this.countRefusal(this.votingStopped !== null ? this.stoppedReason() : 'key failed', from, key);
       return;
     }
     this.step(key, { type: 'message', from, message });
@@ -254,7 +255,7 @@ export class KeySupervisor {
 
   /** A key's takeover timer fired (through the host's mailbox), or the node resumed an accepted key. */
   takeover(key: string): void {
-    if (this.failed.has(key) || this.storageFailure !== null) return;
+    if (this.failed.has(key) || this.votingStopped !== null) return;
     this.step(key, { type: 'takeover' });
   }
 
@@ -279,16 +280,21 @@ export class KeySupervisor {
   }
 
   storageFailedWith(error: ErrorInfo): void {
-    if (this.storageFailure !== null) return;
-    this.storageFailure = error;
+    if (this.votingStopped !== null) return;
     this.host?.scope.emit({ type: 'storage.failed', error });
+    this.stopVoting({ code: ERROR_CODES.STORAGE_FAILED, message: `storage failed: ${error.message}` });
+  }
+
+  /**
+   * From now on this node neither votes nor proposes (a failed disk, or an alarm such as
+   * PAXOS_ERR_DISAGREEMENT): every instance stops and every ask fails with `failure`.
+   */
+  stopVoting(failure: ErrorInfo): void {
+    if (this.votingStopped !== null) return;
+    this.votingStopped = failure;
     this.timers?.stop();
     this.pool.shutdown();
     this.slots.clear();
-    const failure: ErrorInfo = {
-      code: ERROR_CODES.STORAGE_FAILED,
-      message: `storage failed: ${error.message}`,
-    };
     for (const [key, waiting] of this.waiting)
       for (const r of waiting) r.send({ type: 'paxos.failed', key, error: failure });
     this.waiting.clear();
@@ -391,9 +397,7 @@ export class KeySupervisor {
   }
 
   private refusal(key: string): ErrorInfo | null {
-    if (this.storageFailure !== null) {
-      return { code: ERROR_CODES.STORAGE_FAILED, message: `storage failed: ${this.storageFailure.message}` };
-    }
+    if (this.votingStopped !== null) return this.votingStopped;
     const failure = this.failed.get(key);
     if (failure) {
       return {
@@ -421,6 +425,10 @@ export class KeySupervisor {
     this.ballots.set(key, started);
     this.stats.ballotsStarted++;
     if (started > 1) this.stats.retries++;
+  }
+
+  private stoppedReason(): string {
+    return this.votingStopped?.code === ERROR_CODES.STORAGE_FAILED ? 'storage failed' : 'voting stopped';
   }
 
   private countRefusal(reason: string, from: string, key: string): void {

@@ -289,6 +289,7 @@ describe('bad command lines exit 2 with a clear message', () => {
     [['status', '--node', 'nowhere', '--secret-file', 'SECRET'], /--node must be ws:\/\/HOST:PORT/],
     [['demo', '--keys', '0'], /--keys must be an integer from 1 to 100000/],
     [['demo', '--nodes', 'three'], /--nodes must be an integer/],
+    [[...node, 'SECRET', '--catchup-rate', 'fast'], /--catchup-rate must be an integer from 0/],
     [['demo', '--teach'], /--teach goes with --ui/],
     [['demo', '--config', 'CONFIG:{"keys":"5","colour":"red"}'], /there is no flag --colour here/],
     [['demo', '--config', 'CONFIG:{"key":"5"}'], /there is no flag --key here \(did you mean --keys\?\)/],
