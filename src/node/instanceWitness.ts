@@ -14,7 +14,14 @@ import type {
   InstanceMachine,
   InstanceStateName,
 } from '../paxos/instanceMachine.js';
-import { shouldRetire } from '../paxos/keyStep.js';
+import {
+  instanceEventFor,
+  shouldRetire,
+  type KeyInput,
+  type KeyNode,
+  type KeySlot,
+} from '../paxos/keyStep.js';
+import type { KeyRecord } from '../paxos/record.js';
 
 type Witness = ActorRefFrom<InstanceMachine>;
 
@@ -27,6 +34,8 @@ const STOPPED_CLOCK: Pick<TimerClock, 'setTimeout' | 'clearTimeout'> = {
 export interface InstanceWitnessesOptions {
   readonly logic: InstanceMachine;
   readonly inspect: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+  /** The input an instance of `key` would start with from `record`. */
+  readonly input: (key: string, record: KeyRecord | null) => InstanceInput;
 }
 
 export class InstanceWitnesses {
@@ -45,16 +54,29 @@ export class InstanceWitnesses {
   }
 
   /**
-   * `key` was handled without an instance, and an instance would have been given `event`: give it
-   * to the key's witness, started with `input` (the instance's input, from the record as it was
-   * before the step) if it has none. The witness stops when an instance would be retired.
+   * The node took a step of `key` (`input`, from `slot` and `record` as they were before it)
+   * without an instance: the event an instance would have been given, if any, goes to the key's
+   * witness, started like an instance from `record` if it has none.
    */
-  witness(key: string, event: InstanceEvent, input: () => InstanceInput, asksWaiting: boolean): void {
+  stepped(
+    node: KeyNode,
+    key: string,
+    slot: KeySlot,
+    record: KeyRecord,
+    input: KeyInput,
+    asksWaiting: boolean,
+  ): void {
+    const event = instanceEventFor(node, key, slot, record, input, this.stateOf(key));
+    if (event !== null) this.deliver(key, event, record, asksWaiting);
+  }
+
+  /** Gives `event` to `key`'s witness; it stops when an instance would be retired. */
+  private deliver(key: string, event: InstanceEvent, record: KeyRecord, asksWaiting: boolean): void {
     let witness = this.live.get(key);
     if (witness === undefined) {
       witness = createActor(this.options.logic, {
         id: key,
-        input: input(),
+        input: this.options.input(key, record),
         clock: STOPPED_CLOCK,
         inspect: this.options.inspect,
       });

@@ -18,7 +18,6 @@ import {
 } from '../paxos/instanceMachine.js';
 import {
   EMPTY_SLOT,
-  instanceEventFor,
   isRetirable,
   keyStep,
   shouldRetire,
@@ -104,7 +103,12 @@ export class KeySupervisor {
     this.silentPeers = new SilentPeers(id, members);
     this.witnesses =
       options.inspect && options.inspectInstanceLess !== false
-        ? new InstanceWitnesses({ logic: options.instanceLogic, inspect: options.inspect })
+        ? new InstanceWitnesses({
+            logic: options.instanceLogic,
+            inspect: options.inspect,
+            // Seed 0: a witness draws nothing from the node's random source, so watching changes no run.
+            input: (key, record) => this.instanceInput(key, record, 0, false),
+          })
         : null;
     this.pool = new SimpleOneForOne<InstanceMachine, null>({
       name: `node ${id}`,
@@ -343,7 +347,7 @@ export class KeySupervisor {
     const record = this.options.storage.load(key) ?? EMPTY_RECORD;
     const outcome = keyStep(this.nodeOf(key), key, slot, record, input);
     if (this.witnesses !== null && slot.instance === null && outcome.deliver === null && !outcome.spawn)
-      this.witness(key, slot, record, input);
+      this.witnesses.stepped(this.nodeOf(key), key, slot, record, input, this.waiting.has(key));
     this.setSlot(key, slotAfter(outcome.slot, outcome.effects));
     if (outcome.timer === 'arm') this.timers?.arm(key);
     else if (outcome.timer === 'clear') this.timers?.clear(key);
@@ -351,19 +355,6 @@ export class KeySupervisor {
     if (outcome.deliver === null && !outcome.spawn) return;
     const instance = this.instanceFor(key);
     if (outcome.deliver !== null) instance.send(outcome.deliver);
-  }
-
-  /**
-   * A step taken without an instance, shown to inspection as the event the key's instance would
-   * have been given (with the fast path off), delivered to its witness.
-   */
-  private witness(key: string, slot: KeySlot, record: KeyRecord, input: KeyInput): void {
-    const witnesses = this.witnesses as InstanceWitnesses;
-    const event = instanceEventFor(this.nodeOf(key), key, slot, record, input, witnesses.stateOf(key));
-    if (event === null) return;
-    // Seed 0: a witness draws nothing from the node's random source, so watching changes no run.
-    const start = () => this.instanceInput(key, record, 0, false);
-    witnesses.witness(key, event, start, this.waiting.has(key));
   }
 
   private nodeOf(key: string): KeyNode {
