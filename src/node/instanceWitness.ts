@@ -49,10 +49,6 @@ export class InstanceWitnesses {
     return witness ? (witness.getSnapshot().value as InstanceStateName) : null;
   }
 
-  get size(): number {
-    return this.live.size;
-  }
-
   /**
    * The node took a step of `key` (`input`, from `slot` and `record` as they were before it)
    * without an instance: the event an instance would have been given, if any, goes to the key's
