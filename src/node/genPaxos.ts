@@ -329,6 +329,9 @@ export async function startLink(options: StartLinkOptions): Promise<GenPaxosNode
       ...(options.restartIntensity ? { restartIntensity: options.restartIntensity } : {}),
       ...(options.instanceLogic ? { instanceLogic: options.instanceLogic } : {}),
       ...(options.inspect ? { inspect: options.inspect } : {}),
+      ...(options.inspectInstanceLess !== undefined
+        ? { inspectInstanceLess: options.inspectInstanceLess }
+        : {}),
       ...(options.acceptorFastPath !== undefined ? { acceptorFastPath: options.acceptorFastPath } : {}),
       ...(options.ownerFastPath !== undefined ? { ownerFastPath: options.ownerFastPath } : {}),
       ...(options.adaptiveTiming !== undefined ? { adaptiveTiming: options.adaptiveTiming } : {}),

@@ -10,7 +10,12 @@ import { GenPaxosError, ERROR_CODES, errorInfo, type ErrorInfo } from '../base/e
 import { Histogram } from '../base/histogram.js';
 import { drawSeed } from '../base/random.js';
 import type { Effect, RefusedEffect } from '../paxos/effects.js';
-import { DEFAULT_TIMING, type InstanceMachine, type InstanceStateName } from '../paxos/instanceMachine.js';
+import {
+  DEFAULT_TIMING,
+  type InstanceInput,
+  type InstanceMachine,
+  type InstanceStateName,
+} from '../paxos/instanceMachine.js';
 import {
   EMPTY_SLOT,
   isRetirable,
@@ -23,7 +28,7 @@ import {
 } from '../paxos/keyStep.js';
 import type { Envelope, PaxosValue } from '../paxos/messages.js';
 import { ownerAmongSorted } from '../paxos/owner.js';
-import { EMPTY_RECORD } from '../paxos/record.js';
+import { EMPTY_RECORD, type KeyRecord } from '../paxos/record.js';
 import { checkKey, checkValue } from '../paxos/validate.js';
 import type { ExitReason } from '../runtime/exitReason.js';
 import { UNLIMITED_INTENSITY } from '../runtime/supervisor/childSpec.js';
@@ -33,6 +38,7 @@ import type { KeySupervisorOptions } from './keySupervisorOptions.js';
 import { emptySupervisorStats, type ReplyTo, type SupervisorStats } from './nodeEvents.js';
 import { AdaptiveTiming } from './adaptiveTiming.js';
 import { SilentPeers } from './silentPeers.js';
+import { InstanceWitnesses } from './instanceWitness.js';
 import { TakeoverTimers } from './takeoverTimers.js';
 
 type InstanceActor = ActorRefFrom<InstanceMachine>;
@@ -77,6 +83,8 @@ export class KeySupervisor {
   private readonly phaseStarted = new Map<string, number>();
   /** Members that did not answer a failed round 0 of this node, until they speak again. */
   readonly silentPeers: SilentPeers;
+  /** Keys handled without an instance, shown to inspection as their instance would be; null when not inspected. */
+  private readonly witnesses: InstanceWitnesses | null;
 
   constructor(readonly options: KeySupervisorOptions) {
     this.runner = new EffectRunner({
@@ -94,6 +102,15 @@ export class KeySupervisor {
     this.sortedMembers = [...members].sort();
     this.timing = new AdaptiveTiming({ ...DEFAULT_TIMING, ...options.timing }, options.adaptiveTiming);
     this.silentPeers = new SilentPeers(id, members);
+    this.witnesses =
+      options.inspect && options.inspectInstanceLess !== false
+        ? new InstanceWitnesses({
+            logic: options.instanceLogic,
+            inspect: options.inspect,
+            // Seed 0: a witness draws nothing from the node's random source, so watching changes no run.
+            input: (key, record) => this.instanceInput(key, record, 0, false),
+          })
+        : null;
     this.pool = new SimpleOneForOne<InstanceMachine, null>({
       name: `node ${id}`,
       // Restarts are bounded per key (childIntensity), never for the node as a whole.
@@ -109,18 +126,8 @@ export class KeySupervisor {
         isolated: true,
         childIntensity: options.restartIntensity,
         // Computed again at every restart, so a restarted instance reloads the key's record.
-        input: (key, _args, restarted) => ({
-          key,
-          node: id,
-          boot: storage.boot ?? 0,
-          restarted,
-          members,
-          record: storage.load(key) ?? null,
-          seed: drawSeed(random),
-          timing: this.timing.timing(),
-          ownerFastPath: options.ownerFastPath,
-          ...(options.ownerFastPath ? { owner: ownerAmongSorted(key, this.sortedMembers) } : {}),
-        }),
+        input: (key, _args, restarted) =>
+          this.instanceInput(key, storage.load(key) ?? null, drawSeed(random), restarted),
         observe: {
           started: (key, child, restarted) => this.instanceStarted(key, child, restarted),
           emitted: (key, effect) => this.instanceEmitted(key, effect),
@@ -131,6 +138,28 @@ export class KeySupervisor {
         },
       },
     });
+  }
+
+  /** What an instance of `key` starts from: its record, and the node's identity and settings. */
+  private instanceInput(
+    key: string,
+    record: KeyRecord | null,
+    seed: number,
+    restarted: boolean,
+  ): InstanceInput {
+    const { id, members, storage, ownerFastPath } = this.options;
+    return {
+      key,
+      node: id,
+      boot: storage.boot ?? 0,
+      restarted,
+      members,
+      record,
+      seed,
+      timing: this.timing.timing(),
+      ownerFastPath,
+      ...(ownerFastPath ? { owner: ownerAmongSorted(key, this.sortedMembers) } : {}),
+    };
   }
 
   /** Live instance actors: bounded by keys in flight, not by keys decided. */
@@ -294,6 +323,7 @@ export class KeySupervisor {
     this.votingStopped = failure;
     this.timers?.stop();
     this.pool.shutdown();
+    this.witnesses?.stopAll();
     this.slots.clear();
     for (const [key, waiting] of this.waiting)
       for (const r of waiting) r.send({ type: 'paxos.failed', key, error: failure });
@@ -306,6 +336,7 @@ export class KeySupervisor {
     this.options.transport.listen(() => {});
     this.timers?.stop();
     this.pool.shutdown();
+    this.witnesses?.stopAll();
     this.slots.clear();
     const error = errorInfo(
       new GenPaxosError(ERROR_CODES.STOPPED, 'the node stopped before the key was decided'),
@@ -321,6 +352,8 @@ export class KeySupervisor {
     const slot = this.slots.get(key) ?? EMPTY_SLOT;
     const record = this.options.storage.load(key) ?? EMPTY_RECORD;
     const outcome = keyStep(this.nodeOf(key), key, slot, record, input);
+    if (this.witnesses !== null && slot.instance === null && outcome.deliver === null && !outcome.spawn)
+      this.witnesses.stepped(this.nodeOf(key), key, slot, record, input, this.waiting.has(key));
     this.setSlot(key, slotAfter(outcome.slot, outcome.effects));
     if (outcome.timer === 'arm') this.timers?.arm(key);
     else if (outcome.timer === 'clear') this.timers?.clear(key);
@@ -368,6 +401,7 @@ export class KeySupervisor {
     this.timers?.clear(key);
     const slot = this.slots.get(key) ?? EMPTY_SLOT;
     this.setSlot(key, { ...slot, awaiting: false });
+    this.witnesses?.end(key);
     const child = this.pool.startChild(key, null);
     this.setSlot(key, {
       ...(this.slots.get(key) ?? EMPTY_SLOT),

@@ -29,8 +29,16 @@ export interface StartLinkOptions {
    * id). Not together with `storage`. See docs/operations.md.
    */
   readonly dataDir?: string;
-  /** XState inspection of the node and every instance actor. */
+  /**
+   * XState inspection of the node and every instance actor. Keys handled without an instance (the
+   * acceptor fast path) are reported as their instance would be: the same actor id, events and
+   * states (docs/inspection.md).
+   */
   readonly inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+  /**
+   * Default true. False: `inspect` sees live instances only, not the keys handled without one.
+   */
+  readonly inspectInstanceLess?: boolean;
   /** Drives every timer of the node; XState's `SimulatedClock` or a `VirtualClock` in tests. */
   readonly clock?: RuntimeClock;
   /** Seeds backoff jitter; a seeded source makes runs replayable. */
@@ -43,8 +51,8 @@ export interface StartLinkOptions {
   readonly instanceLogic?: InstanceMachine;
   /**
    * Default true: keys this node only votes on are answered without spawning an instance actor
-   * (same step functions, same write-before-reply order). False: every key gets an instance, so
-   * every acceptor's state transitions can be watched (teaching, the live view).
+   * (same step functions, same write-before-reply order). False: every key gets an instance.
+   * Inspection and the live view show the same transitions either way (`inspect`).
    */
   readonly acceptorFastPath?: boolean;
   /**
