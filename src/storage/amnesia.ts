@@ -22,9 +22,15 @@ export interface IncarnationStore {
  */
 export const DISPUTED_INCARNATION = '\u0000disputed';
 
-/** What every amnesia refusal tells the refused node to do. */
-const REJOIN =
-  'it must rejoin as a new member under a new id (see docs/operations.md, "Data directories and amnesia")';
+/**
+ * How every amnesia refusal begins: what the refused node must do. First, because a refusal
+ * reaches the refused node in a WebSocket close reason, cut at 123 bytes.
+ */
+export function rejoinAdvice(nodeId: string): string {
+  return `${JSON.stringify(nodeId)} must rejoin as a new member (new id)`;
+}
+
+const SEE_DOCS = '(see docs/operations.md, "Data directories and amnesia")';
 
 export type IncarnationVerdict =
   | { readonly ok: true; readonly firstContact: boolean }
@@ -47,18 +53,18 @@ export function checkIncarnation(
     return refuse(`peer ${JSON.stringify(peerId)} sent an incarnation id starting with NUL (reserved)`);
   if (known === DISPUTED_INCARNATION)
     return refuse(
-      `peer ${JSON.stringify(peerId)} has been seen under two incarnations (by this node or by ` +
-        'members it talked to): one of them lost its data directory and may have forgotten its ' +
-        `promises, so no incarnation is admitted under this id: ${REJOIN}`,
+      `${rejoinAdvice(peerId)}: peer ${JSON.stringify(peerId)} has been seen under two incarnations ` +
+        '(by this node or by members it talked to): one of them lost its data directory and may ' +
+        `have forgotten its promises, so no incarnation is admitted under this id ${SEE_DOCS}`,
     );
   if (known === undefined) return { ok: true, firstContact: true };
   if (known === claimed) return { ok: true, firstContact: false };
   // The reason names neither incarnation: it reaches `status` (why a link is down), and clients
   // must learn nothing a peer hello needs (docs/security.md).
   return refuse(
-    `peer ${JSON.stringify(peerId)} presents another incarnation than the one remembered for it: ` +
-      'it restarted with an empty or different data directory and may have forgotten its promises, ' +
-      `so it must not vote under this id: ${REJOIN}`,
+    `${rejoinAdvice(peerId)}: peer ${JSON.stringify(peerId)} presents another incarnation than the ` +
+      'one remembered for it: it restarted with an empty or different data directory and may have ' +
+      `forgotten its promises, so it must not vote under this id ${SEE_DOCS}`,
   );
 }
 

@@ -4,7 +4,7 @@
 // long as some member it talked to met c. `mergeIncarnations` is the pure rule; `incarnationGuard`
 // binds it to a store: checks, adoption, and a barrier that says when every record is durable.
 import { ERROR_CODES } from '../base/errors.js';
-import { checkIncarnation, DISPUTED_INCARNATION, type IncarnationStore } from './amnesia.js';
+import { checkIncarnation, DISPUTED_INCARNATION, rejoinAdvice, type IncarnationStore } from './amnesia.js';
 
 /**
  * One record as it travels: a peer's id and the incarnation the sender recorded for it, or null
@@ -64,12 +64,12 @@ export function mergeIncarnations(ctx: MergeContext, records: readonly Incarnati
 function selfAmnesia(ctx: MergeContext, recorded: string | null): string {
   const what =
     recorded === null
-      ? `holds this node's id ${JSON.stringify(ctx.self)} as disputed (it was seen with two incarnations)`
-      : `remembers this node ${JSON.stringify(ctx.self)} under another incarnation`;
+      ? 'holds its id as disputed (it was seen under two incarnations)'
+      : 'remembers it under another incarnation';
   return (
-    `${ERROR_CODES.AMNESIA}: member ${JSON.stringify(ctx.from)} ${what}: this node's data directory ` +
-    'is not the one it voted from (lost, replaced or copied), so it may have forgotten its promises ' +
-    'and must not vote under this id: rejoin as a new member under a new id ' +
+    `${ERROR_CODES.AMNESIA}: ${rejoinAdvice(ctx.self)}: member ${JSON.stringify(ctx.from)} ${what}: ` +
+    "this node's data directory is not the one it voted from (lost, replaced or copied), so it may " +
+    'have forgotten its promises and must not vote under this id ' +
     '(see docs/operations.md, "Data directories and amnesia")'
   );
 }
@@ -122,9 +122,9 @@ export function incarnationGuard(store: GossipStore, options: IncarnationGuardOp
   // so a restart does not forget it.
   let forgot: string | null =
     store.knownIncarnation(options.self) === DISPUTED_INCARNATION
-      ? `${ERROR_CODES.AMNESIA}: a member remembered this node ${JSON.stringify(options.self)} under another ` +
-        'incarnation (recorded in this data directory by an earlier run): it must not vote under this id: ' +
-        'rejoin as a new member under a new id (see docs/operations.md, "Data directories and amnesia")'
+      ? `${ERROR_CODES.AMNESIA}: ${rejoinAdvice(options.self)}: a member remembered this node under ` +
+        'another incarnation (recorded in this data directory by an earlier run), so it must not vote ' +
+        'under this id (see docs/operations.md, "Data directories and amnesia")'
       : null;
   const remember = (peer: string, recorded: string) => {
     const write = store.rememberIncarnation(peer, recorded).then(
