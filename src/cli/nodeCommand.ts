@@ -20,6 +20,7 @@ import {
 } from './args.js';
 import { EXIT, UsageError } from './exitCodes.js';
 import { parseNodeKey } from '../base/nodeKey.js';
+import { ERROR_CODES } from '../base/errors.js';
 import type { CommandSpec } from './flagTable.js';
 import type { CliIo } from './io.js';
 
@@ -63,6 +64,14 @@ export async function runNode(argv: readonly string[], io: CliIo, spec: CommandS
   const level = logLevelFlag(stringFlag(values, 'log-level'), 'warn');
   const logger = createJsonLogger({ level, write: io.err }, { node: id });
   const dataDir = stringFlag(values, 'data-dir');
+  const memoryOnly = values.memory === true;
+  if (memoryOnly && dataDir !== undefined) throw new UsageError('--memory and --data-dir exclude each other');
+  // Memory-only is opt-in: a node that forgets its promises on restart must be chosen, not stumbled on.
+  if (!memoryOnly && dataDir === undefined)
+    throw new UsageError(
+      `${ERROR_CODES.NO_DATA_DIR}: needs --data-dir DIR (durable acceptor state), or --memory to keep ` +
+        'state in memory only (lost on exit: a restarted node is refused as amnesiac; docs/cli.md)',
+    );
   const askTimeoutRaw = stringFlag(values, 'ask-timeout-ms');
   const inspectPortRaw = stringFlag(values, 'inspect-port');
   const inspectHost = stringFlag(values, 'inspect-host');
