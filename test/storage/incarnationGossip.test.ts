@@ -108,7 +108,9 @@ describe('incarnationGuard', () => {
     const { store } = heldStore('d-1');
     const guard = incarnationGuard(store, { self: 'd', members: MEMBERS });
     expect(guard.learn('a', [['c', 'c-1']])).toBeNull();
-    expect(guard.checkPeer('c', 'c-2')).toMatch(/^PAXOS_ERR_AMNESIA: "c" must rejoin as a new member \(new id\): peer "c" presents another incarnation/);
+    expect(guard.checkPeer('c', 'c-2')).toMatch(
+      /^PAXOS_ERR_AMNESIA: "c" must rejoin as a new member \(new id\): peer "c" presents another incarnation/,
+    );
     expect(guard.checkPeer('c', 'c-1')).toBeNull();
   });
 
