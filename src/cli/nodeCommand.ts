@@ -64,14 +64,6 @@ export async function runNode(argv: readonly string[], io: CliIo, spec: CommandS
   const level = logLevelFlag(stringFlag(values, 'log-level'), 'warn');
   const logger = createJsonLogger({ level, write: io.err }, { node: id });
   const dataDir = stringFlag(values, 'data-dir');
-  const memoryOnly = values.memory === true;
-  if (memoryOnly && dataDir !== undefined) throw new UsageError('--memory and --data-dir exclude each other');
-  // Memory-only is opt-in: a node that forgets its promises on restart must be chosen, not stumbled on.
-  if (!memoryOnly && dataDir === undefined)
-    throw new UsageError(
-      `${ERROR_CODES.NO_DATA_DIR}: needs --data-dir DIR (durable acceptor state), or --memory to keep ` +
-        'state in memory only (lost on exit: a restarted node is refused as amnesiac; docs/cli.md)',
-    );
   const askTimeoutRaw = stringFlag(values, 'ask-timeout-ms');
   const inspectPortRaw = stringFlag(values, 'inspect-port');
   const inspectHost = stringFlag(values, 'inspect-host');
@@ -96,6 +88,16 @@ export async function runNode(argv: readonly string[], io: CliIo, spec: CommandS
   const fastPathRaw = stringFlag(values, 'acceptor-fast-path');
   if (fastPathRaw !== undefined && fastPathRaw !== 'on' && fastPathRaw !== 'off')
     throw new UsageError(`--acceptor-fast-path must be on or off, not ${JSON.stringify(fastPathRaw)}`);
+
+  // Last of the checks, so a mistyped flag is reported as such first. Memory-only is opt-in: a
+  // node that forgets its promises on restart must be chosen, not stumbled on.
+  const memoryOnly = values.memory === true;
+  if (memoryOnly && dataDir !== undefined) throw new UsageError('--memory and --data-dir exclude each other');
+  if (!memoryOnly && dataDir === undefined)
+    throw new UsageError(
+      `${ERROR_CODES.NO_DATA_DIR}: needs --data-dir DIR (durable acceptor state), or --memory to keep ` +
+        'state in memory only (lost on exit: a restarted node is refused as amnesiac; docs/cli.md)',
+    );
 
   let running: NetworkNode;
   try {
