@@ -8,7 +8,8 @@ import { incarnationGuard, type GossipStore } from '../../src/storage/incarnatio
 import { MAX_INCARNATION_RECORDS } from '../../src/transport/wire/frames.js';
 import type { WebSocketTransport } from '../../src/transport/peer/webSocketTransport.js';
 import { CLOSE_CODES, WIRE_ERROR_CODES as W } from '../../src/transport/wire/wireErrors.js';
-import { RawPeer, startOne, waitFor } from './helpers.js';
+import type { Envelope } from '../../src/paxos/messages.js';
+import { RawPeer, envelope, startOne, waitFor } from './helpers.js';
 
 const MEMBERS = ['a', 'c', 'd'];
 let running: WebSocketTransport[] = [];
@@ -28,12 +29,33 @@ function mapStore(incarnation: string, initial: Record<string, string> = {}): Go
   };
 }
 
+/** A store whose writes are durable only when the test flushes them. */
+function heldStore(incarnation: string) {
+  const known = new Map<string, string>();
+  const pending: Array<() => void> = [];
+  const store: GossipStore = {
+    incarnation,
+    knownIncarnation: (peer) => known.get(peer),
+    knownIncarnations: () => Object.fromEntries(known),
+    rememberIncarnation: (peer, recorded) => {
+      known.set(peer, recorded);
+      return new Promise<void>((resolve) => pending.push(resolve));
+    },
+  };
+  return { store, pending, flush: () => pending.splice(0).forEach((resolve) => resolve()) };
+}
+
 async function cluster() {
   const free = await freePorts(MEMBERS.length);
   const ports = Object.fromEntries(MEMBERS.map((id, i) => [id, free[i] as number]));
   const urls = Object.fromEntries(MEMBERS.map((id) => [id, `ws://127.0.0.1:${ports[id]}`]));
-  const start = async (id: string, incarnation: string, known: Record<string, string> = {}) => {
-    const guard = incarnationGuard(mapStore(incarnation, known), { self: id, members: MEMBERS });
+  const start = async (
+    id: string,
+    incarnation: string,
+    known: Record<string, string> = {},
+    store: GossipStore = mapStore(incarnation, known),
+  ) => {
+    const guard = incarnationGuard(store, { self: id, members: MEMBERS });
     const transport = await startOne(id, MEMBERS, ports, urls, {
       incarnation,
       checkPeer: (peer, claimed) => guard.checkPeer(peer, claimed),
@@ -137,5 +159,24 @@ describe('records over a real handshake', () => {
       'c sees every link refused as amnesiac',
     );
     expect(linkOf(d, 'c')?.state).toBe('down');
+  });
+
+  it('no frame reaches a link before its records are durable: the dialler holds them, then delivers', async () => {
+    const { start } = await cluster();
+    const held = heldStore('a-1');
+    const { transport: a } = await start('a', 'a-1', {}, held.store); // a's dial wins the tie-break
+    const received: Envelope[] = [];
+    a.listen((e) => received.push(e));
+    const { transport: d } = await start('d', 'd-1');
+    await waitFor(() => d.isLinkUp('a'), 'd admits a (its own record of a is durable at once)');
+    d.send(envelope('d', 'a', 'sent-while-a-writes'));
+    await waitFor(() => held.pending.length > 0, 'a recording d');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(a.isLinkUp('d')).toBe(false); // d's first contact is not durable on a yet
+    expect(received).toEqual([]);
+    held.flush();
+    await waitFor(() => a.isLinkUp('d'), 'a admits d once the record is durable');
+    await waitFor(() => received.length > 0, 'the held frame delivered');
+    expect(received.map((e) => e.key)).toEqual(['sent-while-a-writes']);
   });
 });
