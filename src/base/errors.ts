@@ -26,13 +26,15 @@ export const ERROR_CODES = {
   WRONG_DATA_DIR: 'PAXOS_ERR_WRONG_DATA_DIR',
   /** Another live process (or another store in this process) has the data directory open. */
   DATA_DIR_LOCKED: 'PAXOS_ERR_DATA_DIR_LOCKED',
-  /** A peer claims an incarnation other than the one remembered: it lost its data directory. */
+  /** A peer claims another incarnation than one remembered or learned from a member (it lost its data directory), or a member says so of this node. */
   AMNESIA: 'PAXOS_ERR_AMNESIA',
   /**
    * An alarm that must never fire: a peer says a key this node decided was decided with another
    * value (catch-up). The node stops voting and keeps its data for investigation.
    */
   DISAGREEMENT: 'PAXOS_ERR_DISAGREEMENT',
+  /** `gen-paxos node` without `--data-dir` and without `--memory`. */
+  NO_DATA_DIR: 'PAXOS_ERR_NO_DATA_DIR',
   /** A `faults` request reached a node not started with fault injection allowed. */
   FAULTS_DISABLED: 'PAXOS_ERR_FAULTS_DISABLED',
   /** paxosFsm: no instance is registered under that subject. */

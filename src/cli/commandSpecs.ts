@@ -104,7 +104,13 @@ const NODE: CommandSpec = {
     'data-dir': {
       type: 'string',
       value: 'DIR',
-      help: 'keep acceptor state durable in DIR (LMDB); without it, state is in memory',
+      help: 'keep acceptor state durable in DIR (LMDB); required unless --memory',
+    },
+    memory: {
+      type: 'boolean',
+      help:
+        'keep state in memory only, no --data-dir: a restart forgets every promise, so peers refuse ' +
+        'the node as amnesiac and it must rejoin under a new id; tests and demos only',
     },
     'tls-key': { type: 'string', value: 'FILE', help: 'serve wss:// with this PEM key (with --tls-cert)' },
     'tls-cert': {

@@ -19,7 +19,7 @@ export interface LocalClusterOptions {
   /** Where the secret file goes. */
   readonly dir: string;
   readonly cluster?: string;
-  /** Give each node a data directory under `dir` (durable state, amnesia checks). */
+  /** Give each node a data directory under `dir` (durable state, amnesia checks); else `--memory`. */
   readonly durable?: boolean;
   readonly logLevel?: LogLevel;
   /** Each child's stderr (JSON log lines), line by line. */
@@ -133,7 +133,7 @@ export class LocalCluster {
       '--log-level',
       this.options.logLevel ?? 'warn',
       '--json',
-      ...(this.options.durable ? ['--data-dir', this.dataDirOf(id)] : []),
+      ...(this.options.durable ? ['--data-dir', this.dataDirOf(id)] : ['--memory']),
       ...(this.options.extraArgs?.(id) ?? []),
     ];
   }

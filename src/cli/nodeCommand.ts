@@ -20,6 +20,7 @@ import {
 } from './args.js';
 import { EXIT, UsageError } from './exitCodes.js';
 import { parseNodeKey } from '../base/nodeKey.js';
+import { ERROR_CODES } from '../base/errors.js';
 import type { CommandSpec } from './flagTable.js';
 import type { CliIo } from './io.js';
 
@@ -91,6 +92,15 @@ export async function runNode(argv: readonly string[], io: CliIo, spec: CommandS
   const catchupRateRaw = stringFlag(values, 'catchup-rate');
   const catchupRate =
     catchupRateRaw === undefined ? undefined : integerFlag(catchupRateRaw, 'catchup-rate', 0, 0, 2 ** 40);
+  // Last of the checks, so a mistyped flag is reported as such first. Memory-only is opt-in: a
+  // node that forgets its promises on restart must be chosen, not stumbled on.
+  const memoryOnly = values.memory === true;
+  if (memoryOnly && dataDir !== undefined) throw new UsageError('--memory and --data-dir exclude each other');
+  if (!memoryOnly && dataDir === undefined)
+    throw new UsageError(
+      `${ERROR_CODES.NO_DATA_DIR}: needs --data-dir DIR (durable acceptor state), or --memory to keep ` +
+        'state in memory only (lost on exit: a restarted node is refused as amnesiac; docs/cli.md)',
+    );
 
   let running: NetworkNode;
   try {

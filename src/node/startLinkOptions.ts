@@ -22,7 +22,12 @@ export interface StartLinkOptions {
   readonly members: readonly string[];
   /** How this node reaches the others: `createMemoryNetwork().connect(id)`, or a WebSocket transport. */
   readonly transport: Transport;
-  /** Where acceptor state is kept. Default: in memory (nothing survives the process), unless `dataDir` is given. */
+  /**
+   * Where acceptor state is kept. Default, unless `dataDir` is given: in memory, for tests and
+   * embedding. Nothing survives the process: a node restarted without its state has forgotten its
+   * promises and must not rejoin under the same id (its durable peers refuse it as amnesiac). Unlike
+   * `gen-paxos node`, which needs `--data-dir` or an explicit `--memory`, this default is kept.
+   */
   readonly storage?: Storage;
   /**
    * A data directory for durable acceptor state (an `LmdbStorage` opened there for this node's

@@ -54,6 +54,11 @@ export interface NetworkNodeOptions {
   readonly ca?: WebSocketTransportOptions['ca'];
   /** Replaces the amnesia check of a durable node (tests). */
   readonly checkPeer?: CheckPeer;
+  /**
+   * Share incarnation records with the other members in the handshake (default true, for a
+   * durable node). False only for tests that show what the gossip prevents.
+   */
+  readonly incarnationGossip?: boolean;
   readonly askTimeoutMs?: number;
   readonly logger?: Logger;
   /**
@@ -125,13 +130,17 @@ export interface NetworkNode {
 export async function startNetworkNode(options: NetworkNodeOptions): Promise<NetworkNode> {
   const logger = options.logger ?? silentLogger;
   const startedMs = performance.now();
-  const opened = await openNodeStorage(options.dataDir, options.id, (error) =>
-    logger.error('could not remember a peer incarnation', { error }),
+  const opened = await openNodeStorage(
+    options.dataDir,
+    options.id,
+    (error) => logger.error('could not remember a peer incarnation', { error }),
+    [options.id, ...Object.keys(options.peers)],
   );
   const { storage, durable, incarnation } = opened;
   if (durable) logger.info('data directory open', { dataDir: options.dataDir, incarnation });
   else logger.info('no data directory: acceptor state is kept in memory and lost on exit');
   const checkPeer = options.checkPeer ?? opened.checkPeer;
+  const gossip = options.incarnationGossip === false || options.checkPeer ? undefined : opened.gossip;
   const nodeKey = options.nodeKey ?? opened.nodeKey;
   let transport: WebSocketTransport;
   let router: WebSocketRouter;
@@ -152,6 +161,7 @@ export async function startNetworkNode(options: NetworkNodeOptions): Promise<Net
       ...(options.tls ? { tls: options.tls } : {}),
       ...(options.ca ? { ca: options.ca } : {}),
       ...(checkPeer ? { checkPeer } : {}),
+      ...(gossip ? { incarnationGossip: gossip } : {}),
       logger,
     });
     // At once, before a link can come up, so the router hears every link from its start.

@@ -1,11 +1,12 @@
 // The one place that chooses a node's store from `--data-dir`, and with it the node's
 // incarnation and the amnesia check of its peers (docs/operations.md). With a directory:
 // LmdbStorage (durable, group-committed), the directory's incarnation, and a handshake hook that
-// refuses a peer presenting another incarnation than the one remembered for it. Without one:
+// refuses a peer presenting another incarnation than the one remembered for it or learned from
+// another member (incarnation gossip, src/storage/incarnationGossip.ts). Without one:
 // memory (a restarted node forgets its promises), a fresh incarnation per run, and no check,
 // since memory-only peers legitimately come back as new incarnations.
 import { randomUUID } from 'node:crypto';
-import { peerIncarnationCheck } from '../storage/amnesia.js';
+import { incarnationGuard, type IncarnationGuard } from '../storage/incarnationGossip.js';
 import { LmdbStorage } from '../storage/lmdbStorage.js';
 import { loadOrCreateNodeKey } from '../storage/nodeKeyFile.js';
 import { generateNodeKey, type NodeKey } from '../base/nodeKey.js';
@@ -22,6 +23,8 @@ export interface NodeStorage {
   readonly incarnation: string;
   /** The amnesia check to hand to the transport, for durable nodes. */
   readonly checkPeer: CheckPeer | undefined;
+  /** The incarnation gossip to hand to the transport with `checkPeer`, for durable nodes. */
+  readonly gossip: IncarnationGuard | undefined;
   /** The data directory's identity key (made on first start), or a fresh one for this run. */
   readonly nodeKey: NodeKey;
 }
@@ -35,6 +38,8 @@ export async function openNodeStorage(
   nodeId: string,
   /** A peer's first incarnation could not be remembered (the store is failing). */
   onRememberFailed: (error: unknown) => void = () => {},
+  /** Every member id, this node's included: gossip about anyone else is ignored. */
+  members: readonly string[] = [nodeId],
 ): Promise<NodeStorage> {
   if (dataDir === undefined) {
     const storage = new MemoryStorage();
@@ -44,6 +49,7 @@ export async function openNodeStorage(
       durable: false,
       incarnation: randomUUID(),
       checkPeer: undefined,
+      gossip: undefined,
       nodeKey: generateNodeKey(),
     };
   }
@@ -57,11 +63,13 @@ export async function openNodeStorage(
     await storage.close();
     throw error;
   }
+  const guard = incarnationGuard(storage, { self: nodeId, members, onRememberFailed });
   return {
     storage,
     durable: true,
     incarnation: storage.incarnation,
-    checkPeer: peerIncarnationCheck(storage, onRememberFailed),
+    checkPeer: (peer, incarnation) => guard.checkPeer(peer, incarnation),
+    gossip: guard,
     nodeKey,
   };
   // #endregion durable

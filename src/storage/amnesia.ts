@@ -1,7 +1,8 @@
 // Amnesia refusal (DESIGN.md §5): a node that lost its data directory lost its promises, so it
 // must not vote under its old id. Each data directory has an incarnation id; peers remember the
-// incarnation they first saw for each member and refuse any other. `checkIncarnation` is the
-// pure rule; `peerIncarnationCheck` turns a store into a transport handshake hook.
+// incarnation they first saw for each member (or learned from another member: incarnationGossip.ts)
+// and refuse any other. `checkIncarnation` is the pure rule; `peerIncarnationCheck` turns a store
+// into a transport handshake hook.
 import { ERROR_CODES } from '../base/errors.js';
 
 /** Where a node keeps its own incarnation and the incarnations it has seen (LmdbStorage). */
@@ -13,6 +14,23 @@ export interface IncarnationStore {
   /** Remembers `incarnation` for `peerId`; visible to `knownIncarnation` at once, durable on resolve. */
   rememberIncarnation(peerId: string, incarnation: string): Promise<void>;
 }
+
+/**
+ * What a node records for a peer seen under two incarnations: one of them forgot its promises and
+ * nobody can tell which, so the id is refused whatever it claims. Not a valid claim: no claimed
+ * incarnation may start with NUL.
+ */
+export const DISPUTED_INCARNATION = '\u0000disputed';
+
+/**
+ * How every amnesia refusal begins: what the refused node must do. First, because a refusal
+ * reaches the refused node in a WebSocket close reason, cut at 123 bytes.
+ */
+export function rejoinAdvice(nodeId: string): string {
+  return `${JSON.stringify(nodeId)} must rejoin as a new member (new id)`;
+}
+
+const SEE_DOCS = '(see docs/operations.md, "Data directories and amnesia")';
 
 export type IncarnationVerdict =
   | { readonly ok: true; readonly firstContact: boolean }
@@ -31,14 +49,22 @@ export function checkIncarnation(
   if (typeof claimed !== 'string' || claimed.length === 0) {
     return refuse(`peer ${JSON.stringify(peerId)} sent no incarnation id`);
   }
+  if (claimed.startsWith('\u0000'))
+    return refuse(`peer ${JSON.stringify(peerId)} sent an incarnation id starting with NUL (reserved)`);
+  if (known === DISPUTED_INCARNATION)
+    return refuse(
+      `${rejoinAdvice(peerId)}: peer ${JSON.stringify(peerId)} has been seen under two incarnations ` +
+        '(by this node or by members it talked to): one of them lost its data directory and may ' +
+        `have forgotten its promises, so no incarnation is admitted under this id ${SEE_DOCS}`,
+    );
   if (known === undefined) return { ok: true, firstContact: true };
   if (known === claimed) return { ok: true, firstContact: false };
   // The reason names neither incarnation: it reaches `status` (why a link is down), and clients
   // must learn nothing a peer hello needs (docs/security.md).
   return refuse(
-    `peer ${JSON.stringify(peerId)} presents another incarnation than the one remembered for it: ` +
-      'it restarted with an empty or different data directory and may have forgotten its promises, ' +
-      'so it must not vote under this id (see docs/operations.md, "Data directories and amnesia")',
+    `${rejoinAdvice(peerId)}: peer ${JSON.stringify(peerId)} presents another incarnation than the ` +
+      'one remembered for it: it restarted with an empty or different data directory and may have ' +
+      `forgotten its promises, so it must not vote under this id ${SEE_DOCS}`,
   );
 }
 

@@ -1,7 +1,7 @@
 // The `gen-paxos` command as a user runs it: the demo (real processes, small key count), a
 // single node stopped by SIGINT, and a clear message with exit status 2 for every bad flag.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { parseNodeKey } from '../../src/base/nodeKey.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -141,6 +141,7 @@ describe('gen-paxos node', () => {
       secretFile,
       '--client-secret-file',
       clientSecretFile,
+      '--memory',
       '--json',
     ]);
     const lines = createInterface({ input: child.stdout });
@@ -192,6 +193,7 @@ describe('gen-paxos node', () => {
       `127.0.0.1:${port}`,
       '--secret-file',
       secretFile,
+      '--memory',
     ]);
     blocker.close();
     expect(run.code).toBe(1);
@@ -233,6 +235,39 @@ describe('gen-paxos node', () => {
     const wrong = await runCli(['node', '--id', 'y', ...args]);
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toMatch(/cannot start y: /);
+  });
+});
+
+describe('gen-paxos node without --data-dir', () => {
+  const base = ['node', '--id', 'a', '--listen', '127.0.0.1:0', '--secret-file'];
+  it('refuses to start, coded, with exit 2, and says what --memory would cost', async () => {
+    const run = await runCli([...base, secretFile]);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(
+      /^gen-paxos node: PAXOS_ERR_NO_DATA_DIR: needs --data-dir DIR \(durable acceptor state\), or --memory to keep state in memory only \(lost on exit: a restarted node is refused as amnesiac; docs\/cli.md\)\n/,
+    );
+  });
+
+  it('--memory and --data-dir together: exit 2', async () => {
+    const run = await runCli([...base, secretFile, '--memory', '--data-dir', join(dir, 'never-made')]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/--memory and --data-dir exclude each other/);
+    expect(existsSync(join(dir, 'never-made'))).toBe(false);
+  });
+
+  it('with --memory it starts, memory only, and says so', async () => {
+    const child = spawn(process.execPath, [MAIN, ...base, secretFile, '--memory']);
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const line = await new Promise<string>((resolve) =>
+      createInterface({ input: child.stdout }).once('line', resolve),
+    );
+    expect(line).toMatch(/^node a listening on ws:\/\/127\.0\.0\.1:\d+ \(members a; memory only\)$/);
+    // Once it answers HTTP its event loop has turned, so its signal handlers are in place.
+    const port = /:(\d+) /.exec(line)?.[1] as string;
+    expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
   });
 });
 

@@ -184,7 +184,7 @@ describe('a 3-node cluster, all up, then two of three down', () => {
 
 /** Starts `gen-paxos node` with these flags; resolves once it listens. */
 function startNode(args: readonly string[]) {
-  const child = spawn(process.execPath, [MAIN, 'node', ...args, '--json'], {
+  const child = spawn(process.execPath, [MAIN, 'node', ...args, '--memory', '--json'], {
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   const stderr: string[] = [];

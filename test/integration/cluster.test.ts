@@ -283,6 +283,12 @@ describe('three node processes', () => {
       if (refused === 0) await new Promise((resolve) => setTimeout(resolve, 100));
     }
     expect(refused).toBeGreaterThan(0);
+    // n3 learns why from the members that dial it: their hellos carry what they recorded of it.
+    for (let i = 0; i < 100 && !stderr.some(isAmnesiaNotice); i++)
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(stderr.filter(isAmnesiaNotice)[0]).toMatch(
+      /"why":"PAXOS_ERR_AMNESIA: \\"n3\\" must rejoin as a new member/,
+    );
     // The other two still decide.
     expect(await (await client('n2')).ask('after-amnesia', 'still deciding')).toBe('still deciding');
     await dropClient('n3');
@@ -297,6 +303,13 @@ describe('three node processes', () => {
       ['n1', 0],
       ['n2', 0],
     ]);
-    expect(stderr.filter((line) => /"level":"error"/.test(line))).toEqual([]);
+    // The only error: the amnesiac n3 saying why it is refused.
+    expect(stderr.filter((line) => /"level":"error"/.test(line) && !isAmnesiaNotice(line))).toEqual([]);
   });
 });
+
+function isAmnesiaNotice(line: string): boolean {
+  return (
+    line.startsWith('n3: ') && line.includes('"msg":"a member remembers this node under another incarnation"')
+  );
+}

@@ -123,6 +123,18 @@ describe('checkHello', () => {
     const replayedIncarnation = { ...hello(), incarnation: 'b-0' };
     expect(check(replayedIncarnation, side)?.code).toBe(W.AUTH_FAILED);
   });
+
+  it('the incarnation records are covered by the proof: none can be forged, changed or dropped', () => {
+    const gossip = hello({ incarnations: [['c', 'c-1']] });
+    expect(check(gossip, side)).toBeNull();
+    expect(check({ ...gossip, incarnations: [['c', 'c-2']] }, side)?.code).toBe(W.AUTH_FAILED);
+    expect(check({ ...gossip, incarnations: [['c', null]] }, side)?.code).toBe(W.AUTH_FAILED);
+    expect(check({ ...gossip, incarnations: [] }, side)?.code).toBe(W.AUTH_FAILED);
+    const { incarnations: _dropped, ...stripped } = gossip;
+    expect(check(stripped, side)?.code).toBe(W.AUTH_FAILED);
+    // Nor smuggled into a hello proven without them.
+    expect(check({ ...hello(), incarnations: [['c', 'c-2']] }, side)?.code).toBe(W.AUTH_FAILED);
+  });
 });
 
 describe('checkWelcome', () => {
@@ -175,6 +187,25 @@ describe('checkWelcome', () => {
       sig: welcomeSignature(impostor.privateKey, claims, serverNonce, clientNonce),
     };
     expect(checkWelcome(forged, pinned)?.code).toBe(W.IDENTITY_FAILED);
+  });
+
+  it("the welcome's incarnation records are covered by its proof", () => {
+    const claims = {
+      cluster: 'k',
+      node: 'b',
+      incarnation: 'b-1',
+      dialler: 'a',
+      incarnations: [['c', 'c-1']] as const,
+    };
+    const gossip: WelcomeFrame = {
+      ...welcome('b'),
+      incarnations: claims.incarnations,
+      proof: welcomeProof(secret, claims, serverNonce, clientNonce),
+    };
+    expect(checkWelcome(gossip, dialler)).toBeNull();
+    expect(checkWelcome({ ...gossip, incarnations: [['c', 'c-2']] }, dialler)?.code).toBe(W.AUTH_FAILED);
+    const { incarnations: _dropped, ...stripped } = gossip;
+    expect(checkWelcome(stripped, dialler)?.code).toBe(W.AUTH_FAILED);
   });
 
   it('a hello proof never passes as a welcome proof', () => {

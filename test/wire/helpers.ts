@@ -104,6 +104,8 @@ export interface HelloOverrides {
   readonly incarnation?: string;
   readonly members?: readonly string[];
   readonly v?: number;
+  /** Incarnation records, sent as given (malformed ones too) and covered by the proof. */
+  readonly incarnations?: unknown;
   /** A member's identity key: the hello then carries its signature. */
   readonly signingKey?: KeyObject | undefined;
 }
@@ -157,6 +159,9 @@ export class RawPeer {
       role: overrides.role ?? 'peer',
       incarnation: overrides.incarnation ?? 'raw-1',
       members: overrides.members ?? [],
+      ...(overrides.incarnations !== undefined
+        ? { incarnations: overrides.incarnations as readonly (readonly [string, string | null])[] }
+        : {}),
     };
     const nonce = newNonce();
     const proof = helloProof(

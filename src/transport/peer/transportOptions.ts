@@ -7,7 +7,7 @@ import { systemRandom, type RandomSource } from '../../base/random.js';
 import { DEFAULT_MAX_FRAME_BYTES } from '../wire/frames.js';
 import { MIN_FRAME_BYTES } from '../../paxos/validate.js';
 import { checkedName, checkedPositive, checkedSecret } from '../wire/optionChecks.js';
-import type { CheckPeer } from '../wire/handshake.js';
+import type { CheckPeer, IncarnationGossip } from '../wire/handshake.js';
 import { silentLogger, type Logger } from '../../base/log.js';
 
 export interface WebSocketTransportOptions {
@@ -48,6 +48,11 @@ export interface WebSocketTransportOptions {
    * durability layer plugs in here to refuse a node that lost its disk.
    */
   readonly checkPeer?: CheckPeer;
+  /**
+   * Incarnation gossip (a durable node's, with `checkPeer`): its records go out in every hello
+   * and welcome to a peer, and the records a member sends back are merged before the link opens.
+   */
+  readonly incarnationGossip?: IncarnationGossip;
   readonly logger?: Logger;
   /** Draws redial jitter. */
   readonly random?: RandomSource;
@@ -116,6 +121,7 @@ export interface ResolvedOptions {
   readonly tls: { readonly key: string | Buffer; readonly cert: string | Buffer } | null;
   readonly ca: string | Buffer | null;
   readonly checkPeer: CheckPeer | undefined;
+  readonly incarnationGossip: IncarnationGossip | undefined;
   readonly logger: Logger;
   readonly random: RandomSource;
   readonly maxFrameBytes: number;
@@ -191,6 +197,7 @@ export function resolveTransportOptions(options: WebSocketTransportOptions): Res
     tls: options.tls ?? null,
     ca: options.ca ?? null,
     checkPeer: options.checkPeer,
+    incarnationGossip: options.incarnationGossip,
     logger: options.logger ?? silentLogger,
     random: options.random ?? systemRandom,
     maxFrameBytes: checkedFrameBytes(options.maxFrameBytes),

@@ -13,7 +13,7 @@ import type { ClientRequestHandler } from '../client/clientSession.js';
 import { ClientSessions } from '../client/clientSessions.js';
 import { Connection, type ConnectionOptions, type PeerIdentity } from '../wire/connection.js';
 import type { HelloFrame, LinkStatus } from '../wire/frames.js';
-import { winningDialler, type Credentials } from '../wire/handshake.js';
+import { winningDialler, type Credentials, type IncarnationGossip } from '../wire/handshake.js';
 import { factsOf, judgeInboundHello, judgeOutboundWelcome } from './linkTakeover.js';
 import { acceptHandshake, dialHandshake, type LocalIdentity } from '../wire/handshakeSteps.js';
 import type { Logger } from '../../base/log.js';
@@ -89,6 +89,7 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
           isWatched: (peer) => !this.links.has(peer) && options.peers[peer] !== undefined,
           logger: options.logger,
         }),
+      gossip: options.incarnationGossip && this.gossipWatched(options.incarnationGossip),
     };
     this.connection = {
       maxFrameBytes: options.maxFrameBytes,
@@ -292,6 +293,43 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
     if (existing !== undefined) this.supersede(existing);
     this.openLink(conn, peer, this.nodeId);
     return null;
+  }
+
+  /**
+   * The gossip as the handshakes use it: a member telling us that we forgot is noted as why its
+   * link is down; records that dispute a peer whose link is up close that link at once.
+   */
+  private gossipWatched(gossip: IncarnationGossip): IncarnationGossip {
+    return {
+      records: () => gossip.records(),
+      settled: () => gossip.settled(),
+      learn: (from, records) => {
+        const forgot = gossip.learn(from, records);
+        if (forgot !== null) {
+          const code = WIRE_ERROR_CODES.INCARNATION_REFUSED;
+          if (!this.links.has(from) && this.options.peers[from] !== undefined)
+            this.down.record(from, { kind: 'refused', code, side: 'local', closeCode: null, detail: forgot });
+          this.logger.error('a member remembers this node under another incarnation', {
+            peer: from,
+            why: forgot,
+          });
+        }
+        this.revetLinks();
+        return forgot;
+      },
+    };
+  }
+
+  /** Closes every link whose peer the amnesia check now refuses (gossip disputed its id). */
+  private revetLinks(): void {
+    const check = this.options.checkPeer;
+    if (!check) return;
+    for (const link of [...this.links.values()]) {
+      const refusal = check(link.peer.id, link.peer.incarnation);
+      if (refusal === null) continue;
+      this.logger.warn('peer refused', { peer: link.peer.id, why: refusal });
+      link.conn.fail(problem(WIRE_ERROR_CODES.INCARNATION_REFUSED, refusal));
+    }
   }
 
   private supersede(link: PeerLink): void {

@@ -89,6 +89,20 @@ export class Connection {
     this.handler = handler;
   }
 
+  /**
+   * Hands `frame` to the current handler: frames that arrived while the handshake waited for its
+   * records to be durable, passed on to the link once it is registered.
+   */
+  deliver(frame: InboundFrame): void {
+    if (this.closing) return;
+    try {
+      this.handler(frame);
+    } catch (error) {
+      this.options.logger.error('frame handler failed', { remote: this.remote, error });
+      this.close(1011, 'internal error');
+    }
+  }
+
   /** Milliseconds since anything (a frame or a pong) was heard from the other side. */
   silentForMs(): number {
     return performance.now() - this.lastHeardMs;

@@ -26,6 +26,19 @@ export const DEFAULT_MAX_FRAME_BYTES = 4 * 1024 * 1024;
 
 export type Role = 'peer' | 'client';
 
+/**
+ * Most incarnation records one hello or welcome may carry (a node sends one per member it has
+ * recorded, so this bounds the group's size, not an attacker's map).
+ */
+export const MAX_INCARNATION_RECORDS = 1024;
+
+/**
+ * A member's record of a peer's incarnation, shared in hello and welcome (incarnation gossip,
+ * docs/wire-protocol.md "Handshake"): the peer's id and its incarnation, or null when the sender
+ * saw that id under two incarnations (disputed).
+ */
+export type IncarnationRecord = readonly [peer: string, incarnation: string | null];
+
 /** Server → dialer, first frame on every connection: the nonce the dialer must sign. */
 export interface ChallengeFrame {
   readonly v: number;
@@ -44,6 +57,8 @@ export interface HelloFrame {
   readonly incarnation: string;
   /** Peers: every member of the group, sorted. Clients: empty. */
   readonly members: readonly string[];
+  /** Peers with durable state: the incarnations this node has recorded for its peers, by id. */
+  readonly incarnations?: readonly IncarnationRecord[];
   readonly nonce: Uint8Array;
   readonly proof: Uint8Array;
   /** A member's Ed25519 signature of the hello (handshake.ts), when it has an identity key. */
@@ -56,6 +71,8 @@ export interface WelcomeFrame {
   readonly t: 'welcome';
   readonly node: string;
   readonly incarnation: string;
+  /** To a hello that carried records: the accepting node's own records, by id. */
+  readonly incarnations?: readonly IncarnationRecord[];
   readonly proof: Uint8Array;
   /** The node's Ed25519 signature of the welcome, when it has an identity key. */
   readonly sig?: Uint8Array;

@@ -7,11 +7,31 @@
 // with its Ed25519 key, so not even another member can pose as it.
 // Pure but for node:crypto (random nonces, HMAC, signatures, constant-time compare).
 import { createHmac, randomBytes, sign, timingSafeEqual, verify, type KeyObject } from 'node:crypto';
-import { NONCE_BYTES, PROTOCOL_VERSION, type HelloFrame, type Role, type WelcomeFrame } from './frames.js';
+import {
+  NONCE_BYTES,
+  PROTOCOL_VERSION,
+  type HelloFrame,
+  type IncarnationRecord,
+  type Role,
+  type WelcomeFrame,
+} from './frames.js';
 import { WIRE_ERROR_CODES, problem, type WireProblem } from './wireErrors.js';
 
 /** Refusal reason of the durability layer's hook, or null to admit the peer. */
 export type CheckPeer = (peerId: string, incarnation: string) => string | null;
+
+/**
+ * A durable node's incarnation gossip (src/storage/incarnationGossip.ts): what it sends in its
+ * hello or welcome, what it makes of a member's records, and when its records are durable.
+ */
+export interface IncarnationGossip {
+  /** Every record this node holds for its peers, sorted by id. */
+  records(): IncarnationRecord[];
+  /** Merges the records of `from` (it passed every other check); a refusal reason if they say this node forgot. */
+  learn(from: string, records: readonly IncarnationRecord[]): string | null;
+  /** Null when every record is durable; else when they will be. */
+  settled(): Promise<void> | null;
+}
 
 export function newNonce(): Uint8Array {
   return new Uint8Array(randomBytes(NONCE_BYTES));
@@ -23,6 +43,8 @@ export interface HelloClaims {
   readonly role: Role;
   readonly incarnation: string;
   readonly members: readonly string[];
+  /** Covered by the proof when present, so no record can be forged or dropped in flight. */
+  readonly incarnations?: readonly IncarnationRecord[] | undefined;
 }
 
 export function helloProof(
@@ -62,6 +84,8 @@ function helloTranscript(
       claims.members,
       hex(serverNonce),
       hex(clientNonce),
+      // Appended only when present, so a hello without records proves exactly as before.
+      ...(claims.incarnations !== undefined ? [claims.incarnations] : []),
     ]),
   );
 }
@@ -73,6 +97,8 @@ export interface WelcomeClaims {
   readonly incarnation: string;
   /** The dialler it welcomes. */
   readonly dialler: string;
+  /** The accepting node's incarnation records, covered by the proof when present. */
+  readonly incarnations?: readonly IncarnationRecord[] | undefined;
 }
 
 export function welcomeProof(
@@ -111,6 +137,7 @@ function welcomeTranscript(
       claims.dialler,
       hex(serverNonce),
       hex(clientNonce),
+      ...(claims.incarnations !== undefined ? [claims.incarnations] : []),
     ]),
   );
 }
@@ -240,6 +267,7 @@ export function checkWelcome(welcome: WelcomeFrame, side: DiallingSide): WirePro
     node: welcome.node,
     incarnation: welcome.incarnation,
     dialler: side.self,
+    incarnations: welcome.incarnations,
   };
   const expected = welcomeProof(side.secret, claims, side.serverNonce, side.clientNonce);
   if (!proofsEqual(expected, welcome.proof))

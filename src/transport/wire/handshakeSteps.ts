@@ -3,9 +3,18 @@
 //   dialling side:  receive challenge → send hello → receive welcome → check → admit
 // `admit` is the owner's last word (duplicates, tie-break) and registers the link when it
 // returns null, synchronously, so two handshakes can never both take the same slot.
+// Incarnation gossip (durable nodes): each side sends its records, merges the other's, and when
+// that (or a first contact) made new records, waits until they are durable before the link is
+// admitted: no vote crosses a link whose incarnation could be forgotten in a crash.
 import type { KeyObject } from 'node:crypto';
 import type { Connection, PeerIdentity } from './connection.js';
-import { PROTOCOL_VERSION, type HelloFrame, type Role, type WelcomeFrame } from './frames.js';
+import {
+  PROTOCOL_VERSION,
+  type HelloFrame,
+  type IncarnationRecord,
+  type Role,
+  type WelcomeFrame,
+} from './frames.js';
 import {
   checkHello,
   checkWelcome,
@@ -16,6 +25,7 @@ import {
   welcomeSignature,
   type CheckPeer,
   type Credentials,
+  type IncarnationGossip,
 } from './handshake.js';
 import type { InboundFrame } from './validateFrame.js';
 import { CLOSE_CODES, WIRE_ERROR_CODES, codeOfCloseReason, problem, type WireProblem } from './wireErrors.js';
@@ -32,6 +42,8 @@ export interface LocalIdentity {
   /** Sorted members for peers; empty for clients. */
   readonly members: readonly string[];
   readonly checkPeer?: CheckPeer | undefined;
+  /** A durable node's incarnation gossip; peers only. */
+  readonly gossip?: IncarnationGossip | undefined;
 }
 
 export type HandshakeOutcome =
@@ -48,33 +60,50 @@ export function acceptHandshake(
   return stepThrough(
     conn,
     timeoutMs,
-    (frame, finish) => {
+    (frame, step) => {
       if (frame.t !== 'hello') {
-        finish(problem(WIRE_ERROR_CODES.UNEXPECTED_FRAME, `expected hello, got ${frame.t}`));
+        step.finish(problem(WIRE_ERROR_CODES.UNEXPECTED_FRAME, `expected hello, got ${frame.t}`));
         return;
       }
       const verdict = checkHello(frame, { ...me, serverNonce });
-      const refusal = verdict.ok ? admit(frame) : verdict.problem;
-      if (refusal !== null || !verdict.ok) {
-        finish(refusal ?? problem(WIRE_ERROR_CODES.AUTH_FAILED, 'refused'));
+      if (!verdict.ok) {
+        step.finish(verdict.problem);
         return;
       }
-      const peer: PeerIdentity = { id: frame.node, role: frame.role, incarnation: frame.incarnation };
-      conn.peer = peer;
-      const claims = { cluster: me.cluster, node: me.self, incarnation: me.incarnation, dialler: frame.node };
-      const welcome: WelcomeFrame = {
-        v: PROTOCOL_VERSION,
-        t: 'welcome',
-        node: me.self,
-        incarnation: me.incarnation,
-        // Proven with the secret the hello proved: a client learns nothing of the peer secret.
-        proof: welcomeProof(verdict.secret, claims, serverNonce, frame.nonce),
-        ...(me.signingKey && frame.role === 'peer'
-          ? { sig: welcomeSignature(me.signingKey, claims, serverNonce, frame.nonce) }
-          : {}),
+      const gossip = frame.role === 'peer' ? me.gossip : undefined;
+      const welcome = () => {
+        const refusal = admit(frame);
+        if (refusal !== null) {
+          step.finish(refusal);
+          return;
+        }
+        const peer: PeerIdentity = { id: frame.node, role: frame.role, incarnation: frame.incarnation };
+        conn.peer = peer;
+        // Records go back only to a dialler that sent its own (it speaks gossip, and proves them).
+        const incarnations = gossip && frame.incarnations !== undefined ? gossip.records() : undefined;
+        const claims = {
+          cluster: me.cluster,
+          node: me.self,
+          incarnation: me.incarnation,
+          dialler: frame.node,
+          ...(incarnations ? { incarnations } : {}),
+        };
+        conn.send({
+          v: PROTOCOL_VERSION,
+          t: 'welcome',
+          node: me.self,
+          incarnation: me.incarnation,
+          ...(incarnations ? { incarnations } : {}),
+          // Proven with the secret the hello proved: a client learns nothing of the peer secret.
+          proof: welcomeProof(verdict.secret, claims, serverNonce, frame.nonce),
+          ...(me.signingKey && frame.role === 'peer'
+            ? { sig: welcomeSignature(me.signingKey, claims, serverNonce, frame.nonce) }
+            : {}),
+        } satisfies WelcomeFrame);
+        step.finish(peer);
       };
-      conn.send(welcome);
-      finish(peer);
+      // The dialler sends nothing more before the welcome: a frame while we wait is refused.
+      afterGossip(step, me, gossip, frame.node, frame.incarnation, frame.incarnations, welcome, 'refuse');
     },
     () => conn.send({ v: PROTOCOL_VERSION, t: 'challenge', nonce: serverNonce }),
   );
@@ -93,19 +122,21 @@ export function dialHandshake(
 ): Promise<HandshakeOutcome> {
   const clientNonce = newNonce();
   let serverNonce: Uint8Array | null = null;
-  return stepThrough(conn, timeoutMs, (frame, finish) => {
+  return stepThrough(conn, timeoutMs, (frame, step) => {
     if (serverNonce === null) {
       if (frame.t !== 'challenge') {
-        finish(problem(WIRE_ERROR_CODES.UNEXPECTED_FRAME, `expected challenge, got ${frame.t}`));
+        step.finish(problem(WIRE_ERROR_CODES.UNEXPECTED_FRAME, `expected challenge, got ${frame.t}`));
         return;
       }
       serverNonce = frame.nonce;
+      const incarnations = me.role === 'peer' ? me.gossip?.records() : undefined;
       const claims = {
         cluster: me.cluster,
         node: me.self,
         role: me.role,
         incarnation: me.incarnation,
         members: me.members,
+        ...(incarnations ? { incarnations } : {}),
       };
       conn.send({
         v: PROTOCOL_VERSION,
@@ -118,33 +149,101 @@ export function dialHandshake(
       return;
     }
     if (frame.t !== 'welcome') {
-      finish(problem(WIRE_ERROR_CODES.UNEXPECTED_FRAME, `expected welcome, got ${frame.t}`));
+      step.finish(problem(WIRE_ERROR_CODES.UNEXPECTED_FRAME, `expected welcome, got ${frame.t}`));
       return;
     }
     const refusal = checkWelcome(frame, { ...me, expectedPeer, expectedKey, serverNonce, clientNonce });
-    const peer: PeerIdentity = { id: frame.node, role: 'peer', incarnation: frame.incarnation };
-    const admitted = refusal ?? admit(peer);
-    if (admitted !== null) {
-      finish(admitted);
+    if (refusal !== null) {
+      step.finish(refusal);
       return;
     }
-    conn.peer = peer;
-    finish(peer);
+    const peer: PeerIdentity = { id: frame.node, role: 'peer', incarnation: frame.incarnation };
+    const open = () => {
+      const admitted = admit(peer);
+      if (admitted !== null) {
+        step.finish(admitted);
+        return;
+      }
+      conn.peer = peer;
+      step.finish(peer);
+    };
+    // The server's link is up already and may send at once: hold its frames for our link.
+    const gossip = expectedPeer === null ? undefined : me.gossip;
+    afterGossip(step, me, gossip, frame.node, frame.incarnation, frame.incarnations, open, 'hold');
   });
+}
+
+/**
+ * Merges the other side's records, then runs `admit` once every record is durable: at once when
+ * nothing new was recorded (the usual reconnect), else after the writes, checking the peer's
+ * incarnation again (gossip from another link may have disputed it meanwhile).
+ */
+function afterGossip(
+  step: Step,
+  me: LocalIdentity,
+  gossip: IncarnationGossip | undefined,
+  peer: string,
+  incarnation: string,
+  records: readonly IncarnationRecord[] | undefined,
+  admit: () => void,
+  framesMeanwhile: 'hold' | 'refuse',
+): void {
+  if (gossip === undefined) {
+    admit();
+    return;
+  }
+  const forgot = records === undefined ? null : gossip.learn(peer, records);
+  if (forgot !== null) {
+    step.finish(problem(WIRE_ERROR_CODES.INCARNATION_REFUSED, forgot));
+    return;
+  }
+  const settling = gossip.settled();
+  if (settling === null) {
+    admit();
+    return;
+  }
+  step.wait(framesMeanwhile);
+  settling.then(
+    () => {
+      if (step.isDone()) return;
+      const refusal = me.checkPeer?.(peer, incarnation) ?? null;
+      if (refusal !== null) step.finish(problem(WIRE_ERROR_CODES.INCARNATION_REFUSED, refusal));
+      else admit();
+    },
+    (error: unknown) =>
+      step.finish(
+        problem(
+          WIRE_ERROR_CODES.INCARNATION_REFUSED,
+          `this node could not record incarnations durably: ${error instanceof Error ? error.message : String(error)}`,
+        ),
+      ),
+  );
+}
+
+/** What a handshake step may do with its connection's progress. */
+interface Step {
+  /** Ends the handshake: admitted (a peer) or refused (a problem, which closes the connection). */
+  finish(result: PeerIdentity | WireProblem): void;
+  /** While waiting for durable records: hold later frames for the link, or refuse them. */
+  wait(framesMeanwhile: 'hold' | 'refuse'): void;
+  isDone(): boolean;
 }
 
 /**
  * Feeds frames to `step` until it finishes with a peer (success) or a problem (the connection
  * is then failed with the problem's close code), or the timeout, or the other side closes.
+ * Frames held while the step waited go to the connection's new handler (the link's) on success.
  */
 function stepThrough(
   conn: Connection,
   timeoutMs: number,
-  step: (frame: InboundFrame, finish: (result: PeerIdentity | WireProblem) => void) => void,
+  step: (frame: InboundFrame, progress: Step) => void,
   begin?: () => void,
 ): Promise<HandshakeOutcome> {
   return new Promise((resolve) => {
     let done = false;
+    let waiting: 'hold' | 'refuse' | null = null;
+    const held: InboundFrame[] = [];
     const timer = setTimeout(() => {
       finish(problem(WIRE_ERROR_CODES.HANDSHAKE_TIMEOUT, `no handshake within ${timeoutMs} ms`));
     }, timeoutMs);
@@ -158,10 +257,20 @@ function stepThrough(
         resolve({ ok: false, problem: result });
       } else {
         resolve({ ok: true, peer: result });
+        for (const frame of held.splice(0)) conn.deliver(frame);
       }
     };
+    const progress: Step = {
+      finish,
+      wait: (framesMeanwhile) => (waiting = framesMeanwhile),
+      isDone: () => done,
+    };
     conn.onFrame((frame) => {
-      if (!done) step(frame, finish);
+      if (done) return;
+      if (waiting === 'hold') held.push(frame);
+      else if (waiting === 'refuse')
+        finish(problem(WIRE_ERROR_CODES.UNEXPECTED_FRAME, `${frame.t} before the welcome`));
+      else step(frame, progress);
     });
     void conn.closed.then(({ code, reason }) => {
       if (done) return;

@@ -4,6 +4,7 @@
 import {
   FRAME_TYPES,
   MAX_BATCH_ITEMS,
+  MAX_INCARNATION_RECORDS,
   NONCE_BYTES,
   PROOF_BYTES,
   SIGNATURE_BYTES,
@@ -12,6 +13,7 @@ import {
   type ChallengeFrame,
   type FrameType,
   type HelloFrame,
+  type IncarnationRecord,
   type Role,
   type WelcomeFrame,
 } from './frames.js';
@@ -66,6 +68,7 @@ function frameOf(t: FrameType, raw: field.Fields): InboundFrame {
         members: field
           .array(raw.members, 'members', MAX_BATCH_ITEMS)
           .map((m, i) => field.name(m, `members[${i}]`)),
+        ...incarnations(raw.incarnations),
         nonce: field.bytes(raw.nonce, 'nonce', NONCE_BYTES),
         proof: field.bytes(raw.proof, 'proof', PROOF_BYTES),
         ...signature(raw.sig),
@@ -76,6 +79,7 @@ function frameOf(t: FrameType, raw: field.Fields): InboundFrame {
         t,
         node: field.name(raw.node, 'node'),
         incarnation: field.name(raw.incarnation, 'incarnation'),
+        ...incarnations(raw.incarnations),
         proof: field.bytes(raw.proof, 'proof', PROOF_BYTES),
         ...signature(raw.sig),
       };
@@ -93,6 +97,36 @@ function frameOf(t: FrameType, raw: field.Fields): InboundFrame {
 /** The optional Ed25519 signature of a hello or welcome. */
 function signature(raw: unknown): { sig?: Uint8Array } {
   return raw === undefined || raw === null ? {} : { sig: field.bytes(raw, 'sig', SIGNATURE_BYTES) };
+}
+
+/**
+ * The optional incarnation records of a hello or welcome: at most MAX_INCARNATION_RECORDS pairs
+ * `[id, incarnation | null]`, ids unique and in increasing order (so the proof's transcript is
+ * canonical), names of 1..128 characters, no incarnation starting with NUL (reserved).
+ */
+function incarnations(raw: unknown): { incarnations?: readonly IncarnationRecord[] } {
+  if (raw === undefined || raw === null) return {};
+  const list = field.array(raw, 'incarnations', MAX_INCARNATION_RECORDS);
+  let previous: string | null = null;
+  const records = list.map((pair, i): IncarnationRecord => {
+    const what = `incarnations[${i}]`;
+    const entry = field.array(pair, what, 2);
+    if (entry.length !== 2)
+      field.fail(WIRE_ERROR_CODES.BAD_FIELD, `${what} must be [id, incarnation], got ${entry.length} items`);
+    const peer = field.name(entry[0], `${what}[0]`);
+    if (previous !== null && peer <= previous)
+      field.fail(
+        WIRE_ERROR_CODES.BAD_FIELD,
+        `${what}: ids must be unique and sorted, ${field.show(peer)} follows ${field.show(previous)}`,
+      );
+    previous = peer;
+    if (entry[1] === null) return [peer, null];
+    const incarnation = field.name(entry[1], `${what}[1]`);
+    if (incarnation.startsWith('\u0000'))
+      field.fail(WIRE_ERROR_CODES.BAD_FIELD, `${what}[1]: an incarnation must not start with NUL`);
+    return [peer, incarnation];
+  });
+  return { incarnations: records };
 }
 
 function items(raw: unknown, what: string): readonly unknown[] {
