@@ -12,6 +12,8 @@ export interface Floors {
 export interface CountedLoad extends MeasuredLoad {
   /** Envelopes the nodes sent each other (every node's `wire.envelopesSent`), per answered ask. */
   readonly messagesPerDecision: number;
+  /** Storage commits (each an fsync) of every node (`storage.commits`), per answered ask. */
+  readonly commitsPerDecision: number;
   /** Ballots started beyond a key's first (every node's `node.retries`), per answered ask. */
   readonly retriesPerDecision: number;
 }
@@ -158,7 +160,16 @@ export function renderCosts(report: BenchReport): string {
     ...report.concurrent.map((c): [string, CountedLoad] => [`${c.inFlight} in flight`, c]),
   ];
   return formatTable(
-    ['cost per decision', 'CPU µs', 'servers µs', 'client µs', 'per member µs', 'messages', 'retries'],
+    [
+      'cost per decision',
+      'CPU µs',
+      'servers µs',
+      'client µs',
+      'per member µs',
+      'messages',
+      'commits',
+      'retries',
+    ],
     phases.map(([name, load]) => {
       const asks = Math.max(1, load.asks);
       return [
@@ -168,6 +179,7 @@ export function renderCosts(report: BenchReport): string {
         micros(load.cpu.clientMicros / asks),
         micros(load.cpu.serversMicros / asks / report.nodes),
         load.messagesPerDecision.toFixed(2),
+        load.commitsPerDecision.toFixed(2),
         load.retriesPerDecision.toFixed(3),
       ];
     }),

@@ -58,6 +58,7 @@ async function measureSize(nodeCount: number, options: BenchRunOptions): Promise
     await concurrent(clients, 'warmup', 32, n(2000));
     const pids = cluster.nodes.map((node) => node.child.pid as number);
     const messagesBefore = await counter('wire.envelopesSent');
+    const commitsBefore = await counter('storage.commits');
     const retriesBefore = await counter('node.retries');
     options.signal.throwIfAborted();
     const measured = await measuringCpu(pids, () => concurrent(clients, `c${DEPTH}`, DEPTH, n(DEPTH * 100)));
@@ -67,6 +68,7 @@ async function measureSize(nodeCount: number, options: BenchRunOptions): Promise
       load: {
         ...measured,
         messagesPerDecision: ((await counter('wire.envelopesSent')) - messagesBefore) / decisions,
+        commitsPerDecision: ((await counter('storage.commits')) - commitsBefore) / decisions,
         retriesPerDecision: ((await counter('node.retries')) - retriesBefore) / decisions,
       },
     };
@@ -98,6 +100,7 @@ export function renderScaling(rows: readonly ScalingRow[], quick: boolean): stri
       'per member µs',
       'CPU vs 3 nodes',
       'messages/decision',
+      'commits/decision',
       'retries/decision',
       'errors',
     ],
@@ -115,6 +118,7 @@ export function renderScaling(rows: readonly ScalingRow[], quick: boolean): stri
           ? `${(load.cpuPerDecision / base.load.cpuPerDecision).toFixed(2)}× (members ${(nodes / base.nodes).toFixed(2)}×)`
           : '-',
         load.messagesPerDecision.toFixed(2),
+        load.commitsPerDecision.toFixed(2),
         load.retriesPerDecision.toFixed(3),
         String(load.errors),
       ];

@@ -31,25 +31,21 @@ export async function runStandard(options: StandardOptions): Promise<BenchReport
     return statuses.reduce((sum, s) => sum + (s.counters[name] ?? 0), 0);
   }
 
-  /** Runs a load phase, counting CPU, envelopes sent between nodes and retries around it. */
+  /** Runs a load phase, counting CPU, envelopes sent between nodes, commits and retries around it. */
   async function counted(
     pids: readonly number[],
     load: () => ReturnType<typeof concurrent>,
   ): Promise<CountedLoad> {
-    const [messagesBefore, retriesBefore] = await Promise.all([
-      clusterCounter('wire.envelopesSent'),
-      clusterCounter('node.retries'),
-    ]);
+    const names = ['wire.envelopesSent', 'storage.commits', 'node.retries'] as const;
+    const before = await Promise.all(names.map(clusterCounter));
     const measured = await measuringCpu(pids, load);
-    const [messagesAfter, retriesAfter] = await Promise.all([
-      clusterCounter('wire.envelopesSent'),
-      clusterCounter('node.retries'),
-    ]);
-    const decisions = Math.max(1, measured.asks);
+    const after = await Promise.all(names.map(clusterCounter));
+    const per = (i: number) => ((after[i] as number) - (before[i] as number)) / Math.max(1, measured.asks);
     return {
       ...measured,
-      messagesPerDecision: (messagesAfter - messagesBefore) / decisions,
-      retriesPerDecision: (retriesAfter - retriesBefore) / decisions,
+      messagesPerDecision: per(0),
+      commitsPerDecision: per(1),
+      retriesPerDecision: per(2),
     };
   }
 
