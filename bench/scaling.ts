@@ -130,7 +130,8 @@ export function renderScaling(rows: readonly ScalingRow[], quick: boolean): stri
     table,
     '',
     'CPU µs/decision: user+system CPU of every node process and of the client process, summed, per answered ask;',
-    "per member: the nodes' share divided by the group size. messages: envelopes the nodes sent each other.",
+    "per member: the nodes' share divided by the group size. messages: envelopes the nodes sent each other;",
+    "commits: storage commits (each an fsync) of every node. retries: ballots beyond a key's first.",
     '',
   ].join('\n');
 }
