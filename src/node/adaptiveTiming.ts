@@ -24,6 +24,8 @@ export class AdaptiveTiming {
   private smoothedMs: number | null = null;
   private deviationMs = 0;
   private samples = 0;
+  /** When the last timed sample was taken (`observe`'s `endedAtMs`). */
+  private lastSampleAtMs: number | null = null;
 
   /**
    * `configured`: the timing until the first sample (and, with `adaptive` off, always); its
@@ -35,9 +37,21 @@ export class AdaptiveTiming {
     private readonly bounds: AdaptiveTimingBounds = DEFAULT_TIMING_BOUNDS,
   ) {}
 
-  /** A phase completed in `durationMs` (RFC 6298 §2: α = 1/8, β = 1/4). */
-  observe(durationMs: number): void {
+  /**
+   * A phase completed in `durationMs` (RFC 6298 §2: α = 1/8, β = 1/4). With `endedAtMs` (when it
+   * ended), at most one such sample per smoothed phase time counts, as TCP times one segment per
+   * round trip: under load hundreds of phases end per phase time, often in bursts of alike
+   * durations, and weighing each one made the estimator's memory a few milliseconds long and its
+   * deviation small, so the next pause timed phases out that were merely slow. Samples without a
+   * time (phases that timed out) always count.
+   */
+  observe(durationMs: number, endedAtMs?: number): void {
     if (!Number.isFinite(durationMs) || durationMs < 0) return;
+    if (endedAtMs !== undefined) {
+      const last = this.lastSampleAtMs;
+      if (this.smoothedMs !== null && last !== null && endedAtMs - last < this.smoothedMs) return;
+      this.lastSampleAtMs = endedAtMs;
+    }
     this.samples++;
     if (this.smoothedMs === null) {
       this.smoothedMs = durationMs;

@@ -461,7 +461,8 @@ export class KeySupervisor {
     const phaseLeft = previous === 'preparing' || previous === 'proposing';
     if (started !== undefined && phaseLeft) {
       const elapsed = now - started;
-      if (completed || elapsed >= this.timing.timing().phaseTimeoutMs / 2) this.timing.observe(elapsed);
+      if (completed) this.timing.observe(elapsed, now);
+      else if (elapsed >= this.timing.timing().phaseTimeoutMs / 2) this.timing.observe(elapsed);
     }
     if (state === 'preparing' || state === 'proposing') this.phaseStarted.set(key, now);
     else this.phaseStarted.delete(key);
