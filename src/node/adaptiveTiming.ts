@@ -1,8 +1,9 @@
 // Phase timeouts that adapt to what the node observes, so a slow network (a long delay, a loaded
 // disk) does not make every proposer time out for ever, and a fast one does not wait long on a
-// silent member. The estimator is RFC 6298's (TCP's retransmission timeout): each phase one of
-// this node's instances completes — phase 1 (preparing → proposing) or phase 2 (proposing →
-// decided) — is a sample of how long a phase takes; the retransmission timeout is the smoothed time
+// silent member. The estimator is RFC 6298's (TCP's retransmission timeout): a phase one of this
+// node's instances completes — phase 1 (preparing → proposing) or phase 2 (proposing → decided),
+// at most one per smoothed phase time — or one that timed out is a sample of how long a phase
+// takes (keySupervisor.ts); the retransmission timeout is the smoothed time
 // plus four smoothed deviations. An instance waits a jittered draw in [T/2, T) of its phase timeout
 // T (paxos/backoff.ts), so T is twice that, within bounds. Instances read it when they start (paxos/instanceMachine.ts
 // draws each wait, jittered, from it), and the takeover timers of keys without an instance too.
