@@ -24,6 +24,7 @@ const { values } = parseArgs({
     compare: { type: 'string' },
     json: { type: 'string' },
     scaling: { type: 'boolean', default: false },
+    main: { type: 'string' },
   },
 });
 const nodes = Number(values.nodes);
@@ -36,7 +37,8 @@ const scale = (full: number) => Math.max(100, Math.round(full * (quick ? 0.2 : 1
 const progress = (line: string) => process.stderr.write(`  ${line}\n`);
 
 const dir = mkdtempSync(join(tmpdir(), 'gen-paxos-bench-'));
-const mainPath = new URL('../dist/cli/main.js', import.meta.url).pathname;
+// `--main`: another build's CLI for the nodes (an A/B against an older build); default this tree's.
+const mainPath = values.main ?? new URL('../dist/cli/main.js', import.meta.url).pathname;
 const cleanup = new Cleanup();
 cleanup.add(() => rmSync(dir, { recursive: true, force: true }));
 const cleanUp = () => cleanup.run((error) => progress(`cleaning up: ${String(error)}`));
