@@ -1,4 +1,4 @@
-// `npm run bench:ab`: two builds (or two flag sets of one build) of gen-paxos under the same load,
+// `npx tsx bench/ab.ts`: two builds (or two flag sets of one build) of gen-paxos under the same load,
 // alternating A B B A … in one run, so that a change is judged against the machine's drift and not
 // against a figure from another hour. Each run starts a fresh cluster of node processes (durable,
 // as `npm run bench` runs them), warms it up, then runs a sequential phase and an in-flight phase,
@@ -73,6 +73,12 @@ interface RunFigures {
   readonly seq: MeasuredLoad;
   readonly load: MeasuredLoad;
   readonly loadAverage: number;
+  /** Storage commits (fsyncs) of every node per decision in the in-flight phase. */
+  readonly commits: number;
+  /** Envelopes between nodes per decision in the in-flight phase. */
+  readonly messages: number;
+  /** Storage commits of every node per decision in the sequential phase. */
+  readonly seqCommits: number;
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'gen-paxos-ab-'));
@@ -112,14 +118,26 @@ async function runOnce(s: Side, round: number): Promise<RunFigures> {
     await concurrent(askers, `${prefix}-warm`, 32, warmup, { value: benchValue });
     const pids = cluster.nodes.map((node) => node.child.pid as number);
     const load1 = loadavg()[0] as number;
+    const counters = async () => {
+      const statuses = await Promise.all(clients.map((c) => c.status()));
+      const sum = (name: string) => statuses.reduce((total, st) => total + (st.counters[name] ?? 0), 0);
+      return { commits: sum('storage.commits'), messages: sum('wire.envelopesSent') };
+    };
+    const seqBefore = await counters();
     const seq = await measuringCpu(pids, () =>
       sequential(askers[0] as Asker, `${prefix}-seq`, seqAsks, { value: benchValue }),
     );
+    const seqCommits = ((await counters()).commits - seqBefore.commits) / Math.max(1, seq.asks);
+    const before = await counters();
     const load = await measuringCpu(pids, () =>
       concurrent(askers, `${prefix}-c`, depth, asks, { value: benchValue }),
     );
+    const after = await counters();
+    const decisions = Math.max(1, load.asks);
+    const commits = (after.commits - before.commits) / decisions;
+    const messages = (after.messages - before.messages) / decisions;
     const loadAverage = ((loadavg()[0] as number) + load1) / 2;
-    return { side: s.name, round, seq, load, loadAverage };
+    return { side: s.name, round, seq, load, loadAverage, commits, messages, seqCommits };
   } finally {
     await stop();
     forget();
@@ -140,22 +158,28 @@ const columns = (r: RunFigures) => [
   f2(r.seq.latency.p50),
   f2(r.seq.latency.p99),
   f0(r.seq.cpuPerDecision),
+  f2(r.seqCommits),
   f0(r.load.throughput),
   f2(r.load.latency.p50),
   f2(r.load.latency.p99),
   f0(r.load.cpuPerDecision),
   f0(r.load.cpu.serversMicros / Math.max(1, r.load.asks)),
+  f2(r.commits),
+  f2(r.messages),
   String(r.seq.errors + r.load.errors),
 ];
 const headers = [
   'seq p50',
   'seq p99',
   'seq cpu',
+  'seq commits',
   `${depth} per s`,
   `${depth} p50`,
   `${depth} p99`,
   `${depth} cpu`,
   'servers',
+  'commits',
+  'msgs',
   'err',
 ];
 
@@ -181,19 +205,22 @@ try {
       pick((r) => r.seq.latency.p50),
       pick((r) => r.seq.latency.p99),
       pick((r) => r.seq.cpuPerDecision),
+      pick((r) => r.seqCommits),
       pick((r) => r.load.throughput),
       pick((r) => r.load.latency.p50),
       pick((r) => r.load.latency.p99),
       pick((r) => r.load.cpuPerDecision),
       pick((r) => r.load.cpu.serversMicros / Math.max(1, r.load.asks)),
+      pick((r) => r.commits),
+      pick((r) => r.messages),
     ];
   });
   const [a, b] = summary as [number[], number[]];
   const medians = formatTable(
     ['median', 'load avg', ...headers.slice(0, -1)],
     [
-      ['A', ...a.map((x, i) => (i === 0 || [1, 2, 5, 6].includes(i) ? f2(x) : f0(x)))],
-      ['B', ...b.map((x, i) => (i === 0 || [1, 2, 5, 6].includes(i) ? f2(x) : f0(x)))],
+      ['A', ...a.map((x, i) => (i === 0 || [1, 2, 4, 6, 7, 10, 11].includes(i) ? f2(x) : f0(x)))],
+      ['B', ...b.map((x, i) => (i === 0 || [1, 2, 4, 6, 7, 10, 11].includes(i) ? f2(x) : f0(x)))],
       ['B/A', '', ...b.slice(1).map((x, i) => f2(x / (a[i + 1] as number)))],
     ],
   );
@@ -201,7 +228,8 @@ try {
     `A: ${sides[0].mainPath} ${sides[0].extraArgs.join(' ')} (client ${sides[0].client})\n` +
       `B: ${sides[1].mainPath} ${sides[1].extraArgs.join(' ')} (client ${sides[1].client})\n` +
       `${nodes} nodes; seq: ${seqAsks} asks from one client; ${depth} in flight: ${asks} asks; ` +
-      `cpu: µs per decision, servers + client; servers: the servers' share\n\n${lines}\n${medians}`,
+      `cpu: µs per decision, servers + client; servers: the servers' share; ` +
+      `commits, msgs: storage commits and envelopes between nodes per decision at ${depth} in flight\n\n${lines}\n${medians}`,
   );
 } finally {
   await cleanup.run((error) => progress(`cleaning up: ${String(error)}`));
