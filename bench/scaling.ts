@@ -40,6 +40,8 @@ async function measureSize(nodeCount: number, options: BenchRunOptions): Promise
       mainPath,
       dir: clusterDir,
       durable: true,
+      // A node's last words, should one die under load (a bench must not hide a crash).
+      onStderr: (id, line) => progress(`${id}: ${line}`),
     });
     const urls = cluster.ids.map((id) => cluster?.urls[id] as string);
     for (const i of urls.keys()) {
