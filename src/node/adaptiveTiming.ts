@@ -1,9 +1,8 @@
 // Phase timeouts that adapt to what the node observes, so a slow network (a long delay, a loaded
 // disk) does not make every proposer time out for ever, and a fast one does not wait long on a
-// silent member. The estimator is RFC 6298's (TCP's retransmission timeout): a phase one of this
-// node's instances completes — phase 1 (preparing → proposing) or phase 2 (proposing → decided),
-// at most one per smoothed phase time — or one that timed out is a sample of how long a phase
-// takes (keySupervisor.ts); the retransmission timeout is the smoothed time
+// silent member. The estimator is RFC 6298's (TCP's retransmission timeout): each phase one of
+// this node's instances completes — phase 1 (preparing → proposing) or phase 2 (proposing →
+// decided) — is a sample of how long a phase takes; the retransmission timeout is the smoothed time
 // plus four smoothed deviations. An instance waits a jittered draw in [T/2, T) of its phase timeout
 // T (paxos/backoff.ts), so T is twice that, within bounds. Instances read it when they start (paxos/instanceMachine.ts
 // draws each wait, jittered, from it), and the takeover timers of keys without an instance too.
@@ -25,8 +24,6 @@ export class AdaptiveTiming {
   private smoothedMs: number | null = null;
   private deviationMs = 0;
   private samples = 0;
-  /** When the last timed sample was taken (`observe`'s `endedAtMs`). */
-  private lastSampleAtMs: number | null = null;
 
   /**
    * `configured`: the timing until the first sample (and, with `adaptive` off, always); its
@@ -38,21 +35,9 @@ export class AdaptiveTiming {
     private readonly bounds: AdaptiveTimingBounds = DEFAULT_TIMING_BOUNDS,
   ) {}
 
-  /**
-   * A phase completed in `durationMs` (RFC 6298 §2: α = 1/8, β = 1/4). With `endedAtMs` (when it
-   * ended), at most one such sample per smoothed phase time counts, as TCP times one segment per
-   * round trip: under load hundreds of phases end per phase time, often in bursts of alike
-   * durations, and weighing each one made the estimator's memory a few milliseconds long and its
-   * deviation small, so the next pause timed phases out that were merely slow. Samples without a
-   * time (phases that timed out) always count.
-   */
-  observe(durationMs: number, endedAtMs?: number): void {
+  /** A phase completed in `durationMs` (RFC 6298 §2: α = 1/8, β = 1/4). */
+  observe(durationMs: number): void {
     if (!Number.isFinite(durationMs) || durationMs < 0) return;
-    if (endedAtMs !== undefined) {
-      const last = this.lastSampleAtMs;
-      if (this.smoothedMs !== null && last !== null && endedAtMs - last < this.smoothedMs) return;
-      this.lastSampleAtMs = endedAtMs;
-    }
     this.samples++;
     if (this.smoothedMs === null) {
       this.smoothedMs = durationMs;

@@ -446,11 +446,6 @@ export class KeySupervisor {
   /**
    * A completed phase (phase 1: preparing → proposing; phase 2: proposing → decided) is a sample of
    * how long phases take here; a phase's timeouts and retries count in it, which only errs long.
-   * A phase left without completing after at least half a phase timeout most likely timed out
-   * (waits are drawn in [T/2, T)): its time so far is a sample too, a lower bound of how long it
-   * would have taken. Without it only the phases fast enough to finish were sampled, the timeout
-   * stayed short under load, and spurious retries (a new ballot, more messages and writes) grew with
-   * the group, since round 0 waits for every other member.
    */
   private timePhase(key: string, previous: InstanceStateName | null, state: InstanceStateName): void {
     const now = this.options.clock.now();
@@ -458,12 +453,7 @@ export class KeySupervisor {
     const completed =
       (previous === 'preparing' && state === 'proposing') ||
       (previous === 'proposing' && state === 'decided');
-    const phaseLeft = previous === 'preparing' || previous === 'proposing';
-    if (started !== undefined && phaseLeft) {
-      const elapsed = now - started;
-      if (completed) this.timing.observe(elapsed, now);
-      else if (elapsed >= this.timing.timing().phaseTimeoutMs / 2) this.timing.observe(elapsed);
-    }
+    if (completed && started !== undefined) this.timing.observe(now - started);
     if (state === 'preparing' || state === 'proposing') this.phaseStarted.set(key, now);
     else this.phaseStarted.delete(key);
   }

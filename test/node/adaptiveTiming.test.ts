@@ -42,20 +42,4 @@ describe('adaptive timing', () => {
     expect(fixed.timing()).toEqual(DEFAULT_TIMING);
     expect(fixed.observed).toBe(1);
   });
-
-  it('with end times, takes one sample per smoothed phase time (as TCP times one segment per round trip)', () => {
-    const timing = new AdaptiveTiming();
-    timing.observe(100, 1000); // srtt 100, rttvar 50: RTO 300
-    // A burst of alike phases ending within one phase time: not samples, or the deviation would
-    // shrink towards 0 and the next pause would time out phases that are merely slow.
-    for (let i = 1; i <= 50; i++) timing.observe(100, 1000 + i);
-    expect(timing.observed).toBe(1);
-    expect(timing.timing().phaseTimeoutMs).toBe(600);
-    timing.observe(20, 1100); // one phase time later: a sample (rttvar 57.5, srtt 90: RTO 320)
-    expect(timing.observed).toBe(2);
-    expect(timing.timing().phaseTimeoutMs).toBe(640);
-    // A phase that timed out (no end time) always counts.
-    timing.observe(400);
-    expect(timing.observed).toBe(3);
-  });
 });
