@@ -8,12 +8,22 @@ export interface Floors {
   readonly commit: LatencySummary;
 }
 
+/** A load phase with what it cost the cluster per decision. */
+export interface CountedLoad extends MeasuredLoad {
+  /** Envelopes the nodes sent each other (every node's `wire.envelopesSent`), per answered ask. */
+  readonly messagesPerDecision: number;
+  /** Storage commits (each an fsync) of every node (`storage.commits`), per answered ask. */
+  readonly commitsPerDecision: number;
+  /** Ballots started beyond a key's first (every node's `node.retries`), per answered ask. */
+  readonly retriesPerDecision: number;
+}
+
 export interface BenchReport {
   readonly nodes: number;
   readonly quick: boolean;
   readonly floors: Floors;
-  readonly sequential: MeasuredLoad;
-  readonly concurrent: readonly (MeasuredLoad & { readonly inFlight: number })[];
+  readonly sequential: CountedLoad;
+  readonly concurrent: readonly (CountedLoad & { readonly inFlight: number })[];
   readonly contended: ContendedResult;
   readonly decided: {
     readonly remote: { readonly reAsk: LatencySummary; readonly read: LatencySummary };
@@ -128,6 +138,8 @@ export function renderReport(report: BenchReport): string {
     '',
     'CPU µs/decision: user+system CPU time of every node process and of the client process, summed, per answered ask.',
     '',
+    renderCosts(report),
+    '',
     `contended keys: ${hot.retriesPerDecision.toFixed(2)} retries per decision, ${hot.disagreements} disagreements`,
     '',
     formatTable(
@@ -139,4 +151,37 @@ export function renderReport(report: BenchReport): string {
     '',
   ];
   return lines.join('\n');
+}
+
+/** What each fresh-ask phase cost per decision: CPU (split), messages between nodes, retries. */
+export function renderCosts(report: BenchReport): string {
+  const phases: [string, CountedLoad][] = [
+    ['sequential, 1 client', report.sequential],
+    ...report.concurrent.map((c): [string, CountedLoad] => [`${c.inFlight} in flight`, c]),
+  ];
+  return formatTable(
+    [
+      'cost per decision',
+      'CPU µs',
+      'servers µs',
+      'client µs',
+      'per member µs',
+      'messages',
+      'commits',
+      'retries',
+    ],
+    phases.map(([name, load]) => {
+      const asks = Math.max(1, load.asks);
+      return [
+        name,
+        micros(load.cpuPerDecision),
+        micros(load.cpu.serversMicros / asks),
+        micros(load.cpu.clientMicros / asks),
+        micros(load.cpu.serversMicros / asks / report.nodes),
+        load.messagesPerDecision.toFixed(2),
+        load.commitsPerDecision.toFixed(2),
+        load.retriesPerDecision.toFixed(3),
+      ];
+    }),
+  );
 }

@@ -1,6 +1,7 @@
 // `npm run bench`: real node processes on loopback under load, every figure beside the floor
 // measured in the same run (bench/standard.ts); with `--compare etcd`, the same workload against a
-// 3-member etcd and gen-paxos side by side, A-B-A (bench/compare/). Options: --nodes 3|5|7,
+// 3-member etcd and gen-paxos side by side, A-B-A (bench/compare/); with `--scaling`, the cost of a
+// decision at 3, 5 and 7 members (bench/scaling.ts). Options: --nodes 3|5|7,
 // --quick (smaller counts, no 1M-key memory run), --compare etcd, --json FILE. Progress goes to
 // stderr; the table to stdout. Ctrl-C stops every process it started and removes its
 // directories. Never part of `npm test`.
@@ -13,6 +14,7 @@ import { Cleanup } from './cleanup.js';
 import { renderComparison } from './compare/report.js';
 import { runComparison } from './compare/run.js';
 import { renderReport } from './report.js';
+import { renderScaling, runScaling } from './scaling.js';
 import { runStandard } from './standard.js';
 
 const { values } = parseArgs({
@@ -21,6 +23,8 @@ const { values } = parseArgs({
     quick: { type: 'boolean', default: false },
     compare: { type: 'string' },
     json: { type: 'string' },
+    scaling: { type: 'boolean', default: false },
+    main: { type: 'string' },
   },
 });
 const nodes = Number(values.nodes);
@@ -33,7 +37,8 @@ const scale = (full: number) => Math.max(100, Math.round(full * (quick ? 0.2 : 1
 const progress = (line: string) => process.stderr.write(`  ${line}\n`);
 
 const dir = mkdtempSync(join(tmpdir(), 'gen-paxos-bench-'));
-const mainPath = new URL('../dist/cli/main.js', import.meta.url).pathname;
+// `--main`: another build's CLI for the nodes (an A/B against an older build); default this tree's.
+const mainPath = values.main ?? new URL('../dist/cli/main.js', import.meta.url).pathname;
 const cleanup = new Cleanup();
 cleanup.add(() => rmSync(dir, { recursive: true, force: true }));
 const cleanUp = () => cleanup.run((error) => progress(`cleaning up: ${String(error)}`));
@@ -49,8 +54,9 @@ const uninstallSignals = onStopSignals((signal) => {
 
 try {
   const options = { quick, scale, mainPath, dir, cleanup, progress, signal: abort.signal };
-  const [text, report] =
-    values.compare === undefined
+  const [text, report] = values.scaling
+    ? await runScaling(options).then((r) => [renderScaling(r, quick), r] as const)
+    : values.compare === undefined
       ? await runStandard({ ...options, nodes }).then((r) => [renderReport(r), r] as const)
       : await runComparison(options).then((r) => [renderComparison(r), r] as const);
   process.stdout.write(text);

@@ -5,7 +5,7 @@ import { LocalCluster } from '../src/cli/localCluster.js';
 import { connectClient, type GenPaxosClient } from '../src/transport/client/client.js';
 import { measureCommit, measureRoundTrip } from './floors.js';
 import { inProcessDecided } from './inProcess.js';
-import type { BenchReport } from './report.js';
+import type { BenchReport, CountedLoad } from './report.js';
 import type { BenchRunOptions } from './runOptions.js';
 import { concurrent, contended, decidedKeys, measuringCpu, sequential } from './scenarios.js';
 
@@ -16,9 +16,12 @@ export interface StandardOptions extends BenchRunOptions {
 export async function runStandard(options: StandardOptions): Promise<BenchReport> {
   const { nodes: nodeCount, quick, scale: n, mainPath, dir, progress, signal } = options;
   let cluster: LocalCluster | undefined;
+  /** One client per node, through that node only: contended keys, counters, decided keys. */
   const clients: GenPaxosClient[] = [];
+  /** One client per node, knowing every endpoint (its own first): asks go to their keys' owners. */
+  const routed: GenPaxosClient[] = [];
   const stop = async () => {
-    await Promise.all(clients.map((c) => c.close().catch(() => {})));
+    await Promise.all([...clients, ...routed].map((c) => c.close().catch(() => {})));
     await cluster?.stop();
   };
   const forget = options.cleanup.add(stop);
@@ -26,6 +29,24 @@ export async function runStandard(options: StandardOptions): Promise<BenchReport
   async function clusterCounter(name: string): Promise<number> {
     const statuses = await Promise.all(clients.map((c) => c.status()));
     return statuses.reduce((sum, s) => sum + (s.counters[name] ?? 0), 0);
+  }
+
+  /** Runs a load phase, counting CPU, envelopes sent between nodes, commits and retries around it. */
+  async function counted(
+    pids: readonly number[],
+    load: () => ReturnType<typeof concurrent>,
+  ): Promise<CountedLoad> {
+    const names = ['wire.envelopesSent', 'storage.commits', 'node.retries'] as const;
+    const before = await Promise.all(names.map(clusterCounter));
+    const measured = await measuringCpu(pids, load);
+    const after = await Promise.all(names.map(clusterCounter));
+    const per = (i: number) => ((after[i] as number) - (before[i] as number)) / Math.max(1, measured.asks);
+    return {
+      ...measured,
+      messagesPerDecision: per(0),
+      commitsPerDecision: per(1),
+      retriesPerDecision: per(2),
+    };
   }
 
   async function memoryAfter(decidedTotal: number): Promise<BenchReport['memory'][number]> {
@@ -49,26 +70,26 @@ export async function runStandard(options: StandardOptions): Promise<BenchReport
     signal.throwIfAborted();
     progress(`starting ${nodeCount} node processes (LMDB data directories, WebSocket links)`);
     cluster = await LocalCluster.start({ size: nodeCount, mainPath, dir, durable: true });
-    for (const id of cluster.ids) {
-      clients.push(
-        await connectClient(cluster.urls[id] as string, {
-          secret: cluster.clientSecret,
-          cluster: cluster.cluster,
-        }),
-      );
+    const options = { secret: cluster.clientSecret, cluster: cluster.cluster };
+    const urls = cluster.ids.map((id) => cluster?.urls[id] as string);
+    for (const [i, url] of urls.entries()) {
+      clients.push(await connectClient(url, options));
+      const client = await connectClient([...urls.slice(i), ...urls.slice(0, i)], options);
+      await client.routed();
+      routed.push(client);
     }
     // Warm up links, JIT and caches before measuring.
-    await concurrent(clients, 'warmup', 32, n(2000));
+    await concurrent(routed, 'warmup', 32, n(2000));
 
     const pids = cluster.nodes.map((node) => node.child.pid as number);
     signal.throwIfAborted();
     progress('sequential fresh asks from one client');
-    const seq = await measuringCpu(pids, () => sequential(clients[0] as GenPaxosClient, 'seq', n(2000)));
+    const seq = await counted(pids, () => sequential(routed[0] as GenPaxosClient, 'seq', n(2000)));
     const inFlight: BenchReport['concurrent'][number][] = [];
     for (const depth of [16, 64, 256]) {
       signal.throwIfAborted();
       progress(`${depth} asks in flight, spread over the nodes`);
-      const load = await measuringCpu(pids, () => concurrent(clients, `c${depth}`, depth, n(depth * 100)));
+      const load = await counted(pids, () => concurrent(routed, `c${depth}`, depth, n(depth * 100)));
       inFlight.push({ inFlight: depth, ...load });
     }
     signal.throwIfAborted();
@@ -86,7 +107,7 @@ export async function runStandard(options: StandardOptions): Promise<BenchReport
       const missing = Math.max(0, target - decidedTotal);
       signal.throwIfAborted();
       progress(`deciding ${missing} more keys to reach ${target} decided (memory per node)`);
-      const fill = await concurrent(clients, `fill${target}`, 256, missing, {
+      const fill = await concurrent(routed, `fill${target}`, 256, missing, {
         onProgress: (done) => progress(`  ${done}/${missing}`),
       });
       decidedTotal += fill.asks;

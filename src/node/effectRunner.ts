@@ -1,8 +1,11 @@
 // The effect runner: the one place where "persist before reply" is enforced (DESIGN.md §2).
 // It carries out the core's effects (paxos/effects.ts), from instances and from the per-key rules
 // alike. Writes are issued at once (the store groups them into commits); every other effect of a
-// key waits until all writes of that key issued before it are durable. Effects of other keys are
-// never held up. After a failed write the node stops voting: nothing held or later is carried out.
+// key waits until all writes of that key issued before it are durable — but for the write of a
+// decided key's record: the value is chosen, so on a majority's disks already, and nothing revealed
+// rests on this copy. That write is lazy (storage.ts): it rides the store's next commit instead of
+// causing one, and holds nothing up. Effects of other keys are never held up. After a failed write
+// the node stops voting: nothing held or later is carried out.
 import { assertNever, envelopesOf, type Effect, type RefusedEffect } from '../paxos/effects.js';
 import type { PaxosValue } from '../paxos/messages.js';
 import type { Storage } from '../storage/storage.js';
@@ -44,8 +47,10 @@ export interface EffectRunnerStats {
 }
 
 interface KeyBarrier {
-  /** Writes of this key issued and not yet durable. */
+  /** Writes of this key issued and not yet durable that later effects wait for. */
   pending: number;
+  /** Lazy writes (a decided record) of this key issued and not yet durable: nothing waits for them. */
+  lazy: number;
   /** Effects waiting for `pending` to reach zero, in emission order. */
   readonly held: Effect[];
 }
@@ -54,7 +59,10 @@ export class EffectRunner {
   readonly stats: EffectRunnerStats = { held: 0, droppedAfterFailure: 0, envelopesSent: 0 };
   private readonly barriers = new Map<string, KeyBarrier>();
   /** Writes issued and not yet settled, by token: their key and barrier. */
-  private readonly writes = new Map<number, { readonly key: string; readonly barrier: KeyBarrier }>();
+  private readonly writes = new Map<
+    number,
+    { readonly key: string; readonly barrier: KeyBarrier; readonly lazy: boolean }
+  >();
   private nextToken = 1;
   private failure: Error | null = null;
 
@@ -84,9 +92,12 @@ export class EffectRunner {
     }
   }
 
-  /** True while a write of `key` is issued and not yet durable. */
+  /**
+   * True while a write of `key` that what the node reveals waits for is not yet durable. A decided
+   * record's own write is not one: the decision it holds is on a majority's disks already.
+   */
   hasPendingWrites(key: string): boolean {
-    return this.barriers.has(key);
+    return (this.barriers.get(key)?.pending ?? 0) > 0;
   }
 
   /** Keys with writes in flight (for inspection and tests). */
@@ -97,14 +108,17 @@ export class EffectRunner {
   private persist(key: string, effect: Extract<Effect, { type: 'persist' }>): void {
     let barrier = this.barriers.get(key);
     if (barrier === undefined) {
-      barrier = { pending: 0, held: [] };
+      barrier = { pending: 0, lazy: 0, held: [] };
       this.barriers.set(key, barrier);
     }
-    barrier.pending++;
+    // Only a learned decision is written with its value in `decided` (learner.ts).
+    const lazy = effect.record.decided !== null;
+    if (lazy) barrier.lazy++;
+    else barrier.pending++;
     const token = this.nextToken++;
-    this.writes.set(token, { key, barrier });
+    this.writes.set(token, { key, barrier, lazy });
     const settled = this.options.onSettled ?? ((write: SettledWrite) => this.settle(write));
-    this.options.storage.write(key, effect.record).then(
+    this.options.storage.write(key, effect.record, lazy ? { lazy } : undefined).then(
       () => settled({ token }),
       (error: unknown) =>
         settled({ token, error: error instanceof Error ? error : new Error(String(error)) }),
@@ -117,19 +131,20 @@ export class EffectRunner {
     if (issued === undefined) return;
     this.writes.delete(write.token);
     if (write.error !== undefined) this.fail(write.error);
-    else this.written(issued.key, issued.barrier);
+    else this.written(issued.key, issued.barrier, issued.lazy);
   }
 
-  private written(key: string, barrier: KeyBarrier): void {
-    barrier.pending--;
+  private written(key: string, barrier: KeyBarrier, lazy: boolean): void {
+    if (lazy) barrier.lazy--;
+    else barrier.pending--;
     if (barrier.pending > 0 || this.failure !== null) return;
-    this.barriers.delete(key);
-    for (const effect of barrier.held) this.execute(effect);
+    if (barrier.lazy === 0 && this.barriers.get(key) === barrier) this.barriers.delete(key);
+    for (const effect of barrier.held.splice(0)) this.execute(effect);
   }
 
   private afterWritesOf(effect: Effect): void {
     const barrier = this.barriers.get(effect.key);
-    if (barrier !== undefined) {
+    if (barrier !== undefined && barrier.pending > 0) {
       this.stats.held++;
       barrier.held.push(effect);
       return;

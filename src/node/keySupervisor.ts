@@ -257,7 +257,8 @@ export class KeySupervisor {
   }
 
   read(key: string): PaxosValue | undefined {
-    // A decision whose write is still in flight is not known yet: a crash could lose it.
+    // A decision resting on a write still in flight (its own vote) is not known yet: a crash could
+    // lose it. Its own record's write is not one (effectRunner.ts).
     if (this.runner.hasPendingWrites(key)) return undefined;
     return this.options.storage.load(key)?.decided?.value;
   }

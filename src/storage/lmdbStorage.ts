@@ -35,7 +35,10 @@ import {
   encodeSeq,
   encodeString,
 } from './lmdbLayout.js';
-import { compactRecord, type Storage } from './storage.js';
+import { compactRecord, type Storage, type WriteOptions } from './storage.js';
+
+/** How long a lazy write (storage.ts) may wait for another write to share its commit. */
+const LAZY_WRITE_MAX_WAIT_MS = 20;
 
 export interface LmdbStorageOptions {
   /** The data directory; created if missing. One directory per node. */
@@ -79,6 +82,9 @@ export class LmdbStorage implements Storage, IncarnationStore, DecidedLog {
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly recorder = new CommitStatsRecorder();
   private readonly groups: CommitGroups;
+  /** Lazy writes held back until the next write that is not (or the timer): they ride its commit. */
+  private readonly lazyWrites: Array<() => void> = [];
+  private lazyTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(private readonly options: LmdbStorageOptions) {
     if (typeof options?.path !== 'string' || options.path.length === 0)
@@ -143,7 +149,7 @@ export class LmdbStorage implements Storage, IncarnationStore, DecidedLog {
     return acceptor === undefined ? undefined : decodeAcceptor(acceptor);
   }
 
-  write(key: string, record: KeyRecord): Promise<void> {
+  write(key: string, record: KeyRecord, options: WriteOptions = {}): Promise<void> {
     if (this.state !== 'open' || this.dbs === null) return Promise.reject(this.closedError());
     if (this.failure !== null) return this.failure.then(rejectWith);
     const dbs = this.dbs;
@@ -152,17 +158,43 @@ export class LmdbStorage implements Storage, IncarnationStore, DecidedLog {
     const logged = compact.decided !== null && this.load(key)?.decided == null ? ++this.decidedIssued : null;
     const seq = ++this.seq;
     this.overlay.set(key, { record: compact, seq });
-    return this.commit(key, () => {
-      const encoded = encodeKey(key);
-      if (compact.decided === null) return [dbs.acceptor.put(encoded, encodeAcceptor(compact))];
-      // Decided keys keep only the value. The acceptor entry goes after the decided one, so a
-      // crash between the two (were they ever split across commits) leaves the key decided.
-      const writes = [dbs.decided.put(encoded, encodeDecided(compact.decided)), dbs.acceptor.remove(encoded)];
-      if (logged !== null) writes.push(dbs.decidedLog.put(encodeSeq(logged), encoded));
-      return writes;
-    }).then(() => {
-      if (this.overlay.get(key)?.seq === seq) this.overlay.delete(key);
+    const issue = () =>
+      this.commit(key, () => {
+        const encoded = encodeKey(key);
+        if (compact.decided === null) return [dbs.acceptor.put(encoded, encodeAcceptor(compact))];
+        // Decided keys keep only the value. The acceptor entry goes after the decided one, so a
+        // crash between the two (were they ever split across commits) leaves the key decided.
+        const writes = [
+          dbs.decided.put(encoded, encodeDecided(compact.decided)),
+          dbs.acceptor.remove(encoded),
+        ];
+        if (logged !== null) writes.push(dbs.decidedLog.put(encodeSeq(logged), encoded));
+        return writes;
+      }).then(() => {
+        if (this.overlay.get(key)?.seq === seq) this.overlay.delete(key);
+      });
+    if (options.lazy === true) return this.holdBack(issue);
+    // Held-back writes go first, into the same transaction: issue order is durability order.
+    this.issueLazyWrites();
+    return issue();
+  }
+
+  /** Queues a lazy write until the next write that is not lazy, or at most LAZY_WRITE_MAX_WAIT_MS. */
+  private holdBack(issue: () => Promise<void>): Promise<void> {
+    const done = new Promise<void>((resolve, reject) => {
+      this.lazyWrites.push(() => issue().then(resolve, reject));
     });
+    this.lazyTimer ??= setTimeout(() => this.issueLazyWrites(), LAZY_WRITE_MAX_WAIT_MS);
+    this.inFlight.add(done);
+    const forget = () => void this.inFlight.delete(done);
+    done.then(forget, forget);
+    return done;
+  }
+
+  private issueLazyWrites(): void {
+    if (this.lazyTimer !== null) clearTimeout(this.lazyTimer);
+    this.lazyTimer = null;
+    for (const issue of this.lazyWrites.splice(0)) issue();
   }
 
   /** Undecided keys with an accepted value: instances a restarted node must resume to stay live. */
@@ -199,6 +231,7 @@ export class LmdbStorage implements Storage, IncarnationStore, DecidedLog {
     if (this.failure !== null) return this.failure.then(rejectWith);
     const peers = this.dbs.peers;
     this.peerOverlay.set(peerId, incarnation);
+    this.issueLazyWrites();
     return this.commit(`\u0000peer:${peerId}`, () => [
       peers.put(encodeString(peerId), encodeString(incarnation)),
     ]).then(() => {
@@ -405,6 +438,7 @@ export class LmdbStorage implements Storage, IncarnationStore, DecidedLog {
     }
     this.state = 'closing';
     // Writes already issued finish (or fail) first; their callers are waiting on them.
+    this.issueLazyWrites();
     await Promise.allSettled([...this.inFlight]);
     const dbs = this.dbs;
     this.dbs = null;

@@ -13,7 +13,7 @@ export interface Storage {
    * Writes `record` whole. Resolves once it is durable; rejects if it cannot be made durable,
    * after which the node must stop voting (its promises may be lost).
    */
-  write(key: string, record: KeyRecord): Promise<void>;
+  write(key: string, record: KeyRecord, options?: WriteOptions): Promise<void>;
   /** Flushes what is pending and releases the store. */
   close(): Promise<void>;
   /**
@@ -31,6 +31,16 @@ export interface Storage {
    * a store that never survives its process (the node never restarts on it).
    */
   readonly boot?: number;
+}
+
+export interface WriteOptions {
+  /**
+   * Nothing the node reveals waits for this write (a decided key's record: the value is chosen,
+   * so it is on a majority's disks already). The store may hold it back for a short while to ride
+   * its next commit instead of causing a commit, and an fsync, of its own. Writes of one key still
+   * become durable in the order they were issued.
+   */
+  readonly lazy?: boolean;
 }
 
 /**

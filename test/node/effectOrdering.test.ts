@@ -97,6 +97,36 @@ describe('EffectRunner with a slow disk', () => {
   });
 });
 
+describe('EffectRunner: the write of a decided record holds nothing up', () => {
+  it('lets later effects of the key go while it is in flight, but not past an earlier vote', async () => {
+    const clock = new VirtualClock();
+    const storage = new MemoryStorage({ clock, commitDelayMs: 10 });
+    const { runner, sent, decided } = runnerOn(storage);
+    const learned: KeyRecord = { promised: null, accepted: null, decided: { value: 'v' } };
+    runner.run(persist('k', learned));
+    runner.run(reply('k'));
+    runner.run({ type: 'decided', key: 'k', value: 'v' });
+    expect(sent).toHaveLength(1);
+    expect(decided).toEqual([['k', 'v']]);
+    expect(runner.hasPendingWrites('k')).toBe(false);
+
+    // A vote written first still holds what follows it, decided record or not.
+    runner.run(persist('j'));
+    runner.run(persist('j', learned));
+    runner.run({ type: 'decided', key: 'j', value: 'v' });
+    expect(decided).toEqual([['k', 'v']]);
+    expect(runner.hasPendingWrites('j')).toBe(true);
+    clock.advance(10);
+    await settle();
+    expect(decided).toEqual([
+      ['k', 'v'],
+      ['j', 'v'],
+    ]);
+    expect(storage.loadDurable('k')).toEqual(learned);
+    expect(runner.keysAwaitingWrites()).toEqual([]);
+  });
+});
+
 describe('EffectRunner with a failing disk', () => {
   it('drops the held reply and everything after a failed write, and reports the failure once', async () => {
     const clock = new VirtualClock();

@@ -165,6 +165,42 @@ describe('LmdbStorage: group commit', () => {
   });
 });
 
+describe('LmdbStorage: lazy writes (a decided record) ride the next commit', () => {
+  const decided = (value: string): KeyRecord => ({ promised: null, accepted: null, decided: { value } });
+
+  it('shares the commit of the next write that is not lazy, durable in issue order', async () => {
+    const path = dirs.next();
+    const commits: CommitInfo[] = [];
+    const storage = await opened(path, 'a', (commit) => commits.push(commit));
+    const lazy = storage.write('d1', decided('one'), { lazy: true });
+    expect(storage.load('d1')).toEqual(decided('one')); // seen at once through the overlay
+    await new Promise((resolve) => setTimeout(resolve, 5)); // a write alone would commit by now
+    expect(commits).toEqual([]);
+    await storage.write('p1', promisedRecord(1));
+    await lazy;
+    expect(commits.map((c) => c.keys)).toEqual([2]); // one commit, both keys
+    await storage.close();
+    const again = await opened(path);
+    expect(again.load('d1')).toEqual(decided('one'));
+    await again.close();
+  });
+
+  it('is committed on its own after a short wait when no other write comes, and by close', async () => {
+    const path = dirs.next();
+    const commits: CommitInfo[] = [];
+    const storage = await opened(path, 'a', (commit) => commits.push(commit));
+    await storage.write('alone', decided('x'), { lazy: true });
+    expect(commits).toHaveLength(1);
+    const atClose = storage.write('closing', decided('y'), { lazy: true });
+    await storage.close();
+    await atClose;
+    const again = await opened(path);
+    expect(again.load('alone')).toEqual(decided('x'));
+    expect(again.load('closing')).toEqual(decided('y'));
+    await again.close();
+  });
+});
+
 describe('LmdbStorage: identity', () => {
   it('keeps its incarnation across reopens and gets a new one for an empty directory', async () => {
     const path = dirs.next();

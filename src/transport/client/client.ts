@@ -20,6 +20,7 @@ import {
 import { checkedName, checkedPositive, checkedSecret } from '../wire/optionChecks.js';
 import { WIRE_ERROR_CODES, WireError, type WireErrorCode } from '../wire/wireErrors.js';
 import { createWireStats, type WireStats } from '../wire/wireStats.js';
+import { OwnerRoutes } from './ownerRoutes.js';
 import {
   openClientConnection,
   type ClientConnection,
@@ -44,6 +45,12 @@ export interface ClientOptions {
   readonly requestTimeoutMs?: number;
   readonly maxFrameBytes?: number;
   readonly logger?: Logger;
+  /**
+   * With several endpoints: keep a connection to each node and send each ask straight to its key's
+   * owner when that connection is up (no forward hop), any other request and any other ask through
+   * the main connection. Default true; it only matters with more than one endpoint.
+   */
+  readonly routeAsks?: boolean;
 }
 
 export interface AskRequestOptions {
@@ -65,6 +72,8 @@ export class GenPaxosClient {
   readonly stats: WireStats;
   private reconnecting: Promise<ClientConnection> | null = null;
   private closed = false;
+  /** Connections to every endpoint, to send asks to their keys' owners (ownerRoutes.ts). */
+  private readonly routes: OwnerRoutes | null;
 
   /** @internal use `connectClient`. */
   constructor(
@@ -72,8 +81,23 @@ export class GenPaxosClient {
     /** Every endpoint, in the order given. */
     readonly endpoints: readonly string[],
     private readonly settings: ConnectionSettings,
+    routeAsks = true,
   ) {
     this.stats = settings.stats;
+    this.routes = routeAsks && endpoints.length > 1 ? new OwnerRoutes(endpoints, settings, connection) : null;
+    void this.learnMembers(connection);
+  }
+
+  /**
+   * Resolves once every endpoint was tried and the members (which owners are computed over) are
+   * known, so that asks from now on go to their owners; at once without routing. Asks made before
+   * are served too, through the main connection.
+   */
+  async routed(): Promise<void> {
+    if (this.routes === null) return;
+    await this.routes.firstAttempts;
+    for (let tries = 0; tries < 3 && !this.routes.membersKnown && !this.closed; tries++)
+      await this.learnMembers(await this.current());
   }
 
   /** The id of the node this client talks to now. */
@@ -103,11 +127,11 @@ export class GenPaxosClient {
     if (valueProblem !== null) throw new GenPaxosError(ERROR_CODES.BAD_VALUE, valueProblem);
     const timeout = options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs };
     const deadlineMs = (options.timeoutMs ?? this.settings.requestTimeoutMs) + this.settings.requestTimeoutMs;
-    const reply = await this.request(
-      (id) => ({ id, type: 'ask', key, value, ...timeout }),
-      { type: 'ask', key },
-      deadlineMs,
-    );
+    const build = (id: number): ClientRequest => ({ id, type: 'ask', key, value, ...timeout });
+    const owner = this.routes?.linkFor(key);
+    const reply = owner
+      ? await owner.request(build, { type: 'ask', key }, deadlineMs)
+      : await this.request(build, { type: 'ask', key }, deadlineMs);
     if (reply.type !== 'decided') throw unexpected(reply);
     return reply.value;
   }
@@ -161,7 +185,22 @@ export class GenPaxosClient {
   /** Closes the connection; requests still waiting reject with WIRE_ERR_CONNECTION_CLOSED. */
   async close(): Promise<void> {
     this.closed = true;
-    await this.connection.close();
+    await Promise.all([this.connection.close(), this.routes?.close()]);
+  }
+
+  /** Asks `connection`'s node for the members, for routing; a failure leaves routing off for now. */
+  private async learnMembers(connection: ClientConnection): Promise<void> {
+    if (this.routes === null) return;
+    try {
+      const reply = await connection.request(
+        (id) => ({ id, type: 'status' }),
+        { type: 'status' },
+        this.settings.requestTimeoutMs,
+      );
+      if (reply.type === 'status') this.routes.learnMembers(reply.status.members);
+    } catch (error) {
+      this.settings.logger.debug('members unknown, asks not routed yet', { error: (error as Error).message });
+    }
   }
 
   private async request(
@@ -181,6 +220,8 @@ export class GenPaxosClient {
         const from = this.endpoints.indexOf(this.connection.url) + 1;
         const order = [...this.endpoints.slice(from), ...this.endpoints.slice(0, from)];
         this.connection = await connectFirst(order, this.settings);
+        this.routes?.adopt(this.connection);
+        void this.learnMembers(this.connection);
         return this.connection;
       } finally {
         this.reconnecting = null;
@@ -231,7 +272,12 @@ export async function connectClient(
     logger: options.logger ?? silentLogger,
     stats: createWireStats(),
   };
-  return new GenPaxosClient(await connectFirst(urls, settings), [...urls], settings);
+  return new GenPaxosClient(
+    await connectFirst(urls, settings),
+    [...urls],
+    settings,
+    options.routeAsks ?? true,
+  );
 }
 
 async function connectFirst(

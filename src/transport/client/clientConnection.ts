@@ -79,6 +79,11 @@ export class ClientConnection {
     });
   }
 
+  /** Resolves once the connection is closed, whoever closed it. */
+  get whenClosed(): Promise<void> {
+    return this.conn.closed.then(() => {});
+  }
+
   get isOpen(): boolean {
     return this.closedWith === null && this.conn.isOpen;
   }

@@ -1,0 +1,47 @@
+// CPU of one owner-path instance actor's whole life, without a node around it: create, start,
+// ask, two round-0 acknowledgements, decided, stop — N times in a loop, three rounds. Imports a
+// compiled build (`--dist`, default this tree's dist/), so two builds can be compared, and
+// `node --cpu-prof bench/instanceLifecycle.mjs` profiles the machine alone. A benchmark script,
+// never a test.
+//
+//   node bench/instanceLifecycle.mjs [--dist DIR] [--count 40000]
+import { resolve } from 'node:path';
+import { pathToFileURL, URL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { createActor } from 'xstate';
+
+const { values } = parseArgs({
+  options: {
+    dist: { type: 'string', default: new URL('../dist', import.meta.url).pathname },
+    count: { type: 'string', default: '40000' },
+  },
+});
+const dist = pathToFileURL(`${resolve(values.dist)}/`);
+const { instanceMachine } = await import(new URL('paxos/instanceMachine.js', dist).href);
+const members = ['a', 'b', 'c'];
+const count = Number(values.count);
+
+function lifecycle(i) {
+  const key = `k${i}`;
+  const input = { key, node: 'a', members, record: null, seed: i, ownerFastPath: true, owner: 'a', boot: 1 };
+  const actor = createActor(instanceMachine, { id: key, input });
+  let effects = 0;
+  actor.on('*', () => effects++);
+  actor.subscribe({ next: () => {}, error: () => {} });
+  actor.start();
+  actor.send({ type: 'ask', value: `v${i}`, ownerReachable: true });
+  for (const from of ['b', 'c'])
+    actor.send({ type: 'acknowledge', from, ballot: { round: 0, node: 'a' }, boot: 1 });
+  if (actor.getSnapshot().value !== 'decided') throw new Error(`not decided: ${actor.getSnapshot().value}`);
+  actor.stop();
+  return effects;
+}
+
+for (let round = 1; round <= 3; round++) {
+  const before = process.cpuUsage();
+  for (let i = 0; i < count; i++) lifecycle(i);
+  const cpu = process.cpuUsage(before);
+  process.stdout.write(
+    `round ${round}: ${((cpu.user + cpu.system) / count).toFixed(1)} µs CPU per instance lifecycle\n`,
+  );
+}

@@ -1,0 +1,71 @@
+// A client given every endpoint sends each ask to its key's owner (owner.ts, computed as the nodes
+// compute it), so no ask needs a forward hop; while the owner's link is down its asks go through
+// the client's main connection, and are still decided there.
+import { afterEach, describe, expect, it } from 'vitest';
+import { ownerOf } from '../../src/paxos/owner.js';
+import type { NetworkNode } from '../../src/server/networkNode.js';
+import { connectClient, type GenPaxosClient } from '../../src/transport/client/client.js';
+import { startLoopbackCluster } from '../fixtures/loopbackCluster.js';
+import { CLIENT_SECRET, CLUSTER, waitFor } from '../wire/helpers.js';
+
+const ids = ['a', 'b', 'c'];
+let nodes: NetworkNode[] = [];
+let client: GenPaxosClient | null = null;
+
+afterEach(async () => {
+  await client?.close();
+  client = null;
+  await Promise.all(nodes.map((node) => node.stop().catch(() => {})));
+  nodes = [];
+});
+
+/** Asks taken by each node from clients (forwarded asks are not counted). */
+const asksPerNode = () => Object.fromEntries(nodes.map((n) => [n.node.id, n.node.stats.asks]));
+
+describe('a client with several endpoints routes asks to owners', () => {
+  it('sends every ask to its key’s owner, and without routing every ask to its main node', async () => {
+    nodes = await startLoopbackCluster(ids);
+    const keys = Array.from({ length: 30 }, (_, i) => `routed-${i}`);
+    const owned = Object.fromEntries(
+      ids.map((id) => [id, keys.filter((k) => ownerOf(k, ids) === id).length]),
+    );
+    expect(Object.values(owned).every((n) => n > 0)).toBe(true); // the keys cover every owner
+
+    client = await connectClient(
+      nodes.map((n) => n.url),
+      { secret: CLIENT_SECRET, cluster: CLUSTER },
+    );
+    await client.routed();
+    for (const key of keys) expect(await client.ask(key, `v-${key}`)).toBe(`v-${key}`);
+    expect(asksPerNode()).toEqual(owned);
+    await client.close();
+
+    client = await connectClient(
+      nodes.map((n) => n.url),
+      { secret: CLIENT_SECRET, cluster: CLUSTER, routeAsks: false },
+    );
+    await client.routed();
+    for (const key of keys) expect(await client.ask(`plain-${key}`, 1)).toBe(1);
+    expect(asksPerNode().a).toBe((owned.a as number) + keys.length);
+  });
+
+  it('sends a down owner’s asks through the main connection', async () => {
+    nodes = await startLoopbackCluster(ids);
+    client = await connectClient(
+      nodes.map((n) => n.url),
+      { secret: CLIENT_SECRET, cluster: CLUSTER },
+    );
+    await client.routed();
+    const ofC = Array.from({ length: 200 }, (_, i) => `down-${i}`).filter((k) => ownerOf(k, ids) === 'c');
+    const c = nodes[2] as NetworkNode;
+    await c.stop();
+    await waitFor(
+      () => (nodes[0] as NetworkNode).transport.linkStatus().some((l) => l.state !== 'up'),
+      'c down',
+    );
+    const before = asksPerNode();
+    for (const key of ofC.slice(0, 5))
+      expect(await client.ask(key, 'while c is down')).toBe('while c is down');
+    expect(asksPerNode().a).toBe((before.a as number) + 5);
+  });
+});
