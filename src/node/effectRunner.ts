@@ -19,6 +19,8 @@ export interface EffectRunnerOptions {
   readonly onAnswer?: (key: string, value: PaxosValue) => void;
   /** A message was refused by a rule of the protocol (not held: it reveals nothing). */
   readonly onRefused?: (effect: RefusedEffect) => void;
+  /** Every write of `key` issued so far is durable (after the effects that waited for them ran). */
+  readonly onWritesDurable?: (key: string) => void;
   /** A write failed: from now on this node must not vote. Called once. */
   readonly onStorageFailure: (error: Error) => void;
   /**
@@ -48,6 +50,8 @@ interface KeyBarrier {
   pending: number;
   /** Effects waiting for `pending` to reach zero, in emission order. */
   readonly held: Effect[];
+  /** The node's own callbacks waiting for the same (afterWrites), after the held effects. */
+  readonly callbacks: (() => void)[];
 }
 
 export class EffectRunner {
@@ -89,6 +93,17 @@ export class EffectRunner {
     return this.barriers.has(key);
   }
 
+  /**
+   * Calls `callback` once every write of `key` issued so far is durable (at once if none is in
+   * flight): what the store loads then is durable. Never called after a failed write.
+   */
+  afterWrites(key: string, callback: () => void): void {
+    if (this.failure !== null) return;
+    const barrier = this.barriers.get(key);
+    if (barrier === undefined) callback();
+    else barrier.callbacks.push(callback);
+  }
+
   /** Keys with writes in flight (for inspection and tests). */
   keysAwaitingWrites(): string[] {
     return [...this.barriers.keys()];
@@ -97,7 +112,7 @@ export class EffectRunner {
   private persist(key: string, effect: Extract<Effect, { type: 'persist' }>): void {
     let barrier = this.barriers.get(key);
     if (barrier === undefined) {
-      barrier = { pending: 0, held: [] };
+      barrier = { pending: 0, held: [], callbacks: [] };
       this.barriers.set(key, barrier);
     }
     barrier.pending++;
@@ -125,6 +140,8 @@ export class EffectRunner {
     if (barrier.pending > 0 || this.failure !== null) return;
     this.barriers.delete(key);
     for (const effect of barrier.held) this.execute(effect);
+    for (const callback of barrier.callbacks) callback();
+    this.options.onWritesDurable?.(key);
   }
 
   private afterWritesOf(effect: Effect): void {

@@ -23,6 +23,9 @@ const MESSAGES: PaxosMessage[] = [
   { type: 'acknowledge', ballot },
   { type: 'reject', ballot, promised: { round: 9, node: 'c' } },
   { type: 'decide', value: new Uint8Array([1, 2, 3]) },
+  { type: 'query', read: 41 },
+  { type: 'state', read: 41, accepted: null, decided: null },
+  { type: 'state', read: 42, accepted: { ballot, value: 'v' }, decided: { value: null } },
 ];
 
 /** Decodes and validates a frame, then each envelope: what a peer link does. */
@@ -272,6 +275,16 @@ describe('envelope-level refusals (only the envelope is dropped)', () => {
     expect(envelopeProblem({ type: 'promise', ballot })).toBe(W.BAD_FIELD);
     expect(envelopeProblem({ type: 'prepare', ballot }, { from: 7 })).toBe(W.BAD_FIELD);
     expect(envelopeProblem({ type: 7 })).toBe(W.BAD_FIELD);
+    // Quorum reads (docs/membership.md §8.3): a query names its read; a state carries both fields.
+    expect(envelopeProblem({ type: 'query' })).toBe(W.BAD_FIELD);
+    expect(envelopeProblem({ type: 'query', read: -1 })).toBe(W.OUT_OF_RANGE);
+    expect(envelopeProblem({ type: 'state', read: 1, accepted: null })).toBe(W.BAD_FIELD);
+    expect(envelopeProblem({ type: 'state', read: 1, decided: null })).toBe(W.BAD_FIELD);
+    expect(envelopeProblem({ type: 'state', read: 1, accepted: null, decided: 'v' })).toBe(W.BAD_FIELD);
+    expect(envelopeProblem({ type: 'state', read: 1, accepted: null, decided: {} })).toBe(W.BAD_FIELD);
+    expect(
+      envelopeProblem({ type: 'state', read: 1, accepted: { ballot, value: Number.NaN }, decided: null }),
+    ).toBe(W.BAD_VALUE);
   });
 
   it('out-of-range and huge numbers → WIRE_ERR_OUT_OF_RANGE', () => {
