@@ -1,16 +1,23 @@
 // The cluster view page. Live: follows the demo's aggregated feed (/feed), starting from the
 // model snapshot it sends and applying events after it. Replay: a recording on a timeline
-// (pause, step, scrub). Plain ES modules, no framework: the model is the same compiled
-// TypeScript the demo runs (served under /model/), the rest is rendering.
+// (pause, step, scrub). A selected key opens its story (a sequence chart) and each node's
+// statechart. With the demo's controls: faults, and teaching mode with its guided tour.
+// Plain ES modules, no framework: the model is the same compiled TypeScript the demo runs
+// (served under /model/), the rest is rendering.
 /* global document, window, location, WebSocket, fetch, setInterval, setTimeout */
 import { ClusterModel } from '/model/clusterModel.js';
 import { parseRecording } from '/model/recording.js';
 import { Timeline } from '/model/timeline.js';
+import { installArrowMarkers } from './common.js';
 import { pageToken, setupControls } from './controls.js';
 import { renderGrid, setupGrid } from './grid.js';
 import { renderPanels, setupPanels } from './panels.js';
 import { setupReplay } from './replay.js';
-import { renderRing } from './ring.js';
+import { renderRing, setupRing } from './ring.js';
+import { renderStatecharts, setupStatecharts } from './statechart.js';
+import { renderStory, resetStory, setupStory } from './story.js';
+import { applyState, renderTeach, setupTeach } from './teach.js';
+import { renderTour, setupTour } from './tour.js';
 
 /** Everything the renderers read. `model` is replaced on resync and when a replay seeks back. */
 const view = {
@@ -26,14 +33,23 @@ const view = {
 window.genPaxosView = view; // for a person poking at it in the console
 
 const invalidate = () => (view.dirty = true);
+let shownKey = null;
 
 // Events may arrive thousands a second: render at most about eight times a second.
 setInterval(() => {
   if (!view.dirty || view.paused) return;
   view.dirty = false;
+  if (view.selectedKey !== shownKey) {
+    shownKey = view.selectedKey;
+    resetStory();
+  }
   renderRing(view);
   renderPanels(view);
   renderGrid(view);
+  renderStory(view);
+  renderStatecharts(view);
+  renderTeach();
+  renderTour();
 }, 120);
 
 function setMode(mode, text) {
@@ -98,9 +114,13 @@ function replay(text, name) {
 }
 
 async function boot() {
+  installArrowMarkers();
+  setupRing();
   setupGrid(view, invalidate);
   setupPanels(view, invalidate);
+  setupStory(view, invalidate);
   setupLivePause();
+  await setupStatecharts();
   document.getElementById('open-file').addEventListener('change', async (e) => {
     const file = e.target.files[0];
     if (file) replay(await file.text(), file.name);
@@ -111,7 +131,14 @@ async function boot() {
     return;
   }
   view.controls = config.controls;
-  if (config.controls) setupControls(view);
+  if (config.controls) {
+    setupControls(view, (state) => {
+      applyState(state);
+      invalidate();
+    });
+    setupTeach(view, config.state);
+    setupTour(view);
+  }
   connectLive();
 }
 

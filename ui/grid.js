@@ -1,22 +1,11 @@
 // The nodes × keys grid, virtualised: only the rows in view are in the DOM, so thousands of
 // keys cost what thirty do. Newest keys first; filters for keys in progress and disagreeing
-// keys; a click selects a key (the event log can follow it).
+// keys; a click selects a key: its story and statecharts open below, and the event log can
+// follow it. A hatched grey cell is a decision the node missed (down or cut off at the time).
 /* global document */
+import { esc, STATE_LABELS } from './common.js';
 
 const ROW_PX = 22;
-const LABELS = {
-  nil: '·',
-  preparing: 'prep',
-  proposing: 'prop',
-  acknowledged: 'ack',
-  decided: '✓',
-  failed: '✗',
-};
-const esc = (s) =>
-  String(s).replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c],
-  );
 
 let lastHead = '';
 let lastRows = '';
@@ -52,7 +41,7 @@ function rowsOf(model) {
 export function renderGrid(view) {
   const model = view.model;
   const nodes = model.nodes;
-  const cols = `minmax(90px, 160px) repeat(${nodes.length}, 44px) minmax(60px, 1fr)`;
+  const cols = `minmax(70px, 150px) repeat(${nodes.length}, minmax(30px, 44px)) minmax(50px, 1fr)`;
   const panel = document.getElementById('grid-panel');
   panel.style.setProperty('--grid-cols', cols);
   const head = `<span>key</span>${nodes.map((n) => `<span>${esc(n.id)}</span>`).join('')}<span>decided value</span>`;
@@ -70,12 +59,16 @@ export function renderGrid(view) {
     const cells = nodes
       .map((n) => {
         const state = model.stateOf(key, n.id);
-        return `<span class="cell${n.up ? '' : ' down'}" data-node="${esc(n.id)}" data-state="${state}" title="${esc(n.id)}: ${state}">${LABELS[state]}</span>`;
+        const missed = state !== 'decided' && model.missed(key, n.id);
+        const title = missed
+          ? `${n.id} missed this decision (it was down or cut off): it learns the value only when the key is asked there again`
+          : `${n.id}: ${state}`;
+        return `<span class="cell${n.up ? '' : ' down'}${missed ? ' missed' : ''}" data-node="${esc(n.id)}" data-state="${state}" title="${esc(title)}">${STATE_LABELS[state]}</span>`;
       })
       .join('');
     const value = bad ? 'DISAGREE' : (model.decidedValueOf(key) ?? '');
     const classes = `grid-row${bad ? ' disagreeing' : ''}${key === view.selectedKey ? ' selected' : ''}`;
-    html += `<div class="${classes}" style="position:absolute;top:${i * ROW_PX}px;left:0;right:0" data-key="${esc(key)}"><span class="key">${esc(key)}</span>${cells}<span class="value" title="${esc(value)}">${esc(value)}</span></div>`;
+    html += `<div class="${classes}" style="position:absolute;top:${i * ROW_PX}px;left:0;right:0" data-testid="key-row" data-key="${esc(key)}"><span class="key">${esc(key)}</span>${cells}<span class="value" title="${esc(value)}">${esc(value)}</span></div>`;
   }
   if (html !== lastRows) document.getElementById('grid-rows').innerHTML = lastRows = html;
   document.getElementById('key-count').textContent =

@@ -1,15 +1,13 @@
-// The panels around the grid: the agreement badge and counters in the header, a card per node
-// (up or down, its links, injected faults, a bar of its keys by state, and the demo's buttons),
-// messages in flight, decisions and the event log. Each panel's HTML is replaced only when it
-// changed, so a button is never swapped out from under the pointer.
+// The panels around the grid: the agreement badge and counters in the header, the banner that
+// says when (and why) some nodes or all cannot decide, a card per node (up or down, its links,
+// injected faults, a bar of its keys by state, the decisions it missed, and the demo's
+// buttons), messages in flight (held ones first, with deliver / drop / duplicate buttons),
+// decisions and the event log. Each panel's HTML is replaced only when it changed, so a button
+// is never swapped out from under the pointer.
 /* global document */
+import { progressOf } from '/model/progress.js';
+import { clock, esc, STATES } from './common.js';
 
-const STATES = ['nil', 'preparing', 'proposing', 'acknowledged', 'decided', 'failed'];
-const esc = (s) =>
-  String(s).replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c],
-  );
 const shown = new Map();
 
 /** Sets an element's HTML if it changed. */
@@ -18,13 +16,6 @@ function put(id, html) {
   shown.set(id, html);
   document.getElementById(id).innerHTML = html;
 }
-
-const clock = (t) => {
-  const d = new Date(t);
-  // Simulations count from 0: show their virtual milliseconds as such.
-  if (t < 1e11) return `${(t / 1000).toFixed(3)}s`;
-  return `${d.toTimeString().slice(0, 8)}.${String(d.getMilliseconds()).padStart(3, '0')}`;
-};
 
 export function setupPanels(view, invalidate) {
   document.getElementById('log-filter').addEventListener('change', invalidate);
@@ -46,7 +37,19 @@ function renderHeader(model) {
     `${model.applied} events · messages ${c.sent} sent, ${c.delivered} delivered, ${c.lost} lost`;
 }
 
+/** Says in words when some nodes, or all, cannot decide (no majority can talk). */
+function renderProgress(model) {
+  const nodes = model.nodes;
+  // Until every member has been seen once, the view cannot tell down from not yet connected.
+  const message = nodes.some((n) => n.incarnation === null) ? null : progressOf(nodes).message;
+  const el = document.getElementById('progress');
+  el.hidden = message === null;
+  el.dataset.level = message?.startsWith('No progress') ? 'none' : 'some';
+  if (message !== null && el.textContent !== message) el.textContent = message;
+}
+
 function nodeCard(view, node, all) {
+  const model = view.model;
   const peers = all.filter((p) => p.id !== node.id);
   const chips = peers
     .map((p) => {
@@ -72,8 +75,19 @@ function nodeCard(view, node, all) {
     .join(' · ');
   const f = node.faults;
   const faults =
-    f.dropRate > 0 || f.delayMs > 0
-      ? `<div class="counts">injected: ${Math.round(f.dropRate * 100)}% loss, ${f.delayMs}+${f.jitterMs} ms delay</div>`
+    f.dropRate > 0 || f.delayMs > 0 || f.hold
+      ? `<div class="counts">injected: ${[
+          f.dropRate > 0 ? `${Math.round(f.dropRate * 100)}% loss` : '',
+          f.delayMs > 0 ? `${f.delayMs}+${f.jitterMs} ms delay` : '',
+          f.hold ? 'holds every message for you' : '',
+        ]
+          .filter((p) => p !== '')
+          .join(', ')}</div>`
+      : '';
+  const missed = model.missedCount(node.id);
+  const missedNote =
+    missed > 0
+      ? `<div class="missed-note" data-missed="${missed}">missed ${missed} decision${missed === 1 ? '' : 's'} while down or cut off (hatched grey keys): Paxos does not replay decisions to a node that missed them; it learns each one when that key is asked on ${esc(node.id)} again.</div>`
       : '';
   const buttons = view.controls
     ? `<span class="buttons">
@@ -85,19 +99,29 @@ function nodeCard(view, node, all) {
   return `<div class="node-card" data-node="${esc(node.id)}" data-up="${node.up}" data-decided="${node.counts.decided}">
     <div class="title">${esc(node.id)} <span class="status">${node.up ? 'up' : 'down'}</span>${buttons}</div>
     <div class="chips">${chips}</div>
-    <div class="bar">${bar}</div><div class="counts">${counts || 'no keys yet'}</div>${faults}</div>`;
+    <div class="bar">${bar}</div><div class="counts">${counts || 'no keys yet'}</div>${faults}${missedNote}</div>`;
 }
 
-function renderInFlight(model) {
-  const messages = model.inFlightMessages;
+function inFlightRow(view, m) {
+  const held = m.heldId !== undefined;
+  const age = `${Math.round(Math.max(0, view.model.now - m.t))} ms`;
+  const release = (how, text, title) =>
+    `<button data-action="release" data-node="${esc(m.from)}" data-id="${m.heldId}" data-how="${how}" title="${title}">${text}</button>`;
+  const buttons =
+    held && view.controls
+      ? `<td class="hand">${release('deliver', 'deliver', 'deliver it now')}${release('drop', 'drop', 'lose it')}${release('duplicate', 'dup', 'deliver a copy, keep it waiting')}</td>`
+      : `<td>${held ? 'waiting' : age}</td>`;
+  return `<tr data-testid="inflight-row" data-held="${held}" data-type="${m.msg}" data-from="${esc(m.from)}" data-to="${esc(m.to)}" data-key="${esc(m.key)}"><td><span class="tag ${m.msg}">${m.msg}</span></td><td class="mono">${esc(m.ballot ?? '')}</td><td>${esc(m.from)}→${esc(m.to)}</td><td class="mono key">${esc(m.key)}</td>${buttons}</tr>`;
+}
+
+function renderInFlight(view) {
+  const messages = view.model.inFlightMessages;
   document.getElementById('inflight-count').textContent = String(messages.length);
-  const rows = messages
-    .slice(-40)
-    .reverse()
-    .map(
-      (m) =>
-        `<tr><td><span class="tag ${m.msg}">${m.msg}</span></td><td class="mono">${esc(m.ballot ?? '')}</td><td>${esc(m.from)}→${esc(m.to)}</td><td class="mono">${esc(m.key)}</td><td>${Math.round(Math.max(0, model.now - m.t))} ms</td></tr>`,
-    )
+  // Held messages first, oldest first (the order they would have left in); then the newest others.
+  const held = messages.filter((m) => m.heldId !== undefined);
+  const moving = messages.filter((m) => m.heldId === undefined);
+  const rows = [...held.slice(0, 60), ...moving.slice(-40).reverse()]
+    .map((m) => inFlightRow(view, m))
     .join('');
   put('inflight', rows || '<tr><td>nothing in flight</td></tr>');
 }
@@ -110,7 +134,7 @@ function renderDecisions(model) {
     .reverse()
     .map(
       (d) =>
-        `<tr><td class="mono">${esc(d.key)}</td><td class="mono">${esc(d.value)}</td><td>first on ${esc(d.node)}</td><td>${clock(d.t)}</td></tr>`,
+        `<tr><td class="mono" title="${esc(d.key)}">${esc(d.key)}</td><td class="mono" title="${esc(d.value)}">${esc(d.value)}</td><td>first on ${esc(d.node)}</td><td>${clock(d.t)}</td></tr>`,
     )
     .join('');
   put('decisions', rows || '<tr><td>no decision yet</td></tr>');
@@ -133,9 +157,10 @@ function renderLog(view) {
 export function renderPanels(view) {
   const model = view.model;
   renderHeader(model);
+  renderProgress(model);
   const nodes = model.nodes;
   put('node-cards', nodes.map((n) => nodeCard(view, n, nodes)).join(''));
-  renderInFlight(model);
+  renderInFlight(view);
   renderDecisions(model);
   renderLog(view);
 }

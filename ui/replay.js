@@ -18,7 +18,7 @@ export function setupReplay(timeline, show) {
     scrub.value = String(timeline.cursor);
     const elapsed = ((timeline.time - timeline.startTime) / 1000).toFixed(3);
     pos.textContent = `event ${timeline.cursor} / ${timeline.length} · +${elapsed} s`;
-    playButton.textContent = playing ? '⏸ pause' : '▶ play';
+    playButton.textContent = playing ? '❚❚ pause' : '▶ play';
     show(timeline.model);
   };
   const pause = () => {

@@ -1,19 +1,12 @@
 // The cluster as a ring: nodes (dark when up, grey when down), a line per pair coloured by its
 // link (green up, red dashed down, orange dotted blocked by an injected fault), and the messages
-// in flight as dots moving from sender to receiver, labelled with their type's initial.
+// in flight as dots moving from sender to receiver, each labelled with its type's short label
+// (the legend below the ring spells them out). A held message (delivery by hand) waits near
+// its sender with a pause mark.
 /* global document */
+import { esc, MESSAGE_COLOURS, MESSAGE_LABELS, MESSAGE_TYPES } from './common.js';
 
 const RADIUS = 105;
-const COLOURS = {
-  forward: '#5f6b7a',
-  prepare: '#f4b400',
-  promise: '#b08900',
-  propose: '#ff7043',
-  acknowledge: '#8e63ce',
-  reject: '#d93025',
-  decide: '#2e9d5b',
-};
-const esc = (s) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 let last = '';
 
 function positions(nodes) {
@@ -30,6 +23,13 @@ function linkClass(a, b) {
   if (blocked) return 'blocked';
   const up = a.up && b.up && a.links[b.id] !== false && b.links[a.id] !== false;
   return up ? 'up' : 'down';
+}
+
+export function setupRing() {
+  document.getElementById('ring-legend').innerHTML = MESSAGE_TYPES.map(
+    (type) =>
+      `<span data-type="${type}"><b style="background:${MESSAGE_COLOURS[type]}">${MESSAGE_LABELS[type]}</b>${type}</span>`,
+  ).join('');
 }
 
 export function renderRing(view) {
@@ -49,11 +49,13 @@ export function renderRing(view) {
     const a = at[m.from];
     const b = at[m.to];
     if (!a || !b) continue;
-    const progress = Math.min(0.85, 0.15 + (model.now - m.t) / 800);
+    const held = m.heldId !== undefined;
+    const progress = held ? 0.28 : Math.min(0.85, 0.15 + (model.now - m.t) / 800);
     const offset = ((index % 5) - 2) * 4; // fan out messages on the same link
     const x = a.x + (b.x - a.x) * progress + offset;
     const y = a.y + (b.y - a.y) * progress + offset;
-    svg += `<g class="msg"><title>${esc(`${m.msg} ${m.ballot ?? ''} ${m.from}→${m.to} ${m.key}`)}</title><circle cx="${x}" cy="${y}" r="6" fill="${COLOURS[m.msg]}"/><text x="${x}" y="${y}">${m.msg[0].toUpperCase()}</text></g>`;
+    const label = MESSAGE_LABELS[m.msg] ?? '?';
+    svg += `<g class="msg${held ? ' held' : ''}" data-type="${m.msg}"><title>${esc(`${m.msg} ${m.ballot ?? ''} ${m.from}→${m.to} ${m.key}${held ? ' (waiting for you)' : ''}`)}</title><circle cx="${x}" cy="${y}" r="7.5" fill="${MESSAGE_COLOURS[m.msg]}"/><text x="${x}" y="${y}">${label}</text></g>`;
   }
   for (const n of nodes) {
     const p = at[n.id];

@@ -222,7 +222,8 @@ const DEMO: CommandSpec = {
   description:
     'Starts a local cluster of node processes on 127.0.0.1, asks keys through different nodes,\n' +
     'checks that every node agrees, prints latencies and stops everything.\n' +
-    'With --ui: the live cluster view in the browser, with controls to crash, cut off, slow down.',
+    'With --ui: the live cluster view in the browser, with controls to crash, cut off, slow down;\n' +
+    'with --ui --teach, teaching mode: delivery by hand, asks of your own and a guided tour.',
   args: [],
   flags: {
     nodes: { type: 'string', value: 'N', help: 'node processes to start, 1 to 9 (default 3)' },
@@ -235,6 +236,10 @@ const DEMO: CommandSpec = {
     ui: {
       type: 'boolean',
       help: 'serve the live cluster view on 127.0.0.1 and keep asking keys until Ctrl-C',
+    },
+    teach: {
+      type: 'boolean',
+      help: 'with --ui, start in teaching mode: classic Paxos, one key at a time, slowed down',
     },
     'ui-port': {
       type: 'string',

@@ -30,12 +30,13 @@ export async function runDemo(argv: readonly string[], io: CliIo, spec: CommandS
           : {}),
         ...(record !== undefined ? { record } : {}),
         json: values.json === true,
+        teach: values.teach === true,
       },
       io,
     );
     return result.agreed ? EXIT.OK : EXIT.FAILURE;
   }
-  for (const flag of ['ui-port', 'rate', 'duration-s', 'record'] as const)
+  for (const flag of ['ui-port', 'rate', 'duration-s', 'record', 'teach'] as const)
     if (values[flag] !== undefined) throw new UsageError(`--${flag} goes with --ui`);
   if (values['in-process'] === true) {
     const { runInProcessDemo } = await import('./inProcessDemo.js');

@@ -23,8 +23,20 @@ export interface DemoLoadStats {
   failed: number;
 }
 
-export class DemoLoad {
-  readonly stats: DemoLoadStats = { keys: 0, asks: 0, decided: 0, failed: 0 };
+export const emptyLoadStats = (): DemoLoadStats => ({ keys: 0, asks: 0, decided: 0, failed: 0 });
+
+/** What asks keys in `demo --ui`: this steady load, or the teaching one (teachLoad.ts). */
+export interface DemoWorkload {
+  readonly stats: DemoLoadStats;
+  /** While true, no new key is asked. */
+  paused: boolean;
+  start(): void;
+  /** Stops asking; resolves when the asks in flight have ended. */
+  stop(): Promise<void>;
+}
+
+export class DemoLoad implements DemoWorkload {
+  paused = false;
   private timer: ReturnType<typeof setInterval> | null = null;
   private inFlight = new Set<Promise<void>>();
   private turn = 0;
@@ -33,6 +45,7 @@ export class DemoLoad {
     private readonly cluster: LocalCluster,
     private readonly clients: DemoClients,
     private readonly options: DemoLoadOptions,
+    readonly stats: DemoLoadStats = emptyLoadStats(),
   ) {}
 
   start(): void {
@@ -48,7 +61,7 @@ export class DemoLoad {
 
   private nextKey(): void {
     const { maxKeys, maxInFlight = 64 } = this.options;
-    if (maxKeys !== undefined && this.stats.keys >= maxKeys) return;
+    if (this.paused || (maxKeys !== undefined && this.stats.keys >= maxKeys)) return;
     const running = this.cluster.ids.filter((id) => this.cluster.node(id));
     if (running.length === 0 || this.inFlight.size >= maxInFlight) return;
     const k = this.stats.keys++;

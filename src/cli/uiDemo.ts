@@ -5,6 +5,8 @@
 // durable state. The demo follows the feeds, serves the page on 127.0.0.1, keeps asking keys
 // until Ctrl-C (or --duration-s), optionally records the events, then stops everything it
 // started, removes its temp dir, and exits 0 if no key was ever decided two ways.
+// `--teach` (or the page's switch) runs classic Paxos (the owner fast path off, so every key
+// goes through both phases) with a key at a time, slowed down, for learners.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,8 +17,9 @@ import { recordFeed, type Recording } from '../inspect/view/recorder.js';
 import { startViewServer, type ViewServer } from '../inspect/view/viewServer.js';
 import type { LogLevel } from '../base/log.js';
 import { DemoClients } from './demoClients.js';
-import { DemoControls } from './demoControls.js';
-import { DemoLoad } from './demoLoad.js';
+import { DemoControls, type DemoMode } from './demoControls.js';
+import { DemoLoad, emptyLoadStats } from './demoLoad.js';
+import { TeachLoad } from './teachLoad.js';
 import { freePorts } from './freePorts.js';
 import type { CliIo } from './io.js';
 import { LocalCluster } from './localCluster.js';
@@ -35,7 +38,12 @@ export interface UiDemoOptions {
   /** Record the events to this JSON-lines file. */
   readonly record?: string;
   readonly json: boolean;
+  /** Start in teaching mode. */
+  readonly teach?: boolean;
 }
+
+/** Slow motion in teaching mode: every message waits this long on its link, give or take a little. */
+export const TEACH_NETWORK = { dropRate: 0, delayMs: 400, jitterMs: 40 } as const;
 
 export async function runUiDemo(options: UiDemoOptions, io: CliIo): Promise<{ agreed: boolean }> {
   const dir = mkdtempSync(join(tmpdir(), 'gen-paxos-demo-'));
@@ -46,7 +54,8 @@ export async function runUiDemo(options: UiDemoOptions, io: CliIo): Promise<{ ag
   let server: ViewServer | null = null;
   let recording: Recording | null = null;
   let clients: DemoClients | null = null;
-  let load: DemoLoad | null = null;
+  let controls: DemoControls | null = null;
+  const mode: DemoMode = { teach: options.teach === true };
   let stopRequested: (why: string) => void = () => {};
   const stopped = new Promise<string>((resolve) => (stopRequested = resolve));
   // Ctrl-C is how a person ends this demo: stop cleanly (the nodes got the same SIGINT).
@@ -68,6 +77,7 @@ export async function runUiDemo(options: UiDemoOptions, io: CliIo): Promise<{ ag
       durable: true,
       logLevel: options.logLevel,
       onStderr: (_id, line) => io.err(`${line}\n`),
+      // Read at every (re)start: the page's teaching switch restarts the nodes.
       extraArgs: (id) => [
         '--view-port',
         String(viewPorts[Number(id.slice(1)) - 1]),
@@ -76,6 +86,7 @@ export async function runUiDemo(options: UiDemoOptions, io: CliIo): Promise<{ ag
         '--allow-fault-injection',
         '--acceptor-fast-path',
         'off',
+        ...(mode.teach ? ['--owner-fast-path', 'off'] : []),
       ],
     });
     const running = cluster;
@@ -90,23 +101,41 @@ export async function runUiDemo(options: UiDemoOptions, io: CliIo): Promise<{ ag
       say(`recording the view's events to ${options.record}`);
     }
     feed.start();
-    clients = new DemoClients(running);
-    server = await startViewServer({
-      port: options.port,
+    const demoClients = new DemoClients(running);
+    clients = demoClients;
+    const stats = emptyLoadStats();
+    controls = new DemoControls({
+      cluster: running,
+      clients: demoClients,
       feed,
-      controls: new DemoControls(running, clients, feed),
+      mode,
+      teachNetwork: TEACH_NETWORK,
+      workload: (teach) =>
+        teach
+          ? new TeachLoad(running, demoClients, stats, {
+              ...(options.maxKeys !== undefined ? { maxKeys: options.maxKeys } : {}),
+            })
+          : new DemoLoad(
+              running,
+              demoClients,
+              {
+                keysPerSecond: options.keysPerSecond,
+                ...(options.maxKeys !== undefined ? { maxKeys: options.maxKeys } : {}),
+              },
+              stats,
+            ),
     });
-    load = new DemoLoad(running, clients, {
-      keysPerSecond: options.keysPerSecond,
-      ...(options.maxKeys !== undefined ? { maxKeys: options.maxKeys } : {}),
-    });
-    load.start();
+    server = await startViewServer({ port: options.port, feed, controls });
+    await controls.start();
     const bound = options.durationS !== undefined ? `for ${options.durationS} s` : 'until Ctrl-C';
-    if (options.json) io.out(`${JSON.stringify({ event: 'ui', url: server.openUrl, nodes: running.ids })}\n`);
-    else
+    const work = mode.teach
+      ? `teaching mode: classic Paxos, one key at a time, ${TEACH_NETWORK.delayMs} ms a hop`
+      : `asking ${options.keysPerSecond} keys/s, every third contended`;
+    if (options.json)
       io.out(
-        `\ncluster view: ${server.openUrl}\n(asking ${options.keysPerSecond} keys/s, every third contended, ${bound})\n\n`,
+        `${JSON.stringify({ event: 'ui', url: server.openUrl, nodes: running.ids, teach: mode.teach })}\n`,
       );
+    else io.out(`\ncluster view: ${server.openUrl}\n(${work}, ${bound})\n\n`);
     const timer =
       options.durationS !== undefined
         ? setTimeout(() => stopRequested(`${options.durationS} s passed`), options.durationS * 1000)
@@ -114,9 +143,9 @@ export async function runUiDemo(options: UiDemoOptions, io: CliIo): Promise<{ ag
     const why = await stopped;
     clearTimeout(timer);
     say(`gen-paxos demo: stopping (${why})`);
-    await load.stop();
+    await controls.stop();
     const badge = feed.model.badge;
-    const counts = load.stats;
+    const counts = stats;
     say(
       `asked ${counts.keys} keys (${counts.asks} asks: ${counts.decided} decided, ${counts.failed} failed); ` +
         `${badge.decidedKeys} keys decided; ` +
@@ -126,7 +155,7 @@ export async function runUiDemo(options: UiDemoOptions, io: CliIo): Promise<{ ag
     );
     return { agreed: badge.ok };
   } finally {
-    await load?.stop();
+    await controls?.stop();
     await server?.close();
     await clients?.closeAll();
     const nodes = (await cluster?.stop()) ?? [];

@@ -93,6 +93,15 @@ export function clientService(served: ServedNode): ClientRequestHandler {
         }
         return { type: 'faults', faults: served.faults.set(request.faults) };
       }
+      case 'release': {
+        if (!served.faults) {
+          throw new GenPaxosError(
+            ERROR_CODES.FAULTS_DISABLED,
+            `node ${served.node.id} does not hold messages (start it with --allow-fault-injection)`,
+          );
+        }
+        return { type: 'release', released: served.faults.release(request.held, request.how) };
+      }
     }
   };
 }

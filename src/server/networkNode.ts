@@ -187,6 +187,7 @@ export async function startNetworkNode(options: NetworkNodeOptions): Promise<Net
       });
     }
     const inspect = bothInspectors(inspection?.inspect, view?.inspect);
+    if (view && faults) faults.observe(view.feed);
     node = await startLink({
       id: options.id,
       members,
@@ -195,7 +196,10 @@ export async function startNetworkNode(options: NetworkNodeOptions): Promise<Net
       runtime: actorNode,
       // The view's tap sits above the fault injector: what it drops is seen as sent, then lost.
       transport: view ? view.tap(faults ?? transport) : (faults ?? transport),
-      storage,
+      // The view's store tap reports each write once durable (a key's story marks the votes).
+      storage: view ? view.tapStorage(storage) : storage,
+      // Delivery by hand stops the node's timers too (faultInjection.ts).
+      ...(faults ? { clock: faults.clock } : {}),
       ...(options.askTimeoutMs !== undefined ? { askTimeoutMs: options.askTimeoutMs } : {}),
       ...(inspect ? { inspect } : {}),
       ...(options.acceptorFastPath !== undefined ? { acceptorFastPath: options.acceptorFastPath } : {}),

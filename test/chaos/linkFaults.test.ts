@@ -40,6 +40,7 @@ describe('link faults as setFaults specs', () => {
       dropRate: 0.4,
       delayMs: 50,
       jitterMs: 90,
+      hold: false,
     });
     expect(specs.n2).toMatchObject({ blockOut: ['n1'], blockIn: ['n1'], dropRate: 0 });
   });

@@ -81,7 +81,7 @@ describe('gen-paxos demo --ui', () => {
   });
 
   it('leaves no node running when it is killed outright: each node stops when its parent is gone', async () => {
-    const dirsBefore = new Set(readdirSync(tmpdir()));
+    let demoDir: string | null = null;
     const child = spawn(process.execPath, [MAIN, 'demo', '--ui', '--rate', '4'], {
       stdio: ['ignore', 'pipe', 'ignore'],
     });
@@ -91,21 +91,20 @@ describe('gen-paxos demo --ui', () => {
       createInterface({ input: child.stdout }).on('line', (line) => {
         const pid = /^ {2}n\d {2}pid (\d+)/.exec(line)?.[1];
         if (pid !== undefined) pids.push(Number(pid));
+        demoDir ??= /\(LMDB in (\S+)\)$/.exec(line)?.[1] ?? null;
         if (line.startsWith('cluster view:')) resolve();
       });
     });
     expect(pids).toHaveLength(3);
+    expect(demoDir).toMatch(/gen-paxos-demo-/);
     child.kill('SIGKILL');
     try {
       await expect.poll(() => pids.filter(isAlive), { timeout: 10_000, interval: 50 }).toEqual([]);
     } finally {
       for (const pid of pids.filter(isAlive)) process.kill(pid, 'SIGKILL');
-      // Killed outright, the demo could not remove its temp directory.
-      for (const name of readdirSync(tmpdir())) {
-        if (name.startsWith('gen-paxos-demo-') && !dirsBefore.has(name)) {
-          rmSync(join(tmpdir(), name), { recursive: true, force: true });
-        }
-      }
+      // Killed outright, the demo could not remove its temp directory. Only this demo's: other
+      // demos (other test files, running at the same time) still use theirs.
+      if (demoDir !== null) rmSync(demoDir, { recursive: true, force: true });
     }
   });
 });
@@ -290,6 +289,7 @@ describe('bad command lines exit 2 with a clear message', () => {
     [['status', '--node', 'nowhere', '--secret-file', 'SECRET'], /--node must be ws:\/\/HOST:PORT/],
     [['demo', '--keys', '0'], /--keys must be an integer from 1 to 100000/],
     [['demo', '--nodes', 'three'], /--nodes must be an integer/],
+    [['demo', '--teach'], /--teach goes with --ui/],
     [['demo', '--config', 'CONFIG:{"keys":"5","colour":"red"}'], /there is no flag --colour here/],
     [['demo', '--config', 'CONFIG:{"key":"5"}'], /there is no flag --key here \(did you mean --keys\?\)/],
     [['demo', '--config', 'CONFIG:{not json'], /not valid JSON/],

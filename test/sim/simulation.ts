@@ -15,6 +15,7 @@ import { type RandomSource } from '../../src/base/random.js';
 import { seededRandom } from '../../src/paxos/prng.js';
 import { VirtualClock } from '../../src/base/virtualClock.js';
 import { MemoryStorage } from '../../src/storage/memoryStorage.js';
+import type { Storage } from '../../src/storage/storage.js';
 import {
   createMemoryNetwork,
   type MemoryNetwork,
@@ -56,6 +57,8 @@ export interface SimObserver {
   attach?(now: () => number): void;
   /** The `inspect` option for node `id`'s next start. */
   inspect?(id: string): ((event: InspectionEvent) => void) | undefined;
+  /** The store node `id` is started with (default `storage` itself): a decorator may watch its writes. */
+  storage?(id: string, storage: Storage): Storage;
   started?(id: string, node: GenPaxosNode): void;
   /** Node `id` crashed or stopped. */
   stopped?(id: string): void;
@@ -270,7 +273,7 @@ class Simulation {
       id: sim.id,
       members: [...this.nodes.keys()],
       transport: sim.gate.transport(this.network.connect(sim.id)),
-      storage: sim.storage,
+      storage: this.options.observer?.storage?.(sim.id, sim.storage) ?? sim.storage,
       clock: sim.gate.clock(this.clock),
       random: seededRandom(this.options.seed * 31 + sim.id.charCodeAt(0) + this.clock.now()),
       askTimeoutMs: this.options.askTimeoutMs,

@@ -1,9 +1,11 @@
 // A simulation seed's run as cluster-view events, the format the page replays: each simulated
 // node gets a NodeViewFeed (the same code a node process runs), the simulated network reports
-// every envelope sent, delivered and dropped, crashes show as nodes going down, and every line
-// of the trace (faults injected, asks) becomes a note. Times are the run's virtual milliseconds.
+// every envelope sent, delivered and dropped, each node's store reports its durable writes (a
+// key's story marks the votes), crashes show as nodes going down, and every line of the trace
+// (faults injected, asks) becomes a note. Times are the run's virtual milliseconds.
 import type { ViewEvent } from '../../src/inspect/view/model/viewEvents.js';
-import { NodeViewFeed } from '../../src/inspect/view/nodeViewFeed.js';
+import { messageDetail, NodeViewFeed } from '../../src/inspect/view/nodeViewFeed.js';
+import { TappingStorage } from '../../src/inspect/view/tappingStorage.js';
 import { runSimulation, type SimObserver, type SimOptions, type SimResult } from './simulation.js';
 
 export interface SimulationView {
@@ -38,6 +40,9 @@ export async function simulationView(
       feeds.set(id, feed);
       return feed.inspect;
     },
+    // The feed of the node's current start (looked up at each write: a restart replaces it).
+    storage: (id, storage) =>
+      new TappingStorage(storage, { durable: (key, record) => feeds.get(id)?.durable(key, record) }),
     started: (id, node) => {
       const feed = feeds.get(id) as NodeViewFeed;
       detach.set(id, feed.attach(node));
@@ -60,7 +65,16 @@ export async function simulationView(
       } else if (kind === 'dropped') {
         const { from, to, key, message } = envelope;
         const ballot = 'ballot' in message ? `${message.ballot.round}.${message.ballot.node}` : null;
-        events.push({ type: 'drop', t: now(), node: from, to, key, msg: message.type, ballot });
+        events.push({
+          type: 'drop',
+          t: now(),
+          node: from,
+          to,
+          key,
+          msg: message.type,
+          ballot,
+          ...messageDetail(message),
+        });
       }
     },
     log: (line) => events.push({ type: 'note', t: now(), text: line }),

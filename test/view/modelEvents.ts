@@ -1,6 +1,10 @@
 // Builders of view events for the model tests: short to write, full in shape.
 import type {
   DecidedEvent,
+  DurableEvent,
+  HeldEvent,
+  ReleaseEvent,
+  ReleaseHow,
   RecvEvent,
   SendEvent,
   SnapshotEvent,
@@ -59,3 +63,48 @@ export const decided = (t: number, node: string, key: string, value: string): De
   key,
   value,
 });
+
+export const durable = (
+  t: number,
+  node: string,
+  key: string,
+  record: Partial<Pick<DurableEvent, 'promised' | 'accepted' | 'value' | 'decided'>>,
+): DurableEvent => ({
+  type: 'durable',
+  t,
+  node,
+  key,
+  promised: null,
+  accepted: null,
+  value: null,
+  decided: null,
+  ...record,
+});
+
+export const held = (
+  t: number,
+  from: string,
+  to: string,
+  key: string,
+  msg: ViewMessageType,
+  id: number,
+  ballot: string | null = '1.a',
+): HeldEvent => ({ type: 'held', t, node: from, id, to, key, msg, ballot });
+
+export const release = (t: number, node: string, id: number, how: ReleaseHow): ReleaseEvent => ({
+  type: 'release',
+  t,
+  node,
+  id,
+  how,
+});
+
+/** A state event with the transition that led to it. */
+export const moved = (
+  t: number,
+  node: string,
+  key: string,
+  from: ViewState,
+  to: ViewState,
+  via: Omit<StateEvent, 'type' | 't' | 'node' | 'key' | 'state' | 'from'>,
+): StateEvent => ({ type: 'state', t, node, key, state: to, from, ...via });

@@ -8,7 +8,7 @@ import {
   recordingLine,
 } from '../../src/inspect/view/model/recording.js';
 import { Timeline } from '../../src/inspect/view/model/timeline.js';
-import type { ViewEvent } from '../../src/inspect/view/model/viewEvents.js';
+import { VIEW_FEED_VERSION, type ViewEvent } from '../../src/inspect/view/model/viewEvents.js';
 import { decided, recv, send, snapshot, state } from './modelEvents.js';
 
 /** A small run: three nodes decide `count` keys, message by message. */
@@ -88,7 +88,12 @@ describe('recordings', () => {
       '{"type":"state","t":1}\nnot json\n{"type":"send","t":1,"node":"a","to":"b","key":"k","msg":"shout","ballot":null}\n' +
       '{"type":"decided","t":99,"node":"a","key":"k9","val'; // cut short by a kill
     const parsed = parseRecording(text);
-    expect(parsed.header).toEqual({ type: 'recording', version: 1, source: 'test', nodes: ['a', 'b', 'c'] });
+    expect(parsed.header).toEqual({
+      type: 'recording',
+      version: VIEW_FEED_VERSION,
+      source: 'test',
+      nodes: ['a', 'b', 'c'],
+    });
     expect(parsed.events).toEqual(events);
     expect(parsed.skipped).toBe(4);
   });

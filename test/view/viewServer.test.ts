@@ -3,6 +3,8 @@
 // starts a page with the aggregated model.
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { INSTANCE_STATES, instanceMachine } from '../../src/paxos/instanceMachine.js';
+import { machineGraph, type MachineGraph } from '../../src/inspect/machineGraph.js';
 import { WebSocket } from 'ws';
 import { ClusterFeed } from '../../src/inspect/view/clusterFeed.js';
 import type { ControlRequest } from '../../src/inspect/view/viewControls.js';
@@ -13,6 +15,8 @@ let server: ViewServer;
 const feed = new ClusterFeed({ feeds: { a: 'ws://127.0.0.1:1', b: 'ws://127.0.0.1:1' } });
 const asked: ControlRequest[] = [];
 
+const STATE = { teach: false, hold: false, autoAsk: true, dropRate: 0, delayMs: 0, jitterMs: 0 };
+
 beforeAll(async () => {
   feed.publish(snapshot(1, 'a', ['a', 'b']));
   feed.publish(decided(2, 'a', 'colour', '"red"'));
@@ -20,6 +24,7 @@ beforeAll(async () => {
     feed,
     controls: {
       nodes: ['a', 'b'],
+      state: () => STATE,
       run: async (r) => {
         asked.push(r);
         if (r.action === 'restart') throw new Error('a is already running');
@@ -80,7 +85,21 @@ describe('the view server', () => {
       mode: 'live',
       nodes: ['a', 'b'],
       controls: true,
+      state: STATE,
       recording: null,
+    });
+  });
+
+  it('serves the instance machine as a graph drawn from its definition', async () => {
+    const graph = JSON.parse((await call('/machine.json')).body) as MachineGraph;
+    expect(graph).toEqual(machineGraph(instanceMachine));
+    expect(graph.states).toEqual(INSTANCE_STATES);
+    expect(graph.transitions).toContainEqual({
+      source: 'preparing',
+      target: 'proposing',
+      event: 'always',
+      guard: 'hasPromiseQuorum',
+      actions: [],
     });
   });
 
@@ -110,21 +129,39 @@ describe('the view server', () => {
   it('validates control requests and passes good ones to the demo', async () => {
     const ok = await call('/api/control', json({ action: 'crash', node: 'b' }));
     expect(ok.status).toBe(200);
-    expect(JSON.parse(ok.body)).toEqual({ ok: true, message: 'did crash' });
+    expect(JSON.parse(ok.body)).toEqual({ ok: true, message: 'did crash', state: STATE });
     expect(asked).toEqual([{ action: 'crash', node: 'b' }]);
     const refused = await call('/api/control', json({ action: 'restart', node: 'a' }));
     expect([refused.status, JSON.parse(refused.body)]).toEqual([
       409,
-      { ok: false, error: 'a is already running' },
+      { ok: false, error: 'a is already running', state: STATE },
     ]);
+    for (const good of [
+      { action: 'teach', on: true },
+      { action: 'hold', on: false },
+      { action: 'release', node: 'a', id: 3, how: 'duplicate' },
+      { action: 'release-all' },
+      { action: 'ask', node: 'b', key: 'colour-1', value: 'red' },
+      { action: 'autoask', on: false },
+      { action: 'network', dropRate: 0, delayMs: 400, jitterMs: 40 },
+    ]) {
+      expect((await call('/api/control', json(good))).status, JSON.stringify(good)).toBe(200);
+      expect(asked.at(-1)).toEqual(good);
+    }
     for (const bad of [
       { action: 'crash', node: 'zz' },
       { action: 'network', dropRate: 2, delayMs: 0 },
+      { action: 'network', dropRate: 0, delayMs: 0, jitterMs: -1 },
+      { action: 'teach', on: 'yes' },
+      { action: 'release', node: 'a', id: 3, how: 'explode' },
+      { action: 'release', node: 'a', id: -1, how: 'drop' },
+      { action: 'ask', node: 'a', key: 'no spaces', value: 'red' },
+      { action: 'ask', node: 'a', key: 'k', value: '' },
       { action: 'explode' },
     ]) {
       expect((await call('/api/control', json(bad))).status, JSON.stringify(bad)).toBe(400);
     }
-    expect(asked).toHaveLength(2);
+    expect(asked).toHaveLength(9);
   });
 
   it('starts a page with the model so far, then streams events', async () => {

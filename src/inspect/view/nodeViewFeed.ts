@@ -1,16 +1,49 @@
 // One node's view feed: turns what the node does into view events (viewEvents.ts) — every
 // envelope sent and received (from a tapping transport), every state its key instances pass
-// through (from XState inspection, microsteps included), decisions (the supervisor's `decided`
-// events) and link changes — and keeps the per-key states it reported, so a new viewer (or one
+// through with the transition that led there (from XState inspection, microsteps included),
+// every write of a key's record that became durable (from a tapping store), messages held for
+// delivery by hand (from the fault injector), decisions (the supervisor's `decided` events) and
+// link changes — and keeps the per-key states it reported, so a new viewer (or one
 // that fell behind) starts from a snapshot. With the acceptor fast path on, keys voted on
 // without an instance have no inspection events: their state is sampled with `stateOf` after
 // each envelope instead (`acknowledged` while the vote is pending, then `decided`).
 import type { InspectionEvent } from 'xstate';
-import { formatBallot } from '../../paxos/ballot.js';
-import type { Envelope } from '../../paxos/messages.js';
+import { formatBallot, type Ballot } from '../../paxos/ballot.js';
+import type { Envelope, PaxosMessage } from '../../paxos/messages.js';
+import type { KeyRecord } from '../../paxos/record.js';
 import type { GenPaxosNode } from '../../node/genPaxos.js';
-import type { SnapshotEvent, ViewEvent, ViewState } from './model/viewEvents.js';
+import { transitionOf } from '../machineGraph.js';
+import type {
+  MessageDetail,
+  ReleaseHow,
+  SnapshotEvent,
+  StateEvent,
+  ViewEvent,
+  ViewState,
+} from './model/viewEvents.js';
 import { valueText } from './valueText.js';
+
+/** How an instance reached a state: the StateEvent fields past `state`. */
+type Via = Pick<StateEvent, 'from' | 'event' | 'cause' | 'guard' | 'anyState' | 'ballot'>;
+
+/** What a message says beyond its type and ballot (MessageDetail). */
+export function messageDetail(message: PaxosMessage): MessageDetail {
+  switch (message.type) {
+    case 'propose':
+    case 'decide':
+    case 'forward':
+      return { value: valueText(message.value) };
+    case 'promise':
+      return message.accepted === null
+        ? { accepted: null }
+        : { accepted: formatBallot(message.accepted.ballot), value: valueText(message.accepted.value) };
+    case 'reject':
+      return { promised: formatBallot(message.promised) };
+    case 'prepare':
+    case 'acknowledge':
+      return {};
+  }
+}
 
 export interface NodeViewFeedOptions {
   readonly nodeId: string;
@@ -64,14 +97,40 @@ export class NodeViewFeed {
     };
   }
 
-  /** Give to the node's `inspect` option: every state an instance of this node passes through. */
+  /**
+   * Give to the node's `inspect` option: every state an instance of this node passes through,
+   * with the transition of the machine definition that led there (a microstep's).
+   */
   readonly inspect = (event: InspectionEvent): void => {
     if (event.type !== '@xstate.snapshot' && event.type !== '@xstate.microstep') return;
     // An instance's input names its key and node (see ../actorIds.ts); the node actor's does not.
     const input = (event.actorRef as { options?: { input?: InstanceInput } }).options?.input;
     if (typeof input?.key !== 'string' || input.node !== this.nodeId) return;
-    const value = (event.snapshot as { value?: unknown }).value;
-    if (typeof value === 'string') this.noteState(input.key, value as ViewState);
+    const snapshot = event.snapshot as { value?: unknown; context?: { ballot?: Ballot | null } };
+    if (typeof snapshot.value !== 'string') return;
+    const state = snapshot.value as ViewState;
+    if (event.type === '@xstate.snapshot') {
+      this.noteState(input.key, state);
+      return;
+    }
+    // A microstep that entered a state (one with no target only ran actions: nothing to show).
+    const taken = event._transitions.find((t) => (t as { target?: unknown[] }).target?.length);
+    if (taken === undefined) {
+      this.noteState(input.key, state);
+      return;
+    }
+    const from = this.states.get(input.key) ?? 'nil';
+    const root = (taken as { source?: { parent?: unknown } }).source?.parent === undefined;
+    const t = transitionOf(taken, root ? '*' : from);
+    const ballot = snapshot.context?.ballot;
+    this.noteState(input.key, state, {
+      from,
+      event: t.event,
+      ...(t.event === 'always' && event.event.type !== 'xstate.init' ? { cause: event.event.type } : {}),
+      ...(t.guard !== undefined ? { guard: t.guard } : {}),
+      ...(root ? { anyState: true } : {}),
+      ...(ballot ? { ballot: formatBallot(ballot) } : {}),
+    });
   };
 
   /** The node handed `envelope` to its transport. */
@@ -87,9 +146,48 @@ export class NodeViewFeed {
         key,
         msg: message.type,
         ballot,
+        ...messageDetail(message),
       });
     }
     this.sample(envelope.key);
+  }
+
+  /** A write of `key`'s record is durable (give to a TappingStorage). */
+  durable(key: string, record: KeyRecord): void {
+    if (!this.wanted()) return;
+    this.options.publish({
+      type: 'durable',
+      t: this.now(),
+      node: this.nodeId,
+      key,
+      promised: record.promised ? formatBallot(record.promised) : null,
+      accepted: record.accepted ? formatBallot(record.accepted.ballot) : null,
+      value: record.accepted ? valueText(record.accepted.value) : null,
+      decided: record.decided ? valueText(record.decided.value) : null,
+    });
+  }
+
+  /** The fault injector holds `envelope` (sent just before) for delivery by hand, as `id`. */
+  held(id: number, envelope: Envelope): void {
+    if (!this.wanted()) return;
+    const { to, key, message } = envelope;
+    const ballot = 'ballot' in message ? formatBallot(message.ballot) : null;
+    this.options.publish({
+      type: 'held',
+      t: this.now(),
+      node: this.nodeId,
+      id,
+      to,
+      key,
+      msg: message.type,
+      ballot,
+    });
+  }
+
+  /** Held message `id` was released (called before a delivered message leaves). */
+  released(id: number, how: ReleaseHow): void {
+    if (!this.wanted()) return;
+    this.options.publish({ type: 'release', t: this.now(), node: this.nodeId, id, how });
   }
 
   /** `envelope` reached the node (call before the node handles it). */
@@ -154,11 +252,12 @@ export class NodeViewFeed {
     if (state !== undefined) this.noteState(key, state);
   }
 
-  private noteState(key: string, state: ViewState): void {
+  /** Reports `state`: when it changed, or when a transition (`via`) re-entered it. */
+  private noteState(key: string, state: ViewState, via?: Via): void {
     const previous = this.states.get(key) ?? 'nil';
-    if (previous === state || previous === 'decided') return;
+    if (previous === 'decided' || (previous === state && via === undefined)) return;
     if (state === 'nil') this.states.delete(key);
     else this.states.set(key, state);
-    this.options.publish({ type: 'state', t: this.now(), node: this.nodeId, key, state });
+    this.options.publish({ type: 'state', t: this.now(), node: this.nodeId, key, state, ...via });
   }
 }

@@ -2,20 +2,28 @@
 // viewer gets the node's snapshot, then its view events as JSON arrays, one per frame, through
 // a bounded buffer (a slow viewer never slows the node). It binds 127.0.0.1 by default: the
 // feed shows decided values.
+import { randomUUID } from 'node:crypto';
 import type { LinkStatus } from '../../transport/wire/frames.js';
 import { reasonSummary } from '../../transport/wire/linkReasons.js';
 import type { InspectionEvent } from 'xstate';
 import type { GenPaxosNode } from '../../node/genPaxos.js';
+import type { Storage } from '../../storage/storage.js';
 import type { Transport } from '../../transport/transport.js';
 import { InspectionHub } from '../inspectionHub.js';
 import { startFeedServer, type FeedGuardOptions } from '../feedServer.js';
 import type { ViewEvent } from './model/viewEvents.js';
 import { NodeViewFeed } from './nodeViewFeed.js';
 import { pumpToSocket } from './socketPump.js';
+import { TappingStorage } from './tappingStorage.js';
 import { TappingTransport } from './tappingTransport.js';
 
 export interface NodeViewServerOptions {
   readonly nodeId: string;
+  /**
+   * The node's incarnation. The feed adds a part of its own that changes at every start: a
+   * durable node keeps its incarnation across restarts (it names its data directory), yet a
+   * restarted process has forgotten what was not on disk, and viewers must see that it did.
+   */
   readonly incarnation: string;
   readonly members: readonly string[];
   /** Default 127.0.0.1. */
@@ -38,6 +46,8 @@ export interface NodeViewServer {
   readonly hub: InspectionHub<ViewEvent>;
   /** Wraps the node's transport so envelopes are reported. */
   tap(transport: Transport): Transport;
+  /** Wraps the node's store so durable writes are reported. */
+  tapStorage(storage: Storage): Storage;
   /** Give to the node's `inspect` option. */
   readonly inspect: (event: InspectionEvent) => void;
   /** Follows the started node; `links` reads the transport's link states. */
@@ -49,7 +59,7 @@ export async function startNodeViewServer(options: NodeViewServerOptions): Promi
   const hub = new InspectionHub<ViewEvent>(options.maxBufferedEvents ?? 10_000);
   const feed = new NodeViewFeed({
     nodeId: options.nodeId,
-    incarnation: options.incarnation,
+    incarnation: `${options.incarnation}/${randomUUID().slice(0, 8)}`,
     members: options.members,
     publish: (event) => hub.publish(event),
     wanted: () => hub.hasViewers,
@@ -73,6 +83,7 @@ export async function startNodeViewServer(options: NodeViewServerOptions): Promi
     feed,
     hub,
     tap: (transport) => new TappingTransport(transport, feed),
+    tapStorage: (storage) => new TappingStorage(storage, feed),
     inspect: feed.inspect,
     attach: (node, links) => {
       detach = feed.attach(node);

@@ -1,5 +1,6 @@
 // The page server of the live cluster view, on 127.0.0.1: the page's files (no CDN, nothing
-// from the internet), `/feed` (a WebSocket streaming the aggregated events to the page through
+// from the internet), `/machine.json` (the Paxos instance machine's definition as a graph, for
+// the page's statecharts), `/feed` (a WebSocket streaming the aggregated events to the page through
 // a bounded buffer, resynchronised with a model snapshot when it falls behind), `/api/control`
 // (the demo's controls) and, for a replay, `/recording.jsonl`. Requests must name this server
 // as their Host and Origin, so another web page open in the same browser cannot drive the demo
@@ -11,6 +12,8 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
+import { instanceMachine } from '../../paxos/instanceMachine.js';
+import { machineGraph } from '../machineGraph.js';
 import { assetFor } from './assets.js';
 import type { ClusterFeed } from './clusterFeed.js';
 import { pumpToSocket } from './socketPump.js';
@@ -39,6 +42,8 @@ export interface ViewServer {
 }
 
 const HOST = '127.0.0.1';
+/** The machine every instance runs, drawn by the page: computed once. */
+let machineJson: string | null = null;
 const MAX_CONTROL_BYTES = 4096;
 /** Pages following the feed at once. */
 const MAX_PAGES = 16;
@@ -96,11 +101,16 @@ export async function startViewServer(options: ViewServerOptions): Promise<ViewS
         mode: options.feed ? 'live' : 'replay',
         nodes: options.feed?.nodes ?? [],
         controls: options.controls !== undefined,
+        state: options.controls?.state() ?? null,
         recording: options.recording?.name ?? null,
       };
       return send(response, 200, 'application/json', JSON.stringify(config));
     }
     if (path === '/favicon.ico') return send(response, 204, 'image/x-icon', '');
+    if (path === '/machine.json') {
+      machineJson ??= JSON.stringify(machineGraph(instanceMachine));
+      return send(response, 200, 'application/json', machineJson);
+    }
     if (path === '/recording.jsonl' && options.recording)
       return send(response, 200, 'application/x-ndjson', options.recording.text);
     const asset = assetFor(path);
@@ -132,10 +142,12 @@ export async function startViewServer(options: ViewServerOptions): Promise<ViewS
       return send(response, 400, 'application/json', JSON.stringify({ ok: false, error: controlRequest }));
     try {
       const message = await options.controls.run(controlRequest);
-      return send(response, 200, 'application/json', JSON.stringify({ ok: true, message }));
+      const state = options.controls.state();
+      return send(response, 200, 'application/json', JSON.stringify({ ok: true, message, state }));
     } catch (error) {
       const message = (error as Error).message;
-      return send(response, 409, 'application/json', JSON.stringify({ ok: false, error: message }));
+      const state = options.controls.state();
+      return send(response, 409, 'application/json', JSON.stringify({ ok: false, error: message, state }));
     }
   }
 

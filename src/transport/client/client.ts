@@ -13,6 +13,7 @@ import {
   type ClientReply,
   type ClientRequest,
   type LinkFaultSpec,
+  type ReleaseHow,
   type NodeStatus,
   NO_LINK_FAULTS,
 } from '../wire/frames.js';
@@ -140,6 +141,21 @@ export class GenPaxosClient {
     const reply = await this.request((id) => ({ id, type: 'faults', faults: spec }), { type: 'faults' });
     if (reply.type !== 'faults') throw unexpected(reply);
     return reply.faults;
+  }
+
+  /**
+   * Releases a message the node holds for delivery by hand (`setFaults({ hold: true })`), or
+   * every one (`'all'`: deliver or drop): deliver it, drop it, or deliver a copy and keep holding
+   * it. Resolves with how many were released (0: no such message is held).
+   *
+   * @example
+   * await client.release(3, 'duplicate'); // a copy of held message 3 goes; 3 stays held
+   * await client.release('all', 'deliver');
+   */
+  async release(held: number | 'all', how: ReleaseHow): Promise<number> {
+    const reply = await this.request((id) => ({ id, type: 'release', held, how }), { type: 'release' });
+    if (reply.type !== 'release') throw unexpected(reply);
+    return reply.released;
   }
 
   /** Closes the connection; requests still waiting reject with WIRE_ERR_CONNECTION_CLOSED. */

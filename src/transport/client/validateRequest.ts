@@ -8,7 +8,9 @@ import {
   type ClientRequest,
   type LinkFaultSpec,
   type NodeStatus,
+  type ReleaseHow,
   MAX_INJECTED_DELAY_MS,
+  RELEASE_HOWS,
 } from '../wire/frames.js';
 import * as field from '../wire/validateFields.js';
 import { WIRE_ERROR_CODES, type WireProblem } from '../wire/wireErrors.js';
@@ -54,9 +56,27 @@ export function validateRequest(raw: unknown): CheckedRequest {
         return { id, type: 'status' };
       case 'faults':
         return { id, type: 'faults', faults: linkFaults(fields.faults) };
+      case 'release':
+        return { id, type: 'release', ...release(fields) };
     }
   });
   return result.ok ? result : { ok: false, id, problem: result.problem };
+}
+
+/** A release request's message (an id, or `all`) and what to do with it. */
+function release(fields: field.Fields): { held: number | 'all'; how: ReleaseHow } {
+  const how = fields.how;
+  if (!(RELEASE_HOWS as readonly unknown[]).includes(how))
+    field.fail(
+      WIRE_ERROR_CODES.BAD_FIELD,
+      `how must be one of ${RELEASE_HOWS.join(', ')}, got ${field.show(how)}`,
+    );
+  if (fields.held === 'all') {
+    if (how === 'duplicate')
+      field.fail(WIRE_ERROR_CODES.BAD_FIELD, 'held "all" can be delivered or dropped, not duplicated');
+    return { held: 'all', how: how as ReleaseHow };
+  }
+  return { held: field.count(fields.held, 'held'), how: how as ReleaseHow };
 }
 
 /** Peer lists, a probability and delays in range; used for requests and replies alike. */
@@ -79,12 +99,15 @@ function linkFaults(raw: unknown): LinkFaultSpec {
       );
     return ms;
   };
+  const hold = fields.hold ?? false;
+  if (typeof hold !== 'boolean') field.fail(WIRE_ERROR_CODES.BAD_FIELD, 'faults.hold must be a boolean');
   return {
     blockOut: peers(fields.blockOut, 'faults.blockOut'),
     blockIn: peers(fields.blockIn, 'faults.blockIn'),
     dropRate,
     delayMs: delay(fields.delayMs, 'faults.delayMs'),
     jitterMs: delay(fields.jitterMs, 'faults.jitterMs'),
+    hold,
   };
 }
 
@@ -108,6 +131,8 @@ export function validateReply(raw: unknown): field.Checked<ClientReply> {
         return { id, type, status: field.object(fields.status, 'status') as unknown as NodeStatus };
       case 'faults':
         return { id, type, faults: linkFaults(fields.faults) };
+      case 'release':
+        return { id, type, released: field.count(fields.released, 'released') };
       case 'error': {
         const error = {
           id,

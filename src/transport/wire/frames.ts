@@ -88,10 +88,30 @@ export type ClientRequest =
     }
   | { readonly id: number; readonly type: 'read'; readonly key: string }
   | { readonly id: number; readonly type: 'status' }
-  | { readonly id: number; readonly type: 'faults'; readonly faults: LinkFaultSpec };
+  | { readonly id: number; readonly type: 'faults'; readonly faults: LinkFaultSpec }
+  | {
+      readonly id: number;
+      readonly type: 'release';
+      /** A held message's id, or every held message (then `how` is `deliver` or `drop`). */
+      readonly held: number | 'all';
+      readonly how: ReleaseHow;
+    };
 
 export type ClientRequestType = ClientRequest['type'];
-export const CLIENT_REQUEST_TYPES: readonly ClientRequestType[] = ['ask', 'read', 'status', 'faults'];
+export const CLIENT_REQUEST_TYPES: readonly ClientRequestType[] = [
+  'ask',
+  'read',
+  'status',
+  'faults',
+  'release',
+];
+
+/**
+ * What to do with a message held for delivery by hand (`LinkFaultSpec.hold`): deliver it, drop
+ * it, or deliver a copy and keep holding it (a duplicate, as networks sometimes make).
+ */
+export type ReleaseHow = 'deliver' | 'drop' | 'duplicate';
+export const RELEASE_HOWS: readonly ReleaseHow[] = ['deliver', 'drop', 'duplicate'];
 
 /**
  * Faults a node injects on its own links, for demos and chaos tests (only on a node started
@@ -107,6 +127,12 @@ export interface LinkFaultSpec {
   /** Every outbound message waits this long, plus a uniform draw up to `jitterMs`. */
   readonly delayMs: number;
   readonly jitterMs: number;
+  /**
+   * Delivery by hand, for teaching: every outbound Paxos message waits in the node until a
+   * `release` request delivers, drops or duplicates it, and the node's timers stand still
+   * meanwhile. Turning it off delivers what waits, in order, and lets the timers run on.
+   */
+  readonly hold: boolean;
 }
 
 export const NO_LINK_FAULTS: LinkFaultSpec = {
@@ -115,6 +141,7 @@ export const NO_LINK_FAULTS: LinkFaultSpec = {
   dropRate: 0,
   delayMs: 0,
   jitterMs: 0,
+  hold: false,
 };
 
 /** Longest injected delay: a minute. */
@@ -192,6 +219,8 @@ export type ClientReply =
     }
   | { readonly id: number; readonly type: 'status'; readonly status: NodeStatus }
   | { readonly id: number; readonly type: 'faults'; readonly faults: LinkFaultSpec }
+  /** How many held messages were released (0: no such message is held). */
+  | { readonly id: number; readonly type: 'release'; readonly released: number }
   | {
       readonly id: number;
       readonly type: 'error';

@@ -1,71 +1,29 @@
 // The live cluster view's state, built by applying view events in order: nodes and their links,
-// the nodes × keys grid of instance states, messages in flight, decisions, the agreement badge
-// and a bounded event log. The demo's aggregator and the page run the same model, so a page
-// can be resynchronised from a snapshot (`toData`), and a recording replays to the same views.
-// Browser-safe and deterministic: the only clock is the events' `t`.
-import { AgreementTracker, type AgreementBadge, type AgreementData } from './agreement.js';
+// the nodes × keys grid of instance states, messages in flight (and those held for delivery by
+// hand), decisions, the agreement badge, the stories of recent keys (keyStory.ts), the keys a
+// node missed the decision of, and a bounded event log. The demo's aggregator and the page run
+// the same model, so a page can be resynchronised from a snapshot (`toData`), and a recording
+// replays to the same views. Browser-safe and deterministic: the only clock is the events' `t`.
+import { AgreementTracker, type AgreementBadge } from './agreement.js';
 import { describeEvent, describeLost } from './describe.js';
-import { InFlightTracker, type InFlightData, type InFlightOptions, type LostReason } from './inFlight.js';
+import { EventLog, type LogEntry } from './eventLog.js';
+import type { ClusterModelData, ClusterModelOptions, Decision, NodeFaults, NodeView } from './modelData.js';
+import { InFlightTracker, type InFlightMessage, type LostReason } from './inFlight.js';
+import { KeyStories, type KeyStoryData } from './keyStory.js';
+import { MissedDecisions } from './missedDecisions.js';
 import { VIEW_STATES, type ViewEvent, type ViewState } from './viewEvents.js';
 
-export interface NodeFaults {
-  readonly blockOut: readonly string[];
-  readonly blockIn: readonly string[];
-  readonly dropRate: number;
-  readonly delayMs: number;
-  readonly jitterMs: number;
-}
+export type { ClusterModelData, ClusterModelOptions, Decision, NodeFaults, NodeView } from './modelData.js';
+export type { LogEntry } from './eventLog.js';
 
-export interface NodeView {
-  readonly id: string;
-  up: boolean;
-  incarnation: string | null;
-  /** Link to each peer as this node reports it. */
-  links: Record<string, boolean>;
-  /** Why each down link is down, as this node reports it. */
-  linkReasons: Record<string, string>;
-  faults: NodeFaults;
-  /** Keys in each state on this node (`nil` keys are not counted). */
-  counts: Record<ViewState, number>;
-}
-
-export interface LogEntry {
-  readonly seq: number;
-  readonly t: number;
-  readonly text: string;
-  /** The key the line is about, for filtering. */
-  readonly key?: string;
-  readonly kind: ViewEvent['type'] | 'lost';
-}
-
-export interface Decision {
-  readonly t: number;
-  readonly node: string;
-  readonly key: string;
-  readonly value: string;
-}
-
-export interface ClusterModelOptions extends InFlightOptions {
-  /** Lines kept in the event log, and again for its notable lines (not messages or states). Default 1000. */
-  readonly maxLog?: number;
-  /** Decisions kept (the first per key). Default 200. */
-  readonly maxDecisions?: number;
-}
-
-/** Everything in the model as plain data (checkpoints, a page's resync). */
-export interface ClusterModelData {
-  readonly now: number;
-  readonly applied: number;
-  readonly nodes: readonly NodeView[];
-  readonly keys: readonly (readonly [string, Readonly<Record<string, ViewState>>])[];
-  readonly agreement: AgreementData;
-  readonly inFlight: InFlightData;
-  readonly decisions: readonly Decision[];
-  readonly log: readonly LogEntry[];
-  readonly notable: readonly LogEntry[];
-}
-
-const NO_FAULTS: NodeFaults = { blockOut: [], blockIn: [], dropRate: 0, delayMs: 0, jitterMs: 0 };
+const NO_FAULTS: NodeFaults = {
+  blockOut: [],
+  blockIn: [],
+  dropRate: 0,
+  delayMs: 0,
+  jitterMs: 0,
+  hold: false,
+};
 const ACTIVE: ReadonlySet<ViewState> = new Set(['preparing', 'proposing', 'acknowledged']);
 /** In-flight deadlines are checked at most this often (event time). */
 const EXPIRE_EVERY_MS = 100;
@@ -86,13 +44,15 @@ export class ClusterModel {
   private agreement = new AgreementTracker();
   private inFlight: InFlightTracker;
   private decisionList: Decision[] = [];
-  private logLines: LogEntry[] = [];
-  /** What is not about one message or state change, kept apart so that chatter does not push it out. */
-  private notableLines: LogEntry[] = [];
+  private eventLog: EventLog;
   private nextExpiry = 0;
+  private stories: KeyStories;
+  private missedKeys = new MissedDecisions();
 
   constructor(private readonly options: ClusterModelOptions = {}) {
     this.inFlight = new InFlightTracker(options);
+    this.stories = new KeyStories(options);
+    this.eventLog = new EventLog(options.maxLog);
   }
 
   /** Applies one event. Events must come in the order the aggregator saw them. */
@@ -117,21 +77,36 @@ export class ClusterModel {
       }
       case 'state':
         this.setState(event.node, event.key, event.state);
+        this.stories.state(this.applied, event);
         break;
       case 'send':
         this.send(event);
         break;
-      case 'recv':
-        this.inFlight.received({ ...event, from: event.from, to: event.node });
+      case 'recv': {
+        const arrived = this.inFlight.received({ ...event, from: event.from, to: event.node });
+        if (arrived) this.stories.arrived(this.applied, event.t, arrived);
         break;
+      }
       case 'drop': {
         const lost = this.inFlight.dropped({ ...event, from: event.node });
         if (lost) this.logLost(lost, 'dropped');
         break;
       }
+      case 'durable':
+        this.stories.durable(this.applied, event);
+        break;
+      case 'held': {
+        const held = this.inFlight.held({ ...event, from: event.node }, event.id);
+        if (held) this.stories.held(held);
+        break;
+      }
+      case 'release':
+        this.release(event);
+        break;
       case 'decided':
         this.decide(event.t, event.node, event.key, event.value);
         this.setState(event.node, event.key, 'decided');
+        this.stories.decided(this.applied, event.t, event.node, event.key, event.value);
         break;
       case 'link': {
         const node = this.nodeView(event.node);
@@ -140,7 +115,9 @@ export class ClusterModel {
         const { [event.peer]: _was, ...others } = node.linkReasons;
         node.linkReasons =
           event.up || event.reason === undefined ? others : { ...others, [event.peer]: event.reason };
-        if (!event.up) this.lose('no link', (m) => isBetween(m, event.node, event.peer));
+        // A held message is still in its sender, whatever happens to the link meanwhile.
+        if (!event.up)
+          this.lose('no link', (m) => m.heldId === undefined && isBetween(m, event.node, event.peer));
         break;
       }
       case 'node':
@@ -148,8 +125,8 @@ export class ClusterModel {
         if (!event.up) this.lose('node down', (m) => m.to === event.node || m.from === event.node);
         break;
       case 'faults': {
-        const { blockOut, blockIn, dropRate, delayMs, jitterMs } = event;
-        this.nodeView(event.node).faults = { blockOut, blockIn, dropRate, delayMs, jitterMs };
+        const { blockOut, blockIn, dropRate, delayMs, jitterMs, hold = false } = event;
+        this.nodeView(event.node).faults = { blockOut, blockIn, dropRate, delayMs, jitterMs, hold };
         break;
       }
       case 'note':
@@ -209,8 +186,31 @@ export class ClusterModel {
     return this.agreement.badge();
   }
 
-  get inFlightMessages() {
+  get inFlightMessages(): InFlightMessage[] {
     return this.inFlight.list();
+  }
+
+  /** Messages held by their senders for delivery by hand, oldest first. */
+  get heldMessages(): InFlightMessage[] {
+    return this.inFlight.heldList();
+  }
+
+  /** The story of `key`, if it is among the keys whose stories are kept. */
+  storyOf(key: string): KeyStoryData | undefined {
+    return this.stories.of(key);
+  }
+
+  /**
+   * True if `node` missed `key`'s decision (down, or cut off from the node that decided first)
+   * and has not heard of the key since: it learns the value only if the key is asked there again.
+   */
+  missed(key: string, node: string): boolean {
+    return this.missedKeys.has(node, key);
+  }
+
+  /** How many decisions `node` missed (see `missed`). */
+  missedCount(node: string): number {
+    return this.missedKeys.count(node);
   }
 
   get messageCounts() {
@@ -224,12 +224,12 @@ export class ClusterModel {
 
   /** The most recent log lines, oldest first. */
   get logEntries(): readonly LogEntry[] {
-    return this.logLines;
+    return this.eventLog.lines;
   }
 
   /** The most recent notable lines (no messages, lost or not, no state changes), oldest first. */
   get notableEntries(): readonly LogEntry[] {
-    return this.notableLines;
+    return this.eventLog.notable;
   }
 
   toData(): ClusterModelData {
@@ -246,8 +246,9 @@ export class ClusterModel {
       agreement: this.agreement.toData(),
       inFlight: this.inFlight.toData(),
       decisions: [...this.decisionList],
-      log: [...this.logLines],
-      notable: [...this.notableLines],
+      ...this.eventLog.toData(),
+      stories: this.stories.toData(),
+      missed: this.missedKeys.toData(),
     };
   }
 
@@ -270,8 +271,9 @@ export class ClusterModel {
     model.agreement = AgreementTracker.fromData(data.agreement);
     model.inFlight = InFlightTracker.fromData(data.inFlight, options);
     model.decisionList = [...data.decisions];
-    model.logLines = [...data.log];
-    model.notableLines = [...data.notable];
+    model.eventLog = EventLog.fromData(data, options.maxLog);
+    model.stories = KeyStories.fromData(data.stories, options);
+    model.missedKeys = MissedDecisions.fromData(data.missed);
     return model;
   }
 
@@ -300,6 +302,7 @@ export class ClusterModel {
       this.keyStates.set(key, states);
       this.keyList = null;
     }
+    if (state !== 'nil') this.missedKeys.heard(nodeId, key);
     const previous = states[nodeId] ?? 'nil';
     // A decision is final (DESIGN.md §2): a late report of another state does not undo it.
     if (previous === state || previous === 'decided') return;
@@ -330,6 +333,7 @@ export class ClusterModel {
       this.log(t, `DISAGREEMENT on ${key}: ${JSON.stringify(this.agreement.valuesOf(key))}`, 'decided', key);
     }
     if (isFirst) {
+      this.missedKeys.decidedFirst(key, node, this.nodeViews.values());
       this.decisionList.push({ t, node, key, value });
       const max = this.options.maxDecisions ?? 200;
       if (this.decisionList.length > max * 2) this.decisionList = this.decisionList.slice(-max);
@@ -347,8 +351,13 @@ export class ClusterModel {
       msg: event.msg,
       ballot: event.ballot,
     };
-    const sent = this.inFlight.sent(message, from.faults.delayMs + from.faults.jitterMs);
-    if (sent === null) return;
+    const delayMs = from.faults.delayMs + from.faults.jitterMs;
+    const sent = this.inFlight.sent(message, delayMs);
+    if (sent === null) {
+      this.stories.sentAndArrived(this.applied, message, event);
+      return;
+    }
+    this.stories.sent(this.applied, sent, event, delayMs);
     const reason: LostReason | null =
       from.faults.blockOut.includes(event.to) || (to?.faults.blockIn.includes(event.node) ?? false)
         ? 'blocked'
@@ -366,18 +375,33 @@ export class ClusterModel {
     for (const message of this.inFlight.lose(predicate)) this.logLost(message, reason);
   }
 
-  private logLost(message: Parameters<typeof describeLost>[0], reason: LostReason): void {
+  private logLost(message: InFlightMessage, reason: LostReason): void {
+    this.stories.lost(this.applied, this.now, message, reason);
     this.log(this.now, describeLost(message, reason), 'lost', message.key);
   }
 
+  private release(event: Extract<ViewEvent, { type: 'release' }>): void {
+    const released = this.inFlight.release(event.node, event.id, event.how, event.t);
+    if (released === null) return;
+    switch (released.how) {
+      case 'deliver':
+        this.stories.released(released.message);
+        if (released.arrived) this.stories.arrived(this.applied, event.t, released.message);
+        return;
+      case 'drop':
+        this.logLost(released.message, 'dropped by hand');
+        return;
+      case 'duplicate': {
+        const original = this.inFlight.heldMessage(event.node, event.id);
+        if (original) this.stories.duplicated(this.applied, original.id, released.copy);
+        if (released.arrived) this.stories.arrived(this.applied, event.t, released.copy);
+        return;
+      }
+    }
+  }
+
   private log(t: number, text: string, kind: LogEntry['kind'], key?: string): void {
-    const entry: LogEntry = { seq: this.applied, t, text, kind, ...(key !== undefined ? { key } : {}) };
-    const max = this.options.maxLog ?? 1000;
-    this.logLines.push(entry);
-    if (this.logLines.length > max * 2) this.logLines = this.logLines.slice(-max);
-    if (kind === 'send' || kind === 'recv' || kind === 'state' || kind === 'lost') return;
-    this.notableLines.push(entry);
-    if (this.notableLines.length > max * 2) this.notableLines = this.notableLines.slice(-max);
+    this.eventLog.add({ seq: this.applied, t, text, kind, ...(key !== undefined ? { key } : {}) });
   }
 }
 

@@ -10,13 +10,19 @@ export function describeEvent(event: ViewEvent): string | null {
     case 'snapshot':
       return `${event.node} is up (incarnation ${event.incarnation.slice(0, 8)}, ${Object.keys(event.states).length} keys known)`;
     case 'state':
-      return `${event.node} ${event.key} → ${event.state}`;
+      return `${event.node} ${event.key} → ${event.state}${event.event ? ` (${event.event}${event.guard ? ` [${event.guard}]` : ''})` : ''}`;
     case 'send':
       return `${event.node}→${event.to} ${event.msg}${ballot(event.ballot)} ${event.key}`;
     case 'recv':
       return `${event.from}→${event.node} ${event.msg}${ballot(event.ballot)} ${event.key} received`;
     case 'decided':
       return `${event.node} decided ${event.key} = ${event.value}`;
+    case 'durable':
+      return `${event.node} ${event.key} on disk: ${recordText(event)}`;
+    case 'held':
+      return `${event.node}→${event.to} ${event.msg}${ballot(event.ballot)} ${event.key} held for delivery by hand`;
+    case 'release':
+      return `${event.node}: held message #${event.id} ${event.how === 'deliver' ? 'delivered' : event.how === 'drop' ? 'dropped' : 'duplicated'} by hand`;
     case 'link':
       return `${event.node}: link to ${event.peer} ${event.up ? 'up' : 'down'}`;
     case 'node':
@@ -36,6 +42,15 @@ export function describeEvent(event: ViewEvent): string | null {
     case 'tick':
       return null;
   }
+}
+
+function recordText(event: Extract<ViewEvent, { type: 'durable' }>): string {
+  if (event.decided !== null) return `decided ${event.decided}`;
+  const parts = [
+    event.promised !== null ? `promised ${event.promised}` : '',
+    event.accepted !== null ? `accepted ${event.value ?? ''} in ${event.accepted}` : '',
+  ].filter((p) => p !== '');
+  return parts.length ? parts.join(', ') : 'empty record';
 }
 
 export function describeLost(message: InFlightMessage, reason: LostReason): string {

@@ -4,8 +4,10 @@
 // matched oldest first by (from, to, key, type, ballot): links are FIFO, and two messages with
 // the same signature are interchangeable for the view. A message never received is declared
 // lost when its deadline passes, or at once when the view knows it cannot arrive (no link, the
-// destination is down, a block). Browser-safe, deterministic: time is the events' `t`.
-import type { ViewMessageType } from './viewEvents.js';
+// destination is down, a block). A message held for delivery by hand (teaching mode) waits
+// outside the matching until it is released: delivered, dropped, or duplicated (a copy goes,
+// the message stays held). Browser-safe, deterministic: time is the events' `t`.
+import type { ReleaseHow, ViewMessageType } from './viewEvents.js';
 
 export interface InFlightMessage {
   /** Unique within this tracker, in send order. */
@@ -18,9 +20,22 @@ export interface InFlightMessage {
   readonly ballot: string | null;
   /** Declared lost if not received by then. */
   readonly deadline: number;
+  /** Waiting in its sender to be delivered by hand: `heldId` names it there. */
+  readonly heldId?: number;
+  /** A copy made by duplicating a held message. */
+  readonly copy?: boolean;
 }
 
-export type LostReason = 'timeout' | 'no link' | 'node down' | 'blocked' | 'overflow' | 'dropped';
+export type LostReason =
+  'timeout' | 'no link' | 'node down' | 'blocked' | 'overflow' | 'dropped' | 'dropped by hand';
+
+/** What releasing a held message did. */
+export type Released =
+  /** On its way (or already received: `arrived`). */
+  | { readonly how: 'deliver'; readonly message: InFlightMessage; readonly arrived: boolean }
+  | { readonly how: 'drop'; readonly message: InFlightMessage }
+  /** `copy` is in flight (or already received: `arrived`); the original is still held. */
+  | { readonly how: 'duplicate'; readonly copy: InFlightMessage; readonly arrived: boolean };
 
 export interface InFlightCounts {
   sent: number;
@@ -43,7 +58,13 @@ export interface InFlightData {
   readonly messages: readonly InFlightMessage[];
   readonly orphans: readonly { readonly signature: string; readonly t: number }[];
   readonly counts: InFlightCounts;
+  /** Held messages: `sender#heldId` → message id. Absent in older snapshots. */
+  readonly held?: readonly (readonly [string, number])[];
 }
+
+/** The deadline of a held message: never, but a finite number, so that it survives JSON. */
+const HELD_DEADLINE = Number.MAX_SAFE_INTEGER;
+const heldName = (sender: string, heldId: number): string => `${sender}#${heldId}`;
 
 type Signature = string;
 
@@ -61,6 +82,8 @@ export class InFlightTracker {
   private readonly messages = new Map<number, InFlightMessage>();
   private readonly bySignature = new Map<Signature, number[]>();
   private orphans: { signature: Signature; t: number }[] = [];
+  /** Held messages by `heldName`: they are in `messages` but not in `bySignature`. */
+  private readonly heldIds = new Map<string, number>();
   private nextId = 1;
   private readonly lostAfterMs: number;
   private readonly orphanMs: number;
@@ -87,10 +110,7 @@ export class InFlightTracker {
    */
   sent(m: Omit<InFlightMessage, 'id' | 'deadline'>, extraDelayMs = 0): InFlightMessage | null {
     this.counts.sent++;
-    const signature = signatureOf(m);
-    const orphan = this.orphans.findIndex((o) => o.signature === signature);
-    if (orphan >= 0) {
-      this.orphans.splice(orphan, 1);
+    if (this.takeOrphan(signatureOf(m))) {
       this.counts.delivered++;
       return null;
     }
@@ -100,10 +120,62 @@ export class InFlightTracker {
       deadline: m.t + this.lostAfterMs + extraDelayMs,
     };
     this.messages.set(message.id, message);
-    const queue = this.bySignature.get(signature);
-    if (queue) queue.push(message.id);
-    else this.bySignature.set(signature, [message.id]);
+    this.enqueue(message, 'back');
     return message;
+  }
+
+  /**
+   * The newest message in flight from `m.from` matching `m` is held by its sender (the sender
+   * reports its `send`, then that it holds it). Returns it, or null if there is none.
+   */
+  held(
+    m: { from: string; to: string; key: string; msg: string; ballot: string | null },
+    heldId: number,
+  ): InFlightMessage | null {
+    const queue = this.bySignature.get(signatureOf(m));
+    const id = queue?.[queue.length - 1];
+    if (id === undefined) return null;
+    const message = { ...(this.messages.get(id) as InFlightMessage), heldId, deadline: HELD_DEADLINE };
+    this.dequeue(message);
+    this.messages.set(id, message);
+    this.heldIds.set(heldName(m.from, heldId), id);
+    return message;
+  }
+
+  /** The held message `heldId` of `sender`, if it is still held. */
+  heldMessage(sender: string, heldId: number): InFlightMessage | undefined {
+    const id = this.heldIds.get(heldName(sender, heldId));
+    return id === undefined ? undefined : this.messages.get(id);
+  }
+
+  /** Releases a held message at time `t`; null if `sender` holds no message `heldId`. */
+  release(sender: string, heldId: number, how: ReleaseHow, t: number): Released | null {
+    const name = heldName(sender, heldId);
+    const id = this.heldIds.get(name);
+    const held = id === undefined ? undefined : this.messages.get(id);
+    if (held === undefined) return null;
+    if (how === 'duplicate') {
+      const { heldId: _held, deadline: _deadline, id: _id, ...rest } = held;
+      const copy: InFlightMessage = {
+        ...rest,
+        t,
+        id: this.nextId++,
+        copy: true,
+        deadline: t + this.lostAfterMs,
+      };
+      this.counts.sent++;
+      return { how, copy, arrived: this.launch(copy) };
+    }
+    this.heldIds.delete(name);
+    if (how === 'drop') {
+      this.remove(held);
+      this.counts.lost++;
+      return { how, message: held };
+    }
+    const { heldId: _held, ...rest } = held;
+    const message: InFlightMessage = { ...rest, deadline: t + this.lostAfterMs };
+    this.messages.delete(held.id);
+    return { how, message, arrived: this.launch(message) };
   }
 
   /** A receive: the oldest matching message in flight arrived. Returns it (null: an orphan for now). */
@@ -152,6 +224,11 @@ export class InFlightTracker {
     return message;
   }
 
+  /** Messages held by their senders, oldest first. */
+  heldList(): InFlightMessage[] {
+    return this.list().filter((m) => m.heldId !== undefined);
+  }
+
   /** Declares lost every message matching `predicate` (scans them all); returns them. */
   lose(predicate: (m: InFlightMessage) => boolean): InFlightMessage[] {
     const lost = [...this.messages.values()].filter(predicate);
@@ -181,6 +258,7 @@ export class InFlightTracker {
       messages: this.list(),
       orphans: this.orphans.map((o) => ({ ...o })),
       counts: { ...this.counts },
+      held: [...this.heldIds],
     };
   }
 
@@ -189,23 +267,56 @@ export class InFlightTracker {
     tracker.nextId = data.nextId;
     tracker.orphans = data.orphans.map((o) => ({ ...o }));
     Object.assign(tracker.counts, data.counts);
+    for (const [name, id] of data.held ?? []) tracker.heldIds.set(name, id);
     for (const message of data.messages) {
       tracker.messages.set(message.id, message);
-      const signature = signatureOf(message);
-      const queue = tracker.bySignature.get(signature);
-      if (queue) queue.push(message.id);
-      else tracker.bySignature.set(signature, [message.id]);
+      if (message.heldId === undefined) tracker.enqueue(message, 'back');
     }
     return tracker;
   }
 
-  private remove(message: InFlightMessage): void {
-    this.messages.delete(message.id);
+  /**
+   * Puts a released message (or a copy) on its way: received at once if its receive was already
+   * seen (an orphan: feeds race), else in flight, first in line among its identical messages
+   * (it was sent before them). True if it arrived at once.
+   */
+  private launch(message: InFlightMessage): boolean {
+    if (this.takeOrphan(signatureOf(message))) {
+      this.counts.delivered++;
+      return true;
+    }
+    this.messages.set(message.id, message);
+    this.enqueue(message, 'front');
+    return false;
+  }
+
+  private takeOrphan(signature: Signature): boolean {
+    const orphan = this.orphans.findIndex((o) => o.signature === signature);
+    if (orphan < 0) return false;
+    this.orphans.splice(orphan, 1);
+    return true;
+  }
+
+  private enqueue(message: InFlightMessage, where: 'front' | 'back'): void {
+    const signature = signatureOf(message);
+    const queue = this.bySignature.get(signature);
+    if (!queue) this.bySignature.set(signature, [message.id]);
+    else if (where === 'back') queue.push(message.id);
+    else queue.unshift(message.id);
+  }
+
+  private dequeue(message: InFlightMessage): void {
     const signature = signatureOf(message);
     const queue = this.bySignature.get(signature);
     if (!queue) return;
     const at = queue.indexOf(message.id);
     if (at >= 0) queue.splice(at, 1);
     if (queue.length === 0) this.bySignature.delete(signature);
+  }
+
+  private remove(message: InFlightMessage): void {
+    this.messages.delete(message.id);
+    this.dequeue(message);
+    if (message.heldId !== undefined) this.heldIds.delete(heldName(message.from, message.heldId));
   }
 }

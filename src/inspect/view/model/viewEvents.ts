@@ -6,8 +6,12 @@
 
 import type { PaxosMessageType } from '../../../paxos/messages.js';
 
-/** Bumped when an event changes shape; recordings carry it in their header. */
-export const VIEW_FEED_VERSION = 1;
+/**
+ * Bumped when an event changes shape; recordings carry it in their header. 2 added `durable`,
+ * `held` and `release`, and optional fields on `state`, `send`, `drop` and `faults`: version 1
+ * recordings are valid version 2 ones.
+ */
+export const VIEW_FEED_VERSION = 2;
 
 /** An instance's state as the view shows it: the machine's five, and a key given up. */
 export type ViewState = 'nil' | 'preparing' | 'proposing' | 'acknowledged' | 'decided' | 'failed';
@@ -58,17 +62,46 @@ export interface SnapshotEvent {
   readonly decided: Readonly<Record<string, string>>;
 }
 
-/** The node's key instance changed state (every state passed through, microsteps included). */
+/**
+ * The node's key instance entered a state (every state passed through, microsteps included, and
+ * a state re-entered by a transition). The optional fields say which transition of the machine
+ * definition was taken, when the feed saw it (XState inspection); older recordings lack them.
+ */
 export interface StateEvent {
   readonly type: 'state';
   readonly t: number;
   readonly node: string;
   readonly key: string;
   readonly state: ViewState;
+  /** The state the transition left. */
+  readonly from?: ViewState;
+  /** The transition's event as the machine graph names it: `prepare`, `always`, `after phaseTimeout`… */
+  readonly event?: string;
+  /** For an eventless (`always`) transition: the event whose handling led to it. */
+  readonly cause?: string;
+  /** The transition's guard, as the machine graph names it. */
+  readonly guard?: string;
+  /** The transition is a root-level handler (an all-state event), not the state's own. */
+  readonly anyState?: boolean;
+  /** The instance's own ballot after the transition (`round.node`), while it has one. */
+  readonly ballot?: string;
+}
+
+/**
+ * What a message says beyond its type and ballot, for the key's story. Values as `valueText`
+ * renders them. Optional: absent from older recordings.
+ */
+export interface MessageDetail {
+  /** The value of a `propose`, `decide` or `forward`; of a `promise`, the value it reports accepted. */
+  readonly value?: string;
+  /** A `promise`: the ballot of the value the acceptor accepted, null if it accepted nothing. */
+  readonly accepted?: string | null;
+  /** A `reject`: the higher ballot the acceptor promised. */
+  readonly promised?: string;
 }
 
 /** `node` handed an envelope to its transport. `ballot` is `round.node`, null for `decide`. */
-export interface SendEvent {
+export interface SendEvent extends MessageDetail {
   readonly type: 'send';
   readonly t: number;
   readonly node: string;
@@ -93,7 +126,7 @@ export interface RecvEvent {
  * The network lost an envelope `node` sent: reported where the network itself is observed (the
  * simulation). Real nodes cannot know; their lost messages expire instead.
  */
-export interface DropEvent {
+export interface DropEvent extends MessageDetail {
   readonly type: 'drop';
   readonly t: number;
   readonly node: string;
@@ -101,6 +134,56 @@ export interface DropEvent {
   readonly key: string;
   readonly msg: ViewMessageType;
   readonly ballot: string | null;
+}
+
+/**
+ * A write of `key`'s acceptor record on `node` is durable: a vote (promise, acceptance) or a
+ * decision is on disk, so a reply revealing it may now leave. The record as written.
+ */
+export interface DurableEvent {
+  readonly type: 'durable';
+  readonly t: number;
+  readonly node: string;
+  readonly key: string;
+  /** The promised ballot, null when none (or compacted away once decided). */
+  readonly promised: string | null;
+  /** The accepted ballot, and its value as `valueText` renders it. */
+  readonly accepted: string | null;
+  readonly value: string | null;
+  /** The decided value, as `valueText` renders it, when the record holds the decision. */
+  readonly decided: string | null;
+}
+
+/** How a message held for delivery by hand was released. */
+export type ReleaseHow = 'deliver' | 'drop' | 'duplicate';
+
+export const RELEASE_HOWS: readonly ReleaseHow[] = ['deliver', 'drop', 'duplicate'];
+
+/**
+ * Delivery by hand (a demo's teaching mode): `node`'s fault injector holds the message it was
+ * just handed (the `send` reported before this one) until it is released. `id` names it on that node.
+ */
+export interface HeldEvent {
+  readonly type: 'held';
+  readonly t: number;
+  readonly node: string;
+  readonly id: number;
+  readonly to: string;
+  readonly key: string;
+  readonly msg: ViewMessageType;
+  readonly ballot: string | null;
+}
+
+/**
+ * A held message was released: delivered, dropped, or duplicated (a copy delivered, the
+ * message itself still held).
+ */
+export interface ReleaseEvent {
+  readonly type: 'release';
+  readonly t: number;
+  readonly node: string;
+  readonly id: number;
+  readonly how: ReleaseHow;
 }
 
 /** The decision of `key` is durable on `node`. */
@@ -141,6 +224,8 @@ export interface FaultsEvent {
   readonly dropRate: number;
   readonly delayMs: number;
   readonly jitterMs: number;
+  /** Outbound messages wait to be delivered by hand (and the node's timers stand still). */
+  readonly hold?: boolean;
 }
 
 /** A line for the event log: a control used, a simulated fault, a message from the demo. */
@@ -163,6 +248,9 @@ export type ViewEvent =
   | SendEvent
   | RecvEvent
   | DropEvent
+  | DurableEvent
+  | HeldEvent
+  | ReleaseEvent
   | DecidedEvent
   | LinkEvent
   | NodeEvent
