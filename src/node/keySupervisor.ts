@@ -266,7 +266,6 @@ export class KeySupervisor {
     return this.options.storage.load(key)?.decided ?? null;
   }
 
-
   /**
    * A local read that keeps read-your-writes across a crash (§8.2, rule 3): a key decided here is
    * answered at once; a key accepted here but not decided may have been decided (and answered to an
