@@ -90,6 +90,12 @@ describe('codec round trips', () => {
     }
     const request = { id: 4, type: 'ask', key: 'k', value: [1, { a: true }], timeoutMs: 500 };
     expect(validateRequest(request)).toEqual({ ok: true, value: request });
+    for (const read of [
+      { id: 5, type: 'read', key: 'k' },
+      { id: 6, type: 'read', key: 'k', quorum: true },
+      { id: 7, type: 'read', key: 'k', quorum: false },
+    ])
+      expect(validateRequest(read)).toEqual({ ok: true, value: read });
     const reply = { id: 4, type: 'read', key: 'k', decided: true, value: 'v' };
     expect(validateReply(reply)).toEqual({ ok: true, value: reply });
   });
@@ -356,6 +362,11 @@ describe('client requests', () => {
       ok: false,
       id: 5,
       problem: { code: W.BAD_KEY },
+    });
+    expect(validateRequest({ id: 6, type: 'read', key: 'k', quorum: 'yes' })).toMatchObject({
+      ok: false,
+      id: 6,
+      problem: { code: W.BAD_FIELD },
     });
     expect(validateRequest({ id: -1, type: 'status' })).toMatchObject({
       ok: false,
