@@ -97,8 +97,11 @@ export class KeySupervisor {
       onRefused: (effect) => this.refused(effect),
       onStorageFailure: (error) => this.storageFailedWith(errorInfo(error)),
       onSettled: (write) => this.host?.settle(write),
-      // The decision learned before its record was issued is on disk now: the store answers for it.
-      onWritesDurable: (key) => this.knownChosen.delete(key),
+      // The decision learned before its record was issued is on disk now: the store answers for it
+      // (unless something run on the way issued another write of the key).
+      onWritesDurable: (key) => {
+        if (!this.runner.hasPendingWrites(key)) this.knownChosen.delete(key);
+      },
     });
     const { id, members, storage, random } = options;
     this.sortedMembers = [...members].sort();
