@@ -94,6 +94,23 @@ describe('quorum reads (§8.3)', () => {
     expect(await c.ask('b', key, 'other', { maxVirtualMs: 60_000 })).toBe('v');
   });
 
+  it('the node actor answers a read event with quorum: true (embedding, docs/embedding.md)', async () => {
+    cluster = await startCluster({ size: 3, seed: 11 });
+    const c = cluster;
+    expect(await c.ask('b', 'k', 'v', { maxVirtualMs: 10_000 })).toBe('v');
+    const replies: unknown[] = [];
+    const replyTo = { send: (reply: unknown) => replies.push(reply) };
+    c.node('c').actor.send({ type: 'read', key: 'k', quorum: true, replyTo });
+    c.node('c').actor.send({ type: 'read', key: 'other', quorum: true, replyTo });
+    await c.runUntil(() => replies.length === 2, { maxVirtualMs: 10_000 });
+    expect(replies).toEqual(
+      expect.arrayContaining([
+        { type: 'paxos.read', key: 'k', decided: true, value: 'v' },
+        { type: 'paxos.read', key: 'other', decided: false, value: null },
+      ]),
+    );
+  });
+
   it('a quorum read without a quorum times out with PAXOS_ERR_TIMEOUT', async () => {
     cluster = await startCluster({ size: 3, seed: 9 });
     const c = cluster;
