@@ -87,7 +87,7 @@ function nodeCard(view, node, all) {
   const missed = model.missedCount(node.id);
   const missedNote =
     missed > 0
-      ? `<div class="missed-note" data-missed="${missed}">missed ${missed} decision${missed === 1 ? '' : 's'} while down or cut off (hatched grey keys): Paxos does not replay decisions to a node that missed them; it learns each one when that key is asked on ${esc(node.id)} again.</div>`
+      ? `<div class="missed-note" data-missed="${missed}">missed ${missed} decision${missed === 1 ? '' : 's'} while down or cut off (hatched grey keys): a Paxos round does not reach a node that is not there; ${esc(node.id)} learns them from its peers' decided logs (catch-up, every few seconds once it is back), or when a key is asked on it again.</div>`
       : '';
   const buttons = view.controls
     ? `<span class="buttons">

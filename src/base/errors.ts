@@ -28,6 +28,11 @@ export const ERROR_CODES = {
   DATA_DIR_LOCKED: 'PAXOS_ERR_DATA_DIR_LOCKED',
   /** A peer claims an incarnation other than the one remembered: it lost its data directory. */
   AMNESIA: 'PAXOS_ERR_AMNESIA',
+  /**
+   * An alarm that must never fire: a peer says a key this node decided was decided with another
+   * value (catch-up). The node stops voting and keeps its data for investigation.
+   */
+  DISAGREEMENT: 'PAXOS_ERR_DISAGREEMENT',
   /** A `faults` request reached a node not started with fault injection allowed. */
   FAULTS_DISABLED: 'PAXOS_ERR_FAULTS_DISABLED',
   /** paxosFsm: no instance is registered under that subject. */

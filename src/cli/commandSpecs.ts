@@ -140,6 +140,11 @@ const NODE: CommandSpec = {
       value: 'on|off',
       help: 'answer keys this node only votes on without an instance actor (default on)',
     },
+    'catchup-rate': {
+      type: 'string',
+      value: 'BYTES',
+      help: "bytes per second this node pulls its peers' decided logs at (default 8388608; 0 turns catch-up off)",
+    },
     'owner-fast-path': {
       type: 'string',
       value: 'on|off',

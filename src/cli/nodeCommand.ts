@@ -88,6 +88,10 @@ export async function runNode(argv: readonly string[], io: CliIo, spec: CommandS
   if (fastPathRaw !== undefined && fastPathRaw !== 'on' && fastPathRaw !== 'off')
     throw new UsageError(`--acceptor-fast-path must be on or off, not ${JSON.stringify(fastPathRaw)}`);
 
+  const catchupRateRaw = stringFlag(values, 'catchup-rate');
+  const catchupRate =
+    catchupRateRaw === undefined ? undefined : integerFlag(catchupRateRaw, 'catchup-rate', 0, 0, 2 ** 40);
+
   let running: NetworkNode;
   try {
     running = await startNetworkNode({
@@ -135,6 +139,9 @@ export async function runNode(argv: readonly string[], io: CliIo, spec: CommandS
       ...(feedToken !== undefined ? { feedToken } : {}),
       ...(fastPathRaw !== undefined ? { acceptorFastPath: fastPathRaw === 'on' } : {}),
       ...(ownerPathRaw !== undefined ? { ownerFastPath: ownerPathRaw === 'on' } : {}),
+      ...(catchupRate !== undefined
+        ? { catchup: catchupRate === 0 ? (false as const) : { bytesPerSecond: catchupRate } }
+        : {}),
       logger,
     });
   } catch (error) {

@@ -1,7 +1,7 @@
 // `gen-paxos demo --ui`: the live cluster view on a local cluster of real node processes. Each
-// node runs with its view feed on a port of its own, fault injection allowed and the acceptor
-// fast path off (every key gets an instance on every node, so every acceptor's transitions are
-// real machine states, not inferred); a data directory each, so a crashed node restarts on its
+// node runs with its view feed on a port of its own and fault injection allowed, in the default
+// configuration (keys a node only votes on run without an instance, and are inspected as their
+// instance would be: what runs is what is watched); a data directory each, so a crashed node restarts on its
 // durable state. The demo follows the feeds, serves the page on 127.0.0.1, keeps asking keys
 // until Ctrl-C (or --duration-s), optionally records the events, then stops everything it
 // started, removes its temp dir, and exits 0 if no key was ever decided two ways.
@@ -84,8 +84,6 @@ export async function runUiDemo(options: UiDemoOptions, io: CliIo): Promise<{ ag
         '--feed-token-file',
         feedTokenFile,
         '--allow-fault-injection',
-        '--acceptor-fast-path',
-        'off',
         ...(mode.teach ? ['--owner-fast-path', 'off'] : []),
       ],
     });

@@ -1,6 +1,7 @@
 // A node's metrics as Prometheus families, read from the counters each layer keeps: asks (the
 // node façade), instances and messages (the supervisor and effect runner), commits (storage),
 // links (transport, and each peer's link with why it is down). Served at /metrics by the node's HTTP port.
+import type { CatchupProgress, SourceProgress } from '../node/catchup/catchupPuller.js';
 import type { GenPaxosNode } from '../node/genPaxos.js';
 import type { LinkStatus } from '../transport/wire/frames.js';
 import { renderPrometheus, type Labels, type MetricFamily } from './prometheus.js';
@@ -139,6 +140,8 @@ export function nodeMetricFamilies(node: GenPaxosNode, links?: readonly LinkStat
   const transport = node.transportStats;
   if (transport) families.push(gauge('paxos_links_up', 'Peers with a working link now.', transport.linksUp));
   if (links) families.push(linkFamily(links));
+  const catchup = node.catchupProgress;
+  if (catchup) families.push(...catchupFamilies(catchup));
   const storage = node.storageStats;
   if (storage) {
     families.push(
@@ -160,6 +163,55 @@ export function nodeMetricFamilies(node: GenPaxosNode, links?: readonly LinkStat
     );
   }
   return families;
+}
+
+/** Catch-up's progress (node/catchup/): per peer, what was pulled and what is left. */
+function catchupFamilies(progress: CatchupProgress): MetricFamily[] {
+  const perPeer = (
+    name: string,
+    help: string,
+    type: 'counter' | 'gauge',
+    pick: (s: SourceProgress) => number,
+  ) => ({
+    name,
+    help,
+    type,
+    samples: Object.entries(progress.sources).map(([peer, source]) => ({
+      labels: { peer },
+      value: pick(source),
+    })),
+  });
+  return [
+    perPeer(
+      'paxos_catchup_keys_total',
+      "Decided keys pulled from each peer's decided log.",
+      'counter',
+      (s) => s.keys,
+    ),
+    perPeer(
+      'paxos_catchup_bytes_total',
+      'Bytes of keys and values pulled from each peer.',
+      'counter',
+      (s) => s.bytes,
+    ),
+    perPeer('paxos_catchup_errors_total', 'Failed page requests to each peer.', 'counter', (s) => s.errors),
+    perPeer(
+      'paxos_catchup_lag_keys',
+      "Decisions in each peer's log not yet pulled here.",
+      'gauge',
+      (s) => s.lagKeys,
+    ),
+    gauge(
+      'paxos_catchup_caught_up',
+      "1 once every peer's log was pulled to its head.",
+      progress.caughtUp ? 1 : 0,
+    ),
+    counter(
+      'paxos_disagreements_total',
+      'Keys a peer says were decided with another value than here (PAXOS_ERR_DISAGREEMENT).',
+      progress.disagreements,
+    ),
+  ];
 }
 
 /** The node's /metrics page. */

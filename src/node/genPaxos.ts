@@ -14,11 +14,14 @@ import { createGenServer, type GenServer } from '../runtime/genServer/genServer.
 import { RUNTIME_ERROR_CODES } from '../runtime/runtimeError.js';
 import type { SupervisorLogic } from '../runtime/supervisor/supervisor.js';
 import type { DurableCommitStats } from '../storage/commitStats.js';
+import { hasDecidedLog, type DecidedLog } from '../storage/decidedLog.js';
 import { LmdbStorage } from '../storage/lmdbStorage.js';
 import { MemoryStorage } from '../storage/memoryStorage.js';
 import type { Storage } from '../storage/storage.js';
 import type { Transport, TransportStats } from '../transport/transport.js';
 import { describeAskTimeout } from './askTimeout.js';
+import type { CatchupLimits, CatchupProgress, CatchupPuller } from './catchup/catchupPuller.js';
+import { startNodeCatchup } from './catchup/nodeCatchup.js';
 import type { GenPaxosNodeLogic } from './genPaxosNode.js';
 import type { KeySupervisor } from './keySupervisor.js';
 import type { GenPaxosNodeEmitted, GenPaxosNodeReply, SupervisorStats } from './nodeEvents.js';
@@ -52,6 +55,7 @@ export class GenPaxosNode {
   private readonly server: GenServer;
   private readonly asks = { started: 0, decided: 0, failed: {} as Record<string, number> };
   private readonly askLatency = new Histogram(ASK_LATENCY_BUCKETS_MS);
+  private catchup: CatchupPuller | null = null;
 
   /** @internal use `startLink`. */
   constructor(
@@ -267,6 +271,31 @@ export class GenPaxosNode {
     return { ...this.keysOrThrow().stats, liveInstances: this.keysOrThrow().liveInstances };
   }
 
+  /**
+   * How far this node has pulled the other members' decided logs (catch-up), or null when catch-up
+   * is off (the `catchup: false` option, or a store without a decided log).
+   */
+  get catchupProgress(): CatchupProgress | null {
+    return this.catchup?.progress() ?? null;
+  }
+
+  /** @internal startLink starts catch-up once the node runs. */
+  startCatchup(storage: Storage & DecidedLog, limits: Partial<CatchupLimits>): void {
+    this.catchup = startNodeCatchup({
+      id: this.id,
+      members: this.members,
+      runtime: this.runtime,
+      storage,
+      clock: this.clock,
+      deliver: (envelope) => {
+        if (!this.stopped) this.current?.send({ type: 'inbound', envelope });
+      },
+      keys: () => this.keys,
+      emit: (event) => this.emitted(event),
+      limits,
+    });
+  }
+
   /** The node's key supervisor as it runs now, for the node's own layers (servers, inspection). */
   get internals(): KeySupervisor {
     return this.keysOrThrow();
@@ -281,6 +310,7 @@ export class GenPaxosNode {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    this.catchup?.stop();
     this.root?.stop();
     await this.transport.close();
     await this.storage.close();
@@ -290,6 +320,7 @@ export class GenPaxosNode {
   halt(): void {
     if (this.stopped) return;
     this.stopped = true;
+    this.catchup?.stop();
     this.root?.stop();
     void this.transport.close();
   }
@@ -338,6 +369,9 @@ export async function startLink(options: StartLinkOptions): Promise<GenPaxosNode
       ...(options.restartIntensity ? { restartIntensity: options.restartIntensity } : {}),
       ...(options.instanceLogic ? { instanceLogic: options.instanceLogic } : {}),
       ...(options.inspect ? { inspect: options.inspect } : {}),
+      ...(options.inspectInstanceLess !== undefined
+        ? { inspectInstanceLess: options.inspectInstanceLess }
+        : {}),
       ...(options.acceptorFastPath !== undefined ? { acceptorFastPath: options.acceptorFastPath } : {}),
       ...(options.ownerFastPath !== undefined ? { ownerFastPath: options.ownerFastPath } : {}),
       ...(options.adaptiveTiming !== undefined ? { adaptiveTiming: options.adaptiveTiming } : {}),
@@ -347,5 +381,8 @@ export async function startLink(options: StartLinkOptions): Promise<GenPaxosNode
     emitted: (event) => node.emitted(event),
   });
   node.attach({ root });
+  // Catch-up pulls over the runtime's links: a runtime that cannot link to others has no one to ask.
+  if (options.catchup !== false && hasDecidedLog(storage) && runtime.isAlive())
+    node.startCatchup(storage, options.catchup ?? {});
   return node;
 }

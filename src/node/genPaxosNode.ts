@@ -51,10 +51,12 @@ export interface GenPaxosNodeInput {
    * `inspect` option of your root actor sees the node actor only).
    */
   readonly inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+  /** Default true: `inspect` also sees keys handled without an instance, as their instance would be. */
+  readonly inspectInstanceLess?: boolean;
   /**
    * Default true: a node answers requests for keys it has no instance for (it only votes on them)
    * by applying the instance's step functions to the stored record, without spawning an actor.
-   * False: every such key gets an instance actor, so every acceptor's transitions can be watched.
+   * False: every such key gets an instance actor. `inspect` sees the same transitions either way.
    */
   readonly acceptorFastPath?: boolean;
   /**
@@ -146,6 +148,7 @@ export const genPaxosNode: GenPaxosNodeLogic = {
       restartIntensity: input.restartIntensity ?? DEFAULT_RESTART_INTENSITY,
       instanceLogic: input.instanceLogic ?? instanceMachine,
       ...(input.inspect ? { inspect: input.inspect } : {}),
+      ...(input.inspectInstanceLess !== undefined ? { inspectInstanceLess: input.inspectInstanceLess } : {}),
       acceptorFastPath: input.acceptorFastPath ?? true,
       ownerFastPath: input.ownerFastPath ?? true,
       adaptiveTiming: input.adaptiveTiming ?? true,

@@ -10,7 +10,12 @@ import { GenPaxosError, ERROR_CODES, errorInfo, type ErrorInfo } from '../base/e
 import { Histogram } from '../base/histogram.js';
 import { drawSeed } from '../base/random.js';
 import type { Effect, RefusedEffect } from '../paxos/effects.js';
-import { DEFAULT_TIMING, type InstanceMachine, type InstanceStateName } from '../paxos/instanceMachine.js';
+import {
+  DEFAULT_TIMING,
+  type InstanceInput,
+  type InstanceMachine,
+  type InstanceStateName,
+} from '../paxos/instanceMachine.js';
 import {
   EMPTY_SLOT,
   isRetirable,
@@ -24,7 +29,7 @@ import {
 import type { Envelope, PaxosValue } from '../paxos/messages.js';
 import { ownerAmongSorted } from '../paxos/owner.js';
 import { stateReply } from '../paxos/reads.js';
-import { EMPTY_RECORD } from '../paxos/record.js';
+import { EMPTY_RECORD, type KeyRecord } from '../paxos/record.js';
 import { checkKey, checkValue } from '../paxos/validate.js';
 import type { ExitReason } from '../runtime/exitReason.js';
 import { UNLIMITED_INTENSITY } from '../runtime/supervisor/childSpec.js';
@@ -35,6 +40,7 @@ import { emptySupervisorStats, type ReplyTo, type SupervisorStats } from './node
 import { AdaptiveTiming } from './adaptiveTiming.js';
 import { QuorumReads } from './quorumReads.js';
 import { SilentPeers } from './silentPeers.js';
+import { InstanceWitnesses } from './instanceWitness.js';
 import { TakeoverTimers } from './takeoverTimers.js';
 
 type InstanceActor = ActorRefFrom<InstanceMachine>;
@@ -67,7 +73,8 @@ export class KeySupervisor {
   private readonly failed = new Map<string, ErrorInfo>();
   /** Ballots started per key not yet decided here. */
   private readonly ballots = new Map<string, number>();
-  private storageFailure: ErrorInfo | null = null;
+  /** Why this node stopped voting (its storage failed, or an alarm), as asks are refused with it. */
+  private votingStopped: ErrorInfo | null = null;
   private host: KeySupervisorHost | null = null;
   private timers: TakeoverTimers | null = null;
   /** The members in sorted order, to find each key's owner. */
@@ -85,6 +92,8 @@ export class KeySupervisor {
    * asks of these keys may have been answered already, so reads must see them too.
    */
   private readonly knownChosen = new Map<string, { readonly value: PaxosValue }>();
+  /** Keys handled without an instance, shown to inspection as their instance would be; null when not inspected. */
+  private readonly witnesses: InstanceWitnesses | null;
 
   constructor(readonly options: KeySupervisorOptions) {
     this.runner = new EffectRunner({
@@ -118,6 +127,15 @@ export class KeySupervisor {
       recover: (key, value, replyTo) => this.recover(key, value, replyTo),
       ended: (how) => (this.stats.quorumReads[how] = (this.stats.quorumReads[how] ?? 0) + 1),
     });
+    this.witnesses =
+      options.inspect && options.inspectInstanceLess !== false
+        ? new InstanceWitnesses({
+            logic: options.instanceLogic,
+            inspect: options.inspect,
+            // Seed 0: a witness draws nothing from the node's random source, so watching changes no run.
+            input: (key, record) => this.instanceInput(key, record, 0, false),
+          })
+        : null;
     this.pool = new SimpleOneForOne<InstanceMachine, null>({
       name: `node ${id}`,
       // Restarts are bounded per key (childIntensity), never for the node as a whole.
@@ -133,18 +151,8 @@ export class KeySupervisor {
         isolated: true,
         childIntensity: options.restartIntensity,
         // Computed again at every restart, so a restarted instance reloads the key's record.
-        input: (key, _args, restarted) => ({
-          key,
-          node: id,
-          boot: storage.boot ?? 0,
-          restarted,
-          members,
-          record: storage.load(key) ?? null,
-          seed: drawSeed(random),
-          timing: this.timing.timing(),
-          ownerFastPath: options.ownerFastPath,
-          ...(options.ownerFastPath ? { owner: ownerAmongSorted(key, this.sortedMembers) } : {}),
-        }),
+        input: (key, _args, restarted) =>
+          this.instanceInput(key, storage.load(key) ?? null, drawSeed(random), restarted),
         observe: {
           started: (key, child, restarted) => this.instanceStarted(key, child, restarted),
           emitted: (key, effect) => this.instanceEmitted(key, effect),
@@ -157,13 +165,35 @@ export class KeySupervisor {
     });
   }
 
+  /** What an instance of `key` starts from: its record, and the node's identity and settings. */
+  private instanceInput(
+    key: string,
+    record: KeyRecord | null,
+    seed: number,
+    restarted: boolean,
+  ): InstanceInput {
+    const { id, members, storage, ownerFastPath } = this.options;
+    return {
+      key,
+      node: id,
+      boot: storage.boot ?? 0,
+      restarted,
+      members,
+      record,
+      seed,
+      timing: this.timing.timing(),
+      ownerFastPath,
+      ...(ownerFastPath ? { owner: ownerAmongSorted(key, this.sortedMembers) } : {}),
+    };
+  }
+
   /** Live instance actors: bounded by keys in flight, not by keys decided. */
   get liveInstances(): number {
     return this.pool.size;
   }
 
   get storageFailed(): boolean {
-    return this.storageFailure !== null;
+    return this.votingStopped?.code === ERROR_CODES.STORAGE_FAILED;
   }
 
   /** The live instance of `key`, if any (for inspection and tests). */
@@ -317,12 +347,12 @@ export class KeySupervisor {
     this.silentPeers.heardFrom(from);
     if (message.type === 'acknowledge' && message.ballot.round === 0)
       this.silentPeers.acknowledged(key, from);
-    if (this.storageFailure === null && message.type === 'state' && from !== this.options.id) {
+    if (this.votingStopped === null && message.type === 'state' && from !== this.options.id) {
       this.quorumReads.answer(from, key, message);
       return;
     }
-    if (this.storageFailure !== null || this.failed.has(key)) {
-      this.countRefusal(this.storageFailure !== null ? 'storage failed' : 'key failed', from, key);
+    if (this.votingStopped !== null || this.failed.has(key)) {
+      this.countRefusal(this.votingStopped !== null ? this.stoppedReason() : 'key failed', from, key);
       return;
     }
     this.step(key, { type: 'message', from, message });
@@ -335,7 +365,7 @@ export class KeySupervisor {
 
   /** A key's takeover timer fired (through the host's mailbox), or the node resumed an accepted key. */
   takeover(key: string): void {
-    if (this.failed.has(key) || this.storageFailure !== null) return;
+    if (this.failed.has(key) || this.votingStopped !== null) return;
     this.step(key, { type: 'takeover' });
   }
 
@@ -360,16 +390,22 @@ export class KeySupervisor {
   }
 
   storageFailedWith(error: ErrorInfo): void {
-    if (this.storageFailure !== null) return;
-    this.storageFailure = error;
+    if (this.votingStopped !== null) return;
     this.host?.scope.emit({ type: 'storage.failed', error });
+    this.stopVoting({ code: ERROR_CODES.STORAGE_FAILED, message: `storage failed: ${error.message}` });
+  }
+
+  /**
+   * From now on this node neither votes nor proposes (a failed disk, or an alarm such as
+   * PAXOS_ERR_DISAGREEMENT): every instance stops and every ask fails with `failure`.
+   */
+  stopVoting(failure: ErrorInfo): void {
+    if (this.votingStopped !== null) return;
+    this.votingStopped = failure;
     this.timers?.stop();
     this.pool.shutdown();
+    this.witnesses?.stopAll();
     this.slots.clear();
-    const failure: ErrorInfo = {
-      code: ERROR_CODES.STORAGE_FAILED,
-      message: `storage failed: ${error.message}`,
-    };
     for (const [key, waiting] of this.waiting)
       for (const r of waiting) r.send({ type: 'paxos.failed', key, error: failure });
     this.waiting.clear();
@@ -382,6 +418,7 @@ export class KeySupervisor {
     this.options.transport.listen(() => {});
     this.timers?.stop();
     this.pool.shutdown();
+    this.witnesses?.stopAll();
     this.slots.clear();
     const error = errorInfo(
       new GenPaxosError(ERROR_CODES.STOPPED, 'the node stopped before the key was decided'),
@@ -398,6 +435,8 @@ export class KeySupervisor {
     const slot = this.slots.get(key) ?? EMPTY_SLOT;
     const record = this.options.storage.load(key) ?? EMPTY_RECORD;
     const outcome = keyStep(this.nodeOf(key), key, slot, record, input);
+    if (this.witnesses !== null && slot.instance === null && outcome.deliver === null && !outcome.spawn)
+      this.witnesses.stepped(this.nodeOf(key), key, slot, record, input, this.waiting.has(key));
     this.setSlot(key, slotAfter(outcome.slot, outcome.effects));
     if (outcome.timer === 'arm') this.timers?.arm(key);
     else if (outcome.timer === 'clear') this.timers?.clear(key);
@@ -445,6 +484,7 @@ export class KeySupervisor {
     this.timers?.clear(key);
     const slot = this.slots.get(key) ?? EMPTY_SLOT;
     this.setSlot(key, { ...slot, awaiting: false });
+    this.witnesses?.end(key);
     const child = this.pool.startChild(key, null);
     this.setSlot(key, {
       ...(this.slots.get(key) ?? EMPTY_SLOT),
@@ -477,9 +517,7 @@ export class KeySupervisor {
   }
 
   private refusal(key: string): ErrorInfo | null {
-    if (this.storageFailure !== null) {
-      return { code: ERROR_CODES.STORAGE_FAILED, message: `storage failed: ${this.storageFailure.message}` };
-    }
+    if (this.votingStopped !== null) return this.votingStopped;
     const failure = this.failed.get(key);
     if (failure) {
       return {
@@ -507,6 +545,10 @@ export class KeySupervisor {
     this.ballots.set(key, started);
     this.stats.ballotsStarted++;
     if (started > 1) this.stats.retries++;
+  }
+
+  private stoppedReason(): string {
+    return this.votingStopped?.code === ERROR_CODES.STORAGE_FAILED ? 'storage failed' : 'voting stopped';
   }
 
   private countRefusal(reason: string, from: string, key: string): void {

@@ -21,9 +21,14 @@ export interface KeySupervisorOptions {
   /** Receives the instances' inspection events (they run in actor systems of their own). */
   readonly inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
   /**
-   * Answer requests for keys with no live instance without spawning one (see
-   * acceptorFastPath.ts). Off: every key that receives a message gets an instance, so watchers
-   * see every acceptor's state transitions.
+   * Default true: with `inspect`, keys handled without an instance are reported as their instance
+   * would be (instanceWitness.ts). False: only live instances are reported.
+   */
+  readonly inspectInstanceLess?: boolean;
+  /**
+   * Answer requests for keys with no live instance without spawning one (keyStep.ts). Off: every
+   * key that receives a message gets an instance. Watchers see the same transitions either way
+   * (`inspectInstanceLess`).
    */
   readonly acceptorFastPath: boolean;
   /** The key's owner skips phase 1 with ballot 0; other members forward their asks to it. */

@@ -3,6 +3,7 @@
 // from the supervisor that produces them so users and the façade depend on the vocabulary only.
 import type { ErrorInfo } from '../base/errors.js';
 import type { PaxosValue } from '../paxos/messages.js';
+import type { DecidedPage } from '../storage/decidedLog.js';
 
 /** Anything that can receive the node's replies: an XState actor, or the façade's resolver. */
 export interface ReplyTo {
@@ -19,7 +20,9 @@ export type GenPaxosNodeReply =
       readonly decided: boolean;
       readonly value: PaxosValue | null;
     }
-  | { readonly type: 'paxos.failed'; readonly key: string; readonly error: ErrorInfo };
+  | { readonly type: 'paxos.failed'; readonly key: string; readonly error: ErrorInfo }
+  /** A page of the node's decided log, for a peer catching up (catchup/catchupPuller.ts). */
+  | { readonly type: 'paxos.page'; readonly page: DecidedPage };
 
 /** What the supervisor emits for observers (`actor.on(...)`): metrics and logs hang here. */
 export type GenPaxosNodeEmitted =
@@ -33,6 +36,17 @@ export type GenPaxosNodeEmitted =
   | { readonly type: 'instance.restarted'; readonly key: string; readonly error: ErrorInfo }
   | { readonly type: 'instance.failed'; readonly key: string; readonly error: ErrorInfo }
   | { readonly type: 'storage.failed'; readonly error: ErrorInfo }
+  /**
+   * Catch-up met a key `peer` says was decided with `theirs` where this node decided `local`: an
+   * alarm that must never fire (PAXOS_ERR_DISAGREEMENT). The node stops voting.
+   */
+  | {
+      readonly type: 'disagreement';
+      readonly key: string;
+      readonly peer: string;
+      readonly local: PaxosValue;
+      readonly theirs: PaxosValue;
+    }
   | {
       readonly type: 'message.refused';
       readonly reason: string;

@@ -5,6 +5,7 @@
 import { ERROR_CODES } from '../base/errors.js';
 import type { PaxosValue } from '../paxos/messages.js';
 import { checkKey } from '../paxos/validate.js';
+import { hasDecidedLog } from '../storage/decidedLog.js';
 import type { From } from '../runtime/genFsm/reply.js';
 import type { KeySupervisor } from './keySupervisor.js';
 import type { GenPaxosNodeReply, ReplyTo } from './nodeEvents.js';
@@ -12,14 +13,24 @@ import type { GenPaxosNodeReply, ReplyTo } from './nodeEvents.js';
 /** The name a node registers on its runtime node (`{ name: GEN_PAXOS_NAME, node: id }`). */
 export const GEN_PAXOS_NAME = 'gen_paxos';
 
-/** What a caller may ask of the node (gen_paxos:ask/2, and ask/1's read). */
+/** The largest page of the decided log a node serves, whatever a peer asks for. */
+export const MAX_PAGE_KEYS = 4096;
+export const MAX_PAGE_BYTES = 1024 * 1024;
+
+/** What a caller may ask of the node (gen_paxos:ask/2, ask/1's read, and a peer's catch-up). */
 export type GenPaxosRequest =
   | { readonly type: 'ask'; readonly key: string; readonly value: PaxosValue }
   /**
    * A read (docs/membership.md §8.1): `quorum` true, linearizable (a quorum read); otherwise what
    * this node knows, a key accepted here but not decided resolved with a quorum read (§8.2).
    */
-  | { readonly type: 'read'; readonly key: string; readonly quorum?: boolean };
+  | { readonly type: 'read'; readonly key: string; readonly quorum?: boolean }
+  | {
+      readonly type: 'decided.page';
+      readonly since: number;
+      readonly maxKeys: number;
+      readonly maxBytes: number;
+    };
 
 /** Answers a call: the request is carried out, its reply goes to `from` (the caller's replyTo). */
 export function handleRequest(
@@ -30,21 +41,25 @@ export function handleRequest(
   const replyTo: ReplyTo = from
     ? { send: (reply: GenPaxosNodeReply) => from.send(reply), settled: () => from.settled?.() === true }
     : { send: () => {} };
-  const r = request as Partial<GenPaxosRequest> | null;
-  switch (typeof r === 'object' && r !== null ? r.type : undefined) {
+  // A peer's request is unchecked data: read its fields loosely, validate where they are used.
+  const r = (typeof request === 'object' && request !== null ? request : {}) as Record<string, unknown>;
+  switch (r.type) {
     case 'ask':
-      supervisor.ask(r?.key as string, (r as { value: PaxosValue }).value, replyTo);
+      supervisor.ask(r.key as string, r.value as PaxosValue, replyTo);
       return;
     case 'read':
-      answerRead(supervisor, r?.key as string, (r as { quorum?: unknown }).quorum === true, replyTo);
+      answerRead(supervisor, r.key as string, r.quorum === true, replyTo);
+      return;
+    case 'decided.page':
+      replyTo.send(pageReply(supervisor, r as Partial<Extract<GenPaxosRequest, { type: 'decided.page' }>>));
       return;
     default:
       replyTo.send({
         type: 'paxos.failed',
-        key: typeof r?.key === 'string' ? r.key : '',
+        key: typeof r.key === 'string' ? r.key : '',
         error: {
           code: ERROR_CODES.BAD_OPTION,
-          message: `unknown request ${JSON.stringify(request)}: the node answers { type: 'ask' | 'read' }`,
+          message: `unknown request ${JSON.stringify(request)}: the node answers { type: 'ask' | 'read' | 'decided.page' }`,
         },
       });
   }
@@ -63,4 +78,29 @@ export function answerRead(supervisor: KeySupervisor, key: string, quorum: boole
   }
   if (quorum) supervisor.quorumRead(key, replyTo);
   else supervisor.readLocal(key, replyTo);
+}
+
+/** A page of the decided log after `since`, within the asker's limits and the node's own. */
+export function pageReply(
+  supervisor: KeySupervisor,
+  request: Partial<Extract<GenPaxosRequest, { type: 'decided.page' }>>,
+): GenPaxosNodeReply {
+  const storage = supervisor.options.storage;
+  const { since, maxKeys, maxBytes } = request;
+  const problem = !hasDecidedLog(storage)
+    ? 'this node keeps no decided log (its storage has none)'
+    : !isCount(since) || !isCount(maxKeys) || !isCount(maxBytes) || maxKeys < 1 || maxBytes < 1
+      ? `a decided.page request needs whole numbers since ≥ 0, maxKeys ≥ 1, maxBytes ≥ 1, got ${JSON.stringify(request)}`
+      : null;
+  if (problem !== null || !hasDecidedLog(storage))
+    return { type: 'paxos.failed', key: '', error: { code: ERROR_CODES.BAD_OPTION, message: problem ?? '' } };
+  const limits = {
+    maxKeys: Math.min(maxKeys as number, MAX_PAGE_KEYS),
+    maxBytes: Math.min(maxBytes as number, MAX_PAGE_BYTES),
+  };
+  return { type: 'paxos.page', page: storage.decidedSince(since as number, limits) };
+}
+
+function isCount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 }

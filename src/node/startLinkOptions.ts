@@ -11,6 +11,7 @@ import type { RestartIntensity } from '../runtime/restartIntensity.js';
 import type { Storage } from '../storage/storage.js';
 import type { Transport } from '../transport/transport.js';
 import { checkMembers, checkTimeout, checkTransportMembers } from './validateOptions.js';
+import { DEFAULT_CATCHUP_LIMITS, type CatchupLimits } from './catchup/catchupPuller.js';
 
 export const DEFAULT_ASK_TIMEOUT_MS = 10_000;
 
@@ -28,8 +29,16 @@ export interface StartLinkOptions {
    * id). Not together with `storage`. See docs/operations.md.
    */
   readonly dataDir?: string;
-  /** XState inspection of the node and every instance actor. */
+  /**
+   * XState inspection of the node and every instance actor. Keys handled without an instance (the
+   * acceptor fast path) are reported as their instance would be: the same actor id, events and
+   * states (docs/inspection.md).
+   */
   readonly inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+  /**
+   * Default true. False: `inspect` sees live instances only, not the keys handled without one.
+   */
+  readonly inspectInstanceLess?: boolean;
   /** Drives every timer of the node; XState's `SimulatedClock` or a `VirtualClock` in tests. */
   readonly clock?: RuntimeClock;
   /** Seeds backoff jitter; a seeded source makes runs replayable. */
@@ -42,8 +51,8 @@ export interface StartLinkOptions {
   readonly instanceLogic?: InstanceMachine;
   /**
    * Default true: keys this node only votes on are answered without spawning an instance actor
-   * (same step functions, same write-before-reply order). False: every key gets an instance, so
-   * every acceptor's state transitions can be watched (teaching, the live view).
+   * (same step functions, same write-before-reply order). False: every key gets an instance.
+   * Inspection and the live view show the same transitions either way (`inspect`).
    */
   readonly acceptorFastPath?: boolean;
   /**
@@ -65,6 +74,15 @@ export interface StartLinkOptions {
    * `clock`.
    */
   readonly runtime?: ActorNode;
+  /**
+   * Catch-up (node/catchup/): the node pulls the other members' decided logs over the runtime's
+   * links, so its local reads answer keys decided while it was down or before it joined. On by
+   * default with the limits in `DEFAULT_CATCHUP_LIMITS` (512 keys or 256 KiB a page, 8 MiB/s, two
+   * peers at once); give limits to change them, or `false` to turn it off. Needs a store with a
+   * decided log (both stores shipped here have one) and a runtime with a router to the peers (a
+   * `runtime` of your own linked to theirs, as `startNetworkNode` makes); without one it is off.
+   */
+  readonly catchup?: false | Partial<CatchupLimits>;
 }
 
 /** Ask latency buckets, in milliseconds of the node's clock. */
@@ -137,10 +155,24 @@ export function checkStartLinkOptions(options: StartLinkOptions): void {
   if (timeoutProblem !== null)
     throw new GenPaxosError(ERROR_CODES.BAD_OPTION, `askTimeoutMs: ${timeoutProblem}`);
 
+  const catchupProblem = checkCatchupOption(options.catchup);
+  if (catchupProblem !== null) throw new GenPaxosError(ERROR_CODES.BAD_OPTION, `catchup: ${catchupProblem}`);
+
   if (options.dataDir !== undefined) {
     if (typeof options.dataDir !== 'string' || options.dataDir.length === 0)
       throw new GenPaxosError(ERROR_CODES.BAD_OPTION, 'dataDir must be a non-empty path');
     if (options.storage !== undefined)
       throw new GenPaxosError(ERROR_CODES.BAD_OPTION, 'give either storage or dataDir, not both');
   }
+}
+
+function checkCatchupOption(catchup: StartLinkOptions['catchup']): string | null {
+  if (catchup === undefined || catchup === false) return null;
+  if (typeof catchup !== 'object' || catchup === null) return 'give false or an object of limits';
+  for (const [name, value] of Object.entries(catchup)) {
+    if (!(name in DEFAULT_CATCHUP_LIMITS)) return `unknown limit ${JSON.stringify(name)}`;
+    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)
+      return `${name} must be a positive number, got ${JSON.stringify(value)}`;
+  }
+  return null;
 }

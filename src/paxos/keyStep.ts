@@ -237,6 +237,23 @@ function takeoverStep(slot: KeySlot, record: KeyRecord): KeyOutcome {
   return { slot: settled, deliver, spawn: true, effects: [], timer: 'clear' };
 }
 
+/**
+ * The event the key's instance would be given for `input` if every key ran in an instance (the
+ * acceptor fast path off), `instance` being the state that instance would be in, or null when it
+ * would have none; null when it would be given nothing. A step taken without an instance is
+ * reported to inspection as this event delivered to the instance it replaced.
+ */
+export function instanceEventFor(
+  node: KeyNode,
+  key: string,
+  slot: KeySlot,
+  record: KeyRecord,
+  input: KeyInput,
+  instance: InstanceStateName | null,
+): InstanceEvent | null {
+  return keyStep({ ...node, acceptorFastPath: false }, key, { ...slot, instance }, record, input).deliver;
+}
+
 /** The slot after the key's instance (or this step) carried out `effects`: a decision ends the ask. */
 export function slotAfter(slot: KeySlot, effects: readonly Effect[]): KeySlot {
   return effects.some((effect) => effect.type === 'decided')

@@ -112,6 +112,11 @@ export class ActorNode implements NodeServices {
     return this.registry.registered();
   }
 
+  /** Whether this node can link to others: it was given a router (erlang:is_alive/0). */
+  isAlive(): boolean {
+    return this.distribution !== null;
+  }
+
   /** Connected nodes (erlang:nodes/0). */
   nodes(): string[] {
     return this.distribution?.nodes() ?? [];

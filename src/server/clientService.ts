@@ -45,6 +45,14 @@ export function statusOf(served: ServedNode): NodeStatus {
       counters['storage.commitMsMax'] = round2(storage.commitLatencyMs.max);
     }
   }
+  const catchup = node.catchupProgress;
+  if (catchup) {
+    counters['catchup.caughtUp'] = catchup.caughtUp ? 1 : 0;
+    counters['catchup.disagreements'] = catchup.disagreements;
+    for (const [peer, source] of Object.entries(catchup.sources))
+      for (const name of ['keys', 'bytes', 'lagKeys', 'errors'] as const)
+        counters[`catchup.${peer}.${name}`] = source[name];
+  }
   // The process's own footprint: benchmarks compare it with the decided keys and live instances.
   const memory = process.memoryUsage();
   counters['process.rssBytes'] = memory.rss;

@@ -7,6 +7,7 @@ import { performance } from 'node:perf_hooks';
 import type { NodeKey } from '../base/nodeKey.js';
 import type { InspectionEvent } from 'xstate';
 import { createActorNode, type ActorNode } from '../runtime/actorNode.js';
+import type { StartLinkOptions } from '../node/startLinkOptions.js';
 import type { CheckPeer } from '../transport/wire/handshake.js';
 import { silentLogger, type Logger } from '../base/log.js';
 import type { NodeStatus } from '../transport/wire/frames.js';
@@ -79,6 +80,8 @@ export interface NetworkNodeOptions {
   readonly acceptorFastPath?: boolean;
   /** The owner fast path (`startLink`'s `ownerFastPath`); default on. */
   readonly ownerFastPath?: boolean;
+  /** Catch-up of decided keys from the peers (`startLink`'s `catchup`); default on. */
+  readonly catchup?: StartLinkOptions['catchup'];
   /** Transport tuning (heartbeats, bounds, backoff). */
   readonly wire?: Partial<
     Omit<
@@ -204,6 +207,7 @@ export async function startNetworkNode(options: NetworkNodeOptions): Promise<Net
       ...(inspect ? { inspect } : {}),
       ...(options.acceptorFastPath !== undefined ? { acceptorFastPath: options.acceptorFastPath } : {}),
       ...(options.ownerFastPath !== undefined ? { ownerFastPath: options.ownerFastPath } : {}),
+      ...(options.catchup !== undefined ? { catchup: options.catchup } : {}),
     });
     view?.attach(node, () => transport.linkStatus());
   } catch (error) {

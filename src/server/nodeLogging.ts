@@ -33,6 +33,15 @@ export function logNodeEvents(node: GenPaxosNode, logger: Logger): () => void {
     node.on('storage.failed', (event) =>
       logger.error('storage failed: this node no longer votes', { error: event.error }),
     ),
+    node.on('disagreement', (event) =>
+      logger.error('disagreement: a peer holds another decided value for a key; this node no longer votes', {
+        code: 'PAXOS_ERR_DISAGREEMENT',
+        key: event.key,
+        peer: event.peer,
+        local: event.local,
+        theirs: event.theirs,
+      }),
+    ),
     node.on('message.refused', (event) => {
       const fields = { reason: event.reason, from: event.from, key: event.key };
       // A member breaking a rule of the protocol is misbehaving (or impersonated): say so loudly.

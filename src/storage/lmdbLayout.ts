@@ -1,4 +1,4 @@
-// The on-disk layout of a gen-paxos data directory (format 1): one LMDB environment with four
+// The on-disk layout of a gen-paxos data directory (format 1): one LMDB environment with six
 // named databases, their key encoding and value codec. Pure encoding; LmdbStorage does the I/O.
 import { Packr } from 'msgpackr';
 import { createPlainUnpack } from '../base/plainMsgpack.js';
@@ -18,6 +18,13 @@ export const DB_NAMES = {
   decided: 'decided',
   /** Peers' incarnations as first seen, to refuse a peer that comes back with another one. */
   peers: 'peers',
+  /**
+   * The decided log: number → key of every decided record, numbered in the order they were
+   * written (decidedLog.ts). Added within format 1: a directory without it is numbered at open.
+   */
+  decidedLog: 'decidedLog',
+  /** Catch-up cursors: peer id → how far this node has pulled that peer's decided log. */
+  catchup: 'catchup',
 } as const;
 
 export const META_KEYS = {
@@ -99,6 +106,17 @@ export function encodeDecided(decision: Decision): Buffer {
 export function decodeDecided(bytes: Uint8Array): KeyRecord {
   const stored = unpack(bytes) as Decision;
   return { promised: null, accepted: null, decided: { value: stored.value } };
+}
+
+/** Decided-log numbers as 8 bytes big-endian, so LMDB's byte order is their numeric order. */
+export function encodeSeq(seq: number): Buffer {
+  const bytes = Buffer.alloc(8);
+  bytes.writeBigUInt64BE(BigInt(seq));
+  return bytes;
+}
+
+export function decodeSeq(bytes: Uint8Array): number {
+  return Number(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).readBigUInt64BE());
 }
 
 export function encodeString(value: string): Buffer {

@@ -1,7 +1,8 @@
 // The durable store (DESIGN.md §5): one LMDB environment per data directory. Writes of all keys
 // are group-committed; a write resolves only once its commit is fsync'd; `load` sees writes not
 // yet committed through an in-memory overlay. Also keeps the node's identity (node id,
-// incarnation) and the incarnations it has seen of its peers (amnesia.ts).
+// incarnation), the incarnations it has seen of its peers (amnesia.ts), and the decided log with
+// the catch-up cursors (decidedLog.ts).
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { open, type Database, type RootDatabase } from 'lmdb';
@@ -10,6 +11,13 @@ import type { KeyRecord } from '../paxos/record.js';
 import type { IncarnationStore } from './amnesia.js';
 import { CommitStatsRecorder, type CommitInfo, type DurableCommitStats } from './commitStats.js';
 import { CommitGroups, durable, failureReason } from './lmdbCommits.js';
+import {
+  collectPage,
+  type DecidedEntry,
+  type DecidedLog,
+  type DecidedPage,
+  type PageLimits,
+} from './decidedLog.js';
 import { lockDataDir } from './dataDirLock.js';
 import {
   DB_NAMES,
@@ -19,10 +27,12 @@ import {
   decodeAcceptor,
   decodeDecided,
   decodeKey,
+  decodeSeq,
   decodeString,
   encodeAcceptor,
   encodeDecided,
   encodeKey,
+  encodeSeq,
   encodeString,
 } from './lmdbLayout.js';
 import { compactRecord, type Storage } from './storage.js';
@@ -44,9 +54,11 @@ interface Databases {
   readonly acceptor: Bytes;
   readonly decided: Bytes;
   readonly peers: Bytes;
+  readonly decidedLog: Bytes;
+  readonly catchup: Bytes;
 }
 
-export class LmdbStorage implements Storage, IncarnationStore {
+export class LmdbStorage implements Storage, IncarnationStore, DecidedLog {
   private dbs: Databases | null = null;
   private state: 'new' | 'opening' | 'open' | 'closing' | 'closed' = 'new';
   private opening: Promise<void> | null = null;
@@ -59,7 +71,10 @@ export class LmdbStorage implements Storage, IncarnationStore {
   /** Issued writes not yet durable: what `load` must see before LMDB does. Latest per key. */
   private readonly overlay = new Map<string, { readonly record: KeyRecord; readonly seq: number }>();
   private readonly peerOverlay = new Map<string, string>();
+  private readonly cursorOverlay = new Map<string, number>();
   private seq = 0;
+  /** The number the next decided record takes in the decided log, minus one. */
+  private decidedIssued = 0;
   /** Durability of every write in flight, for `close` to wait on. */
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly recorder = new CommitStatsRecorder();
@@ -133,6 +148,8 @@ export class LmdbStorage implements Storage, IncarnationStore {
     if (this.failure !== null) return this.failure.then(rejectWith);
     const dbs = this.dbs;
     const compact = compactRecord(record);
+    // A key's first decided record takes the next number of the decided log, in the same commit.
+    const logged = compact.decided !== null && this.load(key)?.decided == null ? ++this.decidedIssued : null;
     const seq = ++this.seq;
     this.overlay.set(key, { record: compact, seq });
     return this.commit(key, () => {
@@ -140,7 +157,9 @@ export class LmdbStorage implements Storage, IncarnationStore {
       if (compact.decided === null) return [dbs.acceptor.put(encoded, encodeAcceptor(compact))];
       // Decided keys keep only the value. The acceptor entry goes after the decided one, so a
       // crash between the two (were they ever split across commits) leaves the key decided.
-      return [dbs.decided.put(encoded, encodeDecided(compact.decided)), dbs.acceptor.remove(encoded)];
+      const writes = [dbs.decided.put(encoded, encodeDecided(compact.decided)), dbs.acceptor.remove(encoded)];
+      if (logged !== null) writes.push(dbs.decidedLog.put(encodeSeq(logged), encoded));
+      return writes;
     }).then(() => {
       if (this.overlay.get(key)?.seq === seq) this.overlay.delete(key);
     });
@@ -187,6 +206,62 @@ export class LmdbStorage implements Storage, IncarnationStore {
     });
   }
 
+  decidedHead(): number {
+    return lastLogged(this.readable());
+  }
+
+  /** Only committed records: LMDB's reads see no transaction before it commits. */
+  decidedSince(since: number, limits: PageLimits): DecidedPage {
+    const dbs = this.readable();
+    const head = this.decidedHead();
+    const range = dbs.decidedLog.getRange({ start: encodeSeq(since + 1) });
+    return collectPage(since, head, this.logEntries(dbs, range), limits);
+  }
+
+  catchupCursor(peer: string): number {
+    const dbs = this.readable();
+    const pending = this.cursorOverlay.get(peer);
+    if (pending !== undefined) return pending;
+    return Number(decodeString(dbs.catchup.get(encodeString(peer))) ?? '0');
+  }
+
+  saveCatchupCursor(peer: string, seq: number): Promise<void> {
+    if (this.state !== 'open' || this.dbs === null) return Promise.reject(this.closedError());
+    if (this.failure !== null) return this.failure.then(rejectWith);
+    const catchup = this.dbs.catchup;
+    this.cursorOverlay.set(peer, seq);
+    return this.commit(`\u0000catchup:${peer}`, () => [
+      catchup.put(encodeString(peer), encodeString(String(seq))),
+    ]).then(() => {
+      if (this.cursorOverlay.get(peer) === seq) this.cursorOverlay.delete(peer);
+    });
+  }
+
+  isDecidedDurably(key: string): boolean {
+    return !this.overlay.has(key) && this.readable().decided.get(encodeKey(key)) !== undefined;
+  }
+
+  async flush(): Promise<void> {
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  private *logEntries(
+    dbs: Databases,
+    range: Iterable<{ key: Buffer; value: Buffer }>,
+  ): Iterable<DecidedEntry & { bytes: number }> {
+    for (const { key: seqBytes, value: keyBytes } of range) {
+      const stored = dbs.decided.get(keyBytes);
+      if (stored === undefined) continue; // cannot happen: both are written in one commit
+      const { decided } = decodeDecided(stored);
+      yield {
+        seq: decodeSeq(seqBytes),
+        key: decodeKey(keyBytes),
+        value: decided?.value ?? null,
+        bytes: keyBytes.byteLength + stored.byteLength,
+      };
+    }
+  }
+
   /** Waits for every write in flight, then releases the directory. Later writes reject. */
   close(): Promise<void> {
     if (this.closing === null) this.closing = this.closeOnce();
@@ -207,8 +282,11 @@ export class LmdbStorage implements Storage, IncarnationStore {
         acceptor: sub(DB_NAMES.acceptor),
         decided: sub(DB_NAMES.decided),
         peers: sub(DB_NAMES.peers),
+        decidedLog: sub(DB_NAMES.decidedLog),
+        catchup: sub(DB_NAMES.catchup),
       };
       this.identity = await this.establishIdentity(this.dbs, nodeId);
+      this.decidedIssued = await this.numberDecidedKeys(this.dbs);
       this.bootCount = await this.nextBoot(this.dbs);
       this.state = 'open';
     } catch (error) {
@@ -220,6 +298,20 @@ export class LmdbStorage implements Storage, IncarnationStore {
       this.releaseLock = null;
       throw error;
     }
+  }
+
+  /**
+   * The decided log's last number. A directory written before the log existed has decided keys
+   * and no log: they are numbered now, once, in key order.
+   */
+  private async numberDecidedKeys(dbs: Databases): Promise<number> {
+    const head = lastLogged(dbs);
+    if (head > 0 || dbs.decided.getKeysCount() === 0) return head;
+    let seq = 0;
+    const writes: Promise<unknown>[] = [];
+    for (const key of dbs.decided.getKeys()) writes.push(dbs.decidedLog.put(encodeSeq(++seq), key));
+    await Promise.all(writes.map(durable));
+    return seq;
   }
 
   /** The store's restart counter, one more than the last start's, durable before it is used. */
@@ -339,6 +431,11 @@ export class LmdbStorage implements Storage, IncarnationStore {
       ? this.notOpen()
       : new GenPaxosError(ERROR_CODES.STORAGE_CLOSED, `data directory ${this.options.path} is closed`);
   }
+}
+
+function lastLogged(dbs: Databases): number {
+  for (const key of dbs.decidedLog.getKeys({ reverse: true, limit: 1 })) return decodeSeq(key);
+  return 0;
 }
 
 function rejectWith(error: Error): never {

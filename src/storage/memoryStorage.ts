@@ -2,9 +2,11 @@
 // commit, like the durable store. For tests, simulations and library users who ask for it
 // explicitly. Its fault hooks model a crash (uncommitted writes are lost), a slow disk and a
 // failing one.
+import { pack } from 'msgpackr';
 import type { TimerClock } from '../base/clock.js';
 import type { KeyRecord } from '../paxos/record.js';
 import { CommitStatsRecorder, type DurableCommitStats } from './commitStats.js';
+import { collectPage, type DecidedLog, type DecidedPage, type PageLimits } from './decidedLog.js';
 import { compactRecord, type Storage } from './storage.js';
 
 export interface MemoryStorageOptions {
@@ -24,7 +26,7 @@ interface Waiter {
   readonly reject: (error: Error) => void;
 }
 
-export class MemoryStorage implements Storage {
+export class MemoryStorage implements Storage, DecidedLog {
   /** Delay of each commit; tests may change it at any time to make the disk slow. */
   commitDelayMs: number;
   private readonly recorder = new CommitStatsRecorder();
@@ -36,6 +38,11 @@ export class MemoryStorage implements Storage {
   private failure: Error | null = null;
   private generation = 0;
   private readonly observers = new Set<(event: StorageEvent) => void>();
+  /** The decided log: the key of decided record n at index n − 1, in commit order. */
+  private readonly decidedLog: string[] = [];
+  private readonly cursors = new Map<string, number>();
+  /** `flush` callers waiting for the next commit (or failure) of what is pending. */
+  private flushers: (() => void)[] = [];
 
   constructor(private readonly options: MemoryStorageOptions = {}) {
     this.commitDelayMs = options.commitDelayMs ?? 0;
@@ -75,6 +82,43 @@ export class MemoryStorage implements Storage {
     if (this.pending.size > 0) this.commit(this.generation);
   }
 
+  decidedHead(): number {
+    return this.decidedLog.length;
+  }
+
+  decidedSince(since: number, limits: PageLimits): DecidedPage {
+    const head = this.decidedLog.length;
+    const log = this.decidedLog;
+    const durable = this.durable;
+    function* entries() {
+      for (let seq = Math.max(since, 0) + 1; seq <= head; seq++) {
+        const key = log[seq - 1] as string;
+        const value = durable.get(key)?.decided?.value ?? null;
+        yield { seq, key, value, bytes: key.length * 2 + pack(value).byteLength };
+      }
+    }
+    return collectPage(since, head, entries(), limits);
+  }
+
+  catchupCursor(peer: string): number {
+    return this.cursors.get(peer) ?? 0;
+  }
+
+  /** Kept at once: a simulated crash keeps it (a cursor behind the truth only costs a re-fetch). */
+  async saveCatchupCursor(peer: string, seq: number): Promise<void> {
+    this.cursors.set(peer, seq);
+  }
+
+  isDecidedDurably(key: string): boolean {
+    return !this.pending.has(key) && this.durable.get(key)?.decided != null;
+  }
+
+  /** Resolves after the next commit, when writes are pending; at once otherwise. */
+  flush(): Promise<void> {
+    if (this.waiters.length === 0) return Promise.resolve();
+    return new Promise<void>((resolve) => this.flushers.push(resolve));
+  }
+
   /** Observes writes and commits (for traces and metrics); returns the remover. */
   observe(observer: (event: StorageEvent) => void): () => void {
     this.observers.add(observer);
@@ -112,6 +156,7 @@ export class MemoryStorage implements Storage {
     this.generation++;
     this.pending = new Map();
     this.waiters = [];
+    this.flushers = [];
     this.commitScheduled = false;
   }
 
@@ -136,15 +181,21 @@ export class MemoryStorage implements Storage {
     if (generation !== this.generation) return; // scheduled before a crash
     this.commitScheduled = false;
     const waiters = this.waiters;
+    const flushers = this.flushers;
     const batch = this.pending;
     this.waiters = [];
+    this.flushers = [];
+    queueMicrotask(() => flushers.forEach((resolve) => resolve()));
     this.pending = new Map();
     if (this.failure !== null) {
       this.recorder.failed();
       for (const waiter of waiters) waiter.reject(this.failure);
       return;
     }
-    for (const [key, record] of batch) this.durable.set(key, record);
+    for (const [key, record] of batch) {
+      if (record.decided !== null && this.durable.get(key)?.decided == null) this.decidedLog.push(key);
+      this.durable.set(key, record);
+    }
     this.recorder.committed({
       keys: batch.size,
       writes: waiters.length,

@@ -30,7 +30,15 @@ async function recordElection(): Promise<string> {
     if (seen.at(-1) !== snapshot.value) seen.push(snapshot.value);
     states.set(`${slot}/${node}`, seen);
   };
-  const cluster = new TestCluster({ size: 3, seed: 1, commitDelayMs: 1, inspect });
+  // Live instances only: this view tells them apart from the votes taken without one (below),
+  // which inspection would otherwise show as their instance would be.
+  const cluster = new TestCluster({
+    size: 3,
+    seed: 1,
+    commitDelayMs: 1,
+    inspect,
+    inspectInstanceLess: false,
+  });
   // What a node's acceptor wrote for a slot it ran no instance for (the acceptor fast path).
   const votes = new Map<string, string[]>();
   for (const [id, storage] of cluster.storages) {

@@ -6,6 +6,7 @@ import { acceptorStep } from '../../src/paxos/acceptor.js';
 import type { Ballot } from '../../src/paxos/ballot.js';
 import {
   EMPTY_SLOT,
+  instanceEventFor,
   isRetirable,
   keyStep,
   shouldRetire,
@@ -260,6 +261,48 @@ describe('retirement', () => {
   it('is checked again when it is carried out: an ask may have arrived meanwhile', () => {
     expect(isRetirable('nil', true)).toBe(false);
     expect(isRetirable('decided', true)).toBe(true);
+  });
+});
+
+describe('what an instance would have been given (instanceEventFor: inspection of steps without one)', () => {
+  const propose = { type: 'propose', ballot: b(0, 'b'), value: 'v', boot: 1 } as const;
+  const voted = { type: 'message', from: 'b', message: propose } as const;
+
+  it('a vote taken without an instance is the propose an instance would have voted on', () => {
+    expect(keyStep(A, 'k', EMPTY_SLOT, EMPTY_RECORD, voted).deliver).toBeNull();
+    expect(instanceEventFor(A, 'k', EMPTY_SLOT, EMPTY_RECORD, voted, null)).toEqual({
+      ...propose,
+      from: 'b',
+    });
+  });
+
+  it('a forward sent without an instance is the ask an instance would have forwarded', () => {
+    const ask = { type: 'ask', value: 'x', ownerReachable: true } as const;
+    expect(keyStep(A, 'k', EMPTY_SLOT, EMPTY_RECORD, ask).deliver).toBeNull();
+    expect(instanceEventFor(A, 'k', EMPTY_SLOT, EMPTY_RECORD, ask, null)).toEqual({
+      type: 'ask',
+      value: 'x',
+    });
+  });
+
+  it('a decision learned without an instance goes to the instance that would be running, not to none', () => {
+    const decide = { type: 'message', from: 'b', message: { type: 'decide', value: 'v' } } as const;
+    const awaiting: KeySlot = { ...EMPTY_SLOT, awaiting: true };
+    const record = accepted(b(0, 'b'), 'v');
+    expect(instanceEventFor(A, 'k', awaiting, record, decide, 'acknowledged')).toEqual({
+      type: 'decide',
+      value: 'v',
+      from: 'b',
+    });
+    // With no instance, a decide is learned without one on every path: nothing to show.
+    expect(instanceEventFor(A, 'k', EMPTY_SLOT, record, decide, null)).toBeNull();
+  });
+
+  it('answers from a decided record, and stale replies, would not reach an instance either', () => {
+    const prepare = { type: 'message', from: 'c', message: { type: 'prepare', ballot: b(2, 'c') } } as const;
+    expect(instanceEventFor(A, 'k', EMPTY_SLOT, DECIDED, prepare, null)).toBeNull();
+    const ack = { type: 'message', from: 'c', message: { type: 'acknowledge', ballot: b(1, 'a') } } as const;
+    expect(instanceEventFor(A, 'k', EMPTY_SLOT, EMPTY_RECORD, ack, null)).toBeNull();
   });
 });
 

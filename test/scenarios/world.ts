@@ -340,6 +340,8 @@ export class ScenarioWorld {
       ...(options.instanceLogic ? { instanceLogic: options.instanceLogic } : {}),
       ...(options.restartIntensity ? { restartIntensity: options.restartIntensity } : {}),
       inspect: (event) => this.tracer.inspect(id, event),
+      // The traces tell which keys ran in an instance actor: live instances only, no witnesses.
+      inspectInstanceLess: false,
     });
     node.on('*', (emitted) => this.tracer.nodeEvent(id, emitted));
     this.nodes.set(id, node);

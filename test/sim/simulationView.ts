@@ -60,8 +60,6 @@ export async function simulationView(
       else if (kind === 'delivered') {
         const feed = feeds.get(envelope.to);
         feed?.received(envelope);
-        // The receiver handles it synchronously, right after this notification.
-        if (feed) queueMicrotask(() => feed.handled(envelope));
       } else if (kind === 'dropped') {
         const { from, to, key, message } = envelope;
         const ballot = 'ballot' in message ? `${message.ballot.round}.${message.ballot.node}` : null;

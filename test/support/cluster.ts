@@ -32,6 +32,8 @@ export interface ClusterOptions {
   readonly ownerFastPath?: boolean;
   /** Receives every node's XState inspection events. */
   readonly inspect?: (nodeId: string, event: InspectionEvent) => void;
+  /** False: `inspect` sees live instances only, not keys handled without one (default true). */
+  readonly inspectInstanceLess?: boolean;
 }
 
 export class TestCluster {
@@ -142,6 +144,9 @@ export class TestCluster {
       ...(this.options.askTimeoutMs ? { askTimeoutMs: this.options.askTimeoutMs } : {}),
       ...(this.options.inspect
         ? { inspect: (event: InspectionEvent) => this.options.inspect?.(id, event) }
+        : {}),
+      ...(this.options.inspectInstanceLess !== undefined
+        ? { inspectInstanceLess: this.options.inspectInstanceLess }
         : {}),
     });
     this.nodes.set(id, node);

@@ -4,9 +4,9 @@
 // every write of a key's record that became durable (from a tapping store), messages held for
 // delivery by hand (from the fault injector), decisions (the supervisor's `decided` events) and
 // link changes — and keeps the per-key states it reported, so a new viewer (or one
-// that fell behind) starts from a snapshot. With the acceptor fast path on, keys voted on
-// without an instance have no inspection events: their state is sampled with `stateOf` after
-// each envelope instead (`acknowledged` while the vote is pending, then `decided`).
+// that fell behind) starts from a snapshot. Keys the node handles without an instance (the
+// acceptor fast path) are inspected as their instance would be (node/instanceWitness.ts), so
+// their states come from the same inspection events; a key given up shows as `failed`.
 import type { InspectionEvent } from 'xstate';
 import { formatBallot, type Ballot } from '../../paxos/ballot.js';
 import type { Envelope, PaxosMessage } from '../../paxos/messages.js';
@@ -76,7 +76,6 @@ export class NodeViewFeed {
   private readonly decided = new Map<string, string>();
   private readonly links = new Map<string, boolean>();
   private readonly linkReasons = new Map<string, string>();
-  private node: GenPaxosNode | null = null;
   private readonly now: () => number;
   private readonly wanted: () => boolean;
 
@@ -89,18 +88,18 @@ export class NodeViewFeed {
     return this.options.nodeId;
   }
 
-  /** Follows `node`'s decisions and samples its key states; returns the unsubscriber. */
+  /** Follows `node`'s decisions and the keys it gives up; returns the unsubscriber. */
   attach(node: GenPaxosNode): () => void {
-    this.node = node;
-    const subscription = node.on('decided', (event) => {
+    const decisions = node.on('decided', (event) => {
       const value = valueText(event.value);
       this.decided.set(event.key, value);
       this.noteState(event.key, 'decided');
       this.options.publish({ type: 'decided', t: this.now(), node: this.nodeId, key: event.key, value });
     });
+    const failures = node.on('instance.failed', (event) => this.noteState(event.key, 'failed'));
     return () => {
-      subscription();
-      this.node = null;
+      decisions();
+      failures();
     };
   }
 
@@ -156,7 +155,6 @@ export class NodeViewFeed {
         ...messageDetail(message),
       });
     }
-    this.sample(envelope.key);
   }
 
   /** A write of `key`'s record is durable (give to a TappingStorage). */
@@ -213,11 +211,6 @@ export class NodeViewFeed {
     });
   }
 
-  /** The node handled `envelope`: its key may have changed state without an instance to inspect. */
-  handled(envelope: Envelope): void {
-    this.sample(envelope.key);
-  }
-
   /** The links as the transport reports them now; changes (of state or of reason) become `link` events. */
   setLinks(
     links: readonly { readonly peer: string; readonly up: boolean; readonly reason?: string | null }[],
@@ -252,11 +245,6 @@ export class NodeViewFeed {
       states: Object.fromEntries(this.states),
       decided: Object.fromEntries(this.decided),
     };
-  }
-
-  private sample(key: string): void {
-    const state = this.node?.stateOf(key);
-    if (state !== undefined) this.noteState(key, state);
   }
 
   /** Reports `state`: when it changed, or when a transition (`via`) re-entered it. */

@@ -4,6 +4,7 @@
 // precedes any reply the node held back until that write was on disk.
 import type { KeyRecord } from '../../paxos/record.js';
 import type { DurableCommitStats } from '../../storage/commitStats.js';
+import { DECIDED_LOG_METHODS, hasDecidedLog } from '../../storage/decidedLog.js';
 import type { Storage } from '../../storage/storage.js';
 
 export interface DurableTap {
@@ -22,6 +23,12 @@ export class TappingStorage implements Storage {
     if (inner.pendingKeys) this.pendingKeys = () => (inner.pendingKeys as () => Iterable<string>).call(inner);
     if (inner.commitStats)
       this.commitStats = () => (inner.commitStats as () => DurableCommitStats).call(inner);
+    // The decided log too, or a node with its view on would have no catch-up.
+    if (hasDecidedLog(inner))
+      for (const name of DECIDED_LOG_METHODS)
+        Object.defineProperty(this, name, {
+          value: (inner[name] as (...args: never[]) => unknown).bind(inner),
+        });
   }
 
   /**

@@ -8,8 +8,6 @@ export interface EnvelopeTap {
   sent(envelope: Envelope): void;
   /** Before the node handles the envelope. */
   received(envelope: Envelope): void;
-  /** After the node handled it. */
-  handled(envelope: Envelope): void;
 }
 
 export class TappingTransport implements Transport {
@@ -31,7 +29,6 @@ export class TappingTransport implements Transport {
     this.inner.listen((envelope) => {
       this.tap.received(envelope);
       receiver(envelope);
-      this.tap.handled(envelope);
     });
   }
 

@@ -1,8 +1,8 @@
 // The keys a node missed the decision of: first decided while the node was down, or cut off
-// from the node that decided, and not heard of on that node since. Paxos does not replay
-// decisions to a node that missed them: it learns one only when the key is asked there again
-// (or it had voted on the key and its takeover timer finds the decision). The page explains the
-// grey cells this leaves with it. Browser-safe, plain data.
+// from the node that decided, and not heard of on that node since. A key's round does not reach
+// a node that is not there: it learns the decision from its peers' decided logs (catch-up), when
+// the key is asked there again, or when its takeover timer finds it (it had voted). The page
+// explains the grey cells this leaves meanwhile. Browser-safe, plain data.
 
 /** What the tracker needs to know of a node when a key is decided. */
 export interface NodeReach {

@@ -1,0 +1,248 @@
+// Catch-up: a node pulls its peers' decided logs (storage/decidedLog.ts), so that its local reads
+// answer keys decided while it was down, or before it joined, without each key being asked again.
+// A decided value is a fact: writing one never breaks agreement, so catch-up needs no quorum. It
+// is resumable (one cursor per peer, saved only once the page's records are durable here),
+// bounded (one page in flight per peer, at most `maxSources` peers at once, a token bucket on the
+// bytes pulled), and it reports its progress (status, /metrics). A peer that says a key decided
+// here has another value trips PAXOS_ERR_DISAGREEMENT: an alarm that must never fire.
+import type { RuntimeClock } from '../../base/clock.js';
+import type { PaxosValue } from '../../paxos/messages.js';
+import { valuesEqual } from '../../paxos/valueEquality.js';
+import type { DecidedEntry, DecidedLog, DecidedPage, PageLimits } from '../../storage/decidedLog.js';
+import { TokenBucket } from './tokenBucket.js';
+
+export interface CatchupLimits {
+  /** Entries per page. */
+  readonly maxKeysPerPage: number;
+  /** Bytes of keys and values per page (a page holds at least one entry whatever its size). */
+  readonly maxBytesPerPage: number;
+  /** Average bytes pulled per second, over all peers. */
+  readonly bytesPerSecond: number;
+  /** Peers pulled from at once. */
+  readonly maxSources: number;
+  /** How often a peer is asked again once this node has reached its head, or after a failure. */
+  readonly pollMs: number;
+  /** How long one page request may take. */
+  readonly callTimeoutMs: number;
+}
+
+export const DEFAULT_CATCHUP_LIMITS: CatchupLimits = {
+  maxKeysPerPage: 512,
+  maxBytesPerPage: 256 * 1024,
+  bytesPerSecond: 8 * 1024 * 1024,
+  maxSources: 2,
+  pollMs: 2000,
+  callTimeoutMs: 10_000,
+};
+
+/** How far this node has pulled one peer's decided log. */
+export interface SourceProgress {
+  /** Pulled and durable here up to this number of the peer's log. */
+  cursor: number;
+  /** The peer's last decided number, as of its last page. */
+  head: number;
+  /** `head − cursor`: decisions of the peer not yet pulled. */
+  lagKeys: number;
+  /** Decisions pulled since this node started (already known ones included), and their bytes. */
+  keys: number;
+  bytes: number;
+  pages: number;
+  /** Failed page requests (peer unreachable, timeout). */
+  errors: number;
+  /** This node reached the peer's head at least once since it started. */
+  reachedHead: boolean;
+  lastError?: string;
+}
+
+export interface CatchupProgress {
+  /** Every peer's head was reached at least once since this node started. */
+  readonly caughtUp: boolean;
+  readonly disagreements: number;
+  readonly sources: Readonly<Record<string, Readonly<SourceProgress>>>;
+}
+
+export interface CatchupPullerOptions {
+  /** The peers to pull from (the other members). */
+  readonly sources: () => readonly string[];
+  /** Whether `peer` can be asked now. */
+  readonly reachable: (peer: string) => boolean;
+  /** One page of `peer`'s decided log after `since`. */
+  readonly fetch: (
+    peer: string,
+    since: number,
+    limits: PageLimits,
+    timeoutMs: number,
+  ) => Promise<DecidedPage>;
+  /** Hands decisions to the node as learned from `peer`: it writes them like any decide it hears. */
+  readonly learn: (peer: string, entries: readonly DecidedEntry[]) => void;
+  /** The decision this node holds for `key`, written or being written, if any. */
+  readonly decidedHere: (key: string) => { readonly value: PaxosValue } | null | undefined;
+  /** `peer` says `entry` where this node decided `local`: the node must stop voting. */
+  readonly onDisagreement: (peer: string, entry: DecidedEntry, local: PaxosValue) => void;
+  /** Cursors, and the barrier that says the learned records are durable. */
+  readonly log: Pick<DecidedLog, 'catchupCursor' | 'saveCatchupCursor' | 'flush' | 'isDecidedDurably'>;
+  readonly clock: RuntimeClock;
+  readonly limits?: Partial<CatchupLimits>;
+}
+
+export class CatchupPuller {
+  readonly limits: CatchupLimits;
+  private readonly progressBySource = new Map<string, SourceProgress>();
+  private readonly active = new Set<string>();
+  /** When a peer at its head (or that failed) may be asked again. */
+  private readonly nextPollMs = new Map<string, number>();
+  private readonly bucket: TokenBucket;
+  private timer: unknown = null;
+  private readonly sleepers = new Set<() => void>();
+  private disagreements = 0;
+  private stopped = false;
+
+  constructor(private readonly options: CatchupPullerOptions) {
+    this.limits = { ...DEFAULT_CATCHUP_LIMITS, ...options.limits };
+    const { bytesPerSecond, maxBytesPerPage } = this.limits;
+    this.bucket = new TokenBucket(bytesPerSecond, Math.max(bytesPerSecond, maxBytesPerPage), () =>
+      options.clock.now(),
+    );
+  }
+
+  start(): void {
+    this.schedule(0);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer !== null) this.options.clock.clearTimeout(this.timer);
+    this.timer = null;
+    for (const wake of this.sleepers) wake();
+  }
+
+  progress(): CatchupProgress {
+    const sources: Record<string, SourceProgress> = {};
+    for (const peer of this.options.sources()) sources[peer] = { ...this.progressOf(peer) };
+    const caughtUp = Object.values(sources).every((source) => source.reachedHead);
+    return { caughtUp, disagreements: this.disagreements, sources };
+  }
+
+  /** Starts pulling from the peers that may be pulled now, and looks again every `pollMs`. */
+  private tick(): void {
+    const now = this.options.clock.now();
+    for (const peer of this.options.sources()) {
+      if (this.stopped || this.active.size >= this.limits.maxSources) break;
+      if (this.active.has(peer) || (this.nextPollMs.get(peer) ?? 0) > now) continue;
+      if (!this.options.reachable(peer)) continue;
+      void this.pull(peer);
+    }
+    this.schedule(this.limits.pollMs);
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    if (this.timer !== null) this.options.clock.clearTimeout(this.timer);
+    this.timer = this.options.clock.setTimeout(() => {
+      this.timer = null;
+      this.tick();
+    }, delayMs);
+  }
+
+  /** Pages through `peer`'s log until its head, one page in flight. */
+  private async pull(peer: string): Promise<void> {
+    this.active.add(peer);
+    const progress = this.progressOf(peer);
+    const { clock, log } = this.options;
+    try {
+      while (!this.stopped && this.options.reachable(peer)) {
+        const since = log.catchupCursor(peer);
+        const limits = { maxKeys: this.limits.maxKeysPerPage, maxBytes: this.limits.maxBytesPerPage };
+        const page = await this.options.fetch(peer, since, limits, this.limits.callTimeoutMs);
+        if (this.stopped || !this.learn(peer, page)) return;
+        progress.pages++;
+        progress.head = page.head;
+        progress.keys += page.entries.length;
+        progress.bytes += page.bytes;
+        const upTo = await this.makeDurable(page);
+        if (this.stopped) return;
+        if (upTo > since) await log.saveCatchupCursor(peer, upTo);
+        progress.cursor = Math.max(progress.cursor, upTo);
+        progress.lagKeys = Math.max(0, page.head - progress.cursor);
+        if (upTo < page.next || page.next >= page.head) {
+          // At the head (or a record did not land: ask again later).
+          progress.reachedHead ||= upTo >= page.head;
+          this.nextPollMs.set(peer, clock.now() + this.limits.pollMs);
+          return;
+        }
+        const waitMs = this.bucket.take(page.bytes);
+        if (waitMs > 0) await this.sleep(waitMs);
+      }
+    } catch (error) {
+      progress.errors++;
+      progress.lastError = error instanceof Error ? error.message : String(error);
+      this.nextPollMs.set(peer, clock.now() + this.limits.pollMs);
+    } finally {
+      this.active.delete(peer);
+      this.schedule(0); // another peer may be waiting for a free slot
+    }
+  }
+
+  /** Hands the page's new decisions to the node; false (and the alarm) on a disagreement. */
+  private learn(peer: string, page: DecidedPage): boolean {
+    const fresh: DecidedEntry[] = [];
+    for (const entry of page.entries) {
+      const local = this.options.decidedHere(entry.key);
+      if (local == null) fresh.push(entry);
+      else if (!valuesEqual(local.value, entry.value)) {
+        this.disagreements++;
+        this.options.onDisagreement(peer, entry, local.value);
+        this.stop();
+        return false;
+      }
+    }
+    if (fresh.length > 0) this.options.learn(peer, fresh);
+    return true;
+  }
+
+  /**
+   * Waits until the page's records are durable here; returns the number up to which every entry
+   * is decided here (a node that stopped voting, say, wrote nothing: its cursor must not move).
+   */
+  private async makeDurable(page: DecidedPage): Promise<number> {
+    if (page.entries.length === 0) return page.next;
+    await this.options.log.flush();
+    let upTo = page.entries[0]!.seq - 1;
+    for (const entry of page.entries) {
+      if (!this.options.log.isDecidedDurably(entry.key)) break;
+      upTo = entry.seq;
+    }
+    return upTo;
+  }
+
+  private progressOf(peer: string): SourceProgress {
+    let progress = this.progressBySource.get(peer);
+    if (progress === undefined) {
+      const cursor = this.options.log.catchupCursor(peer);
+      progress = {
+        cursor,
+        head: cursor,
+        lagKeys: 0,
+        keys: 0,
+        bytes: 0,
+        pages: 0,
+        errors: 0,
+        reachedHead: false,
+      };
+      this.progressBySource.set(peer, progress);
+    }
+    return progress;
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        this.sleepers.delete(wake);
+        this.options.clock.clearTimeout(timer);
+        resolve();
+      };
+      const timer = this.options.clock.setTimeout(wake, ms);
+      this.sleepers.add(wake);
+    });
+  }
+}

@@ -1,0 +1,96 @@
+// Catch-up wired to a running node: pages are gen_server calls to a peer's `gen_paxos`
+// (`{ type: 'decided.page' }`, nodeRequests.ts) over the actor runtime's links, and what a page
+// says is handed to the node as the `decide` messages it would have heard, so it is written,
+// retired and announced like any decision. A peer's page is unchecked data: it is validated here,
+// and a peer that sends a malformed one only counts an error against itself.
+import type { RuntimeClock } from '../../base/clock.js';
+import { ERROR_CODES } from '../../base/errors.js';
+import type { Envelope } from '../../paxos/messages.js';
+import { checkKey, checkValue } from '../../paxos/validate.js';
+import type { ActorNode } from '../../runtime/actorNode.js';
+import { createGenServer } from '../../runtime/genServer/genServer.js';
+import type { DecidedEntry, DecidedLog, DecidedPage, PageLimits } from '../../storage/decidedLog.js';
+import type { Storage } from '../../storage/storage.js';
+import type { GenPaxosNodeEmitted, GenPaxosNodeReply } from '../nodeEvents.js';
+import { GEN_PAXOS_NAME } from '../nodeRequests.js';
+import type { KeySupervisor } from '../keySupervisor.js';
+import { CatchupPuller, type CatchupLimits } from './catchupPuller.js';
+
+export interface NodeCatchupOptions {
+  readonly id: string;
+  readonly members: readonly string[];
+  readonly runtime: ActorNode;
+  readonly storage: Storage & DecidedLog;
+  readonly clock: RuntimeClock;
+  /** Hands `envelope` to the node actor as it runs now, as if it came from the transport. */
+  readonly deliver: (envelope: Envelope) => void;
+  /** The node's key supervisor as it runs now (it changes when the node actor restarts). */
+  readonly keys: () => KeySupervisor | null;
+  /** The node's emitted events (the handle's `on` listeners). */
+  readonly emit: (event: GenPaxosNodeEmitted) => void;
+  readonly limits?: Partial<CatchupLimits>;
+}
+
+/** Starts pulling the other members' decided logs; stop it with the node. */
+export function startNodeCatchup(options: NodeCatchupOptions): CatchupPuller {
+  const { id, runtime, storage, clock } = options;
+  const server = createGenServer(runtime);
+  const peers = options.members.filter((member) => member !== id);
+  const puller = new CatchupPuller({
+    sources: () => peers,
+    reachable: (peer) => runtime.nodes().includes(peer),
+    fetch: async (peer, since, limits, timeoutMs) => {
+      const request = { type: 'decided.page', since, maxKeys: limits.maxKeys, maxBytes: limits.maxBytes };
+      const reply = await server.call<GenPaxosNodeReply>({ name: GEN_PAXOS_NAME, node: peer }, request, {
+        timeoutMs,
+      });
+      return checkPageReply(peer, reply, since, limits);
+    },
+    learn: (peer, entries) => {
+      for (const { key, value } of entries)
+        options.deliver({ from: peer, to: id, key, message: { type: 'decide', value } });
+    },
+    decidedHere: (key) => storage.load(key)?.decided,
+    onDisagreement: (peer, entry, local) => {
+      const message =
+        `peer ${peer} says key ${JSON.stringify(entry.key)} was decided ${JSON.stringify(entry.value)}, ` +
+        `this node decided ${JSON.stringify(local)}: agreement is broken, this node stops voting`;
+      options.emit({ type: 'disagreement', key: entry.key, peer, local, theirs: entry.value });
+      options.keys()?.stopVoting({ code: ERROR_CODES.DISAGREEMENT, message });
+    },
+    log: storage,
+    clock,
+    ...(options.limits ? { limits: options.limits } : {}),
+  });
+  puller.start();
+  return puller;
+}
+
+/** The page in a peer's reply, checked entry by entry; throws (a failed pull) on anything else. */
+export function checkPageReply(peer: string, reply: unknown, since: number, limits: PageLimits): DecidedPage {
+  const r = reply as { type?: unknown; page?: Partial<DecidedPage>; error?: { message?: unknown } } | null;
+  if (r?.type === 'paxos.failed')
+    throw new Error(`${peer} refused a decided.page request: ${String(r.error?.message)}`);
+  const page = r?.type === 'paxos.page' ? r.page : undefined;
+  const bad = (why: string) => new Error(`${peer} sent a malformed decided page (${why})`);
+  if (typeof page !== 'object' || page === null) throw bad('no page');
+  const { entries, next, head, bytes } = page;
+  if (!isCount(next) || !isCount(head) || !isCount(bytes)) throw bad('next, head and bytes must be counts');
+  if (!Array.isArray(entries) || entries.length > limits.maxKeys)
+    throw bad('entries must be a list within maxKeys');
+  let previous = since;
+  for (const entry of entries as unknown[]) {
+    const { seq, key, value } = (entry ?? {}) as Partial<DecidedEntry>;
+    if (!isCount(seq) || seq <= previous || seq > head)
+      throw bad('entry numbers must rise above since, up to head');
+    if (typeof key !== 'string' || checkKey(key) !== null) throw bad(`bad key ${JSON.stringify(key)}`);
+    if (value === undefined || checkValue(value) !== null) throw bad(`bad value for ${JSON.stringify(key)}`);
+    previous = seq;
+  }
+  if (next !== previous) throw bad('next must be the last entry’s number');
+  return { entries: entries as DecidedEntry[], next, head, bytes };
+}
+
+function isCount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
