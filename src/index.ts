@@ -3,7 +3,7 @@
 
 // gen_paxos: a node per process (or per test), asked to decide keys.
 export { startLink, GenPaxosNode, DEFAULT_ASK_TIMEOUT_MS } from './node/genPaxos.js';
-export type { StartLinkOptions, AskOptions, AskStats, PendingKeys } from './node/genPaxos.js';
+export type { StartLinkOptions, AskOptions, AskStats, PendingKeys, ReadOptions } from './node/genPaxos.js';
 // The node's public port (what the leader layer runs on), and its gen_server protocol.
 export { actorPort } from './node/paxosPort.js';
 export type { PaxosPort } from './node/paxosPort.js';

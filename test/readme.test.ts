@@ -24,6 +24,6 @@ describe('README', () => {
     vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => void printed.push(...args));
     await import(file);
 
-    expect(printed).toEqual([true, true, true]);
+    expect(printed).toEqual([true, true, true, true]);
   });
 });

@@ -57,13 +57,18 @@ export async function runRead(argv: readonly string[], io: CliIo, spec: CommandS
   const problem = checkKey(key);
   if (problem !== null) throw new UsageError(problem);
   return withClient('read', values, io, async (client) => {
-    const value = await client.read(key);
+    const quorum = values.quorum === true;
+    const value = await client.read(key, { quorum });
     if (values.json === true) {
       io.out(
-        `${JSON.stringify({ key, decided: value !== undefined, value: value === undefined ? null : jsonOf(value), node: client.node })}\n`,
+        `${JSON.stringify({ key, decided: value !== undefined, value: value === undefined ? null : jsonOf(value), node: client.node, quorum })}\n`,
       );
     } else if (value !== undefined) {
       io.out(`${showValue(value)}\n`);
+    } else if (quorum) {
+      io.err(
+        `gen-paxos read: no value is decided for ${JSON.stringify(key)} (a quorum, asked by node ${client.node})\n`,
+      );
     } else {
       io.err(`gen-paxos read: node ${client.node} knows no decision for ${JSON.stringify(key)}\n`);
     }

@@ -198,12 +198,20 @@ const ASK: CommandSpec = {
 
 const READ: CommandSpec = {
   name: 'read',
-  summary: 'print the value KEY is decided to, as one node knows it',
+  summary: 'print the value KEY is decided to, as one node knows it (or, with --quorum, as a quorum does)',
   description:
-    'Prints the value KEY is decided to as known on the first endpoint that answers (no Paxos\n' +
-    'round: a node that has not learned the decision says so, exit 3).',
+    'Prints the value KEY is decided to as known on the first endpoint that answers: never a value\n' +
+    'that was not chosen, and the value of any ask that node answered, but a node that has not\n' +
+    'learned a decision says so (exit 3). With --quorum the read is linearizable: the node asks a\n' +
+    'quorum of members (one round trip) and exit 3 means no value can have been chosen.',
   args: [{ name: 'KEY', help: 'the key' }],
-  flags: CLIENT_FLAGS,
+  flags: {
+    ...CLIENT_FLAGS,
+    quorum: {
+      type: 'boolean',
+      help: 'linearizable: answer what a quorum of members knows (one round trip; may finish a pending decision)',
+    },
+  },
 };
 
 const STATUS: CommandSpec = {

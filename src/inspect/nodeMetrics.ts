@@ -101,6 +101,12 @@ export function nodeMetricFamilies(node: GenPaxosNode, links?: readonly LinkStat
       'Reject messages received: a higher ballot was promised.',
       stats.rejectionsReceived,
     ),
+    byLabel(
+      'paxos_quorum_reads_total',
+      'Quorum reads answered, by how: decided, accepted (a phase-2 quorum), not-decided, recovered.',
+      'outcome',
+      stats.quorumReads,
+    ),
     counter('paxos_messages_sent_total', 'Envelopes handed to the transport.', runner.envelopesSent),
     counter('paxos_messages_received_total', 'Envelopes received from peers.', stats.messagesIn),
     byLabel('paxos_messages_refused_total', 'Inbound messages refused, by reason.', 'reason', {

@@ -22,6 +22,8 @@ export interface EffectRunnerOptions {
   readonly onAnswer?: (key: string, value: PaxosValue) => void;
   /** A message was refused by a rule of the protocol (not held: it reveals nothing). */
   readonly onRefused?: (effect: RefusedEffect) => void;
+  /** Every write of `key` issued so far is durable (after the effects that waited for them ran). */
+  readonly onWritesDurable?: (key: string) => void;
   /** A write failed: from now on this node must not vote. Called once. */
   readonly onStorageFailure: (error: Error) => void;
   /**
@@ -53,6 +55,8 @@ interface KeyBarrier {
   lazy: number;
   /** Effects waiting for `pending` to reach zero, in emission order. */
   readonly held: Effect[];
+  /** The node's own callbacks (afterWrites): they wait for the lazy writes too, after the held effects. */
+  readonly callbacks: (() => void)[];
 }
 
 export class EffectRunner {
@@ -100,6 +104,17 @@ export class EffectRunner {
     return (this.barriers.get(key)?.pending ?? 0) > 0;
   }
 
+  /**
+   * Calls `callback` once every write of `key` issued so far is durable (at once if none is in
+   * flight): what the store loads then is durable. Never called after a failed write.
+   */
+  afterWrites(key: string, callback: () => void): void {
+    if (this.failure !== null) return;
+    const barrier = this.barriers.get(key);
+    if (barrier === undefined) callback();
+    else barrier.callbacks.push(callback);
+  }
+
   /** Keys with writes in flight (for inspection and tests). */
   keysAwaitingWrites(): string[] {
     return [...this.barriers.keys()];
@@ -108,7 +123,7 @@ export class EffectRunner {
   private persist(key: string, effect: Extract<Effect, { type: 'persist' }>): void {
     let barrier = this.barriers.get(key);
     if (barrier === undefined) {
-      barrier = { pending: 0, lazy: 0, held: [] };
+      barrier = { pending: 0, lazy: 0, held: [], callbacks: [] };
       this.barriers.set(key, barrier);
     }
     // Only a learned decision is written with its value in `decided` (learner.ts).
@@ -138,8 +153,13 @@ export class EffectRunner {
     if (lazy) barrier.lazy--;
     else barrier.pending--;
     if (barrier.pending > 0 || this.failure !== null) return;
-    if (barrier.lazy === 0 && this.barriers.get(key) === barrier) this.barriers.delete(key);
+    // Held effects wait for the writes they depend on; the node's callbacks (an answer resting on
+    // this key's durable record, read-your-writes) wait for its decided record's too.
     for (const effect of barrier.held.splice(0)) this.execute(effect);
+    if (barrier.lazy > 0) return;
+    if (this.barriers.get(key) === barrier) this.barriers.delete(key);
+    for (const callback of barrier.callbacks.splice(0)) callback();
+    this.options.onWritesDurable?.(key);
   }
 
   private afterWritesOf(effect: Effect): void {

@@ -36,11 +36,12 @@ import {
   type AskOptions,
   type AskStats,
   type PendingKeys,
+  type ReadOptions,
   type StartLinkOptions,
 } from './startLinkOptions.js';
 
 export { ASK_LATENCY_BUCKETS_MS, DEFAULT_ASK_TIMEOUT_MS } from './startLinkOptions.js';
-export type { AskOptions, AskStats, PendingKeys, StartLinkOptions } from './startLinkOptions.js';
+export type { AskOptions, AskStats, PendingKeys, ReadOptions, StartLinkOptions } from './startLinkOptions.js';
 
 type Listener = (event: GenPaxosNodeEmitted) => void;
 
@@ -188,14 +189,53 @@ export class GenPaxosNode {
   }
 
   /**
-   * The decided value of `key` as known on this node, or `undefined` (gen_paxos:ask/1). Throws
-   * PAXOS_ERR_STOPPED after `stop()`, whatever the store (a closed one cannot be read).
+   * The decided value of `key` as known on this node, or `undefined` (gen_paxos:ask/1): never a
+   * value that was not chosen, and once this node answered an ask of `key` with a value, that value
+   * (read-your-writes; docs/membership.md §8). It may be `undefined` for a key decided elsewhere.
+   * Throws PAXOS_ERR_STOPPED after `stop()`, whatever the store (a closed one cannot be read).
+   *
+   * With options it returns a promise: `{ quorum: true }` is a linearizable read (what a quorum
+   * knows); `{}` is this node's knowledge, also after a crash (a key accepted here but not decided
+   * is resolved with a quorum read). See `ReadOptions`.
+   *
+   * @example
+   * node.read('colour'); // 'red', or undefined if this node knows no decision
+   * await node.read('colour', { quorum: true }); // 'red', or undefined if none can have been chosen
    */
-  read(key: string): PaxosValue | undefined {
+  read(key: string): PaxosValue | undefined;
+  read(key: string, options: ReadOptions): Promise<PaxosValue | undefined>;
+  read(key: string, options?: ReadOptions): PaxosValue | undefined | Promise<PaxosValue | undefined> {
+    if (options !== undefined) return this.readAsync(key, options);
     const problem = checkKey(key);
     if (problem !== null) throw new GenPaxosError(ERROR_CODES.BAD_KEY, problem);
     if (this.stopped) throw new GenPaxosError(ERROR_CODES.STOPPED, `node ${this.id} is stopped`);
     return this.keysOrThrow().read(key);
+  }
+
+  private async readAsync(key: string, options: ReadOptions): Promise<PaxosValue | undefined> {
+    if (this.stopped) throw new GenPaxosError(ERROR_CODES.STOPPED, `node ${this.id} is stopped`);
+    const problem = checkKey(key);
+    if (problem !== null) throw new GenPaxosError(ERROR_CODES.BAD_KEY, problem);
+    if (options.quorum !== undefined && typeof options.quorum !== 'boolean')
+      throw new GenPaxosError(ERROR_CODES.BAD_OPTION, 'quorum must be a boolean');
+    const timeoutMs = options.timeoutMs ?? this.askTimeoutMs;
+    const timeoutProblem = checkTimeout(timeoutMs);
+    if (timeoutProblem !== null) throw new GenPaxosError(ERROR_CODES.BAD_OPTION, timeoutProblem);
+    const request: GenPaxosRequest = { type: 'read', key, quorum: options.quorum === true };
+    let reply: GenPaxosNodeReply;
+    try {
+      reply = await this.server.call<GenPaxosNodeReply>(GEN_PAXOS_NAME, request, { timeoutMs });
+    } catch (error) {
+      const failure = this.callError(error, key, timeoutMs);
+      if (failure.code !== ERROR_CODES.TIMEOUT) throw failure;
+      throw new GenPaxosError(
+        ERROR_CODES.TIMEOUT,
+        `no quorum answered a read of key ${JSON.stringify(key)} on node ${this.id} within ${timeoutMs} ms`,
+      );
+    }
+    if (reply.type === 'paxos.read') return reply.decided ? (reply.value as PaxosValue) : undefined;
+    if (reply.type === 'paxos.failed') throw errorFromInfo(reply.error);
+    throw new GenPaxosError(ERROR_CODES.BAD_OPTION, `unexpected reply ${reply.type} to a read`);
   }
 
   /** The state of `key`'s instance on this node (`decided` once retired to storage). */

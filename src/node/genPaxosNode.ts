@@ -27,7 +27,7 @@ import {
   GEN_SERVER_CAST_TYPE,
   type CallMessage,
 } from '../runtime/genServer/messages.js';
-import { handleRequest, readReply } from './nodeRequests.js';
+import { answerRead, handleRequest } from './nodeRequests.js';
 
 export interface GenPaxosNodeInput {
   /** This node's id; must be one of `members`. */
@@ -80,7 +80,8 @@ export interface GenPaxosNodeInput {
 export type GenPaxosNodeEvent =
   | { readonly type: 'ask'; readonly key: string; readonly value: PaxosValue; readonly replyTo: ReplyTo }
   | { readonly type: 'ask.cancel'; readonly key: string; readonly replyTo: ReplyTo }
-  | { readonly type: 'read'; readonly key: string; readonly replyTo: ReplyTo }
+  /** A read (nodeRequests.ts): `quorum` true for a linearizable one; answered with `paxos.read`. */
+  | { readonly type: 'read'; readonly key: string; readonly quorum?: boolean; readonly replyTo: ReplyTo }
   /** gen_server's call and cast (`genServer.call(node, { type: 'ask', key, value })`): nodeRequests.ts. */
   | CallMessage
   | { readonly type: typeof GEN_SERVER_CAST_TYPE; readonly request: unknown }
@@ -190,7 +191,7 @@ export const genPaxosNode: GenPaxosNodeLogic = {
         supervisor.cancelAsk(event.key, event.replyTo);
         break;
       case 'read':
-        event.replyTo.send(readReply(supervisor, event.key));
+        answerRead(supervisor, event.key, event.quorum === true, event.replyTo);
         break;
       case GEN_SERVER_CALL_TYPE:
         handleRequest(supervisor, event.request, event.replyTo);

@@ -28,6 +28,7 @@ import {
 } from '../paxos/keyStep.js';
 import type { Envelope, PaxosValue } from '../paxos/messages.js';
 import { ownerAmongSorted } from '../paxos/owner.js';
+import { stateReply } from '../paxos/reads.js';
 import { EMPTY_RECORD, type KeyRecord } from '../paxos/record.js';
 import { checkKey, checkValue } from '../paxos/validate.js';
 import type { ExitReason } from '../runtime/exitReason.js';
@@ -37,6 +38,7 @@ import { EffectRunner, type SettledWrite } from './effectRunner.js';
 import type { KeySupervisorOptions } from './keySupervisorOptions.js';
 import { emptySupervisorStats, type ReplyTo, type SupervisorStats } from './nodeEvents.js';
 import { AdaptiveTiming } from './adaptiveTiming.js';
+import { QuorumReads } from './quorumReads.js';
 import { SilentPeers } from './silentPeers.js';
 import { InstanceWitnesses } from './instanceWitness.js';
 import { TakeoverTimers } from './takeoverTimers.js';
@@ -83,6 +85,13 @@ export class KeySupervisor {
   private readonly phaseStarted = new Map<string, number>();
   /** Members that did not answer a failed round 0 of this node, until they speak again. */
   readonly silentPeers: SilentPeers;
+  /** Quorum reads waiting for answers (docs/membership.md §8.3). */
+  readonly quorumReads: QuorumReads;
+  /**
+   * Decisions known to be chosen here whose decided record is not durable yet (§8.2, rule 1): the
+   * asks of these keys may have been answered already, so reads must see them too.
+   */
+  private readonly knownChosen = new Map<string, { readonly value: PaxosValue }>();
   /** Keys handled without an instance, shown to inspection as their instance would be; null when not inspected. */
   private readonly witnesses: InstanceWitnesses | null;
 
@@ -97,11 +106,27 @@ export class KeySupervisor {
       onRefused: (effect) => this.refused(effect),
       onStorageFailure: (error) => this.storageFailedWith(errorInfo(error)),
       onSettled: (write) => this.host?.settle(write),
+      // The decision learned before its record was issued is on disk now: the store answers for it
+      // (unless something run on the way issued another write of the key).
+      onWritesDurable: (key) => {
+        if (!this.runner.hasPendingWrites(key)) this.knownChosen.delete(key);
+      },
     });
     const { id, members, storage, random } = options;
     this.sortedMembers = [...members].sort();
     this.timing = new AdaptiveTiming({ ...DEFAULT_TIMING, ...options.timing }, options.adaptiveTiming);
     this.silentPeers = new SilentPeers(id, members);
+    this.quorumReads = new QuorumReads({
+      self: id,
+      // One fixed configuration: every member votes. Membership threads its view in here.
+      view: () => ({ voters: members }),
+      random,
+      query: (key, read) => this.runner.run({ type: 'broadcast', key, message: { type: 'query', read } }),
+      ownState: (key, read, answer) =>
+        this.runner.afterWrites(key, () => answer(stateReply(storage.load(key) ?? EMPTY_RECORD, read))),
+      recover: (key, value, replyTo) => this.recover(key, value, replyTo),
+      ended: (how) => (this.stats.quorumReads[how] = (this.stats.quorumReads[how] ?? 0) + 1),
+    });
     this.witnesses =
       options.inspect && options.inspectInstanceLess !== false
         ? new InstanceWitnesses({
@@ -256,11 +281,62 @@ export class KeySupervisor {
     else this.waiting.delete(key);
   }
 
+  /** The decision of `key` known here, or `undefined` (knownDecision). */
   read(key: string): PaxosValue | undefined {
-    // A decision resting on a write still in flight (its own vote) is not known yet: a crash could
-    // lose it. Its own record's write is not one (effectRunner.ts).
-    if (this.runner.hasPendingWrites(key)) return undefined;
-    return this.options.storage.load(key)?.decided?.value;
+    return this.knownDecision(key)?.value;
+  }
+
+  /**
+   * The decision of `key` this node knows to be chosen (docs/membership.md §8.2, rule 1): one it
+   * learned or answered with (held until its record is durable), or a durable decided record. A
+   * decided record still in flight is not enough: a proposer writes its decision as soon as its
+   * quorum is counted, before the own acceptance the quorum rests on is durable.
+   */
+  private knownDecision(key: string): { readonly value: PaxosValue } | null {
+    const known = this.knownChosen.get(key);
+    if (known !== undefined) return known;
+    if (this.runner.hasPendingWrites(key)) return null;
+    return this.options.storage.load(key)?.decided ?? null;
+  }
+
+  /**
+   * A local read that keeps read-your-writes across a crash (§8.2, rule 3): a key decided here is
+   * answered at once; a key accepted here but not decided may have been decided (and answered to an
+   * asker here) before a crash lost the decided record, so it is resolved with a quorum read.
+   */
+  readLocal(key: string, replyTo: ReplyTo): void {
+    const known = this.knownDecision(key);
+    if (known !== null) {
+      replyTo.send({ type: 'paxos.read', key, decided: true, value: known.value });
+      return;
+    }
+    if (this.options.storage.load(key)?.accepted) {
+      this.quorumRead(key, replyTo);
+      return;
+    }
+    replyTo.send({ type: 'paxos.read', key, decided: false, value: null });
+  }
+
+  /** A linearizable read of `key` (§8.3): its answer goes to `replyTo` as `paxos.read`. */
+  quorumRead(key: string, replyTo: ReplyTo): void {
+    const refusal = this.refusal(key);
+    if (refusal !== null) {
+      replyTo.send({ type: 'paxos.failed', key, error: refusal });
+      return;
+    }
+    this.quorumReads.start(key, replyTo);
+  }
+
+  /** A quorum read found acceptances without proof: decide the key here, like an ask (keyStep.ts). */
+  private recover(key: string, value: PaxosValue, replyTo: ReplyTo): void {
+    const refusal = this.refusal(key);
+    if (refusal !== null) {
+      replyTo.send({ type: 'paxos.failed', key, error: refusal });
+      return;
+    }
+    const waiting = this.waiting.get(key)?.filter((r) => r.settled?.() !== true) ?? [];
+    this.waiting.set(key, [...waiting, replyTo]);
+    this.step(key, { type: 'recover', value });
   }
 
   /** An envelope from a peer: the key's step routes it. */
@@ -271,6 +347,10 @@ export class KeySupervisor {
     this.silentPeers.heardFrom(from);
     if (message.type === 'acknowledge' && message.ballot.round === 0)
       this.silentPeers.acknowledged(key, from);
+    if (this.votingStopped === null && message.type === 'state' && from !== this.options.id) {
+      this.quorumReads.answer(from, key, message);
+      return;
+    }
     if (this.votingStopped !== null || this.failed.has(key)) {
       this.countRefusal(this.votingStopped !== null ? this.stoppedReason() : 'key failed', from, key);
       return;
@@ -329,6 +409,7 @@ export class KeySupervisor {
     for (const [key, waiting] of this.waiting)
       for (const r of waiting) r.send({ type: 'paxos.failed', key, error: failure });
     this.waiting.clear();
+    this.quorumReads.failAll(failure);
     this.ballots.clear();
   }
 
@@ -345,6 +426,7 @@ export class KeySupervisor {
     for (const [key, waiting] of this.waiting)
       for (const r of waiting) r.send({ type: 'paxos.failed', key, error });
     this.waiting.clear();
+    this.quorumReads.failAll(error);
     this.host = null;
   }
 
@@ -413,6 +495,9 @@ export class KeySupervisor {
 
   /** A decision is durable here: answer the asks waiting for it. */
   private decided(key: string, value: PaxosValue): void {
+    // Known chosen now (the writes it rests on are durable); readable until its decided record,
+    // issued with it (learner.ts), is durable too and the store answers for it.
+    this.knownChosen.set(key, { value });
     this.stats.decided++;
     const rounds = this.ballots.get(key) ?? 0;
     this.ballots.delete(key);

@@ -76,6 +76,12 @@ export interface SupervisorStats {
   retries: number;
   /** `reject` messages received: another proposer's ballot was higher. */
   rejectionsReceived: number;
+  /**
+   * Quorum reads answered, by how (quorumReads.ts): `decided` (a voter knew the decision),
+   * `accepted` (a phase-2 quorum of acceptances proved it), `not-decided`, `recovered` (the read
+   * ran the key's instance to a decision).
+   */
+  quorumReads: Record<string, number>;
 }
 
 /** A node's counters before its first event. */
@@ -93,5 +99,6 @@ export function emptySupervisorStats(): SupervisorStats {
     ballotsStarted: 0,
     retries: 0,
     rejectionsReceived: 0,
+    quorumReads: {},
   };
 }

@@ -4,6 +4,7 @@
 // API (startLink's ask and read) is gen_server calls over the node.
 import { ERROR_CODES } from '../base/errors.js';
 import type { PaxosValue } from '../paxos/messages.js';
+import { checkKey } from '../paxos/validate.js';
 import { hasDecidedLog } from '../storage/decidedLog.js';
 import type { From } from '../runtime/genFsm/reply.js';
 import type { KeySupervisor } from './keySupervisor.js';
@@ -19,7 +20,11 @@ export const MAX_PAGE_BYTES = 1024 * 1024;
 /** What a caller may ask of the node (gen_paxos:ask/2, ask/1's read, and a peer's catch-up). */
 export type GenPaxosRequest =
   | { readonly type: 'ask'; readonly key: string; readonly value: PaxosValue }
-  | { readonly type: 'read'; readonly key: string }
+  /**
+   * A read (docs/membership.md §8.1): `quorum` true, linearizable (a quorum read); otherwise what
+   * this node knows, a key accepted here but not decided resolved with a quorum read (§8.2).
+   */
+  | { readonly type: 'read'; readonly key: string; readonly quorum?: boolean }
   | {
       readonly type: 'decided.page';
       readonly since: number;
@@ -43,7 +48,7 @@ export function handleRequest(
       supervisor.ask(r.key as string, r.value as PaxosValue, replyTo);
       return;
     case 'read':
-      replyTo.send(readReply(supervisor, r.key as string));
+      answerRead(supervisor, r.key as string, r.quorum === true, replyTo);
       return;
     case 'decided.page':
       replyTo.send(pageReply(supervisor, r as Partial<Extract<GenPaxosRequest, { type: 'decided.page' }>>));
@@ -60,10 +65,19 @@ export function handleRequest(
   }
 }
 
-/** A read's answer: the decided value known here, or "not decided". */
-export function readReply(supervisor: KeySupervisor, key: string): GenPaxosNodeReply {
-  const value = supervisor.read(key);
-  return { type: 'paxos.read', key, decided: value !== undefined, value: value ?? null };
+/** Answers a read request or event: `paxos.read`, or `paxos.failed` for a bad key. */
+export function answerRead(supervisor: KeySupervisor, key: string, quorum: boolean, replyTo: ReplyTo): void {
+  const problem = checkKey(key);
+  if (problem !== null) {
+    replyTo.send({
+      type: 'paxos.failed',
+      key: typeof key === 'string' ? key : '',
+      error: { code: ERROR_CODES.BAD_KEY, message: problem },
+    });
+    return;
+  }
+  if (quorum) supervisor.quorumRead(key, replyTo);
+  else supervisor.readLocal(key, replyTo);
 }
 
 /** A page of the decided log after `since`, within the asker's limits and the node's own. */

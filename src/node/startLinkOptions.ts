@@ -110,6 +110,23 @@ export interface AskOptions {
   readonly timeoutMs?: number;
 }
 
+/**
+ * How `read` answers (docs/membership.md §8.1). Without options `read` is synchronous and answers
+ * what this node knows; with them it returns a promise.
+ */
+export interface ReadOptions {
+  /**
+   * True: a linearizable read — what a quorum durably knows, the decided value or "not decided" only
+   * if no value can have been chosen when the read started. One round trip to the members; it may
+   * run the key's instance to a decision (phases 1 and 2) when the answers show an acceptance
+   * without proof. False (default): this node's knowledge, a key accepted here but not decided
+   * resolved with a quorum read, so that read-your-writes survives a crash.
+   */
+  readonly quorum?: boolean;
+  /** Reject with PAXOS_ERR_TIMEOUT after this long (default: the node's ask timeout). */
+  readonly timeoutMs?: number;
+}
+
 /** Keys a node is working on: see `GenPaxosNode.pending`. */
 export interface PendingKeys {
   readonly total: number;

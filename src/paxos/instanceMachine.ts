@@ -344,7 +344,9 @@ export const instanceMachine = setup({
         key: context.key,
         message: { type: 'decide', value: decided.value },
       });
-      for (const effect of learnEffects(context.key, recordOf(context), decided.value)) enqueue.emit(effect);
+      const ownFastRound = context.ballot !== null && context.ballot.round === 0;
+      for (const effect of learnEffects(context.key, recordOf(context), decided.value, { ownFastRound }))
+        enqueue.emit(effect);
     }),
     /** Another node told us the chosen value. */
     learn: enqueueActions(({ context, event, enqueue }) => {

@@ -10,6 +10,7 @@ import type { InstanceEvent, InstanceStateName } from './instanceMachine.js';
 import { decidedAnswer, decidedReply, learnEffects } from './learner.js';
 import type { PaxosMessage, PaxosValue } from './messages.js';
 import { forwardTarget } from './owner.js';
+import { stateReply } from './reads.js';
 import { isFresh, type KeyRecord } from './record.js';
 
 /** One key on one node between events, as its supervisor holds it. Plain data. */
@@ -55,7 +56,12 @@ export type KeyInput =
   /** The takeover timer of an awaiting key fired, or the node restarted with the key accepted but undecided. */
   | { readonly type: 'takeover' }
   /** The key's instance crashed and was started again from the record. */
-  | { readonly type: 'restarted' };
+  | { readonly type: 'restarted' }
+  /**
+   * A quorum read found acceptances but no proof of a choice (reads.ts): run the key's instance to
+   * a decision here with both phases, proposing `value` if phase 1 finds nothing to adopt.
+   */
+  | { readonly type: 'recover'; readonly value: PaxosValue };
 
 export interface KeyOutcome {
   readonly slot: KeySlot;
@@ -94,7 +100,20 @@ export function keyStep(
       return slot.proposal === null
         ? { ...NOTHING, slot }
         : { ...NOTHING, slot, deliver: { type: 'ask', value: slot.proposal.value } };
+    case 'recover':
+      return recoverStep(key, slot, record, input.value);
   }
+}
+
+/**
+ * A read's recovery is an ask that never goes to the owner's round 0: a value may be chosen already,
+ * so only phase 1 can tell which one must be proposed (P2c). The asks waiting for the key get its
+ * decision like any ask's.
+ */
+function recoverStep(key: string, slot: KeySlot, record: KeyRecord, value: PaxosValue): KeyOutcome {
+  if (record.decided !== null) return { ...NOTHING, slot, effects: decidedAnswer(key, record.decided) };
+  const asked: KeySlot = slot.proposal === null ? { ...slot, proposal: { value } } : slot;
+  return { ...NOTHING, slot: asked, deliver: askEvent(value, true, true) };
 }
 
 function askStep(
@@ -156,6 +175,16 @@ function messageStep(
       effects: [{ type: 'refused', key, from, message: message.type, reason: 'not-member' }],
     };
   }
+  // A quorum read's query is answered from the record, instance or not; the runner sends the
+  // answer once every write of the key issued so far is durable, so it reports durable state only.
+  if (message.type === 'query')
+    return {
+      ...NOTHING,
+      slot,
+      effects: [{ type: 'send', key, to: from, message: stateReply(record, message.read) }],
+    };
+  // Answers to this node's own reads: the node's read tracker takes them, never the key.
+  if (message.type === 'state') return { ...NOTHING, slot };
   if (slot.instance !== null) return { ...NOTHING, slot, deliver: { ...message, from } };
   if (record.decided !== null)
     return { ...NOTHING, slot, effects: decidedReply(key, record.decided, from, message) };

@@ -6,16 +6,35 @@ import type { PaxosMessage, PaxosValue } from './messages.js';
 import type { Decision, KeyRecord } from './record.js';
 
 /**
- * The chosen value is learned here: the asks waiting for it are answered (once the writes the
- * decision rests on are durable: the runner holds the effect behind them), and the decision is
- * written so the node answers from its record after a restart.
+ * The chosen value is learned here: the decision is written, so the node answers from its record
+ * after a restart, and the asks waiting for it are answered (the `decided` effect; the runner holds
+ * it behind the key's writes issued before it).
+ *
+ * Read-your-writes (docs/membership.md §8.2, rule 2): an ask is answered only once this node's
+ * durable record implies the answer, so that its reads return the value after a crash too. If the
+ * record holds an acceptance, it does once that acceptance is durable: after a crash a local read
+ * of a key accepted but not decided is resolved with a quorum read, which finds the chosen value.
+ * Otherwise (a member outside the deciding majority, learning from a `decide`) the answer waits for
+ * the decided record itself. The one exception is `ownFastRound`: the owner deciding its round 0,
+ * where it does not vote (fast-path.md). Its answer rests on every other member's durable vote and
+ * leaves at once — waiting for its own decided write would put a second commit on the critical path
+ * the fast round exists to avoid — so until that write lands a crash of the owner loses
+ * read-your-writes there (a quorum read still finds the value).
  */
-export function learnEffects(key: string, record: KeyRecord, value: PaxosValue): Effect[] {
+export function learnEffects(
+  key: string,
+  record: KeyRecord,
+  value: PaxosValue,
+  options: { readonly ownFastRound?: boolean } = {},
+): Effect[] {
   const decided: Decision = { value };
-  return [
-    { type: 'decided', key, value },
-    { type: 'persist', key, record: { promised: record.promised, accepted: record.accepted, decided } },
-  ];
+  const persist: Effect = {
+    type: 'persist',
+    key,
+    record: { promised: record.promised, accepted: record.accepted, decided },
+  };
+  const answer: Effect = { type: 'decided', key, value };
+  return record.accepted !== null || options.ownFastRound === true ? [answer, persist] : [persist, answer];
 }
 
 /**

@@ -9,6 +9,7 @@
 // (learner notification)     | decide      | decide
 // (NACK, an optimisation)    | reject      | (none)
 // (client request, forwarded) | forward    | (none)
+// (quorum read, reads.ts)    | query/state | (none)
 import type { Ballot } from './ballot.js';
 
 /** Any value msgpack encodes: see `validateValue` for the exact rules. */
@@ -82,6 +83,25 @@ export interface ForwardMessage {
   readonly value: PaxosValue;
 }
 
+/**
+ * A quorum read (reads.ts) asks what a member durably holds for the key. It changes nothing: the
+ * member answers with `state`, after every write of the key it issued before is durable.
+ */
+export interface QueryMessage {
+  readonly type: 'query';
+  /** Names the read, so that replies to concurrent reads of one key are not mixed up. */
+  readonly read: number;
+}
+
+/** The answer to a `query`: the member's durable record of the key, its promise left out. */
+export interface StateMessage {
+  readonly type: 'state';
+  readonly read: number;
+  readonly accepted: AcceptedProposal | null;
+  /** The decision, wrapped: `null` is a value a key can be decided to. */
+  readonly decided: { readonly value: PaxosValue } | null;
+}
+
 export type PaxosMessage =
   | ForwardMessage
   | PrepareMessage
@@ -89,7 +109,9 @@ export type PaxosMessage =
   | ProposeMessage
   | AcknowledgeMessage
   | RejectMessage
-  | DecideMessage;
+  | DecideMessage
+  | QueryMessage
+  | StateMessage;
 
 export type PaxosMessageType = PaxosMessage['type'];
 
@@ -101,6 +123,8 @@ export const PAXOS_MESSAGE_TYPES: readonly PaxosMessageType[] = [
   'acknowledge',
   'reject',
   'decide',
+  'query',
+  'state',
 ];
 
 /** A message with its addressing: what travels between nodes. */

@@ -81,7 +81,8 @@ export function clientService(served: ServedNode): ClientRequestHandler {
         return { type: 'decided', key: request.key, value };
       }
       case 'read': {
-        const value = served.node.read(request.key);
+        // Local reads resolve a key accepted here but not decided with a quorum read (§8.2, rule 3).
+        const value = await served.node.read(request.key, { quorum: request.quorum === true });
         return { type: 'read', key: request.key, decided: value !== undefined, value: value ?? null };
       }
       case 'status':

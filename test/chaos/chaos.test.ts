@@ -2,7 +2,8 @@
 // the client protocol on every node, and a nemesis that kills (-9) and restarts nodes,
 // SIGSTOPs them, partitions them and cuts, slows and thins their links — for about 25 s. Then
 // everything heals, pending asks finish, every node answers for every key, and the history must
-// pass the write-once register checker. `npm run chaos` runs the same thing for longer.
+// pass the write-once register checker, its reads (quorum reads) checked for linearizability.
+// `npm run chaos` runs the same thing for longer.
 import { describe, expect, it } from 'vitest';
 import { checkHistory } from '../support/history/checker.js';
 import type { HistoryOp } from '../support/history/history.js';
@@ -31,15 +32,34 @@ describe('real-process chaos: 5 nodes, every kind of fault', () => {
     expect(result.decidedKeys).toBe(result.keys);
     expect(result.keptIn).toBeNull();
 
-    // Controls: the same checks on this real history with one answer forged must fail.
+    // Controls: the same checks on this real history with one answer forged must fail…
     const forged = forgeOneAnswer(result.history);
     expect(checkHistory(forged).violations.map((v) => v.rule)).toContain('agreement');
+    // …and so must the quorum reads' check with one local read that had not learned the decision.
+    const withStaleRead = addStaleRead(result.history);
+    expect(checkHistory(withStaleRead, { reads: 'linearizable' }).violations.map((v) => v.rule)).toEqual([
+      'stale-read',
+    ]);
+    expect(checkHistory(withStaleRead, { reads: 'local' }).valid).toBe(true);
     const finals = new Map(
       result.history.filter((op) => op.type === 'ok' && op.f === 'ask').map((op) => [op.key, op.value]),
     );
     expect(answersNotFinal(forged, finals).violations).toHaveLength(1);
   });
 });
+
+/** The history with a read saying "not decided" right after the first successful ask, on its key. */
+function addStaleRead(history: readonly HistoryOp[]): HistoryOp[] {
+  const at = history.findIndex((op) => op.type === 'ok' && op.f === 'ask');
+  const ask = history[at] as HistoryOp;
+  const read = { process: 'stale-local-reader', f: 'read', key: ask.key, value: null } as const;
+  return [
+    ...history.slice(0, at + 1),
+    { ...read, type: 'invoke', time: ask.time },
+    { ...read, type: 'ok', time: ask.time },
+    ...history.slice(at + 1),
+  ];
+}
 
 /** The history with the first successful ask of a key asked twice or more answered otherwise. */
 function forgeOneAnswer(history: readonly HistoryOp[]): HistoryOp[] {

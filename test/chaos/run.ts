@@ -1,5 +1,5 @@
 // `npm run chaos -- [--minutes M] [--nodes N] [--seed S] [--schedule-seconds T] [--kinds K,…]
-// [--max-unavailable U] [--keep] [--verbose]`: chaos schedules on real node processes, back to
+// [--max-unavailable U] [--reads quorum|local] [--keep] [--verbose]`: chaos schedules on real node processes, back to
 // back for about M minutes (default 1), then a summary table. Each schedule draws its faults and
 // operations from its seed (S, S+1, …; S is random unless given). Real processes are not deterministic, so a seed replays the same
 // intentions, not the same interleaving. A failing schedule keeps its history, trace and node
@@ -19,6 +19,7 @@ const { values } = parseArgs({
     'schedule-seconds': { type: 'string', default: '40' },
     kinds: { type: 'string' },
     'max-unavailable': { type: 'string' },
+    reads: { type: 'string', default: 'quorum' },
     keep: { type: 'boolean', default: false },
     verbose: { type: 'boolean', default: false },
   },
@@ -30,6 +31,11 @@ if (unknown.length > 0 || kinds.length === 0) {
   console.error(`--kinds: one or more of ${NEMESIS_KINDS.join(',')} (not ${unknown.join(',')})`);
   process.exit(2);
 }
+if (values.reads !== 'quorum' && values.reads !== 'local') {
+  console.error(`--reads: quorum (linearizable, checked for stale reads) or local (not ${values.reads})`);
+  process.exit(2);
+}
+const reads = values.reads;
 const maxUnavailable =
   values['max-unavailable'] !== undefined ? Number(values['max-unavailable']) : undefined;
 
@@ -61,6 +67,7 @@ for (let seed = firstSeed; ; seed++) {
     chaosMs,
     kinds,
     ...(maxUnavailable !== undefined ? { nemesis: { maxUnavailable } } : {}),
+    workload: { reads },
     keepHistory: values.keep,
     ...(values.verbose ? { onLog: (line: string) => console.error(`  ${line}`) } : {}),
   });

@@ -50,7 +50,8 @@ export function describeRun(result: ChaosResult): string {
     .join(', ');
   return (
     `seed ${result.seed} (${result.nodes} nodes, ${(result.wallMs / 1000).toFixed(0)} s): ` +
-    `${c.asks + c.reads} operations (${c.ok} ok, ${c.info} info), ${result.decidedKeys}/${result.keys} keys agreed, ` +
+    `${c.asks + c.reads} operations (${c.ok} ok, ${c.info} info; ${c.reads} ${result.reads} reads, ` +
+    `${result.readsNotDecided} reads not decided), ${result.decidedKeys}/${result.keys} keys agreed, ` +
     `faults: ${faults || 'none'}; ${result.violations.length} violations`
   );
 }

@@ -32,6 +32,11 @@ export interface WorkloadOptions {
   readonly askTimeoutMs?: readonly [number, number];
   /** Pause between two operations of one worker. Default 10..60 ms. */
   readonly thinkMs?: readonly [number, number];
+  /**
+   * 'quorum' (default): reads are linearizable quorum reads (`read --quorum`), checked as such.
+   * 'local': each node's own knowledge, which may say "not decided" for a decided key.
+   */
+  readonly reads?: 'quorum' | 'local';
 }
 
 export interface WorkloadCounts {
@@ -114,7 +119,8 @@ export class Workload {
           ? wave
           : (this.askedKeys[Math.floor(r.next() * this.askedKeys.length)] as string);
       this.keys.add(key);
-      return recordRead(recorder, process, key, () => client.read(key));
+      const quorum = (this.options.reads ?? 'quorum') === 'quorum';
+      return recordRead(recorder, process, key, () => client.read(key, { quorum }));
     }
     this.counts.asks++;
     const draw = r.next();

@@ -46,7 +46,10 @@ async function ownerPath(): Promise<string> {
   await cluster.start();
   tracer.note('a', 'ask("size", "large")   — a owns "size"');
   tracer.note('a', `ask resolves with ${JSON.stringify(await cluster.ask('a', 'size', 'large'))}`);
-  await cluster.runUntil(() => cluster.decisions('size').size === 3);
+  // Every node has the decision on disk (reads see it earlier: membership.md §8.2, rule 1).
+  await cluster.runUntil(() =>
+    cluster.members.every((id) => cluster.storages.get(id)?.loadDurable('size')?.decided),
+  );
   tracer.note('a', 'ask("colour", "red")   — b owns "colour"');
   tracer.note('a', `ask resolves with ${JSON.stringify(await cluster.ask('a', 'colour', 'red'))}`);
   await cluster.runUntil(() => cluster.clock.pendingTimers === 0);

@@ -112,6 +112,42 @@ describe('a 3-node cluster, all up, then two of three down', () => {
     expect(won).toMatchObject({ code: 0, stdout: 'mine\n' });
   });
 
+  it('read --quorum: the decided value from any node, exit 3 only when no value can have been chosen', async () => {
+    const asked = await runCli(['ask', '--node', cluster.urls.n1 as string, ...common, 'quorum-key', 'q']);
+    expect(asked).toMatchObject({ code: 0, stdout: 'q\n' });
+    for (const id of cluster.ids) {
+      const run = await runCli([
+        'read',
+        '--quorum',
+        '--json',
+        '--node',
+        cluster.urls[id] as string,
+        ...common,
+        'quorum-key',
+      ]);
+      expect(run.code).toBe(0);
+      expect(JSON.parse(run.stdout)).toEqual({
+        key: 'quorum-key',
+        decided: true,
+        value: 'q',
+        node: id,
+        quorum: true,
+      });
+    }
+    const none = await runCli([
+      'read',
+      '--quorum',
+      '--node',
+      cluster.urls.n2 as string,
+      ...common,
+      'never-asked',
+    ]);
+    expect(none).toMatchObject({ code: 3, stdout: '' });
+    expect(none.stderr).toMatch(
+      /^gen-paxos read: no value is decided for "never-asked" \(a quorum, asked by node n2\)$/m,
+    );
+  });
+
   it('with two of three down: health exits 8 saying why, status exits 8, /ready is 503, an ask says no quorum was reachable', async () => {
     await cluster.kill('n2');
     await cluster.kill('n3');

@@ -246,6 +246,7 @@ describe('three node processes', () => {
       decided: false,
       value: null,
       node: 'n1',
+      quorum: false,
     });
 
     const status = await runCli(['status', '--config', config, '--json']);

@@ -35,6 +35,10 @@ export function formatMessage(message: PaxosMessage): string {
       return `decide(${formatValue(message.value)})`;
     case 'forward':
       return `forward(${formatValue(message.value)})`;
+    case 'query':
+      return `query(${message.read})`;
+    case 'state':
+      return `state(${message.read}, accepted ${formatAccepted(message.accepted)}, decided ${message.decided ? formatValue(message.decided.value) : '⊥'})`;
   }
 }
 

@@ -117,13 +117,13 @@ describe('state nil', () => {
     ]);
   });
 
-  it('decide: learn the value, answer the asks, persist it', () => {
+  it('decide with nothing accepted here: persist it, then answer the asks (read-your-writes, membership.md §8.2)', () => {
     const s = decided();
     expect(s.snapshot.value).toBe('decided');
     expect(s.snapshot.context.decided).toEqual({ value: 'vb' });
     expect(s.effects).toEqual([
-      { type: 'decided', key: 'k', value: 'vb' },
       { type: 'persist', key: 'k', record: { ...EMPTY, decided: { value: 'vb' } } },
+      { type: 'decided', key: 'k', value: 'vb' },
     ]);
   });
 
@@ -242,7 +242,8 @@ describe('state preparing (phase 1)', () => {
   it('decide while preparing: learns the value and stops proposing', () => {
     const s = step(preparing(), { type: 'decide', from: 'b', value: 'vb' });
     expect(s.snapshot.value).toBe('decided');
-    expect(s.effects.map((e) => e.type)).toEqual(['decided', 'persist']);
+    // Nothing accepted here: the answer waits for the decided record (membership.md §8.2, rule 2).
+    expect(s.effects.map((e) => e.type)).toEqual(['persist', 'decided']);
   });
 
   it('a second ask while preparing keeps the first proposal', () => {

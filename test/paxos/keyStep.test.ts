@@ -379,3 +379,52 @@ describe('defence in depth at the acceptor (acceptorStep)', () => {
     ).toEqual([{ type: 'send', key: 'k', to: 'c', message: { type: 'acknowledge', ballot: b(2, 'c') } }]);
   });
 });
+
+describe('quorum reads (docs/membership.md §8.3)', () => {
+  it('a query is answered with the record, live instance or not, and changes nothing', () => {
+    const record = accepted(b(2, 'c'), 'v');
+    for (const slot of [EMPTY_SLOT, LIVE]) {
+      expect(
+        keyStep(A, 'k', slot, record, { type: 'message', from: 'c', message: { type: 'query', read: 5 } }),
+      ).toEqual({
+        slot,
+        deliver: null,
+        spawn: false,
+        // The runner sends it once the key's writes issued so far are durable: durable state only.
+        effects: [
+          {
+            type: 'send',
+            key: 'k',
+            to: 'c',
+            message: { type: 'state', read: 5, accepted: { ballot: b(2, 'c'), value: 'v' }, decided: null },
+          },
+        ],
+        timer: 'keep',
+      });
+    }
+  });
+
+  it('a query from a non-member is refused like any message', () => {
+    const outcome = keyStep(A, 'k', EMPTY_SLOT, EMPTY_RECORD, {
+      type: 'message',
+      from: 'z',
+      message: { type: 'query', read: 1 },
+    });
+    expect(outcome.effects).toEqual([
+      { type: 'refused', key: 'k', from: 'z', message: 'query', reason: 'not-member' },
+    ]);
+  });
+
+  it('a recovery runs the instance with both phases, never forwarded, never round 0', () => {
+    const outcome = keyStep(A, 'k', EMPTY_SLOT, accepted(b(1, 'c'), 'v'), { type: 'recover', value: 'v' });
+    expect(outcome.deliver).toEqual({ type: 'ask', value: 'v', forwarded: true, classic: true });
+    expect(outcome.slot.proposal).toEqual({ value: 'v' });
+    expect(outcome.effects).toEqual([]);
+  });
+
+  it('a recovery of a key decided here meanwhile is answered from the record', () => {
+    const outcome = keyStep(A, 'k', EMPTY_SLOT, DECIDED, { type: 'recover', value: 'x' });
+    expect(outcome.effects).toEqual([{ type: 'answer', key: 'k', value: 'v' }]);
+    expect(outcome.deliver).toBeNull();
+  });
+});

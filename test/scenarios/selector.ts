@@ -21,6 +21,8 @@ const MESSAGE_TYPES: Record<PaxosMessage['type'], true> = {
   acknowledge: true,
   reject: true,
   decide: true,
+  query: true,
+  state: true,
 };
 
 const LINK = /^([^\s>-]+|\*)->([^\s>-]+|\*)$/;

@@ -22,6 +22,10 @@ export function describeMessage(message: PaxosMessage): string {
       return `decide(${JSON.stringify(message.value)})`;
     case 'forward':
       return `forward(${JSON.stringify(message.value)})`;
+    case 'query':
+      return `query(${message.read})`;
+    case 'state':
+      return `state(${message.read}, accepted ${message.accepted ? `${JSON.stringify(message.accepted.value)} in ${formatBallot(message.accepted.ballot)}` : 'nothing'}, decided ${message.decided ? JSON.stringify(message.decided.value) : 'nothing'})`;
   }
 }
 

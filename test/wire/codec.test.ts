@@ -23,6 +23,9 @@ const MESSAGES: PaxosMessage[] = [
   { type: 'acknowledge', ballot },
   { type: 'reject', ballot, promised: { round: 9, node: 'c' } },
   { type: 'decide', value: new Uint8Array([1, 2, 3]) },
+  { type: 'query', read: 41 },
+  { type: 'state', read: 41, accepted: null, decided: null },
+  { type: 'state', read: 42, accepted: { ballot, value: 'v' }, decided: { value: null } },
 ];
 
 /** Decodes and validates a frame, then each envelope: what a peer link does. */
@@ -87,6 +90,12 @@ describe('codec round trips', () => {
     }
     const request = { id: 4, type: 'ask', key: 'k', value: [1, { a: true }], timeoutMs: 500 };
     expect(validateRequest(request)).toEqual({ ok: true, value: request });
+    for (const read of [
+      { id: 5, type: 'read', key: 'k' },
+      { id: 6, type: 'read', key: 'k', quorum: true },
+      { id: 7, type: 'read', key: 'k', quorum: false },
+    ])
+      expect(validateRequest(read)).toEqual({ ok: true, value: read });
     const reply = { id: 4, type: 'read', key: 'k', decided: true, value: 'v' };
     expect(validateReply(reply)).toEqual({ ok: true, value: reply });
   });
@@ -272,6 +281,16 @@ describe('envelope-level refusals (only the envelope is dropped)', () => {
     expect(envelopeProblem({ type: 'promise', ballot })).toBe(W.BAD_FIELD);
     expect(envelopeProblem({ type: 'prepare', ballot }, { from: 7 })).toBe(W.BAD_FIELD);
     expect(envelopeProblem({ type: 7 })).toBe(W.BAD_FIELD);
+    // Quorum reads (docs/membership.md §8.3): a query names its read; a state carries both fields.
+    expect(envelopeProblem({ type: 'query' })).toBe(W.BAD_FIELD);
+    expect(envelopeProblem({ type: 'query', read: -1 })).toBe(W.OUT_OF_RANGE);
+    expect(envelopeProblem({ type: 'state', read: 1, accepted: null })).toBe(W.BAD_FIELD);
+    expect(envelopeProblem({ type: 'state', read: 1, decided: null })).toBe(W.BAD_FIELD);
+    expect(envelopeProblem({ type: 'state', read: 1, accepted: null, decided: 'v' })).toBe(W.BAD_FIELD);
+    expect(envelopeProblem({ type: 'state', read: 1, accepted: null, decided: {} })).toBe(W.BAD_FIELD);
+    expect(
+      envelopeProblem({ type: 'state', read: 1, accepted: { ballot, value: Number.NaN }, decided: null }),
+    ).toBe(W.BAD_VALUE);
   });
 
   it('out-of-range and huge numbers → WIRE_ERR_OUT_OF_RANGE', () => {
@@ -343,6 +362,11 @@ describe('client requests', () => {
       ok: false,
       id: 5,
       problem: { code: W.BAD_KEY },
+    });
+    expect(validateRequest({ id: 6, type: 'read', key: 'k', quorum: 'yes' })).toMatchObject({
+      ok: false,
+      id: 6,
+      problem: { code: W.BAD_FIELD },
     });
     expect(validateRequest({ id: -1, type: 'status' })).toMatchObject({
       ok: false,

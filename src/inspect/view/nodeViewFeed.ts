@@ -39,8 +39,15 @@ export function messageDetail(message: PaxosMessage): MessageDetail {
         : { accepted: formatBallot(message.accepted.ballot), value: valueText(message.accepted.value) };
     case 'reject':
       return { promised: formatBallot(message.promised) };
+    case 'state':
+      // A quorum read's answer: what the member holds, decided value first.
+      if (message.decided !== null) return { value: valueText(message.decided.value) };
+      return message.accepted === null
+        ? { accepted: null }
+        : { accepted: formatBallot(message.accepted.ballot), value: valueText(message.accepted.value) };
     case 'prepare':
     case 'acknowledge':
+    case 'query':
       return {};
   }
 }

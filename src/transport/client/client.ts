@@ -136,11 +136,17 @@ export class GenPaxosClient {
     return reply.value;
   }
 
-  /** The value `key` is decided to on this node, or `undefined` if this node knows no decision. */
-  async read(key: string): Promise<PaxosValue | undefined> {
+  /**
+   * The value `key` is decided to, or `undefined` (docs/membership.md §8.1). Default: as the node
+   * this client is connected to knows it (read-your-writes for asks through that node). With
+   * `{ quorum: true }`: linearizable — the decided value, or `undefined` only if no value can have
+   * been chosen when the read started; it costs the node a round trip to the members.
+   */
+  async read(key: string, options: { readonly quorum?: boolean } = {}): Promise<PaxosValue | undefined> {
     const keyProblem = checkKey(key);
     if (keyProblem !== null) throw new GenPaxosError(ERROR_CODES.BAD_KEY, keyProblem);
-    const reply = await this.request((id) => ({ id, type: 'read', key }), { type: 'read', key });
+    const quorum = options.quorum === true ? { quorum: true } : {};
+    const reply = await this.request((id) => ({ id, type: 'read', key, ...quorum }), { type: 'read', key });
     if (reply.type !== 'read') throw unexpected(reply);
     return reply.decided ? (reply.value as PaxosValue) : undefined;
   }

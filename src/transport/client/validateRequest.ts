@@ -50,8 +50,13 @@ export function validateRequest(raw: unknown): CheckedRequest {
           );
         return { ...request, timeoutMs };
       }
-      case 'read':
-        return { id, type: 'read', key: field.key(fields.key) };
+      case 'read': {
+        const request = { id, type: 'read', key: field.key(fields.key) } as const;
+        if (fields.quorum === undefined) return request;
+        if (typeof fields.quorum !== 'boolean')
+          field.fail(WIRE_ERROR_CODES.BAD_FIELD, 'quorum must be a boolean');
+        return { ...request, quorum: fields.quorum };
+      }
       case 'status':
         return { id, type: 'status' };
       case 'faults':

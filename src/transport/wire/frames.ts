@@ -103,7 +103,8 @@ export type ClientRequest =
       readonly value: PaxosValue;
       readonly timeoutMs?: number;
     }
-  | { readonly id: number; readonly type: 'read'; readonly key: string }
+  /** `quorum`: a linearizable read (docs/membership.md §8.3); absent or false, the node's own knowledge. */
+  | { readonly id: number; readonly type: 'read'; readonly key: string; readonly quorum?: boolean }
   | { readonly id: number; readonly type: 'status' }
   | { readonly id: number; readonly type: 'faults'; readonly faults: LinkFaultSpec }
   | {

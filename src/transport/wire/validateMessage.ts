@@ -7,6 +7,7 @@ import {
   type Envelope,
   type PaxosMessage,
   type PaxosMessageType,
+  type PaxosValue,
 } from '../../paxos/messages.js';
 import { isLocalEventType } from './frames.js';
 import * as field from './validateFields.js';
@@ -59,7 +60,25 @@ function paxosMessage(raw: unknown): PaxosMessage {
       return { type: 'decide', value: field.value(fields.value, 'value') };
     case 'forward':
       return { type: 'forward', value: field.value(fields.value, 'value') };
+    case 'query':
+      return { type: 'query', read: field.count(fields.read, 'read') };
+    case 'state':
+      return {
+        type: 'state',
+        read: field.count(fields.read, 'read'),
+        accepted: accepted(fields.accepted),
+        decided: decision(fields.decided),
+      };
   }
+}
+
+/** A state reply's decision: `null` when the member knows none, else `{ value }` (null is a value). */
+function decision(raw: unknown): { readonly value: PaxosValue } | null {
+  if (raw === null) return null;
+  if (raw === undefined)
+    field.fail(WIRE_ERROR_CODES.BAD_FIELD, 'decided is missing (null when nothing is decided)');
+  const fields = field.object(raw, 'decided');
+  return { value: field.value(fields.value, 'decided.value') };
 }
 
 /** The owner's boot on a round-0 propose and its acknowledgements (messages.ts); absent otherwise. */

@@ -153,3 +153,64 @@ describe('history checker: must-pass histories', () => {
     expect(checkHistory([]).valid).toBe(true);
   });
 });
+
+describe('history checker: linearizable reads (quorum reads, docs/membership.md §8.3)', () => {
+  const stale = history(
+    '1 p1 invoke ask k A',
+    '2 p1 ok ask k A',
+    // p2 reads on a node that has not learned the decision yet: fine for a local read only.
+    '3 p2 invoke read k -',
+    '4 p2 ok read k -',
+  );
+
+  it('must fail: a read says "not decided" after the value was returned to someone', () => {
+    const check = checkHistory(stale, { reads: 'linearizable' });
+    expect(check.violations.map((v) => v.rule)).toEqual(['stale-read']);
+    expect(check.violations[0]?.ops.map((op) => op.time)).toEqual([1, 2, 3, 4]);
+  });
+
+  it('the same history passes as local reads, which promise no more', () => {
+    expect(checkHistory(stale).valid).toBe(true);
+    expect(checkHistory(stale, { reads: 'local' }).valid).toBe(true);
+  });
+
+  it('must fail: "not decided" after another read returned the value', () => {
+    const check = checkHistory(
+      history(
+        '1 p1 invoke ask k A',
+        '2 p2 invoke read k -',
+        '3 p2 ok read k A',
+        '4 p3 invoke read k -',
+        '5 p3 ok read k -',
+        '6 p1 info ask k -',
+      ),
+      { reads: 'linearizable' },
+    );
+    expect(check.violations.map((v) => v.rule)).toEqual(['stale-read']);
+  });
+
+  it('must pass: "not decided" from a read that began before any answer was returned', () => {
+    const check = checkHistory(
+      history(
+        '1 p1 invoke ask k A',
+        '2 p2 invoke read k -',
+        '3 p1 ok ask k A',
+        '4 p2 ok read k -',
+        '5 p3 invoke read k -',
+        '6 p3 ok read k A',
+      ),
+      { reads: 'linearizable' },
+    );
+    expect(check.valid).toBe(true);
+    expect(check.counts.readsNotDecided).toBe(1);
+  });
+
+  it('must pass: "not decided" while an ask whose outcome is unknown may still be chosen later', () => {
+    expect(
+      checkHistory(
+        history('1 p1 invoke ask k A', '2 p1 info ask k -', '3 p2 invoke read k -', '4 p2 ok read k -'),
+        { reads: 'linearizable' },
+      ).valid,
+    ).toBe(true);
+  });
+});

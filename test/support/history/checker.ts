@@ -2,13 +2,28 @@
 //   agreement: every successful ask and every read that found a decision return the same value;
 //   validity:  that value was proposed by an ask of that key that did not fail (`fail` means the
 //              ask was definitely not applied; `info` and unfinished asks may have been);
-//   real time: no operation returns a value before an ask proposing it was invoked.
-// Reads that return null ("not decided here yet") are always allowed: a node may not know yet.
+//   real time: no operation returns a value before an ask proposing it was invoked;
+//   stale read (reads: 'linearizable' only): no read says "not decided" once an operation that
+//              returned the value had completed before the read was invoked.
+// With reads 'local' (the default), reads that return null ("not decided here yet") are always
+// allowed: a node may not know yet. With 'linearizable' (quorum reads, docs/membership.md §8.3),
+// the four rules together are linearizability of the write-once register: the decision can be
+// placed after every null read's invocation and the earliest ask of its value, and before every
+// completion that returned it, exactly when no pair of them says otherwise.
 import type { PaxosValue } from '../../../src/paxos/messages.js';
 import { stableStringify } from '../stableStringify.js';
 import type { HistoryOp } from './history.js';
 
-export type Rule = 'well-formed' | 'agreement' | 'validity' | 'real-time';
+export type Rule = 'well-formed' | 'agreement' | 'validity' | 'real-time' | 'stale-read';
+
+export interface CheckOptions {
+  /**
+   * What a read promises. 'local' (default): the decision as one node knows it, so "not decided"
+   * is always allowed. 'linearizable': quorum reads — "not decided" after the value was returned
+   * to anyone (that operation completed before the read was invoked) is a stale read.
+   */
+  readonly reads?: 'local' | 'linearizable';
+}
 
 export interface HistoryViolation {
   readonly rule: Rule;
@@ -51,7 +66,7 @@ function byTime(ops: readonly HistoryOp[]): HistoryOp[] {
     .map(({ op }) => op);
 }
 
-export function checkHistory(history: readonly HistoryOp[]): HistoryCheck {
+export function checkHistory(history: readonly HistoryOp[], options: CheckOptions = {}): HistoryCheck {
   const ops = byTime(history);
   const violations: HistoryViolation[] = [];
   const inFlight = new Map<string, Operation>();
@@ -102,6 +117,7 @@ export function checkHistory(history: readonly HistoryOp[]): HistoryCheck {
   const decided = new Map<string, PaxosValue>();
   for (const [key, list] of keys) {
     const value = checkKey(key, list, violations);
+    if (options.reads === 'linearizable') checkStaleReads(key, list, violations);
     if (value !== undefined) decided.set(key, value);
   }
 
@@ -184,6 +200,33 @@ function checkKey(
   }
   const first = results[0];
   return first === undefined ? undefined : (first.completion as HistoryOp).value;
+}
+
+/**
+ * Reads that said "not decided" after an operation returning the key's value had completed: the
+ * decision was taken before that completion, so before the read began.
+ */
+function checkStaleReads(
+  key: string,
+  operations: readonly Operation[],
+  violations: HistoryViolation[],
+): void {
+  const results = operations.filter(
+    (o) => o.completion?.type === 'ok' && (o.invoke.f === 'ask' || o.completion.value !== null),
+  );
+  if (results.length === 0) return;
+  const first = results.reduce((a, b) => (b.completedAt < a.completedAt ? b : a));
+  for (const read of operations) {
+    if (read.invoke.f !== 'read' || read.completion?.type !== 'ok' || read.completion.value !== null)
+      continue;
+    if (first.completedAt < read.invokedAt)
+      violations.push({
+        rule: 'stale-read',
+        key,
+        message: `a read of ${JSON.stringify(key)} said "not decided" after ${stableStringify((first.completion as HistoryOp).value)} had been returned`,
+        ops: [...pair(first), ...pair(read)],
+      });
+  }
 }
 
 function pair(operation: Operation): HistoryOp[] {

@@ -142,6 +142,12 @@ function messageCaption(step: MessageStep, proposers: Proposers): string {
       return `${from} refuses ${ballot}: it has promised ${step.promised ?? 'a higher ballot'}, so ${to} must retry above round ${roundOf(step.promised)}`;
     case 'decide':
       return `${from} tells ${to} that ${step.value ?? 'the value'} is chosen`;
+    case 'query':
+      return `${from} asks ${to} what it holds on disk for the key (a quorum read)`;
+    case 'state':
+      if (step.accepted != null)
+        return `${from} tells ${to} it holds ${step.value} accepted at ${step.accepted}, no decision (a quorum read's answer)`;
+      return `${from} tells ${to} it holds ${step.value === undefined ? 'nothing' : `the decision ${step.value}`} (a quorum read's answer)`;
   }
 }
 

@@ -37,6 +37,8 @@ export const VIEW_MESSAGE_TYPES: readonly ViewMessageType[] = [
   'acknowledge',
   'reject',
   'decide',
+  'query',
+  'state',
 ];
 
 /**
