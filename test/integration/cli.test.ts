@@ -24,12 +24,23 @@ beforeAll(() => {
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const demoDirs = () => readdirSync(tmpdir()).filter((name) => name.startsWith('gen-paxos-demo-')).length;
+/**
+ * A temp directory of the test's own, given to the demo as its TMPDIR: the demo's directories are
+ * counted there, where runs of other suites on the machine cannot add theirs.
+ */
+function privateTmp(): { env: { TMPDIR: string }; demoDirs: () => number; cleanup: () => void } {
+  const where = mkdtempSync(join(tmpdir(), 'gen-paxos-cli-tmp-'));
+  return {
+    env: { TMPDIR: where },
+    demoDirs: () => readdirSync(where).filter((name) => name.startsWith('gen-paxos-demo-')).length,
+    cleanup: () => rmSync(where, { recursive: true, force: true }),
+  };
+}
 
 describe('gen-paxos demo', () => {
   it('starts 3 node processes, decides the keys, checks agreement, prints the table and stops everything', async () => {
-    const before = demoDirs();
-    const run = await runCli(['demo', '--keys', '12'], 60_000);
+    const tmp = privateTmp();
+    const run = await runCli(['demo', '--keys', '12'], 60_000, tmp.env);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/3 node processes on 127\.0\.0\.1 with durable state .*, 12 keys/);
@@ -38,7 +49,8 @@ describe('gen-paxos demo', () => {
     expect(run.stdout).toMatch(/node +asks +p50 ms +p90 ms +p99 ms +keys known/);
     expect(run.stdout).toMatch(/12\/12 +all 3 nodes agree on every key/);
     expect(run.stdout).toMatch(/stopped 3 node processes, all cleanly\n$/);
-    expect(demoDirs()).toBe(before);
+    expect(tmp.demoDirs()).toBe(0);
+    tmp.cleanup();
   });
 
   it('prints one JSON summary with --json', async () => {
@@ -57,17 +69,22 @@ describe('gen-paxos demo', () => {
 
 describe('gen-paxos demo --ui', () => {
   it('finishes stopping when a second signal arrives mid-shutdown (a double Ctrl-C, or `timeout`)', async () => {
-    const before = demoDirs();
+    const tmp = privateTmp();
     const child = spawn(process.execPath, [MAIN, 'demo', '--ui', '--rate', '4'], {
       stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...tmp.env },
     });
     const lines: string[] = [];
+    let during = -1;
     const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
       child.once('exit', (code, signal) => resolve([code, signal])),
     );
     createInterface({ input: child.stdout }).on('line', (line) => {
       lines.push(line);
-      if (line.startsWith('cluster view:')) child.kill('SIGTERM');
+      if (line.startsWith('cluster view:')) {
+        during = tmp.demoDirs(); // the demo's directory is where the test counts
+        child.kill('SIGTERM');
+      }
       // Without a listener, this one would kill the demo before it stops its nodes.
       if (line.startsWith('gen-paxos demo: stopping')) child.kill('SIGTERM');
     });
@@ -77,7 +94,9 @@ describe('gen-paxos demo --ui', () => {
     expect({ code, signal }).toEqual({ code: 0, signal: null });
     expect(lines).toContain('gen-paxos demo: stopping (SIGTERM)');
     expect(lines.at(-1)).toBe('stopped 3 node processes');
-    expect(demoDirs()).toBe(before);
+    expect(during).toBe(1);
+    expect(tmp.demoDirs()).toBe(0);
+    tmp.cleanup();
   });
 
   it('leaves no node running when it is killed outright: each node stops when its parent is gone', async () => {
