@@ -57,9 +57,14 @@ export class AdaptiveTiming {
   /**
    * A phase of one of this node's instances timed out: back the timer off until the next sample
    * (RFC 6298 §5.5). Rejections are not timeouts: contention keeps the short waits.
+   * `startedWithMs`: the phase timeout the instance started with.
    */
-  timedOut(): void {
-    if (this.adaptive) this.backoffs = Math.min(this.backoffs + 1, 30);
+  timedOut(startedWithMs?: number): void {
+    if (!this.adaptive) return;
+    // One doubling per expiry of the current timer, as TCP's one timer: an instance that started
+    // with a shorter phase timeout than the current one tells nothing the backoff has not counted.
+    if (startedWithMs !== undefined && startedWithMs < this.timing().phaseTimeoutMs) return;
+    this.backoffs = Math.min(this.backoffs + 1, 30);
   }
 
   /** Phase timeouts since the last completed phase. */

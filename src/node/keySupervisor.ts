@@ -12,6 +12,7 @@ import { drawSeed } from '../base/random.js';
 import type { Effect, RefusedEffect } from '../paxos/effects.js';
 import {
   DEFAULT_TIMING,
+  type InstanceContext,
   type InstanceInput,
   type InstanceMachine,
   type InstanceStateName,
@@ -134,7 +135,7 @@ export class KeySupervisor {
           started: (key, child, restarted) => this.instanceStarted(key, child, restarted),
           emitted: (key, effect) => this.instanceEmitted(key, effect),
           snapshot: (key, snapshot, child) => {
-            this.noteTimeouts(key, snapshot.value as InstanceStateName, snapshot.context.timeouts);
+            this.noteTimeouts(key, snapshot.value as InstanceStateName, snapshot.context);
             this.instanceMoved(key, snapshot.value as InstanceStateName, child.sessionId);
           },
           exited: (key, reason, restarting) => this.instanceExited(key, reason, restarting),
@@ -492,10 +493,10 @@ export class KeySupervisor {
    * A phase of `key`'s instance timed out: the node's timing backs off (adaptiveTiming.ts), and a
    * phase 1 retried in place is timed from its new ballot, since only replies to that ballot count.
    */
-  private noteTimeouts(key: string, state: InstanceStateName, timeouts: number): void {
-    if (timeouts <= (this.timeoutsSeen.get(key) ?? 0)) return;
-    this.timeoutsSeen.set(key, timeouts);
-    this.timing.timedOut();
+  private noteTimeouts(key: string, state: InstanceStateName, context: InstanceContext): void {
+    if (context.timeouts <= (this.timeoutsSeen.get(key) ?? 0)) return;
+    this.timeoutsSeen.set(key, context.timeouts);
+    this.timing.timedOut(context.timing.phaseTimeoutMs);
     if (state === 'preparing') this.phaseStarted.set(key, this.options.clock.now());
   }
 

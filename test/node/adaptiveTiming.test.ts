@@ -72,6 +72,17 @@ describe('adaptive timing', () => {
     expect(timing.timing().phaseTimeoutMs).toBe(10);
   });
 
+  it('doubles once per expiry of the current timer: instances started before a backoff count no more', () => {
+    const timing = new AdaptiveTiming();
+    timing.observe(2); // srtt 2, rttvar 1: T = max(10, 2 · 6) = 12 ms
+    expect(timing.timing().phaseTimeoutMs).toBe(12);
+    timing.timedOut(12); // an instance that started with the current T: 24 ms
+    timing.timedOut(12); // another one started with 12 ms: already counted
+    expect(timing.timing().phaseTimeoutMs).toBe(24);
+    timing.timedOut(24); // one started after the backoff: 48 ms
+    expect(timing.timing().phaseTimeoutMs).toBe(48);
+  });
+
   it('backs off from the configured timing before any sample, and not at all when adaptation is off', () => {
     const cold = new AdaptiveTiming();
     cold.timedOut();
