@@ -6,6 +6,9 @@
 // plus four smoothed deviations. An instance waits a jittered draw in [T/2, T) of its phase timeout
 // T (paxos/backoff.ts), so T is twice that, within bounds. Instances read it when they start (paxos/instanceMachine.ts
 // draws each wait, jittered, from it), and the takeover timers of keys without an instance too.
+// A phase that times out backs the timer off (RFC 6298 §5.5): T doubles, up to the timing's
+// `timeoutBackoffMaxMs`, and stays backed off until a phase completes again. Without this, a round
+// trip longer than every wait would never complete a phase, so never give a sample.
 import { DEFAULT_TIMING, type InstanceTiming } from '../paxos/instanceMachine.js';
 
 export interface AdaptiveTimingBounds {
@@ -24,6 +27,8 @@ export class AdaptiveTiming {
   private smoothedMs: number | null = null;
   private deviationMs = 0;
   private samples = 0;
+  /** Phase timeouts since the last sample: the exponent of the backoff. */
+  private backoffs = 0;
 
   /**
    * `configured`: the timing until the first sample (and, with `adaptive` off, always); its
@@ -39,6 +44,7 @@ export class AdaptiveTiming {
   observe(durationMs: number): void {
     if (!Number.isFinite(durationMs) || durationMs < 0) return;
     this.samples++;
+    this.backoffs = 0;
     if (this.smoothedMs === null) {
       this.smoothedMs = durationMs;
       this.deviationMs = durationMs / 2;
@@ -48,6 +54,24 @@ export class AdaptiveTiming {
     this.smoothedMs = 0.875 * this.smoothedMs + 0.125 * durationMs;
   }
 
+  /**
+   * A phase of one of this node's instances timed out: back the timer off until the next sample
+   * (RFC 6298 §5.5). Rejections are not timeouts: contention keeps the short waits.
+   * `startedWithMs`: the phase timeout the instance started with.
+   */
+  timedOut(startedWithMs?: number): void {
+    if (!this.adaptive) return;
+    // One doubling per expiry of the current timer, as TCP's one timer: an instance that started
+    // with a shorter phase timeout than the current one tells nothing the backoff has not counted.
+    if (startedWithMs !== undefined && startedWithMs < this.timing().phaseTimeoutMs) return;
+    this.backoffs = Math.min(this.backoffs + 1, 30);
+  }
+
+  /** Phase timeouts since the last completed phase. */
+  get backedOff(): number {
+    return this.backoffs;
+  }
+
   /** Phases observed so far. */
   get observed(): number {
     return this.samples;
@@ -55,18 +79,32 @@ export class AdaptiveTiming {
 
   /** The timing an instance starting now gets. */
   timing(): InstanceTiming {
-    if (!this.adaptive || this.smoothedMs === null) return this.configured;
+    if (!this.adaptive || (this.smoothedMs === null && this.backoffs === 0)) return this.configured;
     const { minPhaseTimeoutMs, maxPhaseTimeoutMs } = this.bounds;
-    const retransmitMs = this.smoothedMs + 4 * this.deviationMs;
-    const phaseTimeoutMs = Math.round(
-      Math.min(maxPhaseTimeoutMs, Math.max(minPhaseTimeoutMs, 2 * retransmitMs)),
+    const measuredMs =
+      this.smoothedMs === null
+        ? this.configured.phaseTimeoutMs
+        : Math.min(
+            maxPhaseTimeoutMs,
+            Math.max(minPhaseTimeoutMs, 2 * (this.smoothedMs + 4 * this.deviationMs)),
+          );
+    // Backed off: doubled per timeout, never past the bound (nor below the measured value).
+    const backedOffMs = Math.min(
+      Math.max(measuredMs, this.configured.timeoutBackoffMaxMs),
+      measuredMs * 2 ** this.backoffs,
     );
+    const phaseTimeoutMs = Math.round(backedOffMs);
     return {
       phaseTimeoutMs,
       // Waiting for another proposer covers its two phases.
       takeoverMs: 2 * phaseTimeoutMs,
-      // The backoff ceiling must stay above a phase, or duelling proposers never finish one.
-      backoffMaxMs: Math.max(this.configured.backoffMaxMs, 8 * phaseTimeoutMs),
+      // The backoff ceiling must stay above a phase, or duelling proposers never finish one; and
+      // within the bound of every wait.
+      backoffMaxMs: Math.max(
+        this.configured.backoffMaxMs,
+        Math.min(8 * phaseTimeoutMs, Math.max(phaseTimeoutMs, this.configured.timeoutBackoffMaxMs)),
+      ),
+      timeoutBackoffMaxMs: this.configured.timeoutBackoffMaxMs,
     };
   }
 }

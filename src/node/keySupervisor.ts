@@ -12,6 +12,7 @@ import { drawSeed } from '../base/random.js';
 import type { Effect, RefusedEffect } from '../paxos/effects.js';
 import {
   DEFAULT_TIMING,
+  type InstanceContext,
   type InstanceInput,
   type InstanceMachine,
   type InstanceStateName,
@@ -83,6 +84,8 @@ export class KeySupervisor {
   readonly timing: AdaptiveTiming;
   /** When each live instance entered its current phase (preparing or proposing). */
   private readonly phaseStarted = new Map<string, number>();
+  /** Phase timeouts each live instance had when last seen: a rise is a timeout to back off on. */
+  private readonly timeoutsSeen = new Map<string, number>();
   /** Members that did not answer a failed round 0 of this node, until they speak again. */
   readonly silentPeers: SilentPeers;
   /** Quorum reads waiting for answers (docs/membership.md §8.3). */
@@ -156,8 +159,10 @@ export class KeySupervisor {
         observe: {
           started: (key, child, restarted) => this.instanceStarted(key, child, restarted),
           emitted: (key, effect) => this.instanceEmitted(key, effect),
-          snapshot: (key, snapshot, child) =>
-            this.instanceMoved(key, snapshot.value as InstanceStateName, child.sessionId),
+          snapshot: (key, snapshot, child) => {
+            this.noteTimeouts(key, snapshot.value as InstanceStateName, snapshot.context);
+            this.instanceMoved(key, snapshot.value as InstanceStateName, child.sessionId);
+          },
           exited: (key, reason, restarting) => this.instanceExited(key, reason, restarting),
           gaveUp: (key, reason) => this.giveUp(key, errorInfo(errorOf(reason))),
         },
@@ -571,8 +576,20 @@ export class KeySupervisor {
   }
 
   /**
+   * A phase of `key`'s instance timed out: the node's timing backs off (adaptiveTiming.ts), and a
+   * phase 1 retried in place is timed from its new ballot, since only replies to that ballot count.
+   */
+  private noteTimeouts(key: string, state: InstanceStateName, context: InstanceContext): void {
+    if (context.timeouts <= (this.timeoutsSeen.get(key) ?? 0)) return;
+    this.timeoutsSeen.set(key, context.timeouts);
+    this.timing.timedOut(context.timing.phaseTimeoutMs);
+    if (state === 'preparing') this.phaseStarted.set(key, this.options.clock.now());
+  }
+
+  /**
    * A completed phase (phase 1: preparing → proposing; phase 2: proposing → decided) is a sample of
-   * how long phases take here; a phase's timeouts and retries count in it, which only errs long.
+   * how long phases take here, timed from the ballot that completed it (noteTimeouts), so a sample
+   * is one round trip and never spans the waits of earlier ballots (Karn's rule).
    */
   private timePhase(key: string, previous: InstanceStateName | null, state: InstanceStateName): void {
     const now = this.options.clock.now();
@@ -610,6 +627,7 @@ export class KeySupervisor {
   }
 
   private instanceExited(key: string, reason: ExitReason, restarting: boolean): void {
+    this.timeoutsSeen.delete(key);
     if (!restarting) {
       this.setSlot(key, { ...(this.slots.get(key) ?? EMPTY_SLOT), instance: null });
       return;

@@ -69,7 +69,9 @@ export interface StartLinkOptions {
   /**
    * Default true: phase timeouts and backoff follow the phases this node completes (RFC 6298's
    * estimator: smoothed duration plus four deviations, within 10 ms … 60 s), so a slow network keeps
-   * deciding and a silent member costs little. `timing` is where they start. False: `timing` fixed.
+   * deciding and a silent member costs little; a phase that times out doubles them until one
+   * completes (RFC 6298 §5.5, up to `timing.timeoutBackoffMaxMs`). `timing` is where they start.
+   * False: `timing` fixed (an instance still backs off its own waits on its timeouts).
    */
   readonly adaptiveTiming?: boolean;
   /**

@@ -10,3 +10,13 @@ export function backoffDelayMs(baseMs: number, maxMs: number, attempt: number, r
   const ceiling = Math.min(maxMs, baseMs * 2 ** Math.min(attempt, 30));
   return Math.max(1, Math.round(ceiling / 2 + (random01 * ceiling) / 2));
 }
+
+/**
+ * The ceiling of an instance's backoff after `timeouts` phase timeouts: `maxMs` (which keeps
+ * duelling proposers' waits short) doubled on each timeout, up to `timeoutMaxMs` (RFC 6298 §5.5:
+ * a timer that expires is backed off, bounded). A round trip longer than `maxMs` still fits after
+ * a few timeouts; rejections alone never lift it.
+ */
+export function backoffCeilingMs(maxMs: number, timeoutMaxMs: number, timeouts: number): number {
+  return Math.max(maxMs, Math.min(timeoutMaxMs, maxMs * 2 ** Math.min(timeouts, 30)));
+}

@@ -5,7 +5,7 @@
 // seeded generator in context.
 import { and, enqueueActions, setup } from 'xstate';
 import { acceptorStep } from './acceptor.js';
-import { backoffDelayMs } from './backoff.js';
+import { backoffCeilingMs, backoffDelayMs } from './backoff.js';
 import { ballotsEqual, nextBallot, type Ballot } from './ballot.js';
 import type { Effect } from './effects.js';
 import { decidedAnswer, decidedReply, learnEffects } from './learner.js';
@@ -22,11 +22,21 @@ export interface InstanceTiming {
   readonly phaseTimeoutMs: number;
   /** Base wait in `acknowledged` for another proposer to finish before taking over. */
   readonly takeoverMs: number;
-  /** Ceiling of every backoff. */
+  /** Ceiling of every backoff while no phase of the instance has timed out. */
   readonly backoffMaxMs: number;
+  /**
+   * Bound of the ceiling once phases time out: each timeout doubles the ceiling, from
+   * `backoffMaxMs` up to this (RFC 6298 §5.5), so a round trip longer than `backoffMaxMs` fits.
+   */
+  readonly timeoutBackoffMaxMs: number;
 }
 
-export const DEFAULT_TIMING: InstanceTiming = { phaseTimeoutMs: 150, takeoverMs: 300, backoffMaxMs: 3000 };
+export const DEFAULT_TIMING: InstanceTiming = {
+  phaseTimeoutMs: 150,
+  takeoverMs: 300,
+  backoffMaxMs: 3000,
+  timeoutBackoffMaxMs: 60_000,
+};
 
 export interface InstanceInput {
   readonly key: string;
@@ -74,8 +84,10 @@ export interface InstanceContext extends KeyRecord {
   readonly proposing: AcceptedProposal | null;
   /** The highest round seen in any ballot of this key: the next ballot goes above it. */
   readonly highestSeenRound: number;
-  /** Failed attempts so far: the exponent of the backoff. */
+  /** Failed attempts so far (timeouts and rejections): the exponent of the backoff. */
   readonly attempt: number;
+  /** Phases of this instance that timed out: each doubles the backoff ceiling (backoffCeilingMs). */
+  readonly timeouts: number;
   /** The current state's timeout, drawn on entry. */
   readonly waitMs: number;
   readonly rng: number;
@@ -126,6 +138,7 @@ function initialContext(input: InstanceInput): InstanceContext {
     proposing: null,
     highestSeenRound: highestRound(record.promised, record.accepted?.ballot),
     attempt: 0,
+    timeouts: 0,
     waitMs: 0,
     rng: input.seed ?? 0,
     timing: { ...DEFAULT_TIMING, ...input.timing },
@@ -133,6 +146,13 @@ function initialContext(input: InstanceInput): InstanceContext {
     boot: input.boot ?? 0,
     mayUseRoundZero: input.restarted !== true,
   };
+}
+
+/** A jittered wait of `baseMs` backed off by the failed attempts, within the instance's ceiling. */
+function waitFor(context: InstanceContext, baseMs: number, random01: number): number {
+  const { backoffMaxMs, timeoutBackoffMaxMs } = context.timing;
+  const ceilingMs = backoffCeilingMs(backoffMaxMs, timeoutBackoffMaxMs, context.timeouts);
+  return backoffDelayMs(baseMs, ceilingMs, context.attempt, random01);
 }
 
 function isMember(context: InstanceContext, from: string): boolean {
@@ -243,12 +263,7 @@ export const instanceMachine = setup({
       );
       const ballot = nextBallot(context.node, round);
       const draw = drawRandom(context.rng);
-      const waitMs = backoffDelayMs(
-        context.timing.phaseTimeoutMs,
-        context.timing.backoffMaxMs,
-        context.attempt,
-        draw.value,
-      );
+      const waitMs = waitFor(context, context.timing.phaseTimeoutMs, draw.value);
       enqueue.assign({
         ballot,
         promised: ballot,
@@ -283,12 +298,7 @@ export const instanceMachine = setup({
       if (chosen === undefined) throw new Error(`instance ${context.key}: proposing with nothing to propose`);
       const proposing: AcceptedProposal = { ballot, value: chosen.value };
       const draw = drawRandom(context.rng);
-      const waitMs = backoffDelayMs(
-        context.timing.phaseTimeoutMs,
-        context.timing.backoffMaxMs,
-        context.attempt,
-        draw.value,
-      );
+      const waitMs = waitFor(context, context.timing.phaseTimeoutMs, draw.value);
       if (ballot.round === 0) {
         const propose = { type: 'propose', ...proposing, boot: context.boot } as const;
         enqueue.emit({ type: 'broadcast', key: context.key, message: propose });
@@ -320,18 +330,13 @@ export const instanceMachine = setup({
       });
     }),
     countTimeout: enqueueActions(({ context, enqueue }) => {
-      enqueue.assign({ attempt: context.attempt + 1 });
+      enqueue.assign({ attempt: context.attempt + 1, timeouts: context.timeouts + 1 });
     }),
 
     /** `acknowledged`: forget our own round and wait, jittered, to learn the outcome. */
     awaitOutcome: enqueueActions(({ context, enqueue }) => {
       const draw = drawRandom(context.rng);
-      const waitMs = backoffDelayMs(
-        context.timing.takeoverMs,
-        context.timing.backoffMaxMs,
-        context.attempt,
-        draw.value,
-      );
+      const waitMs = waitFor(context, context.timing.takeoverMs, draw.value);
       enqueue.assign({ ballot: null, promises: [], acks: [], proposing: null, waitMs, rng: draw.state });
     }),
 

@@ -381,8 +381,8 @@ function emitted(actions: readonly { readonly type: string; readonly params?: un
 
 /**
  * What identifies an instance's state for the model: the state value and every context field
- * that can change what it does next. Left out: the backoff attempt, wait and jitter seed, which
- * only set how long a timer runs, and the model lets any timer fire at any time.
+ * that can change what it does next. Left out: the backoff attempt, timeout count, wait and jitter
+ * seed, which only set how long a timer runs, and the model lets any timer fire at any time.
  */
 function instanceKey(snapshot: NodeSnapshot): string {
   const c = snapshot.context;

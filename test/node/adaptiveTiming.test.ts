@@ -2,6 +2,7 @@
 // phases, within bounds, with the backoff ceiling kept above a phase.
 import { describe, expect, it } from 'vitest';
 import { AdaptiveTiming } from '../../src/node/adaptiveTiming.js';
+import { backoffCeilingMs } from '../../src/paxos/backoff.js';
 import { DEFAULT_TIMING } from '../../src/paxos/instanceMachine.js';
 
 describe('adaptive timing', () => {
@@ -12,7 +13,12 @@ describe('adaptive timing', () => {
   it('follows fast phases down to the floor: a silent member costs little', () => {
     const timing = new AdaptiveTiming();
     for (let i = 0; i < 50; i++) timing.observe(2);
-    expect(timing.timing()).toEqual({ phaseTimeoutMs: 10, takeoverMs: 20, backoffMaxMs: 3000 });
+    expect(timing.timing()).toEqual({
+      phaseTimeoutMs: 10,
+      takeoverMs: 20,
+      backoffMaxMs: 3000,
+      timeoutBackoffMaxMs: 60_000,
+    });
   });
 
   it('follows slow phases up, and lifts the backoff ceiling above them: a slow network keeps deciding', () => {
@@ -41,5 +47,63 @@ describe('adaptive timing', () => {
     fixed.observe(5);
     expect(fixed.timing()).toEqual(DEFAULT_TIMING);
     expect(fixed.observed).toBe(1);
+  });
+
+  it('backs off on a timeout, doubling up to the bound, until a phase completes (RFC 6298 §5.5)', () => {
+    const timing = new AdaptiveTiming();
+    for (let i = 0; i < 50; i++) timing.observe(2); // a fast network: T = 10 ms
+    timing.timedOut();
+    expect(timing.timing().phaseTimeoutMs).toBe(20);
+    timing.timedOut();
+    expect(timing.timing()).toEqual({
+      phaseTimeoutMs: 40,
+      takeoverMs: 80,
+      backoffMaxMs: 3000,
+      timeoutBackoffMaxMs: 60_000,
+    });
+    for (let i = 0; i < 20; i++) timing.timedOut();
+    // Bounded: T (and so every wait drawn from it, and the backoff ceiling) stays within 60 s.
+    expect(timing.timing().phaseTimeoutMs).toBe(60_000);
+    expect(timing.timing().backoffMaxMs).toBe(60_000);
+    expect(timing.backedOff).toBe(22);
+    // A sample ends the backoff: the estimator's value again.
+    timing.observe(2);
+    expect(timing.backedOff).toBe(0);
+    expect(timing.timing().phaseTimeoutMs).toBe(10);
+  });
+
+  it('doubles once per expiry of the current timer: instances started before a backoff count no more', () => {
+    const timing = new AdaptiveTiming();
+    timing.observe(2); // srtt 2, rttvar 1: T = max(10, 2 · 6) = 12 ms
+    expect(timing.timing().phaseTimeoutMs).toBe(12);
+    timing.timedOut(12); // an instance that started with the current T: 24 ms
+    timing.timedOut(12); // another one started with 12 ms: already counted
+    expect(timing.timing().phaseTimeoutMs).toBe(24);
+    timing.timedOut(24); // one started after the backoff: 48 ms
+    expect(timing.timing().phaseTimeoutMs).toBe(48);
+  });
+
+  it('backs off from the configured timing before any sample, and not at all when adaptation is off', () => {
+    const cold = new AdaptiveTiming();
+    cold.timedOut();
+    expect(cold.timing().phaseTimeoutMs).toBe(2 * DEFAULT_TIMING.phaseTimeoutMs);
+    const fixed = new AdaptiveTiming(DEFAULT_TIMING, false);
+    fixed.timedOut();
+    expect(fixed.timing()).toEqual(DEFAULT_TIMING);
+  });
+});
+
+describe('the instance backoff ceiling (paxos/backoff.ts)', () => {
+  it('stays at the backoff maximum without timeouts, so contention keeps short waits', () => {
+    expect(backoffCeilingMs(3000, 60_000, 0)).toBe(3000);
+  });
+
+  it('doubles with each timeout, up to the bound', () => {
+    expect(backoffCeilingMs(3000, 60_000, 1)).toBe(6000);
+    expect(backoffCeilingMs(3000, 60_000, 4)).toBe(48_000);
+    expect(backoffCeilingMs(3000, 60_000, 5)).toBe(60_000);
+    expect(backoffCeilingMs(3000, 60_000, 1000)).toBe(60_000);
+    // A bound under the maximum leaves the old cap.
+    expect(backoffCeilingMs(3000, 3000, 9)).toBe(3000);
   });
 });

@@ -34,6 +34,8 @@ export interface ClusterOptions {
   readonly inspect?: (nodeId: string, event: InspectionEvent) => void;
   /** False: `inspect` sees live instances only, not keys handled without one (default true). */
   readonly inspectInstanceLess?: boolean;
+  /** False: phase timeouts stay as `timing` gives them, not adapted to measured phases (default true). */
+  readonly adaptiveTiming?: boolean;
 }
 
 export class TestCluster {
@@ -142,6 +144,7 @@ export class TestCluster {
         ? { acceptorFastPath: this.options.acceptorFastPath }
         : {}),
       ...(this.options.askTimeoutMs ? { askTimeoutMs: this.options.askTimeoutMs } : {}),
+      ...(this.options.adaptiveTiming !== undefined ? { adaptiveTiming: this.options.adaptiveTiming } : {}),
       ...(this.options.inspect
         ? { inspect: (event: InspectionEvent) => this.options.inspect?.(id, event) }
         : {}),
