@@ -43,7 +43,9 @@ export function nextBallot(node: string, highestSeenRound: number, epoch = 0): B
 
 /** `ballot` in `epoch`: the field is left out for epoch 0, so epoch-0 ballots keep their old shape. */
 export function withEpoch(ballot: { readonly round: number; readonly node: string }, epoch: number): Ballot {
-  return epoch === 0 ? { round: ballot.round, node: ballot.node } : { epoch, round: ballot.round, node: ballot.node };
+  return epoch === 0
+    ? { round: ballot.round, node: ballot.node }
+    : { epoch, round: ballot.round, node: ballot.node };
 }
 
 /** `1.b` for traces and logs (round then node); `2:1.b` in epoch 2. */

@@ -17,10 +17,7 @@ export function addSender(senders: readonly string[], sender: string): readonly 
  * With a count: at least a majority of that many members replied (every sender is a member).
  * With voter sets: a majority of **each** set replied, counting only the senders in that set.
  */
-export function hasQuorum(
-  senders: readonly string[],
-  of: number | readonly (readonly string[])[],
-): boolean {
+export function hasQuorum(senders: readonly string[], of: number | readonly (readonly string[])[]): boolean {
   if (typeof of === 'number') return senders.length >= majority(of);
   return of.every((voters) => countIn(senders, voters) >= majority(voters.length));
 }

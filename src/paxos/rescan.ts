@@ -116,13 +116,30 @@ function assertSorted(report: Report): void {
   }
 }
 
+/**
+ * A recovery instance that learned the decision from someone else's `decide`, instead of winning
+ * its own phase 2 on a majority of the new voters, has not put the value where the next epoch's
+ * quorums will look: the value may be held by one old voter only (the issue's a). The key becomes
+ * a copy, with the rescanner holding it if it is a new voter. Found by the membership model check.
+ */
+export function recoveryLearned(
+  action: Extract<KeyAction, { type: 'recover' }>,
+  value: PaxosValue,
+  rescanner: string,
+  newVoters: readonly string[],
+): Extract<KeyAction, { type: 'copy' }> {
+  return { type: 'copy', key: action.key, value, holders: newVoters.includes(rescanner) ? [rescanner] : [] };
+}
+
 /** What the rescanner has achieved for one key so far. */
 export interface KeyProgress {
   /** New voters that answered `learned` (their `decided` write is durable) for a copy. */
   readonly learned: readonly string[];
   /**
-   * A recovery's outcome: `decided` (its value was decided), `empty` (its transitional phase 1
-   * found no accepted value: nothing can have been chosen), or null while it runs.
+   * A recovery's outcome: `decided` (its own phase 2 won on a majority of the new voters),
+   * `empty` (its transitional phase 1 found no accepted value: nothing can have been chosen), or
+   * null while it runs. A recovery that only learns the decision is not `decided`: see
+   * `recoveryLearned`.
    */
   readonly recovery: 'decided' | 'empty' | null;
 }

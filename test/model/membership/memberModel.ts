@@ -9,7 +9,14 @@
 // implicit); rejects are never sent (a lost reject; a timeout does what it would). Writes are
 // durable within their step, before its sends (the effect runner's barrier).
 import { acceptorStep } from '../../../src/paxos/acceptor.js';
-import { ballotsEqual, epochOf, formatBallot, withEpoch, type Ballot } from '../../../src/paxos/ballot.js';
+import {
+  ballotsEqual,
+  compareBallots,
+  epochOf,
+  formatBallot,
+  withEpoch,
+  type Ballot,
+} from '../../../src/paxos/ballot.js';
 import {
   mayTakeRoundZero,
   mayVote,
@@ -24,8 +31,15 @@ import type { PaxosMessage, PaxosValue } from '../../../src/paxos/messages.js';
 import { chooseValue, type PromiseReceived } from '../../../src/paxos/proposer.js';
 import { hasFastQuorum, hasQuorum } from '../../../src/paxos/quorum.js';
 import { EMPTY_RECORD, isFresh, type KeyRecord } from '../../../src/paxos/record.js';
-import { mergeReports, rescanComplete, reportsSuffice, type KeyAction, type Report } from '../../../src/paxos/rescan.js';
-import { bitsKey, hasBit, EMPTY_BITS, withBit, type Bits } from '../bitset.js';
+import {
+  mergeReports,
+  recoveryLearned,
+  rescanComplete,
+  reportsSuffice,
+  type KeyAction,
+  type Report,
+} from '../../../src/paxos/rescan.js';
+import { bitsKey, forEachBit, hasBit, EMPTY_BITS, withBit, withoutBit, type Bits } from '../bitset.js';
 import { Interner, stableStringify } from '../canonical.js';
 import type { TransitionSystem } from '../explore.js';
 import type { MemberScenario } from './scenario.js';
@@ -88,7 +102,8 @@ export interface Envelope {
   readonly from: string;
   readonly to: string;
   readonly cfg: number;
-  readonly message: PaxosMessage | { readonly type: 'learn'; readonly value: PaxosValue } | { readonly type: 'learned' };
+  readonly message:
+    PaxosMessage | { readonly type: 'learn'; readonly value: PaxosValue } | { readonly type: 'learned' };
 }
 
 interface Acceptance {
@@ -160,7 +175,11 @@ export class MemberModel implements TransitionSystem<MemberWorld> {
       const accepted = { ballot, value: 'v1' };
       const a: NodeState = {
         ...fresh,
-        record: { promised: ballot, accepted, decided: s.prefix === 'issue15-decided' ? { value: 'v1' } : null },
+        record: {
+          promised: ballot,
+          accepted,
+          decided: s.prefix === 'issue15-decided' ? { value: 'v1' } : null,
+        },
       };
       const nodes = world.nodes.map((node, i) =>
         s.nodes[i] === 'a' ? a : s.nodes[i] === 'c' ? { ...node, up: false } : node,
@@ -169,6 +188,15 @@ export class MemberModel implements TransitionSystem<MemberWorld> {
       for (const node of ['a', 'c'])
         acceptances = withBit(acceptances, this.acceptanceId({ node, ballot, cfg: 0, value: 'v1' }));
       world = { ...world, nodes, acceptances, learned: ['v1'] };
+      // c's decide to a is late, not lost, in the second variant: it may arrive at any time.
+      if (s.prefix === 'issue15-accepted')
+        world = {
+          ...world,
+          network: withBit(
+            world.network,
+            this.messageId({ from: 'c', to: 'a', cfg: 0, message: { type: 'decide', value: 'v1' } }),
+          ),
+        };
     }
     return world;
   }
@@ -229,8 +257,10 @@ export class MemberModel implements TransitionSystem<MemberWorld> {
   private observe(world: MemberWorld): void {
     this.observed.add(`complete:${world.completeEpoch}`);
     world.nodes.forEach((n, i) => {
-      if (n.record.decided !== null) this.observed.add(`decided:${this.name(i)}:${String(n.record.decided.value)}`);
-      if (n.record.accepted?.ballot.round === 0) this.observed.add(`round0:${epochOf(n.record.accepted.ballot)}`);
+      if (n.record.decided !== null)
+        this.observed.add(`decided:${this.name(i)}:${String(n.record.decided.value)}`);
+      if (n.record.accepted?.ballot.round === 0)
+        this.observed.add(`round0:${epochOf(n.record.accepted.ballot)}`);
     });
     if (world.rescan?.recovery) this.observed.add(`recovery:${world.rescan.recovery}`);
     if (world.rescan?.plan) this.observed.add(`plan:${world.rescan.plan.type}`);
@@ -262,6 +292,48 @@ export class MemberModel implements TransitionSystem<MemberWorld> {
   }
 
   apply(world: MemberWorld, code: number): MemberWorld | null {
+    const next = this.step(world, code);
+    return next === null ? null : this.withoutDeadMessages(world, next);
+  }
+
+  /**
+   * Canonical network: drops messages whose delivery is a no-op now and for ever, so states that
+   * differ only in them are one state. Messages to a node that lost its disk; replies to a ballot
+   * its proposer left behind for good (its durable promise is at or above it, so every later ballot
+   * of the node is higher); promises, acknowledgements and decides to a decided node. Deadness
+   * depends only on the recipient: only new messages and the mail of nodes that changed are looked at.
+   */
+  private withoutDeadMessages(before: MemberWorld, world: MemberWorld): MemberWorld {
+    let network = world.network;
+    const check = (id: number): void => {
+      if (this.isDead(world, id)) network = withoutBit(network, id);
+    };
+    world.nodes.forEach((node, i) => {
+      if (node === before.nodes[i]) return;
+      for (const id of this.inbox[i] as number[]) if (hasBit(network, id)) check(id);
+    });
+    if (world.network !== before.network)
+      forEachBit(world.network, (id) => {
+        if (!hasBit(before.network, id) && hasBit(network, id)) check(id);
+      });
+    return network === world.network ? world : { ...world, network };
+  }
+
+  private isDead(world: MemberWorld, id: number): boolean {
+    const envelope = this.messages.get(id);
+    const to = this.node(world, this.scenario.nodes.indexOf(envelope.to));
+    const m = envelope.message;
+    const reply = m.type === 'promise' || m.type === 'acknowledge';
+    return (
+      !to.up ||
+      (to.record.decided !== null && (reply || m.type === 'decide')) ||
+      (reply &&
+        !ballotsEqual(to.proposer?.ballot ?? null, m.ballot) &&
+        compareBallots(to.record.promised, m.ballot) >= 0)
+    );
+  }
+
+  private step(world: MemberWorld, code: number): MemberWorld | null {
     const { kind, node, arg } = decode(code);
     switch (kind) {
       case 'ask':
@@ -345,7 +417,17 @@ export class MemberModel implements TransitionSystem<MemberWorld> {
     ) {
       const ballot = withEpoch({ round: 0, node: self }, view.epoch);
       this.observed.add(`round0-proposed:${view.epoch}:${view.complete ? 'complete' : 'transition'}`);
-      const proposer: Proposer = { value, cfg: n.adopted, p1, p2, ballot, phase: 2, promises: [], acks: [], proposing: value };
+      const proposer: Proposer = {
+        value,
+        cfg: n.adopted,
+        p1,
+        p2,
+        ballot,
+        phase: 2,
+        promises: [],
+        acks: [],
+        proposing: value,
+      };
       const next = this.setNode(world, i, { ...n, proposer });
       return this.send(next, i, n.adopted, p2, { type: 'propose', ballot, value });
     }
@@ -378,7 +460,8 @@ export class MemberModel implements TransitionSystem<MemberWorld> {
     if (!n.up || n.adopted >= world.cfgDecided) return null;
     const adopted = n.adopted + 1;
     // §5.2 rule 3: a proposal under an older configuration drops its ballot and starts again.
-    const proposer = n.proposer === null ? null : { ...n.proposer, ballot: null, promises: [], acks: [], phase: 1 as const };
+    const proposer =
+      n.proposer === null ? null : { ...n.proposer, ballot: null, promises: [], acks: [], phase: 1 as const };
     return this.setNode(world, i, { ...n, adopted, proposer });
   }
 
@@ -404,7 +487,8 @@ export class MemberModel implements TransitionSystem<MemberWorld> {
     switch (message.type) {
       case 'prepare':
       case 'propose': {
-        if (n.record.decided !== null) return this.send(world, i, n.adopted, [from], { type: 'decide', value: n.record.decided.value });
+        if (n.record.decided !== null)
+          return this.send(world, i, n.adopted, [from], { type: 'decide', value: n.record.decided.value });
         // A request of a configuration this node has not adopted yet: dropped while it fetches (§5.3).
         if (envelope.cfg > n.adopted) return null;
         const senderView = viewOf(this.scenario.chain, envelope.cfg, n.knownComplete);
@@ -417,7 +501,12 @@ export class MemberModel implements TransitionSystem<MemberWorld> {
         const record: KeyRecord = { ...n.record, ...step.state };
         next = this.setNode(next, i, { ...n, record });
         if (message.type === 'propose') {
-          const acceptance = this.acceptanceId({ node: self, ballot: message.ballot, cfg: envelope.cfg, value: String(message.value) });
+          const acceptance = this.acceptanceId({
+            node: self,
+            ballot: message.ballot,
+            cfg: envelope.cfg,
+            value: String(message.value),
+          });
           next = { ...next, acceptances: withBit(next.acceptances, acceptance) };
         }
         for (const effect of step.effects)
@@ -434,7 +523,8 @@ export class MemberModel implements TransitionSystem<MemberWorld> {
       }
       case 'acknowledge': {
         const p = n.proposer;
-        if (p === null || p.phase !== 2 || !ballotsEqual(p.ballot, message.ballot) || p.acks.includes(from)) return null;
+        if (p === null || p.phase !== 2 || !ballotsEqual(p.ballot, message.ballot) || p.acks.includes(from))
+          return null;
         const acks = [...p.acks, from].sort();
         const ballot = p.ballot as Ballot;
         const won = ballot.round === 0 ? hasFastQuorum(acks, self, p.p2) : hasQuorum(acks, [p.p2]);
@@ -448,7 +538,7 @@ export class MemberModel implements TransitionSystem<MemberWorld> {
         if (n.record.decided !== null) return null;
         const recovering = n.proposer !== null && n.proposer.value === null;
         const next = this.learn(world, i, message.value);
-        return recovering ? this.recoveryEnded(next, 'decided') : next;
+        return recovering ? this.recoveryLearnedFrom(next, i, message.value) : next;
       }
       case 'learn': {
         const next = n.record.decided === null ? this.learn(world, i, message.value) : world;
@@ -470,10 +560,16 @@ export class MemberModel implements TransitionSystem<MemberWorld> {
   /** Phase 1 won: P2c picks the value (a recovery with nothing to adopt ends: nothing was chosen). */
   private afterPromise(world: MemberWorld, i: number, p: Proposer): MemberWorld {
     const n = this.node(world, i);
-    if (!hasQuorum(p.promises.map((promise) => promise.from), p.p1))
+    if (
+      !hasQuorum(
+        p.promises.map((promise) => promise.from),
+        p.p1,
+      )
+    )
       return this.setNode(world, i, { ...n, proposer: p });
     const chosen = chooseValue(p.promises, p.value === null ? null : { value: p.value });
-    if (chosen === undefined) return this.recoveryEnded(this.setNode(world, i, { ...n, proposer: null }), 'empty');
+    if (chosen === undefined)
+      return this.recoveryEnded(this.setNode(world, i, { ...n, proposer: null }), 'empty');
     const ballot = p.ballot as Ballot;
     const self = this.name(i);
     let record = n.record;
@@ -485,16 +581,43 @@ export class MemberModel implements TransitionSystem<MemberWorld> {
       const acceptance = this.acceptanceId({ node: self, ballot, cfg: p.cfg, value: String(chosen.value) });
       next = { ...next, acceptances: withBit(next.acceptances, acceptance) };
     }
-    next = this.setNode(next, i, { ...n, record, proposer: { ...p, phase: 2, acks, proposing: chosen.value } });
+    next = this.setNode(next, i, {
+      ...n,
+      record,
+      proposer: { ...p, phase: 2, acks, proposing: chosen.value },
+    });
     return this.send(next, i, p.cfg, p.p2, { type: 'propose', ballot, value: chosen.value });
   }
 
   /** The node learns the decision: written durably, its client told, its proposer done. */
   private learn(world: MemberWorld, i: number, value: PaxosValue): MemberWorld {
     const n = this.node(world, i);
-    const next = this.setNode(world, i, { ...n, record: { ...n.record, decided: { value } }, proposer: null });
-    const learned = next.learned.includes(String(value)) ? next.learned : [...next.learned, String(value)].sort();
+    const next = this.setNode(world, i, {
+      ...n,
+      record: { ...n.record, decided: { value } },
+      proposer: null,
+    });
+    const learned = next.learned.includes(String(value))
+      ? next.learned
+      : [...next.learned, String(value)].sort();
     return { ...next, learned };
+  }
+
+  /**
+   * The rescanner's recovery learned the decision from a `decide`: its own phase 2 did not put the
+   * value into a majority of the new voters, so the key becomes a copy (rescan.ts
+   * `recoveryLearned`). Control C11 (`recoveryTrustsDecide`) counts it as recovered instead.
+   */
+  private recoveryLearnedFrom(world: MemberWorld, i: number, value: PaxosValue): MemberWorld {
+    const rescan = world.rescan;
+    const t = this.transition(world);
+    if (rescan === null || t === null || rescan.plan?.type !== 'recover' || rescan.recovery !== null)
+      return world;
+    if (this.scenario.broken?.recoveryTrustsDecide) return this.recoveryEnded(world, 'decided');
+    const plan = recoveryLearned(rescan.plan, value, this.name(i), t.next);
+    const targets = t.next.filter((id) => !plan.holders.includes(id));
+    const sent = this.send(world, i, world.cfgDecided, targets, { type: 'learn', value });
+    return { ...sent, rescan: { ...rescan, plan, learned: [] } };
   }
 
   private recoveryEnded(world: MemberWorld, outcome: 'decided' | 'empty'): MemberWorld {
@@ -518,7 +641,9 @@ export class MemberModel implements TransitionSystem<MemberWorld> {
   }
 
   /** The configurations of the transition in progress: the old voters and the new ones. */
-  private transition(world: MemberWorld): { old: readonly string[]; next: readonly string[]; epoch: number } | null {
+  private transition(
+    world: MemberWorld,
+  ): { old: readonly string[]; next: readonly string[]; epoch: number } | null {
     const epoch = this.configAt(world.cfgDecided).epoch;
     if (world.rescan === null || world.completeEpoch >= epoch) return null;
     const view = viewOf(this.scenario.chain, world.cfgDecided, world.completeEpoch);
@@ -536,7 +661,8 @@ export class MemberModel implements TransitionSystem<MemberWorld> {
     if (!n.up || !rescanner.up || !t.old.includes(self) || n.adopted < world.cfgDecided) return null;
     if (rescanner.adopted < world.cfgDecided || rescan.reports.some((r) => r.from === self)) return null;
     const { accepted, decided } = n.record;
-    const entries = accepted === null && decided === null ? [] : [{ key: this.scenario.key, accepted, decided }];
+    const entries =
+      accepted === null && decided === null ? [] : [{ key: this.scenario.key, accepted, decided }];
     const reports = [...rescan.reports, { from: self, entries }].sort(byFrom);
     return { ...world, rescan: { ...rescan, reports } };
   }
@@ -546,7 +672,13 @@ export class MemberModel implements TransitionSystem<MemberWorld> {
     const t = this.transition(world);
     const rescan = world.rescan;
     if (t === null || rescan === null || rescan.plan !== undefined) return null;
-    if (!reportsSuffice(rescan.reports.map((r) => r.from), t.old)) return null;
+    if (
+      !reportsSuffice(
+        rescan.reports.map((r) => r.from),
+        t.old,
+      )
+    )
+      return null;
     const plan = mergeReports(rescan.reports, t.old, t.next)[0] ?? null;
     const next = { ...world, rescan: { ...rescan, plan } };
     if (plan?.type !== 'copy') return next;
@@ -554,7 +686,8 @@ export class MemberModel implements TransitionSystem<MemberWorld> {
     const targets = t.next.filter((id) => !plan.holders.includes(id) && id !== this.name(r));
     const self = this.node(world, r);
     // The rescanner itself holds the decision once it writes it (it is a new voter).
-    const withSelf = self.record.decided === null && t.next.includes(this.name(r)) ? this.learn(next, r, plan.value) : next;
+    const withSelf =
+      self.record.decided === null && t.next.includes(this.name(r)) ? this.learn(next, r, plan.value) : next;
     const learned =
       t.next.includes(this.name(r)) && !plan.holders.includes(this.name(r)) ? [this.name(r)] : [];
     const sent = this.send(withSelf, r, world.cfgDecided, targets, { type: 'learn', value: plan.value });
@@ -570,7 +703,16 @@ export class MemberModel implements TransitionSystem<MemberWorld> {
       if (rescan.plan === undefined) return null;
       const actions = rescan.plan === null ? [] : [rescan.plan];
       const progress = { learned: rescan.learned, recovery: rescan.recovery };
-      if (!rescanComplete(rescan.reports.map((r) => r.from), t.old, t.next, actions, () => progress)) return null;
+      if (
+        !rescanComplete(
+          rescan.reports.map((r) => r.from),
+          t.old,
+          t.next,
+          actions,
+          () => progress,
+        )
+      )
+        return null;
     }
     return { ...world, completeEpoch: t.epoch, rescan: null };
   }

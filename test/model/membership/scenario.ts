@@ -14,13 +14,18 @@ export interface BrokenRules {
   readonly ownerSkipsPhase1?: boolean;
   /** C4: acceptors keep voting on ballots of older epochs after they adopted a newer one. */
   readonly noFence?: boolean;
+  /**
+   * C11: a recovery instance that learns the decision from another proposer's `decide` counts the
+   * key as recovered, although its own phase 2 never put the value into a majority of the new voters.
+   */
+  readonly recoveryTrustsDecide?: boolean;
 }
 
 /** A scripted start: the issue's prefix (docs/membership.md §11, step 1–2). */
 export type Prefix =
   /** c proposed v1 at 1.c, a accepted, c decided and told a; c→b lost; c lost its disk. */
   | 'issue15-decided'
-  /** The same, but c's decide to a was lost too: a holds v1 accepted, not decided. */
+  /** The same, but c's decide to a is late: a holds v1 accepted, not decided, until it arrives. */
   | 'issue15-accepted';
 
 export interface MemberScenario {

@@ -39,7 +39,11 @@ const ABCF = ['a', 'b', 'c', 'f'];
 const ABF = ['a', 'b', 'f'];
 
 /** 3 → 4 → 3: f is added, then c removed; c asks v1 and f asks v2, in whatever epoch they are in. */
-export function threeFourThree(bounds: MemberBounds, broken?: BrokenRules, name = 'threeFourThree'): MemberScenario {
+export function threeFourThree(
+  bounds: MemberBounds,
+  broken?: BrokenRules,
+  name = 'threeFourThree',
+): MemberScenario {
   return {
     name: label(name, bounds),
     chain: [cfg(0, 0, ABC), cfg(1, 1, ABCF), cfg(2, 2, ABF)],
