@@ -383,6 +383,8 @@ export class MemberModel implements TransitionSystem<MemberWorld> {
     const value = this.scenario.asks[this.name(i)];
     if (value === undefined || !n.up || n.asked) return null;
     if (!this.configAt(n.adopted).voters.includes(this.name(i))) return null;
+    const under = this.scenario.askUnder?.[this.name(i)];
+    if (under !== undefined && n.adopted !== under) return null;
     const asked = this.setNode(world, i, { ...n, asked: true });
     if (n.record.decided !== null) return asked; // answered from the record: already learned
     if (n.proposer !== null) return asked;

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkMembership } from './checkMembership.js';
 import type { MemberScenario } from './scenario.js';
-import { issue15, replace, type MemberBounds } from './scenarios.js';
+import { issue15, replace, threeFourThree, type MemberBounds } from './scenarios.js';
 
 const classic: MemberBounds = { maxRound: 1, maxCrashes: 0, ownerFastPath: false };
 const fast: MemberBounds = { ...classic, ownerFastPath: true };
@@ -53,6 +53,22 @@ describe('membership model check: the protocol is safe in every reachable state'
     },
     120_000,
   );
+});
+
+describe('membership model check: 3 → 4 → 3, bounded (the whole space: npm run model-check:membership)', () => {
+  it('the first 60,000 states breadth-first hold no violation', () => {
+    // Breadth-first, so every execution up to the depth printed is covered; a violation within
+    // them would make the verdict `unsafe`, not `incomplete`.
+    const check = checkMembership(threeFourThree(fast, undefined, 'threeFourThree', true), {
+      maxStates: 60_000,
+    });
+    console.log(check.summary);
+    expect(check.result.verdict).toBe('incomplete');
+    expect(check.result.states).toBeGreaterThanOrEqual(60_000);
+    expect([...check.observed]).toEqual(
+      expect.arrayContaining(['complete:1', 'plan:recover', 'decided:a:v1']),
+    );
+  }, 120_000);
 });
 
 describe('membership model check: each rule left out is caught with a counterexample', () => {

@@ -38,6 +38,8 @@ export interface MemberScenario {
   readonly key: string;
   /** Each asking node's value (one ask per incarnation, in whatever configuration it has adopted). */
   readonly asks: Readonly<Record<string, PaxosValue>>;
+  /** A node asks only while it has adopted this configuration (default: any it is a voter of). */
+  readonly askUnder?: Readonly<Record<string, number>>;
   readonly ownerFastPath: boolean;
   /** Ballots above this round (in any epoch) are not explored. */
   readonly maxRound: number;

@@ -38,14 +38,19 @@ const ABC = ['a', 'b', 'c'];
 const ABCF = ['a', 'b', 'c', 'f'];
 const ABF = ['a', 'b', 'f'];
 
-/** 3 → 4 → 3: f is added, then c removed; c asks v1 and f asks v2, in whatever epoch they are in. */
+/**
+ * 3 → 4 → 3: f is added, then c removed; c asks v1 and f asks v2, in whatever epoch they are in
+ * (`pinned`: c only in epoch 0 and f only in epoch 2, the smaller run for `npm test`).
+ */
 export function threeFourThree(
   bounds: MemberBounds,
   broken?: BrokenRules,
   name = 'threeFourThree',
+  pinned = false,
 ): MemberScenario {
   return {
-    name: label(name, bounds),
+    ...(pinned ? { askUnder: { c: 0, f: 2 } } : {}),
+    name: label(pinned ? `${name}, c asks in epoch 0, f in epoch 2` : name, bounds),
     chain: [cfg(0, 0, ABC), cfg(1, 1, ABCF), cfg(2, 2, ABF)],
     nodes: ['a', 'b', 'c', 'f'],
     key: keyOwnedByF(ABCF, ABF),
@@ -59,10 +64,19 @@ export function threeFourThree(
   };
 }
 
-/** A replacement: c may decide v1 with a or b, then loses its disk; [a, b, c] → [a, b, f]. */
-export function replace(bounds: MemberBounds, broken?: BrokenRules, name = 'replace'): MemberScenario {
+/**
+ * A replacement: c may decide v1 with a or b, then loses its disk; [a, b, c] → [a, b, f].
+ * `live`: c stays up (a replacement of a live member): it may still be proposing under
+ * configuration 0 while the others move on, which is what the epoch fence is for.
+ */
+export function replace(
+  bounds: MemberBounds,
+  broken?: BrokenRules,
+  name = 'replace',
+  live = false,
+): MemberScenario {
   return {
-    name: label(name, bounds),
+    name: label(live ? `${name}, c stays up` : name, bounds),
     chain: [cfg(0, 0, ABC), cfg(1, 1, ABF)],
     nodes: ['a', 'b', 'c', 'f'],
     key: keyOwnedByF(ABF),
@@ -72,7 +86,7 @@ export function replace(bounds: MemberBounds, broken?: BrokenRules, name = 'repl
     maxCrashes: bounds.maxCrashes,
     crashable: bounds.crashable ?? ['a', 'b', 'f'],
     rescanner: 'a',
-    diskLoss: 'c',
+    ...(live ? {} : { diskLoss: 'c' }),
     ...(broken ? { broken } : {}),
   };
 }
