@@ -7,7 +7,7 @@
 
 /** A Paxos ballot number ("proposal number" in Paxos Made Simple). */
 export interface Ballot {
-  /** The voter set's epoch (config.ts); absent means 0. */
+  /** The voter set's epoch (docs/membership.md §4.2): compared first; absent means 0. */
   readonly epoch?: number;
   readonly round: number;
   readonly node: string;

@@ -577,8 +577,16 @@ export class MemberModel implements TransitionSystem<MemberWorld> {
     let record = n.record;
     let acks: string[] = [];
     let next = world;
-    if (p.p2.includes(self)) {
-      record = { ...record, accepted: { ballot, value: chosen.value } };
+    // Our own vote goes through the acceptor like anyone's: if this node promised a higher ballot
+    // meanwhile (the instance machine would have left `preparing`), it does not accept its own.
+    const own = acceptorStep(
+      { key: this.scenario.key, owner: null, fence: this.configAt(n.adopted).epoch },
+      record,
+      self,
+      { type: 'propose', ballot, value: chosen.value },
+    );
+    if (p.p2.includes(self) && own.granted) {
+      record = { ...record, ...own.state };
       acks = [self];
       const acceptance = this.acceptanceId({ node: self, ballot, cfg: p.cfg, value: String(chosen.value) });
       next = { ...next, acceptances: withBit(next.acceptances, acceptance) };
