@@ -3,7 +3,7 @@
 // The caller must persist the new record before the reply leaves the node: a reply reveals a
 // promise or an acceptance, and a node that forgot it after a crash could break agreement. The
 // effects `acceptorStep` returns are in that order (persist, then send).
-import { compareBallots, type Ballot } from './ballot.js';
+import { compareBallots, epochOf, type Ballot } from './ballot.js';
 import type { Effect, RefusalReason } from './effects.js';
 import type {
   AcknowledgeMessage,
@@ -85,8 +85,16 @@ function reject(state: AcceptorState, ballot: Ballot, promised: Ballot): Accepto
 /** What the acceptor knows besides its record: the key, and who may use round 0 for it. */
 export interface AcceptorContext {
   readonly key: string;
-  /** The key's owner (owner.ts), the only member that may skip phase 1; null: nobody may. */
+  /**
+   * The key's owner (owner.ts) in the ballot's epoch, the only member that may skip phase 1;
+   * null: nobody may.
+   */
   readonly owner: string | null;
+  /**
+   * The node's epoch fence (config.ts `adopt`): ballots of a lower epoch are refused. Absent
+   * means 0, which refuses nothing (one configuration, as before epochs).
+   */
+  readonly fence?: number;
 }
 
 export interface AcceptorOutcome {
@@ -99,10 +107,11 @@ export interface AcceptorOutcome {
 }
 
 /**
- * One acceptor step for a prepare or propose from member `from`. Before the paper's rules, three
- * checks a correct member never trips (defence in depth, each counted as a refusal): the ballot
- * must be the sender's own; a round-0 ballot, which skips phase 1, is the key owner's alone; and a
- * ballot accepted with one value never takes another.
+ * One acceptor step for a prepare or propose from member `from`. First the epoch fence: a node
+ * that adopted epoch e never votes on a ballot of an older epoch again (docs/membership.md I3).
+ * Then three checks a correct member never trips (defence in depth, each counted as a refusal):
+ * the ballot must be the sender's own; a round-0 ballot, which skips phase 1, is the key owner's
+ * alone; and a ballot accepted with one value never takes another.
  */
 export function acceptorStep(
   context: AcceptorContext,
@@ -147,6 +156,7 @@ function refusalOf(
   message: PrepareMessage | ProposeMessage,
 ): RefusalReason | null {
   const { ballot } = message;
+  if (epochOf(ballot) < (context.fence ?? 0)) return 'below-fence';
   if (ballot.node !== from) return 'forged-ballot';
   if (ballot.round === 0 && from !== context.owner) return 'round-zero-not-owner';
   if (

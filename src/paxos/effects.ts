@@ -49,13 +49,19 @@ export type RefusalReason =
   /** A round-0 (phase-1-less) ballot from a member that does not own the key (owner.ts). */
   | 'round-zero-not-owner'
   /** A second, different value proposed in a ballot this acceptor already accepted a value in. */
-  | 'conflicting-value';
+  | 'conflicting-value'
+  /**
+   * A ballot of an epoch below this node's epoch fence (docs/membership.md §5.2): its sender runs
+   * an older configuration. A correct member causes it while it catches up; it is told `stale`.
+   */
+  | 'below-fence';
 
 export const REFUSAL_REASONS: readonly RefusalReason[] = [
   'not-member',
   'forged-ballot',
   'round-zero-not-owner',
   'conflicting-value',
+  'below-fence',
 ];
 
 /** A message refused by a rule of the protocol: nothing changes; the runtime counts and logs it. */

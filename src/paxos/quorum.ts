@@ -1,5 +1,6 @@
 // Quorums: strict majorities of the configured members, counted over distinct senders.
-// Pure. Counting senders (not replies) is what makes duplicated messages harmless; the
+// During a change of voters a phase-1 quorum is a majority of each of two voter sets
+// (docs/membership.md §4.3), so `hasQuorum` also takes the sets themselves. Pure. Counting senders (not replies) is what makes duplicated messages harmless; the
 // original counted replies, so one acceptor answering twice could make a "majority".
 
 /** The size of a majority of `memberCount` members. */
@@ -12,8 +13,19 @@ export function addSender(senders: readonly string[], sender: string): readonly 
   return senders.includes(sender) ? senders : [...senders, sender];
 }
 
-export function hasQuorum(senders: readonly string[], memberCount: number): boolean {
-  return senders.length >= majority(memberCount);
+/**
+ * With a count: at least a majority of that many members replied (every sender is a member).
+ * With voter sets: a majority of **each** set replied, counting only the senders in that set.
+ */
+export function hasQuorum(senders: readonly string[], of: number | readonly (readonly string[])[]): boolean {
+  if (typeof of === 'number') return senders.length >= majority(of);
+  return of.every((voters) => countIn(senders, voters) >= majority(voters.length));
+}
+
+function countIn(senders: readonly string[], voters: readonly string[]): number {
+  let count = 0;
+  for (const sender of senders) if (voters.includes(sender)) count++;
+  return count;
 }
 
 /**
