@@ -553,8 +553,11 @@ export class MemberModel implements TransitionSystem<MemberWorld> {
         if (rescan.learned.includes(from)) return null;
         return { ...world, rescan: { ...rescan, learned: [...rescan.learned, from].sort() } };
       }
+      // Quorum reads' query and state (reads.ts) are not modelled here (docs/membership.md §12.3).
       case 'reject':
       case 'forward':
+      case 'query':
+      case 'state':
         return null;
     }
   }
