@@ -67,15 +67,15 @@ describe('catch-up: pulling peers’ decided logs', () => {
     p.stop();
     for (let i = 0; i < 25; i++) expect(local.load(keyName('b', i))?.decided?.value).toBe(keyName('v', i));
     for (let i = 0; i < 7; i++) expect(local.load(keyName('c', i))?.decided?.value).toBe(keyName('v', i));
-    expect(fetches.filter((f) => f.peer === 'b').map((f) => f.since)).toEqual([0, 10, 20]);
+    expect(fetches.filter((f) => f.peer === 'b').map((f) => f.since)).toEqual([0, 10, 20, 25]); // the last finds nothing new
     const progress = p.progress();
-    expect(progress.sources.b).toMatchObject({ cursor: 25, head: 25, lagKeys: 0, keys: 25, pages: 3 });
-    expect(progress.sources.c).toMatchObject({ cursor: 7, head: 7, lagKeys: 0, keys: 7, pages: 1 });
+    expect(progress.sources.b).toMatchObject({ cursor: 25, head: 25, lagKeys: 0, keys: 25, pages: 4 });
+    expect(progress.sources.c).toMatchObject({ cursor: 7, head: 7, lagKeys: 0, keys: 7, pages: 2 });
     expect(local.catchupCursor('b')).toBe(25);
     expect(local.decidedHead()).toBe(32);
   });
 
-  it('resumes from its saved cursors after a restart, and polls for what is decided later', async () => {
+  it('resumes from its saved cursors after a restart, and pulls again when a link comes back up', async () => {
     const clock = new VirtualClock();
     const local = new MemoryStorage();
     await local.open();
@@ -96,6 +96,14 @@ describe('catch-up: pulling peers’ decided logs', () => {
     await runUntil(clock, () => second.puller.progress().caughtUp, { maxVirtualMs: 10_000 });
     expect(second.fetches[0]?.since).toBe(cursor); // not from 0 again
     for (let i = 30; i < 33; i++) await peers.b.write(keyName('k', i), decided(`v${i}`));
+    // While b's link stays up its decisions arrive over it: a caught-up peer is not asked again…
+    await runUntil(clock, () => clock.now() >= 5_000, { maxVirtualMs: 10_000 }); // one pull finds nothing new
+    const asked = second.fetches.length;
+    clock.advance(10_000);
+    await runUntil(clock, () => clock.now() >= 20_000, { maxVirtualMs: 30_000 });
+    expect(second.fetches).toHaveLength(asked);
+    // …until its link comes back up after being down: what it decided meanwhile is pulled.
+    second.puller.peerUp('b');
     await runUntil(clock, () => local.load(keyName('k', 32))?.decided != null, { maxVirtualMs: 10_000 });
     second.puller.stop();
     expect(local.catchupCursor('b')).toBe(33);
@@ -114,8 +122,8 @@ describe('catch-up: pulling peers’ decided logs', () => {
     p.start();
     await runUntil(clock, () => p.progress().caughtUp, { maxVirtualMs: 60_000 });
     p.stop();
-    expect(fetches).toHaveLength(10);
-    expect(fetches.at(-1)!.atMs - fetches[0]!.atMs).toBeGreaterThanOrEqual(8000);
+    expect(fetches).toHaveLength(11); // ten pages, and a last pull that finds nothing new
+    expect(fetches[9]!.atMs - fetches[0]!.atMs).toBeGreaterThanOrEqual(8000);
     expect(local.decidedHead()).toBe(40);
   });
 

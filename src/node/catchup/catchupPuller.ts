@@ -20,7 +20,7 @@ export interface CatchupLimits {
   readonly bytesPerSecond: number;
   /** Peers pulled from at once. */
   readonly maxSources: number;
-  /** How often a peer is asked again once this node has reached its head, or after a failure. */
+  /** How often the puller looks at its peers; a failed pull is tried again after this long. */
   readonly pollMs: number;
   /** How long one page request may take. */
   readonly callTimeoutMs: number;
@@ -49,7 +49,7 @@ export interface SourceProgress {
   pages: number;
   /** Failed page requests (peer unreachable, timeout). */
   errors: number;
-  /** This node reached the peer's head at least once since it started. */
+  /** A pull at the peer's head found nothing new, at least once since this node started. */
   reachedHead: boolean;
   lastError?: string;
 }
@@ -89,8 +89,16 @@ export class CatchupPuller {
   readonly limits: CatchupLimits;
   private readonly progressBySource = new Map<string, SourceProgress>();
   private readonly active = new Set<string>();
-  /** When a peer at its head (or that failed) may be asked again. */
+  /** When a peer that failed, or has a page left, may be asked again. */
   private readonly nextPollMs = new Map<string, number>();
+  /**
+   * Peers to pull from: not yet pulled to their head since this node started, their link came back
+   * up (peerUp), or their last pull failed. While a link stays up, decisions arrive over it, so a
+   * caught-up peer is not asked again: pulling every key twice more would cost as much as deciding.
+   */
+  private readonly due = new Set<string>();
+  /** peerUp calls per peer, so that one arriving during a pull keeps the peer due after it. */
+  private readonly ups = new Map<string, number>();
   private readonly bucket: TokenBucket;
   private timer: unknown = null;
   private readonly sleepers = new Set<() => void>();
@@ -106,6 +114,15 @@ export class CatchupPuller {
   }
 
   start(): void {
+    for (const peer of this.options.sources()) this.due.add(peer);
+    this.schedule(0);
+  }
+
+  /** `peer`'s link came (back) up: what it decided meanwhile may not have reached this node. */
+  peerUp(peer: string): void {
+    if (this.stopped) return;
+    this.due.add(peer);
+    this.ups.set(peer, (this.ups.get(peer) ?? 0) + 1);
     this.schedule(0);
   }
 
@@ -128,7 +145,7 @@ export class CatchupPuller {
     const now = this.options.clock.now();
     for (const peer of this.options.sources()) {
       if (this.stopped || this.active.size >= this.limits.maxSources) break;
-      if (this.active.has(peer) || (this.nextPollMs.get(peer) ?? 0) > now) continue;
+      if (!this.due.has(peer) || this.active.has(peer) || (this.nextPollMs.get(peer) ?? 0) > now) continue;
       if (!this.options.reachable(peer)) continue;
       void this.pull(peer);
     }
@@ -147,6 +164,7 @@ export class CatchupPuller {
   /** Pages through `peer`'s log until its head, one page in flight. */
   private async pull(peer: string): Promise<void> {
     this.active.add(peer);
+    const upsAtStart = this.ups.get(peer) ?? 0;
     const progress = this.progressOf(peer);
     const { clock, log } = this.options;
     try {
@@ -166,7 +184,11 @@ export class CatchupPuller {
         progress.lagKeys = Math.max(0, page.head - progress.cursor);
         if (upTo < page.next || page.next >= page.head) {
           // At the head (or a record did not land: ask again later).
-          progress.reachedHead ||= upTo >= page.head;
+          // Done with this peer once a pull at its head finds nothing new: its last decided
+          // records may still have been on their way to its disk (lazy writes) a moment ago.
+          const quiet = upTo >= page.head && page.entries.length === 0;
+          progress.reachedHead ||= quiet;
+          if (quiet && (this.ups.get(peer) ?? 0) === upsAtStart) this.due.delete(peer);
           this.nextPollMs.set(peer, clock.now() + this.limits.pollMs);
           return;
         }

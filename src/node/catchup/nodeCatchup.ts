@@ -63,6 +63,11 @@ export function startNodeCatchup(options: NodeCatchupOptions): CatchupPuller {
     ...(options.limits ? { limits: options.limits } : {}),
   });
   puller.start();
+  // A link that comes back up may have lost decisions while it was down: pull that peer again.
+  for (const peer of peers)
+    runtime.monitorNode(peer, (event) => {
+      if (event.type === 'nodeup') puller.peerUp(peer);
+    });
   return puller;
 }
 
