@@ -101,6 +101,7 @@ export function pageReply(
   return { type: 'paxos.page', page: storage.decidedSince(since as number, limits) };
 }
 
-function isCount(value: unknown): value is number {
+/** A whole number ≥ 0: the decided log's numbers and limits, as a peer sends them. */
+export function isCount(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 }

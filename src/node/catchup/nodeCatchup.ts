@@ -12,7 +12,7 @@ import { createGenServer } from '../../runtime/genServer/genServer.js';
 import type { DecidedEntry, DecidedLog, DecidedPage, PageLimits } from '../../storage/decidedLog.js';
 import type { Storage } from '../../storage/storage.js';
 import type { GenPaxosNodeEmitted, GenPaxosNodeReply } from '../nodeEvents.js';
-import { GEN_PAXOS_NAME } from '../nodeRequests.js';
+import { GEN_PAXOS_NAME, isCount } from '../nodeRequests.js';
 import type { KeySupervisor } from '../keySupervisor.js';
 import { CatchupPuller, type CatchupLimits } from './catchupPuller.js';
 
@@ -94,8 +94,4 @@ export function checkPageReply(peer: string, reply: unknown, since: number, limi
   }
   if (next !== previous) throw bad('next must be the last entry’s number');
   return { entries: entries as DecidedEntry[], next, head, bytes };
-}
-
-function isCount(value: unknown): value is number {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 }
