@@ -74,18 +74,28 @@ function helloTranscript(
   serverNonce: Uint8Array,
   clientNonce: Uint8Array,
 ): Buffer {
+  const fields = [claims.cluster, claims.node, claims.role, claims.incarnation, claims.members];
+  return transcript(label, fields, serverNonce, clientNonce, claims.incarnations);
+}
+
+/**
+ * What a proof or signature covers: the label, the claims, both nonces, and the incarnation
+ * records appended only when present, so a handshake without records proves exactly as before.
+ */
+function transcript(
+  label: string,
+  fields: readonly unknown[],
+  serverNonce: Uint8Array,
+  clientNonce: Uint8Array,
+  incarnations: readonly IncarnationRecord[] | undefined,
+): Buffer {
   return Buffer.from(
     JSON.stringify([
       `gen-paxos/${label}/v${PROTOCOL_VERSION}`,
-      claims.cluster,
-      claims.node,
-      claims.role,
-      claims.incarnation,
-      claims.members,
+      ...fields,
       hex(serverNonce),
       hex(clientNonce),
-      // Appended only when present, so a hello without records proves exactly as before.
-      ...(claims.incarnations !== undefined ? [claims.incarnations] : []),
+      ...(incarnations !== undefined ? [incarnations] : []),
     ]),
   );
 }
@@ -128,18 +138,8 @@ function welcomeTranscript(
   serverNonce: Uint8Array,
   clientNonce: Uint8Array,
 ): Buffer {
-  return Buffer.from(
-    JSON.stringify([
-      `gen-paxos/${label}/v${PROTOCOL_VERSION}`,
-      claims.cluster,
-      claims.node,
-      claims.incarnation,
-      claims.dialler,
-      hex(serverNonce),
-      hex(clientNonce),
-      ...(claims.incarnations !== undefined ? [claims.incarnations] : []),
-    ]),
-  );
+  const fields = [claims.cluster, claims.node, claims.incarnation, claims.dialler];
+  return transcript(label, fields, serverNonce, clientNonce, claims.incarnations);
 }
 
 function signatureVerifies(key: KeyObject, transcript: Buffer, signature: Uint8Array | undefined): boolean {
