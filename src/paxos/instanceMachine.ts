@@ -256,9 +256,10 @@ export const instanceMachine = setup({
       const e = event as EventOf<'prepare' | 'propose'>;
       const outcome = vote(context, e);
       if (outcome.granted)
+        // The literal key first, then the spread: V8 copies `{ ...state, key }` slowly (keyStep.ts).
         enqueue.assign({
-          ...outcome.state,
           highestSeenRound: Math.max(context.highestSeenRound, e.ballot.round),
+          ...outcome.state,
         });
       for (const effect of outcome.effects) enqueue.emit(effect);
     }),
