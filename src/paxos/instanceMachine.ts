@@ -7,7 +7,14 @@ import { and, enqueueActions, setup } from 'xstate';
 import { acceptorStep } from './acceptor.js';
 import { backoffCeilingMs, backoffDelayMs } from './backoff.js';
 import { ballotsEqual, epochOf, nextBallot, type Ballot } from './ballot.js';
-import { mayTakeRoundZero, ownerIn, phase1Sets, phase2Set, prepareTargets, type ConfigView } from './config.js';
+import {
+  mayTakeRoundZero,
+  ownerIn,
+  phase1Sets,
+  phase2Set,
+  prepareTargets,
+  type ConfigView,
+} from './config.js';
 import type { Effect } from './effects.js';
 import { decidedAnswer, decidedReply, learnEffects } from './learner.js';
 import type { AcceptedProposal, InboundEvent, PaxosValue } from './messages.js';
@@ -139,10 +146,7 @@ export type ConfigAdoptedEvent = {
   readonly owner: string | null;
 };
 export type InstanceEvent =
-  | AskEvent
-  | Exclude<InboundEvent, { type: 'forward' }>
-  | ForwardEvent
-  | ConfigAdoptedEvent;
+  AskEvent | Exclude<InboundEvent, { type: 'forward' }> | ForwardEvent | ConfigAdoptedEvent;
 
 type EventOf<T extends InstanceEvent['type']> = Extract<InstanceEvent, { type: T }>;
 
