@@ -28,6 +28,7 @@ import {
   type KeySlot,
 } from '../paxos/keyStep.js';
 import type { Envelope, PaxosValue } from '../paxos/messages.js';
+import { isReservedKey, type ConfigView } from '../paxos/config.js';
 import { ownerAmongSorted } from '../paxos/owner.js';
 import { stateReply } from '../paxos/reads.js';
 import { EMPTY_RECORD, type KeyRecord } from '../paxos/record.js';
@@ -43,6 +44,8 @@ import { QuorumReads } from './quorumReads.js';
 import { SilentPeers } from './silentPeers.js';
 import { InstanceWitnesses } from './instanceWitness.js';
 import { TakeoverTimers } from './takeoverTimers.js';
+import { MembershipHooks } from './membership/membershipHooks.js';
+import type { NodeMembership } from './membership/nodeMembership.js';
 
 type InstanceActor = ActorRefFrom<InstanceMachine>;
 
@@ -58,6 +61,8 @@ export interface KeySupervisorHost {
   readonly retire: (key: string, sessionId: string) => void;
   /** Delivers a fired takeover timer to the host's mailbox; the host calls `takeover` with it. */
   readonly timerFired: (key: string) => void;
+  /** Runs `task` in a later step of the host (through its mailbox). */
+  readonly later: (task: () => void) => void;
 }
 
 export class KeySupervisor {
@@ -78,8 +83,8 @@ export class KeySupervisor {
   private votingStopped: ErrorInfo | null = null;
   private host: KeySupervisorHost | null = null;
   private timers: TakeoverTimers | null = null;
-  /** The members in sorted order, to find each key's owner. */
-  private readonly sortedMembers: readonly string[];
+  /** The node's configurations, the messages held while one is written, the rescan's answers. */
+  readonly hooks: MembershipHooks;
   /** Phase timeouts, from the phases this node's instances complete. */
   readonly timing: AdaptiveTiming;
   /** When each live instance entered its current phase (preparing or proposing). */
@@ -99,9 +104,16 @@ export class KeySupervisor {
   private readonly witnesses: InstanceWitnesses | null;
 
   constructor(readonly options: KeySupervisorOptions) {
+    this.hooks = new MembershipHooks(this, {
+      later: (task) => this.host?.later(task),
+      adopted: (view, fence) => this.adopted(view, fence),
+    });
     this.runner = new EffectRunner({
       self: options.id,
       members: options.members,
+      // Proposes to the voters; prepares, queries and decisions also to the old voters in transition.
+      targets: (message) =>
+        message.type === 'propose' ? (this.membership.current?.voters ?? []) : this.membership.members(),
       storage: options.storage,
       transport: options.transport,
       onDecided: (key, value) => this.decided(key, value),
@@ -116,9 +128,8 @@ export class KeySupervisor {
       },
     });
     const { id, members, storage, random } = options;
-    this.sortedMembers = [...members].sort();
     this.timing = new AdaptiveTiming({ ...DEFAULT_TIMING, ...options.timing }, options.adaptiveTiming);
-    this.silentPeers = new SilentPeers(id, members);
+    this.silentPeers = new SilentPeers(id, () => this.membership.current?.voters ?? members);
     this.quorumReads = new QuorumReads({
       self: id,
       // One fixed configuration: every member votes. Membership threads its view in here.
@@ -178,18 +189,37 @@ export class KeySupervisor {
     restarted: boolean,
   ): InstanceInput {
     const { id, members, storage, ownerFastPath } = this.options;
+    const owner = this.ownerOf(key);
     return {
       key,
       node: id,
       boot: storage.boot ?? 0,
       restarted,
       members,
+      config: this.configView(),
+      fence: this.membership.fence,
       record,
       seed,
       timing: this.timing.timing(),
-      ownerFastPath,
-      ...(ownerFastPath ? { owner: ownerAmongSorted(key, this.sortedMembers) } : {}),
+      ownerFastPath: owner !== null,
+      ...(owner !== null ? { owner } : {}),
     };
+  }
+
+  /** The node's configurations (docs/membership.md §4). */
+  get membership(): NodeMembership {
+    return this.hooks.membership;
+  }
+
+  /** The view instances run under; a joining node has none yet, and votes and proposes nothing. */
+  private configView(): ConfigView {
+    return this.membership.current ?? { epoch: 0, voters: [], previousVoters: null, complete: true };
+  }
+
+  /** A newer configuration took effect: the live instances run under it from now on (§5.2 rule 3). */
+  private adopted(view: ConfigView, fence: number): void {
+    for (const key of this.pool.ids())
+      this.pool.child(key)?.send({ type: 'config.adopted', config: view, fence, owner: this.ownerOf(key) });
   }
 
   /** Live instance actors: bounded by keys in flight, not by keys decided. */
@@ -346,7 +376,10 @@ export class KeySupervisor {
 
   /** An envelope from a peer: the key's step routes it. */
   inbound(envelope: Envelope): void {
+    // While an adoption is written, nothing is answered: replayed once it is durable (I3).
+    if (this.hooks.hold(envelope)) return;
     this.stats.messagesIn++;
+    if (this.votingStopped === null && this.hooks.inbound(envelope)) return;
     const { from, key, message } = envelope;
     if (message.type === 'reject') this.stats.rejectionsReceived++;
     this.silentPeers.heardFrom(from);
@@ -454,8 +487,10 @@ export class KeySupervisor {
   private nodeOf(key: string): KeyNode {
     return {
       self: this.options.id,
-      members: this.options.members,
+      members: this.membership.members(),
       owner: this.ownerOf(key),
+      config: this.configView(),
+      fence: this.membership.fence,
       acceptorFastPath: this.options.acceptorFastPath,
       everyPeerReachable: this.everyPeerReachable(),
     };
@@ -466,13 +501,19 @@ export class KeySupervisor {
     if (this.silentPeers.anySuspected) return false;
     const isLinkUp = this.options.transport.isLinkUp;
     if (isLinkUp === undefined) return true;
-    for (const member of this.options.members)
+    for (const member of this.configView().voters)
       if (member !== this.options.id && isLinkUp.call(this.options.transport, member) === false) return false;
     return true;
   }
 
+  /**
+   * The key's owner in the node's configuration, when round 0 may be used for it at all: the fast
+   * path on, a complete epoch (§6.4, I7), a user key. Voters are kept sorted (config.ts).
+   */
   private ownerOf(key: string): string | null {
-    return this.options.ownerFastPath ? ownerAmongSorted(key, this.sortedMembers) : null;
+    const view = this.membership.current;
+    if (!this.options.ownerFastPath || view === null || !view.complete || isReservedKey(key)) return null;
+    return ownerAmongSorted(key, view.voters);
   }
 
   /** Keeps a slot only while it holds something: idle keys cost no memory. */
@@ -508,6 +549,7 @@ export class KeySupervisor {
     this.ballots.delete(key);
     if (rounds > 0) this.decisionRounds.observe(rounds);
     this.answer(key, value);
+    if (isReservedKey(key)) this.hooks.decided(key, value);
     this.host?.scope.emit({ type: 'decided', key, value, rounds });
   }
 
@@ -523,6 +565,8 @@ export class KeySupervisor {
 
   private refusal(key: string): ErrorInfo | null {
     if (this.votingStopped !== null) return this.votingStopped;
+    const excluded = this.hooks.exclusion();
+    if (excluded !== null) return excluded;
     const failure = this.failed.get(key);
     if (failure) {
       return {
