@@ -188,7 +188,7 @@ export class KeySupervisor {
     seed: number,
     restarted: boolean,
   ): InstanceInput {
-    const { id, members, storage, ownerFastPath } = this.options;
+    const { id, members, storage } = this.options;
     const owner = this.ownerOf(key);
     return {
       key,

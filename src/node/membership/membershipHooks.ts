@@ -117,7 +117,7 @@ export class MembershipHooks {
 
   /** A reserved key was decided here: a configuration, or the completion of an epoch. */
   decided(key: string, value: PaxosValue): void {
-    const cfg = /^\u0000cfg\/(\d+)$/.exec(key);
+    const cfg = new RegExp(`^${RESERVED_PREFIX}cfg/(\\d+)$`).exec(key);
     if (cfg !== null) {
       this.membership.learnConfig(value as unknown as Configuration);
       return;
