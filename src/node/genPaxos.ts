@@ -8,6 +8,7 @@ import { Histogram } from '../base/histogram.js';
 import { systemRandom } from '../base/random.js';
 import type { InstanceStateName } from '../paxos/instanceMachine.js';
 import type { PaxosValue } from '../paxos/messages.js';
+import { isReservedKey } from '../paxos/config.js';
 import { checkKey, checkValue } from '../paxos/validate.js';
 import { createActorNode, type ActorNode } from '../runtime/actorNode.js';
 import { createGenServer, type GenServer } from '../runtime/genServer/genServer.js';
@@ -25,7 +26,10 @@ import { startNodeCatchup } from './catchup/nodeCatchup.js';
 import type { GenPaxosNodeLogic } from './genPaxosNode.js';
 import type { KeySupervisor } from './keySupervisor.js';
 import type { GenPaxosNodeEmitted, GenPaxosNodeReply, SupervisorStats } from './nodeEvents.js';
-import { GEN_PAXOS_NAME, type GenPaxosRequest } from './nodeRequests.js';
+import { GEN_PAXOS_NAME, reservedKeyError, type GenPaxosRequest } from './nodeRequests.js';
+import { changeMembers, type ChangeMembersOptions, type MembersChange } from './membership/changeMembers.js';
+import type { MembershipView } from './membership/nodeMembership.js';
+import { membershipPort } from './membershipPort.js';
 import { startNodeTree } from './nodeTree.js';
 import type { PaxosPort } from './paxosPort.js';
 import { checkTimeout } from './validateOptions.js';
@@ -60,7 +64,8 @@ export class GenPaxosNode {
   /** @internal use `startLink`. */
   constructor(
     readonly id: string,
-    readonly members: readonly string[],
+    /** The members given to `startLink`: configurations 0 and 1 (`members()` says what is current). */
+    readonly startMembers: readonly string[],
     /** The actor runtime node this node runs on, where it is registered as `gen_paxos`. */
     readonly runtime: ActorNode,
     private readonly transport: Transport,
@@ -137,6 +142,7 @@ export class GenPaxosNode {
     if (this.stopped) throw new GenPaxosError(ERROR_CODES.STOPPED, `node ${this.id} is stopped`);
     const keyProblem = checkKey(key);
     if (keyProblem !== null) throw new GenPaxosError(ERROR_CODES.BAD_KEY, keyProblem);
+    if (isReservedKey(key)) throw errorFromInfo(reservedKeyError(key));
     const valueProblem = value === undefined ? 'value must not be undefined' : checkValue(value);
     if (valueProblem !== null) throw new GenPaxosError(ERROR_CODES.BAD_VALUE, valueProblem);
     const timeoutMs = options.timeoutMs ?? this.askTimeoutMs;
@@ -166,7 +172,7 @@ export class GenPaxosNode {
     const code = (error as { code?: string }).code;
     if (code === RUNTIME_ERROR_CODES.TIMEOUT) {
       const linkUp = (peer: string) => this.transport.isLinkUp?.(peer);
-      const facts = { key, timeoutMs, node: this.id, members: this.members, linkUp };
+      const facts = { key, timeoutMs, node: this.id, members: this.startMembers, linkUp };
       return new GenPaxosError(ERROR_CODES.TIMEOUT, describeAskTimeout(facts));
     }
     if (this.stopped)
@@ -208,6 +214,7 @@ export class GenPaxosNode {
     if (options !== undefined) return this.readAsync(key, options);
     const problem = checkKey(key);
     if (problem !== null) throw new GenPaxosError(ERROR_CODES.BAD_KEY, problem);
+    if (isReservedKey(key)) throw errorFromInfo(reservedKeyError(key));
     if (this.stopped) throw new GenPaxosError(ERROR_CODES.STOPPED, `node ${this.id} is stopped`);
     return this.keysOrThrow().read(key);
   }
@@ -216,6 +223,7 @@ export class GenPaxosNode {
     if (this.stopped) throw new GenPaxosError(ERROR_CODES.STOPPED, `node ${this.id} is stopped`);
     const problem = checkKey(key);
     if (problem !== null) throw new GenPaxosError(ERROR_CODES.BAD_KEY, problem);
+    if (isReservedKey(key)) throw errorFromInfo(reservedKeyError(key));
     if (options.quorum !== undefined && typeof options.quorum !== 'boolean')
       throw new GenPaxosError(ERROR_CODES.BAD_OPTION, 'quorum must be a boolean');
     const timeoutMs = options.timeoutMs ?? this.askTimeoutMs;
@@ -236,6 +244,62 @@ export class GenPaxosNode {
     if (reply.type === 'paxos.read') return reply.decided ? (reply.value as PaxosValue) : undefined;
     if (reply.type === 'paxos.failed') throw errorFromInfo(reply.error);
     throw new GenPaxosError(ERROR_CODES.BAD_OPTION, `unexpected reply ${reply.type} to a read`);
+  }
+
+  /**
+   * The group's configuration as this node adopted it (docs/membership.md §4): its number and
+   * epoch, its members (id and URL), and whether the change that made it is complete.
+   */
+  async members(): Promise<MembershipView> {
+    if (this.stopped) throw new GenPaxosError(ERROR_CODES.STOPPED, `node ${this.id} is stopped`);
+    return this.keysOrThrow().membership.describe();
+  }
+
+  /**
+   * Changes the group's members (docs/membership.md §6): `{ add: { id, url } }`, `{ remove: id }`,
+   * or both at once to replace a member in one change. Resolves with the new configuration once
+   * the change is complete (decided, adopted, rescanned, `\0done` decided); rejects with
+   * PAXOS_ERR_CHANGE_IN_PROGRESS, _MEMBER_EXISTS, _NOT_A_MEMBER, _UNSAFE_CHANGE or
+   * _CHANGE_CONFLICT when it is refused (nothing changed), PAXOS_ERR_TIMEOUT when its
+   * configuration was not decided in time (it may still be), and PAXOS_ERR_CHANGE_INCOMPLETE
+   * when it is decided but its transition did not complete (the message says where it stands).
+   *
+   * @example
+   * await a.changeMembers({ remove: 'c', add: { id: 'f', url: 'wss://10.0.0.4:7001' } });
+   */
+  changeMembers(change: MembersChange, options: ChangeMembersOptions = {}): Promise<MembershipView> {
+    return this.runChange(change, options, false);
+  }
+
+  /**
+   * @internal The same change with its transition completed without the rescan: UNSAFE, for the
+   * must-fail controls of the tests only (it loses decisions, which is what they show).
+   */
+  changeMembersSkippingRescan(
+    change: MembersChange,
+    options: ChangeMembersOptions = {},
+  ): Promise<MembershipView> {
+    return this.runChange(change, options, true);
+  }
+
+  private async runChange(
+    change: MembersChange,
+    options: ChangeMembersOptions,
+    skipRescan: boolean,
+  ): Promise<MembershipView> {
+    if (this.stopped) throw new GenPaxosError(ERROR_CODES.STOPPED, `node ${this.id} is stopped`);
+    if (options.timeoutMs !== undefined) {
+      const problem = checkTimeout(options.timeoutMs);
+      if (problem !== null) throw new GenPaxosError(ERROR_CODES.BAD_OPTION, problem);
+    }
+    const port = membershipPort({
+      self: this.id,
+      actor: () => (this.stopped ? null : this.current),
+      clock: this.clock,
+      transport: this.transport,
+      storage: this.storage,
+    });
+    return changeMembers(port, change, { ...options, skipRescan });
   }
 
   /** The state of `key`'s instance on this node (`decided` once retired to storage). */
@@ -283,7 +347,7 @@ export class GenPaxosNode {
   startCatchup(storage: Storage & DecidedLog, limits: Partial<CatchupLimits>): void {
     this.catchup = startNodeCatchup({
       id: this.id,
-      members: this.members,
+      members: this.startMembers,
       runtime: this.runtime,
       storage,
       clock: this.clock,
@@ -375,6 +439,7 @@ export async function startLink(options: StartLinkOptions): Promise<GenPaxosNode
       ...(options.acceptorFastPath !== undefined ? { acceptorFastPath: options.acceptorFastPath } : {}),
       ...(options.ownerFastPath !== undefined ? { ownerFastPath: options.ownerFastPath } : {}),
       ...(options.adaptiveTiming !== undefined ? { adaptiveTiming: options.adaptiveTiming } : {}),
+      ...(options.join === true ? { joining: true } : {}),
       expose: (keys) => node.attach({ keys }),
     },
     started: (actor) => node.attach({ actor: actor as Actor<GenPaxosNodeLogic> }),

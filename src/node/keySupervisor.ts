@@ -132,13 +132,14 @@ export class KeySupervisor {
     this.silentPeers = new SilentPeers(id, () => this.membership.current?.voters ?? members);
     this.quorumReads = new QuorumReads({
       self: id,
-      // One fixed configuration: every member votes. Membership threads its view in here.
-      view: () => ({ voters: members }),
+      // The adopted configuration's voters. During a transition a quorum read should also need a
+      // majority of the old voters (docs/membership.md §8.3, C9): not threaded in yet.
+      view: () => ({ voters: this.membership.current?.voters ?? members }),
       random,
       query: (key, read) => this.runner.run({ type: 'broadcast', key, message: { type: 'query', read } }),
       ownState: (key, read, answer) =>
         this.runner.afterWrites(key, () => answer(stateReply(storage.load(key) ?? EMPTY_RECORD, read))),
-      recover: (key, value, replyTo) => this.recover(key, value, replyTo),
+      recover: (key, value, replyTo) => this.recoverKey(key, value, replyTo),
       ended: (how) => (this.stats.quorumReads[how] = (this.stats.quorumReads[how] ?? 0) + 1),
     });
     this.witnesses =
@@ -362,8 +363,11 @@ export class KeySupervisor {
     this.quorumReads.start(key, replyTo);
   }
 
-  /** A quorum read found acceptances without proof: decide the key here, like an ask (keyStep.ts). */
-  private recover(key: string, value: PaxosValue, replyTo: ReplyTo): void {
+  /**
+   * Decide the key here with both phases, like an ask (keyStep.ts `recover`): a quorum read that
+   * found acceptances without proof, or a rescan's recovery (docs/membership.md §6.3).
+   */
+  recoverKey(key: string, value: PaxosValue, replyTo: ReplyTo): void {
     const refusal = this.refusal(key);
     if (refusal !== null) {
       replyTo.send({ type: 'paxos.failed', key, error: refusal });

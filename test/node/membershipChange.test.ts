@@ -1,0 +1,230 @@
+// Membership changes on running nodes (docs/membership.md §6, issue 15): a group grows from 3 to 4
+// members, shrinks back to 3 and replaces one, keeping every decided key's value and deciding new
+// keys; and the issue's counterexample — v1 decided by {a, c}, every c→b message lost, c's disk
+// gone, c replaced by f — where an ask for the key on f must return v1, in the owner-fast-path and
+// the classic variant, each with its must-fail control (the same run with the rescan skipped
+// decides v2). In-process: one memory network, one virtual clock, seeded randomness.
+import { describe, expect, it } from 'vitest';
+import { VirtualClock } from '../../src/base/virtualClock.js';
+import { startLink, type GenPaxosNode } from '../../src/node/genPaxos.js';
+import type { PaxosValue } from '../../src/paxos/messages.js';
+import { ownerOf } from '../../src/paxos/owner.js';
+import { seededRandom } from '../../src/paxos/prng.js';
+import { MemoryStorage } from '../../src/storage/memoryStorage.js';
+import { createMemoryNetwork } from '../../src/transport/memoryNetwork.js';
+import { runUntil } from '../support/settle.js';
+
+const TIMING = { phaseTimeoutMs: 20, takeoverMs: 40, backoffMaxMs: 400 };
+
+class Cluster {
+  readonly clock = new VirtualClock();
+  readonly network = createMemoryNetwork({
+    clock: this.clock,
+    random: seededRandom(11),
+    faults: { delayMs: { min: 1, max: 3 } },
+  });
+  readonly storages = new Map<string, MemoryStorage>();
+  readonly nodes = new Map<string, GenPaxosNode>();
+  private starts = 0;
+
+  constructor(
+    readonly initial: readonly string[],
+    private readonly ownerFastPath = true,
+  ) {}
+
+  async start(id: string, join = false): Promise<GenPaxosNode> {
+    let storage = this.storages.get(id);
+    if (storage === undefined) this.storages.set(id, (storage = new MemoryStorage({ clock: this.clock })));
+    const node = await startLink({
+      id,
+      members: join ? [id] : this.initial,
+      join,
+      transport: this.network.connect(id),
+      storage,
+      clock: this.clock,
+      random: seededRandom(100 + this.starts++),
+      timing: TIMING,
+      catchup: false,
+      ownerFastPath: this.ownerFastPath,
+      askTimeoutMs: 30_000,
+    });
+    this.nodes.set(id, node);
+    return node;
+  }
+
+  node(id: string): GenPaxosNode {
+    const node = this.nodes.get(id);
+    if (node === undefined) throw new Error(`no node ${id}`);
+    return node;
+  }
+
+  /** The node dies and its data directory with it. */
+  loseDisk(id: string): void {
+    this.node(id).halt();
+    this.nodes.delete(id);
+    this.storages.delete(id);
+  }
+
+  settle<T>(promise: Promise<T>): Promise<T> {
+    let done = false;
+    const result = promise.finally(() => (done = true));
+    return runUntil(this.clock, () => done, { maxVirtualMs: 120_000 }).then(() => result);
+  }
+
+  complete(id: string): boolean {
+    return this.node(id).internals.membership.current?.complete === true;
+  }
+
+  async stopAll(): Promise<void> {
+    for (const node of this.nodes.values()) await node.stop();
+  }
+}
+
+const failure = (promise: Promise<unknown>) =>
+  promise.then(
+    (value) => ({ value }),
+    (error: { code?: string; message?: string }) => ({ code: error.code, message: error.message }),
+  );
+
+describe('membership changes on running nodes', () => {
+  it('3 → 4 → 3 members and a replacement keep every decided value and keep deciding', async () => {
+    const cluster = new Cluster(['a', 'b', 'c']);
+    for (const id of ['a', 'b', 'c']) await cluster.start(id);
+    const a = cluster.node('a');
+    const decided = new Map<string, PaxosValue>();
+    const askAll = async (via: GenPaxosNode, prefix: string, count: number) => {
+      for (let i = 0; i < count; i++) {
+        const key = `${prefix}-${i}`;
+        decided.set(key, await cluster.settle(via.ask(key, `${key}@${via.id}`)));
+      }
+    };
+    await askAll(a, 'first', 12);
+    await askAll(cluster.node('c'), 'second', 6);
+    expect(await a.members()).toMatchObject({ config: 1, epoch: 0, complete: true });
+
+    // 3 → 4: d joins.
+    const d = await cluster.start('d', true);
+    expect(await failure(d.ask('early', 1))).toMatchObject({ code: 'PAXOS_ERR_NOT_A_MEMBER' });
+    const four = await cluster.settle(a.changeMembers({ add: { id: 'd', url: 'mem://d' } }));
+    expect(four).toMatchObject({ config: 2, epoch: 1, complete: true });
+    expect(four.members.map((m) => m.id)).toEqual(['a', 'b', 'c', 'd']);
+    expect((await d.members()).config).toBe(2);
+    for (const [key, value] of decided)
+      expect(await cluster.settle(d.read(key, { quorum: true }))).toEqual(value);
+    await askAll(d, 'third', 6);
+
+    // 4 → 3: b leaves; b is refused from then on.
+    await runUntil(cluster.clock, () => cluster.complete('b'));
+    const three = await cluster.settle(cluster.node('c').changeMembers({ remove: 'b' }));
+    expect(three).toMatchObject({ config: 3, epoch: 2, complete: true });
+    expect(three.members.map((m) => m.id)).toEqual(['a', 'c', 'd']);
+    await runUntil(cluster.clock, () => cluster.node('b').internals.membership.adopted === 3);
+    expect(await failure(cluster.node('b').ask('late', 1))).toMatchObject({ code: 'PAXOS_ERR_REMOVED' });
+    await cluster.node('b').stop();
+    cluster.nodes.delete('b');
+    for (const [key, value] of decided)
+      expect(await cluster.settle(a.read(key, { quorum: true }))).toEqual(value);
+    await askAll(cluster.node('c'), 'fourth', 6);
+
+    // A replacement: c (lost with its disk) becomes e, in one change.
+    cluster.loseDisk('c');
+    const e = await cluster.start('e', true);
+    const replaced = await cluster.settle(a.changeMembers({ remove: 'c', add: { id: 'e', url: 'mem://e' } }));
+    expect(replaced).toMatchObject({ config: 4, epoch: 3, complete: true });
+    expect(replaced.members.map((m) => m.id)).toEqual(['a', 'd', 'e']);
+    await runUntil(cluster.clock, () => cluster.complete('e'));
+    for (const [key, value] of decided)
+      expect(await cluster.settle(e.read(key, { quorum: true }))).toEqual(value);
+    // Every old key is held decided by a majority of the new voters: losing a second original
+    // member (a) leaves d and e, which still answer every key and decide new ones.
+    cluster.loseDisk('a');
+    for (const [key, value] of decided) expect(await cluster.settle(e.ask(key, 'overwrite?'))).toEqual(value);
+    expect(await cluster.settle(d.ask('after-all', 'yes'))).toBe('yes');
+
+    // Refusals: a change while nothing is reachable enough, an id used before.
+    expect(await failure(d.changeMembers({ add: { id: 'b' } }))).toMatchObject({
+      code: 'PAXOS_ERR_MEMBER_EXISTS',
+    });
+    expect(await failure(d.changeMembers({ remove: 'zz' }))).toMatchObject({
+      code: 'PAXOS_ERR_NOT_A_MEMBER',
+    });
+    expect(await failure(d.ask('\u0000cfg/9', 'x'))).toMatchObject({ code: 'PAXOS_ERR_BAD_KEY' });
+    await cluster.stopAll();
+  });
+});
+
+/** A key owned by c under [a, b, c] and by f under [a, b, f] (the issue's fast-path variant). */
+function counterexampleKey(): string {
+  for (let i = 0; ; i++) {
+    const key = `k${i}`;
+    if (ownerOf(key, ['a', 'b', 'c']) === 'c' && ownerOf(key, ['a', 'b', 'f']) === 'f') return key;
+  }
+}
+
+/**
+ * Issue 15's counterexample: c proposes v1 for k, a accepts and c decides, every c→b message is
+ * lost; c loses its disk; c is replaced by f (with the rescan, or — the control — without); then
+ * a is cut off from f and f is asked k with v2. Returns what f's ask decided, and b's record.
+ */
+async function counterexample(ownerFastPath: boolean, skipRescan: boolean) {
+  const cluster = new Cluster(['a', 'b', 'c'], ownerFastPath);
+  for (const id of ['a', 'b', 'c']) await cluster.start(id);
+  const key = counterexampleKey();
+  cluster.network.block('c', 'b');
+  expect(await cluster.settle(cluster.node('c').ask(key, 'v1'))).toBe('v1');
+  await runUntil(cluster.clock, () => cluster.storages.get('a')!.load(key)?.decided != null);
+  expect(cluster.storages.get('b')!.load(key)).toBeUndefined(); // b knows nothing of k
+  cluster.loseDisk('c');
+  cluster.network.heal();
+
+  const f = await cluster.start('f', true);
+  const a = cluster.node('a');
+  // The rescan's copies never reach f: f's record of k stays fresh, so its ask must learn v1 from
+  // b (the copy the rescan made there), through round 0 or phase 1, not from its own store.
+  cluster.network.addFilter((envelope) =>
+    envelope.to === 'f' && (envelope.message as { value?: { type?: string } }).value?.type === 'cfg.learn'
+      ? 'drop'
+      : 'deliver',
+  );
+  const change = { remove: 'c', add: { id: 'f', url: 'mem://f' } };
+  const view = await cluster.settle(
+    skipRescan ? a.changeMembersSkippingRescan(change) : a.changeMembers(change),
+  );
+  expect(view).toMatchObject({ config: 2, epoch: 1, complete: true });
+  await runUntil(cluster.clock, () => cluster.complete('f') && cluster.complete('b'));
+
+  cluster.network.block('a', 'f');
+  cluster.network.block('f', 'a');
+  expect(cluster.storages.get('f')!.load(key)).toBeUndefined();
+  const answer = await cluster.settle(f.ask(key, 'v2'));
+  await runUntil(cluster.clock, () => cluster.storages.get('b')!.load(key)?.decided != null);
+  const onB = cluster.storages.get('b')!.load(key);
+  await cluster.stopAll();
+  return { answer, onB };
+}
+
+describe('issue 15: replacing a member never decides a second value', () => {
+  it('owner fast path: f (the new owner of k) answers v1', async () => {
+    const { answer, onB } = await counterexample(true, false);
+    expect(answer).toBe('v1');
+    expect(onB?.decided?.value).toBe('v1'); // the rescan's copy
+  });
+
+  it('owner fast path, must-fail control: without the rescan f decides v2', async () => {
+    const { answer, onB } = await counterexample(true, true);
+    expect(answer).toBe('v2');
+    expect(onB?.decided?.value).toBe('v2');
+  });
+
+  it('classic (no fast path): f answers v1', async () => {
+    const { answer, onB } = await counterexample(false, false);
+    expect(answer).toBe('v1');
+    expect(onB?.decided?.value).toBe('v1');
+  });
+
+  it('classic, must-fail control: without the rescan f decides v2', async () => {
+    const { answer, onB } = await counterexample(false, true);
+    expect(answer).toBe('v2');
+    expect(onB?.decided?.value).toBe('v2');
+  });
+});
