@@ -12,7 +12,6 @@ import { drawSeed } from '../base/random.js';
 import type { Effect, RefusedEffect } from '../paxos/effects.js';
 import {
   DEFAULT_TIMING,
-  type InstanceContext,
   type InstanceInput,
   type InstanceMachine,
   type InstanceStateName,
@@ -44,6 +43,7 @@ import { QuorumReads } from './quorumReads.js';
 import { SilentPeers } from './silentPeers.js';
 import { InstanceWitnesses } from './instanceWitness.js';
 import { TakeoverTimers } from './takeoverTimers.js';
+import { PhaseTimer } from './phaseTimer.js';
 import { MembershipHooks } from './membership/membershipHooks.js';
 import type { NodeMembership } from './membership/nodeMembership.js';
 
@@ -87,10 +87,8 @@ export class KeySupervisor {
   readonly hooks: MembershipHooks;
   /** Phase timeouts, from the phases this node's instances complete. */
   readonly timing: AdaptiveTiming;
-  /** When each live instance entered its current phase (preparing or proposing). */
-  private readonly phaseStarted = new Map<string, number>();
-  /** Phase timeouts each live instance had when last seen: a rise is a timeout to back off on. */
-  private readonly timeoutsSeen = new Map<string, number>();
+  /** Samples the instances' phases for `timing`. */
+  private readonly phases: PhaseTimer;
   /** Members that did not answer a failed round 0 of this node, until they speak again. */
   readonly silentPeers: SilentPeers;
   /** Quorum reads waiting for answers (docs/membership.md §8.3). */
@@ -129,6 +127,7 @@ export class KeySupervisor {
     });
     const { id, members, storage, random } = options;
     this.timing = new AdaptiveTiming({ ...DEFAULT_TIMING, ...options.timing }, options.adaptiveTiming);
+    this.phases = new PhaseTimer(this.timing, () => options.clock.now());
     this.silentPeers = new SilentPeers(id, () => this.membership.current?.voters ?? members);
     this.quorumReads = new QuorumReads({
       self: id,
@@ -172,7 +171,7 @@ export class KeySupervisor {
           started: (key, child, restarted) => this.instanceStarted(key, child, restarted),
           emitted: (key, effect) => this.instanceEmitted(key, effect),
           snapshot: (key, snapshot, child) => {
-            this.noteTimeouts(key, snapshot.value as InstanceStateName, snapshot.context);
+            this.phases.noteTimeouts(key, snapshot.value as InstanceStateName, snapshot.context);
             this.instanceMoved(key, snapshot.value as InstanceStateName, child.sessionId);
           },
           exited: (key, reason, restarting) => this.instanceExited(key, reason, restarting),
@@ -618,36 +617,9 @@ export class KeySupervisor {
     const slot = this.slots.get(key) ?? EMPTY_SLOT;
     if (slot.instance === state) return;
     this.setSlot(key, { ...slot, instance: state });
-    this.timePhase(key, slot.instance, state);
+    this.phases.moved(key, slot.instance, state);
     if (slot.instance === 'proposing') this.silentPeers.roundZeroEnded(key, state === 'decided');
     if (shouldRetire(state, slot.instance, this.waiting.has(key))) this.host?.retire(key, sessionId);
-  }
-
-  /**
-   * A phase of `key`'s instance timed out: the node's timing backs off (adaptiveTiming.ts), and a
-   * phase 1 retried in place is timed from its new ballot, since only replies to that ballot count.
-   */
-  private noteTimeouts(key: string, state: InstanceStateName, context: InstanceContext): void {
-    if (context.timeouts <= (this.timeoutsSeen.get(key) ?? 0)) return;
-    this.timeoutsSeen.set(key, context.timeouts);
-    this.timing.timedOut(context.timing.phaseTimeoutMs);
-    if (state === 'preparing') this.phaseStarted.set(key, this.options.clock.now());
-  }
-
-  /**
-   * A completed phase (phase 1: preparing → proposing; phase 2: proposing → decided) is a sample of
-   * how long phases take here, timed from the ballot that completed it (noteTimeouts), so a sample
-   * is one round trip and never spans the waits of earlier ballots (Karn's rule).
-   */
-  private timePhase(key: string, previous: InstanceStateName | null, state: InstanceStateName): void {
-    const now = this.options.clock.now();
-    const started = this.phaseStarted.get(key);
-    const completed =
-      (previous === 'preparing' && state === 'proposing') ||
-      (previous === 'proposing' && state === 'decided');
-    if (completed && started !== undefined) this.timing.observe(now - started);
-    if (state === 'preparing' || state === 'proposing') this.phaseStarted.set(key, now);
-    else this.phaseStarted.delete(key);
   }
 
   /** A restarted instance is asked again for the value still waiting for a decision. */
@@ -675,7 +647,7 @@ export class KeySupervisor {
   }
 
   private instanceExited(key: string, reason: ExitReason, restarting: boolean): void {
-    this.timeoutsSeen.delete(key);
+    this.phases.exited(key);
     if (!restarting) {
       this.setSlot(key, { ...(this.slots.get(key) ?? EMPTY_SLOT), instance: null });
       return;
