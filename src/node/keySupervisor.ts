@@ -105,6 +105,7 @@ export class KeySupervisor {
     this.hooks = new MembershipHooks(this, {
       later: (task) => this.host?.later(task),
       adopted: (view, fence) => this.adopted(view, fence),
+      now: () => options.clock.now(),
     });
     this.runner = new EffectRunner({
       self: options.id,
@@ -564,6 +565,7 @@ export class KeySupervisor {
 
   private refused(effect: RefusedEffect): void {
     this.countRefusal(effect.reason, effect.from, effect.key);
+    this.hooks.refused(effect.reason, effect.from);
   }
 
   private refusal(key: string): ErrorInfo | null {

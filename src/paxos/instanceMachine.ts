@@ -348,6 +348,17 @@ export const instanceMachine = setup({
       enqueue.emit({ type: 'persist', key: context.key, record: { ...recordOf(context), promised: ballot } });
       enqueue.emit({ type: 'broadcast', key: context.key, message: { type: 'prepare', ballot } });
     }),
+    /** A request of an epoch this node has not adopted: no vote; the node fetches the chain (§5.3). */
+    refuseAhead: enqueueActions(({ context, event, enqueue }) => {
+      const e = event as EventOf<'prepare' | 'propose'>;
+      enqueue.emit({
+        type: 'refused',
+        key: context.key,
+        from: e.from,
+        message: e.type,
+        reason: 'ahead-of-config',
+      });
+    }),
     /** A newer configuration: its quorums, fence and owner from now on (§5.2 rule 3). */
     adoptConfig: enqueueActions(({ event, enqueue }) => {
       const e = event as ConfigAdoptedEvent;
@@ -457,10 +468,12 @@ export const instanceMachine = setup({
     prepare: [
       { guard: 'grantsVote', target: '.acknowledged', reenter: true, actions: 'vote' },
       { guard: 'fromMemberNotAhead', actions: 'vote' },
+      { guard: 'fromMember', actions: 'refuseAhead' },
     ],
     propose: [
       { guard: 'grantsVote', target: '.acknowledged', reenter: true, actions: 'vote' },
       { guard: 'fromMemberNotAhead', actions: 'vote' },
+      { guard: 'fromMember', actions: 'refuseAhead' },
     ],
     'config.adopted': { actions: 'adoptConfig' },
     decide: { guard: 'fromMember', target: '.decided', actions: 'learn' },

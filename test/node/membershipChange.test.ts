@@ -153,6 +153,51 @@ describe('membership changes on running nodes', () => {
   });
 });
 
+describe('a member on an older configuration', () => {
+  it('is sent the chain when its ballot is fenced, adopts it, and decides under the new epoch', async () => {
+    const cluster = new Cluster(['a', 'b', 'c']);
+    for (const id of ['a', 'b', 'c']) await cluster.start(id);
+    const c = cluster.node('c');
+    expect(await cluster.settle(c.ask('before', 1))).toBe(1);
+    // c hears nothing while d is added: it stays on configuration 1, epoch 0.
+    for (const from of ['a', 'b', 'd']) cluster.network.block(from, 'c');
+    await cluster.start('d', true);
+    const view = await cluster.settle(cluster.node('a').changeMembers({ add: { id: 'd' } }));
+    expect(view).toMatchObject({ config: 2, epoch: 1, complete: true });
+    expect(c.internals.membership.adopted).toBe(1);
+    cluster.network.heal();
+    // A key c owns in its (old) view: c proposes it itself, in epoch 0, and is refused below the
+    // fence; the refusal brings it the chain (§5.3), and its instance moves to epoch 1.
+    let key = 'after';
+    for (let i = 0; ownerOf(key, ['a', 'b', 'c']) !== 'c'; i++) key = `after-${i}`;
+    expect(await cluster.settle(c.ask(key, 2))).toBe(2);
+    expect(await c.members()).toMatchObject({ config: 2, epoch: 1, complete: true });
+    const refusedBelowFence = ['a', 'b', 'd'].map(
+      (id) => cluster.node(id).stats.refusedByReason['below-fence'] ?? 0,
+    );
+    expect(Math.max(...refusedBelowFence)).toBeGreaterThan(0);
+    await cluster.stopAll();
+  });
+
+  it('asks a peer that is ahead (or unknown) for the chain when it receives a request it cannot vote on', async () => {
+    const cluster = new Cluster(['a', 'b', 'c']);
+    for (const id of ['a', 'b', 'c']) await cluster.start(id);
+    for (const from of ['a', 'b', 'd']) cluster.network.block(from, 'c');
+    await cluster.start('d', true);
+    await cluster.settle(cluster.node('a').changeMembers({ add: { id: 'd' } }));
+    cluster.network.heal();
+    const c = cluster.node('c');
+    // a proposes in epoch 1; c (epoch 0) does not vote on it, fetches the chain, adopts it.
+    expect(await cluster.settle(cluster.node('a').ask('from-a', 'x'))).toBe('x');
+    await runUntil(cluster.clock, () => c.internals.membership.adopted === 2);
+    // d, a member c never heard of, and epoch-1 ballots: refused, and c fetched the chain.
+    expect(
+      (c.stats.refusedByReason['ahead-of-config'] ?? 0) + (c.stats.refusedByReason['not-member'] ?? 0),
+    ).toBeGreaterThan(0);
+    await cluster.stopAll();
+  });
+});
+
 /** A key owned by c under [a, b, c] and by f under [a, b, f] (the issue's fast-path variant). */
 function counterexampleKey(): string {
   for (let i = 0; ; i++) {

@@ -35,18 +35,25 @@ export interface MembershipHooksOptions {
   readonly later: (task: () => void) => void;
   /** A newer view took effect. */
   readonly adopted: (view: ConfigView, fence: number) => void;
+  /** The node's clock, to pace what it tells a peer on an older or newer configuration. */
+  readonly now: () => number;
 }
+
+/** At most one chain or fetch per peer this often (each refused request would trigger one). */
+const TELL_INTERVAL_MS = 50;
 
 type Listener = (from: string, message: MembershipMessage) => void;
 
 export class MembershipHooks {
   readonly membership: NodeMembership;
   private held: Envelope[] = [];
+  /** When this node last sent each peer its chain or a fetch. */
+  private readonly told = new Map<string, number>();
   private readonly listeners = new Set<Listener>();
 
   constructor(
     private readonly host: MembershipHost,
-    options: MembershipHooksOptions,
+    private readonly options: MembershipHooksOptions,
   ) {
     const { id, members, storage, joining } = host.options;
     this.membership = new NodeMembership({
@@ -107,6 +114,23 @@ export class MembershipHooks {
       return;
     }
     this.host.options.transport.send(membershipEnvelope(this.host.options.id, to, message));
+  }
+
+  /**
+   * A request refused for its epoch (§5.3): a sender below this node's fence is sent the chain; a
+   * sender ahead of this node's configuration, or one this node does not know as a member (it may
+   * have been added in a configuration this node missed), is asked for it. Paced per peer; a peer
+   * answers a fetch only when its chain is longer.
+   */
+  refused(reason: string, from: string): void {
+    if (reason !== 'below-fence' && reason !== 'ahead-of-config' && reason !== 'not-member') return;
+    if (from === this.host.options.id) return;
+    const now = this.options.now();
+    if (now - (this.told.get(from) ?? -Infinity) < TELL_INTERVAL_MS) return;
+    this.told.set(from, now);
+    const { chain, completeEpoch, adopted } = this.membership;
+    if (reason === 'below-fence') this.send(from, { type: 'cfg.chain', chain, completeEpoch });
+    else this.send(from, { type: 'cfg.fetch', since: adopted });
   }
 
   /** Listens to the answers of peers (reports, copies held); returns the remover. */

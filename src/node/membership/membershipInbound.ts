@@ -35,6 +35,14 @@ export function handleMembershipMessage(
     case 'cfg.chain':
       if (!membership.learnChain(message.chain, message.completeEpoch)) context.conflict(from);
       return;
+    case 'cfg.fetch':
+      if (membership.adopted > message.since)
+        context.send(from, {
+          type: 'cfg.chain',
+          chain: membership.chain,
+          completeEpoch: membership.completeEpoch,
+        });
+      return;
     case 'cfg.report':
       // R1: only once this node's fence for the epoch is durable (the caller held every message
       // while it was written); before it adopted, the rescanner asks again after its chain.

@@ -21,6 +21,8 @@ export type MembershipMessage =
       /** The highest epoch the sender knows complete. */
       readonly completeEpoch: number;
     }
+  /** Send me your chain: mine ends at configuration `since` (§5.3). */
+  | { readonly type: 'cfg.fetch'; readonly since: number }
   /** Report your keys once your fence for `epoch` is durable (R1). */
   | { readonly type: 'cfg.report'; readonly epoch: number }
   | { readonly type: 'cfg.reported'; readonly epoch: number; readonly entries: readonly ReportEntry[] }
@@ -51,6 +53,10 @@ export function decodeMembership(envelope: Envelope): MembershipMessage | null {
       if (configs.some((config, i) => config === null || config.number !== i)) return null;
       return { type: 'cfg.chain', chain: configs as Configuration[], completeEpoch: raw.completeEpoch };
     }
+    case 'cfg.fetch':
+      return typeof raw.since === 'number' && Number.isSafeInteger(raw.since) && raw.since >= -1
+        ? { type: 'cfg.fetch', since: raw.since }
+        : null;
     case 'cfg.report':
       return isCount(raw.epoch) ? { type: 'cfg.report', epoch: raw.epoch } : null;
     case 'cfg.reported': {
