@@ -58,7 +58,9 @@ describe('instance machine under a configuration', () => {
       ballot: { epoch: 2, round: 1, node: 'b' },
     });
     expect(ahead.snapshot.value).toBe('nil');
-    expect(ahead.effects).toEqual([]);
+    expect(ahead.effects).toEqual([
+      { type: 'refused', key: 'k', from: 'b', message: 'prepare', reason: 'ahead-of-config' },
+    ]);
     expect(ahead.snapshot.context.promised).toBeNull();
   });
 
