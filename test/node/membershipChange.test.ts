@@ -198,6 +198,51 @@ describe('a member on an older configuration', () => {
   });
 });
 
+describe('adoption is durable, and comes before any vote in the new epoch', () => {
+  it('a member restarted after a change runs the adopted chain, whatever members it is given', async () => {
+    const cluster = new Cluster(['a', 'b', 'c']);
+    for (const id of ['a', 'b', 'c']) await cluster.start(id);
+    await cluster.start('d', true);
+    await cluster.settle(cluster.node('a').changeMembers({ add: { id: 'd' } }));
+    await runUntil(cluster.clock, () => cluster.complete('b'));
+    // b crashes (what its store committed survives) and restarts with the old member list.
+    cluster.node('b').halt();
+    cluster.storages.get('b')!.crash();
+    const b = await cluster.start('b');
+    expect(await b.members()).toMatchObject({ config: 2, epoch: 1, complete: true });
+    expect(b.internals.membership.fence).toBe(1);
+    expect(await cluster.settle(b.ask('after-restart', 'ok'))).toBe('ok');
+    await cluster.stopAll();
+  });
+
+  it('a member sends nothing of the new epoch before its fence is durable (I3)', async () => {
+    const cluster = new Cluster(['a', 'b', 'c']);
+    for (const id of ['a', 'b', 'c']) await cluster.start(id);
+    await cluster.start('d', true);
+    // b's disk is slow: its adoption of configuration 2 takes 200 ms to become durable.
+    const storage = cluster.storages.get('b')!;
+    storage.commitDelayMs = 200;
+    let fenceDurableAt = Infinity;
+    const save = storage.saveMembership.bind(storage);
+    storage.saveMembership = (state) =>
+      save(state).then(() => {
+        if (state.fence === 1) fenceDurableAt = Math.min(fenceDurableAt, cluster.clock.now());
+      });
+    let firstEpochOneFromB = Infinity;
+    cluster.network.observe((kind, envelope) => {
+      const ballot = (envelope.message as { ballot?: { epoch?: number } }).ballot;
+      if (kind === 'sent' && envelope.from === 'b' && ballot?.epoch === 1)
+        firstEpochOneFromB = Math.min(firstEpochOneFromB, cluster.clock.now());
+    });
+    // c is silent, so every quorum of the change needs b: its report, its promises, its votes.
+    for (const to of ['a', 'b', 'd']) cluster.network.block('c', to);
+    await cluster.settle(cluster.node('a').changeMembers({ add: { id: 'd' } }));
+    expect(firstEpochOneFromB).toBeLessThan(Infinity); // b took part in epoch 1 (\0done/1 at least)
+    expect(firstEpochOneFromB).toBeGreaterThanOrEqual(fenceDurableAt);
+    await cluster.stopAll();
+  });
+});
+
 /** A key owned by c under [a, b, c] and by f under [a, b, f] (the fast-path variant). */
 function counterexampleKey(): string {
   for (let i = 0; ; i++) {
