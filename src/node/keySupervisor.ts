@@ -132,9 +132,8 @@ export class KeySupervisor {
     this.silentPeers = new SilentPeers(id, () => this.membership.current?.voters ?? members);
     this.quorumReads = new QuorumReads({
       self: id,
-      // The adopted configuration's voters. During a transition a quorum read should also need a
-      // majority of the old voters (docs/membership.md §8.3, C9): not threaded in yet.
-      view: () => ({ voters: this.membership.current?.voters ?? members }),
+      // The adopted configuration: in transition a read needs majorities of both voter sets (§8.3).
+      view: () => this.membership.current ?? { voters: members },
       random,
       query: (key, read) => this.runner.run({ type: 'broadcast', key, message: { type: 'query', read } }),
       ownState: (key, read, answer) =>
