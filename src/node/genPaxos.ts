@@ -30,6 +30,8 @@ import { GEN_PAXOS_NAME, reservedKeyError, type GenPaxosRequest } from './nodeRe
 import { changeMembers, type ChangeMembersOptions, type MembersChange } from './membership/changeMembers.js';
 import type { MembershipView } from './membership/nodeMembership.js';
 import { membershipPort } from './membershipPort.js';
+import { DEFAULT_RESCAN_TIMEOUT_MS, TransitionWatch } from './transitionWatch.js';
+import type { RandomSource } from '../base/random.js';
 import { startNodeTree } from './nodeTree.js';
 import type { PaxosPort } from './paxosPort.js';
 import { checkTimeout } from './validateOptions.js';
@@ -60,6 +62,9 @@ export class GenPaxosNode {
   private readonly asks = { started: 0, decided: 0, failed: {} as Record<string, number> };
   private readonly askLatency = new Histogram(ASK_LATENCY_BUCKETS_MS);
   private catchup: CatchupPuller | null = null;
+  /** Membership changes running from this node. */
+  private changing = 0;
+  private transitionWatch: TransitionWatch | null = null;
 
   /** @internal use `startLink`. */
   constructor(
@@ -292,14 +297,38 @@ export class GenPaxosNode {
       const problem = checkTimeout(options.timeoutMs);
       if (problem !== null) throw new GenPaxosError(ERROR_CODES.BAD_OPTION, problem);
     }
-    const port = membershipPort({
+    this.changing++;
+    try {
+      return await changeMembers(this.membershipPort(), change, { ...options, skipRescan });
+    } finally {
+      this.changing--;
+    }
+  }
+
+  private membershipPort() {
+    return membershipPort({
       self: this.id,
       actor: () => (this.stopped ? null : this.current),
       clock: this.clock,
       transport: this.transport,
       storage: this.storage,
     });
-    return changeMembers(port, change, { ...options, skipRescan });
+  }
+
+  /** @internal startLink: resume transitions nobody completes (docs/membership.md §6.2). */
+  watchTransitions(random: RandomSource, timeoutMs: number): void {
+    const watch = new TransitionWatch({
+      self: this.id,
+      clock: this.clock,
+      random,
+      timeoutMs,
+      port: () => this.membershipPort(),
+      busy: () => this.changing > 0,
+    });
+    this.transitionWatch = watch;
+    this.on('config.adopted', (event) => watch.seen(event));
+    const view = this.keysOrThrow().membership.describe();
+    watch.seen({ complete: view.complete, voters: view.members.map((member) => member.id) });
   }
 
   /** The state of `key`'s instance on this node (`decided` once retired to storage). */
@@ -375,6 +404,7 @@ export class GenPaxosNode {
     if (this.stopped) return;
     this.stopped = true;
     this.catchup?.stop();
+    this.transitionWatch?.stop();
     this.root?.stop();
     await this.transport.close();
     await this.storage.close();
@@ -385,6 +415,7 @@ export class GenPaxosNode {
     if (this.stopped) return;
     this.stopped = true;
     this.catchup?.stop();
+    this.transitionWatch?.stop();
     this.root?.stop();
     void this.transport.close();
   }
@@ -446,6 +477,7 @@ export async function startLink(options: StartLinkOptions): Promise<GenPaxosNode
     emitted: (event) => node.emitted(event),
   });
   node.attach({ root });
+  node.watchTransitions(options.random ?? systemRandom, options.rescanTimeoutMs ?? DEFAULT_RESCAN_TIMEOUT_MS);
   // Catch-up pulls over the runtime's links: a runtime that cannot link to others has no one to ask.
   if (options.catchup !== false && hasDecidedLog(storage) && runtime.isAlive())
     node.startCatchup(storage, options.catchup ?? {});

@@ -218,6 +218,14 @@ export class KeySupervisor {
 
   /** A newer configuration took effect: the live instances run under it from now on (§5.2 rule 3). */
   private adopted(view: ConfigView, fence: number): void {
+    const { config } = this.membership.describe();
+    this.host?.scope.emit({
+      type: 'config.adopted',
+      config,
+      epoch: view.epoch,
+      complete: view.complete,
+      voters: view.voters,
+    });
     for (const key of this.pool.ids())
       this.pool.child(key)?.send({ type: 'config.adopted', config: view, fence, owner: this.ownerOf(key) });
   }

@@ -97,6 +97,11 @@ export interface StartLinkOptions {
    * this node's id. A node restarted on a store that holds a chain runs that chain either way.
    */
   readonly join?: boolean;
+  /**
+   * How long a voter of a new epoch waits for the transition to complete (`\0done`) before it runs
+   * the rescan itself (docs/membership.md §6.2), jittered up to half as much again. Default 10 s.
+   */
+  readonly rescanTimeoutMs?: number;
 }
 
 /** Ask latency buckets, in milliseconds of the node's clock. */
@@ -169,6 +174,10 @@ export function checkStartLinkOptions(options: StartLinkOptions): void {
   if (timeoutProblem !== null)
     throw new GenPaxosError(ERROR_CODES.BAD_OPTION, `askTimeoutMs: ${timeoutProblem}`);
 
+  if (options.rescanTimeoutMs !== undefined) {
+    const problem = checkTimeout(options.rescanTimeoutMs);
+    if (problem !== null) throw new GenPaxosError(ERROR_CODES.BAD_OPTION, `rescanTimeoutMs: ${problem}`);
+  }
   if (options.join !== undefined && typeof options.join !== 'boolean')
     throw new GenPaxosError(ERROR_CODES.BAD_OPTION, 'join must be a boolean');
   const catchupProblem = checkCatchupOption(options.catchup);

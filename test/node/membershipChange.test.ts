@@ -243,6 +243,39 @@ describe('adoption is durable, and comes before any vote in the new epoch', () =
   });
 });
 
+describe('a transition whose rescanner dies', () => {
+  it('is completed by another voter after its rescan timeout, and the group changes again', async () => {
+    const cluster = new Cluster(['a', 'b', 'c']);
+    for (const id of ['a', 'b', 'c']) await cluster.start(id);
+    const a = cluster.node('a');
+    for (let i = 0; i < 5; i++) await cluster.settle(a.ask(`key-${i}`, i));
+    await cluster.start('d', true);
+    // The reports never reach a: its rescan waits, and a dies in the middle of it.
+    cluster.network.addFilter((envelope) =>
+      envelope.to === 'a' &&
+      (envelope.message as { value?: { type?: string } }).value?.type === 'cfg.reported'
+        ? 'drop'
+        : 'deliver',
+    );
+    const abandoned = a.changeMembers({ add: { id: 'd' } }).catch((error: { code: string }) => error.code);
+    await runUntil(cluster.clock, () => cluster.node('b').internals.membership.adopted === 2);
+    expect(cluster.complete('b')).toBe(false);
+    cluster.loseDisk('a');
+    // b, c and d are voters of epoch 1: one of them resumes the rescan (default timeout 10 s).
+    await runUntil(cluster.clock, () => ['b', 'c', 'd'].every((id) => cluster.complete(id)), {
+      maxVirtualMs: 60_000,
+    });
+    expect(await cluster.node('d').members()).toMatchObject({ config: 2, epoch: 1, complete: true });
+    for (let i = 0; i < 5; i++)
+      expect(await cluster.settle(cluster.node('d').read(`key-${i}`, { quorum: true }))).toBe(i);
+    // Complete, so the next change may start: a (gone with its disk) is removed.
+    const next = await cluster.settle(cluster.node('b').changeMembers({ remove: 'a' }));
+    expect(next).toMatchObject({ config: 3, epoch: 2, complete: true });
+    expect(await cluster.settle(abandoned)).toBe('PAXOS_ERR_STOPPED');
+    await cluster.stopAll();
+  });
+});
+
 /** A key owned by c under [a, b, c] and by f under [a, b, f] (the issue's fast-path variant). */
 function counterexampleKey(): string {
   for (let i = 0; ; i++) {

@@ -110,9 +110,41 @@ export async function changeMembers(
   const everyone = [...new Set([...current.voters, ...next.voters])].filter((id) => id !== node.self);
   await adoptedEverywhere(node, everyone, (snap) => snap.chain.length > next.number, deadline, next);
   if (next.epoch === current.epoch) return node.describe();
+  return finishTransition(node, current, next, deadline, options.skipRescan === true);
+}
 
+/**
+ * Completes the transition this node runs under, if it is not complete (§6.2: any voter of the
+ * new epoch that has not seen `\0done/e` for a while runs the rescan itself; rescans are
+ * idempotent, so two running at once cost time, not safety). Resolves with the configuration.
+ */
+export async function completeTransition(
+  node: ChangeNode,
+  options: ChangeMembersOptions = {},
+): Promise<MembershipView> {
+  const deadline = node.clock.now() + (options.timeoutMs ?? DEFAULT_CHANGE_TIMEOUT_MS);
+  const { chain, completeEpoch } = await node.snapshot();
+  const next = chain.at(-1);
+  if (next === undefined || next.epoch <= completeEpoch) return node.describe();
+  let previous = chain.length - 2;
+  while (previous >= 0 && (chain[previous] as Configuration).epoch === next.epoch) previous--;
+  const old = chain[previous];
+  if (old === undefined) return node.describe();
+  return finishTransition(node, old, next, deadline, false);
+}
+
+/** From the adoption of `next` on: the rescan, `\0done`, and the chain pushed to everyone. */
+async function finishTransition(
+  node: ChangeNode,
+  current: Configuration,
+  next: Configuration,
+  deadline: number,
+  skipRescan: boolean,
+): Promise<MembershipView> {
+  const left = () => Math.max(1, deadline - node.clock.now());
+  const everyone = [...new Set([...current.voters, ...next.voters])].filter((id) => id !== node.self);
   const where = `configuration ${next.number} [${next.voters.join(', ')}] (epoch ${next.epoch}) is decided and adopted, but its transition is not complete`;
-  if (options.skipRescan !== true) {
+  if (!skipRescan) {
     try {
       await rescan(node, {
         epoch: next.epoch,
@@ -128,7 +160,7 @@ export async function changeMembers(
       throw new GenPaxosError(
         code,
         `${where}: ${error.message}. Until it completes, phase 1 needs majorities of ` +
-          `[${current.voters.join(', ')}] and of [${next.voters.join(', ')}]; the rescan does not resume by itself yet`,
+          `[${current.voters.join(', ')}] and of [${next.voters.join(', ')}]; another voter resumes the rescan after its rescan timeout`,
       );
     }
   }
@@ -146,10 +178,13 @@ export async function changeMembers(
 
 /** Sends this node's chain to `peers`, so that each adopts what it lacks (§5.3). */
 function pushChain(node: ChangeNode, peers: readonly string[]): void {
-  void node.snapshot().then((snap) => {
-    for (const peer of peers)
-      node.send(peer, { type: 'cfg.chain', chain: snap.chain, completeEpoch: snap.completeEpoch });
-  });
+  node.snapshot().then(
+    (snap) => {
+      for (const peer of peers)
+        node.send(peer, { type: 'cfg.chain', chain: snap.chain, completeEpoch: snap.completeEpoch });
+    },
+    () => {}, // the node stopped: the change fails on its next step
+  );
 }
 
 /** Waits until this node's state satisfies `done`, pushing the chain to every other member meanwhile. */
