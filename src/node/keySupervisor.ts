@@ -28,7 +28,6 @@ import {
 } from '../paxos/keyStep.js';
 import type { Envelope, PaxosValue } from '../paxos/messages.js';
 import { isReservedKey, type ConfigView } from '../paxos/config.js';
-import { ownerAmongSorted } from '../paxos/owner.js';
 import { stateReply } from '../paxos/reads.js';
 import { EMPTY_RECORD, type KeyRecord } from '../paxos/record.js';
 import { checkKey, checkValue } from '../paxos/validate.js';
@@ -211,21 +210,13 @@ export class KeySupervisor {
     return this.hooks.membership;
   }
 
-  /** The view instances run under; a joining node has none yet, and votes and proposes nothing. */
   private configView(): ConfigView {
-    return this.membership.current ?? { epoch: 0, voters: [], previousVoters: null, complete: true };
+    return this.hooks.view();
   }
 
   /** A newer configuration took effect: the live instances run under it from now on (§5.2 rule 3). */
   private adopted(view: ConfigView, fence: number): void {
-    const { config } = this.membership.describe();
-    this.host?.scope.emit({
-      type: 'config.adopted',
-      config,
-      epoch: view.epoch,
-      complete: view.complete,
-      voters: view.voters,
-    });
+    this.host?.scope.emit(this.hooks.adoptedEvent(view));
     for (const key of this.pool.ids())
       this.pool.child(key)?.send({ type: 'config.adopted', config: view, fence, owner: this.ownerOf(key) });
   }
@@ -451,32 +442,29 @@ export class KeySupervisor {
   stopVoting(failure: ErrorInfo): void {
     if (this.votingStopped !== null) return;
     this.votingStopped = failure;
-    this.timers?.stop();
-    this.pool.shutdown();
-    this.witnesses?.stopAll();
-    this.slots.clear();
-    for (const [key, waiting] of this.waiting)
-      for (const r of waiting) r.send({ type: 'paxos.failed', key, error: failure });
-    this.waiting.clear();
-    this.quorumReads.failAll(failure);
+    this.shutDown(failure);
     this.ballots.clear();
   }
 
   /** The node actor stops: stop every instance and fail the asks still waiting. */
   stop(): void {
     this.options.transport.listen(() => {});
+    this.shutDown(
+      errorInfo(new GenPaxosError(ERROR_CODES.STOPPED, 'the node stopped before the key was decided')),
+    );
+    this.host = null;
+  }
+
+  /** Every instance and timer stopped, every ask and read waiting here failed with `error`. */
+  private shutDown(error: ErrorInfo): void {
     this.timers?.stop();
     this.pool.shutdown();
     this.witnesses?.stopAll();
     this.slots.clear();
-    const error = errorInfo(
-      new GenPaxosError(ERROR_CODES.STOPPED, 'the node stopped before the key was decided'),
-    );
     for (const [key, waiting] of this.waiting)
       for (const r of waiting) r.send({ type: 'paxos.failed', key, error });
     this.waiting.clear();
     this.quorumReads.failAll(error);
-    this.host = null;
   }
 
   /** Asks the key's step what to do with `input`, and does it. */
@@ -517,14 +505,8 @@ export class KeySupervisor {
     return true;
   }
 
-  /**
-   * The key's owner in the node's configuration, when round 0 may be used for it at all: the fast
-   * path on, a complete epoch (§6.4, I7), a user key. Voters are kept sorted (config.ts).
-   */
   private ownerOf(key: string): string | null {
-    const view = this.membership.current;
-    if (!this.options.ownerFastPath || view === null || !view.complete || isReservedKey(key)) return null;
-    return ownerAmongSorted(key, view.voters);
+    return this.options.ownerFastPath ? this.hooks.ownerOf(key) : null;
   }
 
   /** Keeps a slot only while it holds something: idle keys cost no memory. */

@@ -3,7 +3,9 @@
 // turns decided `\0cfg/N` and `\0done/e` keys into adoptions, says why this node may not ask
 // (joining, removed), and lets a rescanner on this node hear its peers' answers.
 import { ERROR_CODES, type ErrorInfo } from '../../base/errors.js';
-import { RESERVED_PREFIX, type Configuration, type ConfigView } from '../../paxos/config.js';
+import { RESERVED_PREFIX, isReservedKey, type Configuration, type ConfigView } from '../../paxos/config.js';
+import { ownerAmongSorted } from '../../paxos/owner.js';
+import type { GenPaxosNodeEmitted } from '../nodeEvents.js';
 import type { Envelope, PaxosValue } from '../../paxos/messages.js';
 import type { Storage } from '../../storage/storage.js';
 import type { Transport } from '../../transport/transport.js';
@@ -44,6 +46,8 @@ const TELL_INTERVAL_MS = 50;
 
 type Listener = (from: string, message: MembershipMessage) => void;
 
+const NO_VIEW: ConfigView = { epoch: 0, voters: [], previousVoters: null, complete: true };
+
 export class MembershipHooks {
   readonly membership: NodeMembership;
   private held: Envelope[] = [];
@@ -72,6 +76,33 @@ export class MembershipHooks {
           message: `storage failed: ${error.message}`,
         }),
     });
+  }
+
+  /** The view instances run under; a joining node has none yet, and votes and proposes nothing. */
+  view(): ConfigView {
+    return this.membership.current ?? NO_VIEW;
+  }
+
+  /**
+   * The key's owner in the node's configuration, when round 0 may be used for it at all: a
+   * complete epoch (§6.4, I7), a user key. Voters are kept sorted (config.ts).
+   */
+  ownerOf(key: string): string | null {
+    const view = this.membership.current;
+    if (view === null || !view.complete || isReservedKey(key)) return null;
+    return ownerAmongSorted(key, view.voters);
+  }
+
+  /** The node's `config.adopted` event for `view`. */
+  adoptedEvent(view: ConfigView): GenPaxosNodeEmitted {
+    const { config } = this.membership.describe();
+    return {
+      type: 'config.adopted',
+      config,
+      epoch: view.epoch,
+      complete: view.complete,
+      voters: view.voters,
+    };
   }
 
   /** True when `envelope` must wait for the adoption being written (it is kept for `replay`). */
