@@ -217,6 +217,12 @@ export class KeySupervisor {
   /** A newer configuration took effect: the live instances run under it from now on (§5.2 rule 3). */
   private adopted(view: ConfigView, fence: number): void {
     this.host?.scope.emit(this.hooks.adoptedEvent(view));
+    // Removed (the transition that removed this node is complete): its asks end with the code.
+    const excluded = this.hooks.exclusion();
+    if (excluded !== null) {
+      this.shutDown(excluded);
+      return;
+    }
     for (const key of this.pool.ids())
       this.pool.child(key)?.send({ type: 'config.adopted', config: view, fence, owner: this.ownerOf(key) });
   }

@@ -198,6 +198,32 @@ describe('a member on an older configuration', () => {
   });
 });
 
+describe('a removed member', () => {
+  it('that was away during its removal learns it when it comes back, and is refused with PAXOS_ERR_REMOVED', async () => {
+    const cluster = new Cluster(['a', 'b', 'c']);
+    for (const id of ['a', 'b', 'c']) await cluster.start(id);
+    expect(await cluster.settle(cluster.node('a').ask('k', 1))).toBe(1);
+    // c is cut off (a partition, not a crash) while the others remove it.
+    cluster.network.partition(['a', 'b'], ['c']);
+    const view = await cluster.settle(cluster.node('a').changeMembers({ remove: 'c' }));
+    expect(view).toMatchObject({ config: 2, epoch: 1, complete: true });
+    const c = cluster.node('c');
+    expect(c.internals.membership.adopted).toBe(1);
+    cluster.network.heal();
+    // c still believes it is a member: its ask runs epoch-0 ballots, refused below the fence, which
+    // brings it the chain; it adopts it, finds itself removed, and fails the ask with the code.
+    let key = 'c-owns';
+    for (let i = 0; ownerOf(key, ['a', 'b', 'c']) !== 'c'; i++) key = `c-owns-${i}`;
+    expect(await cluster.settle(failure(c.ask(key, 2)))).toMatchObject({ code: 'PAXOS_ERR_REMOVED' });
+    expect(await c.members()).toMatchObject({ config: 2, complete: true });
+    expect((await c.members()).members.map((m) => m.id)).toEqual(['a', 'b']);
+    expect(await cluster.settle(failure(c.ask('other', 3)))).toMatchObject({ code: 'PAXOS_ERR_REMOVED' });
+    // Its messages count for nothing; the group decides without it.
+    expect(await cluster.settle(cluster.node('b').ask(key, 'from-b'))).toBe('from-b');
+    await cluster.stopAll();
+  });
+});
+
 describe('adoption is durable, and comes before any vote in the new epoch', () => {
   it('a member restarted after a change runs the adopted chain, whatever members it is given', async () => {
     const cluster = new Cluster(['a', 'b', 'c']);

@@ -160,7 +160,11 @@ export class MembershipHooks {
     if (now - (this.told.get(from) ?? -Infinity) < TELL_INTERVAL_MS) return;
     this.told.set(from, now);
     const { chain, completeEpoch, adopted } = this.membership;
-    if (reason === 'below-fence') this.send(from, { type: 'cfg.chain', chain, completeEpoch });
+    // Below the fence, or a former member refused (removed): it is behind, tell it. Else ask.
+    const behind =
+      reason === 'below-fence' ||
+      (reason === 'not-member' && chain.some((config) => config.voters.includes(from)));
+    if (behind) this.send(from, { type: 'cfg.chain', chain, completeEpoch });
     else this.send(from, { type: 'cfg.fetch', since: adopted });
   }
 
