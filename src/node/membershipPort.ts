@@ -87,6 +87,31 @@ export function membershipPort(options: MembershipPortOptions): ChangeNode {
       run((keys) => ({ chain: keys.membership.chain, completeEpoch: keys.membership.completeEpoch })),
     describe: () => run((keys) => keys.membership.describe()),
     reachable: (peer) => options.transport.isLinkUp?.(peer) !== false,
+    readReserved: (key, timeoutMs) =>
+      new Promise<PaxosValue | undefined>((resolve, reject) => {
+        let settled = false;
+        const timer = options.clock.setTimeout(() => {
+          settled = true;
+          reject(new GenPaxosError(ERROR_CODES.TIMEOUT, `no quorum read ${JSON.stringify(key)} in time`));
+        }, timeoutMs);
+        const replyTo: ReplyTo = {
+          send: (reply: GenPaxosNodeReply) => {
+            if (settled || reply.type === 'paxos.page' || reply.key !== key) return;
+            settled = true;
+            options.clock.clearTimeout(timer);
+            if (reply.type === 'paxos.read') resolve(reply.decided ? (reply.value as PaxosValue) : undefined);
+            else if (reply.type === 'paxos.failed') reject(errorFromInfo(reply.error));
+            else resolve(reply.value);
+          },
+          settled: () => settled,
+        };
+        run((keys) => keys.quorumRead(key, replyTo)).catch((error: Error) => {
+          settled = true;
+          options.clock.clearTimeout(timer);
+          reject(error);
+        });
+      }),
+    learnDone: (epoch) => run((keys) => keys.membership.learnDone(epoch)),
     askReserved: (key, value, timeoutMs) =>
       decision(key, timeoutMs, (keys, replyTo) => keys.ask(key, value, replyTo)),
     recover: (key, value, timeoutMs) =>

@@ -68,6 +68,7 @@ class Cluster {
   settle<T>(promise: Promise<T>): Promise<T> {
     let done = false;
     const result = promise.finally(() => (done = true));
+    result.catch(() => {}); // rejected while the clock runs: handled by the caller's await
     return runUntil(this.clock, () => done, { maxVirtualMs: 120_000 }).then(() => result);
   }
 

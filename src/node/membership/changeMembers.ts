@@ -33,6 +33,10 @@ export interface ChangeNode extends RescanNode {
   describe(): Promise<MembershipView>;
   /** This node has a link to `peer` now (as far as its transport knows). */
   reachable(peer: string): boolean;
+  /** A quorum read of a reserved key: its decided value, or undefined when none can be chosen. */
+  readReserved(key: string, timeoutMs: number): Promise<PaxosValue | undefined>;
+  /** The node learned that `\0done/epoch` is decided: adopt the completion (durably). */
+  learnDone(epoch: number): Promise<void>;
   /** Decides `value` for a reserved key under the node's configuration; the decided value. */
   askReserved(key: string, value: PaxosValue, timeoutMs: number): Promise<PaxosValue>;
   /** Whether the node's store keeps rescan reports (membershipStore.ts). */
@@ -41,6 +45,8 @@ export interface ChangeNode extends RescanNode {
 
 export const DEFAULT_CHANGE_TIMEOUT_MS = 60_000;
 const RETRY_MS = 200;
+/** One quorum read of `\0done/e` waits this long before it is tried again. */
+const READ_ATTEMPT_MS = 1000;
 
 /** The change as config.ts checks it, or a coded error for a malformed request. */
 export function changeOf(request: MembersChange): MembershipChange {
@@ -77,10 +83,16 @@ export async function changeMembers(
   const timeoutMs = options.timeoutMs ?? DEFAULT_CHANGE_TIMEOUT_MS;
   const deadline = node.clock.now() + timeoutMs;
   const left = () => Math.max(1, deadline - node.clock.now());
-  const { chain, completeEpoch } = await node.snapshot();
+  const snap = await node.snapshot();
+  const { chain } = snap;
   const current = chain.at(-1);
   if (current === undefined)
     throw new GenPaxosError(ERROR_CODES.NOT_A_MEMBER, `node ${node.self} has no configuration yet`);
+  // The transition may be complete without this node having heard of it (a lost push): ask.
+  const completeEpoch =
+    current.epoch > snap.completeEpoch && (await doneDecided(node, current.epoch, left()))
+      ? current.epoch
+      : snap.completeEpoch;
   const reachable = [node.self, ...current.voters.filter((id) => id !== node.self && node.reachable(id))];
   const addedId = change.type === 'add' || change.type === 'replace' ? change.id : null;
   if (addedId !== null && node.reachable(addedId)) reachable.push(addedId);
@@ -126,6 +138,8 @@ export async function completeTransition(
   const { chain, completeEpoch } = await node.snapshot();
   const next = chain.at(-1);
   if (next === undefined || next.epoch <= completeEpoch) return node.describe();
+  // Completed already, by a rescanner whose last push was lost: learn it instead of rescanning.
+  if (await doneDecided(node, next.epoch, Math.max(1, deadline - node.clock.now()))) return node.describe();
   let previous = chain.length - 2;
   while (previous >= 0 && (chain[previous] as Configuration).epoch === next.epoch) previous--;
   const old = chain[previous];
@@ -174,6 +188,27 @@ async function finishTransition(
   }
   await adoptedEverywhere(node, everyone, (snap) => snap.completeEpoch >= next.epoch, deadline, next);
   return node.describe();
+}
+
+/**
+ * Whether `\0done/epoch` is decided, by a quorum read; if so the node adopts the completion before
+ * this resolves. False when it is not decided, or when no quorum answered in time.
+ */
+async function doneDecided(node: ChangeNode, epoch: number, timeoutMs: number): Promise<boolean> {
+  const deadline = node.clock.now() + timeoutMs;
+  // A quorum read does not re-send its queries: on a lossy network it is tried again, briefly.
+  let value: PaxosValue | undefined | null = null;
+  while (value === null && node.clock.now() < deadline) {
+    const attempt = Math.max(1, Math.min(READ_ATTEMPT_MS, deadline - node.clock.now()));
+    value = await node.readReserved(doneKey(epoch), attempt).catch(() => null);
+  }
+  if (value !== true) return false;
+  await node.learnDone(epoch);
+  while ((await node.snapshot()).completeEpoch < epoch) {
+    if (node.clock.now() >= deadline) return false;
+    await new Promise<void>((resolve) => node.clock.setTimeout(() => resolve(), RETRY_MS / 10));
+  }
+  return true;
 }
 
 /** Sends this node's chain to `peers`, so that each adopts what it lacks (§5.3). */
