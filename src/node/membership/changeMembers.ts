@@ -200,7 +200,10 @@ async function doneDecided(node: ChangeNode, epoch: number, timeoutMs: number): 
   let value: PaxosValue | undefined | null = null;
   while (value === null && node.clock.now() < deadline) {
     const attempt = Math.max(1, Math.min(READ_ATTEMPT_MS, deadline - node.clock.now()));
-    value = await node.readReserved(doneKey(epoch), attempt).catch(() => null);
+    value = await node.readReserved(doneKey(epoch), attempt).catch((error: { code?: string }) =>
+      // Only a read that timed out is tried again; any other failure (a stopped or removed node) ends it.
+      error.code === ERROR_CODES.TIMEOUT ? null : undefined,
+    );
   }
   if (value !== true) return false;
   await node.learnDone(epoch);
