@@ -154,6 +154,38 @@ describe('membership changes on running nodes', () => {
   });
 });
 
+describe('the rescan on a larger store', () => {
+  it('pages the reports (512 keys a page) and copies every key into a majority of the new voters', async () => {
+    const cluster = new Cluster(['a', 'b', 'c']);
+    // 1300 keys decided before: on a and b only (c missed them all), written before the start.
+    const keys = Array.from({ length: 1300 }, (_, i) => `bulk-${String(i).padStart(4, '0')}`);
+    for (const id of ['a', 'b', 'c']) cluster.storages.set(id, new MemoryStorage({ clock: cluster.clock }));
+    for (const id of ['a', 'b'])
+      for (const key of keys)
+        void cluster.storages
+          .get(id)!
+          .write(key, { promised: null, accepted: null, decided: { value: key } });
+    for (const id of ['a', 'b', 'c']) await cluster.start(id);
+    const pages: number[] = [];
+    cluster.network.observe((kind, envelope) => {
+      const value = (envelope.message as { value?: { type?: string; entries?: unknown[] } }).value;
+      if (kind === 'delivered' && value?.type === 'cfg.reported') pages.push(value.entries?.length ?? 0);
+    });
+    await cluster.start('d', true);
+    const view = await cluster.settle(cluster.node('a').changeMembers({ add: { id: 'd' } }));
+    expect(view).toMatchObject({ config: 2, epoch: 1, complete: true });
+    expect(Math.max(...pages)).toBe(512); // paged
+    // Every key is held decided by at least 3 of [a, b, c, d] (a majority of the new voters).
+    for (const key of keys) {
+      const holders = ['a', 'b', 'c', 'd'].filter(
+        (id) => cluster.storages.get(id)!.load(key)?.decided?.value === key,
+      );
+      expect(holders.length, key).toBeGreaterThanOrEqual(3);
+    }
+    await cluster.stopAll();
+  });
+});
+
 describe('a member on an older configuration', () => {
   it('is sent the chain when its ballot is fenced, adopts it, and decides under the new epoch', async () => {
     const cluster = new Cluster(['a', 'b', 'c']);

@@ -45,6 +45,8 @@ export interface ChangeNode extends RescanNode {
 
 export const DEFAULT_CHANGE_TIMEOUT_MS = 60_000;
 const RETRY_MS = 200;
+/** How many times the changer pushes the chain once the transition is complete. */
+const COMPLETION_PUSHES = 3;
 /** One quorum read of `\0done/e` waits this long before it is tried again. */
 const READ_ATTEMPT_MS = 1000;
 
@@ -187,6 +189,10 @@ async function finishTransition(
     );
   }
   await adoptedEverywhere(node, everyone, (snap) => snap.completeEpoch >= next.epoch, deadline, next);
+  // The completion is pushed a few more times: a member that misses it keeps the transitional
+  // quorums (safe, slower) until it asks (its next change, or its transition watch).
+  for (let push = 1; push < COMPLETION_PUSHES; push++)
+    node.clock.setTimeout(() => pushChain(node, everyone), push * RETRY_MS);
   return node.describe();
 }
 

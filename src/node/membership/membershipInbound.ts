@@ -4,6 +4,7 @@
 import type { Envelope, PaxosValue } from '../../paxos/messages.js';
 import type { ReportEntry } from '../../paxos/rescan.js';
 import { hasMembershipStore } from '../../storage/membershipStore.js';
+import { measureValue } from '../../paxos/validate.js';
 import type { Storage } from '../../storage/storage.js';
 import type { MembershipMessage } from './membershipMessages.js';
 import type { NodeMembership } from './nodeMembership.js';
@@ -47,7 +48,7 @@ export function handleMembershipMessage(
       // R1: only once this node's fence for the epoch is durable (the caller held every message
       // while it was written); before it adopted, the rescanner asks again after its chain.
       if (!membership.members().includes(from) || membership.fence < message.epoch) return;
-      context.send(from, { type: 'cfg.reported', epoch: message.epoch, entries: reportOf(context.storage) });
+      context.send(from, reportPage(context.storage, message.epoch, message.after));
       return;
     case 'cfg.learn': {
       if (!membership.members().includes(from)) return;
@@ -65,6 +66,26 @@ export function handleMembershipMessage(
   }
 }
 
-function reportOf(storage: Storage): readonly ReportEntry[] {
-  return hasMembershipStore(storage) ? storage.reportEntries() : [];
+/** A report page holds at most this many entries, and stops once its values reach REPORT_PAGE_BYTES. */
+export const REPORT_PAGE_KEYS = 512;
+export const REPORT_PAGE_BYTES = 256 * 1024;
+
+/** The page of this node's report after `after`, within the page limits (one entry at least). */
+function reportPage(storage: Storage, epoch: number, after: string | null): MembershipMessage {
+  const all = hasMembershipStore(storage) ? storage.reportEntries() : [];
+  const entries: ReportEntry[] = [];
+  let bytes = 0;
+  let index = after === null ? 0 : all.findIndex((entry) => entry.key > after);
+  if (index < 0) index = all.length;
+  for (; index < all.length; index++) {
+    const entry = all[index] as ReportEntry;
+    const size =
+      entry.key.length * 3 +
+      measureValue(entry.accepted?.value ?? null).bytes +
+      measureValue(entry.decided?.value ?? null).bytes;
+    if (entries.length > 0 && (entries.length >= REPORT_PAGE_KEYS || bytes + size > REPORT_PAGE_BYTES)) break;
+    entries.push(entry);
+    bytes += size;
+  }
+  return { type: 'cfg.reported', epoch, after, entries, more: index < all.length };
 }

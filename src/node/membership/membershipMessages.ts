@@ -24,8 +24,17 @@ export type MembershipMessage =
   /** Send me your chain: mine ends at configuration `since` (§5.3). */
   | { readonly type: 'cfg.fetch'; readonly since: number }
   /** Report your keys once your fence for `epoch` is durable (R1). */
-  | { readonly type: 'cfg.report'; readonly epoch: number }
-  | { readonly type: 'cfg.reported'; readonly epoch: number; readonly entries: readonly ReportEntry[] }
+  /** The page of the report after key `after` (null: from the start). */
+  | { readonly type: 'cfg.report'; readonly epoch: number; readonly after: string | null }
+  | {
+      readonly type: 'cfg.reported';
+      readonly epoch: number;
+      /** The `after` of the request this page answers. */
+      readonly after: string | null;
+      readonly entries: readonly ReportEntry[];
+      /** False on the report's last page. */
+      readonly more: boolean;
+    }
   /** Hold `value` decided for `key` durably (a rescan copy, R2). */
   | { readonly type: 'cfg.learn'; readonly key: string; readonly value: PaxosValue }
   /** `key` is durably decided here, with `value`. */
@@ -58,12 +67,21 @@ export function decodeMembership(envelope: Envelope): MembershipMessage | null {
         ? { type: 'cfg.fetch', since: raw.since }
         : null;
     case 'cfg.report':
-      return isCount(raw.epoch) ? { type: 'cfg.report', epoch: raw.epoch } : null;
+      return isCount(raw.epoch) && isCursor(raw.after)
+        ? { type: 'cfg.report', epoch: raw.epoch, after: raw.after }
+        : null;
     case 'cfg.reported': {
-      if (!isCount(raw.epoch) || !Array.isArray(raw.entries)) return null;
+      if (!isCount(raw.epoch) || !Array.isArray(raw.entries) || !isCursor(raw.after)) return null;
+      if (typeof raw.more !== 'boolean') return null;
       const entries = raw.entries.map(reportEntry);
       if (entries.some((entry) => entry === null)) return null;
-      return { type: 'cfg.reported', epoch: raw.epoch, entries: entries as ReportEntry[] };
+      return {
+        type: 'cfg.reported',
+        epoch: raw.epoch,
+        after: raw.after,
+        entries: entries as ReportEntry[],
+        more: raw.more,
+      };
     }
     case 'cfg.learn':
     case 'cfg.learned':
@@ -72,6 +90,10 @@ export function decodeMembership(envelope: Envelope): MembershipMessage | null {
     default:
       return null;
   }
+}
+
+function isCursor(value: unknown): value is string | null {
+  return value === null || (typeof value === 'string' && checkKey(value) === null);
 }
 
 function isCount(value: unknown): value is number {

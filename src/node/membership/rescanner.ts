@@ -69,14 +69,26 @@ const COPY_WINDOW = 256;
 export async function rescan(node: RescanNode, plan: RescanPlan): Promise<RescanProgress> {
   const progress: RescanProgress = { reporters: [], keysTotal: 0, keysDone: 0, copies: 0, recoveries: 0 };
   const deadline = node.clock.now() + plan.timeoutMs;
+  /** Each old voter's report as paged so far: where the next page starts, and whether it is whole. */
+  const pages = new Map<string, { after: string | null; entries: ReportEntry[]; whole: boolean }>();
   const reports = new Map<string, readonly ReportEntry[]>();
-  const copies = new Map<string, { readonly value: PaxosValue; readonly from: Set<string> }>();
+  /** Copies in flight: the value, who holds it durably, and when `cfg.learn` last went out. */
+  const copies = new Map<
+    string,
+    { readonly value: PaxosValue; readonly from: Set<string>; sentAt: number }
+  >();
   let failure: RescanError | null = null;
   let wake: (() => void) | null = null;
   const stopListening = node.listen((from, message) => {
-    if (message.type === 'cfg.reported' && message.epoch === plan.epoch && plan.oldVoters.includes(from))
-      reports.set(from, message.entries);
-    else if (message.type === 'cfg.learned') {
+    if (message.type === 'cfg.reported' && message.epoch === plan.epoch && plan.oldVoters.includes(from)) {
+      const page = pages.get(from) ?? { after: null, entries: [], whole: false };
+      if (page.whole || message.after !== page.after) return; // a duplicate, or an answer to an older request
+      page.entries.push(...message.entries);
+      page.after = message.entries.at(-1)?.key ?? page.after;
+      page.whole = !message.more || message.entries.length === 0;
+      pages.set(from, page);
+      if (page.whole) reports.set(from, page.entries);
+    } else if (message.type === 'cfg.learned') {
       const copy = copies.get(message.key);
       if (copy === undefined) return;
       if (!valuesEqual(copy.value, message.value))
@@ -109,13 +121,30 @@ export async function rescan(node: RescanNode, plan: RescanPlan): Promise<Rescan
       );
   };
 
+  // Answers wake the loops; a request is sent again only once it is `retryMs` old, so a wake
+  // per answer never turns into a storm of re-sends.
+  let roundAt = -Infinity;
+  const newRound = () => {
+    if (node.clock.now() - roundAt < plan.retryMs) return false;
+    roundAt = node.clock.now();
+    plan.onRound?.();
+    return true;
+  };
+  const requested = new Map<string, { after: string | null; at: number }>();
+
   try {
     // R1: reports from a majority of the old voters, each taken after that voter's fence.
     while (!reportsSuffice([...reports.keys()], plan.oldVoters)) {
       check(() => `reports from [${[...reports.keys()].join(', ')}] of [${plan.oldVoters.join(', ')}]`);
-      plan.onRound?.();
-      for (const voter of plan.oldVoters)
-        if (!reports.has(voter)) node.send(voter, { type: 'cfg.report', epoch: plan.epoch });
+      newRound();
+      for (const voter of plan.oldVoters) {
+        if (reports.has(voter)) continue;
+        const after = pages.get(voter)?.after ?? null;
+        const last = requested.get(voter);
+        if (last !== undefined && last.after === after && node.clock.now() - last.at < plan.retryMs) continue;
+        requested.set(voter, { after, at: node.clock.now() });
+        node.send(voter, { type: 'cfg.report', epoch: plan.epoch, after });
+      }
       await pause();
     }
     progress.reporters = [...reports.keys()].sort();
@@ -139,7 +168,7 @@ export async function rescan(node: RescanNode, plan: RescanPlan): Promise<Rescan
     const needed = majority(plan.newVoters.length);
     while (next < queue.length || copies.size > 0) {
       check(() => `${progress.keysDone} of ${progress.keysTotal} keys done`);
-      plan.onRound?.();
+      newRound();
       while (next < queue.length && copies.size < COPY_WINDOW) {
         const action = queue[next++] as Exclude<KeyAction, { type: 'disagreement' }>;
         let value = action.type === 'copy' ? action.value : null;
@@ -149,14 +178,17 @@ export async function rescan(node: RescanNode, plan: RescanPlan): Promise<Rescan
           value = await node.recover(action.key, action.highest.value, left);
         }
         progress.copies++;
-        copies.set(action.key, { value: value as PaxosValue, from: new Set() });
+        copies.set(action.key, { value: value as PaxosValue, from: new Set(), sentAt: -Infinity });
       }
+      const now = node.clock.now();
       for (const [key, copy] of copies) {
         if (copy.from.size >= needed) {
           copies.delete(key);
           progress.keysDone++;
           continue;
         }
+        if (now - copy.sentAt < plan.retryMs) continue;
+        copy.sentAt = now;
         for (const voter of plan.newVoters)
           if (!copy.from.has(voter)) node.send(voter, { type: 'cfg.learn', key, value: copy.value });
       }
