@@ -27,10 +27,10 @@ import type { GenPaxosNodeLogic } from './genPaxosNode.js';
 import type { KeySupervisor } from './keySupervisor.js';
 import type { GenPaxosNodeEmitted, GenPaxosNodeReply, SupervisorStats } from './nodeEvents.js';
 import { GEN_PAXOS_NAME, reservedKeyError, type GenPaxosRequest } from './nodeRequests.js';
-import { changeMembers, type ChangeMembersOptions, type MembersChange } from './membership/changeMembers.js';
+import type { ChangeMembersOptions, MembersChange } from './membership/changeMembers.js';
 import type { MembershipView } from './membership/nodeMembership.js';
-import { membershipPort } from './membershipPort.js';
-import { DEFAULT_RESCAN_TIMEOUT_MS, TransitionWatch } from './transitionWatch.js';
+import { MembershipChanges } from './membershipPort.js';
+import { DEFAULT_RESCAN_TIMEOUT_MS } from './transitionWatch.js';
 import type { RandomSource } from '../base/random.js';
 import { startNodeTree } from './nodeTree.js';
 import type { PaxosPort } from './paxosPort.js';
@@ -62,9 +62,8 @@ export class GenPaxosNode {
   private readonly asks = { started: 0, decided: 0, failed: {} as Record<string, number> };
   private readonly askLatency = new Histogram(ASK_LATENCY_BUCKETS_MS);
   private catchup: CatchupPuller | null = null;
-  /** Membership changes running from this node. */
-  private changing = 0;
-  private transitionWatch: TransitionWatch | null = null;
+  /** Membership changes run from this node, and the watch that resumes stalled transitions. */
+  private readonly changes: MembershipChanges;
 
   /** @internal use `startLink`. */
   constructor(
@@ -79,6 +78,13 @@ export class GenPaxosNode {
     private readonly askTimeoutMs: number,
   ) {
     this.server = createGenServer(runtime);
+    this.changes = new MembershipChanges({
+      self: id,
+      actor: () => (this.stopped ? null : this.current),
+      clock,
+      transport,
+      storage,
+    });
   }
 
   /** @internal the tree reports its node actor and its key supervisor here, at every (re)start. */
@@ -287,48 +293,21 @@ export class GenPaxosNode {
     return this.runChange(change, options, true);
   }
 
-  private async runChange(
+  private runChange(
     change: MembersChange,
     options: ChangeMembersOptions,
     skipRescan: boolean,
   ): Promise<MembershipView> {
-    if (this.stopped) throw new GenPaxosError(ERROR_CODES.STOPPED, `node ${this.id} is stopped`);
-    if (options.timeoutMs !== undefined) {
-      const problem = checkTimeout(options.timeoutMs);
-      if (problem !== null) throw new GenPaxosError(ERROR_CODES.BAD_OPTION, problem);
-    }
-    this.changing++;
-    try {
-      return await changeMembers(this.membershipPort(), change, { ...options, skipRescan });
-    } finally {
-      this.changing--;
-    }
-  }
-
-  private membershipPort() {
-    return membershipPort({
-      self: this.id,
-      actor: () => (this.stopped ? null : this.current),
-      clock: this.clock,
-      transport: this.transport,
-      storage: this.storage,
-    });
+    if (this.stopped)
+      return Promise.reject(new GenPaxosError(ERROR_CODES.STOPPED, `node ${this.id} is stopped`));
+    return this.changes.change(change, options, skipRescan);
   }
 
   /** @internal startLink: resume transitions nobody completes (docs/membership.md §6.2). */
   watchTransitions(random: RandomSource, timeoutMs: number): void {
-    const watch = new TransitionWatch({
-      self: this.id,
-      clock: this.clock,
-      random,
-      timeoutMs,
-      port: () => this.membershipPort(),
-      busy: () => this.changing > 0,
-    });
-    this.transitionWatch = watch;
-    this.on('config.adopted', (event) => watch.seen(event));
+    this.changes.watch(random, timeoutMs, (listener) => this.on('config.adopted', listener));
     const view = this.keysOrThrow().membership.describe();
-    watch.seen({ complete: view.complete, voters: view.members.map((member) => member.id) });
+    this.changes.seen({ complete: view.complete, voters: view.members.map((member) => member.id) });
   }
 
   /** The state of `key`'s instance on this node (`decided` once retired to storage). */
@@ -404,7 +383,7 @@ export class GenPaxosNode {
     if (this.stopped) return;
     this.stopped = true;
     this.catchup?.stop();
-    this.transitionWatch?.stop();
+    this.changes.stop();
     this.root?.stop();
     await this.transport.close();
     await this.storage.close();
@@ -415,7 +394,7 @@ export class GenPaxosNode {
     if (this.stopped) return;
     this.stopped = true;
     this.catchup?.stop();
-    this.transitionWatch?.stop();
+    this.changes.stop();
     this.root?.stop();
     void this.transport.close();
   }

@@ -1,5 +1,5 @@
 // The node handle's side of a membership change: a ChangeNode (membership/changeMembers.ts) over
-// a running node actor. Everything that touches the node's state runs inside the actor's own
+// a running node actor, and the changes and transition watch of one handle (MembershipChanges). Everything that touches the node's state runs inside the actor's own
 // steps (`node.task` events); asks of reserved keys and recoveries are events with a reply address,
 // timed on the node's clock.
 import type { Actor } from 'xstate';
@@ -11,7 +11,16 @@ import type { Storage } from '../storage/storage.js';
 import type { Transport } from '../transport/transport.js';
 import type { GenPaxosNodeLogic } from './genPaxosNode.js';
 import type { KeySupervisor } from './keySupervisor.js';
-import type { ChangeNode } from './membership/changeMembers.js';
+import {
+  changeMembers,
+  type ChangeMembersOptions,
+  type ChangeNode,
+  type MembersChange,
+} from './membership/changeMembers.js';
+import type { MembershipView } from './membership/nodeMembership.js';
+import { TransitionWatch } from './transitionWatch.js';
+import type { RandomSource } from '../base/random.js';
+import { checkTimeout } from './validateOptions.js';
 import type { MembershipMessage } from './membership/membershipMessages.js';
 import type { GenPaxosNodeReply, ReplyTo } from './nodeEvents.js';
 
@@ -125,4 +134,55 @@ export function membershipPort(options: MembershipPortOptions): ChangeNode {
       return () => void run(() => remove?.()).catch(() => {});
     },
   };
+}
+
+/** The changes run from one node's handle, and its transition watch (transitionWatch.ts). */
+export class MembershipChanges {
+  private running = 0;
+  private watcher: TransitionWatch | null = null;
+
+  constructor(private readonly options: MembershipPortOptions) {}
+
+  async change(
+    change: MembersChange,
+    options: ChangeMembersOptions,
+    skipRescan: boolean,
+  ): Promise<MembershipView> {
+    if (options.timeoutMs !== undefined) {
+      const problem = checkTimeout(options.timeoutMs);
+      if (problem !== null) throw new GenPaxosError(ERROR_CODES.BAD_OPTION, problem);
+    }
+    this.running++;
+    try {
+      return await changeMembers(membershipPort(this.options), change, { ...options, skipRescan });
+    } finally {
+      this.running--;
+    }
+  }
+
+  /** Starts the watch; `subscribe` hands it every `config.adopted` of the node. */
+  watch(
+    random: RandomSource,
+    timeoutMs: number,
+    subscribe: (listener: (view: { complete: boolean; voters: readonly string[] }) => void) => void,
+  ): void {
+    const watcher = new TransitionWatch({
+      self: this.options.self,
+      clock: this.options.clock,
+      random,
+      timeoutMs,
+      port: () => membershipPort(this.options),
+      busy: () => this.running > 0,
+    });
+    this.watcher = watcher;
+    subscribe((view) => watcher.seen(view));
+  }
+
+  seen(view: { readonly complete: boolean; readonly voters: readonly string[] }): void {
+    this.watcher?.seen(view);
+  }
+
+  stop(): void {
+    this.watcher?.stop();
+  }
 }

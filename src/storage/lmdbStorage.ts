@@ -38,8 +38,7 @@ import {
 import {
   decodeMembership,
   encodeMembership,
-  reportEntryOf,
-  sortEntries,
+  reportOf,
   type MembershipStore,
   type StoredMembership,
 } from './membershipStore.js';
@@ -306,16 +305,13 @@ export class LmdbStorage implements Storage, IncarnationStore, DecidedLog, Membe
   /** Keys with an accepted or decided record, overlay included (LMDB orders bytes, so sorted here). */
   reportEntries(): ReportEntry[] {
     const dbs = this.readable();
-    const keys = new Set<string>();
-    for (const key of dbs.acceptor.getKeys()) keys.add(decodeKey(key));
-    for (const key of dbs.decided.getKeys()) keys.add(decodeKey(key));
-    for (const key of this.overlay.keys()) keys.add(key);
-    const entries: ReportEntry[] = [];
-    for (const key of keys) {
-      const entry = reportEntryOf(key, this.load(key));
-      if (entry !== null) entries.push(entry);
-    }
-    return sortEntries(entries);
+    const decode = (keys: Iterable<Buffer>) => Array.from(keys, decodeKey);
+    const keys = [
+      ...decode(dbs.acceptor.getKeys()),
+      ...decode(dbs.decided.getKeys()),
+      ...this.overlay.keys(),
+    ];
+    return reportOf(keys, (key) => this.load(key));
   }
 
   isDecidedDurably(key: string): boolean {

@@ -37,6 +37,25 @@ export function hasMembershipStore<T extends object>(storage: T): storage is T &
   return typeof store.loadMembership === 'function' && typeof store.saveMembership === 'function';
 }
 
+/**
+ * The report of a store: every key of `keys` (each at most once; repeats are skipped) whose
+ * record, as `load` gives it, holds an accepted or a decided value; in string order.
+ */
+export function reportOf(
+  keys: Iterable<string>,
+  load: (key: string) => KeyRecord | undefined,
+): ReportEntry[] {
+  const seen = new Set<string>();
+  const entries: ReportEntry[] = [];
+  for (const key of keys) {
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const entry = reportEntryOf(key, load(key));
+    if (entry !== null) entries.push(entry);
+  }
+  return sortEntries(entries);
+}
+
 /** A report entry for `key`'s record, or null when the record holds nothing a rescan moves. */
 export function reportEntryOf(key: string, record: KeyRecord | undefined): ReportEntry | null {
   if (record === undefined || isReservedKey(key)) return null;

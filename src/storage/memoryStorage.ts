@@ -7,12 +7,7 @@ import type { TimerClock } from '../base/clock.js';
 import type { KeyRecord } from '../paxos/record.js';
 import { CommitStatsRecorder, type DurableCommitStats } from './commitStats.js';
 import { collectPage, type DecidedLog, type DecidedPage, type PageLimits } from './decidedLog.js';
-import {
-  reportEntryOf,
-  sortEntries,
-  type MembershipStore,
-  type StoredMembership,
-} from './membershipStore.js';
+import { reportOf, type MembershipStore, type StoredMembership } from './membershipStore.js';
 import type { ReportEntry } from '../paxos/rescan.js';
 import { compactRecord, type Storage } from './storage.js';
 
@@ -92,13 +87,7 @@ export class MemoryStorage implements Storage, DecidedLog, MembershipStore {
   }
 
   reportEntries(): ReportEntry[] {
-    const keys = new Set([...this.durable.keys(), ...this.pending.keys()]);
-    const entries: ReportEntry[] = [];
-    for (const key of keys) {
-      const entry = reportEntryOf(key, this.load(key));
-      if (entry !== null) entries.push(entry);
-    }
-    return sortEntries(entries);
+    return reportOf([...this.durable.keys(), ...this.pending.keys()], (key) => this.load(key));
   }
 
   /** Commit counters, as the durable store keeps them. */

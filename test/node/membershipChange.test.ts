@@ -1,91 +1,15 @@
 // Membership changes on running nodes (docs/membership.md §6, issue 15): a group grows from 3 to 4
 // members, shrinks back to 3 and replaces one, keeping every decided key's value and deciding new
-// keys; and the issue's counterexample — v1 decided by {a, c}, every c→b message lost, c's disk
-// gone, c replaced by f — where an ask for the key on f must return v1, in the owner-fast-path and
-// the classic variant, each with its must-fail control (the same run with the rescan skipped
-// decides v2). In-process: one memory network, one virtual clock, seeded randomness.
+// keys; a larger store's rescan; a member on an older configuration, a removed one, adoption's
+// durability and order, and a transition resumed after its rescanner died. In-process: one memory
+// network, one virtual clock, seeded randomness (membershipCluster.ts).
 import { describe, expect, it } from 'vitest';
-import { VirtualClock } from '../../src/base/virtualClock.js';
-import { startLink, type GenPaxosNode } from '../../src/node/genPaxos.js';
+import { type GenPaxosNode } from '../../src/node/genPaxos.js';
 import type { PaxosValue } from '../../src/paxos/messages.js';
 import { ownerOf } from '../../src/paxos/owner.js';
-import { seededRandom } from '../../src/paxos/prng.js';
 import { MemoryStorage } from '../../src/storage/memoryStorage.js';
-import { createMemoryNetwork } from '../../src/transport/memoryNetwork.js';
 import { runUntil } from '../support/settle.js';
-
-const TIMING = { phaseTimeoutMs: 20, takeoverMs: 40, backoffMaxMs: 400 };
-
-class Cluster {
-  readonly clock = new VirtualClock();
-  readonly network = createMemoryNetwork({
-    clock: this.clock,
-    random: seededRandom(11),
-    faults: { delayMs: { min: 1, max: 3 } },
-  });
-  readonly storages = new Map<string, MemoryStorage>();
-  readonly nodes = new Map<string, GenPaxosNode>();
-  private starts = 0;
-
-  constructor(
-    readonly initial: readonly string[],
-    private readonly ownerFastPath = true,
-  ) {}
-
-  async start(id: string, join = false): Promise<GenPaxosNode> {
-    let storage = this.storages.get(id);
-    if (storage === undefined) this.storages.set(id, (storage = new MemoryStorage({ clock: this.clock })));
-    const node = await startLink({
-      id,
-      members: join ? [id] : this.initial,
-      join,
-      transport: this.network.connect(id),
-      storage,
-      clock: this.clock,
-      random: seededRandom(100 + this.starts++),
-      timing: TIMING,
-      catchup: false,
-      ownerFastPath: this.ownerFastPath,
-      askTimeoutMs: 30_000,
-    });
-    this.nodes.set(id, node);
-    return node;
-  }
-
-  node(id: string): GenPaxosNode {
-    const node = this.nodes.get(id);
-    if (node === undefined) throw new Error(`no node ${id}`);
-    return node;
-  }
-
-  /** The node dies and its data directory with it. */
-  loseDisk(id: string): void {
-    this.node(id).halt();
-    this.nodes.delete(id);
-    this.storages.delete(id);
-  }
-
-  settle<T>(promise: Promise<T>): Promise<T> {
-    let done = false;
-    const result = promise.finally(() => (done = true));
-    result.catch(() => {}); // rejected while the clock runs: handled by the caller's await
-    return runUntil(this.clock, () => done, { maxVirtualMs: 120_000 }).then(() => result);
-  }
-
-  complete(id: string): boolean {
-    return this.node(id).internals.membership.current?.complete === true;
-  }
-
-  async stopAll(): Promise<void> {
-    for (const node of this.nodes.values()) await node.stop();
-  }
-}
-
-const failure = (promise: Promise<unknown>) =>
-  promise.then(
-    (value) => ({ value }),
-    (error: { code?: string; message?: string }) => ({ code: error.code, message: error.message }),
-  );
+import { Cluster, failure } from './membershipCluster.js';
 
 describe('membership changes on running nodes', () => {
   it('3 → 4 → 3 members and a replacement keep every decided value and keep deciding', async () => {
@@ -332,81 +256,5 @@ describe('a transition whose rescanner dies', () => {
     expect(next).toMatchObject({ config: 3, epoch: 2, complete: true });
     expect(await cluster.settle(abandoned)).toBe('PAXOS_ERR_STOPPED');
     await cluster.stopAll();
-  });
-});
-
-/** A key owned by c under [a, b, c] and by f under [a, b, f] (the issue's fast-path variant). */
-function counterexampleKey(): string {
-  for (let i = 0; ; i++) {
-    const key = `k${i}`;
-    if (ownerOf(key, ['a', 'b', 'c']) === 'c' && ownerOf(key, ['a', 'b', 'f']) === 'f') return key;
-  }
-}
-
-/**
- * Issue 15's counterexample: c proposes v1 for k, a accepts and c decides, every c→b message is
- * lost; c loses its disk; c is replaced by f (with the rescan, or — the control — without); then
- * a is cut off from f and f is asked k with v2. Returns what f's ask decided, and b's record.
- */
-async function counterexample(ownerFastPath: boolean, skipRescan: boolean) {
-  const cluster = new Cluster(['a', 'b', 'c'], ownerFastPath);
-  for (const id of ['a', 'b', 'c']) await cluster.start(id);
-  const key = counterexampleKey();
-  cluster.network.block('c', 'b');
-  expect(await cluster.settle(cluster.node('c').ask(key, 'v1'))).toBe('v1');
-  await runUntil(cluster.clock, () => cluster.storages.get('a')!.load(key)?.decided != null);
-  expect(cluster.storages.get('b')!.load(key)).toBeUndefined(); // b knows nothing of k
-  cluster.loseDisk('c');
-  cluster.network.heal();
-
-  const f = await cluster.start('f', true);
-  const a = cluster.node('a');
-  // The rescan's copies never reach f: f's record of k stays fresh, so its ask must learn v1 from
-  // b (the copy the rescan made there), through round 0 or phase 1, not from its own store.
-  cluster.network.addFilter((envelope) =>
-    envelope.to === 'f' && (envelope.message as { value?: { type?: string } }).value?.type === 'cfg.learn'
-      ? 'drop'
-      : 'deliver',
-  );
-  const change = { remove: 'c', add: { id: 'f', url: 'mem://f' } };
-  const view = await cluster.settle(
-    skipRescan ? a.changeMembersSkippingRescan(change) : a.changeMembers(change),
-  );
-  expect(view).toMatchObject({ config: 2, epoch: 1, complete: true });
-  await runUntil(cluster.clock, () => cluster.complete('f') && cluster.complete('b'));
-
-  cluster.network.block('a', 'f');
-  cluster.network.block('f', 'a');
-  expect(cluster.storages.get('f')!.load(key)).toBeUndefined();
-  const answer = await cluster.settle(f.ask(key, 'v2'));
-  await runUntil(cluster.clock, () => cluster.storages.get('b')!.load(key)?.decided != null);
-  const onB = cluster.storages.get('b')!.load(key);
-  await cluster.stopAll();
-  return { answer, onB };
-}
-
-describe('issue 15: replacing a member never decides a second value', () => {
-  it('owner fast path: f (the new owner of k) answers v1', async () => {
-    const { answer, onB } = await counterexample(true, false);
-    expect(answer).toBe('v1');
-    expect(onB?.decided?.value).toBe('v1'); // the rescan's copy
-  });
-
-  it('owner fast path, must-fail control: without the rescan f decides v2', async () => {
-    const { answer, onB } = await counterexample(true, true);
-    expect(answer).toBe('v2');
-    expect(onB?.decided?.value).toBe('v2');
-  });
-
-  it('classic (no fast path): f answers v1', async () => {
-    const { answer, onB } = await counterexample(false, false);
-    expect(answer).toBe('v1');
-    expect(onB?.decided?.value).toBe('v1');
-  });
-
-  it('classic, must-fail control: without the rescan f decides v2', async () => {
-    const { answer, onB } = await counterexample(false, true);
-    expect(answer).toBe('v2');
-    expect(onB?.decided?.value).toBe('v2');
   });
 });

@@ -69,7 +69,7 @@ export function changeOf(request: MembersChange): MembershipChange {
 
 /**
  * Runs `request` to completion. `skipRescan` exists only for the must-fail controls of the tests
- * (it completes the transition without the rescan: unsafe, test/node/membershipChange.test.ts).
+ * (it completes the transition without the rescan: unsafe, test/node/issue15Counterexample.test.ts).
  */
 export async function changeMembers(
   node: ChangeNode,
