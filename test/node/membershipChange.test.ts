@@ -258,3 +258,44 @@ describe('a transition whose rescanner dies', () => {
     await cluster.stopAll();
   });
 });
+
+describe('changes that meet', () => {
+  it('two changes at once: one configuration is decided, the other change fails with PAXOS_ERR_CHANGE_CONFLICT', async () => {
+    const cluster = new Cluster(['a', 'b', 'c']);
+    for (const id of ['a', 'b', 'c', 'd', 'e']) await cluster.start(id, id === 'd' || id === 'e');
+    const [one, two] = await cluster.settle(
+      Promise.all([
+        failure(cluster.node('a').changeMembers({ add: { id: 'd' } })),
+        failure(cluster.node('b').changeMembers({ add: { id: 'e' } })),
+      ]),
+    );
+    const outcomes = [one, two];
+    const won = outcomes.filter((outcome) => 'value' in outcome);
+    const lost = outcomes.filter((outcome) => 'code' in outcome);
+    expect(won).toHaveLength(1);
+    expect(lost).toEqual([
+      { code: 'PAXOS_ERR_CHANGE_CONFLICT', message: expect.stringContaining('configuration 2 first') },
+    ]);
+    const config = (await cluster.node('c').members()).members.map((m) => m.id);
+    expect([
+      ['a', 'b', 'c', 'd'],
+      ['a', 'b', 'c', 'e'],
+    ]).toContainEqual(config);
+    await cluster.stopAll();
+  });
+
+  it('a member removes itself: the change completes, and its asks fail with PAXOS_ERR_REMOVED', async () => {
+    const cluster = new Cluster(['a', 'b', 'c']);
+    for (const id of ['a', 'b', 'c']) await cluster.start(id);
+    expect(await cluster.settle(cluster.node('a').ask('k', 1))).toBe(1);
+    const view = await cluster.settle(cluster.node('a').changeMembers({ remove: 'a' }));
+    expect(view).toMatchObject({ config: 2, epoch: 1, complete: true });
+    expect(view.members.map((m) => m.id)).toEqual(['b', 'c']);
+    expect(await cluster.settle(failure(cluster.node('a').ask('x', 1)))).toMatchObject({
+      code: 'PAXOS_ERR_REMOVED',
+    });
+    expect(await cluster.settle(cluster.node('b').read('k', { quorum: true }))).toBe(1);
+    expect(await cluster.settle(cluster.node('c').ask('y', 2))).toBe(2);
+    await cluster.stopAll();
+  });
+});
