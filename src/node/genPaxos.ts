@@ -21,8 +21,8 @@ import { MemoryStorage } from '../storage/memoryStorage.js';
 import type { Storage } from '../storage/storage.js';
 import type { Transport, TransportStats } from '../transport/transport.js';
 import { describeAskTimeout } from './askTimeout.js';
-import type { CatchupLimits, CatchupProgress, CatchupPuller } from './catchup/catchupPuller.js';
-import { startNodeCatchup } from './catchup/nodeCatchup.js';
+import type { CatchupLimits, CatchupProgress } from './catchup/catchupPuller.js';
+import { startNodeCatchup, type NodeCatchup } from './catchup/nodeCatchup.js';
 import type { GenPaxosNodeLogic } from './genPaxosNode.js';
 import type { KeySupervisor } from './keySupervisor.js';
 import type { GenPaxosNodeEmitted, GenPaxosNodeReply, SupervisorStats } from './nodeEvents.js';
@@ -61,7 +61,7 @@ export class GenPaxosNode {
   private readonly server: GenServer;
   private readonly asks = { started: 0, decided: 0, failed: {} as Record<string, number> };
   private readonly askLatency = new Histogram(ASK_LATENCY_BUCKETS_MS);
-  private catchup: CatchupPuller | null = null;
+  private catchup: NodeCatchup | null = null;
   /** Membership changes run from this node, and the watch that resumes stalled transitions. */
   private readonly changes: MembershipChanges;
 

@@ -67,7 +67,7 @@ export interface GenPaxosNodeInput {
   readonly ownerFastPath?: boolean;
   /**
    * Default true: phase timeouts follow the phases this node completes (RFC 6298's estimator,
-   * adaptiveTiming.ts), within 10 ms … 60 s, backed off on timeouts; `timing` is the start.
+   * adaptiveTiming.ts), within `timing.phaseTimeoutMs` … 60 s, backed off on timeouts; `timing` is the start.
    * False: `timing` as given.
    */
   readonly adaptiveTiming?: boolean;

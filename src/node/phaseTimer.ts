@@ -20,8 +20,8 @@ export class PhaseTimer {
    * phase 1 retried in place is timed from its new ballot, since only replies to that ballot count.
    */
   noteTimeouts(key: string, state: InstanceStateName, context: InstanceContext): void {
-    if (context.timeouts <= (this.timeoutsSeen.get(key) ?? 0)) return;
-    this.timeoutsSeen.set(key, context.timeouts);
+    if (context.backoff.timeouts <= (this.timeoutsSeen.get(key) ?? 0)) return;
+    this.timeoutsSeen.set(key, context.backoff.timeouts);
     this.timing.timedOut(context.timing.phaseTimeoutMs);
     if (state === 'preparing') this.phaseStarted.set(key, this.now());
   }

@@ -68,8 +68,8 @@ export interface StartLinkOptions {
   readonly ownerFastPath?: boolean;
   /**
    * Default true: phase timeouts and backoff follow the phases this node completes (RFC 6298's
-   * estimator: smoothed duration plus four deviations, within 10 ms … 60 s), so a slow network keeps
-   * deciding and a silent member costs little; a phase that times out doubles them until one
+   * estimator: smoothed duration plus four deviations, within `timing.phaseTimeoutMs` … 60 s), so a
+   * slow network keeps deciding; a phase that times out doubles them until one
    * completes (RFC 6298 §5.5, up to `timing.timeoutBackoffMaxMs`). `timing` is where they start.
    * False: `timing` fixed (an instance still backs off its own waits on its timeouts).
    */

@@ -83,15 +83,34 @@ export interface InstanceInput {
   readonly restarted?: boolean;
 }
 
+/**
+ * The instance's waits. One field of the context rather than four: XState copies the context with
+ * `Object.assign` at every `assign`, and V8 turns a copy of 20 or more properties into a slow
+ * dictionary object (every later copy then costs about 15 times as much). instanceMachine.test.ts
+ * keeps the context under that size.
+ */
+export interface BackoffState {
+  /** Failed attempts so far (timeouts and rejections): the exponent of the backoff. */
+  readonly attempt: number;
+  /** Phases of this instance that timed out: each doubles the backoff ceiling (backoffCeilingMs). */
+  readonly timeouts: number;
+  /** The current state's timeout, drawn on entry. */
+  readonly waitMs: number;
+  /** The jitter's seeded generator state (prng.ts). */
+  readonly rng: number;
+}
+
 export interface InstanceContext extends KeyRecord {
   readonly key: string;
   readonly node: string;
   /** Every node whose messages this instance takes: the voters, and the old voters in transition. */
   readonly members: readonly string[];
-  /** The configuration this instance runs under; replaced by `config.adopted`. */
-  readonly config: ConfigView;
-  /** The node's epoch fence: prepares and proposes of a lower epoch get no vote. */
-  readonly fence: number;
+  /**
+   * The configuration this instance runs under, with the node's epoch fence (prepares and
+   * proposes of a lower epoch get no vote); replaced by `config.adopted`. One field, so the
+   * context stays a fast object (test/paxos/instanceMachine.test.ts).
+   */
+  readonly config: InstanceConfig;
   /** The value this node was asked to propose, if it was asked. */
   readonly proposal: { readonly value: PaxosValue } | null;
   /** This node's ballot while it is preparing or proposing. */
@@ -104,13 +123,8 @@ export interface InstanceContext extends KeyRecord {
   readonly proposing: AcceptedProposal | null;
   /** The highest round seen in any ballot of this key: the next ballot goes above it. */
   readonly highestSeenRound: number;
-  /** Failed attempts so far (timeouts and rejections): the exponent of the backoff. */
-  readonly attempt: number;
-  /** Phases of this instance that timed out: each doubles the backoff ceiling (backoffCeilingMs). */
-  readonly timeouts: number;
-  /** The current state's timeout, drawn on entry. */
-  readonly waitMs: number;
-  readonly rng: number;
+  /** How long this instance waits, and why (the jitter's generator with it). */
+  readonly backoff: BackoffState;
   readonly timing: InstanceTiming;
   /** The member that may use ballot 0 for this key, or null when the owner fast path is off. */
   readonly owner: string | null;
@@ -150,6 +164,21 @@ export type InstanceEvent =
 
 type EventOf<T extends InstanceEvent['type']> = Extract<InstanceEvent, { type: T }>;
 
+/** A configuration view and the node's fence, as an instance keeps them. */
+export interface InstanceConfig extends ConfigView {
+  readonly fence: number;
+}
+
+function instanceConfig(view: ConfigView, fence: number): InstanceConfig {
+  return {
+    epoch: view.epoch,
+    voters: view.voters,
+    previousVoters: view.previousVoters,
+    complete: view.complete,
+    fence,
+  };
+}
+
 function recordOf(context: KeyRecord): KeyRecord {
   return { promised: context.promised, accepted: context.accepted, decided: context.decided };
 }
@@ -166,8 +195,7 @@ function initialContext(input: InstanceInput): InstanceContext {
     key: input.key,
     node: input.node,
     members: prepareTargets(config),
-    config,
-    fence: input.fence ?? 0,
+    config: instanceConfig(config, input.fence ?? 0),
     promised: record.promised,
     accepted: record.accepted,
     decided: record.decided,
@@ -177,10 +205,7 @@ function initialContext(input: InstanceInput): InstanceContext {
     acks: [],
     proposing: null,
     highestSeenRound: highestRound(record.promised, record.accepted?.ballot),
-    attempt: 0,
-    timeouts: 0,
-    waitMs: 0,
-    rng: input.seed ?? 0,
+    backoff: { attempt: 0, timeouts: 0, waitMs: 0, rng: input.seed ?? 0 },
     timing: { ...DEFAULT_TIMING, ...input.timing },
     owner: input.ownerFastPath ? (input.owner ?? ownerIn(input.key, config)) : null,
     boot: input.boot ?? 0,
@@ -188,11 +213,18 @@ function initialContext(input: InstanceInput): InstanceContext {
   };
 }
 
-/** A jittered wait of `baseMs` backed off by the failed attempts, within the instance's ceiling. */
-function waitFor(context: InstanceContext, baseMs: number, random01: number): number {
+/** The next state's wait: `baseMs` backed off by the failed attempts, jittered, within the ceiling. */
+function nextWait(context: InstanceContext, baseMs: number): BackoffState {
   const { backoffMaxMs, timeoutBackoffMaxMs } = context.timing;
-  const ceilingMs = backoffCeilingMs(backoffMaxMs, timeoutBackoffMaxMs, context.timeouts);
-  return backoffDelayMs(baseMs, ceilingMs, context.attempt, random01);
+  const { attempt, timeouts, rng } = context.backoff;
+  const draw = drawRandom(rng);
+  const ceilingMs = backoffCeilingMs(backoffMaxMs, timeoutBackoffMaxMs, timeouts);
+  return {
+    attempt,
+    timeouts,
+    waitMs: backoffDelayMs(baseMs, ceilingMs, attempt, draw.value),
+    rng: draw.state,
+  };
 }
 
 function isMember(context: InstanceContext, from: string): boolean {
@@ -218,7 +250,7 @@ function acceptorOwner(context: InstanceContext): string | null {
 /** The acceptor's step for a prepare or propose (acceptor.ts): the same rules on every path. */
 function vote(context: InstanceContext, event: EventOf<'prepare' | 'propose'>) {
   return acceptorStep(
-    { key: context.key, owner: acceptorOwner(context), fence: context.fence },
+    { key: context.key, owner: acceptorOwner(context), fence: context.config.fence },
     recordOf(context),
     event.from,
     event,
@@ -233,8 +265,8 @@ export const instanceMachine = setup({
     emitted: {} as Effect,
   },
   delays: {
-    phaseTimeout: ({ context }) => context.waitMs,
-    takeover: ({ context }) => context.waitMs,
+    phaseTimeout: ({ context }) => context.backoff.waitMs,
+    takeover: ({ context }) => context.backoff.waitMs,
   },
   guards: {
     fromMember: ({ context, event }) => 'from' in event && isMember(context, event.from),
@@ -317,9 +349,10 @@ export const instanceMachine = setup({
       const e = event as EventOf<'prepare' | 'propose'>;
       const outcome = vote(context, e);
       if (outcome.granted)
+        // The literal key first, then the spread: V8 copies `{ ...state, key }` slowly (keyStep.ts).
         enqueue.assign({
-          ...outcome.state,
           highestSeenRound: Math.max(context.highestSeenRound, e.ballot.round),
+          ...outcome.state,
         });
       for (const effect of outcome.effects) enqueue.emit(effect);
     }),
@@ -334,16 +367,13 @@ export const instanceMachine = setup({
         highestRound(context.promised, context.accepted?.ballot),
       );
       const ballot = nextBallot(context.node, round, context.config.epoch);
-      const draw = drawRandom(context.rng);
-      const waitMs = waitFor(context, context.timing.phaseTimeoutMs, draw.value);
       enqueue.assign({
         ballot,
         promised: ballot,
         promises: [{ from: context.node, accepted: context.accepted }],
         acks: [],
         highestSeenRound: ballot.round,
-        waitMs,
-        rng: draw.state,
+        backoff: nextWait(context, context.timing.phaseTimeoutMs),
       });
       enqueue.emit({ type: 'persist', key: context.key, record: { ...recordOf(context), promised: ballot } });
       enqueue.emit({ type: 'broadcast', key: context.key, message: { type: 'prepare', ballot } });
@@ -362,7 +392,11 @@ export const instanceMachine = setup({
     /** A newer configuration: its quorums, fence and owner from now on (§5.2 rule 3). */
     adoptConfig: enqueueActions(({ event, enqueue }) => {
       const e = event as ConfigAdoptedEvent;
-      enqueue.assign({ config: e.config, members: prepareTargets(e.config), fence: e.fence, owner: e.owner });
+      enqueue.assign({
+        config: instanceConfig(e.config, e.fence),
+        members: prepareTargets(e.config),
+        owner: e.owner,
+      });
     }),
     recordPromise: enqueueActions(({ context, event, enqueue }) => {
       const e = event as EventOf<'promise'>;
@@ -385,16 +419,15 @@ export const instanceMachine = setup({
       const chosen = chooseValue(context.promises, context.proposal);
       if (chosen === undefined) throw new Error(`instance ${context.key}: proposing with nothing to propose`);
       const proposing: AcceptedProposal = { ballot, value: chosen.value };
-      const draw = drawRandom(context.rng);
-      const waitMs = waitFor(context, context.timing.phaseTimeoutMs, draw.value);
+      const backoff = nextWait(context, context.timing.phaseTimeoutMs);
       if (ballot.round === 0) {
         const propose = { type: 'propose', ...proposing, boot: context.boot } as const;
         enqueue.emit({ type: 'broadcast', key: context.key, message: propose });
-        enqueue.assign({ proposing, acks: [], waitMs, rng: draw.state });
+        enqueue.assign({ proposing, acks: [], backoff });
         return;
       }
       enqueue.emit({ type: 'broadcast', key: context.key, message: { type: 'propose', ...proposing } });
-      enqueue.assign({ proposing, accepted: proposing, acks: [context.node], waitMs, rng: draw.state });
+      enqueue.assign({ proposing, accepted: proposing, acks: [context.node], backoff });
       enqueue.emit({
         type: 'persist',
         key: context.key,
@@ -414,18 +447,18 @@ export const instanceMachine = setup({
       const e = event as EventOf<'reject'>;
       enqueue.assign({
         highestSeenRound: Math.max(context.highestSeenRound, e.promised.round),
-        attempt: context.attempt + 1,
+        backoff: { ...context.backoff, attempt: context.backoff.attempt + 1 },
       });
     }),
     countTimeout: enqueueActions(({ context, enqueue }) => {
-      enqueue.assign({ attempt: context.attempt + 1, timeouts: context.timeouts + 1 });
+      const { attempt, timeouts } = context.backoff;
+      enqueue.assign({ backoff: { ...context.backoff, attempt: attempt + 1, timeouts: timeouts + 1 } });
     }),
 
     /** `acknowledged`: forget our own round and wait, jittered, to learn the outcome. */
     awaitOutcome: enqueueActions(({ context, enqueue }) => {
-      const draw = drawRandom(context.rng);
-      const waitMs = waitFor(context, context.timing.takeoverMs, draw.value);
-      enqueue.assign({ ballot: null, promises: [], acks: [], proposing: null, waitMs, rng: draw.state });
+      const backoff = nextWait(context, context.timing.takeoverMs);
+      enqueue.assign({ ballot: null, promises: [], acks: [], proposing: null, backoff });
     }),
 
     /** A quorum accepted our ballot: the value is chosen. Tell the others, then learn it. */

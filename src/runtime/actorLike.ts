@@ -25,18 +25,55 @@ export function sendIfAlive<TEvent extends EventObject>(actor: ActorLike<TEvent>
   return true;
 }
 
+type ExitWatcher = (reason: ExitReason) => void;
+
+/** The watchers of one actor's exit, behind the one subscription they share. */
+interface ExitWatch {
+  readonly watchers: Set<ExitWatcher>;
+  exited: boolean;
+  reason?: ExitReason;
+}
+
+const exitWatches = new WeakMap<ActorLike, ExitWatch>();
+
 /**
  * Calls `onExit` once when `actor` stops, crashes or finishes, with the reason. The caller must
- * check `isAlive` first: an actor already stopped never calls back.
+ * check `isAlive` first: an actor that stopped before anyone watched it never calls back (one
+ * that was watched calls a later watcher at once).
+ *
+ * Every watcher of one actor shares a single subscription: XState walks an actor's observers on
+ * every snapshot it takes, so one observer per pending call (a node with hundreds of asks in
+ * flight) made each event cost as much as there were calls waiting.
  */
-export function watchExit(actor: ActorLike, onExit: (reason: ExitReason) => void): Subscription {
+export function watchExit(actor: ActorLike, onExit: ExitWatcher): Subscription {
+  let watch = exitWatches.get(actor);
+  if (!watch) {
+    const created: ExitWatch = { watchers: new Set(), exited: false };
+    exitWatches.set(actor, created);
+    const fireAll = () => {
+      if (created.exited) return;
+      created.exited = true;
+      created.reason = exitReasonOf(actor);
+      const watchers = [...created.watchers];
+      created.watchers.clear();
+      for (const watcher of watchers) watcher(created.reason);
+    };
+    // An error listener must be present: an observer without one makes XState rethrow the
+    // actor's error as an uncaught exception.
+    actor.subscribe({ complete: fireAll, error: fireAll });
+    watch = created;
+  }
+  if (watch.exited) {
+    onExit(watch.reason as ExitReason);
+    return { unsubscribe: () => {} };
+  }
   let fired = false;
-  const fire = () => {
+  const watcher: ExitWatcher = (reason) => {
     if (fired) return;
     fired = true;
-    onExit(exitReasonOf(actor));
+    onExit(reason);
   };
-  // An error listener must be present: an observer without one makes XState rethrow the
-  // actor's error as an uncaught exception.
-  return actor.subscribe({ complete: fire, error: fire });
+  const watchers = watch.watchers;
+  watchers.add(watcher);
+  return { unsubscribe: () => void watchers.delete(watcher) };
 }

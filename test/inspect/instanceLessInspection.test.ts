@@ -104,8 +104,10 @@ async function watchNodeB(
                 context: Record<string, unknown>;
               };
               // rng and waitMs are the backoff's random draws: a witness draws nothing from the node.
-              const { rng: _rng, waitMs: _waitMs, ...context } = snapshot.context;
-              return `${snapshot.status} ${snapshot.value} after ${(e.event as { type: string }).type} ${JSON.stringify(context)}`;
+              const { backoff, ...context } = snapshot.context;
+              const { rng: _rng, waitMs: _waitMs, ...counts } = backoff as Record<string, unknown>;
+              const seen = JSON.stringify({ ...context, backoff: counts });
+              return `${snapshot.status} ${snapshot.value} after ${(e.event as { type: string }).type} ${seen}`;
             }
           }
         }),

@@ -138,17 +138,18 @@ describe('control runs: the checker sees the overlap the guard prevents', () => 
     console.log(`control, drift 20% against a 5% bound: overlap in 30/30 seeds, ${spread(overlaps)}`);
   });
 
-  it('the guard removed (bound 0) with 10% drift: overlaps in every seed', async () => {
+  it('the guard removed (bound 0) with 15% drift: overlaps in every seed', async () => {
     // With no guard, the old leader holds on for its whole lease on a slow clock while the others
-    // count theirs on fast ones. At 5% drift the new election itself takes about as long as the
-    // gap (its first round 0 waits out the isolated member), so 10% makes the overlap certain.
+    // count theirs on fast ones. At small drifts the new election itself takes about as long as
+    // the gap (its first round 0 waits out the isolated member, at least one phase timeout), so
+    // 15% makes the overlap certain.
     const overlaps: number[] = [];
     for (let seed = 1; seed <= 10; seed++) {
-      const result = await runLeaseSimulation({ seed, scenario: 'isolate', actualDrift: 0.1, driftBound: 0 });
+      const result = await runLeaseSimulation({ seed, scenario: 'isolate', actualDrift: 0.15, driftBound: 0 });
       expect(result.violations.join('\n'), `seed ${seed}`).toMatch(/overlap/);
       overlaps.push(result.worstOverlapMs);
     }
-    console.log(`control, guard removed at 10% drift: overlap in 10/10 seeds, ${spread(overlaps)}`);
+    console.log(`control, guard removed at 15% drift: overlap in 10/10 seeds, ${spread(overlaps)}`);
   });
 
   it('random fault schedules with drift beyond the bound are caught too', async () => {

@@ -5,13 +5,27 @@ import { AdaptiveTiming } from '../../src/node/adaptiveTiming.js';
 import { backoffCeilingMs } from '../../src/paxos/backoff.js';
 import { DEFAULT_TIMING } from '../../src/paxos/instanceMachine.js';
 
+/** A 10 ms floor instead of the configured phase timeout, to follow fast phases down. */
+const lowFloor = () => new AdaptiveTiming(DEFAULT_TIMING, true, { minPhaseTimeoutMs: 10, maxPhaseTimeoutMs: 60_000 });
+
 describe('adaptive timing', () => {
   it('keeps the configured timing until the first phase completes', () => {
     expect(new AdaptiveTiming().timing()).toEqual(DEFAULT_TIMING);
   });
 
-  it('follows fast phases down to the floor: a silent member costs little', () => {
+  it('by default never goes below the configured phase timeout (a minimum RTO, RFC 6298 (2.4))', () => {
     const timing = new AdaptiveTiming();
+    for (let i = 0; i < 50; i++) timing.observe(2);
+    expect(timing.timing().phaseTimeoutMs).toBe(DEFAULT_TIMING.phaseTimeoutMs);
+    const fast = new AdaptiveTiming({ ...DEFAULT_TIMING, phaseTimeoutMs: 40 });
+    for (let i = 0; i < 50; i++) fast.observe(2);
+    expect(fast.timing().phaseTimeoutMs).toBe(40);
+    fast.observe(500); // srtt 2 + 62.25, rttvar 0.75·rttvar + 0.25·498: far above the floor
+    expect(fast.timing().phaseTimeoutMs).toBeGreaterThan(500);
+  });
+
+  it('follows fast phases down to the floor: a silent member costs little', () => {
+    const timing = lowFloor();
     for (let i = 0; i < 50; i++) timing.observe(2);
     expect(timing.timing()).toEqual({
       phaseTimeoutMs: 10,
@@ -50,7 +64,7 @@ describe('adaptive timing', () => {
   });
 
   it('backs off on a timeout, doubling up to the bound, until a phase completes (RFC 6298 §5.5)', () => {
-    const timing = new AdaptiveTiming();
+    const timing = lowFloor();
     for (let i = 0; i < 50; i++) timing.observe(2); // a fast network: T = 10 ms
     timing.timedOut();
     expect(timing.timing().phaseTimeoutMs).toBe(20);
@@ -73,7 +87,7 @@ describe('adaptive timing', () => {
   });
 
   it('doubles once per expiry of the current timer: instances started before a backoff count no more', () => {
-    const timing = new AdaptiveTiming();
+    const timing = lowFloor();
     timing.observe(2); // srtt 2, rttvar 1: T = max(10, 2 · 6) = 12 ms
     expect(timing.timing().phaseTimeoutMs).toBe(12);
     timing.timedOut(12); // an instance that started with the current T: 24 ms

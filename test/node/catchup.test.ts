@@ -135,6 +135,36 @@ describe('catch-up on running nodes', () => {
     await cluster.stopAll();
   });
 
+  it('stopping the node forgets its peers’ links: a runtime that outlives it keeps no watcher', async () => {
+    const clock = new VirtualClock();
+    const links = createMemoryNetwork({ clock });
+    const router = createMemoryRouter(links, 'a', { peers: ['b', 'c'], clock });
+    const runtime = createActorNode({ name: 'a', clock, router });
+    const live = new Set<unknown>();
+    const monitor = runtime.monitorNode.bind(runtime);
+    const demonitor = runtime.demonitorNode.bind(runtime);
+    runtime.monitorNode = (node, watcher) => {
+      const ref = monitor(node, watcher);
+      live.add(ref);
+      return ref;
+    };
+    runtime.demonitorNode = (ref) => live.delete(ref) && demonitor(ref);
+    const node = await startLink({
+      id: 'a',
+      members: MEMBERS,
+      transport: createMemoryNetwork({ clock }).connect('a'),
+      storage: new MemoryStorage({ clock }),
+      clock,
+      runtime,
+      timing: TIMING,
+    });
+    expect(node.catchupProgress).not.toBeNull();
+    expect(live.size).toBe(2); // one per peer: b and c
+    await node.stop();
+    expect(live.size).toBe(0);
+    await router.close();
+  });
+
   it('is off with catchup: false, and without a runtime that can link to peers', async () => {
     const clock = new VirtualClock();
     const network = createMemoryNetwork({ clock, random: seededRandom(1) });

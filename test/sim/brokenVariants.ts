@@ -4,7 +4,7 @@
 import { enqueueActions } from 'xstate';
 import {
   instanceMachine,
-  type InstanceContext,
+  type BackoffState, type InstanceContext,
   type InstanceMachine,
 } from '../../src/paxos/instanceMachine.js';
 import { votesRepliesFirst } from '../model/configs.js';
@@ -31,13 +31,11 @@ export type BrokenVariant = (typeof BROKEN_VARIANTS)[number];
 export const CULPRIT = 'a';
 
 /** The jittered wait of a phase, drawn as the machine's own actions draw it. */
-function phaseWait(context: InstanceContext): { readonly waitMs: number; readonly rng: number } {
-  const draw = drawRandom(context.rng);
+function phaseWait(context: InstanceContext): { readonly backoff: BackoffState } {
+  const draw = drawRandom(context.backoff.rng);
   const { phaseTimeoutMs, backoffMaxMs } = context.timing;
-  return {
-    waitMs: backoffDelayMs(phaseTimeoutMs, backoffMaxMs, context.attempt, draw.value),
-    rng: draw.state,
-  };
+  const waitMs = backoffDelayMs(phaseTimeoutMs, backoffMaxMs, context.backoff.attempt, draw.value);
+  return { backoff: { ...context.backoff, waitMs, rng: draw.state } };
 }
 
 /** A proposer that decides on its own vote alone: a "majority" of 1 out of 3. */
@@ -62,7 +60,7 @@ const noP2c = instanceMachine.provide({
         accepted,
         proposing: accepted,
         acks: [context.node],
-        waitMs: context.timing.phaseTimeoutMs,
+        backoff: { ...context.backoff, waitMs: context.timing.phaseTimeoutMs },
       });
       enqueue.emit({ type: 'broadcast', key: context.key, message: { type: 'propose', ballot, value } });
       enqueue.emit({

@@ -14,7 +14,7 @@ import type { Storage } from '../../storage/storage.js';
 import type { GenPaxosNodeEmitted, GenPaxosNodeReply } from '../nodeEvents.js';
 import { GEN_PAXOS_NAME, isCount } from '../nodeRequests.js';
 import type { KeySupervisor } from '../keySupervisor.js';
-import { CatchupPuller, type CatchupLimits } from './catchupPuller.js';
+import { CatchupPuller, type CatchupLimits, type CatchupProgress } from './catchupPuller.js';
 
 export interface NodeCatchupOptions {
   readonly id: string;
@@ -31,8 +31,15 @@ export interface NodeCatchupOptions {
   readonly limits?: Partial<CatchupLimits>;
 }
 
+/** A node's catch-up as it runs: its progress, and stopping it (with the node). */
+export interface NodeCatchup {
+  progress(): CatchupProgress;
+  /** Stops pulling and forgets the peers' links: a runtime that outlives the node keeps no watcher. */
+  stop(): void;
+}
+
 /** Starts pulling the other members' decided logs; stop it with the node. */
-export function startNodeCatchup(options: NodeCatchupOptions): CatchupPuller {
+export function startNodeCatchup(options: NodeCatchupOptions): NodeCatchup {
   const { id, runtime, storage, clock } = options;
   const server = createGenServer(runtime);
   const peers = options.members.filter((member) => member !== id);
@@ -68,11 +75,18 @@ export function startNodeCatchup(options: NodeCatchupOptions): CatchupPuller {
   });
   puller.start();
   // A link that comes back up may have lost decisions while it was down: pull that peer again.
-  for (const peer of peers)
+  const monitors = peers.map((peer) =>
     runtime.monitorNode(peer, (event) => {
       if (event.type === 'nodeup') puller.peerUp(peer);
-    });
-  return puller;
+    }),
+  );
+  return {
+    progress: () => puller.progress(),
+    stop: () => {
+      for (const ref of monitors) runtime.demonitorNode(ref);
+      puller.stop();
+    },
+  };
 }
 
 /** The page in a peer's reply, checked entry by entry; throws (a failed pull) on anything else. */

@@ -48,14 +48,14 @@ export function validateRequest(raw: unknown): CheckedRequest {
             WIRE_ERROR_CODES.OUT_OF_RANGE,
             `timeoutMs must be 1..${MAX_REQUEST_TIMEOUT_MS}, got ${timeoutMs}`,
           );
-        return { ...request, timeoutMs };
+        return Object.assign({}, request, { timeoutMs }); // not a spread: see paxos/keyStep.ts, `outcome`
       }
       case 'read': {
         const request = { id, type: 'read', key: field.key(fields.key) } as const;
         if (fields.quorum === undefined) return request;
         if (typeof fields.quorum !== 'boolean')
           field.fail(WIRE_ERROR_CODES.BAD_FIELD, 'quorum must be a boolean');
-        return { ...request, quorum: fields.quorum };
+        return Object.assign({}, request, { quorum: fields.quorum });
       }
       case 'status':
         return { id, type: 'status' };
