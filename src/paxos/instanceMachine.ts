@@ -88,10 +88,12 @@ export interface InstanceContext extends KeyRecord {
   readonly node: string;
   /** Every node whose messages this instance takes: the voters, and the old voters in transition. */
   readonly members: readonly string[];
-  /** The configuration this instance runs under; replaced by `config.adopted`. */
-  readonly config: ConfigView;
-  /** The node's epoch fence: prepares and proposes of a lower epoch get no vote. */
-  readonly fence: number;
+  /**
+   * The configuration this instance runs under, with the node's epoch fence (prepares and
+   * proposes of a lower epoch get no vote); replaced by `config.adopted`. One field: XState copies
+   * the context at every assign, and fewer fields keep that copy a fast object.
+   */
+  readonly config: InstanceConfig;
   /** The value this node was asked to propose, if it was asked. */
   readonly proposal: { readonly value: PaxosValue } | null;
   /** This node's ballot while it is preparing or proposing. */
@@ -150,6 +152,21 @@ export type InstanceEvent =
 
 type EventOf<T extends InstanceEvent['type']> = Extract<InstanceEvent, { type: T }>;
 
+/** A configuration view and the node's fence, as an instance keeps them. */
+export interface InstanceConfig extends ConfigView {
+  readonly fence: number;
+}
+
+function instanceConfig(view: ConfigView, fence: number): InstanceConfig {
+  return {
+    epoch: view.epoch,
+    voters: view.voters,
+    previousVoters: view.previousVoters,
+    complete: view.complete,
+    fence,
+  };
+}
+
 function recordOf(context: KeyRecord): KeyRecord {
   return { promised: context.promised, accepted: context.accepted, decided: context.decided };
 }
@@ -166,8 +183,7 @@ function initialContext(input: InstanceInput): InstanceContext {
     key: input.key,
     node: input.node,
     members: prepareTargets(config),
-    config,
-    fence: input.fence ?? 0,
+    config: instanceConfig(config, input.fence ?? 0),
     promised: record.promised,
     accepted: record.accepted,
     decided: record.decided,
@@ -218,7 +234,7 @@ function acceptorOwner(context: InstanceContext): string | null {
 /** The acceptor's step for a prepare or propose (acceptor.ts): the same rules on every path. */
 function vote(context: InstanceContext, event: EventOf<'prepare' | 'propose'>) {
   return acceptorStep(
-    { key: context.key, owner: acceptorOwner(context), fence: context.fence },
+    { key: context.key, owner: acceptorOwner(context), fence: context.config.fence },
     recordOf(context),
     event.from,
     event,
@@ -362,7 +378,11 @@ export const instanceMachine = setup({
     /** A newer configuration: its quorums, fence and owner from now on (§5.2 rule 3). */
     adoptConfig: enqueueActions(({ event, enqueue }) => {
       const e = event as ConfigAdoptedEvent;
-      enqueue.assign({ config: e.config, members: prepareTargets(e.config), fence: e.fence, owner: e.owner });
+      enqueue.assign({
+        config: instanceConfig(e.config, e.fence),
+        members: prepareTargets(e.config),
+        owner: e.owner,
+      });
     }),
     recordPromise: enqueueActions(({ context, event, enqueue }) => {
       const e = event as EventOf<'promise'>;
