@@ -35,6 +35,20 @@ export const ERROR_CODES = {
   DISAGREEMENT: 'PAXOS_ERR_DISAGREEMENT',
   /** `gen-paxos node` without `--data-dir` and without `--memory`. */
   NO_DATA_DIR: 'PAXOS_ERR_NO_DATA_DIR',
+  /** This node was removed from the group by a membership change: it no longer asks or votes. */
+  REMOVED: 'PAXOS_ERR_REMOVED',
+  /** Not a voter of the configuration (a joining node before it adopted one, or a change naming a non-voter). */
+  NOT_A_MEMBER: 'PAXOS_ERR_NOT_A_MEMBER',
+  /** A change adds an id that was a member of some configuration already: ids are never reused. */
+  MEMBER_EXISTS: 'PAXOS_ERR_MEMBER_EXISTS',
+  /** A change was asked while the previous one is still in transition (one transition at a time). */
+  CHANGE_IN_PROGRESS: 'PAXOS_ERR_CHANGE_IN_PROGRESS',
+  /** Another change was decided for the same configuration number first. */
+  CHANGE_CONFLICT: 'PAXOS_ERR_CHANGE_CONFLICT',
+  /** The change needs majorities of the old and new voters reachable, or leaves no voter. */
+  UNSAFE_CHANGE: 'PAXOS_ERR_UNSAFE_CHANGE',
+  /** The change is decided but its transition did not complete in time: it continues by itself. */
+  CHANGE_INCOMPLETE: 'PAXOS_ERR_CHANGE_INCOMPLETE',
   /** A `faults` request reached a node not started with fault injection allowed. */
   FAULTS_DISABLED: 'PAXOS_ERR_FAULTS_DISABLED',
   /** paxosFsm: no instance is registered under that subject. */

@@ -168,7 +168,7 @@ export async function runNode(argv: readonly string[], io: CliIo, spec: CommandS
     });
   if (clientSecrets.length === 0 && values['allow-peer-secret-for-clients'] !== true)
     logger.warn('no --client-secret-file: no client can connect');
-  const members = [...running.node.members].sort();
+  const members = [...running.node.startMembers].sort();
   if (json) {
     io.out(
       `${JSON.stringify({ event: 'listening', node: id, url: running.url, inspectUrl: running.inspectUrl, viewUrl: running.viewUrl, members, durable: running.durable, publicKey: running.publicKey, pid: process.pid })}\n`,

@@ -7,13 +7,18 @@
 // causing one, and holds nothing up. Effects of other keys are never held up. After a failed write
 // the node stops voting: nothing held or later is carried out.
 import { assertNever, envelopesOf, type Effect, type RefusedEffect } from '../paxos/effects.js';
-import type { PaxosValue } from '../paxos/messages.js';
+import type { PaxosMessage, PaxosValue } from '../paxos/messages.js';
 import type { Storage } from '../storage/storage.js';
 import type { Transport } from '../transport/transport.js';
 
 export interface EffectRunnerOptions {
   readonly self: string;
   readonly members: readonly string[];
+  /**
+   * Where a broadcast of `message` goes, when it depends on the node's configuration
+   * (docs/membership.md §4.3: prepares to the old and new voters in transition); default `members`.
+   */
+  readonly targets?: (message: PaxosMessage) => readonly string[];
   readonly storage: Storage;
   readonly transport: Transport;
   /** A decision is learned here and everything it depends on is durable. */
@@ -176,7 +181,7 @@ export class EffectRunner {
     switch (effect.type) {
       case 'send':
       case 'broadcast':
-        for (const envelope of envelopesOf(effect, this.options.self, this.options.members)) {
+        for (const envelope of envelopesOf(effect, this.options.self, this.targetsOf(effect))) {
           this.stats.envelopesSent++;
           this.options.transport.send(envelope);
         }
@@ -195,6 +200,11 @@ export class EffectRunner {
       default:
         assertNever(effect);
     }
+  }
+
+  private targetsOf(effect: Extract<Effect, { type: 'send' | 'broadcast' }>): readonly string[] {
+    if (effect.type === 'send' || this.options.targets === undefined) return this.options.members;
+    return this.options.targets(effect.message);
   }
 
   private fail(error: Error): void {

@@ -8,6 +8,7 @@ import { Histogram } from '../base/histogram.js';
 import { systemRandom } from '../base/random.js';
 import type { InstanceStateName } from '../paxos/instanceMachine.js';
 import type { PaxosValue } from '../paxos/messages.js';
+import { isReservedKey } from '../paxos/config.js';
 import { checkKey, checkValue } from '../paxos/validate.js';
 import { createActorNode, type ActorNode } from '../runtime/actorNode.js';
 import { createGenServer, type GenServer } from '../runtime/genServer/genServer.js';
@@ -25,7 +26,12 @@ import { startNodeCatchup, type NodeCatchup } from './catchup/nodeCatchup.js';
 import type { GenPaxosNodeLogic } from './genPaxosNode.js';
 import type { KeySupervisor } from './keySupervisor.js';
 import type { GenPaxosNodeEmitted, GenPaxosNodeReply, SupervisorStats } from './nodeEvents.js';
-import { GEN_PAXOS_NAME, type GenPaxosRequest } from './nodeRequests.js';
+import { GEN_PAXOS_NAME, reservedKeyError, type GenPaxosRequest } from './nodeRequests.js';
+import type { ChangeMembersOptions, MembersChange } from './membership/changeMembers.js';
+import type { MembershipView } from './membership/nodeMembership.js';
+import { MembershipChanges } from './membershipPort.js';
+import { DEFAULT_RESCAN_TIMEOUT_MS } from './transitionWatch.js';
+import type { RandomSource } from '../base/random.js';
 import { startNodeTree } from './nodeTree.js';
 import type { PaxosPort } from './paxosPort.js';
 import { checkTimeout } from './validateOptions.js';
@@ -56,11 +62,14 @@ export class GenPaxosNode {
   private readonly asks = { started: 0, decided: 0, failed: {} as Record<string, number> };
   private readonly askLatency = new Histogram(ASK_LATENCY_BUCKETS_MS);
   private catchup: NodeCatchup | null = null;
+  /** Membership changes run from this node, and the watch that resumes stalled transitions. */
+  private readonly changes: MembershipChanges;
 
   /** @internal use `startLink`. */
   constructor(
     readonly id: string,
-    readonly members: readonly string[],
+    /** The members given to `startLink`: configurations 0 and 1 (`members()` says what is current). */
+    readonly startMembers: readonly string[],
     /** The actor runtime node this node runs on, where it is registered as `gen_paxos`. */
     readonly runtime: ActorNode,
     private readonly transport: Transport,
@@ -69,6 +78,13 @@ export class GenPaxosNode {
     private readonly askTimeoutMs: number,
   ) {
     this.server = createGenServer(runtime);
+    this.changes = new MembershipChanges({
+      self: id,
+      actor: () => (this.stopped ? null : this.current),
+      clock,
+      transport,
+      storage,
+    });
   }
 
   /** @internal the tree reports its node actor and its key supervisor here, at every (re)start. */
@@ -137,6 +153,7 @@ export class GenPaxosNode {
     if (this.stopped) throw new GenPaxosError(ERROR_CODES.STOPPED, `node ${this.id} is stopped`);
     const keyProblem = checkKey(key);
     if (keyProblem !== null) throw new GenPaxosError(ERROR_CODES.BAD_KEY, keyProblem);
+    if (isReservedKey(key)) throw errorFromInfo(reservedKeyError(key));
     const valueProblem = value === undefined ? 'value must not be undefined' : checkValue(value);
     if (valueProblem !== null) throw new GenPaxosError(ERROR_CODES.BAD_VALUE, valueProblem);
     const timeoutMs = options.timeoutMs ?? this.askTimeoutMs;
@@ -166,7 +183,7 @@ export class GenPaxosNode {
     const code = (error as { code?: string }).code;
     if (code === RUNTIME_ERROR_CODES.TIMEOUT) {
       const linkUp = (peer: string) => this.transport.isLinkUp?.(peer);
-      const facts = { key, timeoutMs, node: this.id, members: this.members, linkUp };
+      const facts = { key, timeoutMs, node: this.id, members: this.startMembers, linkUp };
       return new GenPaxosError(ERROR_CODES.TIMEOUT, describeAskTimeout(facts));
     }
     if (this.stopped)
@@ -208,6 +225,7 @@ export class GenPaxosNode {
     if (options !== undefined) return this.readAsync(key, options);
     const problem = checkKey(key);
     if (problem !== null) throw new GenPaxosError(ERROR_CODES.BAD_KEY, problem);
+    if (isReservedKey(key)) throw errorFromInfo(reservedKeyError(key));
     if (this.stopped) throw new GenPaxosError(ERROR_CODES.STOPPED, `node ${this.id} is stopped`);
     return this.keysOrThrow().read(key);
   }
@@ -216,6 +234,7 @@ export class GenPaxosNode {
     if (this.stopped) throw new GenPaxosError(ERROR_CODES.STOPPED, `node ${this.id} is stopped`);
     const problem = checkKey(key);
     if (problem !== null) throw new GenPaxosError(ERROR_CODES.BAD_KEY, problem);
+    if (isReservedKey(key)) throw errorFromInfo(reservedKeyError(key));
     if (options.quorum !== undefined && typeof options.quorum !== 'boolean')
       throw new GenPaxosError(ERROR_CODES.BAD_OPTION, 'quorum must be a boolean');
     const timeoutMs = options.timeoutMs ?? this.askTimeoutMs;
@@ -236,6 +255,59 @@ export class GenPaxosNode {
     if (reply.type === 'paxos.read') return reply.decided ? (reply.value as PaxosValue) : undefined;
     if (reply.type === 'paxos.failed') throw errorFromInfo(reply.error);
     throw new GenPaxosError(ERROR_CODES.BAD_OPTION, `unexpected reply ${reply.type} to a read`);
+  }
+
+  /**
+   * The group's configuration as this node adopted it (docs/membership.md §4): its number and
+   * epoch, its members (id and URL), and whether the change that made it is complete.
+   */
+  async members(): Promise<MembershipView> {
+    if (this.stopped) throw new GenPaxosError(ERROR_CODES.STOPPED, `node ${this.id} is stopped`);
+    return this.keysOrThrow().membership.describe();
+  }
+
+  /**
+   * Changes the group's members (docs/membership.md §6): `{ add: { id, url } }`, `{ remove: id }`,
+   * or both at once to replace a member in one change. Resolves with the new configuration once
+   * the change is complete (decided, adopted, rescanned, `\0done` decided); rejects with
+   * PAXOS_ERR_CHANGE_IN_PROGRESS, _MEMBER_EXISTS, _NOT_A_MEMBER, _UNSAFE_CHANGE or
+   * _CHANGE_CONFLICT when it is refused (nothing changed), PAXOS_ERR_TIMEOUT when its
+   * configuration was not decided in time (it may still be), and PAXOS_ERR_CHANGE_INCOMPLETE
+   * when it is decided but its transition did not complete (the message says where it stands).
+   *
+   * @example
+   * await a.changeMembers({ remove: 'c', add: { id: 'f', url: 'wss://10.0.0.4:7001' } });
+   */
+  changeMembers(change: MembersChange, options: ChangeMembersOptions = {}): Promise<MembershipView> {
+    return this.runChange(change, options, false);
+  }
+
+  /**
+   * @internal The same change with its transition completed without the rescan: UNSAFE, for the
+   * must-fail controls of the tests only (it loses decisions, which is what they show).
+   */
+  changeMembersSkippingRescan(
+    change: MembersChange,
+    options: ChangeMembersOptions = {},
+  ): Promise<MembershipView> {
+    return this.runChange(change, options, true);
+  }
+
+  private runChange(
+    change: MembersChange,
+    options: ChangeMembersOptions,
+    skipRescan: boolean,
+  ): Promise<MembershipView> {
+    if (this.stopped)
+      return Promise.reject(new GenPaxosError(ERROR_CODES.STOPPED, `node ${this.id} is stopped`));
+    return this.changes.change(change, options, skipRescan);
+  }
+
+  /** @internal startLink: resume transitions nobody completes (docs/membership.md §6.2). */
+  watchTransitions(random: RandomSource, timeoutMs: number): void {
+    this.changes.watch(random, timeoutMs, (listener) => this.on('config.adopted', listener));
+    const view = this.keysOrThrow().membership.describe();
+    this.changes.seen({ complete: view.complete, voters: view.members.map((member) => member.id) });
   }
 
   /** The state of `key`'s instance on this node (`decided` once retired to storage). */
@@ -283,7 +355,7 @@ export class GenPaxosNode {
   startCatchup(storage: Storage & DecidedLog, limits: Partial<CatchupLimits>): void {
     this.catchup = startNodeCatchup({
       id: this.id,
-      members: this.members,
+      members: this.startMembers,
       runtime: this.runtime,
       storage,
       clock: this.clock,
@@ -311,6 +383,7 @@ export class GenPaxosNode {
     if (this.stopped) return;
     this.stopped = true;
     this.catchup?.stop();
+    this.changes.stop();
     this.root?.stop();
     await this.transport.close();
     await this.storage.close();
@@ -321,6 +394,7 @@ export class GenPaxosNode {
     if (this.stopped) return;
     this.stopped = true;
     this.catchup?.stop();
+    this.changes.stop();
     this.root?.stop();
     void this.transport.close();
   }
@@ -375,12 +449,14 @@ export async function startLink(options: StartLinkOptions): Promise<GenPaxosNode
       ...(options.acceptorFastPath !== undefined ? { acceptorFastPath: options.acceptorFastPath } : {}),
       ...(options.ownerFastPath !== undefined ? { ownerFastPath: options.ownerFastPath } : {}),
       ...(options.adaptiveTiming !== undefined ? { adaptiveTiming: options.adaptiveTiming } : {}),
+      ...(options.join === true ? { joining: true } : {}),
       expose: (keys) => node.attach({ keys }),
     },
     started: (actor) => node.attach({ actor: actor as Actor<GenPaxosNodeLogic> }),
     emitted: (event) => node.emitted(event),
   });
   node.attach({ root });
+  node.watchTransitions(options.random ?? systemRandom, options.rescanTimeoutMs ?? DEFAULT_RESCAN_TIMEOUT_MS);
   // Catch-up pulls over the runtime's links: a runtime that cannot link to others has no one to ask.
   if (options.catchup !== false && hasDecidedLog(storage) && runtime.isAlive())
     node.startCatchup(storage, options.catchup ?? {});

@@ -76,6 +76,11 @@ export interface GenPaxosNodeInput {
    * node's owner (startLink's handle) reads local state synchronously. Optional.
    */
   readonly expose?: (keys: KeySupervisor) => void;
+  /**
+   * A new member joining a running group (docs/membership.md §13.3): no configuration until a
+   * member that adds it sends the group's chain. Ignored when the store holds a chain already.
+   */
+  readonly joining?: boolean;
 }
 
 export type GenPaxosNodeEvent =
@@ -92,7 +97,12 @@ export type GenPaxosNodeEvent =
   /** A key's instance is done (decided, or idle): retire it. */
   | { readonly type: 'instance.retire'; readonly key: string; readonly sessionId: string }
   /** A key's takeover timer fired. */
-  | { readonly type: 'takeover'; readonly key: string };
+  | { readonly type: 'takeover'; readonly key: string }
+  /**
+   * In-process only: run `run` with the key supervisor inside the actor's step (configuration
+   * writes settling, membership changes driven from the node's handle). Never sent by a peer.
+   */
+  | { readonly type: 'node.task'; readonly run: (keys: KeySupervisor) => void };
 
 /** The node's snapshot: plain data only, so it inspects and prints well. */
 export type GenPaxosNodeSnapshot = Snapshot<undefined> & {
@@ -153,6 +163,7 @@ export const genPaxosNode: GenPaxosNodeLogic = {
       acceptorFastPath: input.acceptorFastPath ?? true,
       ownerFastPath: input.ownerFastPath ?? true,
       adaptiveTiming: input.adaptiveTiming ?? true,
+      ...(input.joining === true ? { joining: true } : {}),
     });
     supervisors.set(scope.self, supervisor);
     input.expose?.(supervisor);
@@ -171,6 +182,7 @@ export const genPaxosNode: GenPaxosNodeLogic = {
         }),
       retire: (key, sessionId) => self.send({ type: 'instance.retire', key, sessionId }),
       timerFired: (key) => self.send({ type: 'takeover', key }),
+      later: (task) => self.send({ type: 'node.task', run: () => task() }),
     });
   },
 
@@ -215,6 +227,9 @@ export const genPaxosNode: GenPaxosNodeLogic = {
         break;
       case 'takeover':
         supervisor.takeover(event.key);
+        break;
+      case 'node.task':
+        if (typeof event.run === 'function') event.run(supervisor);
         break;
       default:
         // Unknown events are ignored, like unmatched messages in a gen_fsm's handle_info.

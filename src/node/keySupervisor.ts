@@ -12,7 +12,6 @@ import { drawSeed } from '../base/random.js';
 import type { Effect, RefusedEffect } from '../paxos/effects.js';
 import {
   DEFAULT_TIMING,
-  type InstanceContext,
   type InstanceInput,
   type InstanceMachine,
   type InstanceStateName,
@@ -28,7 +27,7 @@ import {
   type KeySlot,
 } from '../paxos/keyStep.js';
 import type { Envelope, PaxosValue } from '../paxos/messages.js';
-import { ownerAmongSorted } from '../paxos/owner.js';
+import { isReservedKey, type ConfigView } from '../paxos/config.js';
 import { stateReply } from '../paxos/reads.js';
 import { EMPTY_RECORD, type KeyRecord } from '../paxos/record.js';
 import { checkKey, checkValue } from '../paxos/validate.js';
@@ -43,6 +42,9 @@ import { QuorumReads } from './quorumReads.js';
 import { SilentPeers } from './silentPeers.js';
 import { InstanceWitnesses } from './instanceWitness.js';
 import { TakeoverTimers } from './takeoverTimers.js';
+import { PhaseTimer } from './phaseTimer.js';
+import { MembershipHooks } from './membership/membershipHooks.js';
+import type { NodeMembership } from './membership/nodeMembership.js';
 
 type InstanceActor = ActorRefFrom<InstanceMachine>;
 
@@ -58,6 +60,8 @@ export interface KeySupervisorHost {
   readonly retire: (key: string, sessionId: string) => void;
   /** Delivers a fired takeover timer to the host's mailbox; the host calls `takeover` with it. */
   readonly timerFired: (key: string) => void;
+  /** Runs `task` in a later step of the host (through its mailbox). */
+  readonly later: (task: () => void) => void;
 }
 
 export class KeySupervisor {
@@ -78,14 +82,12 @@ export class KeySupervisor {
   private votingStopped: ErrorInfo | null = null;
   private host: KeySupervisorHost | null = null;
   private timers: TakeoverTimers | null = null;
-  /** The members in sorted order, to find each key's owner. */
-  private readonly sortedMembers: readonly string[];
+  /** The node's configurations, the messages held while one is written, the rescan's answers. */
+  readonly hooks: MembershipHooks;
   /** Phase timeouts, from the phases this node's instances complete. */
   readonly timing: AdaptiveTiming;
-  /** When each live instance entered its current phase (preparing or proposing). */
-  private readonly phaseStarted = new Map<string, number>();
-  /** Phase timeouts each live instance had when last seen: a rise is a timeout to back off on. */
-  private readonly timeoutsSeen = new Map<string, number>();
+  /** Samples the instances' phases for `timing`. */
+  private readonly phases: PhaseTimer;
   /** Members that did not answer a failed round 0 of this node, until they speak again. */
   readonly silentPeers: SilentPeers;
   /** Quorum reads waiting for answers (docs/membership.md §8.3). */
@@ -99,9 +101,17 @@ export class KeySupervisor {
   private readonly witnesses: InstanceWitnesses | null;
 
   constructor(readonly options: KeySupervisorOptions) {
+    this.hooks = new MembershipHooks(this, {
+      later: (task) => this.host?.later(task),
+      adopted: (view, fence) => this.adopted(view, fence),
+      now: () => options.clock.now(),
+    });
     this.runner = new EffectRunner({
       self: options.id,
       members: options.members,
+      // Proposes to the voters; prepares, queries and decisions also to the old voters in transition.
+      targets: (message) =>
+        message.type === 'propose' ? (this.membership.current?.voters ?? []) : this.membership.members(),
       storage: options.storage,
       transport: options.transport,
       onDecided: (key, value) => this.decided(key, value),
@@ -116,18 +126,18 @@ export class KeySupervisor {
       },
     });
     const { id, members, storage, random } = options;
-    this.sortedMembers = [...members].sort();
     this.timing = new AdaptiveTiming({ ...DEFAULT_TIMING, ...options.timing }, options.adaptiveTiming);
-    this.silentPeers = new SilentPeers(id, members);
+    this.phases = new PhaseTimer(this.timing, () => options.clock.now());
+    this.silentPeers = new SilentPeers(id, () => this.membership.current?.voters ?? members);
     this.quorumReads = new QuorumReads({
       self: id,
-      // One fixed configuration: every member votes. Membership threads its view in here.
-      view: () => ({ voters: members }),
+      // The adopted configuration: in transition a read needs majorities of both voter sets (§8.3).
+      view: () => this.membership.current ?? { voters: members },
       random,
       query: (key, read) => this.runner.run({ type: 'broadcast', key, message: { type: 'query', read } }),
       ownState: (key, read, answer) =>
         this.runner.afterWrites(key, () => answer(stateReply(storage.load(key) ?? EMPTY_RECORD, read))),
-      recover: (key, value, replyTo) => this.recover(key, value, replyTo),
+      recover: (key, value, replyTo) => this.recoverKey(key, value, replyTo),
       ended: (how) => (this.stats.quorumReads[how] = (this.stats.quorumReads[how] ?? 0) + 1),
     });
     this.witnesses =
@@ -160,7 +170,7 @@ export class KeySupervisor {
           started: (key, child, restarted) => this.instanceStarted(key, child, restarted),
           emitted: (key, effect) => this.instanceEmitted(key, effect),
           snapshot: (key, snapshot, child) => {
-            this.noteTimeouts(key, snapshot.value as InstanceStateName, snapshot.context);
+            this.phases.noteTimeouts(key, snapshot.value as InstanceStateName, snapshot.context);
             this.instanceMoved(key, snapshot.value as InstanceStateName, child.sessionId);
           },
           exited: (key, reason, restarting) => this.instanceExited(key, reason, restarting),
@@ -177,19 +187,44 @@ export class KeySupervisor {
     seed: number,
     restarted: boolean,
   ): InstanceInput {
-    const { id, members, storage, ownerFastPath } = this.options;
+    const { id, members, storage } = this.options;
+    const owner = this.ownerOf(key);
     return {
       key,
       node: id,
       boot: storage.boot ?? 0,
       restarted,
       members,
+      config: this.configView(),
+      fence: this.membership.fence,
       record,
       seed,
       timing: this.timing.timing(),
-      ownerFastPath,
-      ...(ownerFastPath ? { owner: ownerAmongSorted(key, this.sortedMembers) } : {}),
+      ownerFastPath: owner !== null,
+      ...(owner !== null ? { owner } : {}),
     };
+  }
+
+  /** The node's configurations (docs/membership.md §4). */
+  get membership(): NodeMembership {
+    return this.hooks.membership;
+  }
+
+  private configView(): ConfigView {
+    return this.hooks.view();
+  }
+
+  /** A newer configuration took effect: the live instances run under it from now on (§5.2 rule 3). */
+  private adopted(view: ConfigView, fence: number): void {
+    this.host?.scope.emit(this.hooks.adoptedEvent(view));
+    // Removed (the transition that removed this node is complete): its asks end with the code.
+    const excluded = this.hooks.exclusion();
+    if (excluded !== null) {
+      this.shutDown(excluded);
+      return;
+    }
+    for (const key of this.pool.ids())
+      this.pool.child(key)?.send({ type: 'config.adopted', config: view, fence, owner: this.ownerOf(key) });
   }
 
   /** Live instance actors: bounded by keys in flight, not by keys decided. */
@@ -332,8 +367,11 @@ export class KeySupervisor {
     this.quorumReads.start(key, replyTo);
   }
 
-  /** A quorum read found acceptances without proof: decide the key here, like an ask (keyStep.ts). */
-  private recover(key: string, value: PaxosValue, replyTo: ReplyTo): void {
+  /**
+   * Decide the key here with both phases, like an ask (keyStep.ts `recover`): a quorum read that
+   * found acceptances without proof, or a rescan's recovery (docs/membership.md §6.3).
+   */
+  recoverKey(key: string, value: PaxosValue, replyTo: ReplyTo): void {
     const refusal = this.refusal(key);
     if (refusal !== null) {
       replyTo.send({ type: 'paxos.failed', key, error: refusal });
@@ -346,7 +384,10 @@ export class KeySupervisor {
 
   /** An envelope from a peer: the key's step routes it. */
   inbound(envelope: Envelope): void {
+    // While an adoption is written, nothing is answered: replayed once it is durable (I3).
+    if (this.hooks.hold(envelope)) return;
     this.stats.messagesIn++;
+    if (this.votingStopped === null && this.hooks.inbound(envelope)) return;
     const { from, key, message } = envelope;
     if (message.type === 'reject') this.stats.rejectionsReceived++;
     this.silentPeers.heardFrom(from);
@@ -407,32 +448,29 @@ export class KeySupervisor {
   stopVoting(failure: ErrorInfo): void {
     if (this.votingStopped !== null) return;
     this.votingStopped = failure;
-    this.timers?.stop();
-    this.pool.shutdown();
-    this.witnesses?.stopAll();
-    this.slots.clear();
-    for (const [key, waiting] of this.waiting)
-      for (const r of waiting) r.send({ type: 'paxos.failed', key, error: failure });
-    this.waiting.clear();
-    this.quorumReads.failAll(failure);
+    this.shutDown(failure);
     this.ballots.clear();
   }
 
   /** The node actor stops: stop every instance and fail the asks still waiting. */
   stop(): void {
     this.options.transport.listen(() => {});
+    this.shutDown(
+      errorInfo(new GenPaxosError(ERROR_CODES.STOPPED, 'the node stopped before the key was decided')),
+    );
+    this.host = null;
+  }
+
+  /** Every instance and timer stopped, every ask and read waiting here failed with `error`. */
+  private shutDown(error: ErrorInfo): void {
     this.timers?.stop();
     this.pool.shutdown();
     this.witnesses?.stopAll();
     this.slots.clear();
-    const error = errorInfo(
-      new GenPaxosError(ERROR_CODES.STOPPED, 'the node stopped before the key was decided'),
-    );
     for (const [key, waiting] of this.waiting)
       for (const r of waiting) r.send({ type: 'paxos.failed', key, error });
     this.waiting.clear();
     this.quorumReads.failAll(error);
-    this.host = null;
   }
 
   /** Asks the key's step what to do with `input`, and does it. */
@@ -454,8 +492,10 @@ export class KeySupervisor {
   private nodeOf(key: string): KeyNode {
     return {
       self: this.options.id,
-      members: this.options.members,
+      members: this.membership.members(),
       owner: this.ownerOf(key),
+      config: this.configView(),
+      fence: this.membership.fence,
       acceptorFastPath: this.options.acceptorFastPath,
       everyPeerReachable: this.everyPeerReachable(),
     };
@@ -466,13 +506,13 @@ export class KeySupervisor {
     if (this.silentPeers.anySuspected) return false;
     const isLinkUp = this.options.transport.isLinkUp;
     if (isLinkUp === undefined) return true;
-    for (const member of this.options.members)
+    for (const member of this.configView().voters)
       if (member !== this.options.id && isLinkUp.call(this.options.transport, member) === false) return false;
     return true;
   }
 
   private ownerOf(key: string): string | null {
-    return this.options.ownerFastPath ? ownerAmongSorted(key, this.sortedMembers) : null;
+    return this.options.ownerFastPath ? this.hooks.ownerOf(key) : null;
   }
 
   /** Keeps a slot only while it holds something: idle keys cost no memory. */
@@ -508,6 +548,7 @@ export class KeySupervisor {
     this.ballots.delete(key);
     if (rounds > 0) this.decisionRounds.observe(rounds);
     this.answer(key, value);
+    if (isReservedKey(key)) this.hooks.decided(key, value);
     this.host?.scope.emit({ type: 'decided', key, value, rounds });
   }
 
@@ -519,10 +560,13 @@ export class KeySupervisor {
 
   private refused(effect: RefusedEffect): void {
     this.countRefusal(effect.reason, effect.from, effect.key);
+    this.hooks.refused(effect.reason, effect.from);
   }
 
   private refusal(key: string): ErrorInfo | null {
     if (this.votingStopped !== null) return this.votingStopped;
+    const excluded = this.hooks.exclusion();
+    if (excluded !== null) return excluded;
     const failure = this.failed.get(key);
     if (failure) {
       return {
@@ -570,36 +614,9 @@ export class KeySupervisor {
     const slot = this.slots.get(key) ?? EMPTY_SLOT;
     if (slot.instance === state) return;
     this.setSlot(key, { ...slot, instance: state });
-    this.timePhase(key, slot.instance, state);
+    this.phases.moved(key, slot.instance, state);
     if (slot.instance === 'proposing') this.silentPeers.roundZeroEnded(key, state === 'decided');
     if (shouldRetire(state, slot.instance, this.waiting.has(key))) this.host?.retire(key, sessionId);
-  }
-
-  /**
-   * A phase of `key`'s instance timed out: the node's timing backs off (adaptiveTiming.ts), and a
-   * phase 1 retried in place is timed from its new ballot, since only replies to that ballot count.
-   */
-  private noteTimeouts(key: string, state: InstanceStateName, context: InstanceContext): void {
-    if (context.backoff.timeouts <= (this.timeoutsSeen.get(key) ?? 0)) return;
-    this.timeoutsSeen.set(key, context.backoff.timeouts);
-    this.timing.timedOut(context.timing.phaseTimeoutMs);
-    if (state === 'preparing') this.phaseStarted.set(key, this.options.clock.now());
-  }
-
-  /**
-   * A completed phase (phase 1: preparing → proposing; phase 2: proposing → decided) is a sample of
-   * how long phases take here, timed from the ballot that completed it (noteTimeouts), so a sample
-   * is one round trip and never spans the waits of earlier ballots (Karn's rule).
-   */
-  private timePhase(key: string, previous: InstanceStateName | null, state: InstanceStateName): void {
-    const now = this.options.clock.now();
-    const started = this.phaseStarted.get(key);
-    const completed =
-      (previous === 'preparing' && state === 'proposing') ||
-      (previous === 'proposing' && state === 'decided');
-    if (completed && started !== undefined) this.timing.observe(now - started);
-    if (state === 'preparing' || state === 'proposing') this.phaseStarted.set(key, now);
-    else this.phaseStarted.delete(key);
   }
 
   /** A restarted instance is asked again for the value still waiting for a decision. */
@@ -627,7 +644,7 @@ export class KeySupervisor {
   }
 
   private instanceExited(key: string, reason: ExitReason, restarting: boolean): void {
-    this.timeoutsSeen.delete(key);
+    this.phases.exited(key);
     if (!restarting) {
       this.setSlot(key, { ...(this.slots.get(key) ?? EMPTY_SLOT), instance: null });
       return;

@@ -33,6 +33,11 @@ export interface KeySupervisorOptions {
   readonly acceptorFastPath: boolean;
   /** The key's owner skips phase 1 with ballot 0; other members forward their asks to it. */
   readonly ownerFastPath: boolean;
+  /**
+   * A new member (docs/membership.md §13.3): it starts with no configuration, votes and asks
+   * nothing, and waits for the group's chain (sent by the member that adds it).
+   */
+  readonly joining?: boolean;
   /** Phase timeouts follow the phases this node observes (adaptiveTiming.ts); off: `timing` as given. */
   readonly adaptiveTiming: boolean;
 }

@@ -47,6 +47,17 @@ export type GenPaxosNodeEmitted =
       readonly local: PaxosValue;
       readonly theirs: PaxosValue;
     }
+  /**
+   * The node adopted a configuration, or learned that its transition is complete
+   * (docs/membership.md §5.2): its number, epoch, voters, and whether it is complete.
+   */
+  | {
+      readonly type: 'config.adopted';
+      readonly config: number;
+      readonly epoch: number;
+      readonly complete: boolean;
+      readonly voters: readonly string[];
+    }
   | {
       readonly type: 'message.refused';
       readonly reason: string;

@@ -4,7 +4,9 @@
 // API (startLink's ask and read) is gen_server calls over the node.
 import { ERROR_CODES } from '../base/errors.js';
 import type { PaxosValue } from '../paxos/messages.js';
+import { isReservedKey } from '../paxos/config.js';
 import { checkKey } from '../paxos/validate.js';
+import type { ErrorInfo } from '../base/errors.js';
 import { hasDecidedLog } from '../storage/decidedLog.js';
 import type { From } from '../runtime/genFsm/reply.js';
 import type { KeySupervisor } from './keySupervisor.js';
@@ -45,6 +47,11 @@ export function handleRequest(
   const r = (typeof request === 'object' && request !== null ? request : {}) as Record<string, unknown>;
   switch (r.type) {
     case 'ask':
+      // Reserved keys (`\0cfg/N`, `\0done/e`) are the node's own: a caller never asks them.
+      if (typeof r.key === 'string' && isReservedKey(r.key)) {
+        replyTo.send({ type: 'paxos.failed', key: r.key, error: reservedKeyError(r.key) });
+        return;
+      }
       supervisor.ask(r.key as string, r.value as PaxosValue, replyTo);
       return;
     case 'read':
@@ -63,6 +70,14 @@ export function handleRequest(
         },
       });
   }
+}
+
+/** A caller's ask or read of a reserved key (docs/membership.md §4.1). */
+export function reservedKeyError(key: string): ErrorInfo {
+  return {
+    code: ERROR_CODES.BAD_KEY,
+    message: `key ${JSON.stringify(key)} starts with NUL: such keys are reserved for the group's configurations`,
+  };
 }
 
 /** Answers a read request or event: `paxos.read`, or `paxos.failed` for a bad key. */

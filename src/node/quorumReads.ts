@@ -3,7 +3,7 @@
 // pure rule (paxos/reads.ts) concludes after each answer. The rule decides; this class only routes.
 import { drawSeed, type RandomSource } from '../base/random.js';
 import type { PaxosValue, StateMessage } from '../paxos/messages.js';
-import { readOutcome, type ReadOutcome, type ReadReply, type ReadView } from '../paxos/reads.js';
+import { readers, readOutcome, type ReadOutcome, type ReadReply, type ReadView } from '../paxos/reads.js';
 import type { ReplyTo } from './nodeEvents.js';
 
 /** How a read ended, counted in `SupervisorStats.quorumReads`. */
@@ -60,7 +60,7 @@ export class QuorumReads {
   /** A voter's `state` answer (or this node's own): recorded, and the read concluded if it can be. */
   answer(from: string, key: string, state: StateMessage): void {
     const read = this.reads.get(state.read);
-    if (read === undefined || read.key !== key || !read.view.voters.includes(from)) return;
+    if (read === undefined || read.key !== key || !readers(read.view).includes(from)) return;
     if (read.replies.some((reply) => reply.from === from)) return;
     read.replies.push({ from, accepted: state.accepted, decided: state.decided });
     this.conclude(state.read, read, readOutcome(read.view, read.replies));

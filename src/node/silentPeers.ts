@@ -11,7 +11,8 @@ export class SilentPeers {
 
   constructor(
     private readonly self: string,
-    private readonly members: readonly string[],
+    /** The members round 0 needs, as the node's configuration says now. */
+    private readonly members: () => readonly string[],
   ) {}
 
   /** Any message from `peer`: it is not silent. */
@@ -45,7 +46,7 @@ export class SilentPeers {
     if (acks === undefined) return;
     this.pending.delete(key);
     if (decided) return;
-    for (const member of this.members)
+    for (const member of this.members())
       if (member !== this.self && !acks.has(member)) this.suspected.add(member);
   }
 }

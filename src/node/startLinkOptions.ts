@@ -90,6 +90,18 @@ export interface StartLinkOptions {
    * `runtime` of your own linked to theirs, as `startNetworkNode` makes); without one it is off.
    */
   readonly catchup?: false | Partial<CatchupLimits>;
+  /**
+   * A new member joining a running group (docs/membership.md §13.3): it starts with no
+   * configuration, refuses asks with PAXOS_ERR_NOT_A_MEMBER and votes on nothing until a member
+   * adds it (`changeMembers`) and sends it the group's chain. `members` then only needs to hold
+   * this node's id. A node restarted on a store that holds a chain runs that chain either way.
+   */
+  readonly join?: boolean;
+  /**
+   * How long a voter of a new epoch waits for the transition to complete (`\0done`) before it runs
+   * the rescan itself (docs/membership.md §6.2), jittered up to half as much again. Default 10 s.
+   */
+  readonly rescanTimeoutMs?: number;
 }
 
 /** Ask latency buckets, in milliseconds of the node's clock. */
@@ -162,6 +174,12 @@ export function checkStartLinkOptions(options: StartLinkOptions): void {
   if (timeoutProblem !== null)
     throw new GenPaxosError(ERROR_CODES.BAD_OPTION, `askTimeoutMs: ${timeoutProblem}`);
 
+  if (options.rescanTimeoutMs !== undefined) {
+    const problem = checkTimeout(options.rescanTimeoutMs);
+    if (problem !== null) throw new GenPaxosError(ERROR_CODES.BAD_OPTION, `rescanTimeoutMs: ${problem}`);
+  }
+  if (options.join !== undefined && typeof options.join !== 'boolean')
+    throw new GenPaxosError(ERROR_CODES.BAD_OPTION, 'join must be a boolean');
   const catchupProblem = checkCatchupOption(options.catchup);
   if (catchupProblem !== null) throw new GenPaxosError(ERROR_CODES.BAD_OPTION, `catchup: ${catchupProblem}`);
 

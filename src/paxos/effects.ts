@@ -54,7 +54,12 @@ export type RefusalReason =
    * A ballot of an epoch below this node's epoch fence (docs/membership.md §5.2): its sender runs
    * an older configuration. A correct member causes it while it catches up; it is told `stale`.
    */
-  | 'below-fence';
+  | 'below-fence'
+  /**
+   * A ballot of an epoch above this node's configuration: the sender adopted a configuration this
+   * node has not yet; no vote until it adopts it too (docs/membership.md §5.3).
+   */
+  | 'ahead-of-config';
 
 export const REFUSAL_REASONS: readonly RefusalReason[] = [
   'not-member',
@@ -62,6 +67,7 @@ export const REFUSAL_REASONS: readonly RefusalReason[] = [
   'round-zero-not-owner',
   'conflicting-value',
   'below-fence',
+  'ahead-of-config',
 ];
 
 /** A message refused by a rule of the protocol: nothing changes; the runtime counts and logs it. */

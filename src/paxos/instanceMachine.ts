@@ -6,11 +6,19 @@
 import { and, enqueueActions, setup } from 'xstate';
 import { acceptorStep } from './acceptor.js';
 import { backoffCeilingMs, backoffDelayMs } from './backoff.js';
-import { ballotsEqual, nextBallot, type Ballot } from './ballot.js';
+import { ballotsEqual, epochOf, nextBallot, type Ballot } from './ballot.js';
+import {
+  mayTakeRoundZero,
+  ownerIn,
+  phase1Sets,
+  phase2Set,
+  prepareTargets,
+  type ConfigView,
+} from './config.js';
 import type { Effect } from './effects.js';
 import { decidedAnswer, decidedReply, learnEffects } from './learner.js';
 import type { AcceptedProposal, InboundEvent, PaxosValue } from './messages.js';
-import { firstBallot, forwardTarget, ownerOf } from './owner.js';
+import { forwardTarget } from './owner.js';
 import { drawRandom } from './prng.js';
 import { chooseValue, highestRound, type PromiseReceived } from './proposer.js';
 import { addSender, hasFastQuorum, hasQuorum } from './quorum.js';
@@ -42,8 +50,15 @@ export interface InstanceInput {
   readonly key: string;
   /** This node's id: the tie-breaker of its ballots. */
   readonly node: string;
-  /** Every member of the group, this node included. */
+  /** Every member of the group, this node included (one configuration; ignored with `config`). */
   readonly members: readonly string[];
+  /**
+   * The configuration the node runs under (docs/membership.md §4.3): its epoch, voters, the
+   * previous voters while the epoch is in transition. Absent: `members`, epoch 0, complete.
+   */
+  readonly config?: ConfigView;
+  /** The node's epoch fence (config.ts `adopt`): ballots of a lower epoch get no vote. Default 0. */
+  readonly fence?: number;
   /** The durable record loaded from storage, if the key has one. */
   readonly record?: KeyRecord | null;
   /** Seed of the backoff jitter; the runtime draws it from its injected random source. */
@@ -56,7 +71,7 @@ export interface InstanceInput {
   readonly ownerFastPath?: boolean;
   /**
    * The key's owner as the node computed it (the supervisor computes it once per key), instead
-   * of `ownerOf(key, members)`; only read when `ownerFastPath` is on.
+   * of `ownerIn(key, config)`; only read when `ownerFastPath` is on.
    */
   readonly owner?: string;
   /** The node's boot (its store's restart counter), carried by its round-0 proposes. Default 0. */
@@ -88,7 +103,14 @@ export interface BackoffState {
 export interface InstanceContext extends KeyRecord {
   readonly key: string;
   readonly node: string;
+  /** Every node whose messages this instance takes: the voters, and the old voters in transition. */
   readonly members: readonly string[];
+  /**
+   * The configuration this instance runs under, with the node's epoch fence (prepares and
+   * proposes of a lower epoch get no vote); replaced by `config.adopted`. One field, so the
+   * context stays a fast object (test/paxos/instanceMachine.test.ts).
+   */
+  readonly config: InstanceConfig;
   /** The value this node was asked to propose, if it was asked. */
   readonly proposal: { readonly value: PaxosValue } | null;
   /** This node's ballot while it is preparing or proposing. */
@@ -126,9 +148,36 @@ export type AskEvent = {
 type RequestEvent = AskEvent | EventOf<'forward'>;
 /** A forwarded ask, to be run with both phases (`classic`, as in AskEvent). */
 type ForwardEvent = Extract<InboundEvent, { type: 'forward' }> & { readonly classic?: boolean };
-export type InstanceEvent = AskEvent | Exclude<InboundEvent, { type: 'forward' }> | ForwardEvent;
+/**
+ * The node adopted a newer configuration (docs/membership.md §5.2 rule 3): a ballot of an older
+ * epoch in flight is abandoned for one of the new epoch, with the same proposal.
+ */
+export type ConfigAdoptedEvent = {
+  readonly type: 'config.adopted';
+  readonly config: ConfigView;
+  readonly fence: number;
+  /** The key's owner in the new configuration (null: the owner fast path is off). */
+  readonly owner: string | null;
+};
+export type InstanceEvent =
+  AskEvent | Exclude<InboundEvent, { type: 'forward' }> | ForwardEvent | ConfigAdoptedEvent;
 
 type EventOf<T extends InstanceEvent['type']> = Extract<InstanceEvent, { type: T }>;
+
+/** A configuration view and the node's fence, as an instance keeps them. */
+export interface InstanceConfig extends ConfigView {
+  readonly fence: number;
+}
+
+function instanceConfig(view: ConfigView, fence: number): InstanceConfig {
+  return {
+    epoch: view.epoch,
+    voters: view.voters,
+    previousVoters: view.previousVoters,
+    complete: view.complete,
+    fence,
+  };
+}
 
 function recordOf(context: KeyRecord): KeyRecord {
   return { promised: context.promised, accepted: context.accepted, decided: context.decided };
@@ -136,10 +185,17 @@ function recordOf(context: KeyRecord): KeyRecord {
 
 function initialContext(input: InstanceInput): InstanceContext {
   const record = input.record ?? EMPTY_RECORD;
+  const config: ConfigView = input.config ?? {
+    epoch: 0,
+    voters: input.members,
+    previousVoters: null,
+    complete: true,
+  };
   return {
     key: input.key,
     node: input.node,
-    members: input.members,
+    members: prepareTargets(config),
+    config: instanceConfig(config, input.fence ?? 0),
     promised: record.promised,
     accepted: record.accepted,
     decided: record.decided,
@@ -151,7 +207,7 @@ function initialContext(input: InstanceInput): InstanceContext {
     highestSeenRound: highestRound(record.promised, record.accepted?.ballot),
     backoff: { attempt: 0, timeouts: 0, waitMs: 0, rng: input.seed ?? 0 },
     timing: { ...DEFAULT_TIMING, ...input.timing },
-    owner: input.ownerFastPath ? (input.owner ?? ownerOf(input.key, input.members)) : null,
+    owner: input.ownerFastPath ? (input.owner ?? ownerIn(input.key, config)) : null,
     boot: input.boot ?? 0,
     mayUseRoundZero: input.restarted !== true,
   };
@@ -163,16 +219,42 @@ function nextWait(context: InstanceContext, baseMs: number): BackoffState {
   const { attempt, timeouts, rng } = context.backoff;
   const draw = drawRandom(rng);
   const ceilingMs = backoffCeilingMs(backoffMaxMs, timeoutBackoffMaxMs, timeouts);
-  return { attempt, timeouts, waitMs: backoffDelayMs(baseMs, ceilingMs, attempt, draw.value), rng: draw.state };
+  return {
+    attempt,
+    timeouts,
+    waitMs: backoffDelayMs(baseMs, ceilingMs, attempt, draw.value),
+    rng: draw.state,
+  };
 }
 
 function isMember(context: InstanceContext, from: string): boolean {
   return from !== context.node && context.members.includes(from);
 }
 
+/**
+ * A request of an epoch above the node's configuration: the sender adopted a configuration this
+ * node has not, and this node neither votes on it nor answers it until it adopts too (§5.3).
+ */
+function isAhead(context: InstanceContext, ballot: Ballot): boolean {
+  return epochOf(ballot) > context.config.epoch;
+}
+
+/**
+ * Who may use round 0 in the acceptor's eyes: the owner of the key in a complete epoch only
+ * (§6.4, I7; the proposer checks the same, this is defence in depth).
+ */
+function acceptorOwner(context: InstanceContext): string | null {
+  return context.owner !== null && context.config.complete ? context.owner : null;
+}
+
 /** The acceptor's step for a prepare or propose (acceptor.ts): the same rules on every path. */
 function vote(context: InstanceContext, event: EventOf<'prepare' | 'propose'>) {
-  return acceptorStep({ key: context.key, owner: context.owner }, recordOf(context), event.from, event);
+  return acceptorStep(
+    { key: context.key, owner: acceptorOwner(context), fence: context.config.fence },
+    recordOf(context),
+    event.from,
+    event,
+  );
 }
 
 export const instanceMachine = setup({
@@ -188,19 +270,30 @@ export const instanceMachine = setup({
   },
   guards: {
     fromMember: ({ context, event }) => 'from' in event && isMember(context, event.from),
+    /** A prepare or propose this node answers: from a member, and not of an epoch it has not adopted. */
+    fromMemberNotAhead: ({ context, event }) => {
+      const e = event as EventOf<'prepare' | 'propose'>;
+      return isMember(context, e.from) && !isAhead(context, e.ballot);
+    },
     /** Phases 1b and 2b: the acceptor promises or accepts (ballot ≥ promised, and no refusal). */
     grantsVote: ({ context, event }) => {
       const e = event as EventOf<'prepare' | 'propose'>;
-      return isMember(context, e.from) && vote(context, e).granted;
+      return isMember(context, e.from) && !isAhead(context, e.ballot) && vote(context, e).granted;
+    },
+    /** A newer configuration whose epoch is above the ballot in flight: start again in it. */
+    outdatesBallot: ({ context, event }) => {
+      const e = event as ConfigAdoptedEvent;
+      return context.ballot !== null && epochOf(context.ballot) < e.config.epoch;
     },
     isCurrentBallot: ({ context, event }) => {
       const e = event as EventOf<'promise' | 'acknowledge' | 'reject'>;
       return isMember(context, e.from) && ballotsEqual(e.ballot, context.ballot);
     },
+    /** Phase 1: a majority of each phase-1 set (both old and new voters during a transition). */
     hasPromiseQuorum: ({ context }) =>
       hasQuorum(
         context.promises.map((p) => p.from),
-        context.members.length,
+        phase1Sets(context.config),
       ),
     /**
      * Phase 2 is won: a majority (our own vote included) for a ballot with a phase 1; for the
@@ -208,14 +301,14 @@ export const instanceMachine = setup({
      */
     hasAckQuorum: ({ context }) =>
       context.ballot !== null && context.ballot.round === 0
-        ? hasFastQuorum(context.acks, context.node, context.members)
-        : hasQuorum(context.acks, context.members.length),
+        ? hasFastQuorum(context.acks, context.node, phase2Set(context.config))
+        : hasQuorum(context.acks, [phase2Set(context.config)]),
     hasSomethingToPush: ({ context }) => context.proposal !== null || context.accepted !== null,
     /** The owner's first proposal for a fresh key may use ballot 0 and skip phase 1 (owner.ts). */
     mayTakeFirstBallot: ({ context, event }) =>
       context.owner === context.node &&
       context.mayUseRoundZero &&
-      isFresh(context) &&
+      mayTakeRoundZero(context.config, context.node, context.key, isFresh(context)) &&
       !(event as { classic?: boolean }).classic,
     /** A fresh key asked here, owned by another member: let the owner propose without phase 1. */
     shouldForward: ({ context, event }) =>
@@ -235,7 +328,7 @@ export const instanceMachine = setup({
 
     /** The owner claims ballot 0 for its first proposal: no phase 1 (see owner.ts). */
     takeFirstBallot: enqueueActions(({ context, enqueue }) => {
-      const ballot = firstBallot(context.node);
+      const ballot = nextBallot(context.node, -1, context.config.epoch);
       enqueue.assign({ ballot, promised: ballot, promises: [], acks: [], proposing: null });
     }),
     /** Ask the owner to propose, and wait (in `acknowledged`) to learn the outcome. */
@@ -273,7 +366,7 @@ export const instanceMachine = setup({
         context.highestSeenRound,
         highestRound(context.promised, context.accepted?.ballot),
       );
-      const ballot = nextBallot(context.node, round);
+      const ballot = nextBallot(context.node, round, context.config.epoch);
       enqueue.assign({
         ballot,
         promised: ballot,
@@ -284,6 +377,26 @@ export const instanceMachine = setup({
       });
       enqueue.emit({ type: 'persist', key: context.key, record: { ...recordOf(context), promised: ballot } });
       enqueue.emit({ type: 'broadcast', key: context.key, message: { type: 'prepare', ballot } });
+    }),
+    /** A request of an epoch this node has not adopted: no vote; the node fetches the chain (§5.3). */
+    refuseAhead: enqueueActions(({ context, event, enqueue }) => {
+      const e = event as EventOf<'prepare' | 'propose'>;
+      enqueue.emit({
+        type: 'refused',
+        key: context.key,
+        from: e.from,
+        message: e.type,
+        reason: 'ahead-of-config',
+      });
+    }),
+    /** A newer configuration: its quorums, fence and owner from now on (§5.2 rule 3). */
+    adoptConfig: enqueueActions(({ event, enqueue }) => {
+      const e = event as ConfigAdoptedEvent;
+      enqueue.assign({
+        config: instanceConfig(e.config, e.fence),
+        members: prepareTargets(e.config),
+        owner: e.owner,
+      });
     }),
     recordPromise: enqueueActions(({ context, event, enqueue }) => {
       const e = event as EventOf<'promise'>;
@@ -387,12 +500,15 @@ export const instanceMachine = setup({
   on: {
     prepare: [
       { guard: 'grantsVote', target: '.acknowledged', reenter: true, actions: 'vote' },
-      { guard: 'fromMember', actions: 'vote' },
+      { guard: 'fromMemberNotAhead', actions: 'vote' },
+      { guard: 'fromMember', actions: 'refuseAhead' },
     ],
     propose: [
       { guard: 'grantsVote', target: '.acknowledged', reenter: true, actions: 'vote' },
-      { guard: 'fromMember', actions: 'vote' },
+      { guard: 'fromMemberNotAhead', actions: 'vote' },
+      { guard: 'fromMember', actions: 'refuseAhead' },
     ],
+    'config.adopted': { actions: 'adoptConfig' },
     decide: { guard: 'fromMember', target: '.decided', actions: 'learn' },
     ask: { actions: 'recordAsk' },
     // A member's ask forwarded to this node (the key's owner): like a local ask.
@@ -430,6 +546,10 @@ export const instanceMachine = setup({
       on: {
         promise: { guard: 'isCurrentBallot', actions: 'recordPromise' },
         reject: { guard: 'isCurrentBallot', target: 'acknowledged', actions: 'noteRejection' },
+        'config.adopted': [
+          { guard: 'outdatesBallot', target: 'preparing', reenter: true, actions: 'adoptConfig' },
+          { actions: 'adoptConfig' },
+        ],
       },
       after: { phaseTimeout: { target: 'preparing', reenter: true, actions: 'countTimeout' } },
     },
@@ -440,6 +560,10 @@ export const instanceMachine = setup({
       on: {
         acknowledge: { guard: 'isCurrentBallot', actions: 'recordAck' },
         reject: { guard: 'isCurrentBallot', target: 'acknowledged', actions: 'noteRejection' },
+        'config.adopted': [
+          { guard: 'outdatesBallot', target: 'preparing', actions: 'adoptConfig' },
+          { actions: 'adoptConfig' },
+        ],
       },
       after: { phaseTimeout: { target: 'preparing', actions: 'countTimeout' } },
     },

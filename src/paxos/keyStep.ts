@@ -5,6 +5,8 @@
 // fast path, forwarding to the owner, answers from a decided record, stale replies, retirement and
 // respawn — are checked like the machine itself.
 import { acceptorStep } from './acceptor.js';
+import { epochOf } from './ballot.js';
+import type { ConfigView } from './config.js';
 import type { Effect } from './effects.js';
 import type { InstanceEvent, InstanceStateName } from './instanceMachine.js';
 import { decidedAnswer, decidedReply, learnEffects } from './learner.js';
@@ -31,10 +33,22 @@ export const EMPTY_SLOT: KeySlot = { instance: null, awaiting: false, proposal: 
 /** What the step knows of the node. */
 export interface KeyNode {
   readonly self: string;
-  /** Every member of the group, this node included. */
+  /**
+   * Every node whose messages count, this node included: the voters of the configuration, and
+   * the previous voters while its epoch is in transition (config.ts `prepareTargets`).
+   */
   readonly members: readonly string[];
-  /** The key's owner under the owner fast path (owner.ts), or null when the fast path is off. */
+  /**
+   * The key's owner in the node's configuration (config.ts `ownerIn`), or null when the fast
+   * path is off. The node asks an instance to take round 0 only through `mayTakeRoundZero`.
+   */
   readonly owner: string | null;
+  /**
+   * The configuration the node runs under and its epoch fence (docs/membership.md §4.3, §5.2).
+   * Absent: one configuration, epoch 0, complete, no fence (as before configurations).
+   */
+  readonly config?: ConfigView;
+  readonly fence?: number;
   /**
    * Keys with no instance are voted on, and their asks forwarded to the owner, without starting
    * one. Off: every key that is asked or voted on runs in an instance (so every transition can be
@@ -82,7 +96,11 @@ export interface KeyOutcome {
  */
 function outcome(
   slot: KeySlot,
-  parts: { readonly deliver?: InstanceEvent; readonly effects?: readonly Effect[]; readonly timer?: 'clear' } = {},
+  parts: {
+    readonly deliver?: InstanceEvent;
+    readonly effects?: readonly Effect[];
+    readonly timer?: 'clear';
+  } = {},
 ): KeyOutcome {
   return {
     slot,
@@ -151,8 +169,7 @@ function askStep(
   const asked: KeySlot = slot.proposal === null ? { ...slot, proposal: { value } } : slot;
   const proposeHere = node.owner !== null && node.owner !== node.self && !ownerReachable;
   const classic = !node.everyPeerReachable;
-  if (slot.instance !== null)
-    return outcome(asked, { deliver: askEvent(value, proposeHere, classic) });
+  if (slot.instance !== null) return outcome(asked, { deliver: askEvent(value, proposeHere, classic) });
   // Forwarded already, or a vote of this node is pending: the takeover timer pushes the ask.
   if (slot.awaiting) return outcome(asked);
   const owner = forwardTarget({
@@ -222,7 +239,11 @@ function messageStep(
     case 'prepare':
     case 'propose': {
       if (!node.acceptorFastPath) return outcome(slot, { deliver: fromSender(message, from) });
-      const vote = acceptorStep({ key, owner: node.owner }, record, from, message);
+      if (epochOf(message.ballot) > (node.config?.epoch ?? 0))
+        return outcome(slot, { effects: [aheadRefusal(key, from, message.type)] });
+      // Round 0 is the owner's only in a complete epoch (§6.4, I7): defence in depth here.
+      const owner = node.config?.complete === false ? null : node.owner;
+      const vote = acceptorStep({ key, owner, fence: node.fence ?? 0 }, record, from, message);
       // An acceptance awaits its outcome: if none comes, an instance takes over and pushes it.
       const accepted = message.type === 'propose' && vote.granted;
       return {
@@ -242,6 +263,10 @@ function messageStep(
         timer: 'clear',
       };
   }
+}
+
+function aheadRefusal(key: string, from: string, type: 'prepare' | 'propose'): Effect {
+  return { type: 'refused', key, from, message: type, reason: 'ahead-of-config' };
 }
 
 function takeoverStep(slot: KeySlot, record: KeyRecord): KeyOutcome {

@@ -1,7 +1,7 @@
 // Quorum reads (docs/membership.md §8.3): what a member answers to a `query`, and what the reader
 // concludes from the answers. Pure. The caller sends `query` to the voters, counts its own durable
 // record as one answer, and calls `readOutcome` after each answer until it is not `waiting`.
-import { compareBallots } from './ballot.js';
+import { compareBallots, epochOf } from './ballot.js';
 import type { AcceptedProposal, PaxosValue, StateMessage } from './messages.js';
 import { hasFastQuorum, hasQuorum } from './quorum.js';
 import type { KeyRecord } from './record.js';
@@ -15,11 +15,22 @@ export interface ReadReply {
 }
 
 /**
- * Whose answers a read needs. One fixed configuration today; membership (§8.3) adds the epoch and,
- * during a transition, the previous voters, whose majority a read must include too.
+ * Whose answers a read needs (§8.3): the voters of the reader's configuration and, while its epoch
+ * is in transition, the previous voters, a majority of whom the read must include too (like phase
+ * 1: a value the old voters chose may not have reached the new ones yet). A ConfigView is one.
  */
 export interface ReadView {
   readonly voters: readonly string[];
+  /** The epoch of the configuration (absent: 0). */
+  readonly epoch?: number;
+  /** The previous epoch's voters while the transition runs; absent or null otherwise. */
+  readonly previousVoters?: readonly string[] | null;
+}
+
+/** Whose answers count: the voters, and the previous ones in transition. */
+export function readers(view: ReadView): readonly string[] {
+  const previous = view.previousVoters ?? [];
+  return previous.length === 0 ? view.voters : [...new Set([...view.voters, ...previous])];
 }
 
 export type ReadOutcome =
@@ -58,18 +69,20 @@ export function stateReply(record: KeyRecord, read: number): StateMessage {
  * (Paxos Made Simple §2.2, P2c) or kept beside the decision.
  */
 export function readOutcome(view: ReadView, replies: readonly ReadReply[]): ReadOutcome {
+  const counted = readers(view);
   const answers = replies.filter(
     (reply, index) =>
-      view.voters.includes(reply.from) && replies.findIndex((other) => other.from === reply.from) === index,
+      counted.includes(reply.from) && replies.findIndex((other) => other.from === reply.from) === index,
   );
   const decided = answers.find((reply) => reply.decided !== null);
   if (decided?.decided) return { type: 'chosen', value: decided.decided.value, proof: 'decided' };
   const proven = acceptedByPhase2Quorum(view, answers);
   if (proven !== null) return { type: 'chosen', value: proven.value, proof: 'accepted' };
+  const sets = view.previousVoters ? [view.previousVoters, view.voters] : [view.voters];
   if (
     !hasQuorum(
       answers.map((reply) => reply.from),
-      view.voters.length,
+      sets,
     )
   )
     return { type: 'waiting' };
@@ -94,10 +107,20 @@ function acceptedByPhase2Quorum(view: ReadView, answers: readonly ReadReply[]): 
           valuesEqual(reply.accepted.value, proposal.value),
       )
       .map((reply) => reply.from);
+    // The ballot's own voters: the view's for its epoch, the previous ones for the epoch before
+    // during a transition; an acceptance of any other epoch proves nothing here.
+    const epoch = epochOf(proposal.ballot);
+    const voters =
+      epoch === (view.epoch ?? 0)
+        ? view.voters
+        : view.previousVoters && epoch === (view.epoch ?? 0) - 1
+          ? view.previousVoters
+          : null;
+    if (voters === null) continue;
     const quorum =
       proposal.ballot.round === 0
-        ? hasFastQuorum(senders, proposal.ballot.node, view.voters)
-        : hasQuorum(senders, view.voters.length);
+        ? hasFastQuorum(senders, proposal.ballot.node, voters)
+        : hasQuorum(senders, [voters]);
     if (quorum) return proposal;
   }
   return null;

@@ -61,7 +61,7 @@ export function statusOf(served: ServedNode): NodeStatus {
     node: node.id,
     version: packageVersion(),
     cluster: transport.cluster,
-    members: [...node.members].sort(),
+    members: [...node.startMembers].sort(),
     url: transport.url,
     uptimeMs: Math.round(performance.now() - served.startedMs),
     durable: served.durable,
@@ -95,7 +95,7 @@ export function clientService(served: ServedNode): ClientRequestHandler {
           );
         }
         const unknown = [...request.faults.blockOut, ...request.faults.blockIn].filter(
-          (peer) => !served.node.members.includes(peer),
+          (peer) => !served.node.startMembers.includes(peer),
         );
         if (unknown.length > 0) {
           throw new GenPaxosError(ERROR_CODES.BAD_OPTION, `not members of this group: ${unknown.join(', ')}`);

@@ -23,7 +23,7 @@ export function nodeHttpHandler(served: HttpServed) {
       case '/health':
         return json(response, 200, { status: 'serving', node: served.node.id });
       case '/ready': {
-        const readiness = readinessOf(served.node.id, served.node.members, served.links());
+        const readiness = readinessOf(served.node.id, served.node.startMembers, served.links());
         return json(response, readiness.ready ? 200 : 503, readiness);
       }
       case '/metrics':

@@ -9,7 +9,9 @@ import type { GenPaxosNode } from '../node/genPaxos.js';
 
 /** Refusals no correct member ever causes (acceptor.ts): defence in depth. */
 const DEFENCE_REFUSALS: ReadonlySet<string> = new Set(
-  REFUSAL_REASONS.filter((reason) => reason !== 'not-member' && reason !== 'below-fence'),
+  REFUSAL_REASONS.filter(
+    (reason) => reason !== 'not-member' && reason !== 'below-fence' && reason !== 'ahead-of-config',
+  ),
 );
 
 /** Subscribes `logger` to `node`'s events; returns the unsubscriber. */

@@ -25,6 +25,11 @@ export const DB_NAMES = {
   decidedLog: 'decidedLog',
   /** Catch-up cursors: peer id → how far this node has pulled that peer's decided log. */
   catchup: 'catchup',
+  /**
+   * The configuration database (membershipStore.ts): one record, the adopted chain, the epoch
+   * fence and the highest complete epoch. Added within format 1: absent until a node adopts.
+   */
+  config: 'config',
 } as const;
 
 export const META_KEYS = {

@@ -35,7 +35,18 @@ import {
   encodeSeq,
   encodeString,
 } from './lmdbLayout.js';
+import {
+  decodeMembership,
+  encodeMembership,
+  reportOf,
+  type MembershipStore,
+  type StoredMembership,
+} from './membershipStore.js';
+import type { ReportEntry } from '../paxos/rescan.js';
 import { compactRecord, type Storage, type WriteOptions } from './storage.js';
+
+/** The one key of the `config` database. */
+const MEMBERSHIP_KEY = 'membership';
 
 /** How long a lazy write (storage.ts) may wait for another write to share its commit. */
 const LAZY_WRITE_MAX_WAIT_MS = 20;
@@ -59,9 +70,10 @@ interface Databases {
   readonly peers: Bytes;
   readonly decidedLog: Bytes;
   readonly catchup: Bytes;
+  readonly config: Bytes;
 }
 
-export class LmdbStorage implements Storage, IncarnationStore, DecidedLog {
+export class LmdbStorage implements Storage, IncarnationStore, DecidedLog, MembershipStore {
   private dbs: Databases | null = null;
   private state: 'new' | 'opening' | 'open' | 'closing' | 'closed' = 'new';
   private opening: Promise<void> | null = null;
@@ -75,6 +87,8 @@ export class LmdbStorage implements Storage, IncarnationStore, DecidedLog {
   private readonly overlay = new Map<string, { readonly record: KeyRecord; readonly seq: number }>();
   private readonly peerOverlay = new Map<string, string>();
   private readonly cursorOverlay = new Map<string, number>();
+  /** The configuration state saved and not yet durable (membershipStore.ts). */
+  private membershipOverlay: StoredMembership | null = null;
   private seq = 0;
   /** The number the next decided record takes in the decided log, minus one. */
   private decidedIssued = 0;
@@ -270,6 +284,36 @@ export class LmdbStorage implements Storage, IncarnationStore, DecidedLog {
     });
   }
 
+  loadMembership(): StoredMembership | undefined {
+    const stored = this.readable().config.get(encodeString(MEMBERSHIP_KEY));
+    return this.membershipOverlay ?? (stored === undefined ? undefined : decodeMembership(stored));
+  }
+
+  saveMembership(state: StoredMembership): Promise<void> {
+    if (this.state !== 'open' || this.dbs === null) return Promise.reject(this.closedError());
+    if (this.failure !== null) return this.failure.then(rejectWith);
+    const config = this.dbs.config;
+    this.membershipOverlay = state;
+    this.issueLazyWrites();
+    return this.commit('\u0000config', () => [
+      config.put(encodeString(MEMBERSHIP_KEY), encodeMembership(state)),
+    ]).then(() => {
+      if (this.membershipOverlay === state) this.membershipOverlay = null;
+    });
+  }
+
+  /** Keys with an accepted or decided record, overlay included (LMDB orders bytes, so sorted here). */
+  reportEntries(): ReportEntry[] {
+    const dbs = this.readable();
+    const decode = (keys: Iterable<Buffer>) => Array.from(keys, decodeKey);
+    const keys = [
+      ...decode(dbs.acceptor.getKeys()),
+      ...decode(dbs.decided.getKeys()),
+      ...this.overlay.keys(),
+    ];
+    return reportOf(keys, (key) => this.load(key));
+  }
+
   isDecidedDurably(key: string): boolean {
     return !this.overlay.has(key) && this.readable().decided.get(encodeKey(key)) !== undefined;
   }
@@ -317,6 +361,7 @@ export class LmdbStorage implements Storage, IncarnationStore, DecidedLog {
         peers: sub(DB_NAMES.peers),
         decidedLog: sub(DB_NAMES.decidedLog),
         catchup: sub(DB_NAMES.catchup),
+        config: sub(DB_NAMES.config),
       };
       this.identity = await this.establishIdentity(this.dbs, nodeId);
       this.decidedIssued = await this.numberDecidedKeys(this.dbs);

@@ -7,6 +7,8 @@ import type { TimerClock } from '../base/clock.js';
 import type { KeyRecord } from '../paxos/record.js';
 import { CommitStatsRecorder, type DurableCommitStats } from './commitStats.js';
 import { collectPage, type DecidedLog, type DecidedPage, type PageLimits } from './decidedLog.js';
+import { reportOf, type MembershipStore, type StoredMembership } from './membershipStore.js';
+import type { ReportEntry } from '../paxos/rescan.js';
 import { compactRecord, type Storage } from './storage.js';
 
 export interface MemoryStorageOptions {
@@ -26,7 +28,7 @@ interface Waiter {
   readonly reject: (error: Error) => void;
 }
 
-export class MemoryStorage implements Storage, DecidedLog {
+export class MemoryStorage implements Storage, DecidedLog, MembershipStore {
   /** Delay of each commit; tests may change it at any time to make the disk slow. */
   commitDelayMs: number;
   private readonly recorder = new CommitStatsRecorder();
@@ -41,6 +43,8 @@ export class MemoryStorage implements Storage, DecidedLog {
   /** The decided log: the key of decided record n at index n − 1, in commit order. */
   private readonly decidedLog: string[] = [];
   private readonly cursors = new Map<string, number>();
+  /** The configuration database: committed with the keys, lost by a crash until then. */
+  private membership: { durable?: StoredMembership; pending?: StoredMembership } = {};
   /** `flush` callers waiting for the next commit (or failure) of what is pending. */
   private flushers: (() => void)[] = [];
 
@@ -69,6 +73,23 @@ export class MemoryStorage implements Storage, DecidedLog {
     return done;
   }
 
+  loadMembership(): StoredMembership | undefined {
+    return this.membership.pending ?? this.membership.durable;
+  }
+
+  saveMembership(state: StoredMembership): Promise<void> {
+    this.recorder.wrote();
+    if (this.waiters.length === 0) this.firstPendingAtMs = this.nowMs();
+    this.membership.pending = state;
+    const done = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
+    this.scheduleCommit();
+    return done;
+  }
+
+  reportEntries(): ReportEntry[] {
+    return reportOf([...this.durable.keys(), ...this.pending.keys()], (key) => this.load(key));
+  }
+
   /** Commit counters, as the durable store keeps them. */
   get stats(): DurableCommitStats {
     return this.recorder.snapshot();
@@ -79,7 +100,7 @@ export class MemoryStorage implements Storage, DecidedLog {
   }
 
   async close(): Promise<void> {
-    if (this.pending.size > 0) this.commit(this.generation);
+    if (this.pending.size > 0 || this.membership.pending !== undefined) this.commit(this.generation);
   }
 
   decidedHead(): number {
@@ -155,6 +176,7 @@ export class MemoryStorage implements Storage, DecidedLog {
   crash(): void {
     this.generation++;
     this.pending = new Map();
+    delete this.membership.pending;
     this.waiters = [];
     this.flushers = [];
     this.commitScheduled = false;
@@ -183,6 +205,8 @@ export class MemoryStorage implements Storage, DecidedLog {
     const waiters = this.waiters;
     const flushers = this.flushers;
     const batch = this.pending;
+    const membership = this.membership.pending;
+    delete this.membership.pending;
     this.waiters = [];
     this.flushers = [];
     queueMicrotask(() => flushers.forEach((resolve) => resolve()));
@@ -192,6 +216,7 @@ export class MemoryStorage implements Storage, DecidedLog {
       for (const waiter of waiters) waiter.reject(this.failure);
       return;
     }
+    if (membership !== undefined) this.membership.durable = membership;
     for (const [key, record] of batch) {
       if (record.decided !== null && this.durable.get(key)?.decided == null) this.decidedLog.push(key);
       this.durable.set(key, record);

@@ -45,7 +45,7 @@ describe("startLink and the transport's members", () => {
       transport: started.transports.a as WebSocketTransport,
     });
     nodes = [node];
-    expect(node.members).toEqual(['b', 'a']);
+    expect(node.startMembers).toEqual(['b', 'a']);
     // The node owns the transport now: stopping it closes it.
     transports = transports.filter((t) => t.nodeId !== 'a');
   });

@@ -142,4 +142,34 @@ describe('readOutcome', () => {
       { numRuns: 300 },
     );
   });
+  describe('during a transition (docs/membership.md §8.3, C9)', () => {
+    // From [a, b, c] (epoch 0) to [a, b, f] (epoch 1): v1 was chosen by {a, c} in epoch 0.
+    const transition = { epoch: 1, voters: ['a', 'b', 'f'], previousVoters: ['a', 'b', 'c'] };
+
+    it('a majority of the new voters alone is not enough to say "not decided"', () => {
+      expect(readOutcome(transition, [nothing('b'), nothing('f')])).toEqual({ type: 'waiting' });
+      expect(readOutcome({ voters: transition.voters, epoch: 1 }, [nothing('b'), nothing('f')])).toEqual({
+        type: 'not-decided',
+      }); // the control: the same answers under a complete view
+      expect(readOutcome(transition, [nothing('b'), nothing('f'), nothing('c')])).toEqual({
+        type: 'not-decided',
+      });
+    });
+
+    it('an old voter’s acceptance is found, and proves a choice only with a majority of its own epoch', () => {
+      const old = b(1, 'c');
+      expect(readOutcome(transition, [accepted('a', old, 'v1'), nothing('b'), nothing('f')])).toEqual({
+        type: 'recover',
+        value: 'v1',
+      });
+      expect(readOutcome(transition, [accepted('a', old, 'v1'), accepted('c', old, 'v1')])).toEqual({
+        type: 'chosen',
+        value: 'v1',
+        proof: 'accepted',
+      });
+      // A majority of the new voters accepting an epoch-0 ballot proves nothing by itself.
+      const newMajority = [accepted('b', old, 'v1'), accepted('f', old, 'v1')];
+      expect(readOutcome(transition, newMajority)).toEqual({ type: 'waiting' });
+    });
+  });
 });

@@ -350,7 +350,8 @@ export class ScenarioWorld {
 
   private observeNetwork(kind: string, envelope: Envelope): void {
     const where = `${envelope.from} → ${envelope.to}`;
-    const what = `${describeMessage(envelope.message)} for ${envelope.key}`;
+    // Reserved keys (`\0cfg`: membership messages) are shown with their NUL escaped.
+    const what = `${describeMessage(envelope.message)} for ${envelope.key.replaceAll('\u0000', '\\0')}`;
     if (kind === 'delivered') this.tracer.add('msgs', where, what);
     else if (kind === 'dropped') this.tracer.add('msgs', where, `${what} LOST`);
     else if (kind === 'sent') this.recordSent(envelope);

@@ -44,7 +44,11 @@ export function startNodeCatchup(options: NodeCatchupOptions): NodeCatchup {
   const server = createGenServer(runtime);
   const peers = options.members.filter((member) => member !== id);
   const puller = new CatchupPuller({
-    sources: () => peers,
+    // The voters of the configuration the node runs under (docs/membership.md §7), once it has one.
+    sources: () => {
+      const voters = options.keys()?.membership.current?.voters;
+      return voters === undefined ? peers : voters.filter((member) => member !== id);
+    },
     reachable: (peer) => runtime.nodes().includes(peer),
     fetch: async (peer, since, limits, timeoutMs) => {
       const request = { type: 'decided.page', since, maxKeys: limits.maxKeys, maxBytes: limits.maxBytes };

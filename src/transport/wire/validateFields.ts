@@ -92,7 +92,11 @@ export function tag(raw: unknown, what: string): string {
 
 export function ballot(raw: unknown, what: string): Ballot {
   const fields = object(raw, what);
-  return { round: count(fields.round, `${what}.round`), node: name(fields.node, `${what}.node`) };
+  const ballot = { round: count(fields.round, `${what}.round`), node: name(fields.node, `${what}.node`) };
+  // The epoch (docs/membership.md §4.2): absent in epoch 0, so epoch-0 frames are unchanged.
+  if (fields.epoch === undefined) return ballot;
+  const epoch = count(fields.epoch, `${what}.epoch`);
+  return epoch === 0 ? ballot : { epoch, ...ballot };
 }
 
 export function key(raw: unknown): string {

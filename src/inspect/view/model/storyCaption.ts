@@ -55,6 +55,8 @@ const TRANSITIONS: Readonly<Record<string, (s: StateStep) => string>> = {
   'after takeover [hasSomethingToPush]': (s) =>
     `${s.node} waited in vain for an outcome: it takes over with its own ballot ${s.ballot ?? ''}`.trimEnd(),
   'after takeover': (s) => `${s.node} waited, learned nothing and has nothing to propose: back to nil`,
+  'config.adopted [outdatesBallot]': (s) =>
+    `${s.node} adopted a configuration of a newer epoch: its ballot is abandoned and it starts again with ${s.ballot ?? 'a ballot of the new epoch'}, the same proposal`,
 };
 
 /** The names a transition is looked up by, most specific first. */
