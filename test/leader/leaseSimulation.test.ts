@@ -145,7 +145,12 @@ describe('control runs: the checker sees the overlap the guard prevents', () => 
     // 15% makes the overlap certain.
     const overlaps: number[] = [];
     for (let seed = 1; seed <= 10; seed++) {
-      const result = await runLeaseSimulation({ seed, scenario: 'isolate', actualDrift: 0.15, driftBound: 0 });
+      const result = await runLeaseSimulation({
+        seed,
+        scenario: 'isolate',
+        actualDrift: 0.15,
+        driftBound: 0,
+      });
       expect(result.violations.join('\n'), `seed ${seed}`).toMatch(/overlap/);
       overlaps.push(result.worstOverlapMs);
     }

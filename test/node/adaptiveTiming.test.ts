@@ -6,7 +6,8 @@ import { backoffCeilingMs } from '../../src/paxos/backoff.js';
 import { DEFAULT_TIMING } from '../../src/paxos/instanceMachine.js';
 
 /** A 10 ms floor instead of the configured phase timeout, to follow fast phases down. */
-const lowFloor = () => new AdaptiveTiming(DEFAULT_TIMING, true, { minPhaseTimeoutMs: 10, maxPhaseTimeoutMs: 60_000 });
+const lowFloor = () =>
+  new AdaptiveTiming(DEFAULT_TIMING, true, { minPhaseTimeoutMs: 10, maxPhaseTimeoutMs: 60_000 });
 
 describe('adaptive timing', () => {
   it('keeps the configured timing until the first phase completes', () => {

@@ -10,7 +10,16 @@ import type { ExitReason } from '../../src/runtime/exitReason.js';
 const waiter = setup({}).createMachine({
   initial: 'idle',
   states: {
-    idle: { on: { crash: { actions: () => { throw new Error('boom'); } }, finish: 'done' } },
+    idle: {
+      on: {
+        crash: {
+          actions: () => {
+            throw new Error('boom');
+          },
+        },
+        finish: 'done',
+      },
+    },
     done: { type: 'final' },
   },
 });

@@ -4,7 +4,8 @@
 import { enqueueActions } from 'xstate';
 import {
   instanceMachine,
-  type BackoffState, type InstanceContext,
+  type BackoffState,
+  type InstanceContext,
   type InstanceMachine,
 } from '../../src/paxos/instanceMachine.js';
 import { votesRepliesFirst } from '../model/configs.js';
