@@ -139,6 +139,13 @@ export class KeySupervisor {
         this.runner.afterWrites(key, () => answer(stateReply(storage.load(key) ?? EMPTY_RECORD, read))),
       recover: (key, value, replyTo) => this.recoverKey(key, value, replyTo),
       ended: (how) => (this.stats.quorumReads[how] = (this.stats.quorumReads[how] ?? 0) + 1),
+      resend: {
+        firstMs: () => this.timing.timing().phaseTimeoutMs,
+        maxMs: this.timing.timing().timeoutBackoffMaxMs,
+        // The timer only hands the re-send to the node's mailbox: it runs in one of the node's steps.
+        after: (ms, task) => options.clock.setTimeout(() => this.host?.later(task), ms),
+        cancel: (timer) => options.clock.clearTimeout(timer),
+      },
     });
     this.witnesses =
       options.inspect && options.inspectInstanceLess !== false

@@ -23,6 +23,18 @@ export interface QuorumReadsOptions {
   readonly recover: (key: string, value: PaxosValue, replyTo: ReplyTo) => void;
   /** A read ended, for the counters. */
   readonly ended: (how: QuorumReadEnd) => void;
+  /**
+   * Asks again, doubling the wait each time, until the read concludes or its caller gives up: a
+   * query or an answer may be lost, and a read sent once would then only time out. `firstMs`: the
+   * node's phase timeout now; `maxMs`: the longest wait; `after` runs `task` in a later step of the
+   * node (its mailbox) after `ms`, and returns what `cancel` takes.
+   */
+  readonly resend?: {
+    readonly firstMs: () => number;
+    readonly maxMs: number;
+    readonly after: (ms: number, task: () => void) => unknown;
+    readonly cancel: (timer: unknown) => void;
+  };
 }
 
 interface PendingRead {
@@ -30,6 +42,9 @@ interface PendingRead {
   readonly view: ReadView;
   readonly replyTo: ReplyTo;
   readonly replies: ReadReply[];
+  /** The re-send timer, and the wait it was armed with. */
+  timer?: unknown;
+  waitMs: number;
 }
 
 export class QuorumReads {
@@ -47,14 +62,39 @@ export class QuorumReads {
   /** Starts a quorum read of `key`; its answer goes to `replyTo` as `paxos.read` (or `paxos.failed`). */
   start(key: string, replyTo: ReplyTo): void {
     // Reads whose callers gave up (a timed-out call) leave as new ones start: bounded by callers.
-    for (const [id, read] of this.reads) if (read.replyTo.settled?.() === true) this.reads.delete(id);
+    for (const [id, read] of this.reads) if (read.replyTo.settled?.() === true) this.forget(id, read);
     // A 31-bit start, so ids stay safe integers (the wire checks them) for as long as a node runs.
     const id = this.nextRead ?? drawSeed(this.options.random) >>> 1;
     this.nextRead = id + 1;
-    const read: PendingRead = { key, view: this.options.view(), replyTo, replies: [] };
+    const firstMs = this.options.resend?.firstMs() ?? 0;
+    const read: PendingRead = { key, view: this.options.view(), replyTo, replies: [], waitMs: firstMs };
     this.reads.set(id, read);
     this.options.query(key, id);
+    this.armResend(id, read);
     this.options.ownState(key, id, (state) => this.answer(this.options.self, key, state));
+  }
+
+  /** Asks the voters again after `read.waitMs` if the read is still open and still wanted. */
+  private armResend(id: number, read: PendingRead): void {
+    const resend = this.options.resend;
+    if (resend === undefined || this.reads.get(id) !== read) return;
+    read.timer = resend.after(read.waitMs, () => {
+      read.timer = undefined;
+      if (this.reads.get(id) !== read) return;
+      if (read.replyTo.settled?.() === true) {
+        this.reads.delete(id);
+        return;
+      }
+      this.options.query(read.key, id);
+      read.waitMs = Math.min(resend.maxMs, read.waitMs * 2);
+      this.armResend(id, read);
+    });
+  }
+
+  private forget(id: number, read: PendingRead): void {
+    this.reads.delete(id);
+    if (read.timer !== undefined) this.options.resend?.cancel(read.timer);
+    read.timer = undefined;
   }
 
   /** A voter's `state` answer (or this node's own): recorded, and the read concluded if it can be. */
@@ -68,13 +108,15 @@ export class QuorumReads {
 
   /** Every read in flight fails with `error` (the node stops, or its storage failed). */
   failAll(error: { readonly code: string; readonly message: string }): void {
-    for (const read of this.reads.values()) read.replyTo.send({ type: 'paxos.failed', key: read.key, error });
-    this.reads.clear();
+    for (const [id, read] of [...this.reads]) {
+      this.forget(id, read);
+      read.replyTo.send({ type: 'paxos.failed', key: read.key, error });
+    }
   }
 
   private conclude(id: number, read: PendingRead, outcome: ReadOutcome): void {
     if (outcome.type === 'waiting') return;
-    this.reads.delete(id);
+    this.forget(id, read);
     const { key, replyTo } = read;
     switch (outcome.type) {
       case 'chosen':

@@ -70,6 +70,26 @@ describe('quorum reads (§8.3)', () => {
     expect(c.node('c').stats.quorumReads).toMatchObject({ decided: 1, 'not-decided': 1 });
   });
 
+  it('a read whose queries are lost asks again, and answers', async () => {
+    cluster = await startCluster({ size: 3, seed: 9 });
+    const c = cluster;
+    const key = keyOwnedBy('a', 'lossy-read');
+    const cutC = c.network.addFilter((e) => (e.key === key && e.to === 'c' ? 'drop' : 'deliver'));
+    expect(await c.ask('a', key, 'v', { maxVirtualMs: 60_000 })).toBe('v');
+    cutC();
+    // c's first two rounds of queries are lost: only the third reaches a and b.
+    let queriesLost = 0;
+    c.network.addFilter((e) => {
+      if (e.from !== 'c' || e.message.type !== 'query' || queriesLost >= 4) return 'deliver';
+      queriesLost++;
+      return 'drop';
+    });
+    const read = c.node('c').read(key, { quorum: true, timeoutMs: 30_000 });
+    expect(await runToSettle(c.clock, read, { maxVirtualMs: 30_000 })).toBe('v');
+    expect(queriesLost).toBe(4);
+    expect(c.node('c').stats.quorumReads).toMatchObject({ decided: 1 });
+  });
+
   it('a lone acceptance is not "not decided" to its holder: the read runs the key to a decision', async () => {
     cluster = await startCluster({ size: 3, seed: 8, ownerFastPath: false });
     const c = cluster;
