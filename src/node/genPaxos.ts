@@ -17,6 +17,7 @@ import type { SupervisorLogic } from '../runtime/supervisor/supervisor.js';
 import type { DurableCommitStats } from '../storage/commitStats.js';
 import { hasDecidedLog, type DecidedLog } from '../storage/decidedLog.js';
 import { LmdbStorage } from '../storage/lmdbStorage.js';
+import { hasMembershipStore } from '../storage/membershipStore.js';
 import { MemoryStorage } from '../storage/memoryStorage.js';
 import type { Storage } from '../storage/storage.js';
 import type { Transport, TransportStats } from '../transport/transport.js';
@@ -417,6 +418,12 @@ export async function startLink(options: StartLinkOptions): Promise<GenPaxosNode
       ? new LmdbStorage({ path: options.dataDir, nodeId: options.id })
       : new MemoryStorage());
   await storage.open();
+  // A joining node records that it joins: restarted without `join` before its group added it, it
+  // must not take its start members for a group of its own and decide alone. Not awaited (a store
+  // on a virtual clock commits only when the clock runs); the store commits writes in order, so any
+  // adoption written later lands after it, and a failed write stops the node at its next write.
+  if (options.join === true && hasMembershipStore(storage) && storage.loadMembership() === undefined)
+    storage.saveMembership({ chain: [], fence: 0, completeEpoch: 0 }).catch(() => {});
   const clock = options.clock ?? systemClock;
   const runtime = options.runtime ?? createActorNode({ name: options.id, clock });
   const node = new GenPaxosNode(

@@ -4,10 +4,11 @@
 // durability and order, and a transition resumed after its rescanner died. In-process: one memory
 // network, one virtual clock, seeded randomness (membershipCluster.ts).
 import { describe, expect, it } from 'vitest';
-import { type GenPaxosNode } from '../../src/node/genPaxos.js';
+import { startLink, type GenPaxosNode } from '../../src/node/genPaxos.js';
 import type { PaxosValue } from '../../src/paxos/messages.js';
 import { ownerOf } from '../../src/paxos/owner.js';
 import { MemoryStorage } from '../../src/storage/memoryStorage.js';
+import { createMemoryNetwork } from '../../src/transport/memoryNetwork.js';
 import { runUntil } from '../support/settle.js';
 import { Cluster, failure } from './membershipCluster.js';
 
@@ -297,5 +298,30 @@ describe('changes that meet', () => {
     expect(await cluster.settle(cluster.node('b').read('k', { quorum: true }))).toBe(1);
     expect(await cluster.settle(cluster.node('c').ask('y', 2))).toBe(2);
     await cluster.stopAll();
+  });
+});
+
+describe('a joining node', () => {
+  it('restarted without join before its group added it, still joins: it never decides alone', async () => {
+    const storage = new MemoryStorage();
+    const network = createMemoryNetwork();
+    const joining = await startLink({
+      id: 'f',
+      members: ['f'],
+      join: true,
+      transport: network.connect('f'),
+      storage,
+    });
+    await expect(joining.ask('k', 'v', { timeoutMs: 1_000 })).rejects.toMatchObject({
+      code: 'PAXOS_ERR_NOT_A_MEMBER',
+    });
+    await joining.stop();
+    // The same data, started as if it were a group of one (join forgotten on the command line).
+    const again = await startLink({ id: 'f', members: ['f'], transport: network.connect('f'), storage });
+    await expect(again.ask('k', 'v', { timeoutMs: 1_000 })).rejects.toMatchObject({
+      code: 'PAXOS_ERR_NOT_A_MEMBER',
+    });
+    expect(await again.members()).toMatchObject({ config: 0, members: [] });
+    await again.stop();
   });
 });
