@@ -82,7 +82,7 @@ export class QuorumReads {
       read.timer = undefined;
       if (this.reads.get(id) !== read) return;
       if (read.replyTo.settled?.() === true) {
-        this.reads.delete(id);
+        this.forget(id, read);
         return;
       }
       this.options.query(read.key, id);

@@ -30,7 +30,7 @@ type ExitWatcher = (reason: ExitReason) => void;
 /** The watchers of one actor's exit, behind the one subscription they share. */
 interface ExitWatch {
   readonly watchers: Set<ExitWatcher>;
-  exited: boolean;
+  /** Set once the actor exited. */
   reason?: ExitReason;
 }
 
@@ -48,31 +48,27 @@ const exitWatches = new WeakMap<ActorLike, ExitWatch>();
 export function watchExit(actor: ActorLike, onExit: ExitWatcher): Subscription {
   let watch = exitWatches.get(actor);
   if (!watch) {
-    const created: ExitWatch = { watchers: new Set(), exited: false };
+    const created: ExitWatch = { watchers: new Set() };
     exitWatches.set(actor, created);
     const fireAll = () => {
-      if (created.exited) return;
-      created.exited = true;
-      created.reason = exitReasonOf(actor);
+      if (created.reason !== undefined) return;
+      const reason = (created.reason = exitReasonOf(actor));
       const watchers = [...created.watchers];
       created.watchers.clear();
-      for (const watcher of watchers) watcher(created.reason);
+      for (const watcher of watchers) watcher(reason);
     };
     // An error listener must be present: an observer without one makes XState rethrow the
     // actor's error as an uncaught exception.
     actor.subscribe({ complete: fireAll, error: fireAll });
     watch = created;
   }
-  if (watch.exited) {
-    onExit(watch.reason as ExitReason);
+  if (watch.reason !== undefined) {
+    onExit(watch.reason);
     return { unsubscribe: () => {} };
   }
-  let fired = false;
-  const watcher: ExitWatcher = (reason) => {
-    if (fired) return;
-    fired = true;
-    onExit(reason);
-  };
+  // A watcher of its own per call (fireAll runs each once), so that unsubscribing one call never
+  // removes another that passed the same function.
+  const watcher: ExitWatcher = (reason) => onExit(reason);
   const watchers = watch.watchers;
   watchers.add(watcher);
   return { unsubscribe: () => void watchers.delete(watcher) };
