@@ -32,11 +32,16 @@ export class ClientConnection {
    */
   lost(client: GenPaxosClient): void {
     const current = this.current;
-    void current?.then((open) => {
-      if (open !== client || this.current !== current) return;
-      this.current = null;
-      void client.close().catch(() => {});
-    });
+    // `current` may be a connect still in progress that then fails (the node is stopping): its
+    // rejection is get()'s to report, and must not escape here unhandled.
+    void current?.then(
+      (open) => {
+        if (open !== client || this.current !== current) return;
+        this.current = null;
+        void client.close().catch(() => {});
+      },
+      () => {},
+    );
   }
 
   async close(): Promise<void> {
