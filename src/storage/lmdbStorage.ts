@@ -43,10 +43,14 @@ import {
   type StoredMembership,
 } from './membershipStore.js';
 import type { ReportEntry } from '../paxos/rescan.js';
+import { RecordCache } from './recordCache.js';
 import { compactRecord, type Storage, type WriteOptions } from './storage.js';
 
 /** The one key of the `config` database. */
 const MEMBERSHIP_KEY = 'membership';
+
+/** Key records kept in memory in front of LMDB: a few times the asks a node has in flight. */
+const RECORD_CACHE_SIZE = 8192;
 
 /** How long a lazy write (storage.ts) may wait for another write to share its commit. */
 const LAZY_WRITE_MAX_WAIT_MS = 20;
@@ -85,6 +89,8 @@ export class LmdbStorage implements Storage, IncarnationStore, DecidedLog, Membe
   private failure: Promise<GenPaxosError> | null = null;
   /** Issued writes not yet durable: what `load` must see before LMDB does. Latest per key. */
   private readonly overlay = new Map<string, { readonly record: KeyRecord; readonly seq: number }>();
+  /** Records read or written lately (recordCache.ts): most messages of an ask need no LMDB read. */
+  private readonly cache = new RecordCache(RECORD_CACHE_SIZE);
   private readonly peerOverlay = new Map<string, string>();
   private readonly cursorOverlay = new Map<string, number>();
   /** The configuration state saved and not yet durable (membershipStore.ts). */
@@ -156,6 +162,14 @@ export class LmdbStorage implements Storage, IncarnationStore, DecidedLog, Membe
     const dbs = this.readable();
     const pending = this.overlay.get(key);
     if (pending !== undefined) return pending.record;
+    const cached = this.cache.get(key);
+    if (cached !== undefined) return cached ?? undefined;
+    const record = this.read(dbs, key);
+    this.cache.set(key, record ?? null);
+    return record;
+  }
+
+  private read(dbs: Databases, key: string): KeyRecord | undefined {
     const encoded = encodeKey(key);
     const decided = dbs.decided.get(encoded);
     if (decided !== undefined) return decodeDecided(decided);
@@ -172,6 +186,7 @@ export class LmdbStorage implements Storage, IncarnationStore, DecidedLog, Membe
     const logged = compact.decided !== null && this.load(key)?.decided == null ? ++this.decidedIssued : null;
     const seq = ++this.seq;
     this.overlay.set(key, { record: compact, seq });
+    this.cache.set(key, compact);
     const issue = () =>
       this.commit(key, () => {
         const encoded = encodeKey(key);
