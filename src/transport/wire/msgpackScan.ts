@@ -7,6 +7,16 @@
 import { isUtf8 } from 'node:buffer';
 import { WIRE_ERROR_CODES, problem, type WireProblem } from './wireErrors.js';
 
+/**
+ * Whether bytes[start, end) are well-formed UTF-8. Almost every string of the protocol (field
+ * names, node ids, most keys) is ASCII, which a byte loop proves without the view and the native
+ * call `isUtf8` costs per string; the first byte above 0x7f hands the rest to `isUtf8`.
+ */
+function isWellFormedText(bytes: Uint8Array, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if ((bytes[i] as number) > 0x7f) return isUtf8(bytes.subarray(i, end));
+  return true;
+}
+
 /** Why the bytes are refused, or null when the decoder may run. */
 export function scanMsgpack(bytes: Uint8Array, maxDepth: number): WireProblem | null {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -109,7 +119,7 @@ export function scanMsgpack(bytes: Uint8Array, maxDepth: number): WireProblem | 
     if (skip < 0 || items < 0) return truncated();
     if (skip > 0) {
       if (pos + skip > end) return truncated();
-      if (text && !isUtf8(bytes.subarray(pos, pos + skip)))
+      if (text && !isWellFormedText(bytes, pos, pos + skip))
         return problem(WIRE_ERROR_CODES.MALFORMED, `a string that is not well-formed UTF-8 at byte ${pos}`);
       pos += skip;
     }
