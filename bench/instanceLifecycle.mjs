@@ -18,11 +18,15 @@ const { values } = parseArgs({
 });
 const dist = pathToFileURL(`${resolve(values.dist)}/`);
 const { instanceMachine } = await import(new URL('paxos/instanceMachine.js', dist).href);
+const { ownerOf } = await import(new URL('paxos/owner.js', dist).href);
 const members = ['a', 'b', 'c'];
 const count = Number(values.count);
+// Keys that `a` owns: only the owner may take round 0 (owner.ts).
+const keys = [];
+for (let i = 0; keys.length < count; i++) if (ownerOf(`k${i}`, members) === 'a') keys.push(`k${i}`);
 
 function lifecycle(i) {
-  const key = `k${i}`;
+  const key = keys[i];
   const input = { key, node: 'a', members, record: null, seed: i, ownerFastPath: true, owner: 'a', boot: 1 };
   const actor = createActor(instanceMachine, { id: key, input });
   let effects = 0;

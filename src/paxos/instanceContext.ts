@@ -4,10 +4,11 @@
 import { acceptorStep } from './acceptor.js';
 import { backoffCeilingMs, backoffDelayMs } from './backoff.js';
 import { epochOf, type Ballot } from './ballot.js';
-import { ownerIn, prepareTargets, type ConfigView } from './config.js';
+import { ownerIn, phase2Set, prepareTargets, type ConfigView } from './config.js';
 import type { AcceptedProposal, InboundEvent, PaxosValue } from './messages.js';
 import { drawRandom } from './prng.js';
 import { highestRound, type PromiseReceived } from './proposer.js';
+import { hasFastQuorum, hasQuorum } from './quorum.js';
 import { EMPTY_RECORD, type KeyRecord } from './record.js';
 
 /** The instance's timers, in milliseconds of the actor's clock. */
@@ -241,4 +242,22 @@ export function vote(context: InstanceContext, event: EventOf<'prepare' | 'propo
     event.from,
     event,
   );
+}
+
+/**
+ * Phase 2 is won with `acks`: a majority (our own vote included) for a ballot with a phase 1; for
+ * the owner's round 0, every other member (owner.ts: the owner does not vote in its own round 0).
+ */
+export function isAckQuorum(context: InstanceContext, acks: readonly string[]): boolean {
+  return context.ballot !== null && context.ballot.round === 0
+    ? hasFastQuorum(acks, context.node, phase2Set(context.config))
+    : hasQuorum(acks, [phase2Set(context.config)]);
+}
+
+/**
+ * Whether an acknowledgement of the current ballot counts. In round 0 only one of this boot's
+ * propose does (owner.ts): one of a value sent before a crash says nothing of the value sent now.
+ */
+export function countsAsAck(context: InstanceContext, event: EventOf<'acknowledge'>): boolean {
+  return context.ballot?.round !== 0 || event.boot === context.boot;
 }

@@ -5,11 +5,13 @@
 // seeded generator in context.
 import { and, enqueueActions, setup } from 'xstate';
 import { ballotsEqual, epochOf, nextBallot, type Ballot } from './ballot.js';
-import { mayTakeRoundZero, phase1Sets, phase2Set, prepareTargets } from './config.js';
+import { mayTakeRoundZero, phase1Sets, prepareTargets } from './config.js';
 import type { Effect } from './effects.js';
 import {
+  countsAsAck,
   initialContext,
   instanceConfig,
+  isAckQuorum,
   isAhead,
   isMember,
   nextWait,
@@ -27,7 +29,7 @@ import { decidedAnswer, decidedReply, learnEffects } from './learner.js';
 import type { AcceptedProposal } from './messages.js';
 import { forwardTarget } from './owner.js';
 import { chooseValue, highestRound } from './proposer.js';
-import { addSender, hasFastQuorum, hasQuorum } from './quorum.js';
+import { addSender, hasQuorum } from './quorum.js';
 import { isFresh, type Decision } from './record.js';
 
 // The context, input, events and shared helpers live in instanceContext.ts; these names stay
@@ -82,14 +84,16 @@ export const instanceMachine = setup({
         context.promises.map((p) => p.from),
         phase1Sets(context.config),
       ),
+    /** Phase 2 is won (instanceContext.ts `isAckQuorum`). */
+    hasAckQuorum: ({ context }) => isAckQuorum(context, context.acks),
     /**
-     * Phase 2 is won: a majority (our own vote included) for a ballot with a phase 1; for the
-     * owner's round 0, every other member (owner.ts: the owner does not vote in its own round 0).
+     * This acknowledgement completes the quorum: `decided` at once, in one step with one assign
+     * (XState rebuilds the snapshot at every assign; recording it first, then `always`, took two).
      */
-    hasAckQuorum: ({ context }) =>
-      context.ballot !== null && context.ballot.round === 0
-        ? hasFastQuorum(context.acks, context.node, phase2Set(context.config))
-        : hasQuorum(context.acks, [phase2Set(context.config)]),
+    completesAckQuorum: ({ context, event }) => {
+      const e = event as EventOf<'acknowledge'>;
+      return countsAsAck(context, e) && isAckQuorum(context, addSender(context.acks, e.from));
+    },
     hasSomethingToPush: ({ context }) => context.proposal !== null || context.accepted !== null,
     /** The owner's first proposal for a fresh key may use ballot 0 and skip phase 1 (owner.ts). */
     mayTakeFirstBallot: ({ context, event }) =>
@@ -113,10 +117,23 @@ export const instanceMachine = setup({
       if (context.proposal === null) enqueue.assign({ proposal: { value: (event as RequestEvent).value } });
     }),
 
-    /** The owner claims ballot 0 for its first proposal: no phase 1 (see owner.ts). */
-    takeFirstBallot: enqueueActions(({ context, enqueue }) => {
+    /**
+     * The owner's round 0 (owner.ts): it records the ask, claims ballot 0 and proposes at once,
+     * without phase 1. It does not vote in its own round 0: nothing to write, one fsync on the
+     * critical path — the other members', in parallel. One assign for all of it, since XState
+     * rebuilds the whole snapshot at every assign.
+     */
+    takeFirstBallot: enqueueActions(({ context, event, enqueue }) => {
       const ballot = nextBallot(context.node, -1, context.config.epoch);
-      enqueue.assign({ ballot, promised: ballot, promises: [], acks: [], proposing: null });
+      const proposal = context.proposal ?? { value: (event as RequestEvent).value };
+      const proposing: AcceptedProposal = { ballot, value: proposal.value };
+      const backoff = nextWait(context, context.timing.phaseTimeoutMs);
+      enqueue.emit({
+        type: 'broadcast',
+        key: context.key,
+        message: { type: 'propose', ballot, value: proposal.value, boot: context.boot },
+      });
+      enqueue.assign({ proposal, ballot, promised: ballot, promises: [], acks: [], proposing, backoff });
     }),
     /** Ask the owner to propose, and wait (in `acknowledged`) to learn the outcome. */
     forwardToOwner: enqueueActions(({ context, event, enqueue }) => {
@@ -195,11 +212,10 @@ export const instanceMachine = setup({
     }),
 
     /**
-     * Phase 2a with P2c: propose the highest-ballot value accepted by the quorum, else our own.
-     * With a phase 1, our own acceptance is persisted after the propose leaves: the ballot is
-     * already durable (our promise), and every message that reveals the acceptance waits for this
-     * write. In the owner's round 0 we do not vote at all (owner.ts): nothing to write, one fsync
-     * on the critical path — the other members', in parallel.
+     * Phase 2a with P2c, once phase 1 is won: propose the highest-ballot value accepted by the
+     * quorum, else our own. Our own acceptance is persisted after the propose leaves: the ballot
+     * is already durable (our promise), and every message that reveals the acceptance waits for
+     * this write. (Round 0 has no phase 1: `takeFirstBallot` proposes.)
      */
     startProposal: enqueueActions(({ context, enqueue }) => {
       const ballot = context.ballot as Ballot;
@@ -207,12 +223,6 @@ export const instanceMachine = setup({
       if (chosen === undefined) throw new Error(`instance ${context.key}: proposing with nothing to propose`);
       const proposing: AcceptedProposal = { ballot, value: chosen.value };
       const backoff = nextWait(context, context.timing.phaseTimeoutMs);
-      if (ballot.round === 0) {
-        const propose = { type: 'propose', ...proposing, boot: context.boot } as const;
-        enqueue.emit({ type: 'broadcast', key: context.key, message: propose });
-        enqueue.assign({ proposing, acks: [], backoff });
-        return;
-      }
       enqueue.emit({ type: 'broadcast', key: context.key, message: { type: 'propose', ...proposing } });
       enqueue.assign({ proposing, accepted: proposing, acks: [context.node], backoff });
       enqueue.emit({
@@ -223,9 +233,7 @@ export const instanceMachine = setup({
     }),
     recordAck: enqueueActions(({ context, event, enqueue }) => {
       const e = event as EventOf<'acknowledge'>;
-      // In round 0 an acknowledgement counts only for this boot's propose (owner.ts): one of a
-      // value sent before a crash says nothing of the value sent now.
-      if (context.ballot?.round === 0 && e.boot !== context.boot) return;
+      if (!countsAsAck(context, e)) return;
       const acks = addSender(context.acks, e.from);
       if (acks !== context.acks) enqueue.assign({ acks });
     }),
@@ -249,9 +257,12 @@ export const instanceMachine = setup({
     }),
 
     /** A quorum accepted our ballot: the value is chosen. Tell the others, then learn it. */
-    learnOwn: enqueueActions(({ context, enqueue }) => {
+    learnOwn: enqueueActions(({ context, event, enqueue }) => {
       const decided: Decision = { value: (context.proposing as AcceptedProposal).value };
-      enqueue.assign({ decided });
+      // Reached by the acknowledgement that completes the quorum, or by `always` on entry.
+      if (event.type === 'acknowledge' && countsAsAck(context, event))
+        enqueue.assign({ decided, acks: addSender(context.acks, event.from) });
+      else enqueue.assign({ decided });
       enqueue.emit({
         type: 'broadcast',
         key: context.key,
@@ -311,7 +322,7 @@ export const instanceMachine = setup({
       ],
       on: {
         ask: [
-          { guard: 'mayTakeFirstBallot', target: 'proposing', actions: ['recordAsk', 'takeFirstBallot'] },
+          { guard: 'mayTakeFirstBallot', target: 'proposing', actions: 'takeFirstBallot' },
           { guard: 'shouldForward', target: 'acknowledged', actions: ['recordAsk', 'forwardToOwner'] },
           { target: 'preparing', actions: 'recordAsk' },
         ],
@@ -319,7 +330,7 @@ export const instanceMachine = setup({
           {
             guard: and(['fromMember', 'mayTakeFirstBallot']),
             target: 'proposing',
-            actions: ['recordAsk', 'takeFirstBallot'],
+            actions: 'takeFirstBallot',
           },
           // Never forwarded again: a member that is not the owner (or cannot use ballot 0) proposes itself.
           { guard: 'fromMember', target: 'preparing', actions: 'recordAsk' },
@@ -329,7 +340,7 @@ export const instanceMachine = setup({
     /** Phase 1: prepare sent, collecting promises from distinct acceptors. */
     preparing: {
       entry: 'startBallot',
-      always: { guard: 'hasPromiseQuorum', target: 'proposing' },
+      always: { guard: 'hasPromiseQuorum', target: 'proposing', actions: 'startProposal' },
       on: {
         promise: { guard: 'isCurrentBallot', actions: 'recordPromise' },
         reject: { guard: 'isCurrentBallot', target: 'acknowledged', actions: 'noteRejection' },
@@ -340,12 +351,17 @@ export const instanceMachine = setup({
       },
       after: { phaseTimeout: { target: 'preparing', reenter: true, actions: 'countTimeout' } },
     },
-    /** Phase 2: propose sent, collecting acknowledgements from distinct acceptors. */
+    /**
+     * Phase 2: propose sent, collecting acknowledgements from distinct acceptors. Entered with the
+     * propose sent: by `startProposal` once phase 1 is won, by `takeFirstBallot` in round 0.
+     */
     proposing: {
-      entry: 'startProposal',
       always: { guard: 'hasAckQuorum', target: 'decided', actions: 'learnOwn' },
       on: {
-        acknowledge: { guard: 'isCurrentBallot', actions: 'recordAck' },
+        acknowledge: [
+          { guard: and(['isCurrentBallot', 'completesAckQuorum']), target: 'decided', actions: 'learnOwn' },
+          { guard: 'isCurrentBallot', actions: 'recordAck' },
+        ],
         reject: { guard: 'isCurrentBallot', target: 'acknowledged', actions: 'noteRejection' },
         'config.adopted': [
           { guard: 'outdatesBallot', target: 'preparing', actions: 'adoptConfig' },

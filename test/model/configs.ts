@@ -8,9 +8,8 @@ import {
   type InstanceEvent,
   type InstanceMachine,
 } from '../../src/paxos/instanceMachine.js';
-import type { Ballot } from '../../src/paxos/ballot.js';
+import { nextBallot } from '../../src/paxos/ballot.js';
 import type { PaxosValue } from '../../src/paxos/messages.js';
-import { chooseValue } from '../../src/paxos/proposer.js';
 import { addSender, hasQuorum } from '../../src/paxos/quorum.js';
 import { keyStep } from '../../src/paxos/keyStep.js';
 import { ALL_INVARIANTS, type ModelConfig } from './config.js';
@@ -196,20 +195,25 @@ export function ownerSendsBeforeDurable(bounds: Bounds): ModelConfig {
     machine: instanceMachine.provide({
       guards: { hasAckQuorum: ({ context }) => hasQuorum(context.acks, context.members.length) },
       actions: {
-        startProposal: enqueueActions(({ context, enqueue }) => {
-          const ballot = context.ballot as Ballot;
-          const chosen = chooseValue(context.promises, context.proposal) as { value: PaxosValue };
-          const accepted = { ballot, value: chosen.value };
-          enqueue.assign({ accepted, proposing: accepted, acks: [context.node] });
-          enqueue.emit({
-            type: 'broadcast',
-            key: context.key,
-            message: { type: 'propose', ballot, value: chosen.value },
+        // Round 0 starts in the transition that claims ballot 0 (instanceMachine.ts).
+        takeFirstBallot: enqueueActions(({ context, event, enqueue }) => {
+          const ballot = nextBallot(context.node, -1);
+          const value = context.proposal?.value ?? (event as { value: PaxosValue }).value;
+          const accepted = { ballot, value };
+          enqueue.assign({
+            proposal: { value },
+            ballot,
+            promised: ballot,
+            promises: [],
+            accepted,
+            proposing: accepted,
+            acks: [context.node],
           });
+          enqueue.emit({ type: 'broadcast', key: context.key, message: { type: 'propose', ballot, value } });
           enqueue.emit({
             type: 'persist',
             key: context.key,
-            record: { promised: context.promised, accepted, decided: context.decided },
+            record: { promised: ballot, accepted, decided: context.decided },
           });
         }),
       },

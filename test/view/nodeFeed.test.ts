@@ -93,9 +93,8 @@ describe('node view feeds, aggregated', () => {
         },
         {
           from: 'proposing',
-          event: 'always',
-          cause: 'acknowledge',
-          guard: 'hasAckQuorum',
+          event: 'acknowledge',
+          guard: 'and(isCurrentBallot, completesAckQuorum)',
           state: 'decided',
           ballot: '1.b',
         },

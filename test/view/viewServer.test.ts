@@ -99,7 +99,7 @@ describe('the view server', () => {
       target: 'proposing',
       event: 'always',
       guard: 'hasPromiseQuorum',
-      actions: [],
+      actions: ['startProposal'],
     });
   });
 

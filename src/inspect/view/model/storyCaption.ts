@@ -17,6 +17,12 @@ function higher(a: string | null | undefined, b: string | null | undefined): boo
   return Number(ra) !== Number(rb) ? Number(ra) > Number(rb) : na > nb;
 }
 
+/** Phase 2 won: the line of both transitions that reach `decided` on the node's own ballot. */
+const chosen = (s: StateStep): string =>
+  roundOf(s.ballot) === 0
+    ? `every other member accepted ${s.node}'s proposal in ${s.ballot}, the fast round ${s.node} does not vote in: the value is chosen`
+    : `a majority accepted ${s.node}'s proposal in ${s.ballot ?? 'its ballot'}: the value is chosen`;
+
 /** A state transition's line, by `event [guard]` (or `event` alone) of the machine definition. */
 const TRANSITIONS: Readonly<Record<string, (s: StateStep) => string>> = {
   ask: (s) => `${s.node} is asked for a value: it starts phase 1 with ballot ${s.ballot ?? 'a new ballot'}`,
@@ -41,10 +47,9 @@ const TRANSITIONS: Readonly<Record<string, (s: StateStep) => string>> = {
     `${s.node} was rejected: an acceptor promised a higher ballot, so it stands back and waits before trying again`,
   'always [hasPromiseQuorum]': (s) =>
     `${s.node} has promises from a majority for ${s.ballot ?? 'its ballot'}: on to phase 2`,
-  'always [hasAckQuorum]': (s) =>
-    roundOf(s.ballot) === 0
-      ? `every other member accepted ${s.node}'s proposal in ${s.ballot}, the fast round ${s.node} does not vote in: the value is chosen`
-      : `a majority accepted ${s.node}'s proposal in ${s.ballot ?? 'its ballot'}: the value is chosen`,
+  'always [hasAckQuorum]': (s) => chosen(s),
+  // The acknowledgement that completes the quorum goes to `decided` itself (one step, one assign).
+  'acknowledge [and(isCurrentBallot, completesAckQuorum)]': (s) => chosen(s),
   'always [isDecided]': (s) => `${s.node} finds the decision in its durable record`,
   'always [hasAccepted]': (s) =>
     `${s.node} starts with an accepted value on disk and no decision: it waits to learn the outcome, then pushes it`,
