@@ -14,24 +14,27 @@ function accepted(round: number, value: string): KeyRecord {
 }
 
 describe('RecordCache', () => {
-  it('keeps at most its capacity, dropping the oldest entry first', () => {
-    const cache = new RecordCache(2);
-    cache.set('a', null);
-    cache.set('b', accepted(1, 'x'));
-    cache.set('c', null);
-    expect(cache.get('a')).toBeUndefined();
-    expect(cache.get('b')).toEqual(accepted(1, 'x'));
-    expect(cache.get('c')).toBeNull();
+  it('keeps at most its capacity, dropping the oldest eighth when full', () => {
+    const cache = new RecordCache(16);
+    for (let i = 0; i < 16; i++) cache.set(`k${i}`, null);
+    cache.set('new', accepted(1, 'x'));
+    expect(cache.get('k0')).toBeUndefined();
+    expect(cache.get('k1')).toBeUndefined();
+    expect(cache.get('k2')).toBeNull();
+    expect(cache.get('k15')).toBeNull();
+    expect(cache.get('new')).toEqual(accepted(1, 'x'));
   });
 
-  it('replacing a cached key evicts nothing and makes it the newest', () => {
+  it('replacing a cached key evicts nothing, even when full', () => {
     const cache = new RecordCache(2);
     cache.set('a', null);
     cache.set('b', null);
     cache.set('a', accepted(2, 'y'));
-    cache.set('c', null);
-    expect(cache.get('b')).toBeUndefined();
     expect(cache.get('a')).toEqual(accepted(2, 'y'));
+    expect(cache.get('b')).toBeNull();
+    cache.set('c', null); // a is still the oldest: it goes
+    expect(cache.get('a')).toBeUndefined();
+    expect(cache.get('c')).toBeNull();
   });
 });
 
