@@ -6,11 +6,12 @@ import { WebSocket } from 'ws';
 import { errorFromInfo } from '../../base/errors.js';
 import type { Logger } from '../../base/log.js';
 import { Connection } from '../wire/connection.js';
-import { PROTOCOL_VERSION, type ClientReply, type ClientRequest } from '../wire/frames.js';
+import { PROTOCOL_VERSION, type ClientRequest as BaseClientRequest } from '../wire/frames.js';
 import { dialHandshake } from '../wire/handshakeSteps.js';
 import type { Outbox } from '../wire/outbox.js';
 import { WIRE_ERROR_CODES, WireError, codeOfCloseReason, problem } from '../wire/wireErrors.js';
 import type { WireStats } from '../wire/wireStats.js';
+import type { ClientReply, ClientRequest } from './memberRequests.js';
 import { validateReply } from './validateRequest.js';
 
 /** Options of every connection a client opens, checked once (client.ts). */
@@ -56,7 +57,8 @@ export class ClientConnection {
     readonly url: string,
   ) {
     this.outbox = conn.outbox<ClientRequest>(
-      (requests) => ({ v: PROTOCOL_VERSION, t: 'requests', requests }),
+      // The wire's frame type lists the base requests; membership ones travel the same way.
+      (requests) => ({ v: PROTOCOL_VERSION, t: 'requests', requests: requests as readonly BaseClientRequest[] }),
       { maxBufferedBytes: 64 * 1024 * 1024, maxQueuedItems: 100_000, maxItemsPerFrame: 1000 },
     );
     conn.onFrame((frame) => {
