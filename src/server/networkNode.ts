@@ -43,8 +43,14 @@ export interface NetworkNodeOptions {
   /** Peers' public keys, pinned (WebSocketTransportOptions.peerKeys): all of them or none. */
   readonly peerKeys?: Readonly<Record<string, string>>;
   readonly listen: { readonly host: string; readonly port: number };
-  /** Every other member by id, with its URL. */
+  /** Every other member by id, with its URL (with `join`: optional, dial hints only). */
   readonly peers: Readonly<Record<string, string>>;
+  /**
+   * A new member joining a running group (docs/membership.md §13.1): members' URLs to reach it
+   * through. The node starts with no configuration (`startLink`'s `join`) and waits for the
+   * group's; the group must have added it first (`changeMembers`, `gen-paxos member add`).
+   */
+  readonly join?: readonly string[];
   /**
    * Durable acceptor state lives here (LmdbStorage), with the node's incarnation, and peers'
    * incarnations are checked against the ones remembered (amnesia). Without it, state is in memory.
@@ -218,6 +224,7 @@ export async function startNetworkNode(options: NetworkNodeOptions): Promise<Net
       ...(options.acceptorFastPath !== undefined ? { acceptorFastPath: options.acceptorFastPath } : {}),
       ...(options.ownerFastPath !== undefined ? { ownerFastPath: options.ownerFastPath } : {}),
       ...(options.catchup !== undefined ? { catchup: options.catchup } : {}),
+      ...(options.join !== undefined ? { join: true } : {}),
     });
     view?.attach(node, () => transport.linkStatus());
   } catch (error) {
