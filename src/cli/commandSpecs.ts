@@ -336,7 +336,7 @@ const MEMBER_LIST: CommandSpec = {
   name: 'member list',
   summary: "print the cluster's members: URL, voter, link, caught up",
   description:
-    "Prints the newest configuration the first endpoint that answers has adopted (its number, epoch,\n" +
+    'Prints the newest configuration the first endpoint that answers has adopted (its number, epoch,\n' +
     'and whether its change is complete) and one line per member: id, URL, voter (yes, or leaving\n' +
     "while a change runs), that node's link to it (self, up, down and why) and whether the member\n" +
     'is caught up (asked of each member at its URL; unknown when it does not answer).',

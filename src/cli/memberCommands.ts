@@ -20,7 +20,9 @@ const PROBE_CONNECT_TIMEOUT_MS = 2000;
 export function memberArg(raw: string, what: string): NewMember {
   const at = raw.indexOf('=');
   if (at <= 0)
-    throw new UsageError(`${what} must be ID=URL (for example d=ws://10.0.0.4:7001), got ${JSON.stringify(raw)}`);
+    throw new UsageError(
+      `${what} must be ID=URL (for example d=ws://10.0.0.4:7001), got ${JSON.stringify(raw)}`,
+    );
   return { id: nodeId(raw.slice(0, at), what), url: nodeUrl(raw.slice(at + 1), what) };
 }
 
@@ -48,7 +50,11 @@ export async function runMemberAdd(argv: readonly string[], io: CliIo, spec: Com
   );
 }
 
-export async function runMemberRemove(argv: readonly string[], io: CliIo, spec: CommandSpec): Promise<number> {
+export async function runMemberRemove(
+  argv: readonly string[],
+  io: CliIo,
+  spec: CommandSpec,
+): Promise<number> {
   const { values, positionals } = parseFlags(argv, spec);
   const id = nodeId(positionals[0] as string, 'ID');
   return change(spec, values, io, `remove ${id}`, (client, options) => client.removeMember(id, options));
@@ -62,7 +68,8 @@ export async function runMemberReplace(
   const { values, positionals } = parseFlags(argv, spec);
   const oldId = nodeId(positionals[0] as string, 'OLD-ID');
   const member = memberArg(positionals[1] as string, 'NEW-ID=URL');
-  if (member.id === oldId) throw new UsageError(`NEW-ID must differ from OLD-ID (${oldId}): a new member has a new id`);
+  if (member.id === oldId)
+    throw new UsageError(`NEW-ID must differ from OLD-ID (${oldId}): a new member has a new id`);
   return change(spec, values, io, `replace ${oldId} by ${member.id} (${member.url})`, (client, options) =>
     client.replaceMember(oldId, member, options),
   );
@@ -111,7 +118,10 @@ async function withCaughtUp(report: MembersReport, options: ClientOptions): Prom
     try {
       client = await connectClient(url, {
         ...options,
-        connectTimeoutMs: Math.min(options.connectTimeoutMs ?? PROBE_CONNECT_TIMEOUT_MS, PROBE_CONNECT_TIMEOUT_MS),
+        connectTimeoutMs: Math.min(
+          options.connectTimeoutMs ?? PROBE_CONNECT_TIMEOUT_MS,
+          PROBE_CONNECT_TIMEOUT_MS,
+        ),
         requestTimeoutMs: PROBE_CONNECT_TIMEOUT_MS,
         routeAsks: false,
       });
@@ -134,6 +144,8 @@ async function withCaughtUp(report: MembersReport, options: ClientOptions): Prom
 
 /** The text `member list` and the changes print. */
 export function formatMembers(report: MembersReport): string {
+  if (report.members.length === 0)
+    return `node ${report.node} has no configuration yet: it is joining, and waits for the group to send it (gen-paxos member add ${report.node}=URL on a member)`;
   const state = report.complete
     ? 'complete'
     : `changing from [${(report.previousVoters ?? []).join(', ')}]: the transition is not complete`;
@@ -145,7 +157,7 @@ export function formatMembers(report: MembersReport): string {
       member.id,
       member.url ?? '-',
       member.voter ? 'yes' : 'leaving',
-      member.link === 'down' && member.linkCode !== null ? `down (${member.linkCode})` : member.link,
+      member.link === 'down' && member.linkDown !== null ? `down (${member.linkDown})` : member.link,
       yesNo(member.caughtUp),
     ]),
   );

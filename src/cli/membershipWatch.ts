@@ -45,7 +45,10 @@ export function memberState(
       NOT_COUNTED_CODES.includes(link.reason.code ?? ''),
   );
   if (refusal !== undefined)
-    return notAMember(self, `${refusal.peer} refused it (${refusal.reason?.code}: ${refusal.reason?.detail})`);
+    return notAMember(
+      self,
+      `${refusal.peer} refused it (${refusal.reason?.code}: ${refusal.reason?.detail})`,
+    );
   return { state: 'waiting' };
 }
 

@@ -30,7 +30,8 @@ export function memberReport(input: MemberReportInput): MembersReport {
       url: urlOf(id, configured),
       voter,
       link: id === self ? 'self' : link?.state === 'up' ? 'up' : 'down',
-      linkCode: id === self || link?.state === 'up' ? null : (link?.reason?.code ?? null),
+      linkDown:
+        id === self || link?.state === 'up' ? null : (link?.reason?.code ?? link?.reason?.kind ?? 'unknown'),
       caughtUp: id === self ? input.caughtUp : null,
     };
   };

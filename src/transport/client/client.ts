@@ -193,12 +193,12 @@ export class GenPaxosClient {
    * @example
    * await client.addMember({ id: 'd', url: 'wss://10.0.0.4:7001' });
    */
-  addMember(member: NewMember, options: MemberChangeOptions = {}): Promise<MembersReport> {
+  async addMember(member: NewMember, options: MemberChangeOptions = {}): Promise<MembersReport> {
     return this.change({ add: checkedMember(member) }, options);
   }
 
   /** Removes member `id`; resolves once the change is complete (as `addMember`). */
-  removeMember(id: string, options: MemberChangeOptions = {}): Promise<MembersReport> {
+  async removeMember(id: string, options: MemberChangeOptions = {}): Promise<MembersReport> {
     return this.change({ remove: checkedId(id, 'id') }, options);
   }
 
@@ -209,7 +209,11 @@ export class GenPaxosClient {
    * @example
    * await client.replaceMember('c', { id: 'f', url: 'wss://10.0.0.5:7001' });
    */
-  replaceMember(oldId: string, member: NewMember, options: MemberChangeOptions = {}): Promise<MembersReport> {
+  async replaceMember(
+    oldId: string,
+    member: NewMember,
+    options: MemberChangeOptions = {},
+  ): Promise<MembersReport> {
     return this.change({ remove: checkedId(oldId, 'oldId'), add: checkedMember(member) }, options);
   }
 
@@ -409,7 +413,7 @@ function checkedMember(member: NewMember): NewMember {
       ERROR_CODES.BAD_OPTION,
       `the new member's url must be ws:// or wss://, got ${JSON.stringify(url)}`,
     );
-  return { id: checkedId(member.id, 'the new member\'s id'), url };
+  return { id: checkedId(member.id, "the new member's id"), url };
 }
 
 function unexpected(reply: ClientReply): WireError {

@@ -58,7 +58,11 @@ export class ClientConnection {
   ) {
     this.outbox = conn.outbox<ClientRequest>(
       // The wire's frame type lists the base requests; membership ones travel the same way.
-      (requests) => ({ v: PROTOCOL_VERSION, t: 'requests', requests: requests as readonly BaseClientRequest[] }),
+      (requests) => ({
+        v: PROTOCOL_VERSION,
+        t: 'requests',
+        requests: requests as readonly BaseClientRequest[],
+      }),
       { maxBufferedBytes: 64 * 1024 * 1024, maxQueuedItems: 100_000, maxItemsPerFrame: 1000 },
     );
     conn.onFrame((frame) => {

@@ -2,10 +2,7 @@
 // member list (`members`) and a change (`change`: add, remove, or both to replace one member),
 // with their validation on both sides. Pure. They extend the wire's request and reply unions
 // (wire/frames.ts) for the client layer; a frame carries them as it carries the others.
-import type {
-  ClientReply as BaseClientReply,
-  ClientRequest as BaseClientRequest,
-} from '../wire/frames.js';
+import type { ClientReply as BaseClientReply, ClientRequest as BaseClientRequest } from '../wire/frames.js';
 import * as field from '../wire/validateFields.js';
 import { WIRE_ERROR_CODES } from '../wire/wireErrors.js';
 
@@ -43,8 +40,11 @@ export interface MemberReport {
   readonly voter: boolean;
   /** `self` for the answering node; else its link to the member. */
   readonly link: 'self' | 'up' | 'down';
-  /** Why the link is down, as a WIRE_ERR_* code, when the node knows one. */
-  readonly linkCode: string | null;
+  /**
+   * Why the link is down: the WIRE_ERR_* code of a refusal or close, else what happened
+   * (`unreachable`, `heartbeat`, `connecting`…); null when the link is up or this is the node itself.
+   */
+  readonly linkDown: string | null;
   /** Whether the member pulled every other member's decided log (catch-up); null: not known here. */
   readonly caughtUp: boolean | null;
 }
@@ -138,7 +138,7 @@ function memberReport(raw: unknown): MemberReport {
     url: fields.url === null ? null : text(fields.url, 'member.url'),
     voter: boolean(fields.voter, 'member.voter'),
     link,
-    linkCode: fields.linkCode === null ? null : field.tag(fields.linkCode, 'member.linkCode'),
+    linkDown: fields.linkDown === null ? null : field.tag(fields.linkDown, 'member.linkDown'),
     caughtUp: fields.caughtUp === null ? null : boolean(fields.caughtUp, 'member.caughtUp'),
   };
 }
