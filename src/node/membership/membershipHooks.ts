@@ -17,6 +17,7 @@ import {
   type MembershipMessage,
 } from './membershipMessages.js';
 import { NodeMembership } from './nodeMembership.js';
+import { transportMembershipOf } from './transportMembership.js';
 
 /** What the hooks need of the key supervisor. */
 export interface MembershipHost {
@@ -67,6 +68,7 @@ export class MembershipHooks {
       joining: joining === true,
       settle: (apply) => options.later(apply),
       adopted: (view, fence) => {
+        this.syncTransport();
         options.adopted(view, fence);
         this.replay();
       },
@@ -76,6 +78,26 @@ export class MembershipHooks {
           message: `storage failed: ${error.message}`,
         }),
     });
+    this.syncTransport();
+    host.options.transport.onPeerConfig?.((peer, cfg) => options.later(() => this.peerLinked(peer, cfg)));
+  }
+
+  /** Tells the transport the peers of the adopted configuration (a transport that follows it). */
+  private syncTransport(): void {
+    const { id, transport } = this.host.options;
+    const { chain, current } = this.membership;
+    transport.setMembership?.(transportMembershipOf(id, chain, current));
+  }
+
+  /**
+   * A link came up with `peer`, which announced configuration `cfg` (§5.3, §5.4): a peer ahead of
+   * this node is asked for its chain; a member behind it (or joining, without one) is sent ours.
+   */
+  private peerLinked(peer: string, cfg: number | undefined): void {
+    const { adopted, chain, completeEpoch, current } = this.membership;
+    if (current === null) return; // joining: the members send their chain
+    if (cfg !== undefined && cfg > adopted) this.send(peer, { type: 'cfg.fetch', since: adopted });
+    else if (cfg === undefined || cfg < adopted) this.send(peer, { type: 'cfg.chain', chain, completeEpoch });
   }
 
   /** The view instances run under; a joining node has none yet, and votes and proposes nothing. */

@@ -29,6 +29,18 @@ export class DownReasons {
     }
   }
 
+  /** A new peer (the configuration added it): not yet connected. */
+  add(peer: string): void {
+    this.reasons.set(peer, NOT_YET_CONNECTED);
+    this.sinceMs.set(peer, performance.now());
+  }
+
+  /** A peer no longer linked (the configuration dropped it). */
+  forget(peer: string): void {
+    this.reasons.delete(peer);
+    this.sinceMs.delete(peer);
+  }
+
   /** Records why `peer` is down; true when it is another reason than the last one. */
   record(peer: string, reason: LinkDownReason): boolean {
     const changed = !sameReason(this.reasons.get(peer), reason);

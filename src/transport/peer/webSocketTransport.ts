@@ -2,13 +2,15 @@
 // client protocol on the same port. One authenticated link per pair of nodes (both dial; the
 // tie-break of handshake.ts keeps one), msgpack frames of batched envelopes, heartbeats,
 // redial with jittered backoff, bounded buffers. Sends never fail loudly: an envelope for a
-// peer without a link is dropped and counted, as Paxos allows.
+// peer without a link is dropped and counted, as Paxos allows. The peers follow the node's
+// configuration (`setMembership`, peerRoster.ts): new members are dialled, removed ones dropped
+// and refused at the handshake (docs/membership.md §5.4).
 import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocket } from 'ws';
 import { listenNodeServer, type HttpHandler, type NodeServer } from './listener.js';
 import type { Envelope } from '../../paxos/messages.js';
-import type { Transport, TransportStats } from '../transport.js';
+import type { Transport, TransportMembership, TransportStats } from '../transport.js';
 import type { ClientRequestHandler } from '../client/clientSession.js';
 import { ClientSessions } from '../client/clientSessions.js';
 import { Connection, type ConnectionOptions, type PeerIdentity } from '../wire/connection.js';
@@ -35,6 +37,8 @@ import { CLOSE_CODES, WIRE_ERROR_CODES, problem, type WireProblem } from '../wir
 import { createWireStats, transportStatsOf, type WireStats } from '../wire/wireStats.js';
 import { reasonOfDial } from '../wire/linkReasons.js';
 import { DownReasons, noteIncarnationRefusals } from './downReasons.js';
+import { PeerRoster } from './peerRoster.js';
+import { checkMember } from '../wire/roster.js';
 
 export type { WebSocketTransportOptions } from './transportOptions.js';
 
@@ -60,6 +64,11 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
   private readonly limits: LinkLimits;
   private readonly logger: Logger;
   private closing: Promise<void> | null = null;
+  /** The peers as the node's configuration has them (the start peers until it says). */
+  private readonly roster: PeerRoster;
+  /** The hosts of the peers' URLs: their handshakes are never pushed out by others'. */
+  private memberAddresses = new Set<string>();
+  private peerConfigListener: ((peer: string, cfg: number | undefined) => void) | null = null;
 
   private constructor(
     private readonly options: ResolvedOptions,
@@ -70,6 +79,8 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
     const { port } = listening.server.address() as AddressInfo;
     const host = options.listen.host.includes(':') ? `[${options.listen.host}]` : options.listen.host;
     this.url = `${options.tls ? 'wss' : 'ws'}://${host}:${port}`;
+    this.roster = new PeerRoster(options.nodeId, options.peers, options.join);
+    this.noteMemberAddresses();
     this.identity = {
       secret: options.secret,
       signingKey: options.nodeKey?.privateKey,
@@ -81,12 +92,12 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
       self: options.nodeId,
       role: 'peer',
       incarnation: options.incarnation,
-      members: options.members,
+      roster: this.roster,
       checkPeer:
         options.checkPeer &&
         noteIncarnationRefusals(options.checkPeer, {
           down: () => this.down,
-          isWatched: (peer) => !this.links.has(peer) && options.peers[peer] !== undefined,
+          isWatched: (peer) => !this.links.has(peer) && this.roster.isMember(peer),
           logger: options.logger,
         }),
       gossip: options.incarnationGossip && this.gossipWatched(options.incarnationGossip),
@@ -104,9 +115,9 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
       maxItemsPerFrame: options.maxEnvelopesPerFrame,
     };
     this.clients = new ClientSessions(options, this.limits, this.wireStats, this.logger);
-    this.pending = HandshakeSlots.forMembers<Connection>(
+    this.pending = new HandshakeSlots<Connection>(
       { maxTotal: options.maxPendingHandshakes, maxPerAddress: options.maxPendingHandshakesPerAddress },
-      Object.values(options.peers),
+      (address) => this.memberAddresses.has(address),
     );
     this.down = new DownReasons(Object.keys(options.peers));
   }
@@ -118,21 +129,85 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
     const transport = new WebSocketTransport(resolved, listening);
     listening.wss.on('connection', (socket, request) => transport.accept(socket, request));
     transport.logger.info('listening', { url: transport.url, peers: Object.keys(resolved.peers) });
-    for (const [peer, url] of Object.entries(resolved.peers)) {
-      const dialler = new Redialler(
-        () => transport.dial(peer, url),
-        () => transport.links.has(peer),
-        {
-          baseMs: resolved.reconnectBaseMs,
-          maxMs: resolved.reconnectMaxMs,
-          refusedMs: resolved.refusedRedialMs,
-          random: resolved.random,
-        },
-      );
-      transport.diallers.set(peer, dialler);
-      dialler.start();
-    }
+    for (const peer of transport.roster.peers().keys()) transport.startDialler(peer);
     return transport;
+  }
+
+  /** Keeps `peer` dialled at its URL from the roster (a peer without one dials us). */
+  private startDialler(peer: string): void {
+    this.diallers.get(peer)?.stop();
+    this.diallers.delete(peer);
+    const url = this.roster.peers().get(peer) ?? null;
+    if (url === null || this.closing) return;
+    const dialler = new Redialler(
+      () => this.dial(peer, url),
+      () => this.links.has(peer),
+      {
+        baseMs: this.options.reconnectBaseMs,
+        maxMs: this.options.reconnectMaxMs,
+        refusedMs: this.options.refusedRedialMs,
+        random: this.options.random,
+      },
+    );
+    this.diallers.set(peer, dialler);
+    dialler.start();
+  }
+
+  /**
+   * The node adopted a configuration (docs/membership.md §5): new peers are dialled, peers no
+   * longer in it dropped (their links closed, with WIRE_ERR_REMOVED for a removed member), a peer
+   * at a new URL redialled there, and the handshake checks and announces the new configuration.
+   */
+  setMembership(membership: TransportMembership): void {
+    if (this.closing) return;
+    const change = this.roster.update(membership);
+    this.noteMemberAddresses();
+    for (const peer of change.dropped) {
+      this.diallers.get(peer)?.stop();
+      this.diallers.delete(peer);
+      this.down.forget(peer);
+    }
+    // Links to peers the roster no longer admits: dropped ones, and any admitted because they
+    // announced a newer configuration whose chain did not make them members.
+    for (const link of [...this.links.values()]) {
+      const refusal = this.refusalOf(link.peer.id, link.peer.cfg);
+      if (refusal === null) continue;
+      this.logger.info('link dropped: not a member any more', { peer: link.peer.id, why: refusal.detail });
+      link.conn.fail(refusal);
+    }
+    for (const peer of change.added) {
+      this.down.add(peer);
+      this.startDialler(peer);
+    }
+    for (const peer of change.moved) this.startDialler(peer);
+    if (change.added.length + change.dropped.length + change.moved.length > 0)
+      this.logger.info('peers follow the configuration', {
+        config: membership.configuration?.number ?? null,
+        ...change,
+      });
+  }
+
+  /** Why the roster refuses a link to `peer` now (which announced `cfg`), or null. */
+  private refusalOf(peer: string, cfg: number | undefined): WireProblem | null {
+    if (this.roster.selfRemoved)
+      return problem(
+        WIRE_ERROR_CODES.REMOVED,
+        `PAXOS_ERR_REMOVED: this node (${this.nodeId}) was removed in configuration ${this.roster.removedIn(this.nodeId)}`,
+      );
+    return checkMember(peer, cfg !== undefined ? { cfg } : {}, this.roster);
+  }
+
+  /**
+   * Hears the configuration number each peer announced when its link came up (undefined: a
+   * joining node without one), so that the node fetches a newer chain (§5.3).
+   */
+  onPeerConfig(listener: (peer: string, cfg: number | undefined) => void): void {
+    this.peerConfigListener = listener;
+  }
+
+  private noteMemberAddresses(): void {
+    const urls = [...this.roster.peers().values()].filter((url): url is string => url !== null);
+    this.memberAddresses = new Set(urls.map((url) => normalAddress(new URL(url).hostname)));
   }
 
   send(envelope: Envelope): void {
@@ -179,7 +254,7 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
 
   /** Each peer's link, up or down, and why it is down. */
   linkStatus(): LinkStatus[] {
-    return this.down.linkStatus(this.options.peers, this.links);
+    return this.down.linkStatus(this.roster.urls(), this.links);
   }
 
   /** The connection of the link to `peer`, if one is up (tests, inspection). */
@@ -191,9 +266,9 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
     return this.clients.size;
   }
 
-  /** This node and every peer it was configured with, sorted. */
+  /** This node and every peer it links now (at start: the peers it was configured with), sorted. */
   get members(): readonly string[] {
-    return this.options.members;
+    return [this.nodeId, ...this.roster.peers().keys()].sort();
   }
 
   get cluster(): string {
@@ -262,8 +337,16 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
   /** Last word on an authenticated hello; registers the link or session when it returns null. */
   private admitInbound(conn: Connection, hello: HelloFrame): WireProblem | null {
     if (this.closing) return problem(WIRE_ERROR_CODES.BUSY, 'node stopping');
-    const peer: PeerIdentity = { id: hello.node, role: hello.role, incarnation: hello.incarnation };
+    const peer: PeerIdentity = {
+      id: hello.node,
+      role: hello.role,
+      incarnation: hello.incarnation,
+      ...(hello.cfg !== undefined ? { cfg: hello.cfg } : {}),
+    };
     if (hello.role === 'client') return this.clients.admit(conn, peer);
+    // The roster may have changed while the hello's incarnation records were being written.
+    const refusal = this.refusalOf(hello.node, hello.cfg);
+    if (refusal !== null) return refusal;
     const existing = this.links.get(hello.node);
     const facts = existing && factsOf(existing);
     const verdict = judgeInboundHello(this.nodeId, hello.node, facts, this.options.heartbeatTimeoutMs);
@@ -287,6 +370,8 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
 
   private admitOutbound(conn: Connection, peer: PeerIdentity): WireProblem | null {
     if (this.closing) return problem(WIRE_ERROR_CODES.BUSY, 'node stopping');
+    const refusal = this.refusalOf(peer.id, peer.cfg);
+    if (refusal !== null) return refusal;
     const existing = this.links.get(peer.id);
     const verdict = judgeOutboundWelcome(this.nodeId, peer.id, existing !== undefined);
     if (verdict.kind === 'refuse') return verdict.problem;
@@ -307,7 +392,7 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
         const forgot = gossip.learn(from, records);
         if (forgot !== null) {
           const code = WIRE_ERROR_CODES.INCARNATION_REFUSED;
-          if (!this.links.has(from) && this.options.peers[from] !== undefined)
+          if (!this.links.has(from) && this.roster.isMember(from))
             this.down.record(from, { kind: 'refused', code, side: 'local', closeCode: null, detail: forgot });
           this.logger.error('a member remembers this node under another incarnation', {
             peer: from,
@@ -361,12 +446,14 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
     const { incarnation } = peer;
     this.logger.info('link up', { peer: peer.id, dialledBy, incarnation, remote: conn.remote });
     this.runtimeLinks.linkUp(link);
+    this.peerConfigListener?.(peer.id, peer.cfg);
     void conn.closed.then((closed) => {
       link.outbox.close();
       this.wireStats.linksClosed++;
       if (this.links.get(peer.id) !== link) return; // superseded: another link serves the peer
       this.links.delete(peer.id);
       this.runtimeLinks.linkDown(link);
+      if (!this.roster.isMember(peer.id)) return; // dropped by the configuration: nothing to redial
       this.down.connectionClosed(peer.id, closed, conn, this.options.heartbeatTimeoutMs, this.logger);
       this.diallers.get(peer.id)?.linkDown();
     });
