@@ -5,9 +5,7 @@
 import { ERROR_CODES } from '../base/errors.js';
 import type { MembershipView } from '../node/membership/nodeMembership.js';
 import type { LinkStatus } from '../transport/wire/frames.js';
-
-/** Handshake refusals that say "the group does not count you" (docs/membership.md §13.4). */
-export const NOT_COUNTED_CODES: readonly string[] = ['WIRE_ERR_NOT_A_MEMBER', 'WIRE_ERR_REMOVED'];
+import { WIRE_ERROR_CODES } from '../transport/wire/wireErrors.js';
 
 export type MemberState =
   | { readonly state: 'waiting' }
@@ -24,6 +22,23 @@ export function memberState(
   links: readonly LinkStatus[],
   joining: boolean,
 ): MemberState {
+  const refusedWith = (code: string) =>
+    links.filter(
+      (link) =>
+        link.state === 'down' &&
+        link.reason?.kind === 'refused' &&
+        link.reason.side === 'peer' &&
+        link.reason.code === code,
+    );
+  // Only a completed change removes a member, and configurations are decided: one peer's word is
+  // enough (this node may have been down during the change, and never heard of it).
+  const removedBy = refusedWith(WIRE_ERROR_CODES.REMOVED)[0];
+  if (removedBy !== undefined)
+    return {
+      state: 'stopped',
+      code: ERROR_CODES.REMOVED,
+      message: `node ${self} was removed: ${removedBy.peer} refused it (${removedBy.reason?.detail})`,
+    };
   const voters = view.members.map((member) => member.id);
   if (voters.includes(self)) return { state: 'member', config: view.config, voters };
   if (voters.length > 0) {
@@ -37,17 +52,14 @@ export function memberState(
           message: `node ${self} was removed: configuration ${view.config} has voters [${voters.join(', ')}]`,
         };
   }
-  const refusal = links.find(
-    (link) =>
-      link.state === 'down' &&
-      link.reason?.kind === 'refused' &&
-      link.reason.side === 'peer' &&
-      NOT_COUNTED_CODES.includes(link.reason.code ?? ''),
-  );
-  if (refusal !== undefined)
+  // A member that has not adopted the change yet refuses a joining node too: stop only when every
+  // member that answered refused it, and none let it in.
+  const refusals = refusedWith(WIRE_ERROR_CODES.NOT_A_MEMBER);
+  const answered = links.filter((link) => link.state === 'up' || link.reason?.kind === 'refused');
+  if (joining && refusals.length > 0 && refusals.length === answered.length)
     return notAMember(
       self,
-      `${refusal.peer} refused it (${refusal.reason?.code}: ${refusal.reason?.detail})`,
+      `${refusals.map((link) => link.peer).join(', ')} refused it (${refusals[0]?.reason?.detail})`,
     );
   return { state: 'waiting' };
 }

@@ -21,6 +21,7 @@ import { clientService, statusOf } from './clientService.js';
 import { startLink, type GenPaxosNode } from '../node/genPaxos.js';
 import { logNodeEvents } from './nodeLogging.js';
 import { openNodeStorage } from './openNodeStorage.js';
+import { resolveJoinHints } from './joinHints.js';
 import { FaultInjectingTransport } from './faultInjection.js';
 import { startInspectionServer, type InspectionServer } from '../inspect/inspectionServer.js';
 import { nodeHttpHandler } from './httpEndpoints.js';
@@ -133,8 +134,18 @@ export interface NetworkNode {
   stop(): Promise<void>;
 }
 
-export async function startNetworkNode(options: NetworkNodeOptions): Promise<NetworkNode> {
-  const logger = options.logger ?? silentLogger;
+export async function startNetworkNode(given: NetworkNodeOptions): Promise<NetworkNode> {
+  const logger = given.logger ?? silentLogger;
+  // A joining node dials the members at the --join URLs: the transport needs their ids.
+  let options = given;
+  if (given.join !== undefined) {
+    const hints = await resolveJoinHints(given.join, given.ca ? { ca: given.ca } : {});
+    for (const failure of hints.failed)
+      logger.warn('a --join URL did not say which node it is; not dialled', failure);
+    const peers = { ...hints.peers, ...given.peers };
+    delete peers[given.id];
+    options = { ...given, peers };
+  }
   const startedMs = performance.now();
   const opened = await openNodeStorage(
     options.dataDir,
@@ -164,6 +175,7 @@ export async function startNetworkNode(options: NetworkNodeOptions): Promise<Net
       incarnation,
       listen: options.listen,
       peers: options.peers,
+      ...(options.join !== undefined ? { join: true } : {}),
       ...(options.tls ? { tls: options.tls } : {}),
       ...(options.ca ? { ca: options.ca } : {}),
       ...(checkPeer ? { checkPeer } : {}),
@@ -209,7 +221,8 @@ export async function startNetworkNode(options: NetworkNodeOptions): Promise<Net
     if (view && faults) faults.observe(view.feed);
     node = await startLink({
       id: options.id,
-      members,
+      // A joining node's start members are hints only: the group's chain decides.
+      members: options.join !== undefined ? [options.id] : members,
       // Registered as `gen_paxos` on the runtime node its peers link to: callable as
       // `{ name: 'gen_paxos', node: id }` from any member's actor runtime.
       runtime: actorNode,

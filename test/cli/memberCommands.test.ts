@@ -139,6 +139,24 @@ describe('where a node stands (node --join, and a removed node)', () => {
     });
   });
 
+  it('keeps waiting while one member refuses it and another let it in (that one has not adopted the change)', () => {
+    const up: LinkStatus = { peer: 'b', state: 'up', reason: null, dialledBy: 'b', forMs: 1 };
+    expect(memberState('f', view([]), [refused('a', 'WIRE_ERR_NOT_A_MEMBER'), up], true)).toEqual({
+      state: 'waiting',
+    });
+    // …and a member that refuses it is no reason to stop once it is a member.
+    expect(
+      memberState('f', view(['a', 'b', 'f']), [refused('a', 'WIRE_ERR_NOT_A_MEMBER')], false),
+    ).toMatchObject({ state: 'member' });
+  });
+
+  it('stops with PAXOS_ERR_REMOVED when a member refuses it as removed (it was down during the change)', () => {
+    expect(memberState('c', view(['a', 'b', 'c']), [refused('a', 'WIRE_ERR_REMOVED')], false)).toMatchObject({
+      state: 'stopped',
+      code: ERROR_CODES.REMOVED,
+    });
+  });
+
   it('stops with PAXOS_ERR_REMOVED once a completed change removed it, not while it still answers', () => {
     expect(memberState('c', view(['a', 'b', 'f']), [], false)).toMatchObject({
       state: 'stopped',
