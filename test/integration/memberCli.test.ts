@@ -95,11 +95,7 @@ describe('gen-paxos member list on three nodes', () => {
   });
 });
 
-// Needs the WebSocket transport to follow the configuration (branch member-transport): today a
-// node's peer list is fixed at start, so the members refuse n4's handshake (WIRE_ERR_UNKNOWN_NODE)
-// and never dial it, and n4 never receives the configuration that lists it. The change itself
-// completes over WebSocket already (it needs a majority of old and new voters: n1 and n2).
-describe.skip('replacing a kill -9’d member whose data directory is gone (issue 15)', () => {
+describe('replacing a kill -9’d member whose data directory is gone (issue 15)', () => {
   it(
     'keeps every decided key through the replacement and the loss of another original member',
     { timeout: 180_000 },
