@@ -2,7 +2,9 @@
 // `member list` on three durable nodes; refused changes exit 6 with their codes and change
 // nothing; bad arguments exit 2; and the issue's test — replace a `kill -9`'d member whose data
 // directory is gone (`member replace`, `node --join`), then lose another original member: every
-// key decided before keeps its value, and new keys still decide.
+// key decided before keeps its value, and new keys still decide; the old member, back under its
+// old id with an empty directory, is refused as removed and stops itself (exit 1). A node started
+// with --join that nobody added exits 1 with PAXOS_ERR_NOT_A_MEMBER.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -153,6 +155,14 @@ describe('replacing a kill -9’d member whose data directory is gone (issue 15)
       const list = await runCli(['member', 'list', ...nodes.clientFlags('n4')]);
       expect(list.code).toBe(0);
       expect(list.stdout).toMatch(/^n2 +ws:\/\/\S+ +yes +down/m);
+
+      // The old n3 comes back under its old id with an empty data directory: refused as removed,
+      // it stops itself; the group keeps deciding.
+      const old = await nodes.start('n3', { peers: START });
+      expect(await old.exited).toEqual({ code: 1, signal: null });
+      expect(old.stderr.join('\n')).toMatch(/gen-paxos node: PAXOS_ERR_REMOVED: node n3 was removed/);
+      const after = await runCli(['ask', ...nodes.clientFlags('n4'), 'after-n3', 'yes']);
+      expect(after).toMatchObject({ code: 0, stdout: 'yes\n' });
     },
   );
 
