@@ -173,7 +173,9 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
       const refusal = this.refusalOf(link.peer.id, link.peer.cfg);
       if (refusal === null) continue;
       this.logger.info('link dropped: not a member any more', { peer: link.peer.id, why: refusal.detail });
-      link.conn.fail(refusal);
+      // After the flush of this tick's batch: what the node sent it last (the chain that tells a
+      // removed member why) leaves before the close frame.
+      setImmediate(() => link.conn.fail(refusal));
     }
     for (const peer of change.added) {
       this.down.add(peer);
@@ -189,11 +191,6 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
 
   /** Why the roster refuses a link to `peer` now (which announced `cfg`), or null. */
   private refusalOf(peer: string, cfg: number | undefined): WireProblem | null {
-    if (this.roster.selfRemoved)
-      return problem(
-        WIRE_ERROR_CODES.REMOVED,
-        `PAXOS_ERR_REMOVED: this node (${this.nodeId}) was removed in configuration ${this.roster.removedIn(this.nodeId)}`,
-      );
     return checkMember(peer, cfg !== undefined ? { cfg } : {}, this.roster);
   }
 
