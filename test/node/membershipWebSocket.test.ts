@@ -168,25 +168,40 @@ describe('membership changes over WebSocket transports', () => {
     await askAll(d, 'third', 4);
     expect(a.read('third-0')).toBe('third-0@d');
 
-    // c is down while the group removes it; restarted with its store (configuration 2), it dials
+    // b is removed while it runs: once the transition completes the members drop their links to
+    // it, after sending it the chain, so it learns that it was removed and stops asking.
+    const three = await a.changeMembers({ remove: 'b' }, { timeoutMs: WAIT_MS });
+    expect(three).toMatchObject({ config: 3, epoch: 2, complete: true });
+    expect(three.members.map((m) => m.id)).toEqual(['a', 'c', 'd']);
+    await waitFor(
+      () => b.internals.membership.adopted === 3 && b.internals.membership.current?.complete === true,
+      'b learns its removal',
+    );
+    expect(await failure(b.ask('late', 1))).toMatchObject({ code: 'PAXOS_ERR_REMOVED' });
+    await waitFor(() => transportOf(a).members.join() === 'a,c,d', 'a drops b');
+    expect(transportOf(b).members).toEqual(['b']);
+    await waitFor(() => !transportOf(a).isLinkUp('b') && !transportOf(b).isLinkUp('a'), 'links to b closed');
+    await c3.stop('b');
+
+    // c is down while the group removes it; restarted with its store (configuration 3), it dials
     // the members and is refused: the transition that removed it is complete.
     await c3.stop('c');
-    const three = await a.changeMembers({ remove: 'c' }, { timeoutMs: WAIT_MS });
-    expect(three).toMatchObject({ config: 3, epoch: 2, complete: true });
-    expect(three.members.map((m) => m.id)).toEqual(['a', 'b', 'd']);
+    const two = await a.changeMembers({ remove: 'c' }, { timeoutMs: WAIT_MS });
+    expect(two).toMatchObject({ config: 4, epoch: 3, complete: true });
+    expect(two.members.map((m) => m.id)).toEqual(['a', 'd']);
     await waitFor(
-      () => d.internals.membership.current?.complete === true && d.internals.membership.adopted === 3,
+      () => d.internals.membership.adopted === 4 && d.internals.membership.current?.complete === true,
       'd complete',
     );
-    expect(transportOf(a).members).toEqual(['a', 'b', 'd']);
+    expect(transportOf(a).members).toEqual(['a', 'd']);
     const c = await c3.start('c', { members: start });
     await waitFor(() => linkOf(c, 'a')?.reason?.code === 'WIRE_ERR_REMOVED', 'c refused by a');
     expect(linkOf(c, 'a')?.reason).toMatchObject({
       kind: 'refused',
       side: 'peer',
-      detail: 'PAXOS_ERR_REMOVED: node c was removed in configuration 3',
+      detail: 'PAXOS_ERR_REMOVED: node c was removed in configuration 4',
     });
-    await waitFor(() => linkOf(c, 'b')?.reason?.code === 'WIRE_ERR_REMOVED', 'c refused by b');
+    await waitFor(() => linkOf(c, 'd')?.reason?.code === 'WIRE_ERR_REMOVED', 'c refused by d');
     expect(linkOf(a, 'c')).toBeUndefined();
     expect(transportOf(a).isLinkUp('c')).toBe(false);
 
@@ -197,7 +212,7 @@ describe('membership changes over WebSocket transports', () => {
     expect(linkOf(z, 'a')?.reason).toMatchObject({ kind: 'refused', side: 'peer' });
 
     // The group keeps deciding, and every value decided before is kept.
-    await askAll(b, 'fourth', 4);
+    await askAll(a, 'fourth', 4);
     for (const [key, value] of decided) expect(await d.read(key, { quorum: true })).toEqual(value);
   }, 120_000);
 

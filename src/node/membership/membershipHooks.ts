@@ -8,7 +8,7 @@ import { ownerAmongSorted } from '../../paxos/owner.js';
 import type { GenPaxosNodeEmitted } from '../nodeEvents.js';
 import type { Envelope, PaxosValue } from '../../paxos/messages.js';
 import type { Storage } from '../../storage/storage.js';
-import type { Transport } from '../../transport/transport.js';
+import type { Transport, TransportMembership } from '../../transport/transport.js';
 import { handleMembershipMessage } from './membershipInbound.js';
 import {
   MEMBERSHIP_KEY,
@@ -55,6 +55,8 @@ export class MembershipHooks {
   /** When this node last sent each peer its chain or a fetch. */
   private readonly told = new Map<string, number>();
   private readonly listeners = new Set<Listener>();
+  /** What the transport was last told to link. */
+  private linked: TransportMembership | null = null;
 
   constructor(
     private readonly host: MembershipHost,
@@ -82,11 +84,20 @@ export class MembershipHooks {
     host.options.transport.onPeerConfig?.((peer, cfg) => options.later(() => this.peerLinked(peer, cfg)));
   }
 
-  /** Tells the transport the peers of the adopted configuration (a transport that follows it). */
+  /**
+   * Tells the transport the peers of the adopted configuration (a transport that follows it). A
+   * peer dropped because its removal completed is first sent the chain, so that it learns it was
+   * removed and stops (its link is closed right after, and it is refused from then on).
+   */
   private syncTransport(): void {
     const { id, transport } = this.host.options;
-    const { chain, current } = this.membership;
-    transport.setMembership?.(transportMembershipOf(id, chain, current));
+    if (transport.setMembership === undefined) return;
+    const { chain, completeEpoch, current } = this.membership;
+    const next = transportMembershipOf(id, chain, current);
+    for (const peer of Object.keys(this.linked?.peers ?? {}))
+      if (next.removed[peer] !== undefined) this.send(peer, { type: 'cfg.chain', chain, completeEpoch });
+    this.linked = next;
+    transport.setMembership(next);
   }
 
   /**

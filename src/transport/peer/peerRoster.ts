@@ -50,9 +50,9 @@ export class PeerRoster implements Roster {
     return this.removed.get(id) ?? null;
   }
 
-  /** Whether this node itself was removed (a completed transition left it out). */
-  get selfRemoved(): boolean {
-    return this.removed.has(this.self);
+  /** The configuration that removed this node itself (a completed transition left it out), or null. */
+  get selfRemovedIn(): number | null {
+    return this.removed.get(this.self) ?? null;
   }
 
   /** Linked peers and the URL each is dialled at (null: it dials us, we cannot dial it). */

@@ -22,7 +22,8 @@ import type { Logger } from '../../base/log.js';
 import { PeerLink } from './peerLink.js';
 import { HandshakeSlots, normalAddress } from './handshakeSlots.js';
 import type { LinkLimits } from '../wire/outbox.js';
-import { Redialler, type DialOutcome } from './redialler.js';
+import type { DialOutcome } from './redialler.js';
+import { PeerFollower } from './peerFollower.js';
 import {
   RuntimeLinks,
   type RuntimeLinkListener,
@@ -38,7 +39,6 @@ import { createWireStats, transportStatsOf, type WireStats } from '../wire/wireS
 import { reasonOfDial } from '../wire/linkReasons.js';
 import { DownReasons, noteIncarnationRefusals } from './downReasons.js';
 import { PeerRoster } from './peerRoster.js';
-import { checkMember } from '../wire/roster.js';
 
 export type { WebSocketTransportOptions } from './transportOptions.js';
 
@@ -56,7 +56,6 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
   private readonly pending: HandshakeSlots<Connection>;
   /** Dialled connections not yet a link (connecting or in their handshake). */
   private readonly dialling = new Set<Connection>();
-  private readonly diallers = new Map<string, Redialler>();
   /** The actor runtime's view of the links (webSocketRouter.ts). */
   private readonly runtimeLinks = new RuntimeLinks();
   private readonly identity: LocalIdentity & Credentials;
@@ -66,8 +65,8 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
   private closing: Promise<void> | null = null;
   /** The peers as the node's configuration has them (the start peers until it says). */
   private readonly roster: PeerRoster;
-  /** The hosts of the peers' URLs: their handshakes are never pushed out by others'. */
-  private memberAddresses = new Set<string>();
+  /** The dials, following the roster. */
+  private readonly follower: PeerFollower;
   private peerConfigListener: ((peer: string, cfg: number | undefined) => void) | null = null;
 
   private constructor(
@@ -80,7 +79,6 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
     const host = options.listen.host.includes(':') ? `[${options.listen.host}]` : options.listen.host;
     this.url = `${options.tls ? 'wss' : 'ws'}://${host}:${port}`;
     this.roster = new PeerRoster(options.nodeId, options.peers, options.join);
-    this.noteMemberAddresses();
     this.identity = {
       secret: options.secret,
       signingKey: options.nodeKey?.privateKey,
@@ -117,9 +115,23 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
     this.clients = new ClientSessions(options, this.limits, this.wireStats, this.logger);
     this.pending = new HandshakeSlots<Connection>(
       { maxTotal: options.maxPendingHandshakes, maxPerAddress: options.maxPendingHandshakesPerAddress },
-      (address) => this.memberAddresses.has(address),
+      (address) => this.follower.isMemberAddress(address),
     );
     this.down = new DownReasons(Object.keys(options.peers));
+    this.follower = new PeerFollower({
+      roster: this.roster,
+      links: this.links,
+      down: this.down,
+      logger: this.logger,
+      redial: {
+        baseMs: options.reconnectBaseMs,
+        maxMs: options.reconnectMaxMs,
+        refusedMs: options.refusedRedialMs,
+        random: options.random,
+      },
+      dial: (peer, url) => this.dial(peer, url),
+      closing: () => this.closing !== null,
+    });
   }
 
   /** Listens, then starts dialling every peer. Rejects if the address cannot be bound. */
@@ -129,28 +141,8 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
     const transport = new WebSocketTransport(resolved, listening);
     listening.wss.on('connection', (socket, request) => transport.accept(socket, request));
     transport.logger.info('listening', { url: transport.url, peers: Object.keys(resolved.peers) });
-    for (const peer of transport.roster.peers().keys()) transport.startDialler(peer);
+    transport.follower.start();
     return transport;
-  }
-
-  /** Keeps `peer` dialled at its URL from the roster (a peer without one dials us). */
-  private startDialler(peer: string): void {
-    this.diallers.get(peer)?.stop();
-    this.diallers.delete(peer);
-    const url = this.roster.peers().get(peer) ?? null;
-    if (url === null || this.closing) return;
-    const dialler = new Redialler(
-      () => this.dial(peer, url),
-      () => this.links.has(peer),
-      {
-        baseMs: this.options.reconnectBaseMs,
-        maxMs: this.options.reconnectMaxMs,
-        refusedMs: this.options.refusedRedialMs,
-        random: this.options.random,
-      },
-    );
-    this.diallers.set(peer, dialler);
-    dialler.start();
   }
 
   /**
@@ -159,42 +151,7 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
    * at a new URL redialled there, and the handshake checks and announces the new configuration.
    */
   setMembership(membership: TransportMembership): void {
-    if (this.closing) return;
-    const change = this.roster.update(membership);
-    this.noteMemberAddresses();
-    for (const peer of change.dropped) {
-      this.diallers.get(peer)?.stop();
-      this.diallers.delete(peer);
-      this.down.forget(peer);
-    }
-    // Links to peers the roster no longer admits: dropped ones, and any admitted because they
-    // announced a newer configuration whose chain did not make them members.
-    for (const link of [...this.links.values()]) {
-      const refusal = this.refusalOf(link.peer.id, link.peer.cfg);
-      if (refusal === null) continue;
-      this.logger.info('link dropped: not a member any more', { peer: link.peer.id, why: refusal.detail });
-      link.conn.fail(refusal);
-    }
-    for (const peer of change.added) {
-      this.down.add(peer);
-      this.startDialler(peer);
-    }
-    for (const peer of change.moved) this.startDialler(peer);
-    if (change.added.length + change.dropped.length + change.moved.length > 0)
-      this.logger.info('peers follow the configuration', {
-        config: membership.configuration?.number ?? null,
-        ...change,
-      });
-  }
-
-  /** Why the roster refuses a link to `peer` now (which announced `cfg`), or null. */
-  private refusalOf(peer: string, cfg: number | undefined): WireProblem | null {
-    if (this.roster.selfRemoved)
-      return problem(
-        WIRE_ERROR_CODES.REMOVED,
-        `PAXOS_ERR_REMOVED: this node (${this.nodeId}) was removed in configuration ${this.roster.removedIn(this.nodeId)}`,
-      );
-    return checkMember(peer, cfg !== undefined ? { cfg } : {}, this.roster);
+    if (!this.closing) this.follower.follow(membership);
   }
 
   /**
@@ -203,11 +160,6 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
    */
   onPeerConfig(listener: (peer: string, cfg: number | undefined) => void): void {
     this.peerConfigListener = listener;
-  }
-
-  private noteMemberAddresses(): void {
-    const urls = [...this.roster.peers().values()].filter((url): url is string => url !== null);
-    this.memberAddresses = new Set(urls.map((url) => normalAddress(new URL(url).hostname)));
   }
 
   send(envelope: Envelope): void {
@@ -291,7 +243,7 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
   }
 
   private async shutDown(): Promise<void> {
-    for (const dialler of this.diallers.values()) dialler.stop();
+    this.follower.stop();
     const connections = [
       ...this.pending.items(),
       ...this.dialling,
@@ -345,7 +297,7 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
     };
     if (hello.role === 'client') return this.clients.admit(conn, peer);
     // The roster may have changed while the hello's incarnation records were being written.
-    const refusal = this.refusalOf(hello.node, hello.cfg);
+    const refusal = this.follower.refusalOf(hello.node, hello.cfg);
     if (refusal !== null) return refusal;
     const existing = this.links.get(hello.node);
     const facts = existing && factsOf(existing);
@@ -370,7 +322,7 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
 
   private admitOutbound(conn: Connection, peer: PeerIdentity): WireProblem | null {
     if (this.closing) return problem(WIRE_ERROR_CODES.BUSY, 'node stopping');
-    const refusal = this.refusalOf(peer.id, peer.cfg);
+    const refusal = this.follower.refusalOf(peer.id, peer.cfg);
     if (refusal !== null) return refusal;
     const existing = this.links.get(peer.id);
     const verdict = judgeOutboundWelcome(this.nodeId, peer.id, existing !== undefined);
@@ -455,7 +407,7 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
       this.runtimeLinks.linkDown(link);
       if (!this.roster.isMember(peer.id)) return; // dropped by the configuration: nothing to redial
       this.down.connectionClosed(peer.id, closed, conn, this.options.heartbeatTimeoutMs, this.logger);
-      this.diallers.get(peer.id)?.linkDown();
+      this.follower.linkDown(peer.id);
     });
   }
 

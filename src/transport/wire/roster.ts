@@ -18,6 +18,8 @@ export interface Roster {
   isMember(id: string): boolean;
   /** The configuration whose completed transition removed `id`; null if `id` was never a member here. */
   removedIn(id: string): number | null;
+  /** The configuration that removed this node itself (it then links nobody), or null. */
+  readonly selfRemovedIn?: number | null;
 }
 
 /** What a hello or welcome announced: both fields, or neither (a joining node, a client). */
@@ -48,7 +50,14 @@ export function checkMember(
   announced: Announced,
   roster: Roster | undefined,
 ): WireProblem | null {
-  if (roster === undefined || roster.config === null || roster.isMember(id)) return null;
+  if (roster === undefined || roster.config === null) return null;
+  const gone = roster.selfRemovedIn ?? null;
+  if (gone !== null)
+    return problem(
+      WIRE_ERROR_CODES.REMOVED,
+      `PAXOS_ERR_REMOVED: this node was removed in configuration ${gone}: it links nobody`,
+    );
+  if (roster.isMember(id)) return null;
   const removedIn = roster.removedIn(id);
   if (removedIn !== null)
     return problem(
