@@ -4,6 +4,7 @@
 // prints a "joined" line once the group's configuration lists it, and a node the group does not
 // count (never added, or removed) stops itself and exits 1 (membershipWatch.ts).
 import { startNetworkNode, type NetworkNode } from '../server/networkNode.js';
+import { currentVoters } from '../server/clientService.js';
 import { createJsonLogger } from '../base/log.js';
 import {
   DEFAULT_CLUSTER,
@@ -187,14 +188,15 @@ export async function runNode(argv: readonly string[], io: CliIo, spec: CommandS
     });
   if (clientSecrets.length === 0 && values['allow-peer-secret-for-clients'] !== true)
     logger.warn('no --client-secret-file: no client can connect');
-  const members = [...running.node.startMembers].sort();
+  const members = currentVoters(running.node);
   if (json) {
     io.out(
       `${JSON.stringify({ event: 'listening', node: id, url: running.url, inspectUrl: running.inspectUrl, viewUrl: running.viewUrl, members, durable: running.durable, publicKey: running.publicKey, pid: process.pid })}\n`,
     );
   } else {
     const storage = running.durable ? `data in ${dataDir}` : 'memory only';
-    io.out(`node ${id} listening on ${running.url} (members ${members.join(', ')}; ${storage})\n`);
+    const group = members.length > 0 ? `members ${members.join(', ')}` : 'joining: no configuration yet';
+    io.out(`node ${id} listening on ${running.url} (${group}; ${storage})\n`);
     io.out(`node ${id} public key ${running.publicKey} (peers pin it: --peer-key ${id}=KEY)\n`);
     if (running.inspectUrl) io.out(`node ${id} inspection stream on ${running.inspectUrl}\n`);
     if (running.viewUrl) io.out(`node ${id} view feed on ${running.viewUrl}\n`);

@@ -23,6 +23,21 @@ export interface ServedNode {
   readonly startedMs: number;
 }
 
+/**
+ * The voters of the configuration the node runs under now, sorted (the start members until a
+ * change; none while a joining node waits for its group's configuration).
+ */
+export function currentVoters(node: GenPaxosNode): string[] {
+  try {
+    return node.internals.membership
+      .describe()
+      .members.map((member) => member.id)
+      .sort();
+  } catch {
+    return [...node.startMembers].sort(); // stopped: what it was started with
+  }
+}
+
 /** Pending keys listed in a status reply: enough to see what is stuck, bounded for the frame. */
 const STATUS_PENDING_KEYS = 100;
 
@@ -63,7 +78,7 @@ export function statusOf(served: ServedNode): NodeStatus {
     node: node.id,
     version: packageVersion(),
     cluster: transport.cluster,
-    members: [...node.startMembers].sort(),
+    members: currentVoters(node),
     url: transport.url,
     uptimeMs: Math.round(performance.now() - served.startedMs),
     durable: served.durable,
@@ -109,7 +124,7 @@ export function clientService(served: ServedNode): ClientRequestHandler {
           );
         }
         const unknown = [...request.faults.blockOut, ...request.faults.blockIn].filter(
-          (peer) => !served.node.startMembers.includes(peer),
+          (peer) => !currentVoters(served.node).includes(peer),
         );
         if (unknown.length > 0) {
           throw new GenPaxosError(ERROR_CODES.BAD_OPTION, `not members of this group: ${unknown.join(', ')}`);

@@ -136,6 +136,11 @@ describe('replacing a kill -9’d member whose data directory is gone (issue 15)
         return entry?.link === 'up' && entry.caughtUp === true ? report : undefined;
       });
 
+      // status and /ready judge n4 by the configuration it runs under, not by how it started.
+      const status = await runCli(['status', '--json', ...nodes.clientFlags('n4')]);
+      expect(status.code, status.stderr).toBe(0);
+      expect(JSON.parse(status.stdout)).toMatchObject({ node: 'n4', members: ['n1', 'n2', 'n4'] });
+
       // Lose another original member: n1 and n4 are a majority of [n1, n2, n4].
       await nodes.kill('n2');
       for (const via of ['n4', 'n1']) {
