@@ -11,7 +11,7 @@ import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePorts } from '../../src/cli/freePorts.js';
 import { LocalCluster } from '../../src/cli/localCluster.js';
-import { MAIN, runCli } from './cliHelpers.js';
+import { MAIN, runCli, until } from './cliHelpers.js';
 
 let dir: string;
 beforeAll(() => {
@@ -26,16 +26,6 @@ const version = (
 ).version;
 
 const httpOf = (ws: string) => ws.replace(/^ws:/, 'http:');
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 describe('gen-paxos --version', () => {
   it.each([['--version'], ['-v'], ['version']])('%s prints the package version', async (flag) => {

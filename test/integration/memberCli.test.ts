@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectClient } from '../../src/transport/client/client.js';
 import type { MembersReport } from '../../src/transport/client/memberRequests.js';
 import { MemberProcesses } from '../support/memberProcesses.js';
-import { runCli } from './cliHelpers.js';
+import { runCli, until } from './cliHelpers.js';
 
 const START = ['n1', 'n2', 'n3'];
 let dir: string;
@@ -27,16 +27,6 @@ afterAll(async () => {
   await nodes?.close();
   rmSync(dir, { recursive: true, force: true });
 });
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 async function listJson(via: string): Promise<MembersReport> {
   const run = await runCli(['member', 'list', '--json', ...nodes.clientFlags(via)]);
@@ -130,11 +120,15 @@ describe('replacing a kill -9’d member whose data directory is gone (issue 15)
       await until('n4 joined', async () =>
         n4.stdout.some((line) => line.includes('"event":"joined"')) ? true : undefined,
       );
-      await until('n4 up and caught up, as n1 sees it', async () => {
-        const report = await listJson('n1');
-        const entry = report.members.find((member) => member.id === 'n4');
-        return entry?.link === 'up' && entry.caughtUp === true ? report : undefined;
-      });
+      await until(
+        'n4 up and caught up, as n1 sees it',
+        async () => {
+          const report = await listJson('n1');
+          const entry = report.members.find((member) => member.id === 'n4');
+          return entry?.link === 'up' && entry.caughtUp === true ? report : undefined;
+        },
+        30_000,
+      );
 
       // status and /ready judge n4 by the configuration it runs under, not by how it started.
       const status = await runCli(['status', '--json', ...nodes.clientFlags('n4')]);
