@@ -1,6 +1,7 @@
 // Membership with the `gen-paxos` command and real node processes on loopback (issue 15):
 // `member list` on three durable nodes; refused changes exit 6 with their codes and change
-// nothing; bad arguments exit 2; and the issue's test — replace a `kill -9`'d member whose data
+// nothing; bad arguments exit 2; a member added, joined (`node --join`) and removed through its
+// own endpoint answers the change and stops itself; and the issue's test — replace a `kill -9`'d member whose data
 // directory is gone (`member replace`, `node --join`), then lose another original member: every
 // key decided before keeps its value, and new keys still decide; the old member, back under its
 // old id with an empty directory, is refused as removed and stops itself (exit 1). A node started
@@ -20,7 +21,7 @@ let nodes: MemberProcesses;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'gen-paxos-members-'));
-  nodes = await MemberProcesses.create(dir, [...START, 'n4', 'n5']);
+  nodes = await MemberProcesses.create(dir, [...START, 'n4', 'n5', 'n6']);
   await Promise.all(START.map((id) => nodes.start(id, { peers: START })));
 });
 afterAll(async () => {
@@ -87,6 +88,32 @@ describe('gen-paxos member list on three nodes', () => {
   });
 });
 
+describe('a member added, joined, then removed through its own endpoint', () => {
+  it(
+    'joins once added; removed, it answers the change, then stops itself with exit 1',
+    { timeout: 90_000 },
+    async () => {
+      const add = await runCli(['member', 'add', ...nodes.clientFlags('n1'), `n6=${nodes.urls.n6}`], 70_000);
+      expect(add.code, add.stderr).toBe(0);
+      expect(add.stdout).toMatch(/^n6 +ws:\/\/127\.0\.0\.1:\d+ +yes +down/m);
+      const n6 = await nodes.start('n6', { join: ['n1'] });
+      await until('n6 joined', async () =>
+        n6.stdout.some((line) => line.includes('"event":"joined"')) ? true : undefined,
+      );
+      const remove = await runCli(['member', 'remove', ...nodes.clientFlags('n6'), 'n6'], 70_000);
+      expect(remove.code, remove.stderr).toBe(0);
+      expect(remove.stdout).toMatch(/, complete; as node n6 knows it/);
+      expect(remove.stdout).not.toMatch(/^n6 /m);
+      expect(await n6.exited).toEqual({ code: 1, signal: null });
+      expect(n6.stderr.join('\n')).toMatch(/gen-paxos node: PAXOS_ERR_REMOVED: node n6 was removed/);
+      const report = await listJson('n2');
+      expect(report.members.map((member) => member.id)).toEqual(START);
+      const ask = await runCli(['ask', ...nodes.clientFlags('n2'), 'after-n6', 'yes']);
+      expect(ask).toMatchObject({ code: 0, stdout: 'yes\n' });
+    },
+  );
+});
+
 describe('replacing a kill -9’d member whose data directory is gone (issue 15)', () => {
   it(
     'keeps every decided key through the replacement and the loss of another original member',
@@ -112,7 +139,7 @@ describe('replacing a kill -9’d member whose data directory is gone (issue 15)
         90_000,
       );
       expect(replace.code, replace.stderr).toBe(0);
-      expect(replace.stdout).toMatch(/^configuration 2 \(epoch 1\), complete/);
+      expect(replace.stdout).toMatch(/^configuration \d+ \(epoch \d+\), complete/);
       expect(replace.stdout).toMatch(/^n4 +ws:\/\/127\.0\.0\.1:\d+ +yes /m);
       expect(replace.stdout).not.toMatch(/^n3 /m);
 
