@@ -13,6 +13,8 @@ import type { CommandSpec } from './flagTable.js';
 import type { CliIo } from './io.js';
 import { formatTable } from './table.js';
 
+/** How often a change looks at the node's configuration, to report its steps on stderr. */
+const PROGRESS_MS = 1000;
 /** How long `member list` waits for each other member to say whether it is caught up. */
 const PROBE_CONNECT_TIMEOUT_MS = 2000;
 
@@ -91,9 +93,14 @@ async function change(
       io.err(
         `gen-paxos ${spec.name}: asking node ${client.node} to ${what}; waiting up to ${timeoutMs} ms for the change to complete\n`,
       );
-      const report = await run(client, { timeoutMs });
-      io.out(values.json === true ? `${JSON.stringify(report)}\n` : `${formatMembers(report)}\n`);
-      return EXIT.OK;
+      const stopProgress = watchProgress(client, (line) => io.err(`gen-paxos ${spec.name}: ${line}\n`));
+      try {
+        const report = await run(client, { timeoutMs });
+        io.out(values.json === true ? `${JSON.stringify(report)}\n` : `${formatMembers(report)}\n`);
+        return EXIT.OK;
+      } finally {
+        stopProgress();
+      }
     },
     (error) => {
       const status = changeExitCode(error);
@@ -104,6 +111,31 @@ async function change(
       return status;
     },
   );
+}
+
+/**
+ * While a change runs, asks the node for its configuration every PROGRESS_MS and reports each
+ * step it sees (the new configuration adopted, the transition complete). Returns the stopper.
+ */
+function watchProgress(client: GenPaxosClient, say: (line: string) => void): () => void {
+  let last: string | null = null;
+  let stopped = false;
+  const look = async () => {
+    const report = await client.members().catch(() => null);
+    if (stopped || report === null) return;
+    const state = report.complete
+      ? `configuration ${report.config} (epoch ${report.epoch}) is complete on node ${report.node}`
+      : `configuration ${report.config} (epoch ${report.epoch}) is adopted on node ${report.node}; ` +
+        `its transition from [${(report.previousVoters ?? []).join(', ')}] is running (rescan)`;
+    if (last !== null && state !== last) say(state);
+    last = state;
+  };
+  void look();
+  const timer = setInterval(() => void look(), PROGRESS_MS);
+  return () => {
+    stopped = true;
+    clearInterval(timer);
+  };
 }
 
 /**

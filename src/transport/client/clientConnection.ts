@@ -42,6 +42,9 @@ type Pending = {
 
 /** Appended to errors after which an ask may or may not have been decided. */
 export const OUTCOME_UNKNOWN = 'the outcome is unknown: the value may still be decided';
+/** Appended to errors after which a membership change may or may not have been decided. */
+export const CHANGE_UNKNOWN =
+  'the outcome is unknown: the change may still be decided and complete (look at gen-paxos member list)';
 
 export class ClientConnection {
   private nextId = 1;
@@ -105,7 +108,8 @@ export class ClientConnection {
       };
       const timer = setTimeout(() => {
         settle();
-        const unknown = info.type === 'ask' ? `; ${OUTCOME_UNKNOWN}` : '';
+        const unknown =
+          info.type === 'ask' ? `; ${OUTCOME_UNKNOWN}` : info.type === 'change' ? `; ${CHANGE_UNKNOWN}` : '';
         reject(
           new WireError(
             WIRE_ERROR_CODES.REQUEST_TIMEOUT,
@@ -144,7 +148,9 @@ export class ClientConnection {
     const message =
       info.type === 'ask'
         ? `connection to node ${this.node} closed during the ask of ${JSON.stringify(info.key)} ${how}; ${OUTCOME_UNKNOWN}`
-        : `connection to node ${this.node} closed ${how}`;
+        : info.type === 'change'
+          ? `connection to node ${this.node} closed during a membership change ${how}; ${CHANGE_UNKNOWN}`
+          : `connection to node ${this.node} closed ${how}`;
     // A node that closes a session says why (WIRE_ERR_SLOW_CONSUMER, say): keep its code.
     return new WireError(codeOfCloseReason(reason) ?? WIRE_ERROR_CODES.CONNECTION_CLOSED, message);
   }
