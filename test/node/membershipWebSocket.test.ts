@@ -216,6 +216,28 @@ describe('membership changes over WebSocket transports', () => {
     for (const [key, value] of decided) expect(await d.read(key, { quorum: true })).toEqual(value);
   }, 120_000);
 
+  it('a member that was down during a change catches up at its first handshake (§5.3)', async () => {
+    const c4 = (cluster = await WsCluster.create(['a', 'b', 'c', 'd']));
+    const start = ['a', 'b', 'c', 'd'];
+    for (const id of start) await c4.start(id, { members: start });
+    const a = c4.node('a');
+    expect(await a.ask('before', 1)).toBe(1);
+    await c4.stop('d');
+    const three = await a.changeMembers({ remove: 'c' }, { timeoutMs: WAIT_MS });
+    expect(three).toMatchObject({ config: 2, epoch: 1, complete: true });
+    // The changer pushes the chain a few times, 200 ms apart, after the change: let that end, so
+    // that d can only learn from its handshakes (the test passes either way once it does).
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    // d comes back on configuration 1 and asks nothing: the handshake with a tells it that a is
+    // ahead, it fetches the chain, adopts configuration 2 and drops its link to c.
+    const d = await c4.start('d', { members: start });
+    await waitFor(() => d.internals.membership.adopted === 2, 'd adopts configuration 2');
+    await waitFor(() => d.internals.membership.current?.complete === true, 'd complete');
+    expect(transportOf(d).members).toEqual(['a', 'b', 'd']);
+    expect(await d.ask('after', 2)).toBe(2);
+    expect(await d.read('before', { quorum: true })).toBe(1);
+  }, 120_000);
+
   it('replaces a member that lost its disk in one change; the new one holds every value', async () => {
     const c3 = (cluster = await WsCluster.create(['a', 'b', 'c', 'e']));
     const start = ['a', 'b', 'c'];
