@@ -206,7 +206,7 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
 
   /** Each peer's link, up or down, and why it is down. */
   linkStatus(): LinkStatus[] {
-    return this.down.linkStatus(this.roster.urls(), this.links);
+    return this.down.linkStatus(this.roster.peers(), this.links);
   }
 
   /** The connection of the link to `peer`, if one is up (tests, inspection). */
