@@ -15,8 +15,7 @@ import {
 } from '../../src/transport/peer/webSocketTransport.js';
 import type { LinkStatus } from '../../src/transport/wire/frames.js';
 import { CLUSTER, SECRET, waitFor } from '../wire/helpers.js';
-import { transportMembershipOf } from '../../src/node/membership/transportMembership.js';
-import { viewOf } from '../../src/paxos/config.js';
+import { storedTransportMembership } from '../../src/node/membership/transportMembership.js';
 import type { TransportMembership } from '../../src/transport/transport.js';
 
 const WAIT_MS = 20_000;
@@ -80,15 +79,7 @@ class WsCluster {
     const peers = options.hints ?? options.members.filter((peer) => peer !== id);
     let storage = this.storages.get(id);
     if (storage === undefined) this.storages.set(id, (storage = new MemoryStorage()));
-    const stored = options.fromStore ? storage.loadMembership() : undefined;
-    const membership =
-      stored === undefined
-        ? undefined
-        : transportMembershipOf(
-            id,
-            stored.chain,
-            viewOf(stored.chain, stored.chain.length - 1, stored.completeEpoch),
-          );
+    const membership = options.fromStore ? storedTransportMembership(id, storage) : undefined;
     const transport = await this.transport(id, peers, join, membership);
     this.started.set(id, { members: transport.linkedMembers });
     const node = await startLink({
