@@ -37,9 +37,9 @@ export interface Transport {
    */
   isLinkUp?(peer: string): boolean;
   /**
-   * Every member this transport links, this node included, when it knows them (a WebSocket
-   * transport is configured with its peers; the in-memory network connects anyone). `startLink`
-   * refuses a node whose members differ from these.
+   * The members this transport was started with, this node included, when it has a list (a
+   * WebSocket transport is configured with its peers; the in-memory network connects anyone):
+   * configuration 1. `startLink` refuses a node whose members differ from these (unless it joins).
    */
   readonly members?: readonly string[];
   /**

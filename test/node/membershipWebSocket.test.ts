@@ -15,6 +15,8 @@ import {
 } from '../../src/transport/peer/webSocketTransport.js';
 import type { LinkStatus } from '../../src/transport/wire/frames.js';
 import { CLUSTER, SECRET, waitFor } from '../wire/helpers.js';
+import { storedTransportMembership } from '../../src/node/membership/transportMembership.js';
+import type { TransportMembership } from '../../src/transport/transport.js';
 
 const WAIT_MS = 20_000;
 
@@ -25,6 +27,8 @@ class WsCluster {
   readonly storages = new Map<string, MemoryStorage>();
   readonly nodes = new Map<string, GenPaxosNode>();
   readonly loose: WebSocketTransport[] = [];
+  /** Each node's transport as it was before its node started. */
+  readonly started = new Map<string, { readonly members: readonly string[] }>();
 
   static async create(ids: readonly string[]): Promise<WsCluster> {
     const cluster = new WsCluster();
@@ -37,8 +41,14 @@ class WsCluster {
   }
 
   /** A transport for `id` dialling `peers` (by id, at their URLs). */
-  transport(id: string, peers: readonly string[], join = false): Promise<WebSocketTransport> {
+  transport(
+    id: string,
+    peers: readonly string[],
+    join = false,
+    membership?: TransportMembership,
+  ): Promise<WebSocketTransport> {
     return createWebSocketTransport({
+      ...(membership ? { membership } : {}),
       cluster: CLUSTER,
       secret: SECRET,
       incarnation: `${id}-1`,
@@ -57,13 +67,21 @@ class WsCluster {
   /** Starts `id` as one of the `members` the group started with, or as a new member joining it. */
   async start(
     id: string,
-    options: { members: readonly string[]; join?: boolean; hints?: readonly string[] },
+    options: {
+      members: readonly string[];
+      join?: boolean;
+      hints?: readonly string[];
+      /** Hand the transport the configuration the store holds, as a restarted node's server would. */
+      fromStore?: boolean;
+    },
   ): Promise<GenPaxosNode> {
     const join = options.join === true;
     const peers = options.hints ?? options.members.filter((peer) => peer !== id);
-    const transport = await this.transport(id, peers, join);
     let storage = this.storages.get(id);
     if (storage === undefined) this.storages.set(id, (storage = new MemoryStorage()));
+    const membership = options.fromStore ? storedTransportMembership(id, storage) : undefined;
+    const transport = await this.transport(id, peers, join, membership);
+    this.started.set(id, { members: transport.linkedMembers });
     const node = await startLink({
       id,
       members: join ? [id] : options.members,
@@ -162,8 +180,8 @@ describe('membership changes over WebSocket transports', () => {
       'links to d',
     );
     await waitFor(() => d.internals.membership.adopted === 2, 'd adopts configuration 2');
-    expect(transportOf(d).members).toEqual(['a', 'b', 'c', 'd']);
-    expect(transportOf(b).members).toEqual(['a', 'b', 'c', 'd']);
+    expect(transportOf(d).linkedMembers).toEqual(['a', 'b', 'c', 'd']);
+    expect(transportOf(b).linkedMembers).toEqual(['a', 'b', 'c', 'd']);
     for (const [key, value] of decided) expect(await d.read(key, { quorum: true })).toEqual(value);
     await askAll(d, 'third', 4);
     expect(a.read('third-0')).toBe('third-0@d');
@@ -178,8 +196,8 @@ describe('membership changes over WebSocket transports', () => {
       'b learns its removal',
     );
     expect(await failure(b.ask('late', 1))).toMatchObject({ code: 'PAXOS_ERR_REMOVED' });
-    await waitFor(() => transportOf(a).members.join() === 'a,c,d', 'a drops b');
-    expect(transportOf(b).members).toEqual(['b']);
+    await waitFor(() => transportOf(a).linkedMembers.join() === 'a,c,d', 'a drops b');
+    expect(transportOf(b).linkedMembers).toEqual(['b']);
     await waitFor(() => !transportOf(a).isLinkUp('b') && !transportOf(b).isLinkUp('a'), 'links to b closed');
     await c3.stop('b');
 
@@ -193,8 +211,10 @@ describe('membership changes over WebSocket transports', () => {
       () => d.internals.membership.adopted === 4 && d.internals.membership.current?.complete === true,
       'd complete',
     );
-    expect(transportOf(a).members).toEqual(['a', 'd']);
-    const c = await c3.start('c', { members: start });
+    expect(transportOf(a).linkedMembers).toEqual(['a', 'd']);
+    const c = await c3.start('c', { members: start, fromStore: true });
+    // Its transport dialled the members of its stored configuration (3) from the start.
+    expect(c3.started.get('c')?.members).toEqual(['a', 'c', 'd']);
     await waitFor(() => linkOf(c, 'a')?.reason?.code === 'WIRE_ERR_REMOVED', 'c refused by a');
     expect(linkOf(c, 'a')?.reason).toMatchObject({
       kind: 'refused',
@@ -214,6 +234,28 @@ describe('membership changes over WebSocket transports', () => {
     // The group keeps deciding, and every value decided before is kept.
     await askAll(a, 'fourth', 4);
     for (const [key, value] of decided) expect(await d.read(key, { quorum: true })).toEqual(value);
+  }, 120_000);
+
+  it('a member that was down during a change catches up at its first handshake (§5.3)', async () => {
+    const c4 = (cluster = await WsCluster.create(['a', 'b', 'c', 'd']));
+    const start = ['a', 'b', 'c', 'd'];
+    for (const id of start) await c4.start(id, { members: start });
+    const a = c4.node('a');
+    expect(await a.ask('before', 1)).toBe(1);
+    await c4.stop('d');
+    const three = await a.changeMembers({ remove: 'c' }, { timeoutMs: WAIT_MS });
+    expect(three).toMatchObject({ config: 2, epoch: 1, complete: true });
+    // The changer pushes the chain a few times, 200 ms apart, after the change: let that end, so
+    // that d can only learn from its handshakes (the test passes either way once it does).
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    // d comes back on configuration 1 and asks nothing: the handshake with a tells it that a is
+    // ahead, it fetches the chain, adopts configuration 2 and drops its link to c.
+    const d = await c4.start('d', { members: start });
+    await waitFor(() => d.internals.membership.adopted === 2, 'd adopts configuration 2');
+    await waitFor(() => d.internals.membership.current?.complete === true, 'd complete');
+    expect(transportOf(d).linkedMembers).toEqual(['a', 'b', 'd']);
+    expect(await d.ask('after', 2)).toBe(2);
+    expect(await d.read('before', { quorum: true })).toBe(1);
   }, 120_000);
 
   it('replaces a member that lost its disk in one change; the new one holds every value', async () => {
@@ -237,7 +279,7 @@ describe('membership changes over WebSocket transports', () => {
     expect(replaced).toMatchObject({ config: 2, epoch: 1, complete: true });
     expect(replaced.members.map((m) => m.id)).toEqual(['a', 'b', 'e']);
     await waitFor(() => e.internals.membership.current?.complete === true, 'e complete', WAIT_MS);
-    expect(transportOf(e).members).toEqual(['a', 'b', 'e']);
+    expect(transportOf(e).linkedMembers).toEqual(['a', 'b', 'e']);
     for (const [key, value] of decided) expect(await e.read(key, { quorum: true })).toEqual(value);
 
     // Losing a second original member (a) leaves b and e: they still answer every key and decide.

@@ -98,15 +98,16 @@ export class DownReasons {
     return isPermanent(why) ? 'refused' : 'failed';
   }
 
-  /** Each peer's link, up or down, and why it is down. */
-  linkStatus(peers: Readonly<Record<string, string>>, links: ReadonlyMap<string, PeerLink>): LinkStatus[] {
+  /** Each peer's link, up or down, and why it is down (no URL: a member added without one dials us). */
+  linkStatus(peers: ReadonlyMap<string, string | null>, links: ReadonlyMap<string, PeerLink>): LinkStatus[] {
     const nowMs = performance.now();
-    return Object.entries(peers).map(([peer, url]): LinkStatus => {
+    return [...peers].map(([peer, known]): LinkStatus => {
+      const url = known === null ? {} : { url: known };
       const link = links.get(peer);
       if (link) {
         return {
           peer,
-          url,
+          ...url,
           state: 'up',
           dialledBy: link.dialledBy,
           forMs: Math.round(nowMs - link.upSinceMs),
@@ -115,7 +116,7 @@ export class DownReasons {
       }
       return {
         peer,
-        url,
+        ...url,
         state: 'down',
         dialledBy: null,
         forMs: Math.round(nowMs - this.downSinceMs(peer)),

@@ -60,11 +60,6 @@ export class PeerRoster implements Roster {
     return this.linked;
   }
 
-  /** The peers and their URLs, for `linkStatus` (a peer without a URL shows an empty one). */
-  urls(): Record<string, string> {
-    return Object.fromEntries([...this.linked].map(([id, url]) => [id, url ?? '']));
-  }
-
   update(membership: TransportMembership): RosterChange {
     if (membership.configuration === null) {
       // A joining node without a configuration: it keeps dialling its hints and announces none.

@@ -9,6 +9,7 @@ import { MIN_FRAME_BYTES } from '../../paxos/validate.js';
 import { checkedName, checkedPositive, checkedSecret } from '../wire/optionChecks.js';
 import type { CheckPeer, IncarnationGossip } from '../wire/handshake.js';
 import { silentLogger, type Logger } from '../../base/log.js';
+import type { TransportMembership } from '../transport.js';
 
 export interface WebSocketTransportOptions {
   /** This node's id; the `from` of everything it sends. */
@@ -47,6 +48,12 @@ export interface WebSocketTransportOptions {
    * meanwhile (the members dial it once they added it). `peers` are then dial hints only.
    */
   readonly join?: boolean;
+  /**
+   * The configuration the node already holds (a restart with a data directory): links and
+   * handshakes follow it from the first dial, instead of `peers` as configuration 1 until the
+   * node's `setMembership` (docs/membership.md §5.4).
+   */
+  readonly membership?: TransportMembership;
   /** Serve `wss://` with this key and certificate (PEM). */
   readonly tls?: { readonly key: string | Buffer; readonly cert: string | Buffer };
   /** Certificates to trust when dialling `wss://` peers (PEM), for self-signed clusters. */
@@ -126,6 +133,7 @@ export interface ResolvedOptions {
   readonly listen: { readonly host: string; readonly port: number };
   readonly peers: Readonly<Record<string, string>>;
   readonly join: boolean;
+  readonly membership: TransportMembership | undefined;
   /** Sorted, this node included. */
   readonly members: readonly string[];
   readonly tls: { readonly key: string | Buffer; readonly cert: string | Buffer } | null;
@@ -204,6 +212,7 @@ export function resolveTransportOptions(options: WebSocketTransportOptions): Res
     listen,
     peers,
     join: options.join === true,
+    membership: options.membership,
     members: [nodeId, ...Object.keys(peers)].sort(),
     tls: options.tls ?? null,
     ca: options.ca ?? null,

@@ -79,6 +79,7 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
     const host = options.listen.host.includes(':') ? `[${options.listen.host}]` : options.listen.host;
     this.url = `${options.tls ? 'wss' : 'ws'}://${host}:${port}`;
     this.roster = new PeerRoster(options.nodeId, options.peers, options.join);
+    if (options.membership) this.roster.update(options.membership);
     this.identity = {
       secret: options.secret,
       signingKey: options.nodeKey?.privateKey,
@@ -117,7 +118,7 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
       { maxTotal: options.maxPendingHandshakes, maxPerAddress: options.maxPendingHandshakesPerAddress },
       (address) => this.follower.isMemberAddress(address),
     );
-    this.down = new DownReasons(Object.keys(options.peers));
+    this.down = new DownReasons([...this.roster.peers().keys()]);
     this.follower = new PeerFollower({
       roster: this.roster,
       links: this.links,
@@ -206,7 +207,7 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
 
   /** Each peer's link, up or down, and why it is down. */
   linkStatus(): LinkStatus[] {
-    return this.down.linkStatus(this.roster.urls(), this.links);
+    return this.down.linkStatus(this.roster.peers(), this.links);
   }
 
   /** The connection of the link to `peer`, if one is up (tests, inspection). */
@@ -218,8 +219,16 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
     return this.clients.size;
   }
 
-  /** This node and every peer it links now (at start: the peers it was configured with), sorted. */
+  /**
+   * This node and every peer it was started with, sorted: configuration 1, which `startLink`
+   * holds its `members` to. `linkedMembers` follows the configuration.
+   */
   get members(): readonly string[] {
+    return this.options.members;
+  }
+
+  /** This node and every peer it links now, as its node's configuration has them, sorted. */
+  get linkedMembers(): readonly string[] {
     return [this.nodeId, ...this.roster.peers().keys()].sort();
   }
 
