@@ -22,6 +22,7 @@ import { startLink, type GenPaxosNode } from '../node/genPaxos.js';
 import { logNodeEvents } from './nodeLogging.js';
 import { openNodeStorage } from './openNodeStorage.js';
 import { resolveJoinHints } from './joinHints.js';
+import { storedTransportMembership } from '../node/membership/transportMembership.js';
 import { FaultInjectingTransport } from './faultInjection.js';
 import { startInspectionServer, type InspectionServer } from '../inspect/inspectionServer.js';
 import { nodeHttpHandler } from './httpEndpoints.js';
@@ -157,6 +158,7 @@ export async function startNetworkNode(given: NetworkNodeOptions): Promise<Netwo
   if (durable) logger.info('data directory open', { dataDir: options.dataDir, incarnation });
   else logger.info('no data directory: acceptor state is kept in memory and lost on exit');
   const checkPeer = options.checkPeer ?? opened.checkPeer;
+  const stored = storedTransportMembership(options.id, storage);
   const gossip = options.incarnationGossip === false || options.checkPeer ? undefined : opened.gossip;
   const nodeKey = options.nodeKey ?? opened.nodeKey;
   let transport: WebSocketTransport;
@@ -175,6 +177,8 @@ export async function startNetworkNode(given: NetworkNodeOptions): Promise<Netwo
       incarnation,
       listen: options.listen,
       peers: options.peers,
+      // Restarted on a later chain: link, and announce, what the store holds from the start.
+      ...(stored !== undefined ? { membership: stored } : {}),
       ...(options.join !== undefined ? { join: true } : {}),
       ...(options.tls ? { tls: options.tls } : {}),
       ...(options.ca ? { ca: options.ca } : {}),
