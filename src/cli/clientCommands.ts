@@ -1,4 +1,4 @@
-// `gen-paxos ask | read | status`: one request through the client protocol, to the first of the
+// `gen-paxos ask | read | status` (and the helpers `member` shares): one request through the client protocol, to the first of the
 // endpoints that answers (clientOptions.ts reads them from flags, config or environment).
 // Results go to stdout (the value, or JSON with --json); errors to stderr, with the exit
 // statuses of exitCodes.ts chosen by the error's code.
@@ -92,11 +92,13 @@ export async function runStatus(argv: readonly string[], io: CliIo, spec: Comman
   });
 }
 
-async function withClient(
+/** Connects, runs `use`, closes; an error is printed and turned into an exit status by `exitOf`. */
+export async function withClient(
   command: string,
   values: FlagValues,
   io: CliIo,
   use: (client: GenPaxosClient) => Promise<number>,
+  exitOf: (error: unknown) => number = exitCodeOf,
 ): Promise<number> {
   const { endpoints, options } = clientSettings(values);
   let client: GenPaxosClient | null = null;
@@ -109,7 +111,7 @@ async function withClient(
     const message = (error as Error).message;
     if (values.json === true) io.out(`${JSON.stringify({ error: { code: code ?? null, message } })}\n`);
     io.err(`gen-paxos ${command}: ${message}\n`);
-    return exitCodeOf(error);
+    return exitOf(error);
   } finally {
     await client?.close();
   }

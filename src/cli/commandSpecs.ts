@@ -69,6 +69,13 @@ const NODE: CommandSpec = {
       value: 'ID=URL',
       help: 'another member and its ws:// or wss:// URL (HOST:PORT = ws://); once per peer',
     },
+    join: {
+      type: 'string',
+      value: 'URL[,URL...]',
+      help:
+        "join a running cluster as a new member (add it first: gen-paxos member add ID=URL): dial these members' URLs " +
+        'and fetch the configuration; exits 1 with PAXOS_ERR_NOT_A_MEMBER if the cluster did not add it',
+    },
     'secret-file': {
       type: 'string',
       value: 'FILE',
@@ -169,6 +176,9 @@ const NODE: CommandSpec = {
     '           --data-dir data/a',
     "Each node prints its public key; pin every peer's with --peer-key ID=KEY (docs/security.md).",
     "GET /health and /ready on the node's port tell whether it serves and reaches a quorum.",
+    'A new member: gen-paxos member add f=ws://10.0.0.6:7001 on the cluster, then on the new machine',
+    '  gen-paxos node --id f --listen 0.0.0.0:7001 --join ws://10.0.0.1:7001 --secret-file peer.secret --data-dir data/f',
+    'Exits 1 when the node stops itself: not a member (--join before member add), removed, or amnesiac.',
   ],
 };
 
@@ -306,6 +316,71 @@ const VIEW: CommandSpec = {
   },
 };
 
+const CHANGE_FLAGS: Readonly<Record<string, FlagSpec>> = {
+  ...CLIENT_FLAGS,
+  'timeout-ms': {
+    type: 'string',
+    value: 'N',
+    help: 'wait at most N ms for the change to complete, 1-600000 (default 60000); then exit 7 if it is decided',
+  },
+};
+
+const CHANGE_NOTES = [
+  'Waits until the change is complete (decided, adopted, every key rescanned) and prints the new',
+  'configuration. Exit 0: complete; 6: refused (PAXOS_ERR_MEMBER_EXISTS, _NOT_A_MEMBER,',
+  '_CHANGE_IN_PROGRESS, _CHANGE_CONFLICT, _UNSAFE_CHANGE) or not decided in time (PAXOS_ERR_TIMEOUT);',
+  '7: decided but not complete within --timeout-ms (it completes by itself: watch member list).',
+];
+
+const MEMBER_LIST: CommandSpec = {
+  name: 'member list',
+  summary: "print the cluster's members: URL, voter, link, caught up",
+  description:
+    'Prints the newest configuration the first endpoint that answers has adopted (its number, epoch,\n' +
+    'and whether its change is complete) and one line per member: id, URL, voter (yes, or leaving\n' +
+    "while a change runs), that node's link to it (self, up, down and why) and whether the member\n" +
+    'is caught up (asked of each member at its URL; unknown when it does not answer).',
+  args: [],
+  flags: CLIENT_FLAGS,
+};
+
+const MEMBER_ADD: CommandSpec = {
+  name: 'member add',
+  summary: 'add a member (then start it with gen-paxos node --join)',
+  description:
+    'Adds member ID, reached at URL, to the cluster through the first endpoint that answers. The\n' +
+    'change does not wait for the new member: start it before or after with gen-paxos node --join.',
+  args: [{ name: 'ID=URL', help: "the new member's id and its ws:// or wss:// URL (HOST:PORT = ws://)" }],
+  flags: CHANGE_FLAGS,
+  notes: CHANGE_NOTES,
+};
+
+const MEMBER_REMOVE: CommandSpec = {
+  name: 'member remove',
+  summary: 'remove a member',
+  description:
+    'Removes member ID from the cluster through the first endpoint that answers. A majority of the\n' +
+    'old members and of the new ones must be up. A removed node that comes back is refused.',
+  args: [{ name: 'ID', help: 'the member to remove' }],
+  flags: CHANGE_FLAGS,
+  notes: CHANGE_NOTES,
+};
+
+const MEMBER_REPLACE: CommandSpec = {
+  name: 'member replace',
+  summary: 'replace a member by a new one (a machine that lost its data) in one change',
+  description:
+    'Replaces member OLD-ID by a new member NEW-ID at URL, in one change, through the first endpoint\n' +
+    'that answers: the way to replace a machine that died or lost its data directory (the new\n' +
+    'member has a new id and an empty data directory; start it with gen-paxos node --join).',
+  args: [
+    { name: 'OLD-ID', help: 'the member to replace' },
+    { name: 'NEW-ID=URL', help: "the new member's id and its ws:// or wss:// URL (HOST:PORT = ws://)" },
+  ],
+  flags: CHANGE_FLAGS,
+  notes: CHANGE_NOTES,
+};
+
 const VERSION: CommandSpec = {
   name: 'version',
   summary: 'print the version of gen-paxos (also: gen-paxos --version)',
@@ -320,6 +395,10 @@ export const COMMAND_SPECS: Readonly<Record<string, CommandSpec>> = {
   read: READ,
   status: STATUS,
   health: HEALTH,
+  'member list': MEMBER_LIST,
+  'member add': MEMBER_ADD,
+  'member remove': MEMBER_REMOVE,
+  'member replace': MEMBER_REPLACE,
   demo: DEMO,
   view: VIEW,
   version: VERSION,

@@ -3,7 +3,10 @@
 export const EXIT = {
   /** Done: the value was decided / read, the node shut down cleanly, the demo's nodes agree. */
   OK: 0,
-  /** The command ran and failed: the demo found disagreement, the node could not start… */
+  /**
+   * The command ran and failed: the demo found disagreement, the node could not start, or
+   * stopped itself (`node --join` before `member add`: not a member; removed; amnesiac).
+   */
   FAILURE: 1,
   /** Bad command line or config file: unknown command or flag, missing or malformed value. */
   USAGE: 2,
@@ -17,6 +20,8 @@ export const EXIT = {
   REQUEST_FAILED: 6,
   /** `ask --expect-won`: another value was decided for the key (this ask lost). */
   LOST: 7,
+  /** `member add|remove|replace`: the change is decided but not complete within --timeout-ms. */
+  CHANGE_INCOMPLETE: 7,
   /** `health`, `status`: no quorum is healthy / the node reaches no quorum of its members. */
   UNHEALTHY: 8,
   /** Interrupted by SIGINT before finishing (128 + 2, as shells report it). */

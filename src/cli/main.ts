@@ -18,6 +18,10 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   read: async () => (await import('./clientCommands.js')).runRead,
   status: async () => (await import('./clientCommands.js')).runStatus,
   health: async () => (await import('./healthCommand.js')).runHealth,
+  'member list': async () => (await import('./memberCommands.js')).runMemberList,
+  'member add': async () => (await import('./memberCommands.js')).runMemberAdd,
+  'member remove': async () => (await import('./memberCommands.js')).runMemberRemove,
+  'member replace': async () => (await import('./memberCommands.js')).runMemberReplace,
   demo: async () => (await import('./demoCommand.js')).runDemo,
   view: async () => (await import('./viewCommand.js')).runView,
   version: async () => async (_argv, io) => {
@@ -42,8 +46,45 @@ function usage(): string {
   ].join('\n');
 }
 
+/** `member` takes a subcommand: `member list` is one command, with its own flag table. */
+const GROUPS: readonly string[] = ['member'];
+
+function groupUsage(group: string): string {
+  const specs = Object.values(COMMAND_SPECS).filter((spec) => spec.name.startsWith(`${group} `));
+  const width = Math.max(...specs.map((spec) => spec.name.length));
+  return [
+    `usage: gen-paxos ${group} <${specs.map((spec) => spec.name.slice(group.length + 1)).join('|')}> [options]`,
+    '',
+    ...specs.map((spec) => `  ${spec.name.padEnd(width)}  ${spec.summary}`),
+    '',
+    `'gen-paxos ${group} <subcommand> --help' lists its flags.`,
+    '',
+  ].join('\n');
+}
+
 async function main(argv: readonly string[], io: CliIo): Promise<number> {
-  const [name, ...rest] = argv;
+  const [first, ...afterFirst] = argv;
+  let name = first;
+  let rest = afterFirst;
+  if (first !== undefined && GROUPS.includes(first)) {
+    const [sub, ...afterSub] = afterFirst;
+    if (sub === undefined || sub.startsWith('-')) {
+      const help = sub === '--help' || sub === '-h';
+      (help ? io.out : io.err)(groupUsage(first));
+      return help ? EXIT.OK : EXIT.USAGE;
+    }
+    name = `${first} ${sub}`;
+    rest = afterSub;
+    if (COMMAND_SPECS[name] === undefined) {
+      const subs = Object.keys(COMMAND_SPECS)
+        .filter((known) => known.startsWith(`${first} `))
+        .map((known) => known.slice(first.length + 1));
+      const guess = closest(sub, subs);
+      const hint = guess === null ? '' : ` (did you mean ${JSON.stringify(`${first} ${guess}`)}?)`;
+      io.err(`gen-paxos: unknown command ${JSON.stringify(name)}${hint}\n\n${groupUsage(first)}`);
+      return EXIT.USAGE;
+    }
+  }
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
     (name === undefined ? io.err : io.out)(usage());
     return name === undefined ? EXIT.USAGE : EXIT.OK;

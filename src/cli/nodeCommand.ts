@@ -1,7 +1,10 @@
 // `gen-paxos node`: runs one node until SIGINT or SIGTERM, then shuts down cleanly (links
 // closed with 1001, storage closed) and exits 0. Prints one "listening" line on stdout once
-// peers and clients can connect: scripts (and `demo`) wait for it.
+// peers and clients can connect: scripts (and `demo`) wait for it. A node started with --join
+// prints a "joined" line once the group's configuration lists it, and a node the group does not
+// count (never added, or removed) stops itself and exits 1 (membershipWatch.ts).
 import { startNetworkNode, type NetworkNode } from '../server/networkNode.js';
+import { currentVoters } from '../server/clientService.js';
 import { createJsonLogger } from '../base/log.js';
 import {
   DEFAULT_CLUSTER,
@@ -10,6 +13,7 @@ import {
   listFlag,
   logLevelFlag,
   nodeId,
+  nodeUrl,
   parseFlags,
   peerFlag,
   peerKeyFlag,
@@ -23,6 +27,10 @@ import { parseNodeKey } from '../base/nodeKey.js';
 import { ERROR_CODES } from '../base/errors.js';
 import type { CommandSpec } from './flagTable.js';
 import type { CliIo } from './io.js';
+import { watchMembership } from './membershipWatch.js';
+
+/** How long a node that was removed keeps serving before it exits: its last replies go out. */
+const REMOVED_GRACE_MS = 1000;
 
 export async function runNode(argv: readonly string[], io: CliIo, spec: CommandSpec): Promise<number> {
   const { values } = parseFlags(argv, spec);
@@ -35,6 +43,17 @@ export async function runNode(argv: readonly string[], io: CliIo, spec: CommandS
     if (peers[peer] !== undefined) throw new UsageError(`--peer ${peer} is given twice`);
     peers[peer] = url;
   }
+  const joinRaw = stringFlag(values, 'join');
+  const join =
+    joinRaw === undefined
+      ? undefined
+      : joinRaw
+          .split(',')
+          .map((raw) => raw.trim())
+          .filter((raw) => raw.length > 0)
+          .map((raw) => nodeUrl(raw, '--join'));
+  if (join !== undefined && join.length === 0)
+    throw new UsageError('--join needs the URL of at least one member (URL[,URL...])');
   const secret = readSecretFile(requiredFlag(values, 'secret-file'));
   const clientSecrets = listFlag(values, 'client-secret-file').map((file) =>
     readSecretFile(file, '--client-secret-file'),
@@ -121,6 +140,7 @@ export async function runNode(argv: readonly string[], io: CliIo, spec: CommandS
       ...(pinned > 0 ? { peerKeys } : {}),
       listen,
       peers,
+      ...(join !== undefined ? { join } : {}),
       ...(dataDir !== undefined ? { dataDir } : {}),
       ...(tlsKey && tlsCert
         ? { tls: { key: readTextFile(tlsKey, '--tls-key'), cert: readTextFile(tlsCert, '--tls-cert') } }
@@ -168,26 +188,57 @@ export async function runNode(argv: readonly string[], io: CliIo, spec: CommandS
     });
   if (clientSecrets.length === 0 && values['allow-peer-secret-for-clients'] !== true)
     logger.warn('no --client-secret-file: no client can connect');
-  const members = [...running.node.startMembers].sort();
+  const members = currentVoters(running.node);
   if (json) {
     io.out(
       `${JSON.stringify({ event: 'listening', node: id, url: running.url, inspectUrl: running.inspectUrl, viewUrl: running.viewUrl, members, durable: running.durable, publicKey: running.publicKey, pid: process.pid })}\n`,
     );
   } else {
     const storage = running.durable ? `data in ${dataDir}` : 'memory only';
-    io.out(`node ${id} listening on ${running.url} (members ${members.join(', ')}; ${storage})\n`);
+    const group = members.length > 0 ? `members ${members.join(', ')}` : 'joining: no configuration yet';
+    io.out(`node ${id} listening on ${running.url} (${group}; ${storage})\n`);
     io.out(`node ${id} public key ${running.publicKey} (peers pin it: --peer-key ${id}=KEY)\n`);
     if (running.inspectUrl) io.out(`node ${id} inspection stream on ${running.inspectUrl}\n`);
     if (running.viewUrl) io.out(`node ${id} view feed on ${running.viewUrl}\n`);
   }
 
-  const signal = await new Promise<NodeJS.Signals | 'parent exited'>((resolve) => {
+  // A node the group does not count (never added, or removed) stops itself: exit 1.
+  let stoppedItself: { code: string; message: string } | null = null;
+  let stopItself: () => void = () => {};
+  const endWatch = watchMembership({
+    self: id,
+    joining: join !== undefined,
+    members: () => running.node.members(),
+    links: () => running.transport.linkStatus(),
+    onMember: (config, voters) => {
+      if (join === undefined) return;
+      io.out(
+        json
+          ? `${JSON.stringify({ event: 'joined', node: id, config, voters })}\n`
+          : `node ${id} joined configuration ${config} (voters ${voters.join(', ')})\n`,
+      );
+    },
+    onStopped: (code, message) => {
+      stoppedItself = { code, message };
+      stopItself();
+    },
+  });
+  const signal = await new Promise<NodeJS.Signals | 'parent exited' | 'stopped itself'>((resolve) => {
+    stopItself = () => resolve('stopped itself');
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
     // Started by a parent over an IPC channel (the demo, the benchmark): when that parent is
     // gone, killed or crashed without stopping us, nobody else will, so stop now.
     if (process.connected) process.once('disconnect', () => resolve('parent exited'));
   });
+  endWatch();
+  const removal = stoppedItself as { code: string; message: string } | null;
+  if (removal !== null) {
+    logger.error('stopping: not a member', removal);
+    io.err(`gen-paxos node: ${removal.code}: ${removal.message}\n`);
+    // A change's reply to its client (member remove through this node) goes out first.
+    await new Promise((resolve) => setTimeout(resolve, REMOVED_GRACE_MS));
+  }
   logger.info('stopping', { signal });
   // A second signal while stopping means "now".
   const force = () => process.exit(EXIT.INTERRUPTED);
@@ -195,7 +246,9 @@ export async function runNode(argv: readonly string[], io: CliIo, spec: CommandS
   process.once('SIGTERM', force);
   await running.stop();
   io.out(
-    json ? `${JSON.stringify({ event: 'stopped', node: id, signal })}\n` : `node ${id} stopped (${signal})\n`,
+    json
+      ? `${JSON.stringify({ event: 'stopped', node: id, signal, ...(removal ? { code: removal.code } : {}) })}\n`
+      : `node ${id} stopped (${signal})\n`,
   );
-  return EXIT.OK;
+  return removal === null ? EXIT.OK : EXIT.FAILURE;
 }

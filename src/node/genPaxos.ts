@@ -284,6 +284,37 @@ export class GenPaxosNode {
   }
 
   /**
+   * Adds a member (docs/membership.md §13.3): `changeMembers({ add: member })`. Start it with
+   * `startLink({ join: true })` (or `gen-paxos node --join`), before or after; the change does not
+   * wait for it.
+   */
+  addMember(
+    member: { readonly id: string; readonly url?: string },
+    options: ChangeMembersOptions = {},
+  ): Promise<MembershipView> {
+    return this.changeMembers({ add: member }, options);
+  }
+
+  /** Removes member `id`: `changeMembers({ remove: id })`. */
+  removeMember(id: string, options: ChangeMembersOptions = {}): Promise<MembershipView> {
+    return this.changeMembers({ remove: id }, options);
+  }
+
+  /**
+   * Replaces member `oldId` with a new member in one change: `changeMembers({ remove, add })`.
+   *
+   * @example
+   * await a.replaceMember('c', { id: 'f', url: 'wss://10.0.0.4:7001' });
+   */
+  replaceMember(
+    oldId: string,
+    member: { readonly id: string; readonly url?: string },
+    options: ChangeMembersOptions = {},
+  ): Promise<MembershipView> {
+    return this.changeMembers({ remove: oldId, add: member }, options);
+  }
+
+  /**
    * @internal The same change with its transition completed without the rescan: UNSAFE, for the
    * must-fail controls of the tests only (it loses decisions, which is what they show).
    */

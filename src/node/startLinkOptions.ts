@@ -166,9 +166,11 @@ export function checkStartLinkOptions(options: StartLinkOptions): void {
       `the transport belongs to node ${JSON.stringify(options.transport.nodeId)}, not ${JSON.stringify(options.id)}`,
     );
   }
-  // Quorums are counted over `members`, while the transport's handshake holds every peer to the
-  // transport's own member list: when the transport has one, they must be the same group.
-  const transportProblem = checkTransportMembers(options.members, options.transport.members);
+  // Configurations 0 and 1 are `members`, and the transport announces its own start peers as
+  // configuration 1 until the node says otherwise: when it has a list, it must be the same group.
+  // A joining node's `members` and its transport's peers are only hints (the chain decides).
+  const transportProblem =
+    options.join === true ? null : checkTransportMembers(options.members, options.transport.members);
   if (transportProblem !== null) throw new GenPaxosError(ERROR_CODES.BAD_MEMBERS, transportProblem);
   const timeoutProblem = checkTimeout(options.askTimeoutMs ?? DEFAULT_ASK_TIMEOUT_MS);
   if (timeoutProblem !== null)

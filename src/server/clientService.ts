@@ -1,9 +1,11 @@
-// The node's answers to the client protocol (ask / read / status), over a running GenPaxosNode
+// The node's answers to the client protocol (ask / read / status / members / change), over a running GenPaxosNode
 // and its WebSocket transport. Errors keep their PAXOS_ERR_* codes; the client session turns a
 // rejection into an `error` reply.
 import { performance } from 'node:perf_hooks';
 import type { ClientReplyBody, ClientRequestHandler } from '../transport/client/clientSession.js';
-import type { ClientRequest, NodeStatus } from '../transport/wire/frames.js';
+import type { NodeStatus } from '../transport/wire/frames.js';
+import type { ClientRequest, MembersReport } from '../transport/client/memberRequests.js';
+import { memberReport } from './memberReport.js';
 import type { WebSocketTransport } from '../transport/peer/webSocketTransport.js';
 import { flattenStats } from '../transport/wire/wireStats.js';
 import type { GenPaxosNode } from '../node/genPaxos.js';
@@ -19,6 +21,21 @@ export interface ServedNode {
   readonly durable: boolean;
   /** performance.now() when the node started. */
   readonly startedMs: number;
+}
+
+/**
+ * The voters of the configuration the node runs under now, sorted (the start members until a
+ * change; none while a joining node waits for its group's configuration).
+ */
+export function currentVoters(node: GenPaxosNode): string[] {
+  try {
+    return node.internals.membership
+      .describe()
+      .members.map((member) => member.id)
+      .sort();
+  } catch {
+    return [...node.startMembers].sort(); // stopped: what it was started with
+  }
 }
 
 /** Pending keys listed in a status reply: enough to see what is stuck, bounded for the frame. */
@@ -61,7 +78,7 @@ export function statusOf(served: ServedNode): NodeStatus {
     node: node.id,
     version: packageVersion(),
     cluster: transport.cluster,
-    members: [...node.startMembers].sort(),
+    members: currentVoters(node),
     url: transport.url,
     uptimeMs: Math.round(performance.now() - served.startedMs),
     durable: served.durable,
@@ -87,6 +104,18 @@ export function clientService(served: ServedNode): ClientRequestHandler {
       }
       case 'status':
         return { type: 'status', status: statusOf(served) };
+      case 'members':
+        return { type: 'members', members: await membersOf(served) };
+      case 'change': {
+        // Waits until the change is complete; refusals and CHANGE_INCOMPLETE keep their codes.
+        const change = {
+          ...(request.add !== undefined ? { add: request.add } : {}),
+          ...(request.remove !== undefined ? { remove: request.remove } : {}),
+        };
+        const options = request.timeoutMs === undefined ? {} : { timeoutMs: request.timeoutMs };
+        await served.node.changeMembers(change, options);
+        return { type: 'members', members: await membersOf(served) };
+      }
       case 'faults': {
         if (!served.faults) {
           throw new GenPaxosError(
@@ -95,7 +124,7 @@ export function clientService(served: ServedNode): ClientRequestHandler {
           );
         }
         const unknown = [...request.faults.blockOut, ...request.faults.blockIn].filter(
-          (peer) => !served.node.startMembers.includes(peer),
+          (peer) => !currentVoters(served.node).includes(peer),
         );
         if (unknown.length > 0) {
           throw new GenPaxosError(ERROR_CODES.BAD_OPTION, `not members of this group: ${unknown.join(', ')}`);
@@ -113,6 +142,18 @@ export function clientService(served: ServedNode): ClientRequestHandler {
       }
     }
   };
+}
+
+/** The node's newest configuration, with its links and its own catch-up state (memberReport.ts). */
+export async function membersOf(served: ServedNode): Promise<MembersReport> {
+  const { node, transport } = served;
+  return memberReport({
+    self: node.id,
+    selfUrl: transport.url,
+    view: await node.members(),
+    links: transport.linkStatus(),
+    caughtUp: node.catchupProgress?.caughtUp ?? null,
+  });
 }
 
 function round2(x: number): number {

@@ -8,6 +8,7 @@ import { PROMETHEUS_CONTENT_TYPE } from '../inspect/prometheus.js';
 import type { GenPaxosNode } from '../node/genPaxos.js';
 import type { LinkStatus } from '../transport/wire/frames.js';
 import { readinessOf } from '../transport/wire/readiness.js';
+import { currentVoters } from './clientService.js';
 
 export interface HttpServed {
   readonly node: GenPaxosNode;
@@ -23,7 +24,7 @@ export function nodeHttpHandler(served: HttpServed) {
       case '/health':
         return json(response, 200, { status: 'serving', node: served.node.id });
       case '/ready': {
-        const readiness = readinessOf(served.node.id, served.node.startMembers, served.links());
+        const readiness = readinessOf(served.node.id, currentVoters(served.node), served.links());
         return json(response, readiness.ready ? 200 : 503, readiness);
       }
       case '/metrics':

@@ -21,6 +21,8 @@ import { clientService, statusOf } from './clientService.js';
 import { startLink, type GenPaxosNode } from '../node/genPaxos.js';
 import { logNodeEvents } from './nodeLogging.js';
 import { openNodeStorage } from './openNodeStorage.js';
+import { resolveJoinHints } from './joinHints.js';
+import { storedTransportMembership } from '../node/membership/transportMembership.js';
 import { FaultInjectingTransport } from './faultInjection.js';
 import { startInspectionServer, type InspectionServer } from '../inspect/inspectionServer.js';
 import { nodeHttpHandler } from './httpEndpoints.js';
@@ -43,8 +45,14 @@ export interface NetworkNodeOptions {
   /** Peers' public keys, pinned (WebSocketTransportOptions.peerKeys): all of them or none. */
   readonly peerKeys?: Readonly<Record<string, string>>;
   readonly listen: { readonly host: string; readonly port: number };
-  /** Every other member by id, with its URL. */
+  /** Every other member by id, with its URL (with `join`: optional, dial hints only). */
   readonly peers: Readonly<Record<string, string>>;
+  /**
+   * A new member joining a running group (docs/membership.md §13.1): members' URLs to reach it
+   * through. The node starts with no configuration (`startLink`'s `join`) and waits for the
+   * group's; the group must have added it first (`changeMembers`, `gen-paxos member add`).
+   */
+  readonly join?: readonly string[];
   /**
    * Durable acceptor state lives here (LmdbStorage), with the node's incarnation, and peers'
    * incarnations are checked against the ones remembered (amnesia). Without it, state is in memory.
@@ -127,8 +135,18 @@ export interface NetworkNode {
   stop(): Promise<void>;
 }
 
-export async function startNetworkNode(options: NetworkNodeOptions): Promise<NetworkNode> {
-  const logger = options.logger ?? silentLogger;
+export async function startNetworkNode(given: NetworkNodeOptions): Promise<NetworkNode> {
+  const logger = given.logger ?? silentLogger;
+  // A joining node dials the members at the --join URLs: the transport needs their ids.
+  let options = given;
+  if (given.join !== undefined) {
+    const hints = await resolveJoinHints(given.join, given.ca ? { ca: given.ca } : {});
+    for (const failure of hints.failed)
+      logger.warn('a --join URL did not say which node it is; not dialled', failure);
+    const peers = { ...hints.peers, ...given.peers };
+    delete peers[given.id];
+    options = { ...given, peers };
+  }
   const startedMs = performance.now();
   const opened = await openNodeStorage(
     options.dataDir,
@@ -140,6 +158,7 @@ export async function startNetworkNode(options: NetworkNodeOptions): Promise<Net
   if (durable) logger.info('data directory open', { dataDir: options.dataDir, incarnation });
   else logger.info('no data directory: acceptor state is kept in memory and lost on exit');
   const checkPeer = options.checkPeer ?? opened.checkPeer;
+  const stored = storedTransportMembership(options.id, storage);
   const gossip = options.incarnationGossip === false || options.checkPeer ? undefined : opened.gossip;
   const nodeKey = options.nodeKey ?? opened.nodeKey;
   let transport: WebSocketTransport;
@@ -158,6 +177,9 @@ export async function startNetworkNode(options: NetworkNodeOptions): Promise<Net
       incarnation,
       listen: options.listen,
       peers: options.peers,
+      // Restarted on a later chain: link, and announce, what the store holds from the start.
+      ...(stored !== undefined ? { membership: stored } : {}),
+      ...(options.join !== undefined ? { join: true } : {}),
       ...(options.tls ? { tls: options.tls } : {}),
       ...(options.ca ? { ca: options.ca } : {}),
       ...(checkPeer ? { checkPeer } : {}),
@@ -203,7 +225,8 @@ export async function startNetworkNode(options: NetworkNodeOptions): Promise<Net
     if (view && faults) faults.observe(view.feed);
     node = await startLink({
       id: options.id,
-      members,
+      // A joining node's start members are hints only: the group's chain decides.
+      members: options.join !== undefined ? [options.id] : members,
       // Registered as `gen_paxos` on the runtime node its peers link to: callable as
       // `{ name: 'gen_paxos', node: id }` from any member's actor runtime.
       runtime: actorNode,
@@ -218,6 +241,7 @@ export async function startNetworkNode(options: NetworkNodeOptions): Promise<Net
       ...(options.acceptorFastPath !== undefined ? { acceptorFastPath: options.acceptorFastPath } : {}),
       ...(options.ownerFastPath !== undefined ? { ownerFastPath: options.ownerFastPath } : {}),
       ...(options.catchup !== undefined ? { catchup: options.catchup } : {}),
+      ...(options.join !== undefined ? { join: true } : {}),
     });
     view?.attach(node, () => transport.linkStatus());
   } catch (error) {

@@ -1,6 +1,23 @@
 // The transport interface: how a node's envelopes reach its peers. Delivery is best effort;
 // Paxos tolerates loss, duplication and reordering, so `send` never fails loudly.
+import type { Configuration } from '../paxos/config.js';
 import type { Envelope } from '../paxos/messages.js';
+
+/**
+ * The group as a node's configuration has it (docs/membership.md §5): what a transport whose
+ * links follow the configuration needs. The node computes it at every adoption.
+ */
+export interface TransportMembership {
+  /** The newest configuration the node adopted; null while a joining node has none. */
+  readonly configuration: Configuration | null;
+  /**
+   * The peers to keep links with, this node excluded: the voters of the newest configuration,
+   * and the previous voters while its transition runs; with their URLs where the chain has them.
+   */
+  readonly peers: Readonly<Record<string, string | null>>;
+  /** Former members no longer linked, each with the configuration that removed it. */
+  readonly removed: Readonly<Record<string, number>>;
+}
 
 export interface Transport {
   /** The node this transport belongs to: the `from` of everything it sends. */
@@ -20,11 +37,22 @@ export interface Transport {
    */
   isLinkUp?(peer: string): boolean;
   /**
-   * Every member this transport links, this node included, when it knows them (a WebSocket
-   * transport is configured with its peers; the in-memory network connects anyone). `startLink`
-   * refuses a node whose members differ from these.
+   * The members this transport was started with, this node included, when it has a list (a
+   * WebSocket transport is configured with its peers; the in-memory network connects anyone):
+   * configuration 1. `startLink` refuses a node whose members differ from these (unless it joins).
    */
   readonly members?: readonly string[];
+  /**
+   * The node adopted a configuration: links now follow `membership` (new members dialled, links
+   * to removed ones closed, the handshake's checks against it). A transport that connects anyone
+   * (the in-memory network) leaves it out.
+   */
+  setMembership?(membership: TransportMembership): void;
+  /**
+   * Hears, for each link that comes up, the configuration number its peer announced (undefined:
+   * a joining node without one), so the node can fetch a newer chain (§5.3). One listener.
+   */
+  onPeerConfig?(listener: (peer: string, cfg: number | undefined) => void): void;
 }
 
 export interface TransportStats {

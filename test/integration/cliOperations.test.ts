@@ -1,7 +1,8 @@
 // Operating a cluster with the `gen-paxos` command, as an etcdctl user would, in real processes:
 // --version, endpoints with failover from the environment, health and readiness with all up and
 // with two of three down, values that cannot look alike, a timed-out ask that says why, an ask
-// cut off by its node stopping, and `status` naming why links are down (member mismatch, amnesia).
+// cut off by its node stopping, and `status` naming why links are down (start member lists that
+// differ, amnesia).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,7 +11,7 @@ import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePorts } from '../../src/cli/freePorts.js';
 import { LocalCluster } from '../../src/cli/localCluster.js';
-import { MAIN, runCli } from './cliHelpers.js';
+import { MAIN, runCli, until } from './cliHelpers.js';
 
 let dir: string;
 beforeAll(() => {
@@ -25,16 +26,6 @@ const version = (
 ).version;
 
 const httpOf = (ws: string) => ws.replace(/^ws:/, 'http:');
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 describe('gen-paxos --version', () => {
   it.each([['--version'], ['-v'], ['version']])('%s prints the package version', async (flag) => {
@@ -242,7 +233,7 @@ function startNode(args: readonly string[]) {
 }
 
 describe('status names why a link is down', () => {
-  it('member mismatch: both sides say so, redial once a minute and log it once', async () => {
+  it('start member lists that differ (a configuration conflict): both sides say so, redial once a minute and log it once', async () => {
     const [px, py, pz] = await freePorts(3);
     const peerSecret = join(dir, 'mismatch-peer.secret');
     const secret = join(dir, 'mismatch-client.secret');
@@ -279,15 +270,15 @@ describe('status names why a link is down', () => {
       await Promise.all([x.listening, y.listening]);
       const status = await until('x to name the refusal', async () => {
         const run = await runCli(['status', '--node', `127.0.0.1:${px}`, '--secret-file', secret]);
-        return /member mismatch/.test(run.stdout) ? run : undefined;
+        return /configuration conflict/.test(run.stdout) ? run : undefined;
       });
       expect(status.stdout).toMatch(
-        /^y +down .*refused by (peer|this node): member mismatch \(WIRE_ERR_MEMBERS_MISMATCH: members \[/m,
+        /^y +down .*refused by (peer|this node): configuration conflict \(WIRE_ERR_CONFIG_CONFLICT: configuration 1 differs/m,
       );
       const ofY = await runCli(['status', '--node', `127.0.0.1:${py}`, '--secret-file', secret, '--json']);
       const links = (JSON.parse(ofY.stdout) as { links: Array<{ peer: string; reason: { code: string } }> })
         .links;
-      expect(links.find((link) => link.peer === 'x')?.reason.code).toBe('WIRE_ERR_MEMBERS_MISMATCH');
+      expect(links.find((link) => link.peer === 'x')?.reason.code).toBe('WIRE_ERR_CONFIG_CONFLICT');
       // Two more seconds: no redial (permanent refusals wait a minute), one log line per side.
       const dialsOfX = async () =>
         (

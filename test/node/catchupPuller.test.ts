@@ -75,6 +75,27 @@ describe('catch-up: pulling peers’ decided logs', () => {
     expect(local.decidedHead()).toBe(32);
   });
 
+  it('pulls from a source a new configuration adds after it started (a joining node, a new voter)', async () => {
+    const clock = new VirtualClock();
+    const local = new MemoryStorage();
+    await local.open();
+    // A joining node starts with no source; its first configuration brings b, a change later c.
+    const all = { b: await peerWith(5, 'b'), c: await peerWith(3, 'c') };
+    const peers: Record<string, MemoryStorage> = {};
+    const { puller: p, fetches } = puller({ clock, local, peers });
+    p.start();
+    await runUntil(clock, () => clock.now() >= 5000, { maxVirtualMs: 10_000 });
+    expect(fetches).toEqual([]);
+    peers.b = all.b;
+    await runUntil(clock, () => p.progress().caughtUp, { maxVirtualMs: 10_000 });
+    peers.c = all.c;
+    expect(p.progress().caughtUp).toBe(false);
+    await runUntil(clock, () => p.progress().caughtUp, { maxVirtualMs: 10_000 });
+    p.stop();
+    for (let i = 0; i < 5; i++) expect(local.load(keyName('b', i))?.decided?.value).toBe(keyName('v', i));
+    for (let i = 0; i < 3; i++) expect(local.load(keyName('c', i))?.decided?.value).toBe(keyName('v', i));
+  });
+
   it('resumes from its saved cursors after a restart, and pulls again when a link comes back up', async () => {
     const clock = new VirtualClock();
     const local = new MemoryStorage();

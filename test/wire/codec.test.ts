@@ -70,19 +70,20 @@ describe('codec round trips', () => {
   it('carries handshake and client frames', () => {
     const nonce = new Uint8Array(32).fill(7);
     const frames: Frame[] = [
-      { v: 1, t: 'challenge', nonce },
+      { v: PROTOCOL_VERSION, t: 'challenge', nonce },
       {
-        v: 1,
+        v: PROTOCOL_VERSION,
         t: 'hello',
         cluster: 'c',
         node: 'a',
         role: 'peer',
         incarnation: 'i',
-        members: ['a', 'b'],
+        cfg: 3,
+        digest: 'ab'.repeat(32),
         nonce,
         proof: nonce,
       },
-      { v: 1, t: 'welcome', node: 'b', incarnation: 'j', proof: nonce },
+      { v: PROTOCOL_VERSION, t: 'welcome', node: 'b', incarnation: 'j', proof: nonce },
     ];
     for (const frame of frames) {
       const decoded = decodeFrame(encodeFrame(frame), MAX);
@@ -224,14 +225,14 @@ describe('frame-level refusals (the link is closed)', () => {
   it('wrong shapes and versions', () => {
     const packr = new Packr({ useRecords: false, structuredClone: false });
     expect(receive(packr.pack([1, 'batch']))).toEqual({ code: W.BAD_FRAME });
-    expect(receive(packr.pack({ v: 2, t: 'batch', envelopes: [] }))).toEqual({ code: W.BAD_VERSION });
+    expect(receive(packr.pack({ v: 1, t: 'batch', envelopes: [] }))).toEqual({ code: W.BAD_VERSION });
     expect(receive(packr.pack({ t: 'batch', envelopes: [] }))).toEqual({ code: W.BAD_VERSION });
-    expect(receive(packr.pack({ v: 1, t: 'gossip' }))).toEqual({ code: W.UNKNOWN_TAG });
-    expect(receive(packr.pack({ v: 1, t: 7 }))).toEqual({ code: W.BAD_FRAME });
-    expect(receive(packr.pack({ v: 1, t: 'batch', envelopes: 'all of them' }))).toEqual({
+    expect(receive(packr.pack({ v: PROTOCOL_VERSION, t: 'gossip' }))).toEqual({ code: W.UNKNOWN_TAG });
+    expect(receive(packr.pack({ v: PROTOCOL_VERSION, t: 7 }))).toEqual({ code: W.BAD_FRAME });
+    expect(receive(packr.pack({ v: PROTOCOL_VERSION, t: 'batch', envelopes: 'all of them' }))).toEqual({
       code: W.BAD_FRAME,
     });
-    expect(receive(packr.pack({ v: 1, t: 'challenge', nonce: new Uint8Array(3) }))).toEqual({
+    expect(receive(packr.pack({ v: PROTOCOL_VERSION, t: 'challenge', nonce: new Uint8Array(3) }))).toEqual({
       code: W.OUT_OF_RANGE,
     });
   });
@@ -239,7 +240,7 @@ describe('frame-level refusals (the link is closed)', () => {
   it('a local-only event as a frame type → WIRE_ERR_LOCAL_EVENT', () => {
     const packr = new Packr({ useRecords: false, structuredClone: false });
     for (const t of ['ask', 'inbound', 'xstate.stop', 'xstate.error.actor.k']) {
-      expect(receive(packr.pack({ v: 1, t, key: 'k' }))).toEqual({ code: W.LOCAL_EVENT });
+      expect(receive(packr.pack({ v: PROTOCOL_VERSION, t, key: 'k' }))).toEqual({ code: W.LOCAL_EVENT });
     }
   });
 });
@@ -249,7 +250,7 @@ describe('envelope-level refusals (only the envelope is dropped)', () => {
     const packr = new Packr({ useRecords: false, structuredClone: false });
     const good = { from: 'a', to: 'b', key: 'k1', message: { type: 'prepare', ballot } };
     const bytes = packr.pack({
-      v: 1,
+      v: PROTOCOL_VERSION,
       t: 'batch',
       envelopes: [good, { ...good, key: '' }, { ...good, key: 'k2' }],
     });

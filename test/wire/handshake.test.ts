@@ -16,16 +16,31 @@ import {
 } from '../../src/transport/wire/handshake.js';
 import { WIRE_ERROR_CODES as W, type WireProblem } from '../../src/transport/wire/wireErrors.js';
 import { generateNodeKey, parsePublicKey, type NodeKey } from '../../src/base/nodeKey.js';
+import type { Roster } from '../../src/transport/wire/roster.js';
 
 const secret = new TextEncoder().encode('s3cret');
-const members = ['a', 'b', 'c'];
+const digest = 'd'.repeat(64);
+/** Node a's view: configuration 7 of [a, b, c]; x was removed in configuration 5. */
+const roster: Roster = {
+  config: { number: 7, digest },
+  isMember: (id) => ['a', 'b', 'c'].includes(id),
+  removedIn: (id) => (id === 'x' ? 5 : null),
+};
 
 function hello(
   claims: Partial<HelloClaims> = {},
   signWith = secret,
   serverNonce: Uint8Array = new Uint8Array(32),
 ): HelloFrame {
-  const full: HelloClaims = { cluster: 'k', node: 'b', role: 'peer', incarnation: 'b-1', members, ...claims };
+  const full: HelloClaims = {
+    cluster: 'k',
+    node: 'b',
+    role: 'peer',
+    incarnation: 'b-1',
+    cfg: 7,
+    digest,
+    ...claims,
+  };
   const nonce = newNonce();
   return {
     v: PROTOCOL_VERSION,
@@ -44,7 +59,7 @@ const side: AcceptingSide = {
   peerKeys: new Map(),
   cluster: 'k',
   self: 'a',
-  members,
+  roster,
   serverNonce: new Uint8Array(32),
 };
 
@@ -57,25 +72,32 @@ function check(frame: HelloFrame, on: AcceptingSide = side): WireProblem | null 
 describe('checkHello', () => {
   it('admits a member that proves the secret', () => {
     expect(check(hello(), side)).toBeNull();
-    expect(check(hello({ role: 'client', node: 'cli', members: [] }, clientSecret), side)).toBeNull();
+    expect(
+      check(hello({ role: 'client', node: 'cli', cfg: undefined, digest: undefined }, clientSecret), side),
+    ).toBeNull();
   });
 
   it('keeps the credentials apart: a client secret never opens a peer link, the peer secret no client session', () => {
     // Issue 17: a client claiming to be member b with its client credential.
     expect(check(hello({}, clientSecret))?.code).toBe(W.AUTH_FAILED);
-    expect(check(hello({ role: 'client', node: 'cli', members: [] }, secret))).toMatchObject({
+    expect(
+      check(hello({ role: 'client', node: 'cli', cfg: undefined, digest: undefined }, secret)),
+    ).toMatchObject({
       code: W.AUTH_FAILED,
       detail: expect.stringMatching(/not a client credential/),
     });
     expect(
-      check(hello({ role: 'client', node: 'cli', members: [] }, secret), {
+      check(hello({ role: 'client', node: 'cli', cfg: undefined, digest: undefined }, secret), {
         ...side,
         peerSecretForClients: true,
       }),
     ).toBeNull();
     // Rotation: every listed client secret is accepted, and the welcome proves the one used.
     const old = checkHello(
-      hello({ role: 'client', node: 'cli', members: [] }, side.clientSecrets[0] as typeof secret),
+      hello(
+        { role: 'client', node: 'cli', cfg: undefined, digest: undefined },
+        side.clientSecrets[0] as typeof secret,
+      ),
       side,
     );
     expect(old.ok && old.secret).toBe(side.clientSecrets[0]);
@@ -99,14 +121,40 @@ describe('checkHello', () => {
     expect(check({ ...signed(b), sig: replayed.sig } as HelloFrame, pinned)?.code).toBe(W.IDENTITY_FAILED);
   });
 
-  it('refuses, in order: wrong secret, wrong cluster, unknown node, members, incarnation', () => {
+  it('refuses, in order: wrong secret, wrong cluster, own id, configuration, membership, incarnation', () => {
     expect(check(hello({ cluster: 'other' }, new TextEncoder().encode('guess')), side)?.code).toBe(
       W.AUTH_FAILED,
     );
     expect(check(hello({ cluster: 'other' }), side)?.code).toBe(W.WRONG_CLUSTER);
-    expect(check(hello({ node: 'z' }), side)?.code).toBe(W.UNKNOWN_NODE);
     expect(check(hello({ node: 'a' }), side)?.code).toBe(W.UNKNOWN_NODE);
-    expect(check(hello({ members: ['a', 'b'] }), side)?.code).toBe(W.MEMBERS_MISMATCH);
+    // Same configuration number, another record: never admitted, even for a member.
+    expect(check(hello({ digest: 'e'.repeat(64) }), side)?.code).toBe(W.CONFIG_CONFLICT);
+    expect(check(hello({ node: 'x', digest: 'e'.repeat(64) }), side)?.code).toBe(W.CONFIG_CONFLICT);
+    // Member lists may differ for a while: another configuration number is admitted (§5.4).
+    expect(check(hello({ cfg: 3, digest: 'e'.repeat(64) }), side)).toBeNull();
+    expect(check(hello({ cfg: 9, digest: 'e'.repeat(64) }), side)).toBeNull();
+    expect(check(hello({ node: 'x' }), side)).toEqual({
+      code: W.REMOVED,
+      detail: 'PAXOS_ERR_REMOVED: node x was removed in configuration 5',
+    });
+    expect(check(hello({ node: 'x', cfg: 4 }), side)?.code).toBe(W.REMOVED);
+    expect(check(hello({ node: 'z' }), side)).toEqual({
+      code: W.UNKNOWN_NODE,
+      detail: '"z" was never a member (configuration 7)',
+    });
+    expect(check(hello({ node: 'z', cfg: undefined, digest: undefined }), side)).toEqual({
+      code: W.NOT_A_MEMBER,
+      detail: 'PAXOS_ERR_NOT_A_MEMBER: z is not in configuration 7: add it first with gen-paxos member add',
+    });
+    // Unknown here but on a newer configuration: maybe added there; the node fetches that chain.
+    expect(check(hello({ node: 'z', cfg: 8 }), side)).toBeNull();
+    // A node removed itself links nobody, and says so.
+    expect(check(hello(), { ...side, roster: { ...roster, selfRemovedIn: 9 } })).toEqual({
+      code: W.REMOVED,
+      detail: 'PAXOS_ERR_REMOVED: this node was removed in configuration 9: it links nobody',
+    });
+    // A node without a configuration (joining) admits any peer that proves the secret.
+    expect(check(hello({ node: 'z' }), { ...side, roster: { ...roster, config: null } })).toBeNull();
     const refuseB1 = (peer: string, incarnation: string) =>
       incarnation === 'b-1' ? `${peer} lost its disk` : null;
     expect(check(hello(), { ...side, checkPeer: refuseB1 })).toEqual({
@@ -122,6 +170,10 @@ describe('checkHello', () => {
     expect(check(tampered, side)?.code).toBe(W.AUTH_FAILED);
     const replayedIncarnation = { ...hello(), incarnation: 'b-0' };
     expect(check(replayedIncarnation, side)?.code).toBe(W.AUTH_FAILED);
+    // The configuration too (protocol v2): nobody can make a removed node look current, or drop it.
+    expect(check({ ...hello({ node: 'x', cfg: 9 }), cfg: 4 }, side)?.code).toBe(W.AUTH_FAILED);
+    const { cfg: _cfg, digest: _digest, ...unannounced } = hello({ cfg: 9 });
+    expect(check(unannounced, side)?.code).toBe(W.AUTH_FAILED);
   });
 
   it('the incarnation records are covered by the proof: none can be forged, changed or dropped', () => {
@@ -164,6 +216,20 @@ describe('checkWelcome', () => {
 
   it('accepts the expected node proving the secret', () => {
     expect(checkWelcome(welcome('b'), dialler)).toBeNull();
+  });
+
+  it('refuses a welcome under the same configuration number with another record', () => {
+    const claims = { cluster: 'k', node: 'b', incarnation: 'b-1', dialler: 'a', cfg: 7 };
+    const under = (d: string): WelcomeFrame => ({
+      ...welcome('b'),
+      cfg: 7,
+      digest: d,
+      proof: welcomeProof(secret, { ...claims, digest: d }, serverNonce, clientNonce),
+    });
+    expect(checkWelcome(under(digest), { ...dialler, roster })).toBeNull();
+    expect(checkWelcome(under('e'.repeat(64)), { ...dialler, roster })?.code).toBe(W.CONFIG_CONFLICT);
+    // Covered by the proof: the number cannot be changed in flight.
+    expect(checkWelcome({ ...under(digest), cfg: 8 }, { ...dialler, roster })?.code).toBe(W.AUTH_FAILED);
   });
 
   it('refuses a node without the secret, another node at the URL, a refused incarnation', () => {
@@ -209,7 +275,7 @@ describe('checkWelcome', () => {
   });
 
   it('a hello proof never passes as a welcome proof', () => {
-    const claims: HelloClaims = { cluster: 'k', node: 'b', role: 'peer', incarnation: 'b-1', members };
+    const claims: HelloClaims = { cluster: 'k', node: 'b', role: 'peer', incarnation: 'b-1', cfg: 7, digest };
     const forged = { ...welcome('b'), proof: helloProof(secret, claims, serverNonce, clientNonce) };
     expect(checkWelcome(forged, dialler)?.code).toBe(W.AUTH_FAILED);
   });

@@ -8,6 +8,8 @@ import { decodeFrame, encodeFrame } from '../../src/transport/wire/codec.js';
 import { PROTOCOL_VERSION, type Frame, type Role } from '../../src/transport/wire/frames.js';
 import type { KeyObject } from 'node:crypto';
 import { helloProof, helloSignature, newNonce } from '../../src/transport/wire/handshake.js';
+import { configDigest } from '../../src/transport/peer/peerRoster.js';
+import { initialConfiguration } from '../../src/paxos/config.js';
 import {
   createWebSocketTransport,
   type WebSocketTransport,
@@ -102,12 +104,25 @@ export interface HelloOverrides {
   readonly node?: string;
   readonly role?: Role;
   readonly incarnation?: string;
+  /** The start members the peer claims: announced as configuration 1 of them (absent: none). */
   readonly members?: readonly string[];
+  /** Announce this configuration number and digest instead (`null`: none, as a joining node). */
+  readonly config?: { readonly cfg: number; readonly digest: string } | null;
   readonly v?: number;
   /** Incarnation records, sent as given (malformed ones too) and covered by the proof. */
   readonly incarnations?: unknown;
   /** A member's identity key: the hello then carries its signature. */
   readonly signingKey?: KeyObject | undefined;
+}
+
+/** The configuration a start member of `members` announces: number 1, the digest of that list. */
+export function startConfig(members: readonly string[]): { cfg: number; digest: string } {
+  return { cfg: 1, digest: configDigest({ ...initialConfiguration(members), number: 1 }) };
+}
+
+function announcedConfig(overrides: HelloOverrides): { cfg?: number; digest?: string } {
+  if (overrides.config !== undefined) return overrides.config ?? {};
+  return overrides.members !== undefined && overrides.role !== 'client' ? startConfig(overrides.members) : {};
 }
 
 /** A hand-driven connection: sends whatever it is told, records frames and the close. */
@@ -158,7 +173,7 @@ export class RawPeer {
       node: overrides.node ?? 'x',
       role: overrides.role ?? 'peer',
       incarnation: overrides.incarnation ?? 'raw-1',
-      members: overrides.members ?? [],
+      ...announcedConfig(overrides),
       ...(overrides.incarnations !== undefined
         ? { incarnations: overrides.incarnations as readonly (readonly [string, string | null])[] }
         : {}),

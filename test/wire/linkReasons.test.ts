@@ -32,7 +32,9 @@ describe('reasons of failed dials', () => {
   });
 
   it.each([
-    [WIRE_ERROR_CODES.MEMBERS_MISMATCH, 'member mismatch'],
+    [WIRE_ERROR_CODES.REMOVED, 'removed'],
+    [WIRE_ERROR_CODES.NOT_A_MEMBER, 'not a member yet'],
+    [WIRE_ERROR_CODES.CONFIG_CONFLICT, 'configuration conflict'],
     [WIRE_ERROR_CODES.INCARNATION_REFUSED, 'amnesia'],
     [WIRE_ERROR_CODES.AUTH_FAILED, 'wrong secret'],
     [WIRE_ERROR_CODES.WRONG_CLUSTER, 'wrong cluster'],

@@ -116,8 +116,18 @@ describe('handshake refusals', () => {
     });
   });
 
-  it('another member list → 4009 WIRE_ERR_MEMBERS_MISMATCH', async () => {
-    expect((await refusal({ node: 'c', members: ['a', 'c'] })).code).toBe(CLOSE_CODES.MEMBERS_MISMATCH);
+  it('another start member list (configuration 1 with another digest) → 4017 WIRE_ERR_CONFIG_CONFLICT', async () => {
+    const closed = await refusal({ node: 'c', members: ['a', 'c'] });
+    expect(closed.code).toBe(CLOSE_CODES.CONFIG_CONFLICT);
+    expect(closed.reason).toMatch(/^WIRE_ERR_CONFIG_CONFLICT: configuration 1 differs/);
+  });
+
+  it('a joining node that is not a member → 4016 WIRE_ERR_NOT_A_MEMBER, told to add it first', async () => {
+    expect(await refusal({ node: 'newcomer', config: null })).toEqual({
+      code: CLOSE_CODES.NOT_A_MEMBER,
+      reason:
+        'WIRE_ERR_NOT_A_MEMBER: PAXOS_ERR_NOT_A_MEMBER: newcomer is not in configuration 1: add it first with gen-paxos member add',
+    });
   });
 
   it('no hello in time → 4007 WIRE_ERR_HANDSHAKE_TIMEOUT', async () => {
@@ -174,10 +184,14 @@ describe('bad input from an authenticated peer', () => {
   it.each([
     ['garbage bytes', (p: RawPeer) => p.sendBytes(Uint8Array.from([0xc1, 0xff, 0x00])), W.MALFORMED],
     ['a text frame', (p: RawPeer) => p.sendBytes('{"t":"batch"}'), W.NOT_BINARY],
-    ['a local-only event frame', (p: RawPeer) => p.sendFrame({ v: 1, t: 'xstate.stop' }), W.LOCAL_EVENT],
+    [
+      'a local-only event frame',
+      (p: RawPeer) => p.sendFrame({ v: PROTOCOL_VERSION, t: 'xstate.stop' }),
+      W.LOCAL_EVENT,
+    ],
     [
       'a client request on a peer link',
-      (p: RawPeer) => p.sendFrame({ v: 1, t: 'requests', requests: [] }),
+      (p: RawPeer) => p.sendFrame({ v: PROTOCOL_VERSION, t: 'requests', requests: [] }),
       W.UNEXPECTED_FRAME,
     ],
   ])('%s closes the link with 4011 and the node keeps serving', async (_name, send, code) => {

@@ -97,6 +97,8 @@ export class CatchupPuller {
    * caught-up peer is not asked again: pulling every key twice more would cost as much as deciding.
    */
   private readonly due = new Set<string>();
+  /** Every source ever made due by `introduce`. */
+  private readonly introduced = new Set<string>();
   /** peerUp calls per peer, so that one arriving during a pull keeps the peer due after it. */
   private readonly ups = new Map<string, number>();
   private readonly bucket: TokenBucket;
@@ -114,8 +116,20 @@ export class CatchupPuller {
   }
 
   start(): void {
-    for (const peer of this.options.sources()) this.due.add(peer);
+    this.introduce();
     this.schedule(0);
+  }
+
+  /**
+   * Sources this puller has not seen before are due: at start, and each source a configuration
+   * adds later (a new voter, or every voter once a joining node adopts its first configuration).
+   */
+  private introduce(): void {
+    for (const peer of this.options.sources()) {
+      if (this.introduced.has(peer)) continue;
+      this.introduced.add(peer);
+      this.due.add(peer);
+    }
   }
 
   /** `peer`'s link came (back) up: what it decided meanwhile may not have reached this node. */
@@ -142,6 +156,7 @@ export class CatchupPuller {
 
   /** Starts pulling from the peers that may be pulled now, and looks again every `pollMs`. */
   private tick(): void {
+    this.introduce();
     const now = this.options.clock.now();
     for (const peer of this.options.sources()) {
       if (this.stopped || this.active.size >= this.limits.maxSources) break;

@@ -8,7 +8,7 @@ import { ownerAmongSorted } from '../../paxos/owner.js';
 import type { GenPaxosNodeEmitted } from '../nodeEvents.js';
 import type { Envelope, PaxosValue } from '../../paxos/messages.js';
 import type { Storage } from '../../storage/storage.js';
-import type { Transport } from '../../transport/transport.js';
+import type { Transport, TransportMembership } from '../../transport/transport.js';
 import { handleMembershipMessage } from './membershipInbound.js';
 import {
   MEMBERSHIP_KEY,
@@ -17,6 +17,7 @@ import {
   type MembershipMessage,
 } from './membershipMessages.js';
 import { NodeMembership } from './nodeMembership.js';
+import { transportMembershipOf } from './transportMembership.js';
 
 /** What the hooks need of the key supervisor. */
 export interface MembershipHost {
@@ -54,6 +55,8 @@ export class MembershipHooks {
   /** When this node last sent each peer its chain or a fetch. */
   private readonly told = new Map<string, number>();
   private readonly listeners = new Set<Listener>();
+  /** What the transport was last told to link. */
+  private linked: TransportMembership | null = null;
 
   constructor(
     private readonly host: MembershipHost,
@@ -67,6 +70,7 @@ export class MembershipHooks {
       joining: joining === true,
       settle: (apply) => options.later(apply),
       adopted: (view, fence) => {
+        this.syncTransport();
         options.adopted(view, fence);
         this.replay();
       },
@@ -76,6 +80,35 @@ export class MembershipHooks {
           message: `storage failed: ${error.message}`,
         }),
     });
+    this.syncTransport();
+    host.options.transport.onPeerConfig?.((peer, cfg) => options.later(() => this.peerLinked(peer, cfg)));
+  }
+
+  /**
+   * Tells the transport the peers of the adopted configuration (a transport that follows it). A
+   * peer dropped because its removal completed is first sent the chain, so that it learns it was
+   * removed and stops (its link is closed right after, and it is refused from then on).
+   */
+  private syncTransport(): void {
+    const { id, transport } = this.host.options;
+    if (transport.setMembership === undefined) return;
+    const { chain, completeEpoch, current } = this.membership;
+    const next = transportMembershipOf(id, chain, current);
+    for (const peer of Object.keys(this.linked?.peers ?? {}))
+      if (next.removed[peer] !== undefined) this.send(peer, { type: 'cfg.chain', chain, completeEpoch });
+    this.linked = next;
+    transport.setMembership(next);
+  }
+
+  /**
+   * A link came up with `peer`, which announced configuration `cfg` (§5.3, §5.4): a peer ahead of
+   * this node is asked for its chain; a member behind it (or joining, without one) is sent ours.
+   */
+  private peerLinked(peer: string, cfg: number | undefined): void {
+    const { adopted, chain, completeEpoch, current } = this.membership;
+    if (current === null) return; // joining: the members send their chain
+    if (cfg !== undefined && cfg > adopted) this.send(peer, { type: 'cfg.fetch', since: adopted });
+    else if (cfg === undefined || cfg < adopted) this.send(peer, { type: 'cfg.chain', chain, completeEpoch });
   }
 
   /** The view instances run under; a joining node has none yet, and votes and proposes nothing. */

@@ -10,8 +10,6 @@ import type { PaxosValue } from '../../paxos/messages.js';
 import { checkKey, checkValue } from '../../paxos/validate.js';
 import {
   DEFAULT_MAX_FRAME_BYTES,
-  type ClientReply,
-  type ClientRequest,
   type LinkFaultSpec,
   type ReleaseHow,
   type NodeStatus,
@@ -21,6 +19,13 @@ import { checkedName, checkedPositive, checkedSecret } from '../wire/optionCheck
 import { WIRE_ERROR_CODES, WireError, type WireErrorCode } from '../wire/wireErrors.js';
 import { createWireStats, type WireStats } from '../wire/wireStats.js';
 import { OwnerRoutes } from './ownerRoutes.js';
+import {
+  MAX_CHANGE_TIMEOUT_MS,
+  type ClientReply,
+  type ClientRequest,
+  type MembersReport,
+  type NewMember,
+} from './memberRequests.js';
 import {
   openClientConnection,
   type ClientConnection,
@@ -51,6 +56,15 @@ export interface ClientOptions {
    * the main connection. Default true; it only matters with more than one endpoint.
    */
   readonly routeAsks?: boolean;
+}
+
+export interface MemberChangeOptions {
+  /**
+   * How long the node waits for the change to complete, 1 to 600 000 ms (default 60 000): after
+   * it, PAXOS_ERR_CHANGE_INCOMPLETE (decided, the transition continues by itself) or
+   * PAXOS_ERR_TIMEOUT (not decided yet: it may still be).
+   */
+  readonly timeoutMs?: number;
 }
 
 export interface AskRequestOptions {
@@ -156,6 +170,76 @@ export class GenPaxosClient {
     const reply = await this.request((id) => ({ id, type: 'status' }), { type: 'status' });
     if (reply.type !== 'status') throw unexpected(reply);
     return reply.status;
+  }
+
+  /**
+   * The group's members as the node this client talks to knows them (docs/membership.md §13.1):
+   * its newest configuration, each member's URL, whether it votes or is leaving, the node's link
+   * to it, and whether the node itself is caught up.
+   */
+  async members(): Promise<MembersReport> {
+    const reply = await this.request((id) => ({ id, type: 'members' }), { type: 'members' });
+    if (reply.type !== 'members') throw unexpected(reply);
+    return reply.members;
+  }
+
+  /**
+   * Adds a member (docs/membership.md §6): resolves with the new configuration once the change is
+   * complete. Start the new member afterwards (or before) with `gen-paxos node --join`; the
+   * change does not wait for it. Refusals keep their codes: PAXOS_ERR_MEMBER_EXISTS,
+   * _CHANGE_IN_PROGRESS, _UNSAFE_CHANGE, _CHANGE_CONFLICT; PAXOS_ERR_CHANGE_INCOMPLETE when
+   * decided but not complete in time.
+   *
+   * @example
+   * await client.addMember({ id: 'd', url: 'wss://10.0.0.4:7001' });
+   */
+  async addMember(member: NewMember, options: MemberChangeOptions = {}): Promise<MembersReport> {
+    return this.change({ add: checkedMember(member) }, options);
+  }
+
+  /** Removes member `id`; resolves once the change is complete (as `addMember`). */
+  async removeMember(id: string, options: MemberChangeOptions = {}): Promise<MembersReport> {
+    return this.change({ remove: checkedId(id, 'id') }, options);
+  }
+
+  /**
+   * Replaces member `oldId` with a new one in one change (the way to replace a machine that lost
+   * its data: the new member has a new id). Resolves once the change is complete.
+   *
+   * @example
+   * await client.replaceMember('c', { id: 'f', url: 'wss://10.0.0.5:7001' });
+   */
+  async replaceMember(
+    oldId: string,
+    member: NewMember,
+    options: MemberChangeOptions = {},
+  ): Promise<MembersReport> {
+    return this.change({ remove: checkedId(oldId, 'oldId'), add: checkedMember(member) }, options);
+  }
+
+  private async change(
+    change: { readonly add?: NewMember; readonly remove?: string },
+    options: MemberChangeOptions,
+  ): Promise<MembersReport> {
+    const timeoutMs = options.timeoutMs;
+    if (
+      timeoutMs !== undefined &&
+      !(Number.isSafeInteger(timeoutMs) && timeoutMs >= 1 && timeoutMs <= MAX_CHANGE_TIMEOUT_MS)
+    )
+      throw new GenPaxosError(
+        ERROR_CODES.BAD_OPTION,
+        `timeoutMs must be an integer from 1 to ${MAX_CHANGE_TIMEOUT_MS}, got ${String(timeoutMs)}`,
+      );
+    const timeout = timeoutMs === undefined ? {} : { timeoutMs };
+    // The node answers by its own deadline (CHANGE_INCOMPLETE); this one only catches a silent node.
+    const deadlineMs = (timeoutMs ?? DEFAULT_CHANGE_TIMEOUT_MS) + this.settings.requestTimeoutMs;
+    const reply = await this.request(
+      (id) => ({ id, type: 'change', ...change, ...timeout }),
+      { type: 'change' },
+      deadlineMs,
+    );
+    if (reply.type !== 'members') throw unexpected(reply);
+    return reply.members;
   }
 
   /**
@@ -309,6 +393,27 @@ async function connectFirst(
     code,
     `none of the ${urls.length} endpoints answered: ${failures.map((failure) => failure.message).join('; ')}`,
   );
+}
+
+/** The node's default wait for a change (node/membership/changeMembers.ts). */
+const DEFAULT_CHANGE_TIMEOUT_MS = 60_000;
+
+function checkedId(id: unknown, what: string): string {
+  if (typeof id !== 'string' || id.length === 0 || id.length > 128)
+    throw new GenPaxosError(ERROR_CODES.BAD_OPTION, `${what} must be a member id of 1 to 128 characters`);
+  return id;
+}
+
+function checkedMember(member: NewMember): NewMember {
+  if (typeof member !== 'object' || member === null)
+    throw new GenPaxosError(ERROR_CODES.BAD_OPTION, 'a new member is { id, url }');
+  const url = member.url;
+  if (typeof url !== 'string' || !/^wss?:\/\/[^/\s]+/.test(url))
+    throw new GenPaxosError(
+      ERROR_CODES.BAD_OPTION,
+      `the new member's url must be ws:// or wss://, got ${JSON.stringify(url)}`,
+    );
+  return { id: checkedId(member.id, "the new member's id"), url };
 }
 
 function unexpected(reply: ClientReply): WireError {

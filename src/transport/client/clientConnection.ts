@@ -6,11 +6,12 @@ import { WebSocket } from 'ws';
 import { errorFromInfo } from '../../base/errors.js';
 import type { Logger } from '../../base/log.js';
 import { Connection } from '../wire/connection.js';
-import { PROTOCOL_VERSION, type ClientReply, type ClientRequest } from '../wire/frames.js';
+import { PROTOCOL_VERSION, type ClientRequest as BaseClientRequest } from '../wire/frames.js';
 import { dialHandshake } from '../wire/handshakeSteps.js';
 import type { Outbox } from '../wire/outbox.js';
 import { WIRE_ERROR_CODES, WireError, codeOfCloseReason, problem } from '../wire/wireErrors.js';
 import type { WireStats } from '../wire/wireStats.js';
+import type { ClientReply, ClientRequest } from './memberRequests.js';
 import { validateReply } from './validateRequest.js';
 
 /** Options of every connection a client opens, checked once (client.ts). */
@@ -41,6 +42,9 @@ type Pending = {
 
 /** Appended to errors after which an ask may or may not have been decided. */
 export const OUTCOME_UNKNOWN = 'the outcome is unknown: the value may still be decided';
+/** Appended to errors after which a membership change may or may not have been decided. */
+export const CHANGE_UNKNOWN =
+  'the outcome is unknown: the change may still be decided and complete (look at gen-paxos member list)';
 
 export class ClientConnection {
   private nextId = 1;
@@ -56,7 +60,12 @@ export class ClientConnection {
     readonly url: string,
   ) {
     this.outbox = conn.outbox<ClientRequest>(
-      (requests) => ({ v: PROTOCOL_VERSION, t: 'requests', requests }),
+      // The wire's frame type lists the base requests; membership ones travel the same way.
+      (requests) => ({
+        v: PROTOCOL_VERSION,
+        t: 'requests',
+        requests: requests as readonly BaseClientRequest[],
+      }),
       { maxBufferedBytes: 64 * 1024 * 1024, maxQueuedItems: 100_000, maxItemsPerFrame: 1000 },
     );
     conn.onFrame((frame) => {
@@ -99,7 +108,8 @@ export class ClientConnection {
       };
       const timer = setTimeout(() => {
         settle();
-        const unknown = info.type === 'ask' ? `; ${OUTCOME_UNKNOWN}` : '';
+        const unknown =
+          info.type === 'ask' ? `; ${OUTCOME_UNKNOWN}` : info.type === 'change' ? `; ${CHANGE_UNKNOWN}` : '';
         reject(
           new WireError(
             WIRE_ERROR_CODES.REQUEST_TIMEOUT,
@@ -138,7 +148,9 @@ export class ClientConnection {
     const message =
       info.type === 'ask'
         ? `connection to node ${this.node} closed during the ask of ${JSON.stringify(info.key)} ${how}; ${OUTCOME_UNKNOWN}`
-        : `connection to node ${this.node} closed ${how}`;
+        : info.type === 'change'
+          ? `connection to node ${this.node} closed during a membership change ${how}; ${CHANGE_UNKNOWN}`
+          : `connection to node ${this.node} closed ${how}`;
     // A node that closes a session says why (WIRE_ERR_SLOW_CONSUMER, say): keep its code.
     return new WireError(codeOfCloseReason(reason) ?? WIRE_ERROR_CODES.CONNECTION_CLOSED, message);
   }

@@ -8,7 +8,8 @@
 // its backlog still passes the bound, closed with WIRE_ERR_SLOW_CONSUMER: a reply is never
 // dropped silently.
 import type { Connection, PeerIdentity } from '../wire/connection.js';
-import { PROTOCOL_VERSION, type ClientReply, type ClientRequest } from '../wire/frames.js';
+import { PROTOCOL_VERSION, type ClientReply as BaseClientReply } from '../wire/frames.js';
+import type { ClientReply, ClientRequest } from './memberRequests.js';
 import type { Logger } from '../../base/log.js';
 import { measureValue } from '../../paxos/validate.js';
 import type { LinkLimits, Outbox } from '../wire/outbox.js';
@@ -47,7 +48,7 @@ export interface NodeAdmission {
 function replyBytes(reply: ClientReply): number {
   if (reply.type === 'decided' || (reply.type === 'read' && reply.decided))
     return measureValue(reply.value).bytes + 128;
-  return reply.type === 'status' ? 16 * 1024 : 256;
+  return reply.type === 'status' || reply.type === 'members' ? 16 * 1024 : 256;
 }
 
 /** How often a paused session looks whether its replies drained. */
@@ -73,7 +74,8 @@ export class ClientSession {
     private readonly logger: Logger,
   ) {
     this.outbox = conn.outbox<ClientReply>(
-      (replies) => ({ v: PROTOCOL_VERSION, t: 'replies', replies }),
+      // The wire's frame type lists the base replies; membership ones travel the same way.
+      (replies) => ({ v: PROTOCOL_VERSION, t: 'replies', replies: replies as readonly BaseClientReply[] }),
       limits,
     );
     conn.onFrame((frame) => this.receive(frame));

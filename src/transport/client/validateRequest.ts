@@ -4,8 +4,6 @@
 import {
   CLIENT_REQUEST_TYPES,
   isLocalEventType,
-  type ClientReply,
-  type ClientRequest,
   type LinkFaultSpec,
   type NodeStatus,
   type ReleaseHow,
@@ -14,6 +12,14 @@ import {
 } from '../wire/frames.js';
 import * as field from '../wire/validateFields.js';
 import { WIRE_ERROR_CODES, type WireProblem } from '../wire/wireErrors.js';
+import {
+  MEMBER_REQUEST_TYPES,
+  memberRequest,
+  membersReport,
+  type ClientReply,
+  type ClientRequest,
+  type MemberRequest,
+} from './memberRequests.js';
 
 /** Longest ask timeout a client may request: a minute. */
 export const MAX_REQUEST_TIMEOUT_MS = 60_000;
@@ -28,12 +34,14 @@ export function validateRequest(raw: unknown): CheckedRequest {
     const fields = field.object(raw, 'request');
     id = field.count(fields.id, 'request.id');
     const type = field.tag(fields.type, 'request.type');
+    if ((MEMBER_REQUEST_TYPES as readonly string[]).includes(type))
+      return memberRequest(id, type as MemberRequest['type'], fields);
     if (!(CLIENT_REQUEST_TYPES as readonly string[]).includes(type)) {
       if (isLocalEventType(type))
         field.fail(WIRE_ERROR_CODES.LOCAL_EVENT, `${field.show(type)} is a local event, not a request`);
       field.fail(WIRE_ERROR_CODES.UNKNOWN_TAG, `unknown request type ${field.show(type)}`);
     }
-    switch (type as ClientRequest['type']) {
+    switch (type as (typeof CLIENT_REQUEST_TYPES)[number]) {
       case 'ask': {
         const request = {
           id,
@@ -136,6 +144,8 @@ export function validateReply(raw: unknown): field.Checked<ClientReply> {
         return { id, type, status: field.object(fields.status, 'status') as unknown as NodeStatus };
       case 'faults':
         return { id, type, faults: linkFaults(fields.faults) };
+      case 'members':
+        return { id, type, members: membersReport(fields.members) };
       case 'release':
         return { id, type, released: field.count(fields.released, 'released') };
       case 'error': {

@@ -29,6 +29,18 @@ export class DownReasons {
     }
   }
 
+  /** A new peer (the configuration added it): not yet connected. */
+  add(peer: string): void {
+    this.reasons.set(peer, NOT_YET_CONNECTED);
+    this.sinceMs.set(peer, performance.now());
+  }
+
+  /** A peer no longer linked (the configuration dropped it). */
+  forget(peer: string): void {
+    this.reasons.delete(peer);
+    this.sinceMs.delete(peer);
+  }
+
   /** Records why `peer` is down; true when it is another reason than the last one. */
   record(peer: string, reason: LinkDownReason): boolean {
     const changed = !sameReason(this.reasons.get(peer), reason);
@@ -86,15 +98,16 @@ export class DownReasons {
     return isPermanent(why) ? 'refused' : 'failed';
   }
 
-  /** Each peer's link, up or down, and why it is down. */
-  linkStatus(peers: Readonly<Record<string, string>>, links: ReadonlyMap<string, PeerLink>): LinkStatus[] {
+  /** Each peer's link, up or down, and why it is down (no URL: a member added without one dials us). */
+  linkStatus(peers: ReadonlyMap<string, string | null>, links: ReadonlyMap<string, PeerLink>): LinkStatus[] {
     const nowMs = performance.now();
-    return Object.entries(peers).map(([peer, url]): LinkStatus => {
+    return [...peers].map(([peer, known]): LinkStatus => {
+      const url = known === null ? {} : { url: known };
       const link = links.get(peer);
       if (link) {
         return {
           peer,
-          url,
+          ...url,
           state: 'up',
           dialledBy: link.dialledBy,
           forMs: Math.round(nowMs - link.upSinceMs),
@@ -103,7 +116,7 @@ export class DownReasons {
       }
       return {
         peer,
-        url,
+        ...url,
         state: 'down',
         dialledBy: null,
         forMs: Math.round(nowMs - this.downSinceMs(peer)),

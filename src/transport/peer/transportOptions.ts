@@ -9,6 +9,7 @@ import { MIN_FRAME_BYTES } from '../../paxos/validate.js';
 import { checkedName, checkedPositive, checkedSecret } from '../wire/optionChecks.js';
 import type { CheckPeer, IncarnationGossip } from '../wire/handshake.js';
 import { silentLogger, type Logger } from '../../base/log.js';
+import type { TransportMembership } from '../transport.js';
 
 export interface WebSocketTransportOptions {
   /** This node's id; the `from` of everything it sends. */
@@ -36,8 +37,23 @@ export interface WebSocketTransportOptions {
   readonly incarnation: string;
   /** Where to listen. Port 0 picks a free port (read it back from `url`). */
   readonly listen: { readonly host: string; readonly port: number };
-  /** Every other member, by id, with the URL it listens on (`ws://` or `wss://`). */
+  /**
+   * Every other member, by id, with the URL it listens on (`ws://` or `wss://`): configuration 1,
+   * until the node adopts others (`setMembership`); then URLs the chain lacks are taken from here.
+   */
   readonly peers: Readonly<Record<string, string>>;
+  /**
+   * A new member joining a running group (startLink's `join`): it announces no configuration in
+   * its handshakes until its node adopts one, and admits any peer that proves the secret
+   * meanwhile (the members dial it once they added it). `peers` are then dial hints only.
+   */
+  readonly join?: boolean;
+  /**
+   * The configuration the node already holds (a restart with a data directory): links and
+   * handshakes follow it from the first dial, instead of `peers` as configuration 1 until the
+   * node's `setMembership` (docs/membership.md §5.4).
+   */
+  readonly membership?: TransportMembership;
   /** Serve `wss://` with this key and certificate (PEM). */
   readonly tls?: { readonly key: string | Buffer; readonly cert: string | Buffer };
   /** Certificates to trust when dialling `wss://` peers (PEM), for self-signed clusters. */
@@ -74,8 +90,8 @@ export interface WebSocketTransportOptions {
   readonly reconnectBaseMs?: number;
   readonly reconnectMaxMs?: number;
   /**
-   * After a permanent refusal (wrong secret, member mismatch, amnesia, wrong cluster, version,
-   * identity)
+   * After a permanent refusal (wrong secret, removed, not a member, configuration conflict,
+   * amnesia, wrong cluster, version, identity)
    * the peer is redialled only this often, since retrying cannot help until the configuration is
    * fixed (the fixed node dials at once when restarted). Default 60 000 ms.
    */
@@ -116,6 +132,8 @@ export interface ResolvedOptions {
   readonly incarnation: string;
   readonly listen: { readonly host: string; readonly port: number };
   readonly peers: Readonly<Record<string, string>>;
+  readonly join: boolean;
+  readonly membership: TransportMembership | undefined;
   /** Sorted, this node included. */
   readonly members: readonly string[];
   readonly tls: { readonly key: string | Buffer; readonly cert: string | Buffer } | null;
@@ -193,6 +211,8 @@ export function resolveTransportOptions(options: WebSocketTransportOptions): Res
     incarnation: checkedName(options.incarnation, 'incarnation'),
     listen,
     peers,
+    join: options.join === true,
+    membership: options.membership,
     members: [nodeId, ...Object.keys(peers)].sort(),
     tls: options.tls ?? null,
     ca: options.ca ?? null,

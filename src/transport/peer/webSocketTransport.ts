@@ -2,13 +2,15 @@
 // client protocol on the same port. One authenticated link per pair of nodes (both dial; the
 // tie-break of handshake.ts keeps one), msgpack frames of batched envelopes, heartbeats,
 // redial with jittered backoff, bounded buffers. Sends never fail loudly: an envelope for a
-// peer without a link is dropped and counted, as Paxos allows.
+// peer without a link is dropped and counted, as Paxos allows. The peers follow the node's
+// configuration (`setMembership`, peerRoster.ts): new members are dialled, removed ones dropped
+// and refused at the handshake (docs/membership.md §5.4).
 import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocket } from 'ws';
 import { listenNodeServer, type HttpHandler, type NodeServer } from './listener.js';
 import type { Envelope } from '../../paxos/messages.js';
-import type { Transport, TransportStats } from '../transport.js';
+import type { Transport, TransportMembership, TransportStats } from '../transport.js';
 import type { ClientRequestHandler } from '../client/clientSession.js';
 import { ClientSessions } from '../client/clientSessions.js';
 import { Connection, type ConnectionOptions, type PeerIdentity } from '../wire/connection.js';
@@ -20,7 +22,8 @@ import type { Logger } from '../../base/log.js';
 import { PeerLink } from './peerLink.js';
 import { HandshakeSlots, normalAddress } from './handshakeSlots.js';
 import type { LinkLimits } from '../wire/outbox.js';
-import { Redialler, type DialOutcome } from './redialler.js';
+import type { DialOutcome } from './redialler.js';
+import { PeerFollower } from './peerFollower.js';
 import {
   RuntimeLinks,
   type RuntimeLinkListener,
@@ -35,6 +38,7 @@ import { CLOSE_CODES, WIRE_ERROR_CODES, problem, type WireProblem } from '../wir
 import { createWireStats, transportStatsOf, type WireStats } from '../wire/wireStats.js';
 import { reasonOfDial } from '../wire/linkReasons.js';
 import { DownReasons, noteIncarnationRefusals } from './downReasons.js';
+import { PeerRoster } from './peerRoster.js';
 
 export type { WebSocketTransportOptions } from './transportOptions.js';
 
@@ -52,7 +56,6 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
   private readonly pending: HandshakeSlots<Connection>;
   /** Dialled connections not yet a link (connecting or in their handshake). */
   private readonly dialling = new Set<Connection>();
-  private readonly diallers = new Map<string, Redialler>();
   /** The actor runtime's view of the links (webSocketRouter.ts). */
   private readonly runtimeLinks = new RuntimeLinks();
   private readonly identity: LocalIdentity & Credentials;
@@ -60,6 +63,11 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
   private readonly limits: LinkLimits;
   private readonly logger: Logger;
   private closing: Promise<void> | null = null;
+  /** The peers as the node's configuration has them (the start peers until it says). */
+  private readonly roster: PeerRoster;
+  /** The dials, following the roster. */
+  private readonly follower: PeerFollower;
+  private peerConfigListener: ((peer: string, cfg: number | undefined) => void) | null = null;
 
   private constructor(
     private readonly options: ResolvedOptions,
@@ -70,6 +78,8 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
     const { port } = listening.server.address() as AddressInfo;
     const host = options.listen.host.includes(':') ? `[${options.listen.host}]` : options.listen.host;
     this.url = `${options.tls ? 'wss' : 'ws'}://${host}:${port}`;
+    this.roster = new PeerRoster(options.nodeId, options.peers, options.join);
+    if (options.membership) this.roster.update(options.membership);
     this.identity = {
       secret: options.secret,
       signingKey: options.nodeKey?.privateKey,
@@ -81,12 +91,12 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
       self: options.nodeId,
       role: 'peer',
       incarnation: options.incarnation,
-      members: options.members,
+      roster: this.roster,
       checkPeer:
         options.checkPeer &&
         noteIncarnationRefusals(options.checkPeer, {
           down: () => this.down,
-          isWatched: (peer) => !this.links.has(peer) && options.peers[peer] !== undefined,
+          isWatched: (peer) => !this.links.has(peer) && this.roster.isMember(peer),
           logger: options.logger,
         }),
       gossip: options.incarnationGossip && this.gossipWatched(options.incarnationGossip),
@@ -104,11 +114,25 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
       maxItemsPerFrame: options.maxEnvelopesPerFrame,
     };
     this.clients = new ClientSessions(options, this.limits, this.wireStats, this.logger);
-    this.pending = HandshakeSlots.forMembers<Connection>(
+    this.pending = new HandshakeSlots<Connection>(
       { maxTotal: options.maxPendingHandshakes, maxPerAddress: options.maxPendingHandshakesPerAddress },
-      Object.values(options.peers),
+      (address) => this.follower.isMemberAddress(address),
     );
-    this.down = new DownReasons(Object.keys(options.peers));
+    this.down = new DownReasons([...this.roster.peers().keys()]);
+    this.follower = new PeerFollower({
+      roster: this.roster,
+      links: this.links,
+      down: this.down,
+      logger: this.logger,
+      redial: {
+        baseMs: options.reconnectBaseMs,
+        maxMs: options.reconnectMaxMs,
+        refusedMs: options.refusedRedialMs,
+        random: options.random,
+      },
+      dial: (peer, url) => this.dial(peer, url),
+      closing: () => this.closing !== null,
+    });
   }
 
   /** Listens, then starts dialling every peer. Rejects if the address cannot be bound. */
@@ -118,21 +142,25 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
     const transport = new WebSocketTransport(resolved, listening);
     listening.wss.on('connection', (socket, request) => transport.accept(socket, request));
     transport.logger.info('listening', { url: transport.url, peers: Object.keys(resolved.peers) });
-    for (const [peer, url] of Object.entries(resolved.peers)) {
-      const dialler = new Redialler(
-        () => transport.dial(peer, url),
-        () => transport.links.has(peer),
-        {
-          baseMs: resolved.reconnectBaseMs,
-          maxMs: resolved.reconnectMaxMs,
-          refusedMs: resolved.refusedRedialMs,
-          random: resolved.random,
-        },
-      );
-      transport.diallers.set(peer, dialler);
-      dialler.start();
-    }
+    transport.follower.start();
     return transport;
+  }
+
+  /**
+   * The node adopted a configuration (docs/membership.md §5): new peers are dialled, peers no
+   * longer in it dropped (their links closed, with WIRE_ERR_REMOVED for a removed member), a peer
+   * at a new URL redialled there, and the handshake checks and announces the new configuration.
+   */
+  setMembership(membership: TransportMembership): void {
+    if (!this.closing) this.follower.follow(membership);
+  }
+
+  /**
+   * Hears the configuration number each peer announced when its link came up (undefined: a
+   * joining node without one), so that the node fetches a newer chain (§5.3).
+   */
+  onPeerConfig(listener: (peer: string, cfg: number | undefined) => void): void {
+    this.peerConfigListener = listener;
   }
 
   send(envelope: Envelope): void {
@@ -179,7 +207,7 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
 
   /** Each peer's link, up or down, and why it is down. */
   linkStatus(): LinkStatus[] {
-    return this.down.linkStatus(this.options.peers, this.links);
+    return this.down.linkStatus(this.roster.peers(), this.links);
   }
 
   /** The connection of the link to `peer`, if one is up (tests, inspection). */
@@ -191,9 +219,17 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
     return this.clients.size;
   }
 
-  /** This node and every peer it was configured with, sorted. */
+  /**
+   * This node and every peer it was started with, sorted: configuration 1, which `startLink`
+   * holds its `members` to. `linkedMembers` follows the configuration.
+   */
   get members(): readonly string[] {
     return this.options.members;
+  }
+
+  /** This node and every peer it links now, as its node's configuration has them, sorted. */
+  get linkedMembers(): readonly string[] {
+    return [this.nodeId, ...this.roster.peers().keys()].sort();
   }
 
   get cluster(): string {
@@ -216,7 +252,7 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
   }
 
   private async shutDown(): Promise<void> {
-    for (const dialler of this.diallers.values()) dialler.stop();
+    this.follower.stop();
     const connections = [
       ...this.pending.items(),
       ...this.dialling,
@@ -262,8 +298,16 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
   /** Last word on an authenticated hello; registers the link or session when it returns null. */
   private admitInbound(conn: Connection, hello: HelloFrame): WireProblem | null {
     if (this.closing) return problem(WIRE_ERROR_CODES.BUSY, 'node stopping');
-    const peer: PeerIdentity = { id: hello.node, role: hello.role, incarnation: hello.incarnation };
+    const peer: PeerIdentity = {
+      id: hello.node,
+      role: hello.role,
+      incarnation: hello.incarnation,
+      ...(hello.cfg !== undefined ? { cfg: hello.cfg } : {}),
+    };
     if (hello.role === 'client') return this.clients.admit(conn, peer);
+    // The roster may have changed while the hello's incarnation records were being written.
+    const refusal = this.follower.refusalOf(hello.node, hello.cfg);
+    if (refusal !== null) return refusal;
     const existing = this.links.get(hello.node);
     const facts = existing && factsOf(existing);
     const verdict = judgeInboundHello(this.nodeId, hello.node, facts, this.options.heartbeatTimeoutMs);
@@ -287,6 +331,8 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
 
   private admitOutbound(conn: Connection, peer: PeerIdentity): WireProblem | null {
     if (this.closing) return problem(WIRE_ERROR_CODES.BUSY, 'node stopping');
+    const refusal = this.follower.refusalOf(peer.id, peer.cfg);
+    if (refusal !== null) return refusal;
     const existing = this.links.get(peer.id);
     const verdict = judgeOutboundWelcome(this.nodeId, peer.id, existing !== undefined);
     if (verdict.kind === 'refuse') return verdict.problem;
@@ -307,7 +353,7 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
         const forgot = gossip.learn(from, records);
         if (forgot !== null) {
           const code = WIRE_ERROR_CODES.INCARNATION_REFUSED;
-          if (!this.links.has(from) && this.options.peers[from] !== undefined)
+          if (!this.links.has(from) && this.roster.isMember(from))
             this.down.record(from, { kind: 'refused', code, side: 'local', closeCode: null, detail: forgot });
           this.logger.error('a member remembers this node under another incarnation', {
             peer: from,
@@ -361,14 +407,16 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
     const { incarnation } = peer;
     this.logger.info('link up', { peer: peer.id, dialledBy, incarnation, remote: conn.remote });
     this.runtimeLinks.linkUp(link);
+    this.peerConfigListener?.(peer.id, peer.cfg);
     void conn.closed.then((closed) => {
       link.outbox.close();
       this.wireStats.linksClosed++;
       if (this.links.get(peer.id) !== link) return; // superseded: another link serves the peer
       this.links.delete(peer.id);
       this.runtimeLinks.linkDown(link);
+      if (!this.roster.isMember(peer.id)) return; // dropped by the configuration: nothing to redial
       this.down.connectionClosed(peer.id, closed, conn, this.options.heartbeatTimeoutMs, this.logger);
-      this.diallers.get(peer.id)?.linkDown();
+      this.follower.linkDown(peer.id);
     });
   }
 

@@ -34,6 +34,8 @@ export interface PeerIdentity {
   readonly id: string;
   readonly role: Role;
   readonly incarnation: string;
+  /** The configuration number the peer announced in its handshake; absent while it has none. */
+  readonly cfg?: number;
 }
 
 /** A close frame's code after we send close, before the socket is forced shut. */

@@ -4,8 +4,11 @@
 import type { Envelope, PaxosValue } from '../../paxos/messages.js';
 import { MAX_VALUE_DEPTH } from '../../paxos/validate.js';
 
-/** The one protocol version this code speaks. Bumped on any incompatible change. */
-export const PROTOCOL_VERSION = 1;
+/**
+ * The one protocol version this code speaks. Bumped on any incompatible change. 2: the handshake
+ * carries the sender's configuration (`cfg`, `digest`) instead of its member list.
+ */
+export const PROTOCOL_VERSION = 2;
 
 /** Longest node id, cluster name or incarnation accepted, in UTF-16 code units. */
 export const MAX_NAME_LENGTH = 128;
@@ -55,8 +58,12 @@ export interface HelloFrame {
   readonly role: Role;
   /** Opaque id of this run of the node (durability uses it to spot a node that lost its disk). */
   readonly incarnation: string;
-  /** Peers: every member of the group, sorted. Clients: empty. */
-  readonly members: readonly string[];
+  /**
+   * Peers: the number of the configuration the sender adopted (docs/membership.md §5.1) and its
+   * digest, both or neither; neither from a joining node that has none yet, and from clients.
+   */
+  readonly cfg?: number;
+  readonly digest?: string;
   /** Peers with durable state: the incarnations this node has recorded for its peers, by id. */
   readonly incarnations?: readonly IncarnationRecord[];
   readonly nonce: Uint8Array;
@@ -71,6 +78,9 @@ export interface WelcomeFrame {
   readonly t: 'welcome';
   readonly node: string;
   readonly incarnation: string;
+  /** To a peer: the accepting node's configuration number and digest, as in `hello`. */
+  readonly cfg?: number;
+  readonly digest?: string;
   /** To a hello that carried records: the accepting node's own records, by id. */
   readonly incarnations?: readonly IncarnationRecord[];
   readonly proof: Uint8Array;
@@ -187,6 +197,9 @@ export interface LinkDownReason {
   /** What was said: the socket error, the refusal's detail, the close reason. */
   readonly detail: string;
 }
+
+/** Hex characters of a configuration digest (SHA-256). */
+export const DIGEST_HEX_LENGTH = 64;
 
 /** A link's state as `status` reports it. */
 export interface LinkStatus {

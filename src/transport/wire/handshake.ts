@@ -16,6 +16,7 @@ import {
   type WelcomeFrame,
 } from './frames.js';
 import { WIRE_ERROR_CODES, problem, type WireProblem } from './wireErrors.js';
+import { checkConfigConflict, checkMember, type Roster } from './roster.js';
 
 /** Refusal reason of the durability layer's hook, or null to admit the peer. */
 export type CheckPeer = (peerId: string, incarnation: string) => string | null;
@@ -42,7 +43,9 @@ export interface HelloClaims {
   readonly node: string;
   readonly role: Role;
   readonly incarnation: string;
-  readonly members: readonly string[];
+  /** The sender's configuration number and digest (peers with one; docs/membership.md §5.1). */
+  readonly cfg?: number | undefined;
+  readonly digest?: string | undefined;
   /** Covered by the proof when present, so no record can be forged or dropped in flight. */
   readonly incarnations?: readonly IncarnationRecord[] | undefined;
 }
@@ -74,7 +77,14 @@ function helloTranscript(
   serverNonce: Uint8Array,
   clientNonce: Uint8Array,
 ): Buffer {
-  const fields = [claims.cluster, claims.node, claims.role, claims.incarnation, claims.members];
+  const fields = [
+    claims.cluster,
+    claims.node,
+    claims.role,
+    claims.incarnation,
+    claims.cfg ?? null,
+    claims.digest ?? null,
+  ];
   return transcript(label, fields, serverNonce, clientNonce, claims.incarnations);
 }
 
@@ -107,6 +117,9 @@ export interface WelcomeClaims {
   readonly incarnation: string;
   /** The dialler it welcomes. */
   readonly dialler: string;
+  /** The accepting node's configuration number and digest, to a peer. */
+  readonly cfg?: number | undefined;
+  readonly digest?: string | undefined;
   /** The accepting node's incarnation records, covered by the proof when present. */
   readonly incarnations?: readonly IncarnationRecord[] | undefined;
 }
@@ -138,7 +151,14 @@ function welcomeTranscript(
   serverNonce: Uint8Array,
   clientNonce: Uint8Array,
 ): Buffer {
-  const fields = [claims.cluster, claims.node, claims.incarnation, claims.dialler];
+  const fields = [
+    claims.cluster,
+    claims.node,
+    claims.incarnation,
+    claims.dialler,
+    claims.cfg ?? null,
+    claims.digest ?? null,
+  ];
   return transcript(label, fields, serverNonce, clientNonce, claims.incarnations);
 }
 
@@ -171,8 +191,8 @@ export interface Credentials {
 export interface AcceptingSide extends Credentials {
   readonly cluster: string;
   readonly self: string;
-  /** Sorted. */
-  readonly members: readonly string[];
+  /** The group as this node knows it; without one, any authenticated peer is admitted. */
+  readonly roster?: Roster | undefined;
   readonly serverNonce: Uint8Array;
   readonly checkPeer?: CheckPeer | undefined;
 }
@@ -183,8 +203,8 @@ export type HelloVerdict =
 
 /**
  * The accepting side's checks of a hello, in this order: the proof first (so a party without
- * a credential learns nothing about the cluster), then cluster, node id, members, the member's
- * signature, incarnation. A peer hello verifies only with the peer secret, a client hello only
+ * a credential learns nothing about the cluster), then cluster, node id, configuration conflict,
+ * the member's signature, membership (roster.ts), incarnation. A peer hello verifies only with the peer secret, a client hello only
  * with a client secret (or the peer secret, where allowed). Duplicates and the dialling
  * tie-break need the registry of links: see webSocketTransport.ts.
  */
@@ -216,16 +236,13 @@ export function checkHello(hello: HelloFrame, side: AcceptingSide): HelloVerdict
       `cluster ${JSON.stringify(hello.cluster)} is not ${JSON.stringify(side.cluster)}`,
     );
   if (hello.role === 'client') return { ok: true, secret };
-  if (hello.node === side.self || !side.members.includes(hello.node))
+  if (hello.node === side.self)
     return refuse(
       WIRE_ERROR_CODES.UNKNOWN_NODE,
       `${JSON.stringify(hello.node)} is not a peer of ${JSON.stringify(side.self)}`,
     );
-  if (hello.members.join('\u0000') !== side.members.join('\u0000'))
-    return refuse(
-      WIRE_ERROR_CODES.MEMBERS_MISMATCH,
-      `members [${hello.members.join(',')}] differ from [${side.members.join(',')}]`,
-    );
+  const conflict = checkConfigConflict(hello, side.roster);
+  if (conflict !== null) return { ok: false, problem: conflict };
   const key = side.peerKeys.get(hello.node);
   if (
     key !== undefined &&
@@ -239,6 +256,8 @@ export function checkHello(hello: HelloFrame, side: AcceptingSide): HelloVerdict
       WIRE_ERROR_CODES.IDENTITY_FAILED,
       `hello signature does not verify with the key pinned for ${JSON.stringify(hello.node)}`,
     );
+  const membership = checkMember(hello.node, hello, side.roster);
+  if (membership !== null) return { ok: false, problem: membership };
   const incarnation = checkIncarnation(side.checkPeer, hello.node, hello.incarnation);
   return incarnation === null ? { ok: true, secret } : { ok: false, problem: incarnation };
 }
@@ -258,15 +277,22 @@ export interface DiallingSide {
   readonly serverNonce: Uint8Array;
   readonly clientNonce: Uint8Array;
   readonly checkPeer?: CheckPeer | undefined;
+  /** The group as the dialling node knows it: a welcome under a conflicting configuration is refused. */
+  readonly roster?: Roster | undefined;
 }
 
-/** The dialling side's checks of a welcome: the server's proof, its id, signature, incarnation. */
+/**
+ * The dialling side's checks of a welcome: the server's proof, its id, signature, configuration
+ * conflict, incarnation.
+ */
 export function checkWelcome(welcome: WelcomeFrame, side: DiallingSide): WireProblem | null {
   const claims: WelcomeClaims = {
     cluster: side.cluster,
     node: welcome.node,
     incarnation: welcome.incarnation,
     dialler: side.self,
+    cfg: welcome.cfg,
+    digest: welcome.digest,
     incarnations: welcome.incarnations,
   };
   const expected = welcomeProof(side.secret, claims, side.serverNonce, side.clientNonce);
@@ -293,6 +319,8 @@ export function checkWelcome(welcome: WelcomeFrame, side: DiallingSide): WirePro
       WIRE_ERROR_CODES.IDENTITY_FAILED,
       `welcome signature does not verify with the key pinned for ${JSON.stringify(welcome.node)}`,
     );
+  const conflict = checkConfigConflict(welcome, side.roster);
+  if (conflict !== null) return conflict;
   return checkIncarnation(side.checkPeer, welcome.node, welcome.incarnation);
 }
 

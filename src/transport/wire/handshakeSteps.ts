@@ -28,6 +28,7 @@ import {
   type IncarnationGossip,
 } from './handshake.js';
 import type { InboundFrame } from './validateFrame.js';
+import type { Roster } from './roster.js';
 import { CLOSE_CODES, WIRE_ERROR_CODES, codeOfCloseReason, problem, type WireProblem } from './wireErrors.js';
 
 export interface LocalIdentity {
@@ -39,8 +40,10 @@ export interface LocalIdentity {
   readonly self: string;
   readonly role: Role;
   readonly incarnation: string;
-  /** Sorted members for peers; empty for clients. */
-  readonly members: readonly string[];
+  /** Ignored since protocol version 2 (the handshake carries the configuration instead). */
+  readonly members?: readonly string[];
+  /** A node's view of its group: announced in its hellos and welcomes, and checked (roster.ts). */
+  readonly roster?: Roster | undefined;
   readonly checkPeer?: CheckPeer | undefined;
   /** A durable node's incarnation gossip; peers only. */
   readonly gossip?: IncarnationGossip | undefined;
@@ -77,15 +80,17 @@ export function acceptHandshake(
           step.finish(refusal);
           return;
         }
-        const peer: PeerIdentity = { id: frame.node, role: frame.role, incarnation: frame.incarnation };
+        const peer = identityOf(frame.node, frame.role, frame.incarnation, frame.cfg);
         conn.peer = peer;
         // Records go back only to a dialler that sent its own (it speaks gossip, and proves them).
         const incarnations = gossip && frame.incarnations !== undefined ? gossip.records() : undefined;
+        const config = frame.role === 'peer' ? announced(me) : {};
         const claims = {
           cluster: me.cluster,
           node: me.self,
           incarnation: me.incarnation,
           dialler: frame.node,
+          ...config,
           ...(incarnations ? { incarnations } : {}),
         };
         conn.send({
@@ -93,6 +98,7 @@ export function acceptHandshake(
           t: 'welcome',
           node: me.self,
           incarnation: me.incarnation,
+          ...config,
           ...(incarnations ? { incarnations } : {}),
           // Proven with the secret the hello proved: a client learns nothing of the peer secret.
           proof: welcomeProof(verdict.secret, claims, serverNonce, frame.nonce),
@@ -135,7 +141,7 @@ export function dialHandshake(
         node: me.self,
         role: me.role,
         incarnation: me.incarnation,
-        members: me.members,
+        ...(me.role === 'peer' ? announced(me) : {}),
         ...(incarnations ? { incarnations } : {}),
       };
       conn.send({
@@ -157,7 +163,7 @@ export function dialHandshake(
       step.finish(refusal);
       return;
     }
-    const peer: PeerIdentity = { id: frame.node, role: 'peer', incarnation: frame.incarnation };
+    const peer = identityOf(frame.node, 'peer', frame.incarnation, frame.cfg);
     const open = () => {
       const admitted = admit(peer);
       if (admitted !== null) {
@@ -171,6 +177,16 @@ export function dialHandshake(
     const gossip = expectedPeer === null ? undefined : me.gossip;
     afterGossip(step, me, gossip, frame.node, frame.incarnation, frame.incarnations, open, 'hold');
   });
+}
+
+/** The configuration `me` announces: its number and digest, or nothing while it has none. */
+function announced(me: LocalIdentity): { cfg?: number; digest?: string } {
+  const config = me.roster?.config ?? null;
+  return config === null ? {} : { cfg: config.number, digest: config.digest };
+}
+
+function identityOf(id: string, role: Role, incarnation: string, cfg: number | undefined): PeerIdentity {
+  return { id, role, incarnation, ...(cfg !== undefined ? { cfg } : {}) };
 }
 
 /**

@@ -2,6 +2,7 @@
 // the whole frame and closes the link; the items of a batch, requests or replies frame are
 // left raw for validateMessage.ts / validateRequest.ts, so one bad item drops only itself.
 import {
+  DIGEST_HEX_LENGTH,
   FRAME_TYPES,
   MAX_BATCH_ITEMS,
   MAX_INCARNATION_RECORDS,
@@ -65,9 +66,7 @@ function frameOf(t: FrameType, raw: field.Fields): InboundFrame {
         node: field.name(raw.node, 'node'),
         role: role(raw.role),
         incarnation: field.name(raw.incarnation, 'incarnation'),
-        members: field
-          .array(raw.members, 'members', MAX_BATCH_ITEMS)
-          .map((m, i) => field.name(m, `members[${i}]`)),
+        ...configuration(raw.cfg, raw.digest),
         ...incarnations(raw.incarnations),
         nonce: field.bytes(raw.nonce, 'nonce', NONCE_BYTES),
         proof: field.bytes(raw.proof, 'proof', PROOF_BYTES),
@@ -79,6 +78,7 @@ function frameOf(t: FrameType, raw: field.Fields): InboundFrame {
         t,
         node: field.name(raw.node, 'node'),
         incarnation: field.name(raw.incarnation, 'incarnation'),
+        ...configuration(raw.cfg, raw.digest),
         ...incarnations(raw.incarnations),
         proof: field.bytes(raw.proof, 'proof', PROOF_BYTES),
         ...signature(raw.sig),
@@ -92,6 +92,24 @@ function frameOf(t: FrameType, raw: field.Fields): InboundFrame {
     case 'replies':
       return { v, t, replies: items(raw.replies, 'replies') };
   }
+}
+
+/**
+ * The configuration a hello or welcome announces: `cfg` (a configuration number) and `digest`
+ * (64 lowercase hex characters), both or neither.
+ */
+function configuration(cfg: unknown, digest: unknown): { cfg?: number; digest?: string } {
+  const absent = (raw: unknown) => raw === undefined || raw === null;
+  if (absent(cfg) && absent(digest)) return {};
+  if (absent(cfg) || absent(digest))
+    field.fail(WIRE_ERROR_CODES.BAD_FIELD, 'cfg and digest go together: both or neither');
+  const number = field.count(cfg, 'cfg');
+  if (typeof digest !== 'string' || !new RegExp(`^[0-9a-f]{${DIGEST_HEX_LENGTH}}$`).test(digest))
+    field.fail(
+      WIRE_ERROR_CODES.BAD_FIELD,
+      `digest must be ${DIGEST_HEX_LENGTH} lowercase hex characters, got ${field.describe(digest)}`,
+    );
+  return { cfg: number, digest };
 }
 
 /** The optional Ed25519 signature of a hello or welcome. */

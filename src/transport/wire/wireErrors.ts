@@ -35,8 +35,14 @@ export const WIRE_ERROR_CODES = {
   // Handshake refusals: the link is closed with the matching close code.
   /** The HMAC proof of the cluster secret did not verify. */
   AUTH_FAILED: 'WIRE_ERR_AUTH_FAILED',
-  /** A peer id that is not a member (or is this node's own id). */
+  /** A peer id that was never a member as far as this node knows (or is this node's own id). */
   UNKNOWN_NODE: 'WIRE_ERR_UNKNOWN_NODE',
+  /** A member removed by a completed transition (the reason starts `PAXOS_ERR_REMOVED`). */
+  REMOVED: 'WIRE_ERR_REMOVED',
+  /** A joining node (no configuration yet) whose id is not a member: add it first. */
+  NOT_A_MEMBER: 'WIRE_ERR_NOT_A_MEMBER',
+  /** Same configuration number, another configuration: two groups share a name and a secret, or a bug. */
+  CONFIG_CONFLICT: 'WIRE_ERR_CONFIG_CONFLICT',
   /** A peer id that already has a link to this node. */
   DUPLICATE_NODE: 'WIRE_ERR_DUPLICATE_NODE',
   /** The other side belongs to another cluster. */
@@ -47,8 +53,6 @@ export const WIRE_ERROR_CODES = {
   HANDSHAKE_TIMEOUT: 'WIRE_ERR_HANDSHAKE_TIMEOUT',
   /** The node at a peer's URL answered with another node id. */
   PEER_MISMATCH: 'WIRE_ERR_PEER_MISMATCH',
-  /** The peer was configured with another member list: quorums would not intersect. */
-  MEMBERS_MISMATCH: 'WIRE_ERR_MEMBERS_MISMATCH',
   /**
    * Too many connections in their handshake, or too many requests in flight (a client's `error`
    * reply then carries `retryAfterMs`); try again later.
@@ -93,7 +97,7 @@ export const CLOSE_CODES = {
   INCARNATION_REFUSED: 4006,
   HANDSHAKE_TIMEOUT: 4007,
   PEER_MISMATCH: 4008,
-  MEMBERS_MISMATCH: 4009,
+  /** 4009 was WIRE_ERR_MEMBERS_MISMATCH (protocol v1): member lists now differ legitimately for a while. */
   /** Not an error: both nodes dialled, and this link lost the tie-break to the other one. */
   LINK_SUPERSEDED: 4010,
   /** The link sent a frame that breaks the protocol (malformed, wrong version, unexpected). */
@@ -101,6 +105,9 @@ export const CLOSE_CODES = {
   IDENTITY_FAILED: 4012,
   LINK_UP: 4013,
   SLOW_CONSUMER: 4014,
+  REMOVED: 4015,
+  NOT_A_MEMBER: 4016,
+  CONFIG_CONFLICT: 4017,
 } as const;
 
 /** The close code that refuses a handshake for each refusal code. */
@@ -113,7 +120,9 @@ export const REFUSAL_CLOSE_CODES: Readonly<Record<string, number>> = {
   [WIRE_ERROR_CODES.INCARNATION_REFUSED]: CLOSE_CODES.INCARNATION_REFUSED,
   [WIRE_ERROR_CODES.HANDSHAKE_TIMEOUT]: CLOSE_CODES.HANDSHAKE_TIMEOUT,
   [WIRE_ERROR_CODES.PEER_MISMATCH]: CLOSE_CODES.PEER_MISMATCH,
-  [WIRE_ERROR_CODES.MEMBERS_MISMATCH]: CLOSE_CODES.MEMBERS_MISMATCH,
+  [WIRE_ERROR_CODES.REMOVED]: CLOSE_CODES.REMOVED,
+  [WIRE_ERROR_CODES.NOT_A_MEMBER]: CLOSE_CODES.NOT_A_MEMBER,
+  [WIRE_ERROR_CODES.CONFIG_CONFLICT]: CLOSE_CODES.CONFIG_CONFLICT,
   [WIRE_ERROR_CODES.BUSY]: CLOSE_CODES.TRY_AGAIN_LATER,
   [WIRE_ERROR_CODES.LINK_SUPERSEDED]: CLOSE_CODES.LINK_SUPERSEDED,
   [WIRE_ERROR_CODES.IDENTITY_FAILED]: CLOSE_CODES.IDENTITY_FAILED,

@@ -1,0 +1,168 @@
+// `gen-paxos member …` and `node --join` without processes: arguments parsed or refused with a
+// usage error, a change's failure turned into its exit status (7 only for decided-not-complete),
+// the member table, and where a node stands (member, waiting, stopped) from its view and links.
+import { describe, expect, it } from 'vitest';
+import { GenPaxosError, ERROR_CODES } from '../../src/base/errors.js';
+import { parseFlags } from '../../src/cli/args.js';
+import { COMMAND_SPECS } from '../../src/cli/commandSpecs.js';
+import { EXIT, UsageError } from '../../src/cli/exitCodes.js';
+import { changeExitCode, formatMembers, memberArg } from '../../src/cli/memberCommands.js';
+import { memberState } from '../../src/cli/membershipWatch.js';
+import type { MembershipView } from '../../src/node/membership/nodeMembership.js';
+import type { LinkStatus } from '../../src/transport/wire/frames.js';
+import { WIRE_ERROR_CODES, WireError } from '../../src/transport/wire/wireErrors.js';
+
+describe('member arguments', () => {
+  it('takes ID=URL, HOST:PORT meaning ws://', () => {
+    expect(memberArg('f=ws://10.0.0.4:7001', 'ID=URL')).toEqual({ id: 'f', url: 'ws://10.0.0.4:7001' });
+    expect(memberArg('f=10.0.0.4:7001', 'ID=URL')).toEqual({ id: 'f', url: 'ws://10.0.0.4:7001' });
+    expect(memberArg('f=wss://h:1', 'ID=URL')).toEqual({ id: 'f', url: 'wss://h:1' });
+  });
+
+  it.each(['f', '=ws://h:1', 'f=', 'f=http://h:1', 'f=h', 'bad id=ws://h:1'])('refuses %j', (raw) => {
+    expect(() => memberArg(raw, 'ID=URL')).toThrow(UsageError);
+  });
+
+  it('each subcommand takes exactly its arguments', () => {
+    const add = COMMAND_SPECS['member add']!;
+    expect(parseFlags(['f=h:1', '--timeout-ms', '5000'], add, {}).positionals).toEqual(['f=h:1']);
+    expect(() => parseFlags([], add, {})).toThrow(/missing ID=URL/);
+    expect(() => parseFlags(['c', 'f=h:1'], COMMAND_SPECS['member replace']!, {})).not.toThrow();
+    expect(() => parseFlags(['c'], COMMAND_SPECS['member replace']!, {})).toThrow(/missing NEW-ID=URL/);
+    expect(() => parseFlags(['c', 'd'], COMMAND_SPECS['member remove']!, {})).toThrow(/unexpected "d"/);
+    expect(() => parseFlags(['x'], COMMAND_SPECS['member list']!, {})).toThrow(/takes no arguments/);
+    // list has no --timeout-ms: it changes nothing.
+    expect(() => parseFlags(['--timeout-ms', '1'], COMMAND_SPECS['member list']!, {})).toThrow(
+      /unknown flag --timeout-ms/,
+    );
+  });
+});
+
+describe('exit status of a change', () => {
+  it.each([
+    [ERROR_CODES.CHANGE_INCOMPLETE, EXIT.CHANGE_INCOMPLETE],
+    [ERROR_CODES.MEMBER_EXISTS, EXIT.REQUEST_FAILED],
+    [ERROR_CODES.NOT_A_MEMBER, EXIT.REQUEST_FAILED],
+    [ERROR_CODES.CHANGE_IN_PROGRESS, EXIT.REQUEST_FAILED],
+    [ERROR_CODES.CHANGE_CONFLICT, EXIT.REQUEST_FAILED],
+    [ERROR_CODES.UNSAFE_CHANGE, EXIT.REQUEST_FAILED],
+    [ERROR_CODES.TIMEOUT, EXIT.REQUEST_FAILED],
+  ])('%s exits %i', (code, status) => {
+    expect(changeExitCode(new GenPaxosError(code, 'x'))).toBe(status);
+  });
+
+  it('is 7 only for a change decided and not complete; 4 and 5 as for every client command', () => {
+    expect(EXIT.CHANGE_INCOMPLETE).toBe(7);
+    expect(changeExitCode(new WireError(WIRE_ERROR_CODES.CONNECT_FAILED, 'x'))).toBe(EXIT.UNREACHABLE);
+    expect(changeExitCode(new WireError(WIRE_ERROR_CODES.AUTH_FAILED, 'x'))).toBe(EXIT.REFUSED);
+  });
+});
+
+describe('the member table', () => {
+  it('shows each member, a leaving voter, why a link is down, and an unknown catch-up state', () => {
+    const text = formatMembers({
+      node: 'a',
+      config: 2,
+      epoch: 1,
+      complete: false,
+      previousVoters: ['a', 'b', 'c'],
+      members: [
+        { id: 'a', url: 'ws://h:1', voter: true, link: 'self', linkDown: null, caughtUp: true },
+        { id: 'f', url: 'ws://h:4', voter: true, link: 'down', linkDown: 'unreachable', caughtUp: null },
+        { id: 'c', url: null, voter: false, link: 'down', linkDown: 'WIRE_ERR_REMOVED', caughtUp: false },
+      ],
+    });
+    expect(text.split('\n')).toEqual([
+      'configuration 2 (epoch 1), changing from [a, b, c]: the transition is not complete; as node a knows it',
+      'id  url       voter    link                     caught up',
+      '--  --------  -------  -----------------------  ---------',
+      'a   ws://h:1  yes      self                     yes',
+      'f   ws://h:4  yes      down (unreachable)       unknown',
+      'c   -         leaving  down (WIRE_ERR_REMOVED)  no',
+    ]);
+  });
+
+  it('says so when the node has no configuration yet (joining)', () => {
+    const text = formatMembers({
+      node: 'f',
+      config: 0,
+      epoch: 0,
+      complete: false,
+      previousVoters: null,
+      members: [],
+    });
+    expect(text).toMatch(/^node f has no configuration yet: it is joining/);
+  });
+});
+
+describe('where a node stands (node --join, and a removed node)', () => {
+  const view = (voters: string[], extra: Partial<MembershipView> = {}): MembershipView => ({
+    config: 2,
+    epoch: 1,
+    complete: true,
+    members: voters.map((id) => ({ id, url: null })),
+    previousVoters: null,
+    ...extra,
+  });
+  const refused = (peer: string, code: string): LinkStatus => ({
+    peer,
+    state: 'down',
+    reason: { kind: 'refused', code, side: 'peer', closeCode: 4000, detail: 'no' },
+    dialledBy: null,
+    forMs: 1,
+  });
+
+  it('is a member once its configuration lists it', () => {
+    expect(memberState('f', view(['a', 'b', 'f']), [], true)).toEqual({
+      state: 'member',
+      config: 2,
+      voters: ['a', 'b', 'f'],
+    });
+  });
+
+  it('waits while it has no configuration and nobody refused it', () => {
+    expect(memberState('f', view([], { config: 0 }), [], true)).toEqual({ state: 'waiting' });
+    expect(memberState('f', view([]), [refused('a', WIRE_ERROR_CODES.AUTH_FAILED)], true)).toEqual({
+      state: 'waiting',
+    });
+  });
+
+  it('stops with PAXOS_ERR_NOT_A_MEMBER when joining and the group does not list it', () => {
+    expect(memberState('f', view(['a', 'b', 'c']), [], true)).toMatchObject({
+      state: 'stopped',
+      code: ERROR_CODES.NOT_A_MEMBER,
+      message: expect.stringContaining('gen-paxos member add f=URL'),
+    });
+    expect(memberState('f', view([]), [refused('a', 'WIRE_ERR_NOT_A_MEMBER')], true)).toMatchObject({
+      state: 'stopped',
+      code: ERROR_CODES.NOT_A_MEMBER,
+    });
+  });
+
+  it('keeps waiting while one member refuses it and another let it in (that one has not adopted the change)', () => {
+    const up: LinkStatus = { peer: 'b', state: 'up', reason: null, dialledBy: 'b', forMs: 1 };
+    expect(memberState('f', view([]), [refused('a', 'WIRE_ERR_NOT_A_MEMBER'), up], true)).toEqual({
+      state: 'waiting',
+    });
+    // …and a member that refuses it is no reason to stop once it is a member.
+    expect(
+      memberState('f', view(['a', 'b', 'f']), [refused('a', 'WIRE_ERR_NOT_A_MEMBER')], false),
+    ).toMatchObject({ state: 'member' });
+  });
+
+  it('stops with PAXOS_ERR_REMOVED when a member refuses it as removed (it was down during the change)', () => {
+    expect(memberState('c', view(['a', 'b', 'c']), [refused('a', 'WIRE_ERR_REMOVED')], false)).toMatchObject({
+      state: 'stopped',
+      code: ERROR_CODES.REMOVED,
+    });
+  });
+
+  it('stops with PAXOS_ERR_REMOVED once a completed change removed it, not while it still answers', () => {
+    expect(memberState('c', view(['a', 'b', 'f']), [], false)).toMatchObject({
+      state: 'stopped',
+      code: ERROR_CODES.REMOVED,
+    });
+    const transition = view(['a', 'b', 'f'], { complete: false, previousVoters: ['a', 'b', 'c'] });
+    expect(memberState('c', transition, [], false)).toEqual({ state: 'waiting' });
+  });
+});
