@@ -55,7 +55,8 @@ export class MembershipFaults {
   >;
   /** How the changes ended: `ok`, an error code, or `unsettled` at the end of the run. */
   readonly outcomes = new Map<string, number>();
-  private running = 0;
+  /** Changes not answered yet, with the node handle that runs each. */
+  private readonly running = new Set<{ readonly changer: string; readonly handle: GenPaxosNode }>();
   private nextId: number;
   private diskLost = false;
   private readonly epochVoters = new Map<number, readonly string[]>();
@@ -83,9 +84,16 @@ export class MembershipFaults {
     }
   }
 
-  /** No change is waiting for its answer. */
+  /**
+   * No change is waiting for its answer — or its node crashed, which ends the operator's command
+   * with it (what it left undone, a voter of the new epoch resumes: §6.2).
+   */
   get settled(): boolean {
-    return this.running === 0;
+    return [...this.running].every((change) => !this.alive(change));
+  }
+
+  private alive(change: { readonly changer: string; readonly handle: GenPaxosNode }): boolean {
+    return this.host.node(change.changer)?.node === change.handle;
   }
 
   /** The latest configuration any node has made durable. */
@@ -146,7 +154,7 @@ export class MembershipFaults {
 
   /** Counts the changes still unanswered at the end of the run. */
   finish(): void {
-    if (this.running > 0) this.outcome('unsettled', this.running);
+    for (const change of this.running) this.outcome(this.alive(change) ? 'unsettled' : 'changer-crashed');
   }
 
   private refresh(): void {
@@ -203,21 +211,22 @@ export class MembershipFaults {
     this.host.log(
       `membership: ${changer} changes [${voters.join('')}] (configuration ${config.number}): ${what}`,
     );
-    this.running++;
+    const running = { changer, handle: node };
+    this.running.add(running);
     const options = { timeoutMs: this.options.changeTimeoutMs };
     const change = this.options.skipRescan
       ? node.changeMembersSkippingRescan(request, options)
       : node.changeMembers(request, options);
     change.then(
       (view) => {
-        this.running--;
+        this.running.delete(running);
         this.outcome('ok');
         this.host.log(
           `membership: ${what} done: configuration ${view.config} [${view.members.map((m) => m.id).join('')}] complete=${view.complete}`,
         );
       },
       (error: GenPaxosError) => {
-        this.running--;
+        this.running.delete(running);
         this.outcome(error.code ?? 'error');
         this.host.log(`membership: ${what} -> ${error.code}: ${error.message}`);
       },

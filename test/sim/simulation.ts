@@ -81,6 +81,9 @@ export const DEFAULT_SIM: Omit<SimOptions, 'seed'> = {
   askTimeoutMs: 3_000,
 };
 
+/** A key first asked after healing, by the probes: the group still decides new keys. */
+export const FRESH_KEY = 'fresh';
+
 export const FAULT_KINDS = [
   'drop',
   'duplicate',
@@ -174,6 +177,7 @@ class Simulation {
   private readonly faults = Object.fromEntries(FAULT_KINDS.map((k) => [k, 0])) as Record<FaultKind, number>;
   private readonly history: HistoryOp[] = [];
   private readonly trace: string[] = [];
+  /** The keys asked; after healing, also `FRESH_KEY`. */
   private readonly keys: string[];
   private readonly liveness: LivenessTracker;
   private readonly initial: readonly string[];
@@ -258,8 +262,10 @@ class Simulation {
       `final configuration ${final.number} [${final.voters.join('')}]${unsettled ? `: ${unsettled}` : ''}`,
     );
     // A voter that missed every push of the final configuration learns it from the first request
-    // it gets (docs/membership.md §5.3): the others' probes, which come first. Until then it
-    // rightly refuses asks (PAXOS_ERR_NOT_A_MEMBER); it must have learned it by the end.
+    // it gets (docs/membership.md §5.3): the others' probes, which come first, among them those of
+    // a key nobody asked before (a key decided everywhere is answered without a message). Until
+    // then it rightly refuses asks (PAXOS_ERR_NOT_A_MEMBER); it must have learned it by the end.
+    this.keys.push(FRESH_KEY);
     const late = new Set(this.membership.lagging());
     await this.probeEveryKey(
       deadline,
