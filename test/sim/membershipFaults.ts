@@ -208,9 +208,23 @@ export class MembershipFaults {
       ...(kind !== 'add' ? { remove: target } : {}),
     };
     const what = `${kind}${added !== undefined ? ` +${added}` : ''}${kind !== 'add' ? ` -${target}` : ''}`;
-    this.host.log(
-      `membership: ${changer} changes [${voters.join('')}] (configuration ${config.number}): ${what}`,
-    );
+    // Like an operator, look at the group again, as the changer sees it: another change may have
+    // landed since the plan, and the change applies to the changer's configuration (a newer one
+    // decided elsewhere makes it fail with PAXOS_ERR_CHANGE_CONFLICT). It must keep 3–5 voters.
+    const view = await node.members().catch(() => null);
+    const now = view?.members.map((member) => member.id) ?? [];
+    const fits =
+      view !== null &&
+      (kind === 'add' ? now.length < MAX_VOTERS : now.includes(target)) &&
+      (kind !== 'remove' || now.length > MIN_VOTERS);
+    if (!fits) {
+      this.host.log(
+        `membership: ${what} (planned on configuration ${config.number}) does not fit ${changer}'s configuration ${view?.config ?? '-'} [${now.join('')}]: not asked`,
+      );
+      this.outcome('stale-plan');
+      return;
+    }
+    this.host.log(`membership: ${changer} changes [${now.join('')}] (configuration ${view.config}): ${what}`);
     const running = { changer, handle: node };
     this.running.add(running);
     const options = { timeoutMs: this.options.changeTimeoutMs };
