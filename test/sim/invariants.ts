@@ -3,7 +3,8 @@
 // Besides agreement, validity, durability and persist-before-reply, the ballot invariants the
 // acceptors enforce as defence in depth (acceptor.ts) are checked on what the nodes *send*, so a
 // node that breaks one is caught even when every acceptor refuses its message: one value per
-// (key, ballot), round 0 only from the key's owner, and a ballot's node is its sender.
+// (key, ballot), round 0 only from the key's owner, and a ballot's node is its sender. When the
+// voters change (MembershipFacts), durability counts per configuration and round 0 per epoch.
 import { compareBallots, formatBallot, type Ballot } from '../../src/paxos/ballot.js';
 import type {
   AcceptedProposal,

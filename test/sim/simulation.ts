@@ -1,5 +1,5 @@
 // Deterministic simulation of whole gen-paxos nodes (real supervisor and instance machines) on
-// one VirtualClock, with a fault schedule drawn from the seed: loss, duplication, reordering,
+// one VirtualClock, with a fault schedule drawn from the seed (nodeFaults.ts): loss, duplication, reordering,
 // long-tail delays, symmetric/asymmetric/one-way partitions, pauses, crashes that lose
 // uncommitted writes, graceful restarts, slow disks, and membership changes (membershipFaults.ts:
 // add, remove, replace, replace after a lost disk). Safety invariants are checked after every
@@ -26,6 +26,7 @@ import { drainMicrotasks } from '../support/settle.js';
 import { ownerOf } from '../../src/paxos/owner.js';
 import { configKey, doneKey } from '../../src/paxos/config.js';
 import { InvariantChecker } from './invariants.js';
+import { FAULT_KINDS, NodeFaults, type FaultKind } from './nodeFaults.js';
 import { MembershipFaults, type MembershipFault } from './membershipFaults.js';
 import { LivenessTracker } from './liveness.js';
 import { PauseGate } from './pauseGate.js';
@@ -84,21 +85,6 @@ export const DEFAULT_SIM: Omit<SimOptions, 'seed'> = {
 /** A key first asked after healing, by the probes: the group still decides new keys. */
 export const FRESH_KEY = 'fresh';
 
-export const FAULT_KINDS = [
-  'drop',
-  'duplicate',
-  'reorder',
-  'long-delay',
-  'partition',
-  'asymmetric',
-  'one-way',
-  'pause',
-  'crash',
-  'restart',
-  'slow-disk',
-] as const;
-export type FaultKind = (typeof FAULT_KINDS)[number];
-
 /** One client operation, in the history format the register checker reads. */
 export interface HistoryOp {
   readonly process: string;
@@ -108,6 +94,8 @@ export interface HistoryOp {
   readonly value: PaxosValue | null;
   readonly time: number;
 }
+
+export { FAULT_KINDS, type FaultKind };
 
 export interface SimResult {
   readonly seed: number;
@@ -140,7 +128,8 @@ export interface SimResult {
   readonly steps: number;
 }
 
-interface SimNode {
+/** One simulated node: its disk outlives its runs (crashes keep what was committed). */
+export interface SimNode {
   readonly id: string;
   /** This node's disk: how long a commit takes when no slow-disk fault is on. */
   readonly diskMs: number;
@@ -174,7 +163,7 @@ class Simulation {
   private readonly network: MemoryNetwork;
   private readonly nodes = new Map<string, SimNode>();
   private readonly checker: InvariantChecker;
-  private readonly faults = Object.fromEntries(FAULT_KINDS.map((k) => [k, 0])) as Record<FaultKind, number>;
+  private readonly nodeFaults: NodeFaults;
   private readonly history: HistoryOp[] = [];
   private readonly trace: string[] = [];
   /** The keys asked; after healing, also `FRESH_KEY`. */
@@ -225,6 +214,19 @@ class Simulation {
     this.liveness = new LivenessTracker(() => this.clock.now(), options.settleMs);
     // Disks differ: a proposer whose own disk is slower than its acceptors' decides before its
     // own vote is durable, which is when answering a client from the store would be unsafe.
+    this.nodeFaults = new NodeFaults({
+      clock: this.clock,
+      network: this.network,
+      schedule: this.schedule,
+      faultWindowMs: options.faultWindowMs,
+      nodes: () => this.nodes.values(),
+      node: (id) => this.nodes.get(id) as SimNode,
+      crash: (sim) => this.crash(sim),
+      stopGracefully: (sim) => this.stopGracefully(sim),
+      start: (sim) => this.start(sim),
+      restartIfDown: (sim) => this.restartIfDown(sim),
+      log: (line) => this.log(line),
+    });
     this.disks = seededRandom(options.seed * 7919 + 3);
     for (const id of members) this.addNode(id, false);
     options.observer?.attach?.(() => this.clock.now());
@@ -242,8 +244,8 @@ class Simulation {
       `simulation seed=${this.options.seed} nodes=${this.options.nodes} keys=${this.options.keys} fastPath=${this.options.acceptorFastPath ?? true} ownerPath=${this.options.ownerFastPath ?? true}`,
     );
     for (const sim of this.nodes.values()) await this.start(sim);
-    this.drawNetworkNoise();
-    this.scheduleFaults();
+    this.nodeFaults.drawNetworkNoise();
+    this.nodeFaults.schedule();
     this.scheduleOperations();
     if (this.options.membershipChanges ?? true) this.membership.schedule(faultWindowMs);
     await this.runUntil(() => this.clock.now() >= faultWindowMs, faultWindowMs);
@@ -300,7 +302,7 @@ class Simulation {
     return {
       seed: this.options.seed,
       options: this.options,
-      faults: this.faults,
+      faults: this.nodeFaults.faults,
       membership: this.membership.counts,
       changeOutcomes: Object.fromEntries(this.membership.outcomes),
       finalConfig: `${final.voters.join('')}:${final.number}`,
@@ -405,111 +407,6 @@ class Simulation {
     const sim = this.nodes.get(id) as SimNode;
     if (sim.node) this.crash(sim);
     sim.gone = true;
-  }
-
-  private drawNetworkNoise(): void {
-    const r = this.schedule;
-    const dropRate = r.next() < 0.8 ? r.next() * 0.3 : 0;
-    const duplicateRate = r.next() < 0.7 ? r.next() * 0.2 : 0;
-    const maxDelay = 1 + Math.floor(r.next() * 30);
-    const tailRate = r.next() < 0.6 ? r.next() * 0.05 : 0;
-    this.network.setFaults({
-      dropRate,
-      duplicateRate,
-      delayMs: { min: 1, max: maxDelay },
-      longTail: { rate: tailRate, maxMs: 2_000 },
-    });
-    if (dropRate > 0) this.faults.drop++;
-    if (duplicateRate > 0) this.faults.duplicate++;
-    if (maxDelay > 1) this.faults.reorder++;
-    if (tailRate > 0) this.faults['long-delay']++;
-    this.log(
-      `network drop=${dropRate.toFixed(3)} dup=${duplicateRate.toFixed(3)} delay=1..${maxDelay} tail=${tailRate.toFixed(3)}`,
-    );
-  }
-
-  private scheduleFaults(): void {
-    const r = this.schedule;
-    const count = 2 + Math.floor(r.next() * 8);
-    for (let i = 0; i < count; i++) {
-      const at = Math.floor(r.next() * this.options.faultWindowMs * 0.9);
-      const lastsMs = 50 + Math.floor(r.next() * 1_500);
-      const targetDraw = r.next();
-      const otherDraw = r.next();
-      const kind = (
-        ['partition', 'asymmetric', 'one-way', 'pause', 'crash', 'restart', 'slow-disk'] as const
-      )[Math.floor(r.next() * 7)]!;
-      const order = seededRandom(Math.floor(r.next() * 2 ** 31));
-      const cutDraw = r.next();
-      // The nodes are taken when the fault strikes: membership changes add some and lose others.
-      this.clock.setTimeout(() => {
-        const ids = [...this.nodes.values()].filter((sim) => !sim.gone).map((sim) => sim.id);
-        const target = ids[Math.floor(targetDraw * ids.length)] as string;
-        const other = ids.filter((id) => id !== target)[Math.floor(otherDraw * (ids.length - 1))] as string;
-        const shuffled = [...ids].sort(() => order.next() - 0.5);
-        const cut = 1 + Math.floor(cutDraw * (ids.length - 1));
-        void this.inject(kind, target, other, shuffled.slice(0, cut), shuffled.slice(cut), lastsMs);
-      }, at);
-    }
-  }
-
-  private async inject(
-    kind: FaultKind,
-    target: string,
-    other: string,
-    left: string[],
-    right: string[],
-    lastsMs: number,
-  ): Promise<void> {
-    const sim = this.nodes.get(target) as SimNode;
-    this.faults[kind]++;
-    switch (kind) {
-      case 'partition':
-        this.log(`partition ${left.join('')} | ${right.join('')} for ${lastsMs}ms`);
-        this.network.partition(left, right);
-        this.clock.setTimeout(() => this.network.heal(), lastsMs);
-        return;
-      case 'asymmetric':
-        // The target can hear everyone, but nobody hears it.
-        this.log(`asymmetric: ${target} cannot send for ${lastsMs}ms`);
-        for (const id of this.nodes.keys()) if (id !== target) this.network.block(target, id);
-        this.clock.setTimeout(() => {
-          for (const id of this.nodes.keys()) this.network.unblock(target, id);
-        }, lastsMs);
-        return;
-      case 'one-way':
-        this.log(`one-way: ${target}→${other} cut for ${lastsMs}ms`);
-        this.network.block(target, other);
-        this.clock.setTimeout(() => this.network.unblock(target, other), lastsMs);
-        return;
-      case 'pause':
-        if (!sim.node || sim.gate.isPaused) return;
-        this.log(`pause ${target} for ${lastsMs}ms`);
-        sim.gate.pause();
-        this.clock.setTimeout(() => sim.gate.resume(), lastsMs);
-        return;
-      case 'crash':
-        if (!sim.node) return;
-        this.log(`crash ${target} (uncommitted writes lost), restart in ${lastsMs}ms`);
-        this.crash(sim);
-        this.clock.setTimeout(() => void this.restartIfDown(sim), lastsMs);
-        return;
-      case 'restart':
-        if (!sim.node || sim.gate.isPaused) return;
-        this.log(`graceful restart ${target}`);
-        await this.stopGracefully(sim);
-        await this.start(sim);
-        return;
-      case 'slow-disk':
-        this.log(`slow disk on ${target} for ${lastsMs}ms`);
-        sim.storage.commitDelayMs = 20 + Math.floor(this.schedule.next() * 300);
-        this.clock.setTimeout(() => {
-          sim.storage.commitDelayMs = sim.diskMs;
-        }, lastsMs);
-        return;
-      default:
-        return;
-    }
   }
 
   private crash(sim: SimNode): void {
