@@ -48,12 +48,15 @@ export interface MembershipFaultOptions {
 }
 
 export class MembershipFaults {
-  /** Changes started, per kind (a kind with no eligible target is not counted). */
+  /** Changes planned, per kind (the faults a kind brings, a lost disk, happen even if its plan goes stale). */
   readonly counts = Object.fromEntries(MEMBERSHIP_FAULTS.map((k) => [k, 0])) as Record<
     MembershipFault,
     number
   >;
-  /** How the changes ended: `ok`, an error code, or `unsettled` at the end of the run. */
+  /**
+   * How the changes ended: `ok`, an error code, `changer-crashed` (its node crashed first),
+   * `unsettled` (unanswered at the end), or never asked: `stale-plan`, `no-live-voter`.
+   */
   readonly outcomes = new Map<string, number>();
   /** Changes not answered yet, with the node handle that runs each. */
   private readonly running = new Set<{ readonly changer: string; readonly handle: GenPaxosNode }>();
