@@ -14,6 +14,11 @@ const REGRESSION_SEEDS: readonly number[] = [
   // The checker counted a decision still in flight to disk as learned; the crash that followed
   // lost it, unseen, and the group rightly chose another value (invariants.ts, checkStorage).
   112939,
+  // Membership changes (membershipFaults.ts), driver bugs each: a change planned on a stale view
+  // removed a group down to 2 voters (3317); a change whose node lost its disk never answered and
+  // the run waited for it until the window closed (1924); a new voter that missed every push of its
+  // configuration got no request after healing, every key being decided already (1098).
+  3317, 1924, 1098,
 ];
 
 function explain(result: SimResult): string {
