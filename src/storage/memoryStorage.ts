@@ -77,6 +77,11 @@ export class MemoryStorage implements Storage, DecidedLog, MembershipStore {
     return this.membership.pending ?? this.membership.durable;
   }
 
+  /** The configuration database as a crash would leave it (for the simulation's checks). */
+  loadDurableMembership(): StoredMembership | undefined {
+    return this.membership.durable;
+  }
+
   saveMembership(state: StoredMembership): Promise<void> {
     this.recorder.wrote();
     if (this.waiters.length === 0) this.firstPendingAtMs = this.nowMs();

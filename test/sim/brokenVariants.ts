@@ -25,6 +25,7 @@ export const BROKEN_VARIANTS = [
   'round-zero-non-owner',
   'owner-counts-stale-acks',
   'no-takeover',
+  'skip-rescan',
 ] as const;
 export type BrokenVariant = (typeof BROKEN_VARIANTS)[number];
 
@@ -136,8 +137,9 @@ const noTakeover = instanceMachine.provide({
 
 /**
  * The instance logic node `id` runs under a variant, or undefined for the standard machine.
- * `amnesia` keeps the machine and loses the disk on crash (simulation.ts); `forged-ballot`
- * breaks node `CULPRIT` only.
+ * `amnesia` keeps the machine and loses the disk on crash (simulation.ts); `skip-rescan` keeps it
+ * and completes every membership change without its rescan (membershipFaults.ts, through the
+ * node's internal `changeMembersSkippingRescan`); `forged-ballot` breaks node `CULPRIT` only.
  */
 export function instanceLogicFor(
   variant: BrokenVariant | undefined,
@@ -159,6 +161,7 @@ export function instanceLogicFor(
     case 'no-takeover':
       return noTakeover;
     case 'amnesia':
+    case 'skip-rescan':
     case undefined:
       return undefined;
   }

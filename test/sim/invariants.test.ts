@@ -37,6 +37,37 @@ describe('InvariantChecker', () => {
     expect(checker.violations).toEqual([]);
   });
 
+  it('durability across configurations: a majority of the voters of some configuration is needed', () => {
+    // [a, b, c] then [b, d, e]: v on a and b is chosen in the first; w on d alone in none.
+    const records: Record<string, KeyRecord> = { a: accepted('v'), b: accepted('v'), d: accepted('w') };
+    const held = (voters: string[]) => voters.map((id) => records[id]);
+    const checker = new InvariantChecker(
+      () => 0,
+      () => [],
+      () => null,
+      { durableGroups: () => [held(['a', 'b', 'c']), held(['b', 'd', 'e'])], knowsComplete: () => true },
+    );
+    checker.noteProposed('k', 'v');
+    checker.noteClientSaw('read on e', 'k', 'v');
+    expect(checker.violations).toEqual([]);
+    checker.noteProposed('j', 'w');
+    checker.noteClientSaw('ask on d', 'j', 'w');
+    expect(checker.violations).toEqual([
+      't=0 durability: ask on d was told "w" for j, but only 1 of 3 nodes hold it on disk',
+    ]);
+  });
+
+  it('reserved keys: agreement is checked, validity is not (the nodes propose them, not asks)', () => {
+    const checker = new InvariantChecker(() => 0);
+    checker.noteDecided('node a', '\0cfg/2', { number: 2 });
+    checker.noteDecided('node b', '\0cfg/2', { number: 2 });
+    expect(checker.violations).toEqual([]);
+    checker.noteDecided('node c', '\0cfg/2', { number: 3 });
+    expect(checker.violations).toEqual([
+      't=0 agreement: node c decided {"number":3} for \u0000cfg/2, but {"number":2} was decided before',
+    ]);
+  });
+
   it('a decision is learned once durable: one a crash takes away before its commit never was', () => {
     const clock = new VirtualClock();
     const checker = new InvariantChecker(() => clock.now());
@@ -134,6 +165,27 @@ describe('InvariantChecker', () => {
       );
       expect(withoutOwner.violations).toEqual([
         't=0 round 0 not from the owner: a→c propose for k 0.a, the owner fast path is off',
+      ]);
+    });
+
+    it("round 0 of an epoch: its own voters' owner, and only once the sender knows the epoch complete", () => {
+      const complete = new Set(['a']);
+      const checker = new InvariantChecker(
+        () => 0,
+        () => [],
+        (_key, epoch) => (epoch === 0 ? 'c' : 'a'),
+        { durableGroups: () => [], knowsComplete: (id, epoch) => epoch === 1 && complete.has(id) },
+      );
+      const zero = (node: string) => ({ epoch: 1, round: 0, node });
+      checker.checkSent(propose('a', zero('a'), 'v'), senderPromised(zero('a')));
+      expect(checker.violations).toEqual([]);
+      checker.checkSent(propose('c', zero('c'), 'w'), senderPromised(zero('c')));
+      complete.delete('a');
+      checker.checkSent(propose('a', zero('a'), 'v'), senderPromised(zero('a')));
+      expect(checker.violations).toEqual([
+        't=0 round 0 in a transition: c→c propose for k 1:0.c, but c has not durably learned epoch 1 complete',
+        't=0 round 0 not from the owner: c→c propose for k 1:0.c, the owner is a',
+        't=0 round 0 in a transition: a→c propose for k 1:0.a, but a has not durably learned epoch 1 complete',
       ]);
     });
 

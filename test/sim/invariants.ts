@@ -3,7 +3,8 @@
 // Besides agreement, validity, durability and persist-before-reply, the ballot invariants the
 // acceptors enforce as defence in depth (acceptor.ts) are checked on what the nodes *send*, so a
 // node that breaks one is caught even when every acceptor refuses its message: one value per
-// (key, ballot), round 0 only from the key's owner, and a ballot's node is its sender.
+// (key, ballot), round 0 only from the key's owner, and a ballot's node is its sender. When the
+// voters change (MembershipFacts), durability counts per configuration and round 0 per epoch.
 import { compareBallots, formatBallot, type Ballot } from '../../src/paxos/ballot.js';
 import type {
   AcceptedProposal,
@@ -15,6 +16,21 @@ import type {
 import type { MemoryStorage } from '../../src/storage/memoryStorage.js';
 import type { KeyRecord } from '../../src/paxos/record.js';
 import { majority } from '../../src/paxos/quorum.js';
+import { isReservedKey } from '../../src/paxos/config.js';
+
+/**
+ * What the checker needs to know of a group whose voters change (docs/membership.md): the nodes'
+ * durable records grouped by configuration, and whether a sender may use round 0 in an epoch.
+ */
+export interface MembershipFacts {
+  /**
+   * Per configuration known so far (every epoch's voters), those voters' durable records of `key`:
+   * a value is durably chosen when a majority of some configuration's voters hold it.
+   */
+  durableGroups(key: string): readonly (readonly (KeyRecord | undefined)[])[];
+  /** Whether `sender` durably knows `epoch` complete (I7: round 0 only in a complete epoch). */
+  knowsComplete(sender: string, epoch: number): boolean;
+}
 
 /** Violations listed per kind; more of the same kind only repeat the story. */
 const MAX_PER_KIND = 10;
@@ -38,14 +54,38 @@ export class InvariantChecker {
   /**
    * @param durableRecords every node's durable records of a key, for the check that a decision a
    *   client observes is already backed by a majority on disk.
-   * @param ownerOf the one member that may use round 0 for a key (owner.ts), or null when the
-   *   owner fast path is off and nobody may.
+   * @param ownerOf the one member that may use round 0 for a key in an epoch (owner.ts), or null
+   *   when the owner fast path is off and nobody may.
+   * @param membership for a group whose voters change: durability is then judged per
+   *   configuration, and round 0 of an epoch is checked against its completion.
    */
   constructor(
     private readonly now: () => number,
     private readonly durableRecords: (key: string) => readonly (KeyRecord | undefined)[] = () => [],
-    private readonly ownerOf: (key: string) => string | null = () => null,
+    private readonly ownerOf: (key: string, epoch: number) => string | null = () => null,
+    private readonly membership?: MembershipFacts,
   ) {}
+
+  /**
+   * Whether `value` of `key` is durably chosen: a majority of some configuration's voters hold it
+   * on disk (one configuration, the members, unless the voters change); with the count found.
+   */
+  private backing(key: string, value: PaxosValue): { backing: number; of: number; chosen: boolean } {
+    const groups = this.membership ? this.membership.durableGroups(key) : [this.durableRecords(key)];
+    const shown = show(value);
+    let best = { backing: 0, of: 0, chosen: true };
+    for (const [i, records] of groups.entries()) {
+      if (records.length === 0) continue;
+      const backing = records.filter(
+        (r) => show(r?.decided?.value) === shown || (r?.accepted != null && show(r.accepted.value) === shown),
+      ).length;
+      const chosen = backing >= majority(records.length);
+      if (chosen) return { backing, of: records.length, chosen };
+      // Not chosen in any configuration so far: report the last one looked at (the latest).
+      if (i === groups.length - 1 || best.of === 0) best = { backing, of: records.length, chosen };
+    }
+    return best;
+  }
 
   /**
    * A client was told `value` for `key` (an ask's answer, or a read): it must already be chosen
@@ -54,15 +94,10 @@ export class InvariantChecker {
    */
   noteClientSaw(where: string, key: string, value: PaxosValue): void {
     this.noteDecided(where, key, value);
-    const records = this.durableRecords(key);
-    if (records.length === 0) return;
-    const shown = show(value);
-    const backing = records.filter(
-      (r) => show(r?.decided?.value) === shown || (r?.accepted != null && show(r.accepted.value) === shown),
-    ).length;
-    if (backing < majority(records.length)) {
+    const { backing, of, chosen } = this.backing(key, value);
+    if (!chosen) {
       this.fail(
-        `durability: ${where} was told ${shown} for ${key}, but only ${backing} of ${records.length} nodes hold it on disk`,
+        `durability: ${where} was told ${show(value)} for ${key}, but only ${backing} of ${of} nodes hold it on disk`,
       );
     }
   }
@@ -80,7 +115,8 @@ export class InvariantChecker {
     const first = this.chosen.get(key);
     if (first === undefined) {
       this.chosen.set(key, shown);
-      if (!this.proposed.get(key)?.has(shown))
+      // Reserved keys (configurations, completions) are proposed by the nodes, not by asks.
+      if (!isReservedKey(key) && !this.proposed.get(key)?.has(shown))
         this.fail(`validity: ${where} decided ${shown} for ${key}, which no ask proposed`);
     } else if (first !== shown) {
       this.fail(`agreement: ${where} decided ${shown} for ${key}, but ${first} was decided before`);
@@ -195,15 +231,10 @@ export class InvariantChecker {
       case 'decide': {
         // A decide reveals a chosen value: a majority of the members must hold it on disk (the
         // owner of a round 0 sends it holding nothing itself: every other member does).
-        const shown = show(message.value);
-        const backing = this.durableRecords(envelope.key).filter(
-          (r) =>
-            show(r?.decided?.value) === shown || (r?.accepted != null && show(r.accepted.value) === shown),
-        ).length;
-        const members = this.durableRecords(envelope.key).length;
-        if (members > 0 && backing < majority(members)) {
+        const { backing, of, chosen } = this.backing(envelope.key, message.value);
+        if (!chosen) {
           this.fail(
-            `persist before reply: ${where} ${shown} but only ${backing} of ${members} nodes hold it on disk`,
+            `persist before reply: ${where} ${show(message.value)} but only ${backing} of ${of} nodes hold it on disk`,
           );
         }
         this.noteDecided(`message from ${envelope.from}`, envelope.key, message.value);
@@ -225,7 +256,12 @@ export class InvariantChecker {
     if (message.ballot.node !== envelope.from)
       this.fail(`ballot not the sender's: ${where} carries ballot ${formatBallot(message.ballot)}`);
     if (message.ballot.round !== 0) return;
-    const owner = this.ownerOf(envelope.key);
+    const epoch = message.ballot.epoch ?? 0;
+    if (this.membership && epoch > 0 && !this.membership.knowsComplete(envelope.from, epoch))
+      this.fail(
+        `round 0 in a transition: ${where} ${formatBallot(message.ballot)}, but ${envelope.from} has not durably learned epoch ${epoch} complete`,
+      );
+    const owner = this.ownerOf(envelope.key, epoch);
     if (envelope.from !== owner) {
       this.fail(
         `round 0 not from the owner: ${where} ${formatBallot(message.ballot)}, ${owner === null ? 'the owner fast path is off' : `the owner is ${owner}`}`,

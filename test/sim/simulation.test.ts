@@ -1,11 +1,12 @@
 // Deterministic simulation inside `npm test`: a few hundred seeded schedules of faults against
-// 3- and 5-node clusters, with invariants checked after every step and on every message sent,
-// liveness after healing, and control runs of broken variants that the checks must catch. A
-// failing seed prints the command that replays it.
+// 3- and 5-node clusters, membership changes among them, with invariants checked after every step
+// and on every message sent, liveness after healing, and control runs of broken variants that the
+// checks must catch. A failing seed prints the command that replays it.
 import { describe, expect, it } from 'vitest';
 import { modeOfSeed, runSimulation, type SimOptions, type SimResult } from './simulation.js';
 import { summarizeRuns } from './summary.js';
 import type { BrokenVariant } from './brokenVariants.js';
+import { MEMBERSHIP_FAULTS } from './membershipFaults.js';
 
 const SEEDS = Number(process.env.SIM_SEEDS ?? 500);
 /** Seeds that once failed; each stays here as a regression test. */
@@ -13,6 +14,11 @@ const REGRESSION_SEEDS: readonly number[] = [
   // The checker counted a decision still in flight to disk as learned; the crash that followed
   // lost it, unseen, and the group rightly chose another value (invariants.ts, checkStorage).
   112939,
+  // Membership changes (membershipFaults.ts), driver bugs each: a change planned on a stale view
+  // removed a group down to 2 voters (3317); a change whose node lost its disk never answered and
+  // the run waited for it until the window closed (1924); a new voter that missed every push of its
+  // configuration got no request after healing, every key being decided already (1098).
+  3317, 1924, 1098,
 ];
 
 function explain(result: SimResult): string {
@@ -32,6 +38,17 @@ describe('deterministic simulation', () => {
     console.log(summarizeRuns(results));
     const faults = results.reduce((n, r) => n + r.faults.crash + r.faults.partition + r.faults.pause, 0);
     expect(faults).toBeGreaterThan(SEEDS);
+    // Membership changes were among the faults: every kind, and most of them completed.
+    for (const kind of MEMBERSHIP_FAULTS)
+      expect(results.filter((r) => r.membership[kind] > 0).length, kind).toBeGreaterThan(SEEDS / 10);
+    const outcomes = results.flatMap((r) => Object.entries(r.changeOutcomes));
+    const ok = outcomes.filter(([outcome]) => outcome === 'ok').reduce((n, [, count]) => n + count, 0);
+    const all = outcomes.reduce((n, [, count]) => n + count, 0);
+    expect(ok).toBeGreaterThan(all / 2);
+    // Groups ended with 3, 4 and 5 voters, some of them ids that were not there at the start.
+    const sizes = new Set(results.map((r) => r.finalConfig.indexOf(':')));
+    expect([...sizes].sort()).toEqual([3, 4, 5]);
+    expect(results.some((r) => /[f-z]/.test(r.finalConfig.split(':')[0] ?? ''))).toBe(true);
   }, 240_000);
 
   it.each(REGRESSION_SEEDS)('regression seed %i stays safe', async (seed) => {
@@ -102,6 +119,22 @@ describe('control runs: the checker catches broken variants', () => {
       acceptorFastPath: false,
     });
     expect(found?.violations.join('\n')).toMatch(/round 0 not from the owner: .*, the owner is [a-c]/);
+  });
+
+  it('membership changes that skip the rescan lose a decided value, and the checker sees it', async () => {
+    // The control of docs/membership.md §12.2 C1, among the simulation's faults: every change
+    // completes its transition without the rescan (changeMembersSkippingRescan). A replacement then
+    // lets new voters that never saw a decided value form a quorum and decide another.
+    const found = await firstViolation('skip-rescan', 100, {}, /agreement/);
+    expect(found, 'no seed exposed the change without its rescan').toBeDefined();
+    expect(found?.result.safety.join('\n')).toMatch(
+      /agreement: .* decided .* for k\d, but .* was decided before/,
+    );
+    expect(Object.values(found?.result.membership ?? {}).some((n) => n > 0)).toBe(true);
+    console.log(`skip-rescan caught at seed ${found?.seed}: ${found?.result.safety[0]}`);
+    // The same schedule with the rescan keeps every invariant.
+    const correct = await runSimulation({ seed: found?.seed ?? 0, nodes: 3, ownerFastPath: false });
+    expect(correct.violations).toEqual([]);
   });
 
   it('round 0 from anyone is caught when the owner fast path is off', async () => {

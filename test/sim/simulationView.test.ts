@@ -11,6 +11,7 @@ import {
 } from '../../src/inspect/view/model/recording.js';
 import { Timeline } from '../../src/inspect/view/model/timeline.js';
 import { simulationView } from './simulationView.js';
+import { FRESH_KEY } from './simulation.js';
 
 const replay = (events: Parameters<ClusterModel['apply']>[0][]) => {
   const model = new ClusterModel();
@@ -31,7 +32,8 @@ describe('simulation seeds in the cluster view', () => {
     expect(parsed.header?.source).toBe('simulation seed 7');
     const timeline = new Timeline(parsed.events);
     const model = timeline.seek(timeline.length);
-    const keys = Array.from({ length: view.result.options.keys }, (_, i) => `k${i}`);
+    // The keys of the fault window, and the one the probes ask first after healing.
+    const keys = [...Array.from({ length: view.result.options.keys }, (_, i) => `k${i}`), FRESH_KEY];
     for (const key of keys)
       for (const node of view.nodes) expect(model.stateOf(key, node), `${key} on ${node}`).toBe('decided');
     expect(model.badge).toMatchObject({ ok: true, decidedKeys: keys.length });

@@ -20,6 +20,7 @@ export async function simulationView(
 ): Promise<SimulationView> {
   const events: ViewEvent[] = [];
   const count = options.nodes ?? 3;
+  // The initial members, then every node a membership change adds, as it starts.
   const nodes = Array.from({ length: count }, (_, i) => String.fromCharCode(97 + i));
   let now = () => 0;
   const feeds = new Map<string, NodeViewFeed>();
@@ -28,12 +29,13 @@ export async function simulationView(
   const observer: SimObserver = {
     attach: (clock) => (now = clock),
     inspect: (id) => {
+      if (!nodes.includes(id)) nodes.push(id);
       const start = (starts.get(id) ?? 0) + 1;
       starts.set(id, start);
       const feed = new NodeViewFeed({
         nodeId: id,
         incarnation: `${id}-start-${start}`,
-        members: nodes,
+        members: [...nodes],
         publish: (event) => events.push(event),
         now: () => now(),
       });
