@@ -50,7 +50,8 @@ export interface Transport {
   setMembership?(membership: TransportMembership): void;
   /**
    * Hears, for each link that comes up, the configuration number its peer announced (undefined:
-   * a joining node without one), so the node can fetch a newer chain (§5.3). One listener.
+   * a joining node without one), and again whenever the peer's frames announce another number
+   * (§5.1), so the node can fetch a newer chain or send its own (§5.3). One listener.
    */
   onPeerConfig?(listener: (peer: string, cfg: number | undefined) => void): void;
 }

@@ -23,6 +23,12 @@ export class PeerLink implements RuntimeLink {
   readonly upSinceMs = performance.now();
   /** Where validated runtime items go (the transport sets it); without it they are dropped. */
   onRuntime: ((item: RuntimeItem) => void) | null = null;
+  /** The configuration this node runs under, stamped on every batch (the transport sets it). */
+  ownConfig: () => number | undefined = () => undefined;
+  /** Hears the peer's configuration each time its batches announce another one (the transport sets it). */
+  onPeerConfig: ((cfg: number) => void) | null = null;
+  /** The configuration the peer announced last: at the handshake, then on its batches. */
+  private peerConfig: number | undefined;
 
   constructor(
     readonly conn: Connection,
@@ -35,10 +41,13 @@ export class PeerLink implements RuntimeLink {
     private readonly stats: WireStats,
     private readonly logger: Logger,
   ) {
-    this.outbox = conn.outbox<Envelope>(
-      (envelopes) => ({ v: PROTOCOL_VERSION, t: 'batch', envelopes }),
-      limits,
-    );
+    this.outbox = conn.outbox<Envelope>((envelopes) => {
+      const cfg = this.ownConfig();
+      return cfg === undefined
+        ? { v: PROTOCOL_VERSION, t: 'batch', envelopes }
+        : { v: PROTOCOL_VERSION, t: 'batch', cfg, envelopes };
+    }, limits);
+    this.peerConfig = peer.cfg;
     this.runtimeOutbox = conn.outbox<RuntimeItem>(
       (messages) => ({ v: PROTOCOL_VERSION, t: 'runtime', messages }),
       limits,
@@ -64,6 +73,10 @@ export class PeerLink implements RuntimeLink {
     if (frame.t !== 'batch') {
       this.conn.fail(problem(WIRE_ERROR_CODES.UNEXPECTED_FRAME, `a ${frame.t} frame on a peer link`));
       return;
+    }
+    if (frame.cfg !== undefined && frame.cfg !== this.peerConfig) {
+      this.peerConfig = frame.cfg;
+      this.onPeerConfig?.(frame.cfg);
     }
     for (const raw of frame.envelopes) {
       this.stats.itemsReceived++;

@@ -403,6 +403,8 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
     );
     this.links.set(peer.id, link);
     link.onRuntime = (item) => this.runtimeLinks.receive(link, item);
+    link.ownConfig = () => this.roster.config?.number;
+    link.onPeerConfig = (cfg) => this.peerConfigListener?.(peer.id, cfg);
     this.wireStats.linksOpened++;
     const { incarnation } = peer;
     this.logger.info('link up', { peer: peer.id, dialledBy, incarnation, remote: conn.remote });

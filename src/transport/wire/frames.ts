@@ -92,6 +92,12 @@ export interface WelcomeFrame {
 export interface BatchFrame {
   readonly v: number;
   readonly t: 'batch';
+  /**
+   * The configuration the sender runs under (docs/membership.md §5.1): one field per frame, so a
+   * peer learns that it is behind, or ahead, from any batch, not only at the handshake. Absent
+   * from a joining node, which has none.
+   */
+  readonly cfg?: number;
   readonly envelopes: readonly Envelope[];
 }
 

@@ -25,7 +25,7 @@ export type InboundFrame =
   | ChallengeFrame
   | HelloFrame
   | WelcomeFrame
-  | { readonly v: number; readonly t: 'batch'; readonly envelopes: readonly unknown[] }
+  | { readonly v: number; readonly t: 'batch'; readonly cfg?: number; readonly envelopes: readonly unknown[] }
   | { readonly v: number; readonly t: 'runtime'; readonly messages: readonly unknown[] }
   | { readonly v: number; readonly t: 'requests'; readonly requests: readonly unknown[] }
   | { readonly v: number; readonly t: 'replies'; readonly replies: readonly unknown[] };
@@ -84,7 +84,12 @@ function frameOf(t: FrameType, raw: field.Fields): InboundFrame {
         ...signature(raw.sig),
       };
     case 'batch':
-      return { v, t, envelopes: items(raw.envelopes, 'envelopes') };
+      return {
+        v,
+        t,
+        ...(raw.cfg === undefined || raw.cfg === null ? {} : { cfg: field.count(raw.cfg, 'cfg') }),
+        envelopes: items(raw.envelopes, 'envelopes'),
+      };
     case 'runtime':
       return { v, t, messages: items(raw.messages, 'messages') };
     case 'requests':
