@@ -298,9 +298,10 @@ export function instanceEventFor(
 
 /** The slot after the key's instance (or this step) carried out `effects`: a decision ends the ask. */
 export function slotAfter(slot: KeySlot, effects: readonly Effect[]): KeySlot {
-  return effects.some((effect) => effect.type === 'decided')
-    ? { ...slot, proposal: null, awaiting: false }
-    : slot;
+  // A loop and a literal: this runs for every message a node handles (see `outcome` on spreads).
+  for (const effect of effects)
+    if (effect.type === 'decided') return { instance: slot.instance, awaiting: false, proposal: null };
+  return slot;
 }
 
 /**

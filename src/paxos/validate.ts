@@ -67,7 +67,7 @@ export function checkValue(value: unknown): string | null {
  * past MAX_VALUE_BYTES the count stops early). Admission control weighs asks by it.
  */
 export function measureValue(value: unknown): { readonly problem: string | null; readonly bytes: number } {
-  const walk: Walk = { bytes: 0, seen: new Set() };
+  const walk: Walk = { bytes: 0, seen: null };
   const problem = checkAt(value, 'value', 0, walk);
   if (problem !== null) return { problem, bytes: walk.bytes };
   if (walk.bytes > MAX_VALUE_BYTES)
@@ -78,7 +78,11 @@ export function measureValue(value: unknown): { readonly problem: string | null;
 interface Walk {
   /** The encoded size so far, counted with the widest headers. */
   bytes: number;
-  readonly seen: Set<object>;
+  /**
+   * The containers on the path from the root, to refuse cycles. Made at the first container:
+   * most values are a string or a number, checked several times per ask, and need none.
+   */
+  seen: Set<object> | null;
 }
 
 /** Header of a string, binary, array or map, counted at its widest. */
@@ -110,8 +114,9 @@ function checkAt(value: unknown, path: string, depth: number, walk: Walk): strin
     return null;
   }
   if (depth >= MAX_VALUE_DEPTH) return `${path} is nested deeper than ${MAX_VALUE_DEPTH} levels`;
-  if (walk.seen.has(value)) return `${path} contains a cycle`;
-  walk.seen.add(value);
+  const seen = (walk.seen ??= new Set());
+  if (seen.has(value)) return `${path} contains a cycle`;
+  seen.add(value);
   walk.bytes += HEADER_BYTES;
   try {
     if (Array.isArray(value)) {
@@ -133,7 +138,7 @@ function checkAt(value: unknown, path: string, depth: number, walk: Walk): strin
     }
     return null;
   } finally {
-    walk.seen.delete(value);
+    seen.delete(value);
   }
 }
 

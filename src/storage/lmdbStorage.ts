@@ -221,6 +221,7 @@ export class LmdbStorage implements Storage, IncarnationStore, DecidedLog, Membe
   }
 
   private issueLazyWrites(): void {
+    if (this.lazyWrites.length === 0) return; // every write calls this: most find nothing held back
     if (this.lazyTimer !== null) clearTimeout(this.lazyTimer);
     this.lazyTimer = null;
     for (const issue of this.lazyWrites.splice(0)) issue();
