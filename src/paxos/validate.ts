@@ -29,11 +29,17 @@ export function checkKey(key: unknown): string | null {
   return null;
 }
 
+// eslint-disable-next-line no-control-regex -- every ASCII code unit, NUL included, on purpose
+const ASCII = /^[\x00-\x7f]*$/;
+
 /**
  * UTF-8 length of `text`, or -1 when it holds a lone surrogate (no UTF-8 form; msgpack strings
  * are UTF-8, so such a string would not come back as sent).
  */
 export function utf8Length(text: string): number {
+  // A long ASCII string (most values) is one byte a character, proven by one native regex scan,
+  // about five times faster than the loop below at 256 characters; short ones loop faster.
+  if (text.length > 32 && ASCII.test(text)) return text.length;
   let bytes = 0;
   for (let i = 0; i < text.length; i++) {
     const unit = text.charCodeAt(i);
