@@ -31,8 +31,13 @@ export function memberState(
         link.reason.code === code,
     );
   // Only a completed change removes a member, and configurations are decided: one peer's word is
-  // enough (this node may have been down during the change, and never heard of it).
-  const removedBy = refusedWith(WIRE_ERROR_CODES.REMOVED)[0];
+  // enough (this node may have been down during the change, and never heard of it). But only a
+  // refusal that names this node: a member removed itself refuses every dialler with the same
+  // code ("this node was removed … it links nobody", roster.ts), and a peer still dialling it
+  // before dropping it must not take that for its own removal.
+  const removedBy = refusedWith(WIRE_ERROR_CODES.REMOVED).find((link) =>
+    (link.reason?.detail ?? '').includes(`node ${self} was removed`),
+  );
   if (removedBy !== undefined)
     return {
       state: 'stopped',

@@ -104,10 +104,10 @@ describe('where a node stands (node --join, and a removed node)', () => {
     previousVoters: null,
     ...extra,
   });
-  const refused = (peer: string, code: string): LinkStatus => ({
+  const refused = (peer: string, code: string, detail = 'no'): LinkStatus => ({
     peer,
     state: 'down',
-    reason: { kind: 'refused', code, side: 'peer', closeCode: 4000, detail: 'no' },
+    reason: { kind: 'refused', code, side: 'peer', closeCode: 4000, detail },
     dialledBy: null,
     forMs: 1,
   });
@@ -151,9 +151,26 @@ describe('where a node stands (node --join, and a removed node)', () => {
   });
 
   it('stops with PAXOS_ERR_REMOVED when a member refuses it as removed (it was down during the change)', () => {
-    expect(memberState('c', view(['a', 'b', 'c']), [refused('a', 'WIRE_ERR_REMOVED')], false)).toMatchObject({
+    const removedC = refused(
+      'a',
+      'WIRE_ERR_REMOVED',
+      'PAXOS_ERR_REMOVED: node c was removed in configuration 4',
+    );
+    expect(memberState('c', view(['a', 'b', 'c']), [removedC], false)).toMatchObject({
       state: 'stopped',
       code: ERROR_CODES.REMOVED,
+    });
+  });
+
+  it('keeps serving when a peer refuses it because that peer was removed itself', () => {
+    // n6 was removed and refuses every dialler; n2, still dialling it, is a member all the same.
+    const removedPeer = refused(
+      'n6',
+      'WIRE_ERR_REMOVED',
+      'PAXOS_ERR_REMOVED: this node was removed in configuration 5: it links nobody',
+    );
+    expect(memberState('n2', view(['n1', 'n2', 'n3']), [removedPeer], false)).toMatchObject({
+      state: 'member',
     });
   });
 
