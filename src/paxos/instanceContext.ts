@@ -214,6 +214,25 @@ export function nextWait(context: InstanceContext, baseMs: number): BackoffState
   };
 }
 
+/**
+ * The wait of the owner's round 0 (owner.ts): the whole phase timeout, not a jittered draw from
+ * its upper half. Jitter keeps duelling proposers out of lockstep, and nobody duels in round 0 (only
+ * the owner may use it); but the round waits for its slowest member (a fast round needs every other
+ * one), so under load a wait drawn down to half the timeout retried phases that were merely slow.
+ * Draws nothing, so the instance's random sequence is the same either way.
+ */
+export function fastRoundWait(context: InstanceContext): BackoffState {
+  const { backoffMaxMs, timeoutBackoffMaxMs } = context.timing;
+  const { attempt, timeouts, rng } = context.backoff;
+  const ceilingMs = backoffCeilingMs(backoffMaxMs, timeoutBackoffMaxMs, timeouts);
+  return {
+    attempt,
+    timeouts,
+    waitMs: backoffDelayMs(context.timing.phaseTimeoutMs, ceilingMs, attempt, 1),
+    rng,
+  };
+}
+
 export function isMember(context: InstanceContext, from: string): boolean {
   return from !== context.node && context.members.includes(from);
 }

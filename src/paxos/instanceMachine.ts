@@ -9,6 +9,7 @@ import { mayTakeRoundZero, phase1Sets, prepareTargets } from './config.js';
 import type { Effect } from './effects.js';
 import {
   countsAsAck,
+  fastRoundWait,
   initialContext,
   instanceConfig,
   isAckQuorum,
@@ -127,7 +128,7 @@ export const instanceMachine = setup({
       const ballot = nextBallot(context.node, -1, context.config.epoch);
       const proposal = context.proposal ?? { value: (event as RequestEvent).value };
       const proposing: AcceptedProposal = { ballot, value: proposal.value };
-      const backoff = nextWait(context, context.timing.phaseTimeoutMs);
+      const backoff = fastRoundWait(context);
       enqueue.emit({
         type: 'broadcast',
         key: context.key,

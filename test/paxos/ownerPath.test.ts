@@ -43,6 +43,23 @@ describe('owner fast path', () => {
     expect(decided.effects.map((e) => e.type)).toEqual(['broadcast', 'decided', 'persist']);
   });
 
+  it('round 0 waits the whole phase timeout, while a phase 1 draws its wait from the upper half', () => {
+    // Nobody duels in round 0, and it waits for its slowest member, so its wait is not jittered
+    // down (instanceContext.ts, fastRoundWait); a phase 1 keeps the jitter that separates duellists.
+    const timing = { phaseTimeoutMs: 200 };
+    const seeds = [1, 2, 3, 4, 5, 6];
+    const waitAfter = (seed: number, classic: boolean): number =>
+      step(start({ ...owned, seed, timing }), { type: 'ask', value: 'large', classic }).snapshot.context
+        .backoff.waitMs;
+    expect(seeds.map((seed) => waitAfter(seed, false))).toEqual(seeds.map(() => 200));
+    const drawn = seeds.map((seed) => waitAfter(seed, true));
+    for (const wait of drawn) {
+      expect(wait).toBeGreaterThanOrEqual(100);
+      expect(wait).toBeLessThan(200);
+    }
+    expect(new Set(drawn).size).toBeGreaterThan(1);
+  });
+
   it('an owner that knows a member is out of reach runs both phases instead', () => {
     const s = step(start(owned), { type: 'ask', value: 'large', classic: true });
     expect(s.snapshot.value).toBe('preparing');
