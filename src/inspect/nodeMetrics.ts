@@ -88,7 +88,7 @@ export function nodeMetricFamilies(node: GenPaxosNode, links?: readonly LinkStat
       name: 'paxos_decision_rounds',
       help: 'Ballots this node started per decision it proposed.',
       type: 'histogram',
-      samples: [{ histogram: supervisor.decisionRounds.snapshot() }],
+      samples: [{ histogram: supervisor.ballots.decisionRounds.snapshot() }],
     },
     counter('paxos_ballots_started_total', 'Phase 1 ballots this node started.', stats.ballotsStarted),
     counter(

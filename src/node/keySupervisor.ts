@@ -7,7 +7,6 @@
 // node serves the others), retirement of decided and idle instances, and the asks waiting for keys.
 import type { ActorRefFrom, AnyActorScope, EventObject } from 'xstate';
 import { GenPaxosError, ERROR_CODES, errorInfo, type ErrorInfo } from '../base/errors.js';
-import { Histogram } from '../base/histogram.js';
 import { drawSeed } from '../base/random.js';
 import type { Effect, RefusedEffect } from '../paxos/effects.js';
 import {
@@ -44,12 +43,12 @@ import { InstanceWitnesses } from './instanceWitness.js';
 import { TakeoverTimers } from './takeoverTimers.js';
 import { PhaseTimer } from './phaseTimer.js';
 import { MembershipHooks } from './membership/membershipHooks.js';
+import { BallotCounts } from './ballotCounts.js';
+import { KeyWaiters } from './keyWaiters.js';
+import { KnownDecisions } from './knownDecisions.js';
 import type { NodeMembership } from './membership/nodeMembership.js';
 
 type InstanceActor = ActorRefFrom<InstanceMachine>;
-
-/** Buckets of the ballots a node started per decision it proposed. */
-export const DECISION_ROUND_BUCKETS: readonly number[] = [1, 2, 3, 4, 5, 8, 13, 21];
 
 /** What the supervisor needs of the actor that hosts it: its scope, and a way into its mailbox. */
 export interface KeySupervisorHost {
@@ -67,17 +66,15 @@ export interface KeySupervisorHost {
 export class KeySupervisor {
   readonly stats: SupervisorStats = emptySupervisorStats();
   readonly runner: EffectRunner;
-  /** Ballots this node started per decision it took part in as a proposer. */
-  readonly decisionRounds = new Histogram(DECISION_ROUND_BUCKETS);
+  /** Ballots this node started per key, and per decision (a histogram). */
+  readonly ballots: BallotCounts;
   /** The instances: a simple_one_for_one pool of per-key children. */
   private readonly pool: SimpleOneForOne<InstanceMachine, null>;
   /** Every key that is not at rest (EMPTY_SLOT): a live instance, an awaited outcome, or an ask. */
   private readonly slots = new Map<string, KeySlot>();
   /** Asks waiting for a key's decision. */
-  private readonly waiting = new Map<string, ReplyTo[]>();
+  private readonly waiting = new KeyWaiters();
   private readonly failed = new Map<string, ErrorInfo>();
-  /** Ballots started per key not yet decided here. */
-  private readonly ballots = new Map<string, number>();
   /** Why this node stopped voting (its storage failed, or an alarm), as asks are refused with it. */
   private votingStopped: ErrorInfo | null = null;
   private host: KeySupervisorHost | null = null;
@@ -92,11 +89,8 @@ export class KeySupervisor {
   readonly silentPeers: SilentPeers;
   /** Quorum reads waiting for answers (docs/membership.md §8.3). */
   readonly quorumReads: QuorumReads;
-  /**
-   * Decisions known to be chosen here whose decided record is not durable yet (§8.2, rule 1): the
-   * asks of these keys may have been answered already, so reads must see them too.
-   */
-  private readonly knownChosen = new Map<string, { readonly value: PaxosValue }>();
+  /** Decisions known to be chosen here (§8.2, rule 1), durable or not yet. */
+  private readonly known: KnownDecisions;
   /** Keys handled without an instance, shown to inspection as their instance would be; null when not inspected. */
   private readonly witnesses: InstanceWitnesses | null;
 
@@ -121,10 +115,13 @@ export class KeySupervisor {
       onSettled: (write) => this.host?.settle(write),
       // The decision learned before its record was issued is on disk now: the store answers for it
       // (unless something run on the way issued another write of the key).
-      onWritesDurable: (key) => {
-        if (!this.runner.hasPendingWrites(key)) this.knownChosen.delete(key);
-      },
+      onWritesDurable: (key) => this.known.writesDurable(key),
     });
+    this.known = new KnownDecisions({
+      storage: options.storage,
+      hasPendingWrites: (key) => this.runner.hasPendingWrites(key),
+    });
+    this.ballots = new BallotCounts(this.stats);
     const { id, members, storage, random } = options;
     this.timing = new AdaptiveTiming({ ...DEFAULT_TIMING, ...options.timing }, options.adaptiveTiming);
     this.phases = new PhaseTimer(this.timing, () => options.clock.now());
@@ -309,10 +306,7 @@ export class KeySupervisor {
       replyTo.send({ type: 'paxos.failed', key, error: refusal });
       return;
     }
-    // Callers that gave up (a call that timed out) leave with the next ask of their key.
-    const waiting = this.waiting.get(key)?.filter((r) => r.settled?.() !== true);
-    if (waiting) this.waiting.set(key, [...waiting, replyTo]);
-    else this.waiting.set(key, [replyTo]);
+    this.waiting.add(key, replyTo);
     const owner = this.ownerOf(key);
     const ownerReachable =
       owner === null || owner === this.options.id || this.options.transport.isLinkUp?.(owner) !== false;
@@ -321,29 +315,12 @@ export class KeySupervisor {
 
   /** An ask gave up waiting (its timeout): forget its reply address. */
   cancelAsk(key: string, replyTo: ReplyTo): void {
-    const waiting = this.waiting.get(key);
-    if (!waiting) return;
-    const rest = waiting.filter((r) => r !== replyTo);
-    if (rest.length > 0) this.waiting.set(key, rest);
-    else this.waiting.delete(key);
+    this.waiting.remove(key, replyTo);
   }
 
-  /** The decision of `key` known here, or `undefined` (knownDecision). */
+  /** The decision of `key` known to be chosen here (knownDecisions.ts), or `undefined`. */
   read(key: string): PaxosValue | undefined {
-    return this.knownDecision(key)?.value;
-  }
-
-  /**
-   * The decision of `key` this node knows to be chosen (docs/membership.md §8.2, rule 1): one it
-   * learned or answered with (held until its record is durable), or a durable decided record. A
-   * decided record still in flight is not enough: a proposer writes its decision as soon as its
-   * quorum is counted, before the own acceptance the quorum rests on is durable.
-   */
-  private knownDecision(key: string): { readonly value: PaxosValue } | null {
-    const known = this.knownChosen.get(key);
-    if (known !== undefined) return known;
-    if (this.runner.hasPendingWrites(key)) return null;
-    return this.options.storage.load(key)?.decided ?? null;
+    return this.known.of(key)?.value;
   }
 
   /**
@@ -352,7 +329,7 @@ export class KeySupervisor {
    * asker here) before a crash lost the decided record, so it is resolved with a quorum read.
    */
   readLocal(key: string, replyTo: ReplyTo): void {
-    const known = this.knownDecision(key);
+    const known = this.known.of(key);
     if (known !== null) {
       replyTo.send({ type: 'paxos.read', key, decided: true, value: known.value });
       return;
@@ -384,8 +361,7 @@ export class KeySupervisor {
       replyTo.send({ type: 'paxos.failed', key, error: refusal });
       return;
     }
-    const waiting = this.waiting.get(key)?.filter((r) => r.settled?.() !== true) ?? [];
-    this.waiting.set(key, [...waiting, replyTo]);
+    this.waiting.add(key, replyTo);
     this.step(key, { type: 'recover', value });
   }
 
@@ -431,7 +407,7 @@ export class KeySupervisor {
     if (!live || live.sessionId !== sessionId) return;
     const state = live.getSnapshot().value as InstanceStateName;
     if (!isRetirable(state, this.waiting.has(key))) return;
-    if (state === 'nil') this.ballots.delete(key);
+    if (state === 'nil') this.ballots.forget(key);
     this.stats.retired++;
     this.pool.terminateChild(key);
     this.setSlot(key, { ...(this.slots.get(key) ?? EMPTY_SLOT), instance: null });
@@ -474,9 +450,7 @@ export class KeySupervisor {
     this.pool.shutdown();
     this.witnesses?.stopAll();
     this.slots.clear();
-    for (const [key, waiting] of this.waiting)
-      for (const r of waiting) r.send({ type: 'paxos.failed', key, error });
-    this.waiting.clear();
+    this.waiting.failAll(error);
     this.quorumReads.failAll(error);
   }
 
@@ -549,20 +523,16 @@ export class KeySupervisor {
   private decided(key: string, value: PaxosValue): void {
     // Known chosen now (the writes it rests on are durable); readable until its decided record,
     // issued with it (learner.ts), is durable too and the store answers for it.
-    this.knownChosen.set(key, { value });
+    this.known.learned(key, value);
     this.stats.decided++;
-    const rounds = this.ballots.get(key) ?? 0;
-    this.ballots.delete(key);
-    if (rounds > 0) this.decisionRounds.observe(rounds);
+    const rounds = this.ballots.decided(key);
     this.answer(key, value);
     if (isReservedKey(key)) this.hooks.decided(key, value);
     this.host?.scope.emit({ type: 'decided', key, value, rounds });
   }
 
   private answer(key: string, value: PaxosValue): void {
-    const waiting = this.waiting.get(key);
-    this.waiting.delete(key);
-    for (const replyTo of waiting ?? []) replyTo.send({ type: 'paxos.decided', key, value });
+    this.waiting.decided(key, value);
   }
 
   private refused(effect: RefusedEffect): void {
@@ -588,19 +558,9 @@ export class KeySupervisor {
     this.failed.set(key, error);
     this.stats.failedKeys++;
     this.slots.delete(key);
-    this.ballots.delete(key);
+    this.ballots.forget(key);
     this.host?.scope.emit({ type: 'instance.failed', key, error });
-    const refusal = this.refusal(key) as ErrorInfo;
-    for (const replyTo of this.waiting.get(key) ?? [])
-      replyTo.send({ type: 'paxos.failed', key, error: refusal });
-    this.waiting.delete(key);
-  }
-
-  private countBallot(key: string): void {
-    const started = (this.ballots.get(key) ?? 0) + 1;
-    this.ballots.set(key, started);
-    this.stats.ballotsStarted++;
-    if (started > 1) this.stats.retries++;
+    this.waiting.fail(key, this.refusal(key) as ErrorInfo);
   }
 
   private stoppedReason(): string {
@@ -644,7 +604,7 @@ export class KeySupervisor {
     // A ballot starts with its prepare, or — ballot 0, the owner's — with its propose.
     const message = effect.type === 'broadcast' ? effect.message : null;
     if (message?.type === 'prepare' || (message?.type === 'propose' && message.ballot.round === 0))
-      this.countBallot(key);
+      this.ballots.ballotStarted(key);
     if (message?.type === 'propose' && message.ballot.round === 0) this.silentPeers.roundZeroSent(key);
     if (effect.type === 'decided') this.setSlot(key, slotAfter(this.slots.get(key) ?? EMPTY_SLOT, [effect]));
     this.runner.run(effect);
