@@ -3,9 +3,7 @@
 // yet committed through an in-memory overlay. Also keeps the node's identity (node id,
 // incarnation), the incarnations it has seen of its peers (amnesia.ts), and the decided log with
 // the catch-up cursors (decidedLog.ts).
-import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { open, type Database, type RootDatabase } from 'lmdb';
 import { ERROR_CODES, GenPaxosError } from '../base/errors.js';
 import type { KeyRecord } from '../paxos/record.js';
 import type { IncarnationStore } from './amnesia.js';
@@ -20,10 +18,15 @@ import {
 } from './decidedLog.js';
 import { lockDataDir } from './dataDirLock.js';
 import {
-  DB_NAMES,
-  FORMAT_VERSION,
-  LMDB_ENV_OPTIONS,
-  META_KEYS,
+  establishIdentity,
+  lastLogged,
+  nextBoot,
+  numberDecidedKeys,
+  openDatabases,
+  type Databases,
+  type DirectoryIdentity,
+} from './lmdbOpening.js';
+import {
   decodeAcceptor,
   decodeDecided,
   decodeKey,
@@ -64,26 +67,13 @@ export interface LmdbStorageOptions {
   readonly onCommit?: (commit: CommitInfo) => void;
 }
 
-type Bytes = Database<Buffer, Buffer>;
-
-interface Databases {
-  readonly root: RootDatabase<Buffer, Buffer>;
-  readonly meta: Bytes;
-  readonly acceptor: Bytes;
-  readonly decided: Bytes;
-  readonly peers: Bytes;
-  readonly decidedLog: Bytes;
-  readonly catchup: Bytes;
-  readonly config: Bytes;
-}
-
 export class LmdbStorage implements Storage, IncarnationStore, DecidedLog, MembershipStore {
   private dbs: Databases | null = null;
   private state: 'new' | 'opening' | 'open' | 'closing' | 'closed' = 'new';
   private opening: Promise<void> | null = null;
   private closing: Promise<void> | null = null;
   private releaseLock: (() => void) | null = null;
-  private identity: { readonly incarnation: string; readonly created: boolean } | null = null;
+  private identity: DirectoryIdentity | null = null;
   private bootCount = 0;
   /** Set by the first failed write, sticky: the store refuses every later write. */
   private failure: Promise<GenPaxosError> | null = null;
@@ -366,22 +356,10 @@ export class LmdbStorage implements Storage, IncarnationStore, DecidedLog, Membe
     mkdirSync(path, { recursive: true });
     this.releaseLock = lockDataDir(path);
     try {
-      const root = open<Buffer, Buffer>({ path, ...LMDB_ENV_OPTIONS } as Parameters<typeof open>[0]);
-      const sub = (name: string): Bytes =>
-        root.openDB<Buffer, Buffer>(name, { encoding: 'binary', keyEncoding: 'binary' });
-      this.dbs = {
-        root,
-        meta: sub(DB_NAMES.meta),
-        acceptor: sub(DB_NAMES.acceptor),
-        decided: sub(DB_NAMES.decided),
-        peers: sub(DB_NAMES.peers),
-        decidedLog: sub(DB_NAMES.decidedLog),
-        catchup: sub(DB_NAMES.catchup),
-        config: sub(DB_NAMES.config),
-      };
-      this.identity = await this.establishIdentity(this.dbs, nodeId);
-      this.decidedIssued = await this.numberDecidedKeys(this.dbs);
-      this.bootCount = await this.nextBoot(this.dbs);
+      this.dbs = openDatabases(path);
+      this.identity = await establishIdentity(this.dbs, nodeId, path);
+      this.decidedIssued = await numberDecidedKeys(this.dbs);
+      this.bootCount = await nextBoot(this.dbs);
       this.state = 'open';
     } catch (error) {
       this.state = 'closed';
@@ -392,69 +370,6 @@ export class LmdbStorage implements Storage, IncarnationStore, DecidedLog, Membe
       this.releaseLock = null;
       throw error;
     }
-  }
-
-  /**
-   * The decided log's last number. A directory written before the log existed has decided keys
-   * and no log: they are numbered now, once, in key order.
-   */
-  private async numberDecidedKeys(dbs: Databases): Promise<number> {
-    const head = lastLogged(dbs);
-    if (head > 0 || dbs.decided.getKeysCount() === 0) return head;
-    let seq = 0;
-    const writes: Promise<unknown>[] = [];
-    for (const key of dbs.decided.getKeys()) writes.push(dbs.decidedLog.put(encodeSeq(++seq), key));
-    await Promise.all(writes.map(durable));
-    return seq;
-  }
-
-  /** The store's restart counter, one more than the last start's, durable before it is used. */
-  private async nextBoot(dbs: Databases): Promise<number> {
-    const key = encodeString(META_KEYS.boot);
-    const boot = Number(decodeString(dbs.meta.get(key)) ?? '0') + 1;
-    await durable(dbs.meta.put(key, encodeString(String(boot))));
-    return boot;
-  }
-
-  /** Reads (or, for a new directory, writes) who the directory belongs to. */
-  private async establishIdentity(
-    dbs: Databases,
-    nodeId: string,
-  ): Promise<{ readonly incarnation: string; readonly created: boolean }> {
-    const read = (name: string) => decodeString(dbs.meta.get(encodeString(name)));
-    const format = read(META_KEYS.format);
-    const owner = read(META_KEYS.nodeId);
-    const incarnation = read(META_KEYS.incarnation);
-    const where = `data directory ${this.options.path}`;
-    if (format === undefined && owner === undefined && incarnation === undefined) {
-      if (dbs.acceptor.getKeysCount() > 0 || dbs.decided.getKeysCount() > 0)
-        throw new GenPaxosError(
-          ERROR_CODES.WRONG_DATA_DIR,
-          `${where} holds Paxos state but no node identity`,
-        );
-      const created = randomUUID();
-      // One commit: a crash leaves either no identity or all of it.
-      const writes = [
-        dbs.meta.put(encodeString(META_KEYS.format), encodeString(String(FORMAT_VERSION))),
-        dbs.meta.put(encodeString(META_KEYS.nodeId), encodeString(nodeId)),
-        dbs.meta.put(encodeString(META_KEYS.incarnation), encodeString(created)),
-      ];
-      await Promise.all(writes.map(durable));
-      return { incarnation: created, created: true };
-    }
-    if (format !== String(FORMAT_VERSION))
-      throw new GenPaxosError(
-        ERROR_CODES.WRONG_DATA_DIR,
-        `${where} has format ${String(format)}; this version reads format ${FORMAT_VERSION}`,
-      );
-    if (owner !== nodeId)
-      throw new GenPaxosError(
-        ERROR_CODES.WRONG_DATA_DIR,
-        `${where} belongs to node ${JSON.stringify(owner)}, not ${JSON.stringify(nodeId)}`,
-      );
-    if (incarnation === undefined || incarnation.length === 0)
-      throw new GenPaxosError(ERROR_CODES.WRONG_DATA_DIR, `${where} has no incarnation id`);
-    return { incarnation, created: false };
   }
 
   /** Issues one logical write (`issue` returns lmdb-js's commit promises); resolves once durable. */
@@ -526,11 +441,6 @@ export class LmdbStorage implements Storage, IncarnationStore, DecidedLog, Membe
       ? this.notOpen()
       : new GenPaxosError(ERROR_CODES.STORAGE_CLOSED, `data directory ${this.options.path} is closed`);
   }
-}
-
-function lastLogged(dbs: Databases): number {
-  for (const key of dbs.decidedLog.getKeys({ reverse: true, limit: 1 })) return decodeSeq(key);
-  return 0;
 }
 
 function rejectWith(error: Error): never {
