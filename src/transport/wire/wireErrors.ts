@@ -41,7 +41,7 @@ export const WIRE_ERROR_CODES = {
   REMOVED: 'WIRE_ERR_REMOVED',
   /**
    * The node dialled was itself removed by a completed transition and links nobody: the dialler
-   * is not removed (it has not adopted that change yet), and only stops dialling that peer.
+   * is not removed (it has not adopted that change yet); it drops that peer once it does.
    */
   PEER_REMOVED: 'WIRE_ERR_PEER_REMOVED',
   /** A joining node (no configuration yet) whose id is not a member: add it first. */
