@@ -31,13 +31,10 @@ export function memberState(
         link.reason.code === code,
     );
   // Only a completed change removes a member, and configurations are decided: one peer's word is
-  // enough (this node may have been down during the change, and never heard of it). But only a
-  // refusal that names this node: a member removed itself refuses every dialler with the same
-  // code ("this node was removed … it links nobody", roster.ts), and a peer still dialling it
-  // before dropping it must not take that for its own removal.
-  const removedBy = refusedWith(WIRE_ERROR_CODES.REMOVED).find((link) =>
-    (link.reason?.detail ?? '').includes(`node ${self} was removed`),
-  );
+  // enough (this node may have been down during the change, and never heard of it). A peer that
+  // was removed itself refuses with another code, WIRE_ERR_PEER_REMOVED (roster.ts): that says
+  // nothing of this node, which stops dialling it once it adopts the change.
+  const removedBy = refusedWith(WIRE_ERROR_CODES.REMOVED)[0];
   if (removedBy !== undefined)
     return {
       state: 'stopped',
@@ -58,9 +55,14 @@ export function memberState(
         };
   }
   // A member that has not adopted the change yet refuses a joining node too: stop only when every
-  // member that answered refused it, and none let it in.
+  // member that answered refused it, and none let it in. A removed node is no member: its refusal
+  // (WIRE_ERR_PEER_REMOVED) counts neither way.
   const refusals = refusedWith(WIRE_ERROR_CODES.NOT_A_MEMBER);
-  const answered = links.filter((link) => link.state === 'up' || link.reason?.kind === 'refused');
+  const answered = links.filter(
+    (link) =>
+      link.state === 'up' ||
+      (link.reason?.kind === 'refused' && link.reason.code !== WIRE_ERROR_CODES.PEER_REMOVED),
+  );
   if (joining && refusals.length > 0 && refusals.length === answered.length)
     return notAMember(
       self,

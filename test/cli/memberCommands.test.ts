@@ -10,7 +10,18 @@ import { changeExitCode, formatMembers, memberArg } from '../../src/cli/memberCo
 import { memberState } from '../../src/cli/membershipWatch.js';
 import type { MembershipView } from '../../src/node/membership/nodeMembership.js';
 import type { LinkStatus } from '../../src/transport/wire/frames.js';
-import { WIRE_ERROR_CODES, WireError } from '../../src/transport/wire/wireErrors.js';
+import { reasonOfDial } from '../../src/transport/wire/linkReasons.js';
+import { checkMember, type Roster } from '../../src/transport/wire/roster.js';
+import {
+  CLOSE_CODES,
+  REFUSAL_CLOSE_CODES,
+  WIRE_ERROR_CODES,
+  WireError,
+  closeReason,
+  codeOfCloseReason,
+  problem,
+  type WireProblem,
+} from '../../src/transport/wire/wireErrors.js';
 
 describe('member arguments', () => {
   it('takes ID=URL, HOST:PORT meaning ws://', () => {
@@ -150,28 +161,80 @@ describe('where a node stands (node --join, and a removed node)', () => {
     ).toMatchObject({ state: 'member' });
   });
 
+  /** A handshake refusal as the dialler's status has it: sent in a close frame, cut to fit. */
+  const seenAs = (peer: string, refusal: WireProblem | null): LinkStatus => {
+    if (refusal === null) throw new Error(`${peer} admitted the dialler`);
+    const reason = closeReason(refusal);
+    const code = codeOfCloseReason(reason);
+    if (code === null) throw new Error(`no code in ${reason}`);
+    const detail = reason.replace(/^WIRE_ERR_[A-Z_]+: ?/, '');
+    const why = reasonOfDial({
+      opened: true,
+      socketError: null,
+      problem: problem(code, detail),
+      closedBy: 'remote',
+      closeCode: REFUSAL_CLOSE_CODES[code] ?? null,
+    });
+    return { peer, state: 'down', reason: why, dialledBy: null, forMs: 1 };
+  };
+  /** A peer's roster on configuration 5: voters a, b; `removed` left out by configuration 4. */
+  const rosterOf = (removed: string, selfRemovedIn: number | null = null): Roster => ({
+    config: { number: 5, digest: 'f'.repeat(64) },
+    isMember: (id) => id === 'a' || id === 'b',
+    removedIn: (id) => (id === removed ? 4 : null),
+    selfRemovedIn,
+  });
+
   it('stops with PAXOS_ERR_REMOVED when a member refuses it as removed (it was down during the change)', () => {
-    const removedC = refused(
-      'a',
-      'WIRE_ERR_REMOVED',
-      'PAXOS_ERR_REMOVED: node c was removed in configuration 4',
-    );
+    const removedC = seenAs('a', checkMember('c', { cfg: 3, digest: 'e'.repeat(64) }, rosterOf('c')));
+    expect(removedC.reason).toMatchObject({ code: WIRE_ERROR_CODES.REMOVED, closeCode: CLOSE_CODES.REMOVED });
     expect(memberState('c', view(['a', 'b', 'c']), [removedC], false)).toMatchObject({
       state: 'stopped',
       code: ERROR_CODES.REMOVED,
     });
   });
 
+  it('stops on the code alone, even when a long id pushed its name out of the close reason', () => {
+    const long = `node-${'x'.repeat(120)}`;
+    const refusal = seenAs('a', checkMember(long, { cfg: 3, digest: 'e'.repeat(64) }, rosterOf(long)));
+    expect(refusal.reason?.code).toBe(WIRE_ERROR_CODES.REMOVED);
+    expect(refusal.reason?.detail).not.toContain('was removed'); // cut at 123 bytes
+    expect(memberState(long, view(['a', 'b', long]), [refusal], false)).toMatchObject({
+      state: 'stopped',
+      code: ERROR_CODES.REMOVED,
+      message: expect.stringContaining(`node ${long} was removed: a refused it`),
+    });
+  });
+
   it('keeps serving when a peer refuses it because that peer was removed itself', () => {
-    // n6 was removed and refuses every dialler; n2, still dialling it, is a member all the same.
-    const removedPeer = refused(
-      'n6',
-      'WIRE_ERR_REMOVED',
-      'PAXOS_ERR_REMOVED: this node was removed in configuration 5: it links nobody',
-    );
-    expect(memberState('n2', view(['n1', 'n2', 'n3']), [removedPeer], false)).toMatchObject({
+    // n6 was removed in configuration 5 and refuses every dialler, with a code of its own; n2,
+    // still dialling it before it adopts that change, is a member all the same.
+    const n6 = rosterOf('none', 5);
+    const removedPeer = seenAs('n6', checkMember('n2', { cfg: 4, digest: 'e'.repeat(64) }, n6));
+    expect(removedPeer.reason).toMatchObject({
+      kind: 'refused',
+      code: WIRE_ERROR_CODES.PEER_REMOVED,
+      closeCode: CLOSE_CODES.PEER_REMOVED,
+      detail: 'this node was removed in configuration 5: it links nobody',
+    });
+    expect(memberState('n2', view(['n1', 'n2', 'n3', 'n6']), [removedPeer], false)).toMatchObject({
       state: 'member',
     });
+    // The same from a member that did remove n2 stops it.
+    const removedN2 = seenAs('n1', checkMember('n2', { cfg: 4, digest: 'e'.repeat(64) }, rosterOf('n2')));
+    expect(memberState('n2', view(['n1', 'n2', 'n3', 'n6']), [removedPeer, removedN2], false)).toMatchObject({
+      state: 'stopped',
+      code: ERROR_CODES.REMOVED,
+    });
+  });
+
+  it('a joining node counts a removed peer neither as a member that let it in nor as one that refused it', () => {
+    const n6 = refused('n6', WIRE_ERROR_CODES.PEER_REMOVED, 'this node was removed in configuration 5');
+    expect(memberState('f', view([]), [refused('a', 'WIRE_ERR_NOT_A_MEMBER'), n6], true)).toMatchObject({
+      state: 'stopped',
+      code: ERROR_CODES.NOT_A_MEMBER,
+    });
+    expect(memberState('f', view([]), [n6], true)).toEqual({ state: 'waiting' });
   });
 
   it('stops with PAXOS_ERR_REMOVED once a completed change removed it, not while it still answers', () => {

@@ -2,7 +2,8 @@
 // transport's peers follow the configuration (a member added is dialled and learns the decided
 // values; links to a removed member close once the transition completed) and the handshake
 // refuses a removed member (WIRE_ERR_REMOVED), a joining node nobody added (WIRE_ERR_NOT_A_MEMBER)
-// and an id that was never a member (WIRE_ERR_UNKNOWN_NODE), while the group keeps deciding.
+// and an id that was never a member (WIRE_ERR_UNKNOWN_NODE), a removed node refuses everyone
+// (WIRE_ERR_PEER_REMOVED), while the group keeps deciding.
 // Loopback, ports picked at run time, one process; each node keeps its store across restarts.
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePorts } from '../../src/cli/freePorts.js';
@@ -14,7 +15,8 @@ import {
   type WebSocketTransport,
 } from '../../src/transport/peer/webSocketTransport.js';
 import type { LinkStatus } from '../../src/transport/wire/frames.js';
-import { CLUSTER, SECRET, waitFor } from '../wire/helpers.js';
+import { CLUSTER, RawPeer, SECRET, waitFor } from '../wire/helpers.js';
+import { CLOSE_CODES } from '../../src/transport/wire/wireErrors.js';
 import { storedTransportMembership } from '../../src/node/membership/transportMembership.js';
 import type { TransportMembership } from '../../src/transport/transport.js';
 
@@ -137,7 +139,7 @@ afterEach(async () => {
 
 describe('membership changes over WebSocket transports', () => {
   it('adds a member that learns and decides, removes one that is then refused, refuses strangers', async () => {
-    const c3 = (cluster = await WsCluster.create(['a', 'b', 'c', 'd', 'z']));
+    const c3 = (cluster = await WsCluster.create(['a', 'b', 'c', 'd', 'y', 'z']));
     const start = ['a', 'b', 'c'];
     for (const id of start) await c3.start(id, { members: start });
     const a = c3.node('a');
@@ -199,6 +201,24 @@ describe('membership changes over WebSocket transports', () => {
     await waitFor(() => transportOf(a).linkedMembers.join() === 'a,c,d', 'a drops b');
     expect(transportOf(b).linkedMembers).toEqual(['b']);
     await waitFor(() => !transportOf(a).isLinkUp('b') && !transportOf(b).isLinkUp('a'), 'links to b closed');
+    // b links nobody now, and tells whoever still dials it so with a code of its own (4018), not
+    // WIRE_ERR_REMOVED: the dialler was not removed, b was.
+    const y = await c3.transport('y', ['b']);
+    c3.loose.push(y);
+    await waitFor(() => linkOf(y, 'b')?.reason?.kind === 'refused', 'y refused by b');
+    expect(linkOf(y, 'b')?.reason).toMatchObject({
+      code: 'WIRE_ERR_PEER_REMOVED',
+      side: 'peer',
+      detail: 'this node was removed in configuration 3: it links nobody',
+    });
+    await y.close();
+    // On the wire: c, a member of every configuration b knows, is refused all the same.
+    const raw = await RawPeer.connect(c3.urls.b as string);
+    await raw.hello({ node: 'c', members: start });
+    expect(await raw.closed).toEqual({
+      code: CLOSE_CODES.PEER_REMOVED,
+      reason: 'WIRE_ERR_PEER_REMOVED: this node was removed in configuration 3: it links nobody',
+    });
     await c3.stop('b');
 
     // c is down while the group removes it; restarted with its store (configuration 3), it dials

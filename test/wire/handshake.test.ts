@@ -148,11 +148,14 @@ describe('checkHello', () => {
     });
     // Unknown here but on a newer configuration: maybe added there; the node fetches that chain.
     expect(check(hello({ node: 'z', cfg: 8 }), side)).toBeNull();
-    // A node removed itself links nobody, and says so.
-    expect(check(hello(), { ...side, roster: { ...roster, selfRemovedIn: 9 } })).toEqual({
-      code: W.REMOVED,
-      detail: 'PAXOS_ERR_REMOVED: this node was removed in configuration 9: it links nobody',
-    });
+    // A node removed itself links nobody, and says so with a code of its own: the dialler (a
+    // member, or even a node removed too) must not take it for its own removal.
+    const removedItself = { ...side, roster: { ...roster, selfRemovedIn: 9 } };
+    for (const dialler of [hello(), hello({ node: 'x' })])
+      expect(check(dialler, removedItself)).toEqual({
+        code: W.PEER_REMOVED,
+        detail: 'this node was removed in configuration 9: it links nobody',
+      });
     // A node without a configuration (joining) admits any peer that proves the secret.
     expect(check(hello({ node: 'z' }), { ...side, roster: { ...roster, config: null } })).toBeNull();
     const refuseB1 = (peer: string, incarnation: string) =>

@@ -33,6 +33,7 @@ describe('reasons of failed dials', () => {
 
   it.each([
     [WIRE_ERROR_CODES.REMOVED, 'removed'],
+    [WIRE_ERROR_CODES.PEER_REMOVED, 'peer removed'],
     [WIRE_ERROR_CODES.NOT_A_MEMBER, 'not a member yet'],
     [WIRE_ERROR_CODES.CONFIG_CONFLICT, 'configuration conflict'],
     [WIRE_ERROR_CODES.INCARNATION_REFUSED, 'amnesia'],
@@ -106,6 +107,22 @@ describe('reasons of closed links', () => {
     });
     expect(reasonSummary(refused)).toBe('refused by peer: amnesia');
     expect(isPermanent(refused)).toBe(true);
+    // A peer that adopted its own removal closes its open links with a code of its own.
+    const gone = reasonOfClose({
+      ...base,
+      code: CLOSE_CODES.PEER_REMOVED,
+      reason: 'WIRE_ERR_PEER_REMOVED: this node was removed in configuration 5: it links nobody',
+    });
+    expect(gone).toMatchObject({
+      kind: 'refused',
+      code: 'WIRE_ERR_PEER_REMOVED',
+      side: 'peer',
+      closeCode: 4018,
+    });
+    expect(describeReason(gone)).toBe(
+      'refused by peer: peer removed (WIRE_ERR_PEER_REMOVED: this node was removed in configuration 5: it links nobody)',
+    );
+    expect(isPermanent(gone)).toBe(true);
   });
 });
 

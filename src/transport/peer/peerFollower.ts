@@ -64,7 +64,8 @@ export class PeerFollower {
 
   /**
    * The node adopted a configuration: new peers are dialled, peers no longer in it dropped (their
-   * links closed, with WIRE_ERR_REMOVED for a removed member), a peer at a new URL redialled there.
+   * links closed, with WIRE_ERR_REMOVED for a removed member; a node removed itself closes all of
+   * its links with WIRE_ERR_PEER_REMOVED), a peer at a new URL redialled there.
    */
   follow(membership: TransportMembership): void {
     const { roster, down, links, logger } = this.host;

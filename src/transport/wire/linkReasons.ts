@@ -19,6 +19,9 @@ const PERMANENT: readonly string[] = [
   WIRE_ERROR_CODES.BAD_VERSION,
   WIRE_ERROR_CODES.UNKNOWN_NODE,
   WIRE_ERROR_CODES.REMOVED,
+  // A removed node stays removed: the dialler drops it once it adopts that change, and until then
+  // redials it at the refused pace (an unauthenticated close frame is no proof to drop it on).
+  WIRE_ERROR_CODES.PEER_REMOVED,
   WIRE_ERROR_CODES.NOT_A_MEMBER,
   WIRE_ERROR_CODES.CONFIG_CONFLICT,
   WIRE_ERROR_CODES.INCARNATION_REFUSED,
@@ -110,6 +113,7 @@ const REFUSAL_WORDS: Readonly<Record<string, string>> = {
   [WIRE_ERROR_CODES.BAD_VERSION]: 'protocol version',
   [WIRE_ERROR_CODES.UNKNOWN_NODE]: 'not a member',
   [WIRE_ERROR_CODES.REMOVED]: 'removed',
+  [WIRE_ERROR_CODES.PEER_REMOVED]: 'peer removed',
   [WIRE_ERROR_CODES.NOT_A_MEMBER]: 'not a member yet',
   [WIRE_ERROR_CODES.CONFIG_CONFLICT]: 'configuration conflict',
   [WIRE_ERROR_CODES.INCARNATION_REFUSED]: 'amnesia',

@@ -41,7 +41,9 @@ export function checkConfigConflict(announced: Announced, roster: Roster | undef
 /**
  * The accepting side's verdict on peer `id`, after the proof: a member (or any peer, while this
  * node has no configuration) is admitted; one removed by a completed transition is refused with
- * WIRE_ERR_REMOVED; one unknown here is admitted only when it announces a newer configuration
+ * WIRE_ERR_REMOVED ("you were removed"), and a node removed itself refuses everyone with
+ * WIRE_ERR_PEER_REMOVED ("I was removed"), two codes so that the dialler never takes the second
+ * for the first; one unknown here is admitted only when it announces a newer configuration
  * than ours (it may be a member added there: the node fetches that chain and drops the link if
  * not), else refused, with WIRE_ERR_NOT_A_MEMBER when it is joining.
  */
@@ -54,8 +56,8 @@ export function checkMember(
   const gone = roster.selfRemovedIn ?? null;
   if (gone !== null)
     return problem(
-      WIRE_ERROR_CODES.REMOVED,
-      `PAXOS_ERR_REMOVED: this node was removed in configuration ${gone}: it links nobody`,
+      WIRE_ERROR_CODES.PEER_REMOVED,
+      `this node was removed in configuration ${gone}: it links nobody`,
     );
   if (roster.isMember(id)) return null;
   const removedIn = roster.removedIn(id);

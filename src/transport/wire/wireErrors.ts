@@ -37,8 +37,13 @@ export const WIRE_ERROR_CODES = {
   AUTH_FAILED: 'WIRE_ERR_AUTH_FAILED',
   /** A peer id that was never a member as far as this node knows (or is this node's own id). */
   UNKNOWN_NODE: 'WIRE_ERR_UNKNOWN_NODE',
-  /** A member removed by a completed transition (the reason starts `PAXOS_ERR_REMOVED`). */
+  /** The dialler is a member removed by a completed transition (the reason starts `PAXOS_ERR_REMOVED`). */
   REMOVED: 'WIRE_ERR_REMOVED',
+  /**
+   * The node dialled was itself removed by a completed transition and links nobody: the dialler
+   * is not removed (it has not adopted that change yet); it drops that peer once it does.
+   */
+  PEER_REMOVED: 'WIRE_ERR_PEER_REMOVED',
   /** A joining node (no configuration yet) whose id is not a member: add it first. */
   NOT_A_MEMBER: 'WIRE_ERR_NOT_A_MEMBER',
   /** Same configuration number, another configuration: two groups share a name and a secret, or a bug. */
@@ -108,6 +113,7 @@ export const CLOSE_CODES = {
   REMOVED: 4015,
   NOT_A_MEMBER: 4016,
   CONFIG_CONFLICT: 4017,
+  PEER_REMOVED: 4018,
 } as const;
 
 /** The close code that refuses a handshake for each refusal code. */
@@ -123,6 +129,7 @@ export const REFUSAL_CLOSE_CODES: Readonly<Record<string, number>> = {
   [WIRE_ERROR_CODES.REMOVED]: CLOSE_CODES.REMOVED,
   [WIRE_ERROR_CODES.NOT_A_MEMBER]: CLOSE_CODES.NOT_A_MEMBER,
   [WIRE_ERROR_CODES.CONFIG_CONFLICT]: CLOSE_CODES.CONFIG_CONFLICT,
+  [WIRE_ERROR_CODES.PEER_REMOVED]: CLOSE_CODES.PEER_REMOVED,
   [WIRE_ERROR_CODES.BUSY]: CLOSE_CODES.TRY_AGAIN_LATER,
   [WIRE_ERROR_CODES.LINK_SUPERSEDED]: CLOSE_CODES.LINK_SUPERSEDED,
   [WIRE_ERROR_CODES.IDENTITY_FAILED]: CLOSE_CODES.IDENTITY_FAILED,
