@@ -6,114 +6,15 @@
 // (WIRE_ERR_PEER_REMOVED), while the group keeps deciding.
 // Loopback, ports picked at run time, one process; each node keeps its store across restarts.
 import { afterEach, describe, expect, it } from 'vitest';
-import { freePorts } from '../../src/cli/freePorts.js';
-import { startLink, type GenPaxosNode } from '../../src/node/genPaxos.js';
+import type { GenPaxosNode } from '../../src/node/genPaxos.js';
 import type { PaxosValue } from '../../src/paxos/messages.js';
-import { MemoryStorage } from '../../src/storage/memoryStorage.js';
-import {
-  createWebSocketTransport,
-  type WebSocketTransport,
-} from '../../src/transport/peer/webSocketTransport.js';
+import type { WebSocketTransport } from '../../src/transport/peer/webSocketTransport.js';
 import type { LinkStatus } from '../../src/transport/wire/frames.js';
-import { CLUSTER, RawPeer, SECRET, waitFor } from '../wire/helpers.js';
 import { CLOSE_CODES } from '../../src/transport/wire/wireErrors.js';
-import { storedTransportMembership } from '../../src/node/membership/transportMembership.js';
-import type { TransportMembership } from '../../src/transport/transport.js';
+import { RawPeer, waitFor } from '../wire/helpers.js';
+import { failure, WsCluster } from './membershipCluster.js';
 
 const WAIT_MS = 20_000;
-
-/** Nodes on loopback WebSocket transports, each with a store that outlives it. */
-class WsCluster {
-  readonly urls: Record<string, string> = {};
-  readonly ports: Record<string, number> = {};
-  readonly storages = new Map<string, MemoryStorage>();
-  readonly nodes = new Map<string, GenPaxosNode>();
-  readonly loose: WebSocketTransport[] = [];
-  /** Each node's transport as it was before its node started. */
-  readonly started = new Map<string, { readonly members: readonly string[] }>();
-
-  static async create(ids: readonly string[]): Promise<WsCluster> {
-    const cluster = new WsCluster();
-    const free = await freePorts(ids.length);
-    ids.forEach((id, i) => {
-      cluster.ports[id] = free[i] as number;
-      cluster.urls[id] = `ws://127.0.0.1:${free[i]}`;
-    });
-    return cluster;
-  }
-
-  /** A transport for `id` dialling `peers` (by id, at their URLs). */
-  transport(
-    id: string,
-    peers: readonly string[],
-    join = false,
-    membership?: TransportMembership,
-  ): Promise<WebSocketTransport> {
-    return createWebSocketTransport({
-      ...(membership ? { membership } : {}),
-      cluster: CLUSTER,
-      secret: SECRET,
-      incarnation: `${id}-1`,
-      heartbeatIntervalMs: 200,
-      heartbeatTimeoutMs: 2000,
-      reconnectBaseMs: 20,
-      reconnectMaxMs: 200,
-      refusedRedialMs: 500,
-      join,
-      nodeId: id,
-      listen: { host: '127.0.0.1', port: this.ports[id] as number },
-      peers: Object.fromEntries(peers.map((peer) => [peer, this.urls[peer] as string])),
-    });
-  }
-
-  /** Starts `id` as one of the `members` the group started with, or as a new member joining it. */
-  async start(
-    id: string,
-    options: {
-      members: readonly string[];
-      join?: boolean;
-      hints?: readonly string[];
-      /** Hand the transport the configuration the store holds, as a restarted node's server would. */
-      fromStore?: boolean;
-    },
-  ): Promise<GenPaxosNode> {
-    const join = options.join === true;
-    const peers = options.hints ?? options.members.filter((peer) => peer !== id);
-    let storage = this.storages.get(id);
-    if (storage === undefined) this.storages.set(id, (storage = new MemoryStorage()));
-    const membership = options.fromStore ? storedTransportMembership(id, storage) : undefined;
-    const transport = await this.transport(id, peers, join, membership);
-    this.started.set(id, { members: transport.linkedMembers });
-    const node = await startLink({
-      id,
-      members: join ? [id] : options.members,
-      join,
-      transport,
-      storage,
-      catchup: false,
-      askTimeoutMs: WAIT_MS,
-    });
-    this.nodes.set(id, node);
-    return node;
-  }
-
-  node(id: string): GenPaxosNode {
-    const node = this.nodes.get(id);
-    if (node === undefined) throw new Error(`no node ${id}`);
-    return node;
-  }
-
-  async stop(id: string): Promise<void> {
-    await this.node(id).stop();
-    this.nodes.delete(id);
-  }
-
-  async stopAll(): Promise<void> {
-    await Promise.all([...this.nodes.values()].map((node) => node.stop()));
-    await Promise.all(this.loose.map((transport) => transport.close()));
-    this.nodes.clear();
-  }
-}
 
 /** `id`'s transport's view of its link to `peer`. */
 function linkOf(node: GenPaxosNode | WebSocketTransport, peer: string): LinkStatus | undefined {
@@ -124,12 +25,6 @@ function linkOf(node: GenPaxosNode | WebSocketTransport, peer: string): LinkStat
 function transportOf(node: GenPaxosNode): WebSocketTransport {
   return node.internals.options.transport as WebSocketTransport;
 }
-
-const failure = (promise: Promise<unknown>) =>
-  promise.then(
-    (value) => ({ value }),
-    (error: { code?: string; message?: string }) => ({ code: error.code, message: error.message }),
-  );
 
 let cluster: WsCluster | null = null;
 afterEach(async () => {

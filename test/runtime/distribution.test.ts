@@ -6,34 +6,11 @@ import { assign, setup } from 'xstate';
 import { createActorNode } from '../../src/runtime/actorNode.js';
 import type { NodeEvent } from '../../src/runtime/distribution/distribution.js';
 import { createMemoryRouter } from '../../src/transport/distribution/memoryRouter.js';
-import { reply, type CallEvent, type From } from '../../src/runtime/genFsm/reply.js';
+import { reply, type CallEvent } from '../../src/runtime/genFsm/reply.js';
 import type { DownEvent } from '../../src/runtime/monitors.js';
 import type { VirtualClock } from '../../src/base/virtualClock.js';
+import { counter } from '../fixtures/counterMachine.js';
 import { DOWN_AFTER_MS, drive, HEARTBEAT_MS, twoNodes, type TwoNodes } from './helpers.js';
-
-type CounterEvent =
-  | { type: 'inc' }
-  | CallEvent<{ type: 'get' }, number>
-  | CallEvent<{ type: 'hold' }, number>
-  | { type: 'release' };
-
-const counter = setup({
-  types: { context: {} as { count: number; held: From<number> | null }, events: {} as CounterEvent },
-}).createMachine({
-  context: { count: 0, held: null },
-  on: {
-    inc: { actions: assign({ count: ({ context }) => context.count + 1 }) },
-    get: { actions: reply(({ context }) => context.count) },
-    // Keeps the caller waiting until `release`.
-    hold: { actions: assign({ held: ({ event }) => event.replyTo }) },
-    release: {
-      actions: [
-        reply(({ context }) => context.count, { to: ({ context }) => context.held ?? undefined }),
-        assign({ held: null }),
-      ],
-    },
-  },
-});
 
 let open: TwoNodes[] = [];
 

@@ -7,7 +7,7 @@ import type { RandomSource } from '../../src/base/random.js';
 import type { VirtualClock } from '../../src/base/virtualClock.js';
 import { seededRandom } from '../../src/paxos/prng.js';
 import type { MemoryNetwork } from '../../src/transport/memoryNetwork.js';
-import type { SimNode } from './simulation.js';
+import type { SimNode } from './simNode.js';
 
 export const FAULT_KINDS = [
   'drop',

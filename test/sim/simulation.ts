@@ -1,155 +1,37 @@
 // Deterministic simulation of whole gen-paxos nodes (real supervisor and instance machines) on
-// one VirtualClock, with a fault schedule drawn from the seed (nodeFaults.ts): loss, duplication, reordering,
-// long-tail delays, symmetric/asymmetric/one-way partitions, pauses, crashes that lose
-// uncommitted writes, graceful restarts, slow disks, and membership changes (membershipFaults.ts:
-// add, remove, replace, replace after a lost disk). Safety invariants are checked after every
-// step and on every message sent (invariants.ts), across configurations; after the faults stop and
-// the configuration settles, liveness (liveness.ts): every key is probed on every voter of the
-// final configuration and must be decided within the window. The same seed replays the same run.
+// one VirtualClock: runs one seed's schedule and checks it. The same seed replays the same run.
+// Faults drawn from the seed (nodeFaults.ts): loss, duplication, reordering, long-tail delays,
+// symmetric/asymmetric/one-way partitions, pauses, crashes that lose uncommitted writes, graceful
+// restarts, slow disks, and membership changes (membershipFaults.ts: add, remove, replace, replace
+// after a lost disk); clients ask and read throughout (simClients.ts). Safety invariants are
+// checked after every step and on every message sent (invariants.ts), across configurations; after
+// the faults stop and the configuration settles, liveness (liveness.ts): every key is probed on
+// every voter of the final configuration and must be decided within the window.
 import { createHash } from 'node:crypto';
-import type { InspectionEvent } from 'xstate';
-import type { Envelope } from '../../src/paxos/messages.js';
-import type { GenPaxosError } from '../../src/base/errors.js';
-import type { PaxosValue } from '../../src/paxos/messages.js';
-import { startLink, type GenPaxosNode } from '../../src/node/genPaxos.js';
+import { startLink } from '../../src/node/genPaxos.js';
 import { type RandomSource } from '../../src/base/random.js';
 import { seededRandom } from '../../src/paxos/prng.js';
 import { VirtualClock } from '../../src/base/virtualClock.js';
 import { MemoryStorage } from '../../src/storage/memoryStorage.js';
-import type { Storage } from '../../src/storage/storage.js';
-import {
-  createMemoryNetwork,
-  type MemoryNetwork,
-  type NetworkEventKind,
-} from '../../src/transport/memoryNetwork.js';
+import { createMemoryNetwork, type MemoryNetwork } from '../../src/transport/memoryNetwork.js';
 import { drainMicrotasks } from '../support/settle.js';
 import { ownerOf } from '../../src/paxos/owner.js';
 import { configKey, doneKey } from '../../src/paxos/config.js';
 import { InvariantChecker } from './invariants.js';
 import { FAULT_KINDS, NodeFaults, type FaultKind } from './nodeFaults.js';
-import { MembershipFaults, type MembershipFault } from './membershipFaults.js';
+import { MembershipFaults } from './membershipFaults.js';
 import { LivenessTracker } from './liveness.js';
 import { PauseGate } from './pauseGate.js';
-import { instanceLogicFor, type BrokenVariant } from './brokenVariants.js';
-
-export interface SimOptions {
-  readonly seed: number;
-  readonly nodes: number;
-  readonly keys: number;
-  /** Client operations (asks and reads) spread over the fault window. */
-  readonly operations: number;
-  readonly faultWindowMs: number;
-  /**
-   * The liveness window: virtual time allowed after healing for the asks of the fault window to
-   * settle and for every key to be decided on every node (the probes).
-   */
-  readonly settleMs: number;
-  readonly askTimeoutMs: number;
-  /** False: acceptors spawn instances instead of answering on the fast path (default true). */
-  readonly acceptorFastPath?: boolean;
-  /** False: every proposal runs both phases; no owner uses ballot 0 (default true). */
-  readonly ownerFastPath?: boolean;
-  /** A deliberately broken variant, for control runs the checker must fail. */
-  readonly variant?: BrokenVariant;
-  /** Watches the run (the cluster view's export, viewExport.ts); it changes nothing in it. */
-  readonly observer?: SimObserver;
-  /** False: no membership changes among the faults (default true). */
-  readonly membershipChanges?: boolean;
-}
-
-/** What an observer of a run is told. Every call happens at the run's virtual time `now()`. */
-export interface SimObserver {
-  /** Called first, with the run's clock. */
-  attach?(now: () => number): void;
-  /** The `inspect` option for node `id`'s next start. */
-  inspect?(id: string): ((event: InspectionEvent) => void) | undefined;
-  /** The store node `id` is started with (default `storage` itself): a decorator may watch its writes. */
-  storage?(id: string, storage: Storage): Storage;
-  started?(id: string, node: GenPaxosNode): void;
-  /** Node `id` crashed or stopped. */
-  stopped?(id: string): void;
-  network?(kind: NetworkEventKind, envelope: Envelope): void;
-  /** Every trace line (faults injected, operations, …), without its time. */
-  log?(line: string): void;
-}
-
-export const DEFAULT_SIM: Omit<SimOptions, 'seed'> = {
-  nodes: 3,
-  keys: 8,
-  operations: 40,
-  faultWindowMs: 4_000,
-  settleMs: 60_000,
-  askTimeoutMs: 3_000,
-};
-
-/** A key first asked after healing, by the probes: the group still decides new keys. */
-export const FRESH_KEY = 'fresh';
-
-/** One client operation, in the history format the register checker reads. */
-export interface HistoryOp {
-  readonly process: string;
-  readonly type: 'invoke' | 'ok' | 'fail' | 'info';
-  readonly f: 'ask' | 'read';
-  readonly key: string;
-  readonly value: PaxosValue | null;
-  readonly time: number;
-}
+import { instanceLogicFor } from './brokenVariants.js';
+import { SimClients } from './simClients.js';
+import type { SimNode } from './simNode.js';
+import { DEFAULT_SIM, FRESH_KEY, type SimOptions } from './simOptions.js';
+import type { SimResult } from './simResult.js';
 
 export { FAULT_KINDS, type FaultKind };
-
-export interface SimResult {
-  readonly seed: number;
-  readonly options: SimOptions;
-  readonly faults: Record<FaultKind, number>;
-  /** Membership changes started, per kind (membershipFaults.ts). */
-  readonly membership: Record<MembershipFault, number>;
-  /** How the changes ended: `ok`, an error code, `unsettled`, … with their counts. */
-  readonly changeOutcomes: Readonly<Record<string, number>>;
-  /** The voters of the final configuration (its number after the colon): liveness is judged there. */
-  readonly finalConfig: string;
-  readonly operations: number;
-  /** Safety violations, then liveness violations. */
-  readonly violations: readonly string[];
-  /** What the invariant checker found (invariants.ts). */
-  readonly safety: readonly string[];
-  /** What the liveness check after healing found (liveness.ts). */
-  readonly liveness: readonly string[];
-  /** Asks still pending when the liveness window ran out. */
-  readonly stuck: readonly string[];
-  /** Keys asked during the faults that got no answer there, settled by the probes after healing. */
-  readonly reasked: readonly string[];
-  /** Virtual time from healing to the last probe answered; null when liveness failed. */
-  readonly recoveredMs: number | null;
-  readonly history: readonly HistoryOp[];
-  readonly trace: readonly string[];
-  /** A digest of the trace: equal digests mean byte-for-byte equal runs. */
-  readonly traceDigest: string;
-  readonly virtualMs: number;
-  readonly steps: number;
-}
-
-/** One simulated node: its disk outlives its runs (crashes keep what was committed). */
-export interface SimNode {
-  readonly id: string;
-  /** This node's disk: how long a commit takes when no slow-disk fault is on. */
-  readonly diskMs: number;
-  storage: MemoryStorage;
-  gate: PauseGate;
-  node: GenPaxosNode | null;
-  /** Added by a membership change: starts with `join: true`, not with the initial members. */
-  readonly joined: boolean;
-  /** Its disk was lost: it never runs again (membershipFaults.ts replaces it with a new id). */
-  gone: boolean;
-}
-
-/**
- * The mode a seed runs in, so that `npm test` and `npm run sim -- --seed S` agree: 5 nodes for
- * every fourth seed, acceptors on the fast path for odd seeds, the owner fast path off for every
- * third seed (so the classic two-phase protocol keeps being simulated too).
- */
-export function modeOfSeed(seed: number): Pick<SimOptions, 'nodes' | 'acceptorFastPath' | 'ownerFastPath'> {
-  return { nodes: seed % 4 === 0 ? 5 : 3, acceptorFastPath: seed % 2 === 1, ownerFastPath: seed % 3 !== 0 };
-}
+export { DEFAULT_SIM, FRESH_KEY, modeOfSeed, type SimObserver, type SimOptions } from './simOptions.js';
+export type { HistoryOp, SimResult } from './simResult.js';
+export type { SimNode } from './simNode.js';
 
 export async function runSimulation(partial: Partial<SimOptions> & { seed: number }): Promise<SimResult> {
   return new Simulation({ ...DEFAULT_SIM, ...partial }).run();
@@ -164,7 +46,6 @@ class Simulation {
   private readonly nodes = new Map<string, SimNode>();
   private readonly checker: InvariantChecker;
   private readonly nodeFaults: NodeFaults;
-  private readonly history: HistoryOp[] = [];
   private readonly trace: string[] = [];
   /** The keys asked; after healing, also `FRESH_KEY`. */
   private readonly keys: string[];
@@ -172,8 +53,8 @@ class Simulation {
   private readonly initial: readonly string[];
   private readonly membership: MembershipFaults;
   private readonly disks: RandomSource;
+  private readonly clients: SimClients;
   private steps = 0;
-  private opCounter = 0;
 
   constructor(private readonly options: SimOptions) {
     // Independent streams, so adding a fault kind does not shift the network's draws.
@@ -212,20 +93,33 @@ class Simulation {
       },
     );
     this.liveness = new LivenessTracker(() => this.clock.now(), options.settleMs);
+    // What the clients and the fault injectors both see of the run.
+    const run = {
+      clock: this.clock,
+      schedule: this.schedule,
+      nodes: () => this.nodes.values(),
+      node: (id: string) => this.nodes.get(id) as SimNode,
+      log: (line: string) => this.log(line),
+    };
+    this.clients = new SimClients({
+      ...run,
+      options,
+      followUps: this.followUps,
+      keys: this.keys,
+      checker: this.checker,
+      liveness: this.liveness,
+      runUntil: (done, deadlineMs) => this.runUntil(done, deadlineMs),
+    });
     // Disks differ: a proposer whose own disk is slower than its acceptors' decides before its
     // own vote is durable, which is when answering a client from the store would be unsafe.
     this.nodeFaults = new NodeFaults({
-      clock: this.clock,
+      ...run,
       network: this.network,
-      schedule: this.schedule,
       faultWindowMs: options.faultWindowMs,
-      nodes: () => this.nodes.values(),
-      node: (id) => this.nodes.get(id) as SimNode,
       crash: (sim) => this.crash(sim),
       stopGracefully: (sim) => this.stopGracefully(sim),
       start: (sim) => this.start(sim),
       restartIfDown: (sim) => this.restartIfDown(sim),
-      log: (line) => this.log(line),
     });
     this.disks = seededRandom(options.seed * 7919 + 3);
     for (const id of members) this.addNode(id, false);
@@ -246,7 +140,7 @@ class Simulation {
     for (const sim of this.nodes.values()) await this.start(sim);
     this.nodeFaults.drawNetworkNoise();
     this.nodeFaults.schedule();
-    this.scheduleOperations();
+    this.clients.scheduleOperations();
     if (this.options.membershipChanges ?? true) this.membership.schedule(faultWindowMs);
     await this.runUntil(() => this.clock.now() >= faultWindowMs, faultWindowMs);
 
@@ -269,12 +163,12 @@ class Simulation {
     // then it rightly refuses asks (PAXOS_ERR_NOT_A_MEMBER); it must have learned it by the end.
     this.keys.push(FRESH_KEY);
     const late = new Set(this.membership.lagging());
-    await this.probeEveryKey(
+    await this.clients.probeEveryKey(
       deadline,
       voters.filter((sim) => !late.has(sim.id)),
     );
     await this.runUntil(() => this.membership.lagging().length === 0, deadline);
-    await this.probeEveryKey(
+    await this.clients.probeEveryKey(
       deadline,
       voters.filter((sim) => late.has(sim.id)),
     );
@@ -306,14 +200,14 @@ class Simulation {
       membership: this.membership.counts,
       changeOutcomes: Object.fromEntries(this.membership.outcomes),
       finalConfig: `${final.voters.join('')}:${final.number}`,
-      operations: this.opCounter,
+      operations: this.clients.operations,
       violations,
       safety: [...this.checker.violations],
       liveness: [...settling, ...liveness.violations],
       stuck: liveness.stuck,
       reasked: liveness.reasked,
       recoveredMs: liveness.recoveredMs,
-      history: this.history,
+      history: this.clients.history,
       trace: this.trace,
       traceDigest: createHash('sha256').update(this.trace.join('\n')).digest('hex').slice(0, 16),
       virtualMs: this.clock.now(),
@@ -434,63 +328,6 @@ class Simulation {
     await this.start(sim);
   }
 
-  private scheduleOperations(): void {
-    const r = this.schedule;
-    for (let i = 0; i < this.options.operations; i++) {
-      const at = Math.floor(r.next() * this.options.faultWindowMs);
-      const nodeDraw = r.next();
-      // Half the operations go to two hot keys, so those are heavily contended.
-      const key =
-        r.next() < 0.5
-          ? (this.keys[Math.floor(r.next() * 2)] as string)
-          : (this.keys[Math.floor(r.next() * this.keys.length)] as string);
-      const f = r.next() < 0.8 ? 'ask' : 'read';
-      this.clock.setTimeout(() => {
-        // Among the nodes when the operation comes: new members too, removed ones still running.
-        const ids = [...this.nodes.values()].filter((sim) => !sim.gone).map((sim) => sim.id);
-        const id = ids[Math.floor(nodeDraw * ids.length)] as string;
-        this.operate(id, f, key, `${id}-${i}`);
-      }, at);
-    }
-  }
-
-  private operate(id: string, f: 'ask' | 'read', key: string, value: string): void {
-    const sim = this.nodes.get(id) as SimNode;
-    const node = sim.node;
-    if (!node || sim.gate.isPaused) return;
-    this.opCounter++;
-    if (f === 'read') {
-      const read = node.read(key);
-      if (read !== undefined) this.checker.noteClientSaw(`read on ${id}`, key, read);
-      this.record({ process: id, type: 'invoke', f, key, value: null });
-      this.record({ process: id, type: 'ok', f, key, value: read ?? null });
-      return;
-    }
-    this.checker.noteProposed(key, value);
-    this.record({ process: id, type: 'invoke', f, key, value });
-    // Another client reads the key on the same node soon after: around the decision, when the
-    // node must not yet reveal a value whose votes are not on disk.
-    this.clock.setTimeout(
-      () => this.operate(id, 'read', key, ''),
-      1 + Math.floor(this.followUps.next() * 30),
-    );
-    const op = `${id} ask ${key}=${value}`;
-    this.liveness.asked(op, key);
-    node.ask(key, value).then(
-      (decided) => {
-        this.liveness.answered(op);
-        this.checker.noteClientSaw(`ask on ${id}`, key, decided);
-        this.record({ process: id, type: 'ok', f, key, value: decided });
-      },
-      (error: GenPaxosError) => {
-        this.liveness.failed(op, error.code);
-        // A timeout or a crash leaves the outcome unknown ("info"), never "fail".
-        this.record({ process: id, type: 'info', f, key, value });
-        this.log(`${op} -> ${error.code}`);
-      },
-    );
-  }
-
   private async healEverything(): Promise<void> {
     this.log('heal: network healed, faults off, every node up');
     this.network.heal();
@@ -505,47 +342,6 @@ class Simulation {
       if (sim.gate.isPaused) sim.gate.resume();
       if (!sim.node && !sim.gone) await this.start(sim);
     }
-  }
-
-  /**
-   * Liveness after healing: every node asks every key — the keys whose asks all went unanswered
-   * during the faults among them — and must be answered before the window ends; all agree.
-   */
-  private async probeEveryKey(deadlineMs: number, voters: readonly SimNode[]): Promise<void> {
-    if (voters.length === 0) return;
-    const reasked = this.liveness.unansweredKeys();
-    if (reasked.length > 0)
-      this.log(
-        `re-asked after healing (every ask of the fault window went unanswered): ${reasked.join(' ')}`,
-      );
-    const timeoutMs = Math.max(1, deadlineMs - this.clock.now());
-    for (const key of this.keys) {
-      for (const sim of voters) {
-        const op = `${sim.id} probe ${key}`;
-        this.liveness.asked(op, key);
-        const value = `probe-${sim.id}`;
-        this.checker.noteProposed(key, value);
-        this.record({ process: sim.id, type: 'invoke', f: 'ask', key, value });
-        (sim.node as GenPaxosNode).ask(key, value, { timeoutMs }).then(
-          (decided) => {
-            this.liveness.answered(op);
-            this.checker.noteClientSaw(`probe on ${sim.id}`, key, decided);
-            this.record({ process: sim.id, type: 'ok', f: 'ask', key, value: decided });
-          },
-          (error: GenPaxosError) => {
-            this.liveness.failed(op, error.code);
-            this.record({ process: sim.id, type: 'info', f: 'ask', key, value });
-          },
-        );
-      }
-    }
-    await this.runUntil(() => this.liveness.waitingCount === 0, deadlineMs);
-  }
-
-  private record(op: Omit<HistoryOp, 'time'>): void {
-    const entry = { ...op, time: this.clock.now() };
-    this.history.push(entry);
-    this.log(`${entry.type} ${entry.process} ${entry.f} ${entry.key} ${JSON.stringify(entry.value)}`);
   }
 
   private log(line: string): void {

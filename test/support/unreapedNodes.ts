@@ -2,13 +2,9 @@
 // sleep'`, so once killed it stays a zombie (state Z in /proc) until the test ends, as node
 // processes do in containers whose pid 1 does not reap. For tests of what survives kill -9.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { freePorts } from '../../src/cli/freePorts.js';
 import { readProcStat } from '../../src/storage/processLiveness.js';
-import { MAIN } from '../integration/cliHelpers.js';
+import { loopbackUrls, NodeProcessSetup } from './nodeProcessSetup.js';
 
 export interface UnreapedNode {
   readonly id: string;
@@ -17,58 +13,26 @@ export interface UnreapedNode {
   readonly pid: number;
 }
 
-export class UnreapedCluster {
+export class UnreapedCluster extends NodeProcessSetup {
   readonly ids: readonly string[];
-  readonly urls: Readonly<Record<string, string>>;
-  /** The peer secret (members) and the client secret (clients). */
-  readonly secretFile: string;
-  readonly clientSecretFile: string;
-  readonly cluster = `unreaped-${randomBytes(3).toString('hex')}`;
   /** The `sleep` parents: killing one lets init take its zombies. */
   private readonly parents: ChildProcess[] = [];
   private readonly pids = new Set<number>();
 
-  private constructor(
-    private readonly dir: string,
-    ports: readonly number[],
-  ) {
-    this.ids = ports.map((_, i) => `n${i + 1}`);
-    this.urls = Object.fromEntries(this.ids.map((id, i) => [id, `ws://127.0.0.1:${ports[i]}`]));
-    this.secretFile = join(dir, 'cluster.secret');
-    writeFileSync(this.secretFile, `${randomBytes(16).toString('hex')}\n`);
-    this.clientSecretFile = join(dir, 'client.secret');
-    writeFileSync(this.clientSecretFile, `${randomBytes(16).toString('hex')}\n`);
+  private constructor(dir: string, ids: readonly string[], urls: Readonly<Record<string, string>>) {
+    super(dir, urls, 'unreaped');
+    this.ids = ids;
   }
 
   static async create(dir: string, size: number): Promise<UnreapedCluster> {
-    return new UnreapedCluster(dir, await freePorts(size));
-  }
-
-  dataDirOf(id: string): string {
-    return join(this.dir, `data-${id}`);
+    const ids = Array.from({ length: size }, (_, i) => `n${i + 1}`);
+    return new UnreapedCluster(dir, ids, await loopbackUrls(ids));
   }
 
   /** Starts node `id`; resolves with its pid once it listens, rejects with its stderr if it exits. */
   start(id: string): Promise<UnreapedNode> {
     const url = this.urls[id] as string;
-    const args = [
-      MAIN,
-      'node',
-      '--id',
-      id,
-      '--listen',
-      `127.0.0.1:${new URL(url).port}`,
-      ...this.ids.filter((peer) => peer !== id).flatMap((peer) => ['--peer', `${peer}=${this.urls[peer]}`]),
-      '--secret-file',
-      this.secretFile,
-      '--client-secret-file',
-      this.clientSecretFile,
-      '--cluster',
-      this.cluster,
-      '--data-dir',
-      this.dataDirOf(id),
-      '--json',
-    ];
+    const args = this.nodeArgs(id, { peers: this.ids });
     // "$0" "$@" & : the node, in the background; then the shell becomes sleep, which never waits.
     const parent = spawn('sh', ['-c', '"$0" "$@" & exec sleep 300', process.execPath, ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
