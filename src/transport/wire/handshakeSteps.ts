@@ -172,6 +172,7 @@ export function dialHandshake(
       const wrong = checkRefusal(frame, dialling);
       // One that does not verify proves nothing: counted, logged, and the close says the rest.
       if (wrong !== null) conn.record(problem(wrong.code, `refusal frame ignored: ${wrong.detail}`));
+      // validateFrame admits known WIRE_ERR_* codes only.
       else step.refused(problem(frame.code as WireProblem['code'], frame.detail));
       return;
     }
