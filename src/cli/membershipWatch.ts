@@ -1,7 +1,8 @@
 // Whether a running `gen-paxos node` is a member of its group (docs/membership.md §13.1): a node
 // started with --join waits for the group's configuration and exits 1 with PAXOS_ERR_NOT_A_MEMBER
 // when the group does not list it (it was not added with `member add`); any node exits 1 with
-// PAXOS_ERR_REMOVED once a completed change removed it. `memberState` is pure; the watch polls.
+// PAXOS_ERR_REMOVED once a completed change removed it (its configuration says so, or a member's
+// proven refusal). `memberState` is pure; the watch polls.
 import { ERROR_CODES } from '../base/errors.js';
 import type { MembershipView } from '../node/membership/nodeMembership.js';
 import type { LinkStatus } from '../transport/wire/frames.js';
@@ -31,10 +32,12 @@ export function memberState(
         link.reason.code === code,
     );
   // Only a completed change removes a member, and configurations are decided: one peer's word is
-  // enough (this node may have been down during the change, and never heard of it). A peer that
-  // was removed itself refuses with another code, WIRE_ERR_PEER_REMOVED (roster.ts): that says
-  // nothing of this node, which stops dialling it once it adopts the change.
-  const removedBy = refusedWith(WIRE_ERROR_CODES.REMOVED)[0];
+  // enough (this node may have been down during the change, and never heard of it), provided the
+  // peer proved it (a refusal frame, handshakeRefusal.ts): a bare close code 4015 can come from
+  // anything that answers at a member's URL. A peer that was removed itself refuses with another
+  // code, WIRE_ERR_PEER_REMOVED (roster.ts): that says nothing of this node, which stops dialling
+  // it once it adopts the change.
+  const removedBy = refusedWith(WIRE_ERROR_CODES.REMOVED).find((link) => link.reason?.authenticated === true);
   if (removedBy !== undefined)
     return {
       state: 'stopped',

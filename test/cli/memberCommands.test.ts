@@ -11,6 +11,11 @@ import { memberState } from '../../src/cli/membershipWatch.js';
 import type { MembershipView } from '../../src/node/membership/nodeMembership.js';
 import type { LinkStatus } from '../../src/transport/wire/frames.js';
 import { reasonOfDial } from '../../src/transport/wire/linkReasons.js';
+import { decodeFrame, encodeFrame } from '../../src/transport/wire/codec.js';
+import { newNonce } from '../../src/transport/wire/handshake.js';
+import { checkRefusal, refusalFrame } from '../../src/transport/wire/handshakeRefusal.js';
+import { validateFrame } from '../../src/transport/wire/validateFrame.js';
+import { generateNodeKey, parsePublicKey } from '../../src/base/nodeKey.js';
 import { checkMember, type Roster } from '../../src/transport/wire/roster.js';
 import {
   CLOSE_CODES,
@@ -161,7 +166,10 @@ describe('where a node stands (node --join, and a removed node)', () => {
     ).toMatchObject({ state: 'member' });
   });
 
-  /** A handshake refusal as the dialler's status has it: sent in a close frame, cut to fit. */
+  /**
+   * A handshake refusal as the dialler's status has it when only the close frame said it (cut to
+   * fit): unauthenticated, whoever sent it.
+   */
   const seenAs = (peer: string, refusal: WireProblem | null): LinkStatus => {
     if (refusal === null) throw new Error(`${peer} admitted the dialler`);
     const reason = closeReason(refusal);
@@ -177,6 +185,49 @@ describe('where a node stands (node --join, and a removed node)', () => {
     });
     return { peer, state: 'down', reason: why, dialledBy: null, forMs: 1 };
   };
+  const secret = new TextEncoder().encode('peer secret');
+  const keys = new Map(['a', 'n1'].map((id) => [id, generateNodeKey()]));
+  /**
+   * The same refusal when `peer` proved it (handshakeRefusal.ts): its refusal frame, made with
+   * `madeWith` (the peer secret), encoded, validated and checked by the dialler `self` against
+   * the secret and the key it pinned for `peer`, as the transport does; one that does not verify
+   * leaves only the close frame.
+   */
+  const provenAs = (
+    peer: string,
+    self: string,
+    refusal: WireProblem | null,
+    madeWith: Uint8Array = secret,
+  ): LinkStatus => {
+    if (refusal === null) throw new Error(`${peer} admitted the dialler`);
+    const key = keys.get(peer);
+    if (key === undefined) throw new Error(`no key for ${peer}`);
+    const [serverNonce, clientNonce] = [newNonce(), newNonce()];
+    const claims = { cluster: 'k', node: peer, dialler: self, code: refusal.code, detail: refusal.detail };
+    const sent = refusalFrame(madeWith, key.privateKey, claims, serverNonce, clientNonce);
+    const decoded = decodeFrame(encodeFrame(sent), 1 << 20);
+    const frame = decoded.ok ? validateFrame(decoded.value) : decoded;
+    if (!frame.ok || frame.value.t !== 'refusal') throw new Error('the refusal frame did not validate');
+    const side = {
+      secret,
+      cluster: 'k',
+      self,
+      expectedPeer: peer,
+      expectedKey: parsePublicKey(key.publicKey, peer),
+      serverNonce,
+      clientNonce,
+    };
+    if (checkRefusal(frame.value, side) !== null) return seenAs(peer, refusal);
+    const why = reasonOfDial({
+      opened: true,
+      socketError: null,
+      problem: problem(refusal.code, frame.value.detail),
+      closedBy: 'local',
+      closeCode: null,
+      authenticated: true,
+    });
+    return { peer, state: 'down', reason: why, dialledBy: null, forMs: 1 };
+  };
   /** A peer's roster on configuration 5: voters a, b; `removed` left out by configuration 4. */
   const rosterOf = (removed: string, selfRemovedIn: number | null = null): Roster => ({
     config: { number: 5, digest: 'f'.repeat(64) },
@@ -185,24 +236,44 @@ describe('where a node stands (node --join, and a removed node)', () => {
     selfRemovedIn,
   });
 
-  it('stops with PAXOS_ERR_REMOVED when a member refuses it as removed (it was down during the change)', () => {
-    const removedC = seenAs('a', checkMember('c', { cfg: 3, digest: 'e'.repeat(64) }, rosterOf('c')));
-    expect(removedC.reason).toMatchObject({ code: WIRE_ERROR_CODES.REMOVED, closeCode: CLOSE_CODES.REMOVED });
+  it('stops with PAXOS_ERR_REMOVED when a member proves it refused it as removed (it was down during the change)', () => {
+    const removedC = provenAs('a', 'c', checkMember('c', { cfg: 3, digest: 'e'.repeat(64) }, rosterOf('c')));
+    expect(removedC.reason).toMatchObject({
+      kind: 'refused',
+      code: WIRE_ERROR_CODES.REMOVED,
+      side: 'peer',
+      authenticated: true,
+    });
     expect(memberState('c', view(['a', 'b', 'c']), [removedC], false)).toMatchObject({
       state: 'stopped',
       code: ERROR_CODES.REMOVED,
+      message: 'node c was removed: a refused it (PAXOS_ERR_REMOVED: node c was removed in configuration 4)',
     });
   });
 
-  it('stops on the code alone, even when a long id pushed its name out of the close reason', () => {
+  it('keeps serving on a bare close code 4015, or a refusal frame that does not verify: anything at a member URL can send those', () => {
+    const refusal = checkMember('c', { cfg: 3, digest: 'e'.repeat(64) }, rosterOf('c'));
+    const bare = seenAs('a', refusal);
+    expect(bare.reason).toMatchObject({ code: WIRE_ERROR_CODES.REMOVED, closeCode: CLOSE_CODES.REMOVED });
+    expect(bare.reason?.authenticated).toBeUndefined();
+    expect(memberState('c', view(['a', 'b', 'c']), [bare], false)).toMatchObject({ state: 'member' });
+    const forged = provenAs('a', 'c', refusal, new TextEncoder().encode('guess'));
+    expect(forged.reason?.authenticated).toBeUndefined();
+    expect(memberState('c', view(['a', 'b', 'c']), [forged], false)).toMatchObject({ state: 'member' });
+  });
+
+  it('stops on a proven refusal of a long id, whose detail comes whole (a close reason cuts it)', () => {
     const long = `node-${'x'.repeat(120)}`;
-    const refusal = seenAs('a', checkMember(long, { cfg: 3, digest: 'e'.repeat(64) }, rosterOf(long)));
+    const refused = checkMember(long, { cfg: 3, digest: 'e'.repeat(64) }, rosterOf(long));
+    expect(seenAs('a', refused).reason?.detail).not.toContain('was removed'); // cut at 123 bytes
+    const refusal = provenAs('a', long, refused);
     expect(refusal.reason?.code).toBe(WIRE_ERROR_CODES.REMOVED);
-    expect(refusal.reason?.detail).not.toContain('was removed'); // cut at 123 bytes
     expect(memberState(long, view(['a', 'b', long]), [refusal], false)).toMatchObject({
       state: 'stopped',
       code: ERROR_CODES.REMOVED,
-      message: expect.stringContaining(`node ${long} was removed: a refused it`),
+      message: expect.stringContaining(
+        `node ${long} was removed: a refused it (PAXOS_ERR_REMOVED: node ${long} was removed in configuration 4)`,
+      ),
     });
   });
 
@@ -220,8 +291,12 @@ describe('where a node stands (node --join, and a removed node)', () => {
     expect(memberState('n2', view(['n1', 'n2', 'n3', 'n6']), [removedPeer], false)).toMatchObject({
       state: 'member',
     });
-    // The same from a member that did remove n2 stops it.
-    const removedN2 = seenAs('n1', checkMember('n2', { cfg: 4, digest: 'e'.repeat(64) }, rosterOf('n2')));
+    // The same from a member that did remove n2, and proved it, stops it.
+    const removedN2 = provenAs(
+      'n1',
+      'n2',
+      checkMember('n2', { cfg: 4, digest: 'e'.repeat(64) }, rosterOf('n2')),
+    );
     expect(memberState('n2', view(['n1', 'n2', 'n3', 'n6']), [removedPeer, removedN2], false)).toMatchObject({
       state: 'stopped',
       code: ERROR_CODES.REMOVED,

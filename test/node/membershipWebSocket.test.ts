@@ -135,6 +135,8 @@ describe('membership changes over WebSocket transports', () => {
       kind: 'refused',
       side: 'peer',
       detail: 'PAXOS_ERR_REMOVED: node c was removed in configuration 4',
+      // a proved it (a refusal frame before the close): the CLI stops c on it.
+      authenticated: true,
     });
     await waitFor(() => linkOf(c, 'd')?.reason?.code === 'WIRE_ERR_REMOVED', 'c refused by d');
     expect(linkOf(a, 'c')).toBeUndefined();

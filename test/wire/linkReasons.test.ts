@@ -74,6 +74,32 @@ describe('reasons of failed dials', () => {
     expect(isPermanent(reason)).toBe(false);
   });
 
+  it('marks a proven refusal authenticated and by the peer, whoever closed first, and logs its change', () => {
+    const refusal = problem(
+      WIRE_ERROR_CODES.REMOVED,
+      'PAXOS_ERR_REMOVED: node c was removed in configuration 4',
+    );
+    const dial = { opened: true, socketError: null, problem: refusal, closeCode: null };
+    // The dialler answers a proven refusal by closing itself: the refusal is still the peer's.
+    const proven = reasonOfDial({ ...dial, closedBy: 'local', authenticated: true });
+    expect(proven).toEqual({
+      kind: 'refused',
+      code: WIRE_ERROR_CODES.REMOVED,
+      side: 'peer',
+      closeCode: null,
+      detail: 'PAXOS_ERR_REMOVED: node c was removed in configuration 4',
+      authenticated: true,
+    });
+    expect(reasonSummary(proven)).toBe('refused by peer (proven): removed');
+    expect(isPermanent(proven)).toBe(true);
+    const bare = reasonOfDial({ ...dial, closedBy: 'remote' });
+    expect(bare).toMatchObject({ kind: 'refused', side: 'peer' });
+    expect('authenticated' in bare).toBe(false);
+    expect(reasonSummary(bare)).toBe('refused by peer: removed');
+    expect(sameReason(bare, proven)).toBe(false);
+    expect(sameReason(proven, { ...proven, detail: 'another attempt' })).toBe(true);
+  });
+
   it('does not make a busy node or a handshake timeout permanent', () => {
     for (const code of [WIRE_ERROR_CODES.BUSY, WIRE_ERROR_CODES.HANDSHAKE_TIMEOUT]) {
       const reason = reasonOfDial({

@@ -463,6 +463,7 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
         problem: outcome.problem,
         closedBy: conn.closedBy,
         closeCode: null,
+        authenticated: outcome.authenticated,
       });
       return this.down.failedDial(peer, url, why, this.logger);
     });

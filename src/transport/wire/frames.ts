@@ -88,6 +88,29 @@ export interface WelcomeFrame {
   readonly sig?: Uint8Array;
 }
 
+/**
+ * Server → dialer, instead of a welcome: a refusal of a hello that proved itself, proven back
+ * (handshakeRefusal.ts) so that the dialler may act on it; the close that follows carries the
+ * same code, unauthenticated. Sent for WIRE_ERR_REMOVED only: the refusal a node stops on.
+ */
+export interface RefusalFrame {
+  readonly v: number;
+  readonly t: 'refusal';
+  /** The refusing node. */
+  readonly node: string;
+  /** The WIRE_ERR_* code of the refusal, as in the close reason. */
+  readonly code: string;
+  /** The refusal in words, whole (a close reason is cut at 123 bytes). */
+  readonly detail: string;
+  /** HMAC-SHA256 with the peer secret over the refusal's transcript. */
+  readonly proof: Uint8Array;
+  /** The refusing node's Ed25519 signature of the transcript, when it has an identity key. */
+  readonly sig?: Uint8Array;
+}
+
+/** Longest `detail` of a refusal frame, in UTF-16 code units. */
+export const MAX_REFUSAL_DETAIL_LENGTH = 1024;
+
 /** Peer ↔ peer: Paxos envelopes queued in the same tick. */
 export interface BatchFrame {
   readonly v: number;
@@ -202,6 +225,12 @@ export interface LinkDownReason {
   readonly closeCode: number | null;
   /** What was said: the socket error, the refusal's detail, the close reason. */
   readonly detail: string;
+  /**
+   * True for a refusal by the peer that proved itself (a refusal frame, handshakeRefusal.ts):
+   * the node dialled, and nobody else, refused this one. Absent otherwise: a close reason can be
+   * sent by anything that answers at the peer's URL.
+   */
+  readonly authenticated?: true;
 }
 
 /** Hex characters of a configuration digest (SHA-256). */
@@ -282,12 +311,20 @@ export interface RepliesFrame {
 }
 
 export type Frame =
-  ChallengeFrame | HelloFrame | WelcomeFrame | BatchFrame | RuntimeFrame | RequestsFrame | RepliesFrame;
+  | ChallengeFrame
+  | HelloFrame
+  | WelcomeFrame
+  | RefusalFrame
+  | BatchFrame
+  | RuntimeFrame
+  | RequestsFrame
+  | RepliesFrame;
 export type FrameType = Frame['t'];
 export const FRAME_TYPES: readonly FrameType[] = [
   'challenge',
   'hello',
   'welcome',
+  'refusal',
   'batch',
   'runtime',
   'requests',

@@ -91,8 +91,9 @@ function helloTranscript(
 /**
  * What a proof or signature covers: the label, the claims, both nonces, and the incarnation
  * records appended only when present, so a handshake without records proves exactly as before.
+ * Each kind of proof has labels of its own (handshakeRefusal.ts uses it too), so none passes as another.
  */
-function transcript(
+export function transcript(
   label: string,
   fields: readonly unknown[],
   serverNonce: Uint8Array,
@@ -162,7 +163,12 @@ function welcomeTranscript(
   return transcript(label, fields, serverNonce, clientNonce, claims.incarnations);
 }
 
-function signatureVerifies(key: KeyObject, transcript: Buffer, signature: Uint8Array | undefined): boolean {
+/** Whether `signature` is `key`'s Ed25519 signature of `transcript`; false for a missing or malformed one. */
+export function signatureVerifies(
+  key: KeyObject,
+  transcript: Buffer,
+  signature: Uint8Array | undefined,
+): boolean {
   if (signature === undefined) return false;
   try {
     return verify(null, transcript, key, signature);
@@ -197,9 +203,14 @@ export interface AcceptingSide extends Credentials {
   readonly checkPeer?: CheckPeer | undefined;
 }
 
-/** The secret a hello proved (the welcome proves the same one back), or why it is refused. */
+/**
+ * The secret a hello proved (the welcome proves the same one back), or why it is refused; a hello
+ * refused after its proof (and signature, where a key is pinned) verified carries the secret it
+ * proved too, so that the refusal can prove itself back (handshakeRefusal.ts).
+ */
 export type HelloVerdict =
-  { readonly ok: true; readonly secret: Uint8Array } | { readonly ok: false; readonly problem: WireProblem };
+  | { readonly ok: true; readonly secret: Uint8Array }
+  | { readonly ok: false; readonly problem: WireProblem; readonly secret?: Uint8Array };
 
 /**
  * The accepting side's checks of a hello, in this order: the proof first (so a party without
@@ -256,10 +267,11 @@ export function checkHello(hello: HelloFrame, side: AcceptingSide): HelloVerdict
       WIRE_ERROR_CODES.IDENTITY_FAILED,
       `hello signature does not verify with the key pinned for ${JSON.stringify(hello.node)}`,
     );
+  // From here on the hello proved who sent it: a refusal can be proven back to it.
   const membership = checkMember(hello.node, hello, side.roster);
-  if (membership !== null) return { ok: false, problem: membership };
+  if (membership !== null) return { ok: false, problem: membership, secret };
   const incarnation = checkIncarnation(side.checkPeer, hello.node, hello.incarnation);
-  return incarnation === null ? { ok: true, secret } : { ok: false, problem: incarnation };
+  return incarnation === null ? { ok: true, secret } : { ok: false, problem: incarnation, secret };
 }
 
 function refuse(code: WireProblem['code'], detail: string): HelloVerdict {
@@ -343,7 +355,7 @@ export function winningDialler(a: string, b: string): string {
   return a < b ? a : b;
 }
 
-function hmac(secret: Uint8Array, transcript: Buffer): Uint8Array {
+export function hmac(secret: Uint8Array, transcript: Buffer): Uint8Array {
   return new Uint8Array(createHmac('sha256', secret).update(transcript).digest());
 }
 

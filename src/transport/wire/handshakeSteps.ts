@@ -1,6 +1,8 @@
 // The handshake as message steps on a Connection (handshake.ts has the rules and the crypto):
 //   accepting side: send challenge → receive hello → check → admit → send welcome
 //   dialling side:  receive challenge → send hello → receive welcome → check → admit
+// A hello that proved itself and is refused as removed gets a proven refusal frame before the
+// close (handshakeRefusal.ts); the dialler reports a refusal that verifies as authenticated.
 // `admit` is the owner's last word (duplicates, tie-break) and registers the link when it
 // returns null, synchronously, so two handshakes can never both take the same slot.
 // Incarnation gossip (durable nodes): each side sends its records, merges the other's, and when
@@ -27,6 +29,7 @@ import {
   type Credentials,
   type IncarnationGossip,
 } from './handshake.js';
+import { PROVEN_REFUSALS, checkRefusal, refusalFrame } from './handshakeRefusal.js';
 import type { InboundFrame } from './validateFrame.js';
 import type { Roster } from './roster.js';
 import { CLOSE_CODES, WIRE_ERROR_CODES, codeOfCloseReason, problem, type WireProblem } from './wireErrors.js';
@@ -50,7 +53,13 @@ export interface LocalIdentity {
 }
 
 export type HandshakeOutcome =
-  { readonly ok: true; readonly peer: PeerIdentity } | { readonly ok: false; readonly problem: WireProblem };
+  | { readonly ok: true; readonly peer: PeerIdentity }
+  | {
+      readonly ok: false;
+      readonly problem: WireProblem;
+      /** The other side's refusal, proven by a refusal frame that verified (dialling side only). */
+      readonly authenticated?: true;
+    };
 
 /** Runs the accepting side. Resolves when the connection is admitted or gone. */
 export function acceptHandshake(
@@ -70,6 +79,8 @@ export function acceptHandshake(
       }
       const verdict = checkHello(frame, { ...me, serverNonce });
       if (!verdict.ok) {
+        if (verdict.secret !== undefined)
+          proveRefusal(conn, me, frame, verdict.secret, serverNonce, verdict.problem);
         step.finish(verdict.problem);
         return;
       }
@@ -77,6 +88,8 @@ export function acceptHandshake(
       const welcome = () => {
         const refusal = admit(frame);
         if (refusal !== null) {
+          // The hello verified: a refusal by the owner (the roster changed meanwhile) is proven too.
+          proveRefusal(conn, me, frame, verdict.secret, serverNonce, refusal);
           step.finish(refusal);
           return;
         }
@@ -154,11 +167,20 @@ export function dialHandshake(
       });
       return;
     }
+    const dialling = { ...me, expectedPeer, expectedKey, serverNonce, clientNonce };
+    if (frame.t === 'refusal') {
+      const wrong = checkRefusal(frame, dialling);
+      // One that does not verify proves nothing: counted, logged, and the close says the rest.
+      if (wrong !== null) conn.record(problem(wrong.code, `refusal frame ignored: ${wrong.detail}`));
+      // validateFrame admits known WIRE_ERR_* codes only.
+      else step.refused(problem(frame.code as WireProblem['code'], frame.detail));
+      return;
+    }
     if (frame.t !== 'welcome') {
       step.finish(problem(WIRE_ERROR_CODES.UNEXPECTED_FRAME, `expected welcome, got ${frame.t}`));
       return;
     }
-    const refusal = checkWelcome(frame, { ...me, expectedPeer, expectedKey, serverNonce, clientNonce });
+    const refusal = checkWelcome(frame, dialling);
     if (refusal !== null) {
       step.finish(refusal);
       return;
@@ -177,6 +199,29 @@ export function dialHandshake(
     const gossip = expectedPeer === null ? undefined : me.gossip;
     afterGossip(step, me, gossip, frame.node, frame.incarnation, frame.incarnations, open, 'hold');
   });
+}
+
+/**
+ * Sends the proven refusal of a peer's hello that verified, before the close that carries the
+ * same code: for the refusals a dialler acts on by itself (PROVEN_REFUSALS), nothing else.
+ */
+function proveRefusal(
+  conn: Connection,
+  me: LocalIdentity,
+  hello: HelloFrame,
+  secret: Uint8Array,
+  serverNonce: Uint8Array,
+  refusal: WireProblem,
+): void {
+  if (hello.role !== 'peer' || !PROVEN_REFUSALS.includes(refusal.code)) return;
+  const claims = {
+    cluster: me.cluster,
+    node: me.self,
+    dialler: hello.node,
+    code: refusal.code,
+    detail: refusal.detail,
+  };
+  conn.send(refusalFrame(secret, me.signingKey, claims, serverNonce, hello.nonce));
 }
 
 /** The configuration `me` announces: its number and digest, or nothing while it has none. */
@@ -242,6 +287,11 @@ interface Step {
   finish(result: PeerIdentity | WireProblem): void;
   /** While waiting for durable records: hold later frames for the link, or refuse them. */
   wait(framesMeanwhile: 'hold' | 'refuse'): void;
+  /**
+   * Ends the handshake with the other side's refusal, proven by its refusal frame: this side
+   * closes (the other closes too, with the refusal's code), nothing is counted as its problem.
+   */
+  refused(refusal: WireProblem): void;
   isDone(): boolean;
 }
 
@@ -279,6 +329,13 @@ function stepThrough(
     const progress: Step = {
       finish,
       wait: (framesMeanwhile) => (waiting = framesMeanwhile),
+      refused: (refusal) => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        conn.close(CLOSE_CODES.NORMAL, 'refused');
+        resolve({ ok: false, problem: refusal, authenticated: true });
+      },
       isDone: () => done,
     };
     conn.onFrame((frame) => {

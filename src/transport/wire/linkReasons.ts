@@ -39,6 +39,8 @@ export interface FailedDial {
   /** Who closed the connection: the peer (its refusal came in the close frame) or this node. */
   readonly closedBy: 'local' | 'remote' | null;
   readonly closeCode: number | null;
+  /** The peer's refusal came in a refusal frame that verified (handshakeRefusal.ts). */
+  readonly authenticated?: boolean | undefined;
 }
 
 export function reasonOfDial(dial: FailedDial): LinkDownReason {
@@ -51,6 +53,9 @@ export function reasonOfDial(dial: FailedDial): LinkDownReason {
       detail: dial.socketError ?? dial.problem.detail,
     };
   const { code, detail } = dial.problem;
+  if (dial.authenticated === true)
+    // Proven by the peer itself; this side may have closed first, answering it.
+    return { kind: 'refused', code, side: 'peer', closeCode: dial.closeCode, detail, authenticated: true };
   if (code === WIRE_ERROR_CODES.CONNECTION_CLOSED || code === WIRE_ERROR_CODES.HANDSHAKE_TIMEOUT)
     return { kind: 'unreachable', code, side: null, closeCode: dial.closeCode, detail };
   return {
@@ -102,9 +107,15 @@ export function isPermanent(reason: LinkDownReason): boolean {
   return reason.kind === 'refused' && reason.code !== null && PERMANENT.includes(reason.code);
 }
 
-/** Whether two reasons are the same for logging: kind, code and side (details vary per attempt). */
+/** Whether two reasons are the same for logging: kind, code, side, proof (details vary per attempt). */
 export function sameReason(a: LinkDownReason | undefined, b: LinkDownReason): boolean {
-  return a !== undefined && a.kind === b.kind && a.code === b.code && a.side === b.side;
+  return (
+    a !== undefined &&
+    a.kind === b.kind &&
+    a.code === b.code &&
+    a.side === b.side &&
+    a.authenticated === b.authenticated
+  );
 }
 
 const REFUSAL_WORDS: Readonly<Record<string, string>> = {
@@ -136,7 +147,8 @@ export function reasonSummary(reason: LinkDownReason): string {
     case 'refused': {
       const what =
         (reason.code !== null ? REFUSAL_WORDS[reason.code] : undefined) ?? reason.code ?? 'refused';
-      return `refused by ${reason.side === 'peer' ? 'peer' : 'this node'}: ${what}`;
+      const by = reason.side === 'peer' ? (reason.authenticated ? 'peer (proven)' : 'peer') : 'this node';
+      return `refused by ${by}: ${what}`;
     }
     case 'closed': {
       if (reason.closeCode === CLOSE_CODES.GOING_AWAY && reason.side === 'peer')

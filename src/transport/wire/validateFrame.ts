@@ -6,6 +6,7 @@ import {
   FRAME_TYPES,
   MAX_BATCH_ITEMS,
   MAX_INCARNATION_RECORDS,
+  MAX_REFUSAL_DETAIL_LENGTH,
   NONCE_BYTES,
   PROOF_BYTES,
   SIGNATURE_BYTES,
@@ -15,16 +16,18 @@ import {
   type FrameType,
   type HelloFrame,
   type IncarnationRecord,
+  type RefusalFrame,
   type Role,
   type WelcomeFrame,
 } from './frames.js';
 import * as field from './validateFields.js';
-import { WIRE_ERROR_CODES } from './wireErrors.js';
+import { WIRE_ERROR_CODES, codeOfCloseReason } from './wireErrors.js';
 
 export type InboundFrame =
   | ChallengeFrame
   | HelloFrame
   | WelcomeFrame
+  | RefusalFrame
   | { readonly v: number; readonly t: 'batch'; readonly cfg?: number; readonly envelopes: readonly unknown[] }
   | { readonly v: number; readonly t: 'runtime'; readonly messages: readonly unknown[] }
   | { readonly v: number; readonly t: 'requests'; readonly requests: readonly unknown[] }
@@ -83,6 +86,16 @@ function frameOf(t: FrameType, raw: field.Fields): InboundFrame {
         proof: field.bytes(raw.proof, 'proof', PROOF_BYTES),
         ...signature(raw.sig),
       };
+    case 'refusal':
+      return {
+        v,
+        t,
+        node: field.name(raw.node, 'node'),
+        code: refusalCode(raw.code),
+        detail: refusalDetail(raw.detail),
+        proof: field.bytes(raw.proof, 'proof', PROOF_BYTES),
+        ...signature(raw.sig),
+      };
     case 'batch':
       return {
         v,
@@ -117,7 +130,27 @@ function configuration(cfg: unknown, digest: unknown): { cfg?: number; digest?: 
   return { cfg: number, digest };
 }
 
-/** The optional Ed25519 signature of a hello or welcome. */
+/** A refusal's code: one of the WIRE_ERR_* codes this node knows, nothing more. */
+function refusalCode(raw: unknown): string {
+  if (typeof raw !== 'string')
+    field.fail(WIRE_ERROR_CODES.BAD_FIELD, `code must be a string, got ${field.describe(raw)}`);
+  if (codeOfCloseReason(raw) !== raw)
+    field.fail(WIRE_ERROR_CODES.BAD_FIELD, `code must be a WIRE_ERR_* code, got ${field.show(raw)}`);
+  return raw;
+}
+
+function refusalDetail(raw: unknown): string {
+  if (typeof raw !== 'string')
+    field.fail(WIRE_ERROR_CODES.BAD_FIELD, `detail must be a string, got ${field.describe(raw)}`);
+  if (raw.length > MAX_REFUSAL_DETAIL_LENGTH)
+    field.fail(
+      WIRE_ERROR_CODES.OUT_OF_RANGE,
+      `detail must have at most ${MAX_REFUSAL_DETAIL_LENGTH} characters, got ${raw.length}`,
+    );
+  return raw;
+}
+
+/** The optional Ed25519 signature of a hello, welcome or refusal. */
 function signature(raw: unknown): { sig?: Uint8Array } {
   return raw === undefined || raw === null ? {} : { sig: field.bytes(raw, 'sig', SIGNATURE_BYTES) };
 }

@@ -88,6 +88,8 @@ export type WireErrorCode = (typeof WIRE_ERROR_CODES)[keyof typeof WIRE_ERROR_CO
  * them to applications). The close reason starts with the matching `WIRE_ERR_*` code.
  */
 export const CLOSE_CODES = {
+  /** A dialler's close after a proven refusal (the refusing node closes with the refusal's code). */
+  NORMAL: 1000,
   /** The node is shutting down. */
   GOING_AWAY: 1001,
   /** ws closes with 1009 by itself when a frame exceeds `maxPayload`. */
