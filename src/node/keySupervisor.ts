@@ -313,6 +313,25 @@ export class KeySupervisor {
     this.step(key, { type: 'ask', value, ownerReachable });
   }
 
+  /**
+   * An ask of `key` answered without a step when this node knows the key's decision and nothing
+   * refuses the key here: the answer its step would give (a decided value never changes), without
+   * a trip through the node's mailbox. Undefined otherwise, and always when the node is inspected,
+   * so that the view sees every ask.
+   */
+  decidedAnswer(key: string): PaxosValue | undefined {
+    if (this.options.inspect !== undefined || this.refusal(key) !== null) return undefined;
+    let known: { readonly value: PaxosValue } | null;
+    try {
+      known = this.known.of(key);
+    } catch {
+      return undefined; // a store that fails to read is the node actor's to meet (and restart on)
+    }
+    if (known === null) return undefined;
+    this.stats.asks++;
+    return known.value;
+  }
+
   /** An ask gave up waiting (its timeout): forget its reply address. */
   cancelAsk(key: string, replyTo: ReplyTo): void {
     this.waiting.remove(key, replyTo);

@@ -1,6 +1,7 @@
 // A node's asks and quorum reads as gen_server calls to its node actor (registered as gen_paxos):
 // arguments are checked first (a coded error, nothing sent), a failed call becomes the ask's own
-// error (timeout, stopped, restarted), and asks are counted with their latency. The handle delegates.
+// error (timeout, stopped, restarted), and asks are counted with their latency. An ask of a key the
+// node knows decided is answered at once, as `read(key)` is. The handle delegates.
 import { ERROR_CODES, GenPaxosError, errorFromInfo } from '../base/errors.js';
 import type { RuntimeClock } from '../base/clock.js';
 import { Histogram } from '../base/histogram.js';
@@ -34,6 +35,8 @@ export interface NodeCallsContext {
   readonly askTimeoutMs: number;
   /** Whether the node was stopped (or halted): calls then fail with PAXOS_ERR_STOPPED. */
   readonly stopped: () => boolean;
+  /** The decided value an ask of `key` gets at once (KeySupervisor.decidedAnswer), or undefined. */
+  readonly decidedAnswer: (key: string) => PaxosValue | undefined;
 }
 
 export class NodeCalls {
@@ -60,6 +63,13 @@ export class NodeCalls {
 
     this.asks.started++;
     const startedAtMs = clock.now();
+    // A key known decided here is answered like `read(key)`, without a call: same answer, no hop.
+    const decided = this.node.decidedAnswer(key);
+    if (decided !== undefined) {
+      this.asks.decided++;
+      this.askLatency.observe(clock.now() - startedAtMs);
+      return decided;
+    }
     const request: GenPaxosRequest = { type: 'ask', key, value };
     let reply: GenPaxosNodeReply;
     try {

@@ -62,6 +62,7 @@ export class GenPaxosNode {
       clock,
       askTimeoutMs,
       stopped: () => this.stopped,
+      decidedAnswer: (key) => this.keys?.decidedAnswer(key),
     });
     this.changes = new MembershipChanges({
       self: id,

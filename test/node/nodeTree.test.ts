@@ -18,12 +18,10 @@ import { runUntil } from '../support/settle.js';
 
 /** A store whose `load` throws once when armed: an unexpected bug inside the node actor's step. */
 class FlakyStorage extends MemoryStorage {
-  armed = false;
+  /** Every load of this key throws: the node actor's step that handles it crashes. */
+  failing: string | null = null;
   override load(key: string): KeyRecord | undefined {
-    if (this.armed) {
-      this.armed = false;
-      throw new Error('injected: a bug in the node actor');
-    }
+    if (key === this.failing) throw new Error('injected: a bug in the node actor');
     return super.load(key);
   }
 }
@@ -111,12 +109,13 @@ describe('the node as a supervision tree of the runtime', () => {
     b.on('decided', (event) => decided.push(`${event.key}=${String(event.value)}`));
     expect(await settle(clock, b.ask('before', 1))).toBe(1);
     const first = b.actor;
-    flaky.armed = true; // the next message b's node actor handles throws
+    flaky.failing = 'during'; // b's node actor throws on the ask of it
     const during = b.ask('during', 2).then(
       (value) => `decided ${String(value)}`,
       (error: { code: string }) => error.code,
     );
     const outcome = await settle(clock, during);
+    flaky.failing = null;
     // The ask was in flight on the crashed incarnation: its outcome is unknown.
     expect(['PAXOS_ERR_NODE_RESTARTED', 'decided 2']).toContain(outcome);
     expect(b.actor).not.toBe(first);
