@@ -17,6 +17,7 @@ import {
 import { WIRE_ERROR_CODES as W, type WireProblem } from '../../src/transport/wire/wireErrors.js';
 import { generateNodeKey, parsePublicKey, type NodeKey } from '../../src/base/nodeKey.js';
 import type { Roster } from '../../src/transport/wire/roster.js';
+import { provenHello } from './helpers.js';
 
 const secret = new TextEncoder().encode('s3cret');
 const digest = 'd'.repeat(64);
@@ -41,14 +42,7 @@ function hello(
     digest,
     ...claims,
   };
-  const nonce = newNonce();
-  return {
-    v: PROTOCOL_VERSION,
-    t: 'hello',
-    ...full,
-    nonce,
-    proof: helloProof(signWith, full, serverNonce, nonce),
-  };
+  return provenHello(full, signWith, serverNonce);
 }
 
 const clientSecret = new TextEncoder().encode('client s3cret');

@@ -5,14 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { generateNodeKey, parsePublicKey, type NodeKey } from '../../src/base/nodeKey.js';
 import { decodeFrame, encodeFrame } from '../../src/transport/wire/codec.js';
-import { PROTOCOL_VERSION, type HelloFrame, type RefusalFrame } from '../../src/transport/wire/frames.js';
-import {
-  checkHello,
-  helloProof,
-  newNonce,
-  welcomeProof,
-  type DiallingSide,
-} from '../../src/transport/wire/handshake.js';
+import type { HelloFrame, RefusalFrame } from '../../src/transport/wire/frames.js';
+import { checkHello, newNonce, welcomeProof, type DiallingSide } from '../../src/transport/wire/handshake.js';
 import {
   checkRefusal,
   refusalFrame,
@@ -22,6 +16,7 @@ import {
 import type { Roster } from '../../src/transport/wire/roster.js';
 import { validateFrame } from '../../src/transport/wire/validateFrame.js';
 import { WIRE_ERROR_CODES as W } from '../../src/transport/wire/wireErrors.js';
+import { provenHello } from './helpers.js';
 
 const secret = new TextEncoder().encode('s3cret');
 const serverNonce = newNonce();
@@ -168,24 +163,12 @@ describe('checkHello hands the proven secret to refusals of a hello that verifie
     isMember: (id) => ['a', 'b'].includes(id),
     removedIn: (id) => (id === 'x' ? 5 : null),
   };
-  const helloOf = (node: string, withSecret: Uint8Array): HelloFrame => {
-    const full = {
-      cluster: 'k',
-      node,
-      role: 'peer' as const,
-      incarnation: `${node}-1`,
-      cfg: 7,
-      digest: 'd'.repeat(64),
-    };
-    const nonce = newNonce();
-    return {
-      v: PROTOCOL_VERSION,
-      t: 'hello',
-      ...full,
-      nonce,
-      proof: helloProof(withSecret, full, serverNonce, nonce),
-    };
-  };
+  const helloOf = (node: string, withSecret: Uint8Array): HelloFrame =>
+    provenHello(
+      { cluster: 'k', node, role: 'peer', incarnation: `${node}-1`, cfg: 7, digest: 'd'.repeat(64) },
+      withSecret,
+      serverNonce,
+    );
   const side = {
     peerSecret: secret,
     clientSecrets: [],

@@ -5,9 +5,14 @@ import { WebSocket } from 'ws';
 import { freePorts } from '../../src/cli/freePorts.js';
 import type { Envelope } from '../../src/paxos/messages.js';
 import { decodeFrame, encodeFrame } from '../../src/transport/wire/codec.js';
-import { PROTOCOL_VERSION, type Frame, type Role } from '../../src/transport/wire/frames.js';
+import { PROTOCOL_VERSION, type Frame, type HelloFrame, type Role } from '../../src/transport/wire/frames.js';
 import type { KeyObject } from 'node:crypto';
-import { helloProof, helloSignature, newNonce } from '../../src/transport/wire/handshake.js';
+import {
+  helloProof,
+  helloSignature,
+  newNonce,
+  type HelloClaims,
+} from '../../src/transport/wire/handshake.js';
 import { configDigest } from '../../src/transport/peer/peerRoster.js';
 import { initialConfiguration } from '../../src/paxos/config.js';
 import {
@@ -17,6 +22,18 @@ import {
 } from '../../src/transport/peer/webSocketTransport.js';
 
 export const SECRET = 'test-secret-0123456789';
+
+/** A hello claiming `claims`, proven with `secret` against the server's nonce (a fresh client nonce). */
+export function provenHello(claims: HelloClaims, secret: Uint8Array, serverNonce: Uint8Array): HelloFrame {
+  const nonce = newNonce();
+  return {
+    v: PROTOCOL_VERSION,
+    t: 'hello',
+    ...claims,
+    nonce,
+    proof: helloProof(secret, claims, serverNonce, nonce),
+  };
+}
 export const CLUSTER = 'test';
 /** What clients hold: never the peer secret (docs/security.md). */
 export const CLIENT_SECRET = 'test-client-secret-9876543210';
