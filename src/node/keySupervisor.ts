@@ -46,6 +46,7 @@ import { MembershipHooks } from './membership/membershipHooks.js';
 import { BallotCounts } from './ballotCounts.js';
 import { KeyWaiters } from './keyWaiters.js';
 import { KnownDecisions } from './knownDecisions.js';
+import { KeyRefusals } from './keyRefusals.js';
 import type { NodeMembership } from './membership/nodeMembership.js';
 
 type InstanceActor = ActorRefFrom<InstanceMachine>;
@@ -74,9 +75,8 @@ export class KeySupervisor {
   private readonly slots = new Map<string, KeySlot>();
   /** Asks waiting for a key's decision. */
   private readonly waiting = new KeyWaiters();
-  private readonly failed = new Map<string, ErrorInfo>();
-  /** Why this node stopped voting (its storage failed, or an alarm), as asks are refused with it. */
-  private votingStopped: ErrorInfo | null = null;
+  /** Why keys are refused here: voting stopped, this node removed, or the key given up. */
+  private readonly refusals: KeyRefusals;
   private host: KeySupervisorHost | null = null;
   private timers: TakeoverTimers | null = null;
   /** The node's configurations, the messages held while one is written, the rescan's answers. */
@@ -109,7 +109,7 @@ export class KeySupervisor {
       storage: options.storage,
       transport: options.transport,
       onDecided: (key, value) => this.decided(key, value),
-      onAnswer: (key, value) => this.answer(key, value),
+      onAnswer: (key, value) => this.waiting.decided(key, value),
       onRefused: (effect) => this.refused(effect),
       onStorageFailure: (error) => this.storageFailedWith(errorInfo(error)),
       onSettled: (write) => this.host?.settle(write),
@@ -122,6 +122,7 @@ export class KeySupervisor {
       hasPendingWrites: (key) => this.runner.hasPendingWrites(key),
     });
     this.ballots = new BallotCounts(this.stats);
+    this.refusals = new KeyRefusals(() => this.hooks.exclusion());
     const { id, members, storage, random } = options;
     this.timing = new AdaptiveTiming({ ...DEFAULT_TIMING, ...options.timing }, options.adaptiveTiming);
     this.phases = new PhaseTimer(this.timing, () => options.clock.now());
@@ -237,7 +238,7 @@ export class KeySupervisor {
   }
 
   get storageFailed(): boolean {
-    return this.votingStopped?.code === ERROR_CODES.STORAGE_FAILED;
+    return this.refusals.storageFailed;
   }
 
   /** The live instance of `key`, if any (for inspection and tests). */
@@ -250,7 +251,7 @@ export class KeySupervisor {
    * `decided`, `acknowledged` while this node awaits the outcome of a vote or forward, or `nil`.
    */
   stateOf(key: string): InstanceStateName | 'failed' {
-    if (this.failed.has(key)) return 'failed';
+    if (this.refusals.hasFailed(key)) return 'failed';
     const live = this.pool.child(key);
     if (live) return live.getSnapshot().value as InstanceStateName;
     if (this.options.storage.load(key)?.decided) return 'decided';
@@ -262,7 +263,7 @@ export class KeySupervisor {
    * an ask waiting here, a vote or forward awaiting its outcome, or a key given up (`failed`).
    */
   pendingKeys(): string[] {
-    const candidates = new Set([...this.slots.keys(), ...this.waiting.keys(), ...this.failed.keys()]);
+    const candidates = new Set([...this.slots.keys(), ...this.waiting.keys(), ...this.refusals.failedKeys()]);
     return [...candidates].filter((key) => {
       const state = this.stateOf(key);
       return state !== 'decided' && (state !== 'nil' || this.waiting.has(key));
@@ -301,7 +302,7 @@ export class KeySupervisor {
       replyTo.send({ type: 'paxos.failed', key, error: { code, message: problem } });
       return;
     }
-    const refusal = this.refusal(key);
+    const refusal = this.refusals.refusal(key);
     if (refusal !== null) {
       replyTo.send({ type: 'paxos.failed', key, error: refusal });
       return;
@@ -320,7 +321,7 @@ export class KeySupervisor {
    * so that the view sees every ask.
    */
   decidedAnswer(key: string): PaxosValue | undefined {
-    if (this.options.inspect !== undefined || this.refusal(key) !== null) return undefined;
+    if (this.options.inspect !== undefined || this.refusals.refusal(key) !== null) return undefined;
     let known: { readonly value: PaxosValue } | null;
     try {
       known = this.known.of(key);
@@ -362,7 +363,7 @@ export class KeySupervisor {
 
   /** A linearizable read of `key` (§8.3): its answer goes to `replyTo` as `paxos.read`. */
   quorumRead(key: string, replyTo: ReplyTo): void {
-    const refusal = this.refusal(key);
+    const refusal = this.refusals.refusal(key);
     if (refusal !== null) {
       replyTo.send({ type: 'paxos.failed', key, error: refusal });
       return;
@@ -375,7 +376,7 @@ export class KeySupervisor {
    * found acceptances without proof, or a rescan's recovery (docs/membership.md §6.3).
    */
   recoverKey(key: string, value: PaxosValue, replyTo: ReplyTo): void {
-    const refusal = this.refusal(key);
+    const refusal = this.refusals.refusal(key);
     if (refusal !== null) {
       replyTo.send({ type: 'paxos.failed', key, error: refusal });
       return;
@@ -389,18 +390,22 @@ export class KeySupervisor {
     // While an adoption is written, nothing is answered: replayed once it is durable (I3).
     if (this.hooks.hold(envelope)) return;
     this.stats.messagesIn++;
-    if (this.votingStopped === null && this.hooks.inbound(envelope)) return;
+    if (!this.refusals.votingStopped && this.hooks.inbound(envelope)) return;
     const { from, key, message } = envelope;
     if (message.type === 'reject') this.stats.rejectionsReceived++;
     this.silentPeers.heardFrom(from);
     if (message.type === 'acknowledge' && message.ballot.round === 0)
       this.silentPeers.acknowledged(key, from);
-    if (this.votingStopped === null && message.type === 'state' && from !== this.options.id) {
+    if (!this.refusals.votingStopped && message.type === 'state' && from !== this.options.id) {
       this.quorumReads.answer(from, key, message);
       return;
     }
-    if (this.votingStopped !== null || this.failed.has(key)) {
-      this.countRefusal(this.votingStopped !== null ? this.stoppedReason() : 'key failed', from, key);
+    if (this.refusals.votingStopped || this.refusals.hasFailed(key)) {
+      this.countRefusal(
+        this.refusals.votingStopped ? this.refusals.stoppedReason() : 'key failed',
+        from,
+        key,
+      );
       return;
     }
     this.step(key, { type: 'message', from, message });
@@ -413,7 +418,7 @@ export class KeySupervisor {
 
   /** A key's takeover timer fired (through the host's mailbox), or the node resumed an accepted key. */
   takeover(key: string): void {
-    if (this.failed.has(key) || this.votingStopped !== null) return;
+    if (this.refusals.hasFailed(key) || this.refusals.votingStopped) return;
     this.step(key, { type: 'takeover' });
   }
 
@@ -438,7 +443,7 @@ export class KeySupervisor {
   }
 
   storageFailedWith(error: ErrorInfo): void {
-    if (this.votingStopped !== null) return;
+    if (this.refusals.votingStopped) return;
     this.host?.scope.emit({ type: 'storage.failed', error });
     this.stopVoting({ code: ERROR_CODES.STORAGE_FAILED, message: `storage failed: ${error.message}` });
   }
@@ -448,8 +453,7 @@ export class KeySupervisor {
    * PAXOS_ERR_DISAGREEMENT): every instance stops and every ask fails with `failure`.
    */
   stopVoting(failure: ErrorInfo): void {
-    if (this.votingStopped !== null) return;
-    this.votingStopped = failure;
+    if (!this.refusals.stopVoting(failure)) return;
     this.shutDown(failure);
     this.ballots.clear();
   }
@@ -545,13 +549,9 @@ export class KeySupervisor {
     this.known.learned(key, value);
     this.stats.decided++;
     const rounds = this.ballots.decided(key);
-    this.answer(key, value);
+    this.waiting.decided(key, value);
     if (isReservedKey(key)) this.hooks.decided(key, value);
     this.host?.scope.emit({ type: 'decided', key, value, rounds });
-  }
-
-  private answer(key: string, value: PaxosValue): void {
-    this.waiting.decided(key, value);
   }
 
   private refused(effect: RefusedEffect): void {
@@ -559,31 +559,13 @@ export class KeySupervisor {
     this.hooks.refused(effect.reason, effect.from);
   }
 
-  private refusal(key: string): ErrorInfo | null {
-    if (this.votingStopped !== null) return this.votingStopped;
-    const excluded = this.hooks.exclusion();
-    if (excluded !== null) return excluded;
-    const failure = this.failed.get(key);
-    if (failure) {
-      return {
-        code: ERROR_CODES.INSTANCE_FAILED,
-        message: `the instance of key ${JSON.stringify(key)} crashed too often and was given up: ${failure.message}`,
-      };
-    }
-    return null;
-  }
-
   private giveUp(key: string, error: ErrorInfo): void {
-    this.failed.set(key, error);
+    this.refusals.giveUp(key, error);
     this.stats.failedKeys++;
     this.slots.delete(key);
     this.ballots.forget(key);
     this.host?.scope.emit({ type: 'instance.failed', key, error });
-    this.waiting.fail(key, this.refusal(key) as ErrorInfo);
-  }
-
-  private stoppedReason(): string {
-    return this.votingStopped?.code === ERROR_CODES.STORAGE_FAILED ? 'storage failed' : 'voting stopped';
+    this.waiting.fail(key, this.refusals.refusal(key) as ErrorInfo);
   }
 
   private countRefusal(reason: string, from: string, key: string): void {
