@@ -27,7 +27,6 @@ import {
 } from '../paxos/keyStep.js';
 import type { Envelope, PaxosValue } from '../paxos/messages.js';
 import { isReservedKey, type ConfigView } from '../paxos/config.js';
-import { stateReply } from '../paxos/reads.js';
 import { EMPTY_RECORD, type KeyRecord } from '../paxos/record.js';
 import { checkKey, checkValue } from '../paxos/validate.js';
 import type { ExitReason } from '../runtime/exitReason.js';
@@ -37,7 +36,6 @@ import { EffectRunner, type SettledWrite } from './effectRunner.js';
 import type { KeySupervisorOptions } from './keySupervisorOptions.js';
 import { emptySupervisorStats, type ReplyTo, type SupervisorStats } from './nodeEvents.js';
 import { AdaptiveTiming } from './adaptiveTiming.js';
-import { QuorumReads } from './quorumReads.js';
 import { SilentPeers } from './silentPeers.js';
 import { InstanceWitnesses } from './instanceWitness.js';
 import { TakeoverTimers } from './takeoverTimers.js';
@@ -47,6 +45,7 @@ import { BallotCounts } from './ballotCounts.js';
 import { KeyWaiters } from './keyWaiters.js';
 import { KnownDecisions } from './knownDecisions.js';
 import { KeyRefusals } from './keyRefusals.js';
+import { KeyReads } from './keyReads.js';
 import type { NodeMembership } from './membership/nodeMembership.js';
 
 type InstanceActor = ActorRefFrom<InstanceMachine>;
@@ -87,8 +86,8 @@ export class KeySupervisor {
   private readonly phases: PhaseTimer;
   /** Members that did not answer a failed round 0 of this node, until they speak again. */
   readonly silentPeers: SilentPeers;
-  /** Quorum reads waiting for answers (docs/membership.md §8.3). */
-  readonly quorumReads: QuorumReads;
+  /** Reads: what this node knows decided, local reads, quorum reads (docs/membership.md §8). */
+  readonly reads: KeyReads;
   /** Decisions known to be chosen here (§8.2, rule 1), durable or not yet. */
   private readonly known: KnownDecisions;
   /** Keys handled without an instance, shown to inspection as their instance would be; null when not inspected. */
@@ -127,23 +126,20 @@ export class KeySupervisor {
     this.timing = new AdaptiveTiming({ ...DEFAULT_TIMING, ...options.timing }, options.adaptiveTiming);
     this.phases = new PhaseTimer(this.timing, () => options.clock.now());
     this.silentPeers = new SilentPeers(id, () => this.membership.current?.voters ?? members);
-    this.quorumReads = new QuorumReads({
+    this.reads = new KeyReads({
       self: id,
-      // The adopted configuration: in transition a read needs majorities of both voter sets (§8.3).
-      view: () => this.membership.current ?? { voters: members },
+      storage,
+      clock: options.clock,
       random,
-      query: (key, read) => this.runner.run({ type: 'broadcast', key, message: { type: 'query', read } }),
-      ownState: (key, read, answer) =>
-        this.runner.afterWrites(key, () => answer(stateReply(storage.load(key) ?? EMPTY_RECORD, read))),
+      runner: this.runner,
+      refusals: this.refusals,
+      known: this.known,
+      timing: this.timing,
+      stats: this.stats,
+      inspected: options.inspect !== undefined,
+      view: () => this.membership.current ?? { voters: members },
+      later: (task) => this.host?.later(task),
       recover: (key, value, replyTo) => this.recoverKey(key, value, replyTo),
-      ended: (how) => (this.stats.quorumReads[how] = (this.stats.quorumReads[how] ?? 0) + 1),
-      resend: {
-        firstMs: () => this.timing.timing().phaseTimeoutMs,
-        maxMs: this.timing.timing().timeoutBackoffMaxMs,
-        // The timer only hands the re-send to the node's mailbox: it runs in one of the node's steps.
-        after: (ms, task) => options.clock.setTimeout(() => this.host?.later(task), ms),
-        cancel: (timer) => options.clock.clearTimeout(timer),
-      },
     });
     this.witnesses =
       options.inspect && options.inspectInstanceLess !== false
@@ -314,61 +310,9 @@ export class KeySupervisor {
     this.step(key, { type: 'ask', value, ownerReachable });
   }
 
-  /**
-   * An ask of `key` answered without a step when this node knows the key's decision and nothing
-   * refuses the key here: the answer its step would give (a decided value never changes), without
-   * a trip through the node's mailbox. Undefined otherwise, and always when the node is inspected,
-   * so that the view sees every ask.
-   */
-  decidedAnswer(key: string): PaxosValue | undefined {
-    if (this.options.inspect !== undefined || this.refusals.refusal(key) !== null) return undefined;
-    let known: { readonly value: PaxosValue } | null;
-    try {
-      known = this.known.of(key);
-    } catch {
-      return undefined; // a store that fails to read is the node actor's to meet (and restart on)
-    }
-    if (known === null) return undefined;
-    this.stats.asks++;
-    return known.value;
-  }
-
   /** An ask gave up waiting (its timeout): forget its reply address. */
   cancelAsk(key: string, replyTo: ReplyTo): void {
     this.waiting.remove(key, replyTo);
-  }
-
-  /** The decision of `key` known to be chosen here (knownDecisions.ts), or `undefined`. */
-  read(key: string): PaxosValue | undefined {
-    return this.known.of(key)?.value;
-  }
-
-  /**
-   * A local read that keeps read-your-writes across a crash (§8.2, rule 3): a key decided here is
-   * answered at once; a key accepted here but not decided may have been decided (and answered to an
-   * asker here) before a crash lost the decided record, so it is resolved with a quorum read.
-   */
-  readLocal(key: string, replyTo: ReplyTo): void {
-    const known = this.known.of(key);
-    if (known !== null) {
-      replyTo.send({ type: 'paxos.read', key, decided: true, value: known.value });
-      return;
-    }
-    if (this.options.storage.load(key)?.accepted) {
-      this.quorumRead(key, replyTo);
-      return;
-    }
-    replyTo.send({ type: 'paxos.read', key, decided: false, value: null });
-  }
-
-  /** A linearizable read of `key` (§8.3): its answer goes to `replyTo` as `paxos.read`. */
-  quorumRead(key: string, replyTo: ReplyTo): void {
-    const refusal = this.refusals.refusal(key);
-    if (refusal !== null) {
-      replyTo.send({ type: 'paxos.failed', key, error: refusal });
-      return;
-    }
-    this.quorumReads.start(key, replyTo);
   }
 
   /**
@@ -397,7 +341,7 @@ export class KeySupervisor {
     if (message.type === 'acknowledge' && message.ballot.round === 0)
       this.silentPeers.acknowledged(key, from);
     if (!this.refusals.votingStopped && message.type === 'state' && from !== this.options.id) {
-      this.quorumReads.answer(from, key, message);
+      this.reads.quorumReads.answer(from, key, message);
       return;
     }
     if (this.refusals.votingStopped || this.refusals.hasFailed(key)) {
@@ -474,7 +418,7 @@ export class KeySupervisor {
     this.witnesses?.stopAll();
     this.slots.clear();
     this.waiting.failAll(error);
-    this.quorumReads.failAll(error);
+    this.reads.quorumReads.failAll(error);
   }
 
   /** Asks the key's step what to do with `input`, and does it. */

@@ -114,7 +114,7 @@ export function membershipPort(options: MembershipPortOptions): ChangeNode {
           },
           settled: () => settled,
         };
-        run((keys) => keys.quorumRead(key, replyTo)).catch((error: Error) => {
+        run((keys) => keys.reads.quorumRead(key, replyTo)).catch((error: Error) => {
           settled = true;
           options.clock.clearTimeout(timer);
           reject(error);

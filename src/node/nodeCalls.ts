@@ -35,7 +35,7 @@ export interface NodeCallsContext {
   readonly askTimeoutMs: number;
   /** Whether the node was stopped (or halted): calls then fail with PAXOS_ERR_STOPPED. */
   readonly stopped: () => boolean;
-  /** The decided value an ask of `key` gets at once (KeySupervisor.decidedAnswer), or undefined. */
+  /** The decided value an ask of `key` gets at once (KeyReads.decidedAnswer), or undefined. */
   readonly decidedAnswer: (key: string) => PaxosValue | undefined;
 }
 

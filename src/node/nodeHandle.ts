@@ -62,7 +62,7 @@ export class GenPaxosNode {
       clock,
       askTimeoutMs,
       stopped: () => this.stopped,
-      decidedAnswer: (key) => this.keys?.decidedAnswer(key),
+      decidedAnswer: (key) => this.keys?.reads.decidedAnswer(key),
     });
     this.changes = new MembershipChanges({
       self: id,
@@ -166,7 +166,7 @@ export class GenPaxosNode {
     if (problem !== null) throw new GenPaxosError(ERROR_CODES.BAD_KEY, problem);
     if (isReservedKey(key)) throw errorFromInfo(reservedKeyError(key));
     if (this.stopped) throw new GenPaxosError(ERROR_CODES.STOPPED, `node ${this.id} is stopped`);
-    return this.keysOrThrow().read(key);
+    return this.keysOrThrow().reads.read(key);
   }
 
   /**

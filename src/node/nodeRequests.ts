@@ -91,8 +91,8 @@ export function answerRead(supervisor: KeySupervisor, key: string, quorum: boole
     });
     return;
   }
-  if (quorum) supervisor.quorumRead(key, replyTo);
-  else supervisor.readLocal(key, replyTo);
+  if (quorum) supervisor.reads.quorumRead(key, replyTo);
+  else supervisor.reads.readLocal(key, replyTo);
 }
 
 /** A page of the decided log after `since`, within the asker's limits and the node's own. */

@@ -22,9 +22,9 @@ describe('an ask of a key known decided', () => {
     expect(await cluster.ask('a', 'colour', 'red')).toBe('red');
     const keys = cluster.node('a').internals;
     const asksBefore = keys.stats.asks;
-    expect(keys.decidedAnswer('colour')).toBe('red');
+    expect(keys.reads.decidedAnswer('colour')).toBe('red');
     expect(keys.stats.asks).toBe(asksBefore + 1);
-    expect(keys.decidedAnswer('never-asked')).toBeUndefined();
+    expect(keys.reads.decidedAnswer('never-asked')).toBeUndefined();
     expect(keys.stats.asks).toBe(asksBefore + 1);
     expect(await cluster.ask('a', 'colour', 'blue')).toBe('red');
     expect(cluster.node('a').askStats.decided).toBe(2);
@@ -64,7 +64,7 @@ describe('an ask of a key known decided', () => {
     expect(await cluster.ask('a', 'colour', 'red')).toBe('red');
     const keys = cluster.node('a').internals;
     keys.stopVoting({ code: ERROR_CODES.STORAGE_FAILED, message: 'storage failed: disk gone' });
-    expect(keys.decidedAnswer('colour')).toBeUndefined();
+    expect(keys.reads.decidedAnswer('colour')).toBeUndefined();
     await expect(cluster.ask('a', 'colour', 'blue')).rejects.toMatchObject({
       code: ERROR_CODES.STORAGE_FAILED,
     });
@@ -78,7 +78,7 @@ describe('an ask of a key known decided', () => {
       inspect: (node, event) => events.push(`${node} ${event.type}`),
     });
     expect(await cluster.ask('a', 'colour', 'red')).toBe('red');
-    expect(cluster.node('a').internals.decidedAnswer('colour')).toBeUndefined();
+    expect(cluster.node('a').internals.reads.decidedAnswer('colour')).toBeUndefined();
     const seen = events.length;
     expect(await cluster.ask('a', 'colour', 'blue')).toBe('red');
     expect(events.length).toBeGreaterThan(seen);
