@@ -30,8 +30,6 @@ import { isReservedKey, type ConfigView } from '../paxos/config.js';
 import { EMPTY_RECORD, type KeyRecord } from '../paxos/record.js';
 import { checkKey, checkValue } from '../paxos/validate.js';
 import type { ExitReason } from '../runtime/exitReason.js';
-import { UNLIMITED_INTENSITY } from '../runtime/supervisor/childSpec.js';
-import { SimpleOneForOne } from '../runtime/supervisor/simpleOneForOne.js';
 import { EffectRunner, type SettledWrite } from './effectRunner.js';
 import type { KeySupervisorOptions } from './keySupervisorOptions.js';
 import { emptySupervisorStats, type ReplyTo, type SupervisorStats } from './nodeEvents.js';
@@ -46,6 +44,7 @@ import { KeyWaiters } from './keyWaiters.js';
 import { KnownDecisions } from './knownDecisions.js';
 import { KeyRefusals } from './keyRefusals.js';
 import { KeyReads } from './keyReads.js';
+import { createInstancePool, errorOf, type InstancePool } from './instancePool.js';
 import type { NodeMembership } from './membership/nodeMembership.js';
 
 type InstanceActor = ActorRefFrom<InstanceMachine>;
@@ -69,7 +68,7 @@ export class KeySupervisor {
   /** Ballots this node started per key, and per decision (a histogram). */
   readonly ballots: BallotCounts;
   /** The instances: a simple_one_for_one pool of per-key children. */
-  private readonly pool: SimpleOneForOne<InstanceMachine, null>;
+  private readonly pool: InstancePool;
   /** Every key that is not at rest (EMPTY_SLOT): a live instance, an awaited outcome, or an ask. */
   private readonly slots = new Map<string, KeySlot>();
   /** Asks waiting for a key's decision. */
@@ -150,35 +149,20 @@ export class KeySupervisor {
             input: (key, record) => this.instanceInput(key, record, 0, false),
           })
         : null;
-    this.pool = new SimpleOneForOne<InstanceMachine, null>({
-      name: `node ${id}`,
-      // Restarts are bounded per key (childIntensity), never for the node as a whole.
-      intensity: UNLIMITED_INTENSITY,
-      now: () => options.clock.now(),
-      ...(options.inspect ? { inspect: options.inspect } : {}),
-      template: {
-        logic: options.instanceLogic,
-        restart: 'transient',
-        // Each instance is the root of an actor system of its own: XState's scheduler scans every
-        // timer of a system whenever one of its actors stops, so sharing the node's system made
-        // retiring keys quadratic.
-        isolated: true,
-        childIntensity: options.restartIntensity,
-        // Computed again at every restart, so a restarted instance reloads the key's record.
-        input: (key, _args, restarted) =>
-          this.instanceInput(key, storage.load(key) ?? null, drawSeed(random), restarted),
-        observe: {
-          started: (key, child, restarted) => this.instanceStarted(key, child, restarted),
-          emitted: (key, effect) => this.instanceEmitted(key, effect),
-          snapshot: (key, snapshot, child) => {
-            this.phases.noteTimeouts(key, snapshot.value as InstanceStateName, snapshot.context);
-            this.instanceMoved(key, snapshot.value as InstanceStateName, child.sessionId);
-          },
-          exited: (key, reason, restarting) => this.instanceExited(key, reason, restarting),
-          gaveUp: (key, reason) => this.giveUp(key, errorInfo(errorOf(reason))),
+    this.pool = createInstancePool(
+      options,
+      (key, restarted) => this.instanceInput(key, storage.load(key) ?? null, drawSeed(random), restarted),
+      {
+        started: (key, child, restarted) => this.instanceStarted(key, child, restarted),
+        emitted: (key, effect) => this.instanceEmitted(key, effect),
+        snapshot: (key, snapshot, child) => {
+          this.phases.noteTimeouts(key, snapshot.value as InstanceStateName, snapshot.context);
+          this.instanceMoved(key, snapshot.value as InstanceStateName, child.sessionId);
         },
+        exited: (key, reason, restarting) => this.instanceExited(key, reason, restarting),
+        gaveUp: (key, reason) => this.giveUp(key, errorInfo(errorOf(reason))),
       },
-    });
+    );
   }
 
   /** What an instance of `key` starts from: its record, and the node's identity and settings. */
@@ -564,9 +548,4 @@ export class KeySupervisor {
     this.stats.restarted++;
     this.host?.scope.emit({ type: 'instance.restarted', key, error: errorInfo(errorOf(reason)) });
   }
-}
-
-/** The error inside an exit reason (an instance only exits by crashing). */
-function errorOf(reason: ExitReason): unknown {
-  return typeof reason === 'object' && 'error' in reason ? reason.error : reason;
 }
