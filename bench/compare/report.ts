@@ -5,10 +5,13 @@ import { formatTable } from '../../src/cli/table.js';
 import { askFloor, renderFloors, type Floors } from '../report.js';
 import type { MeasuredLoad } from '../scenarios.js';
 import { VALUE_BYTES, ratioToMean, type ComparedPhase, type RunResult } from './plan.js';
+import type { GenPaxosClientMode } from './systems.js';
 
 export interface CompareReport {
   readonly etcdVersion: string;
   readonly quick: boolean;
+  /** How gen-paxos's askers reached its members (systems.ts). */
+  readonly genPaxosClient: GenPaxosClientMode;
   readonly floors: Floors;
   /** In the order they ran. */
   readonly runs: readonly RunResult[];
@@ -75,6 +78,10 @@ export function renderComparison(report: CompareReport): string {
     `gen-paxos vs etcd ${report.etcdVersion}, each 3 members on 127.0.0.1, durable (etcd: its default fsync; ` +
       `gen-paxos: LMDB), fresh keys, ${VALUE_BYTES}-byte values${report.quick ? ' (quick run)' : ''}`,
     'runs in this order, each on a fresh cluster: etcd (1st), gen-paxos, etcd (2nd)',
+    `clients: one per member; etcd's asks go to their member (followers forward to the leader); ` +
+      (report.genPaxosClient === 'routed'
+        ? "gen-paxos's clients know every member and send each ask to its key's owner"
+        : "gen-paxos's asks go to their member (non-owners forward to the key's owner)"),
     '',
     renderFloors(report.floors),
     '',

@@ -18,9 +18,12 @@ import {
   type RunResult,
 } from './plan.js';
 import type { CompareReport } from './report.js';
-import { startEtcd, startGenPaxos, type RunningSystem } from './systems.js';
+import { startEtcd, startGenPaxos, type GenPaxosClientMode, type RunningSystem } from './systems.js';
 
-export type CompareOptions = BenchRunOptions;
+export interface CompareOptions extends BenchRunOptions {
+  /** How gen-paxos's askers reach its members (systems.ts): `routed` unless `--client per-node`. */
+  readonly genPaxosClient: GenPaxosClientMode;
+}
 
 export async function runComparison(options: CompareOptions): Promise<CompareReport> {
   const { scale, progress } = options;
@@ -37,7 +40,7 @@ export async function runComparison(options: CompareOptions): Promise<CompareRep
     const system =
       run.system === 'etcd'
         ? await startEtcd(etcd.path, options.dir)
-        : await startGenPaxos(options.mainPath, options.dir);
+        : await startGenPaxos(options.mainPath, options.dir, options.genPaxosClient);
     const forget = options.cleanup.add(system.stop);
     try {
       runs.push({ run, phases: await runPhases(system, run, phases, options) });
@@ -46,7 +49,14 @@ export async function runComparison(options: CompareOptions): Promise<CompareRep
       forget();
     }
   }
-  return { etcdVersion: etcd.version, quick: options.quick, floors, runs, phases: mergeRuns(phases, runs) };
+  return {
+    etcdVersion: etcd.version,
+    quick: options.quick,
+    genPaxosClient: options.genPaxosClient,
+    floors,
+    runs,
+    phases: mergeRuns(phases, runs),
+  };
 }
 
 async function runPhases(

@@ -1,6 +1,11 @@
 // The two systems `--compare etcd` runs, each started fresh for its run and stopped after it:
 // 3 etcd members, or 3 gen-paxos node processes (durable, as `npm run bench` runs them). Each
 // gives one asker per member and the process ids whose CPU counts.
+//
+// gen-paxos's askers are its client library as a user with the three endpoints gets it: each
+// connected to all of them (its own member first) and, by default, sending every ask to its key's
+// owner (`routeAsks`, issue 13 item 3). `per-node` connects each asker to its member alone, so two
+// asks in three are forwarded by that member to the owner, as etcd's followers forward to the leader.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { LocalCluster } from '../../src/cli/localCluster.js';
@@ -44,7 +49,16 @@ export async function startEtcd(etcdPath: string, parentDir: string): Promise<Ru
   };
 }
 
-export async function startGenPaxos(mainPath: string, parentDir: string): Promise<RunningSystem> {
+/** How gen-paxos's askers reach the members (see the top of this file). */
+export type GenPaxosClientMode = 'routed' | 'per-node';
+
+export const GEN_PAXOS_CLIENT_MODES: readonly GenPaxosClientMode[] = ['routed', 'per-node'];
+
+export async function startGenPaxos(
+  mainPath: string,
+  parentDir: string,
+  clientMode: GenPaxosClientMode,
+): Promise<RunningSystem> {
   const dir = mkdtempSync(join(parentDir, 'gen-paxos-'));
   const clients: GenPaxosClient[] = [];
   let cluster: LocalCluster | undefined;
@@ -55,13 +69,17 @@ export async function startGenPaxos(mainPath: string, parentDir: string): Promis
   });
   try {
     cluster = await LocalCluster.start({ size: 3, mainPath, dir, durable: true });
-    for (const id of cluster.ids)
-      clients.push(
-        await connectClient(cluster.urls[id] as string, {
-          secret: cluster.clientSecret,
-          cluster: cluster.cluster,
-        }),
-      );
+    const options = { secret: cluster.clientSecret, cluster: cluster.cluster };
+    const urls = cluster.ids.map((id) => cluster?.urls[id] as string);
+    for (const [i, url] of urls.entries()) {
+      if (clientMode === 'per-node') {
+        clients.push(await connectClient(url, { ...options, routeAsks: false }));
+        continue;
+      }
+      const client = await connectClient([...urls.slice(i), ...urls.slice(0, i)], options);
+      await client.routed(); // the members are known: asks go to their owners from the first one
+      clients.push(client);
+    }
   } catch (error) {
     await stop();
     throw error;

@@ -54,18 +54,27 @@ describe('comparisonRows', () => {
 });
 
 describe('renderComparison', () => {
-  const text = renderComparison({
+  const report = {
     etcdVersion: '3.4.23',
     quick: true,
+    genPaxosClient: 'routed' as const,
     floors,
     runs,
     phases: mergeRuns(phases, runs),
-  });
+  };
+  const text = renderComparison(report);
 
   it('names both systems, the order of the runs and the workload', () => {
     expect(text).toContain('gen-paxos vs etcd 3.4.23');
     expect(text).toContain('256-byte values (quick run)');
     expect(text).toContain('etcd (1st), gen-paxos, etcd (2nd)');
+  });
+
+  it("says how gen-paxos's clients reached the members", () => {
+    expect(text).toContain("send each ask to its key's owner");
+    const perNode = renderComparison({ ...report, genPaxosClient: 'per-node' });
+    expect(perNode).toContain("gen-paxos's asks go to their member (non-owners forward");
+    expect(perNode).not.toContain("send each ask to its key's owner");
   });
 
   it('prints the floors, the sequential p50 against the floor, and the errors of every run', () => {
