@@ -9,7 +9,9 @@
 import { assertNever, envelopesOf, type Effect, type RefusedEffect } from '../paxos/effects.js';
 import type { PaxosMessage, PaxosValue } from '../paxos/messages.js';
 import type { Storage } from '../storage/storage.js';
-import type { Transport } from '../transport/transport.js';
+import type { SendOptions, Transport } from '../transport/transport.js';
+
+const LAZY: SendOptions = { lazy: true };
 
 export interface EffectRunnerOptions {
   readonly self: string;
@@ -183,7 +185,7 @@ export class EffectRunner {
       case 'broadcast':
         for (const envelope of envelopesOf(effect, this.options.self, this.targetsOf(effect))) {
           this.stats.envelopesSent++;
-          this.options.transport.send(envelope);
+          this.options.transport.send(envelope, effect.type === 'broadcast' && effect.lazy ? LAZY : undefined);
         }
         return;
       case 'decided':

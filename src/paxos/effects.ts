@@ -24,6 +24,12 @@ export interface BroadcastEffect {
   readonly type: 'broadcast';
   readonly key: string;
   readonly message: PaxosMessage;
+  /**
+   * Nobody waits for it (the owner's decide after its round 0): the runtime may hold it a few
+   * milliseconds to share a frame with later traffic to the same member. Timing only: a message
+   * may be delayed anyway, and nothing the protocol guarantees depends on when it arrives.
+   */
+  readonly lazy?: true;
 }
 
 /** The value is chosen and learned here: count the decision and answer the asks waiting for it. */

@@ -87,6 +87,28 @@ export interface BackoffState {
   readonly rng: number;
 }
 
+/** What this node was asked to propose for the key. */
+export interface Proposal {
+  readonly value: PaxosValue;
+  /**
+   * A member forwarded an ask of the key here (this node owns it) and waits for the decide: the
+   * decision is then broadcast at once, never lazily (instanceMachine.ts `learnOwn`).
+   */
+  readonly awaitedElsewhere?: true;
+}
+
+/**
+ * `proposal` after the ask or forward `event`: the first value asked stays the one proposed, and a
+ * forward marks it awaited elsewhere. The same object when nothing changes (no assign needed).
+ */
+export function withRequest(proposal: Proposal | null, event: RequestEvent): Proposal {
+  const forwarded = event.type === 'forward';
+  if (proposal === null) return forwarded ? { value: event.value, awaitedElsewhere: true } : { value: event.value };
+  return forwarded && proposal.awaitedElsewhere !== true
+    ? { value: proposal.value, awaitedElsewhere: true }
+    : proposal;
+}
+
 export interface InstanceContext extends KeyRecord {
   readonly key: string;
   readonly node: string;
@@ -99,7 +121,7 @@ export interface InstanceContext extends KeyRecord {
    */
   readonly config: InstanceConfig;
   /** The value this node was asked to propose, if it was asked. */
-  readonly proposal: { readonly value: PaxosValue } | null;
+  readonly proposal: Proposal | null;
   /** This node's ballot while it is preparing or proposing. */
   readonly ballot: Ballot | null;
   /** Phase 1b replies for `ballot`, one per sender. */

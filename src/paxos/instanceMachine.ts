@@ -18,6 +18,7 @@ import {
   nextWait,
   recordOf,
   vote,
+  withRequest,
   type AskEvent,
   type ConfigAdoptedEvent,
   type EventOf,
@@ -27,7 +28,7 @@ import {
   type RequestEvent,
 } from './instanceContext.js';
 import { decidedAnswer, decidedReply, learnEffects } from './learner.js';
-import type { AcceptedProposal } from './messages.js';
+import type { AcceptedProposal, PaxosMessage } from './messages.js';
 import { forwardTarget } from './owner.js';
 import { chooseValue, highestRound } from './proposer.js';
 import { addSender, hasQuorum } from './quorum.js';
@@ -115,7 +116,8 @@ export const instanceMachine = setup({
   },
   actions: {
     recordAsk: enqueueActions(({ context, event, enqueue }) => {
-      if (context.proposal === null) enqueue.assign({ proposal: { value: (event as RequestEvent).value } });
+      const proposal = withRequest(context.proposal, event as RequestEvent);
+      if (proposal !== context.proposal) enqueue.assign({ proposal });
     }),
 
     /**
@@ -126,7 +128,7 @@ export const instanceMachine = setup({
      */
     takeFirstBallot: enqueueActions(({ context, event, enqueue }) => {
       const ballot = nextBallot(context.node, -1, context.config.epoch);
-      const proposal = context.proposal ?? { value: (event as RequestEvent).value };
+      const proposal = withRequest(context.proposal, event as RequestEvent);
       const proposing: AcceptedProposal = { ballot, value: proposal.value };
       const backoff = fastRoundWait(context);
       enqueue.emit({
@@ -257,19 +259,26 @@ export const instanceMachine = setup({
       enqueue.assign({ ballot: null, promises: [], acks: [], proposing: null, backoff });
     }),
 
-    /** A quorum accepted our ballot: the value is chosen. Tell the others, then learn it. */
+    /**
+     * A quorum accepted our ballot: the value is chosen. Tell the others, then learn it. In the
+     * owner's round 0 for asks of its own, nobody waits for the decide (the acceptors voted and
+     * await it only behind a takeover timer), so it is lazy: it may share a frame with the next
+     * message to each member, as a Raft leader's commit index rides its next append. A member
+     * that forwarded an ask here waits for it: then, and in every other ballot, it leaves at once.
+     */
     learnOwn: enqueueActions(({ context, event, enqueue }) => {
       const decided: Decision = { value: (context.proposing as AcceptedProposal).value };
       // Reached by the acknowledgement that completes the quorum, or by `always` on entry.
       if (event.type === 'acknowledge' && countsAsAck(context, event))
         enqueue.assign({ decided, acks: addSender(context.acks, event.from) });
       else enqueue.assign({ decided });
-      enqueue.emit({
-        type: 'broadcast',
-        key: context.key,
-        message: { type: 'decide', value: decided.value },
-      });
       const ownFastRound = context.ballot !== null && context.ballot.round === 0;
+      const decide: PaxosMessage = { type: 'decide', value: decided.value };
+      enqueue.emit(
+        ownFastRound && context.proposal !== null && context.proposal.awaitedElsewhere !== true
+          ? { type: 'broadcast', key: context.key, message: decide, lazy: true }
+          : { type: 'broadcast', key: context.key, message: decide },
+      );
       for (const effect of learnEffects(context.key, recordOf(context), decided.value, { ownFastRound }))
         enqueue.emit(effect);
     }),

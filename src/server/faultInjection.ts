@@ -5,7 +5,7 @@
 // accepts `faults` and `release` requests; everything else passes through.
 import type { Envelope } from '../paxos/messages.js';
 import { NO_LINK_FAULTS, type LinkFaultSpec, type ReleaseHow } from '../transport/wire/frames.js';
-import type { Transport, TransportStats } from '../transport/transport.js';
+import type { SendOptions, Transport, TransportStats } from '../transport/transport.js';
 import { HoldableClock } from './holdableClock.js';
 
 export interface InjectedFaultStats {
@@ -109,7 +109,8 @@ export class FaultInjectingTransport implements Transport {
     return this.inner.isLinkUp?.(peer) ?? true;
   }
 
-  send(envelope: Envelope): void {
+  /** A held or delayed envelope leaves later as an ordinary one; `options` only travel at once. */
+  send(envelope: Envelope, options?: SendOptions): void {
     if (this.blockOut.has(envelope.to)) {
       this.injected.blockedOut++;
       return;
@@ -128,7 +129,7 @@ export class FaultInjectingTransport implements Transport {
     }
     const waitMs = delayMs + (jitterMs > 0 ? this.random() * jitterMs : 0);
     if (waitMs <= 0) {
-      this.inner.send(envelope);
+      this.inner.send(envelope, options);
       return;
     }
     this.injected.delayed++;

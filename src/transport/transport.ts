@@ -19,11 +19,19 @@ export interface TransportMembership {
   readonly removed: Readonly<Record<string, number>>;
 }
 
+export interface SendOptions {
+  readonly lazy?: boolean;
+}
+
 export interface Transport {
   /** The node this transport belongs to: the `from` of everything it sends. */
   readonly nodeId: string;
-  /** Queues `envelope` for its `to`. Never throws for an unreachable peer: the message is lost. */
-  send(envelope: Envelope): void;
+  /**
+   * Queues `envelope` for its `to`. Never throws for an unreachable peer: the message is lost.
+   * `lazy`: nobody waits for it (paxos/effects.ts `BroadcastEffect.lazy`); a transport that
+   * batches may hold it briefly for a frame it sends anyway. Others send it like any envelope.
+   */
+  send(envelope: Envelope, options?: SendOptions): void;
   /** Sets the one receiver of inbound envelopes. Envelopes arriving before it is set are dropped. */
   listen(receiver: (envelope: Envelope) => void): void;
   /** Stops sending and receiving. */

@@ -13,12 +13,17 @@ import { CrashCluster, settle } from './crashCluster.js';
 
 const promised: KeyRecord = { promised: { round: 1, node: 'a' }, accepted: null, decided: null };
 
-function recordingTransport(): Transport & { readonly sent: Envelope[] } {
+function recordingTransport(): Transport & { readonly sent: Envelope[]; readonly lazy: Envelope[] } {
   const sent: Envelope[] = [];
+  const lazy: Envelope[] = [];
   return {
     nodeId: 'b',
     sent,
-    send: (envelope) => void sent.push(envelope),
+    lazy,
+    send: (envelope, options) => {
+      sent.push(envelope);
+      if (options?.lazy === true) lazy.push(envelope);
+    },
     listen: () => {},
     close: async () => {},
   };
@@ -36,7 +41,7 @@ function runnerOn(storage: MemoryStorage) {
     onDecided: (key, value) => void decided.push([key, value]),
     onStorageFailure: (error) => void failures.push(error),
   });
-  return { runner, sent: transport.sent, decided, failures };
+  return { runner, sent: transport.sent, lazy: transport.lazy, decided, failures };
 }
 
 const persist = (key: string, record: KeyRecord = promised): Effect => ({ type: 'persist', key, record });
@@ -45,6 +50,17 @@ const reply = (key: string, round = 1): Effect => ({
   key,
   to: 'a',
   message: { type: 'promise', ballot: { round, node: 'a' }, accepted: null },
+});
+
+describe('EffectRunner, lazy broadcasts', () => {
+  it('hands a lazy broadcast to the transport as lazy, to every other member, and nothing else', async () => {
+    const { runner, sent, lazy } = runnerOn(new MemoryStorage());
+    const decide = { type: 'decide' as const, value: 'v' };
+    runner.run({ type: 'broadcast', key: 'k', message: decide, lazy: true });
+    runner.run({ type: 'broadcast', key: 'j', message: decide });
+    expect(sent.map((e) => `${e.key}->${e.to}`)).toEqual(['k->a', 'k->c', 'j->a', 'j->c']);
+    expect(lazy.map((e) => `${e.key}->${e.to}`)).toEqual(['k->a', 'k->c']);
+  });
 });
 
 describe('EffectRunner with a slow disk', () => {

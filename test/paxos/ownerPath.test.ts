@@ -43,6 +43,56 @@ describe('owner fast path', () => {
     expect(decided.effects.map((e) => e.type)).toEqual(['broadcast', 'decided', 'persist']);
   });
 
+  it("the owner's decide after round 0 is lazy for its own asks, and leaves at once for a forwarder", () => {
+    const decideOf = (effects: readonly { type: string }[]) => effects.find((e) => e.type === 'broadcast');
+    const acknowledged = (s: ReturnType<typeof start>) =>
+      step(
+        step(s, { type: 'acknowledge', from: 'b', ballot: ballot(0, 'a'), boot: 0 }),
+        { type: 'acknowledge', from: 'c', ballot: ballot(0, 'a'), boot: 0 },
+      );
+    // Its own ask: nobody waits for the decide (the voters wait behind a takeover timer).
+    const own = acknowledged(step(start(owned), { type: 'ask', value: 'large' }));
+    expect(decideOf(own.effects)).toEqual({
+      type: 'broadcast',
+      key: 'size',
+      message: { type: 'decide', value: 'large' },
+      lazy: true,
+    });
+    // A member forwarded its ask, before round 0 or during it: it waits for the decide.
+    const forwardedFirst = step(start(owned), { type: 'forward', from: 'b', value: 'small' });
+    expect(forwardedFirst.snapshot.context.proposal).toEqual({ value: 'small', awaitedElsewhere: true });
+    expect(decideOf(acknowledged(forwardedFirst).effects)).not.toHaveProperty('lazy');
+    const forwardedLater = step(step(start(owned), { type: 'ask', value: 'large' }), {
+      type: 'forward',
+      from: 'c',
+      value: 'small',
+    });
+    // The first value asked is still the one proposed; only the mark is new.
+    expect(forwardedLater.snapshot.context.proposal).toEqual({ value: 'large', awaitedElsewhere: true });
+    expect(decideOf(acknowledged(forwardedLater).effects)).toEqual({
+      type: 'broadcast',
+      key: 'size',
+      message: { type: 'decide', value: 'large' },
+    });
+  });
+
+  it('a decide after phase 1 is never lazy: others may be waiting for the key', () => {
+    const preparing = step(start(owned), { type: 'ask', value: 'large', classic: true });
+    const b1 = ballot(1, 'a');
+    const promised = step(
+      step(preparing, { type: 'promise', from: 'b', ballot: b1, accepted: null }),
+      { type: 'promise', from: 'c', ballot: b1, accepted: null },
+    );
+    expect(promised.snapshot.value).toBe('proposing');
+    const decided = step(promised, { type: 'acknowledge', from: 'b', ballot: b1 });
+    expect(decided.snapshot.value).toBe('decided');
+    expect(decided.effects.find((e) => e.type === 'broadcast')).toEqual({
+      type: 'broadcast',
+      key: 'size',
+      message: { type: 'decide', value: 'large' },
+    });
+  });
+
   it('round 0 waits the whole phase timeout, while a phase 1 draws its wait from the upper half', () => {
     // Nobody duels in round 0, and it waits for its slowest member, so its wait is not jittered
     // down (instanceContext.ts, fastRoundWait); a phase 1 keeps the jitter that separates duellists.

@@ -32,16 +32,76 @@ function harness(
     (flush) => {
       pending = flush;
     },
+    (flush) => {
+      lazy = flush;
+      return () => {
+        lazy = null;
+      };
+    },
   );
+  let lazy: (() => void) | null = null;
   const tick = () => {
     const flush = pending;
     pending = null;
     flush?.();
   };
-  return { outbox, sink, frames, counters, tick };
+  /** The lazy items' own flush comes due (LAZY_FLUSH_MS in a real outbox). */
+  const lazyDue = () => {
+    const flush = lazy;
+    lazy = null;
+    flush?.();
+  };
+  return { outbox, sink, frames, counters, tick, lazyDue, lazyPending: () => lazy !== null };
 }
 
 describe('Outbox', () => {
+  it('sends a lazy item with the next frame that leaves anyway, in order, and cancels its own flush', () => {
+    const { outbox, frames, tick, lazyDue, lazyPending } = harness();
+    expect(outbox.pushLazy('decide-1')).toBe(true);
+    tick();
+    expect(frames).toEqual([]); // nothing urgent queued: no frame of its own this tick
+    expect(lazyPending()).toBe(true);
+    outbox.push('propose-2');
+    tick();
+    expect(frames).toEqual([['decide-1', 'propose-2']]);
+    expect(lazyPending()).toBe(false);
+    lazyDue();
+    expect(frames).toHaveLength(1);
+  });
+
+  it('sends lazy items on their own once their wait is over, if nothing else went', () => {
+    const { outbox, frames, tick, lazyDue } = harness();
+    outbox.pushLazy('decide-1');
+    outbox.pushLazy('decide-2');
+    tick();
+    expect(frames).toEqual([]);
+    lazyDue();
+    expect(frames).toEqual([['decide-1', 'decide-2']]);
+  });
+
+  it('takes a lazy item pushed while a flush is scheduled along with it, without a wait of its own', () => {
+    const { outbox, frames, tick, lazyPending } = harness();
+    outbox.push('ack-1');
+    outbox.pushLazy('decide-1');
+    expect(lazyPending()).toBe(false);
+    tick();
+    expect(frames).toEqual([['ack-1', 'decide-1']]);
+  });
+
+  it('drops lazy items under backpressure and on close, like any other', () => {
+    const full = harness({ maxQueuedItems: 1 });
+    full.outbox.push('a');
+    expect(full.outbox.pushLazy('b')).toBe(false);
+    expect(full.counters.droppedBackpressure).toBe(1);
+    const closing = harness();
+    closing.outbox.pushLazy('decide');
+    closing.outbox.close();
+    expect(closing.lazyPending()).toBe(false);
+    expect(closing.outbox.pushLazy('after')).toBe(false);
+    closing.lazyDue();
+    expect(closing.frames).toEqual([]);
+  });
+
   it('sends everything pushed in one tick as one frame', () => {
     const { outbox, frames, counters, tick } = harness();
     for (let i = 0; i < 50; i++) expect(outbox.push(`m${i}`)).toBe(true);

@@ -78,6 +78,27 @@ describe('links', () => {
     expect((transports.a?.wireStats.framesSent ?? 0) - framesBefore).toBeLessThanOrEqual(3);
   });
 
+  it('delivers a lazy envelope with the next frame to its peer, or on its own after a short wait', async () => {
+    const { transports } = await cluster(['a', 'b']);
+    await waitFor(() => linksSettled(transports), 'links settled');
+    const got: Envelope[] = [];
+    transports.b?.listen((e) => got.push(e));
+    const a = transports.a as WebSocketTransport;
+    // Alone, it still arrives: LAZY_FLUSH_MS (5 ms) later, not never.
+    a.send(envelope('a', 'b', 'lazy-alone'), { lazy: true });
+    await waitFor(() => got.length === 1, 'the lazy envelope alone');
+    // Sent before an ordinary envelope, it rides in that one's frame, in order.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const framesBefore = a.wireStats.framesSent;
+    a.send(envelope('a', 'b', 'lazy-first'), { lazy: true });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(a.wireStats.framesSent).toBe(framesBefore); // nothing left on its own this tick
+    a.send(envelope('a', 'b', 'urgent-second'));
+    await waitFor(() => got.length === 3, 'both');
+    expect(got.map((e) => e.key)).toEqual(['lazy-alone', 'lazy-first', 'urgent-second']);
+    expect(a.wireStats.framesSent - framesBefore).toBe(1);
+  });
+
   it('drops (and counts) sends to a peer that is down, and redials it when it restarts', async () => {
     const { transports, ports, urls } = await cluster(['a', 'b']);
     await waitFor(() => linksUp(transports), 'links up');

@@ -2,7 +2,7 @@
 // feed, and passes everything through unchanged. It sits between the node and any fault
 // injector, so a message the injector drops or delays is seen as sent and still in flight.
 import type { Envelope } from '../../paxos/messages.js';
-import type { Transport, TransportStats } from '../../transport/transport.js';
+import type { SendOptions, Transport, TransportStats } from '../../transport/transport.js';
 
 export interface EnvelopeTap {
   sent(envelope: Envelope): void;
@@ -20,9 +20,9 @@ export class TappingTransport implements Transport {
     return this.inner.nodeId;
   }
 
-  send(envelope: Envelope): void {
+  send(envelope: Envelope, options?: SendOptions): void {
     this.tap.sent(envelope);
-    this.inner.send(envelope);
+    this.inner.send(envelope, options);
   }
 
   listen(receiver: (envelope: Envelope) => void): void {

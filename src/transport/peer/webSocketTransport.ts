@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { WebSocket } from 'ws';
 import { listenNodeServer, type HttpHandler, type NodeServer } from './listener.js';
 import type { Envelope } from '../../paxos/messages.js';
-import type { Transport, TransportMembership, TransportStats } from '../transport.js';
+import type { SendOptions, Transport, TransportMembership, TransportStats } from '../transport.js';
 import type { ClientRequestHandler } from '../client/clientSession.js';
 import { ClientSessions } from '../client/clientSessions.js';
 import { Connection, type ConnectionOptions, type PeerIdentity } from '../wire/connection.js';
@@ -163,10 +163,11 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
     this.peerConfigListener = listener;
   }
 
-  send(envelope: Envelope): void {
+  send(envelope: Envelope, options?: SendOptions): void {
     const link = this.links.get(envelope.to);
     if (link === undefined) this.wireStats.droppedNoLink++;
-    else if (link.outbox.push(envelope)) this.wireStats.envelopesSent++;
+    else if (options?.lazy ? link.outbox.pushLazy(envelope) : link.outbox.push(envelope))
+      this.wireStats.envelopesSent++;
   }
 
   /** The Transport's summary counters, for the node's metrics. */

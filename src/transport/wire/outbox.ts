@@ -28,11 +28,28 @@ export interface OutboxCounters {
 }
 
 export type Schedule = (flush: () => void) => void;
+/** Runs `flush` later; returns what cancels it. */
+export type LazySchedule = (flush: () => void) => () => void;
+
+/**
+ * How long a lazy item waits at most for a frame that leaves anyway. Far below every protocol
+ * timer (a phase, a takeover: 150 ms and more unless configured lower), and a few sequential
+ * asks long, so a decide usually rides the next propose or acknowledgement to its member.
+ */
+export const LAZY_FLUSH_MS = 5;
+
+const afterLazyWait: LazySchedule = (flush) => {
+  const timer = setTimeout(flush, LAZY_FLUSH_MS);
+  timer.unref();
+  return () => clearTimeout(timer);
+};
 
 export class Outbox<T> {
   private queue: T[] = [];
   private scheduled = false;
   private closed = false;
+  /** Cancels the lazy items' own flush, while one is pending. */
+  private cancelLazyFlush: (() => void) | null = null;
 
   constructor(
     private readonly sink: FrameSink,
@@ -42,10 +59,39 @@ export class Outbox<T> {
     private readonly counters: OutboxCounters,
     /** Runs the flush after the current tick: every push of this tick joins the batch. */
     private readonly schedule: Schedule = (flush) => setImmediate(flush),
+    /** Runs the flush of lazy items that no other item took along (LAZY_FLUSH_MS later). */
+    private readonly scheduleLazy: LazySchedule = afterLazyWait,
   ) {}
 
   /** Queues `item` for the next frame. False when it was dropped (closed, or backpressure). */
   push(item: T): boolean {
+    if (!this.admit()) return false;
+    this.queue.push(item);
+    if (!this.scheduled) {
+      this.scheduled = true;
+      this.schedule(() => this.flush());
+    }
+    return true;
+  }
+
+  /**
+   * Queues `item`, which nobody waits for, for the next frame that leaves anyway (one pushed
+   * with `push`), or LAZY_FLUSH_MS later if none does: one frame, one write and one wake-up of
+   * the peer fewer. False when it was dropped, as with `push`.
+   */
+  pushLazy(item: T): boolean {
+    if (!this.admit()) return false;
+    this.queue.push(item);
+    if (!this.scheduled && this.cancelLazyFlush === null) {
+      this.cancelLazyFlush = this.scheduleLazy(() => {
+        this.cancelLazyFlush = null;
+        this.flush();
+      });
+    }
+    return true;
+  }
+
+  private admit(): boolean {
     if (this.closed) return false;
     if (
       this.sink.bufferedAmount > this.limits.maxBufferedBytes ||
@@ -53,11 +99,6 @@ export class Outbox<T> {
     ) {
       this.counters.droppedBackpressure++;
       return false;
-    }
-    this.queue.push(item);
-    if (!this.scheduled) {
-      this.scheduled = true;
-      this.schedule(() => this.flush());
     }
     return true;
   }
@@ -71,16 +112,23 @@ export class Outbox<T> {
   close(): void {
     this.closed = true;
     this.queue = [];
+    this.stopLazyFlush();
   }
 
   flush(): void {
     this.scheduled = false;
+    this.stopLazyFlush();
     if (this.closed || this.queue.length === 0) return;
     const items = this.queue;
     this.queue = [];
     for (let start = 0; start < items.length; start += this.limits.maxItemsPerFrame) {
       this.sendFrame(items.slice(start, start + this.limits.maxItemsPerFrame));
     }
+  }
+
+  private stopLazyFlush(): void {
+    this.cancelLazyFlush?.();
+    this.cancelLazyFlush = null;
   }
 
   private sendFrame(items: readonly T[]): void {
