@@ -18,7 +18,7 @@ import { formatTable } from '../src/cli/table.js';
 import { connectClient, type GenPaxosClient } from '../src/transport/client/client.js';
 import { Cleanup } from './cleanup.js';
 import { benchValue } from './compare/plan.js';
-import { concurrent, measuringCpu, sequential, type Asker, type MeasuredLoad } from './scenarios.js';
+import { concurrent, measuringCpu, sequential, WARMUP_ASKS, type Asker, type MeasuredLoad } from './scenarios.js';
 
 const { values } = parseArgs({
   options: {
@@ -33,7 +33,7 @@ const { values } = parseArgs({
     seq: { type: 'string', default: '1000' },
     depth: { type: 'string', default: '256' },
     asks: { type: 'string', default: '12800' },
-    warmup: { type: 'string', default: '2000' },
+    warmup: { type: 'string', default: String(WARMUP_ASKS) },
     'prof-dir': { type: 'string' },
   },
 });

@@ -12,7 +12,7 @@ import { formatTable } from '../src/cli/table.js';
 import { connectClient, type GenPaxosClient } from '../src/transport/client/client.js';
 import type { CountedLoad } from './report.js';
 import type { BenchRunOptions } from './runOptions.js';
-import { concurrent, measuringCpu } from './scenarios.js';
+import { concurrent, measuringCpu, WARMUP_ASKS } from './scenarios.js';
 
 export interface ScalingRow {
   readonly nodes: number;
@@ -57,7 +57,7 @@ async function measureSize(nodeCount: number, options: BenchRunOptions): Promise
         (sum, s) => sum + (s.counters[name] ?? 0),
         0,
       );
-    await concurrent(clients, 'warmup', 32, n(2000));
+    await concurrent(clients, 'warmup', 32, n(WARMUP_ASKS));
     const pids = cluster.nodes.map((node) => node.child.pid as number);
     const messagesBefore = await counter('wire.envelopesSent');
     const commitsBefore = await counter('storage.commits');

@@ -6,6 +6,14 @@ import type { GenPaxosClient } from '../src/transport/client/client.js';
 import { cpuPerDecision, startCpuMeter, type CpuSpent } from './cpu.js';
 
 /**
+ * Asks (32 in flight) before anything is measured, in every mode of the bench, for every system.
+ * The nodes are JIT-compiled: V8 was still optimizing the hot paths after 2,000 (its compiler
+ * threads busy through the sequential phase that followed, whose p50 fell from 1.59 to 1.30 ms
+ * between 2,000 and 15,000 warm-up asks), and a production node runs for days, not for seconds.
+ */
+export const WARMUP_ASKS = 10_000;
+
+/**
  * What the load scenarios drive: a write-once ask of a fresh key. A gen-paxos client is one; so is
  * the adapter over another store that `--compare` measures with the same workload.
  */

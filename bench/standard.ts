@@ -7,7 +7,7 @@ import { measureCommit, measureRoundTrip } from './floors.js';
 import { inProcessDecided } from './inProcess.js';
 import type { BenchReport, CountedLoad } from './report.js';
 import type { BenchRunOptions } from './runOptions.js';
-import { concurrent, contended, decidedKeys, measuringCpu, sequential } from './scenarios.js';
+import { concurrent, contended, decidedKeys, measuringCpu, sequential, WARMUP_ASKS } from './scenarios.js';
 
 export interface StandardOptions extends BenchRunOptions {
   readonly nodes: number;
@@ -79,7 +79,7 @@ export async function runStandard(options: StandardOptions): Promise<BenchReport
       routed.push(client);
     }
     // Warm up links, JIT and caches before measuring.
-    await concurrent(routed, 'warmup', 32, n(2000));
+    await concurrent(routed, 'warmup', 32, n(WARMUP_ASKS));
 
     const pids = cluster.nodes.map((node) => node.child.pid as number);
     signal.throwIfAborted();

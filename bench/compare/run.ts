@@ -5,7 +5,7 @@
 import { ensureEtcd } from '../etcd/install.js';
 import { measureCommit, measureRoundTrip } from '../floors.js';
 import type { BenchRunOptions } from '../runOptions.js';
-import { concurrent, measuringCpu, sequential } from '../scenarios.js';
+import { concurrent, measuringCpu, sequential, WARMUP_ASKS } from '../scenarios.js';
 import {
   abaRuns,
   benchValue,
@@ -66,7 +66,9 @@ async function runPhases(
   { scale, progress, signal }: CompareOptions,
 ): Promise<PhaseResult[]> {
   // Warm up connections, JIT and caches before measuring, as `npm run bench` does.
-  await concurrent(system.askers, `${run.keyPrefix}-warmup`, 32, scale(2000), { value: benchValue });
+  await concurrent(system.askers, `${run.keyPrefix}-warmup`, 32, scale(WARMUP_ASKS), {
+    value: benchValue,
+  });
   const results: PhaseResult[] = [];
   for (const phase of phases) {
     signal.throwIfAborted();
