@@ -25,9 +25,10 @@ export interface BroadcastEffect {
   readonly key: string;
   readonly message: PaxosMessage;
   /**
-   * Nobody waits for it (the owner's decide after its round 0): the runtime may hold it a few
-   * milliseconds to share a frame with later traffic to the same member. Timing only: a message
-   * may be delayed anyway, and nothing the protocol guarantees depends on when it arrives.
+   * No member is known to wait for it (the owner's decide after its round 0, when no member
+   * forwarded an ask): the runtime may hold it a few milliseconds to share a frame with later
+   * traffic to the same member. Timing only: a message may be delayed anyway, and nothing the
+   * protocol guarantees depends on when it arrives.
    */
   readonly lazy?: true;
 }

@@ -29,7 +29,7 @@ import {
 } from './instanceContext.js';
 import { decidedAnswer, decidedReply, learnEffects } from './learner.js';
 import type { AcceptedProposal, PaxosMessage } from './messages.js';
-import { forwardTarget } from './owner.js';
+import { forwardTarget, votedForOwnersRoundZero } from './owner.js';
 import { chooseValue, highestRound } from './proposer.js';
 import { addSender, hasQuorum } from './quorum.js';
 import { isFresh, type Decision } from './record.js';
@@ -111,6 +111,9 @@ export const instanceMachine = setup({
         fresh: isFresh(context),
         proposeHere: (event as AskEvent).forwarded === true,
       }) !== null,
+    /** Asked for the first time here while awaiting the owner's round 0, voted for (owner.ts). */
+    awaitsOwnersDecide: ({ context }) =>
+      context.proposal === null && votedForOwnersRoundZero(context.node, context.owner, context.accepted),
     isDecided: ({ context }) => context.decided !== null,
     hasAccepted: ({ context }) => context.accepted !== null,
   },
@@ -261,10 +264,11 @@ export const instanceMachine = setup({
 
     /**
      * A quorum accepted our ballot: the value is chosen. Tell the others, then learn it. In the
-     * owner's round 0 for asks of its own, nobody waits for the decide (the acceptors voted and
-     * await it only behind a takeover timer), so it is lazy: it may share a frame with the next
-     * message to each member, as a Raft leader's commit index rides its next append. A member
-     * that forwarded an ask here waits for it: then, and in every other ballot, it leaves at once.
+     * owner's round 0 for asks of its own, no member is known to wait for the decide (the voters
+     * await it behind a takeover timer, and one asked meanwhile tells the owner with a forward),
+     * so it is lazy: it may share a frame with the next message to each member, as a Raft
+     * leader's commit index rides its next append. Once a member forwarded an ask here, and in
+     * every ballot but round 0, it leaves at once.
      */
     learnOwn: enqueueActions(({ context, event, enqueue }) => {
       const decided: Decision = { value: (context.proposing as AcceptedProposal).value };
@@ -383,6 +387,13 @@ export const instanceMachine = setup({
     /** We voted for another proposer's higher ballot (or lost to one): wait, then take over. */
     acknowledged: {
       entry: 'awaitOutcome',
+      on: {
+        // Tell the owner someone waits here, so that its decide (lazy otherwise) comes at once.
+        ask: [
+          { guard: 'awaitsOwnersDecide', actions: ['recordAsk', 'forwardToOwner'] },
+          { actions: 'recordAsk' },
+        ],
+      },
       after: {
         takeover: [{ guard: 'hasSomethingToPush', target: 'preparing' }, { target: 'nil' }],
       },

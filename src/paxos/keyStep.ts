@@ -11,7 +11,7 @@ import type { Effect } from './effects.js';
 import type { InstanceEvent, InstanceStateName } from './instanceMachine.js';
 import { decidedAnswer, decidedReply, learnEffects } from './learner.js';
 import type { PaxosMessage, PaxosValue } from './messages.js';
-import { forwardTarget } from './owner.js';
+import { forwardTarget, votedForOwnersRoundZero } from './owner.js';
 import { stateReply } from './reads.js';
 import { isFresh, type KeyRecord } from './record.js';
 
@@ -170,8 +170,14 @@ function askStep(
   const proposeHere = node.owner !== null && node.owner !== node.self && !ownerReachable;
   const classic = !node.everyPeerReachable;
   if (slot.instance !== null) return outcome(asked, { deliver: askEvent(value, proposeHere, classic) });
-  // Forwarded already, or a vote of this node is pending: the takeover timer pushes the ask.
-  if (slot.awaiting) return outcome(asked);
+  // Forwarded already, or a vote of this node is pending: the takeover timer pushes the ask. A vote
+  // for the owner's round 0 is told of the ask, so that its decide comes at once (it may be lazy).
+  if (slot.awaiting) {
+    const owner = node.owner;
+    return slot.proposal === null && votedForOwnersRoundZero(node.self, owner, record.accepted)
+      ? outcome(asked, { effects: [{ type: 'send', key, to: owner, message: { type: 'forward', value } }] })
+      : outcome(asked);
+  }
   const owner = forwardTarget({
     self: node.self,
     owner: node.owner,

@@ -62,3 +62,23 @@ export function forwardTarget(view: ForwardView): string | null {
   if (view.owner === null || view.owner === view.self || !view.fresh || view.proposeHere) return null;
   return view.owner;
 }
+
+/**
+ * This node accepted the round-0 proposal of the key's owner, another member: the owner decides the
+ * key, and this node learns it from the owner's decide. That decide is lazy when the owner knows of
+ * nobody waiting for it (instanceMachine.ts `learnOwn`), so an ask here tells the owner with a
+ * `forward` (keyStep.ts, and the machine's `acknowledged`), and the decide then comes at once.
+ */
+export function votedForOwnersRoundZero(
+  self: string,
+  owner: string | null,
+  accepted: { readonly ballot: Ballot } | null,
+): owner is string {
+  return (
+    owner !== null &&
+    owner !== self &&
+    accepted !== null &&
+    accepted.ballot.round === 0 &&
+    accepted.ballot.node === owner
+  );
+}

@@ -28,8 +28,9 @@ export interface Transport {
   readonly nodeId: string;
   /**
    * Queues `envelope` for its `to`. Never throws for an unreachable peer: the message is lost.
-   * `lazy`: nobody waits for it (paxos/effects.ts `BroadcastEffect.lazy`); a transport that
-   * batches may hold it briefly for a frame it sends anyway. Others send it like any envelope.
+   * `lazy`: no member is known to wait for it (paxos/effects.ts `BroadcastEffect.lazy`); a
+   * transport that batches may hold it briefly for a frame it sends anyway. Others send it like
+   * any envelope.
    */
   send(envelope: Envelope, options?: SendOptions): void;
   /** Sets the one receiver of inbound envelopes. Envelopes arriving before it is set are dropped. */

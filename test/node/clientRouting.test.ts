@@ -49,6 +49,23 @@ describe('a client with several endpoints routes asks to owners', () => {
     expect(asksPerNode().a).toBe((owned.a as number) + keys.length);
   });
 
+  it('reads from the key’s owner, which knows the decision first', async () => {
+    nodes = await startLoopbackCluster(ids);
+    client = await connectClient(
+      nodes.map((n) => n.url),
+      { secret: CLIENT_SECRET, cluster: CLUSTER },
+    );
+    await client.routed();
+    const keys = Array.from({ length: 60 }, (_, i) => `read-${i}`);
+    const requestsPerNode = () => nodes.map((n) => n.transport.wireStats.clientRequests);
+    for (const key of keys) await client.ask(key, `v-${key}`);
+    const before = requestsPerNode();
+    // Each read right after its ask: the owner answered the ask, so it answers the read.
+    for (const key of keys) expect(await client.read(key)).toBe(`v-${key}`);
+    const reads = requestsPerNode().map((n, i) => n - (before[i] as number));
+    expect(reads).toEqual(ids.map((id) => keys.filter((k) => ownerOf(k, ids) === id).length));
+  });
+
   it('sends a down owner’s asks through the main connection', async () => {
     nodes = await startLoopbackCluster(ids);
     client = await connectClient(

@@ -88,6 +88,38 @@ describe('a local ask', () => {
     expect(outcome).toMatchObject({ deliver: null, effects: [], timer: 'keep', slot: awaiting });
   });
 
+  it("after a vote for the owner's round 0 tells the owner once, so that its decide is not held back", () => {
+    // a voted for b's round 0 (b owns k) and awaits the decide, which b sends lazily unless it
+    // knows someone waits: the first ask here forwards to b; later asks only join the wait.
+    const voted: KeySlot = { ...EMPTY_SLOT, awaiting: true };
+    const first = keyStep(A, 'k', voted, accepted(b(0, 'b'), 'w'), {
+      type: 'ask',
+      value: 'x',
+      ownerReachable: true,
+    });
+    expect(first.effects).toEqual([
+      { type: 'send', key: 'k', to: 'b', message: { type: 'forward', value: 'x' } },
+    ]);
+    expect(first).toMatchObject({
+      deliver: null,
+      timer: 'keep',
+      slot: { awaiting: true, proposal: { value: 'x' } },
+    });
+    const second = keyStep(A, 'k', first.slot, accepted(b(0, 'b'), 'w'), {
+      type: 'ask',
+      value: 'y',
+      ownerReachable: true,
+    });
+    expect(second.effects).toEqual([]);
+    // A vote in a later ballot (its decide is never lazy) or for anyone else's ballot: only the wait.
+    const later = keyStep(A, 'k', voted, accepted(b(1, 'c'), 'w'), {
+      type: 'ask',
+      value: 'x',
+      ownerReachable: true,
+    });
+    expect(later.effects).toEqual([]);
+  });
+
   it('with the fast path off goes to an instance, which forwards it itself', () => {
     const classicVotes = { ...A, acceptorFastPath: false };
     const outcome = keyStep(classicVotes, 'k', EMPTY_SLOT, EMPTY_RECORD, {

@@ -46,10 +46,12 @@ describe('owner fast path', () => {
   it("the owner's decide after round 0 is lazy for its own asks, and leaves at once for a forwarder", () => {
     const decideOf = (effects: readonly { type: string }[]) => effects.find((e) => e.type === 'broadcast');
     const acknowledged = (s: ReturnType<typeof start>) =>
-      step(
-        step(s, { type: 'acknowledge', from: 'b', ballot: ballot(0, 'a'), boot: 0 }),
-        { type: 'acknowledge', from: 'c', ballot: ballot(0, 'a'), boot: 0 },
-      );
+      step(step(s, { type: 'acknowledge', from: 'b', ballot: ballot(0, 'a'), boot: 0 }), {
+        type: 'acknowledge',
+        from: 'c',
+        ballot: ballot(0, 'a'),
+        boot: 0,
+      });
     // Its own ask: nobody waits for the decide (the voters wait behind a takeover timer).
     const own = acknowledged(step(start(owned), { type: 'ask', value: 'large' }));
     expect(decideOf(own.effects)).toEqual({
@@ -76,13 +78,32 @@ describe('owner fast path', () => {
     });
   });
 
+  it("a member that voted for the owner's round 0 and is then asked tells the owner, once", () => {
+    const voted = step(start(notOwned), {
+      type: 'propose',
+      from: 'b',
+      ballot: ballot(0, 'b'),
+      value: 'blue',
+      boot: 0,
+    });
+    expect(voted.snapshot.value).toBe('acknowledged');
+    const asked = step(voted, { type: 'ask', value: 'red' });
+    expect(asked.effects).toEqual([
+      { type: 'send', key: 'colour', to: 'b', message: { type: 'forward', value: 'red' } },
+    ]);
+    expect(asked.snapshot.value).toBe('acknowledged');
+    expect(step(asked, { type: 'ask', value: 'green' }).effects).toEqual([]);
+  });
+
   it('a decide after phase 1 is never lazy: others may be waiting for the key', () => {
     const preparing = step(start(owned), { type: 'ask', value: 'large', classic: true });
     const b1 = ballot(1, 'a');
-    const promised = step(
-      step(preparing, { type: 'promise', from: 'b', ballot: b1, accepted: null }),
-      { type: 'promise', from: 'c', ballot: b1, accepted: null },
-    );
+    const promised = step(step(preparing, { type: 'promise', from: 'b', ballot: b1, accepted: null }), {
+      type: 'promise',
+      from: 'c',
+      ballot: b1,
+      accepted: null,
+    });
     expect(promised.snapshot.value).toBe('proposing');
     const decided = step(promised, { type: 'acknowledge', from: 'b', ballot: b1 });
     expect(decided.snapshot.value).toBe('decided');

@@ -87,16 +87,17 @@ describe('links', () => {
     // Alone, it still arrives: LAZY_FLUSH_MS (5 ms) later, not never.
     a.send(envelope('a', 'b', 'lazy-alone'), { lazy: true });
     await waitFor(() => got.length === 1, 'the lazy envelope alone');
-    // Sent before an ordinary envelope, it rides in that one's frame, in order.
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    const framesBefore = a.wireStats.framesSent;
+    // Sent before an ordinary envelope, it waits in the link's outbox, then rides in that one's
+    // frame, in order.
     a.send(envelope('a', 'b', 'lazy-first'), { lazy: true });
     await new Promise((resolve) => setImmediate(resolve));
-    expect(a.wireStats.framesSent).toBe(framesBefore); // nothing left on its own this tick
+    expect(a.queuedFor('b')).toBe(1); // no frame of its own this tick
     a.send(envelope('a', 'b', 'urgent-second'));
+    expect(a.queuedFor('b')).toBe(2);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(a.queuedFor('b')).toBe(0); // one flush took both
     await waitFor(() => got.length === 3, 'both');
     expect(got.map((e) => e.key)).toEqual(['lazy-alone', 'lazy-first', 'urgent-second']);
-    expect(a.wireStats.framesSent - framesBefore).toBe(1);
   });
 
   it('drops (and counts) sends to a peer that is down, and redials it when it restarts', async () => {

@@ -152,15 +152,23 @@ export class GenPaxosClient {
 
   /**
    * The value `key` is decided to, or `undefined` (docs/membership.md §8.1). Default: as the node
-   * this client is connected to knows it (read-your-writes for asks through that node). With
-   * `{ quorum: true }`: linearizable — the decided value, or `undefined` only if no value can have
-   * been chosen when the read started; it costs the node a round trip to the members.
+   * that answers knows it — the key's owner when this client routes (several endpoints), as its
+   * asks go there, else the node this client is connected to (read-your-writes for asks through
+   * this client either way). With `{ quorum: true }`: linearizable — the decided value, or
+   * `undefined` only if no value can have been chosen when the read started; it costs the node a
+   * round trip to the members.
    */
   async read(key: string, options: { readonly quorum?: boolean } = {}): Promise<PaxosValue | undefined> {
     const keyProblem = checkKey(key);
     if (keyProblem !== null) throw new GenPaxosError(ERROR_CODES.BAD_KEY, keyProblem);
     const quorum = options.quorum === true ? { quorum: true } : {};
-    const reply = await this.request((id) => ({ id, type: 'read', key, ...quorum }), { type: 'read', key });
+    const build = (id: number): ClientRequest => ({ id, type: 'read', key, ...quorum });
+    // The owner decided the key if this client asked it: it knows at once, where another member
+    // may learn it only from the owner's decide, which may ride a later frame (lazy decides).
+    const owner = this.routes?.linkFor(key);
+    const reply = owner
+      ? await owner.request(build, { type: 'read', key }, this.settings.requestTimeoutMs)
+      : await this.request(build, { type: 'read', key });
     if (reply.type !== 'read') throw unexpected(reply);
     return reply.decided ? (reply.value as PaxosValue) : undefined;
   }

@@ -216,6 +216,11 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
     return this.links.get(peer)?.conn;
   }
 
+  /** Envelopes queued for `peer` and not yet in a frame (a lazy one waits; tests, inspection). */
+  queuedFor(peer: string): number {
+    return this.links.get(peer)?.outbox.queued ?? 0;
+  }
+
   get clientCount(): number {
     return this.clients.size;
   }
@@ -260,6 +265,8 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
       ...[...this.links.values()].map((link) => link.conn),
       ...this.clients.connections(),
     ];
+    // What is queued (a lazy decide waits up to LAZY_FLUSH_MS) leaves before the close frame.
+    for (const link of this.links.values()) link.outbox.flush();
     for (const conn of connections) conn.close(CLOSE_CODES.GOING_AWAY, 'node stopping');
     await Promise.all(connections.map((conn) => conn.closed));
     const { wss, server } = this.listening;
