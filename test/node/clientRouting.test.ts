@@ -19,6 +19,17 @@ afterEach(async () => {
   nodes = [];
 });
 
+/** Starts the three nodes and a client given every endpoint, routing, with its members known. */
+async function routedClientOfNewCluster(): Promise<GenPaxosClient> {
+  nodes = await startLoopbackCluster(ids);
+  const routing = await connectClient(
+    nodes.map((n) => n.url),
+    { secret: CLIENT_SECRET, cluster: CLUSTER },
+  );
+  await routing.routed();
+  return routing;
+}
+
 /** Asks taken by each node from clients (forwarded asks are not counted). */
 const asksPerNode = () => Object.fromEntries(nodes.map((n) => [n.node.id, n.node.stats.asks]));
 
@@ -50,12 +61,7 @@ describe('a client with several endpoints routes asks to owners', () => {
   });
 
   it('reads from the key’s owner, which knows the decision first', async () => {
-    nodes = await startLoopbackCluster(ids);
-    client = await connectClient(
-      nodes.map((n) => n.url),
-      { secret: CLIENT_SECRET, cluster: CLUSTER },
-    );
-    await client.routed();
+    client = await routedClientOfNewCluster();
     const keys = Array.from({ length: 60 }, (_, i) => `read-${i}`);
     const requestsPerNode = () => nodes.map((n) => n.transport.wireStats.clientRequests);
     for (const key of keys) await client.ask(key, `v-${key}`);
@@ -67,12 +73,7 @@ describe('a client with several endpoints routes asks to owners', () => {
   });
 
   it('sends a down owner’s asks through the main connection', async () => {
-    nodes = await startLoopbackCluster(ids);
-    client = await connectClient(
-      nodes.map((n) => n.url),
-      { secret: CLIENT_SECRET, cluster: CLUSTER },
-    );
-    await client.routed();
+    client = await routedClientOfNewCluster();
     const ofC = Array.from({ length: 200 }, (_, i) => `down-${i}`).filter((k) => ownerOf(k, ids) === 'c');
     const c = nodes[2] as NetworkNode;
     await c.stop();
