@@ -18,7 +18,14 @@ import { formatTable } from '../src/cli/table.js';
 import { connectClient, type GenPaxosClient } from '../src/transport/client/client.js';
 import { Cleanup } from './cleanup.js';
 import { benchValue } from './compare/plan.js';
-import { concurrent, measuringCpu, sequential, WARMUP_ASKS, type Asker, type MeasuredLoad } from './scenarios.js';
+import {
+  concurrent,
+  measuringCpu,
+  sequential,
+  WARMUP_ASKS,
+  type Asker,
+  type MeasuredLoad,
+} from './scenarios.js';
 
 const { values } = parseArgs({
   options: {

@@ -37,8 +37,11 @@ if (values.compare !== undefined && values.compare !== 'etcd')
 if (values.compare !== undefined && nodes !== 3) throw new Error('--compare runs 3 members of each system');
 const genPaxosClient = GEN_PAXOS_CLIENT_MODES.find((mode) => mode === values.client);
 if (genPaxosClient === undefined)
-  throw new Error(`--client must be ${GEN_PAXOS_CLIENT_MODES.join(' or ')}, not ${JSON.stringify(values.client)}`);
-if (values.client !== 'routed' && values.compare === undefined) throw new Error('--client goes with --compare etcd');
+  throw new Error(
+    `--client must be ${GEN_PAXOS_CLIENT_MODES.join(' or ')}, not ${JSON.stringify(values.client)}`,
+  );
+if (values.client !== 'routed' && values.compare === undefined)
+  throw new Error('--client goes with --compare etcd');
 const quick = values.quick === true;
 const scale = (full: number) => Math.max(100, Math.round(full * (quick ? 0.2 : 1)));
 const progress = (line: string) => process.stderr.write(`  ${line}\n`);

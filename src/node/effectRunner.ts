@@ -185,7 +185,10 @@ export class EffectRunner {
       case 'broadcast':
         for (const envelope of envelopesOf(effect, this.options.self, this.targetsOf(effect))) {
           this.stats.envelopesSent++;
-          this.options.transport.send(envelope, effect.type === 'broadcast' && effect.lazy ? LAZY : undefined);
+          this.options.transport.send(
+            envelope,
+            effect.type === 'broadcast' && effect.lazy ? LAZY : undefined,
+          );
         }
         return;
       case 'decided':

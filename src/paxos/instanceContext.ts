@@ -103,7 +103,8 @@ export interface Proposal {
  */
 export function withRequest(proposal: Proposal | null, event: RequestEvent): Proposal {
   const forwarded = event.type === 'forward';
-  if (proposal === null) return forwarded ? { value: event.value, awaitedElsewhere: true } : { value: event.value };
+  if (proposal === null)
+    return forwarded ? { value: event.value, awaitedElsewhere: true } : { value: event.value };
   return forwarded && proposal.awaitedElsewhere !== true
     ? { value: proposal.value, awaitedElsewhere: true }
     : proposal;
