@@ -107,7 +107,12 @@ describe('a member added, joined, then removed through its own endpoint', () => 
       expect(remove.stdout).not.toMatch(/^n6 /m);
       expect(await n6.exited).toEqual({ code: 1, signal: null });
       expect(n6.stderr.join('\n')).toMatch(/gen-paxos node: PAXOS_ERR_REMOVED: node n6 was removed/);
-      const report = await listJson('n2');
+      // n6 knew the change complete when it answered; n2 adopts it once it learns the decision,
+      // which may come a moment later (it is asynchronous, like every member's learning).
+      const report = await until('n2 adopts the configuration without n6', async () => {
+        const listed = await listJson('n2');
+        return listed.members.some((member) => member.id === 'n6') ? undefined : listed;
+      });
       expect(report.members.map((member) => member.id)).toEqual(START);
       const ask = await runCli(['ask', ...nodes.clientFlags('n2'), 'after-n6', 'yes']);
       expect(ask).toMatchObject({ code: 0, stdout: 'yes\n' });
