@@ -78,7 +78,9 @@ describe('renderComparison', () => {
   });
 
   it('prints the floors, the sequential p50 against the floor, and the errors of every run', () => {
-    expect(text).toContain('fresh ask = 3 round trips + 2 commits          0.950');
+    expect(text).toContain('fresh ask = 3 round trips + 2 commits               0.950');
+    // 2 × 0.05 + 0.4: the routed ask's path on its key's owner.
+    expect(text).toContain('owner path = 2 round trips + 1 commit (routed ask)  0.500');
     expect(text).toContain('gen-paxos sequential p50 = 2.63 × its floor (0.950 ms).');
     expect(text).toContain('errors: etcd run 1 0, gen-paxos run 1 0, etcd run 2 0');
   });
