@@ -9,9 +9,8 @@ import { cpuPerDecision, startCpuMeter, type CpuSpent } from './cpu.js';
  * Asks (32 in flight) before anything is measured, in every mode of the bench, for every system.
  * The nodes are JIT-compiled, and V8 was still optimizing their hot paths after 2,000: its
  * compiler threads stayed busy through the sequential asks that followed, whose p50 fell from
- * 1.59 to 1.30 ms between 2,000 and 15,000 warm-up asks (3 nodes, sequential warm-up), and from
- * 1.64 to 1.34 ms in `--compare etcd` when this went from 2,000 to 10,000. A production node runs
- * for days, not for seconds.
+ * 1.59 to 1.30 ms between 2,000 and 15,000 warm-up asks (3 nodes, sequential warm-up, one build).
+ * A production node runs for days, not for seconds.
  */
 export const WARMUP_ASKS = 10_000;
 
