@@ -142,10 +142,7 @@ export class GenPaxosClient {
     const timeout = options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs };
     const deadlineMs = (options.timeoutMs ?? this.settings.requestTimeoutMs) + this.settings.requestTimeoutMs;
     const build = (id: number): ClientRequest => ({ id, type: 'ask', key, value, ...timeout });
-    const owner = this.routes?.linkFor(key);
-    const reply = owner
-      ? await owner.request(build, { type: 'ask', key }, deadlineMs)
-      : await this.request(build, { type: 'ask', key }, deadlineMs);
+    const reply = await this.requestOfKey(key, build, { type: 'ask', key }, deadlineMs);
     if (reply.type !== 'decided') throw unexpected(reply);
     return reply.value;
   }
@@ -162,13 +159,12 @@ export class GenPaxosClient {
     const keyProblem = checkKey(key);
     if (keyProblem !== null) throw new GenPaxosError(ERROR_CODES.BAD_KEY, keyProblem);
     const quorum = options.quorum === true ? { quorum: true } : {};
-    const build = (id: number): ClientRequest => ({ id, type: 'read', key, ...quorum });
     // The owner decided the key if this client asked it: it knows at once, where another member
     // may learn it only from the owner's decide, which may ride a later frame (lazy decides).
-    const owner = this.routes?.linkFor(key);
-    const reply = owner
-      ? await owner.request(build, { type: 'read', key }, this.settings.requestTimeoutMs)
-      : await this.request(build, { type: 'read', key });
+    const reply = await this.requestOfKey(key, (id) => ({ id, type: 'read', key, ...quorum }), {
+      type: 'read',
+      key,
+    });
     if (reply.type !== 'read') throw unexpected(reply);
     return reply.decided ? (reply.value as PaxosValue) : undefined;
   }
@@ -307,6 +303,17 @@ export class GenPaxosClient {
     deadlineMs = this.settings.requestTimeoutMs,
   ): Promise<ClientReply> {
     return (await this.current()).request(build, info, deadlineMs);
+  }
+
+  /** A request about `key`: to its owner when this client routes and that link is open, else as `request`. */
+  private async requestOfKey(
+    key: string,
+    build: (id: number) => ClientRequest,
+    info: RequestInfo,
+    deadlineMs = this.settings.requestTimeoutMs,
+  ): Promise<ClientReply> {
+    const owner = this.routes?.linkFor(key);
+    return owner ? owner.request(build, info, deadlineMs) : this.request(build, info, deadlineMs);
   }
 
   /** The open connection, or a new one to the next endpoint that answers (failover). */
