@@ -52,8 +52,14 @@ import { compactRecord, type Storage, type WriteOptions } from './storage.js';
 /** The one key of the `config` database. */
 const MEMBERSHIP_KEY = 'membership';
 
-/** Key records kept in memory in front of LMDB: a few times the asks a node has in flight. */
-const RECORD_CACHE_SIZE = 8192;
+/**
+ * Key records kept in memory in front of LMDB: a few times the keys a node has in flight (the
+ * bench's heaviest load puts about 256 on each node). No bigger: a cached record lives long enough
+ * to be promoted to V8's old space, so the cache's size shows up several times over in the old
+ * space V8 keeps committed. At 8,192 the nodes' RSS after 1M keys was about 10 MB higher than at
+ * 1,024, and 2,048 decided as fast as 8,192 (bench/ab.ts, docs/performance.md).
+ */
+const RECORD_CACHE_SIZE = 2048;
 
 /** How long a lazy write (storage.ts) may wait for another write to share its commit. */
 const LAZY_WRITE_MAX_WAIT_MS = 20;
