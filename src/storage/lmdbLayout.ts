@@ -1,4 +1,4 @@
-// The on-disk layout of a gen-paxos data directory (format 1): one LMDB environment with six
+// The on-disk layout of a gen-paxos data directory (format 1): one LMDB environment with seven
 // named databases, their key encoding and value codec. Pure encoding; LmdbStorage does the I/O.
 import { Packr } from 'msgpackr';
 import { createPlainUnpack } from '../base/plainMsgpack.js';
