@@ -3,6 +3,7 @@
 // and a linearizable quorum read (quorumReads.ts) that may run a key to its decision.
 import type { RuntimeClock } from '../base/clock.js';
 import type { RandomSource } from '../base/random.js';
+import { answerOfDecided } from '../paxos/learner.js';
 import type { PaxosValue } from '../paxos/messages.js';
 import { stateReply, type ReadView } from '../paxos/reads.js';
 import { EMPTY_RECORD } from '../paxos/record.js';
@@ -66,7 +67,7 @@ export class KeyReads {
 
   /**
    * An ask of `key` answered without a step when this node knows the key's decision and nothing
-   * refuses the key here: the answer its step would give (a decided value never changes), without
+   * refuses the key here: the answer its step would give (`answerOfDecided`, the core's rule), without
    * a trip through the node's mailbox. Undefined otherwise, and always when the node is inspected,
    * so that the view sees every ask.
    */
@@ -80,7 +81,7 @@ export class KeyReads {
     }
     if (known === null) return undefined;
     this.deps.stats.asks++;
-    return known.value;
+    return answerOfDecided(known);
   }
 
   /**

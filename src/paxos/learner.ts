@@ -54,7 +54,17 @@ export function decidedReply(key: string, decided: Decision, from: string, messa
   }
 }
 
-/** A local ask of a key decided here: its answer is the decision. */
+/**
+ * What a local ask of a key decided here is answered with: the decision, whatever else the key is
+ * doing (a decided value never changes). The key's step answers so (`decidedAnswer`); a node may
+ * also answer so before any step, from what it knows chosen (node/keyReads.ts), and skip a trip
+ * through its mailbox.
+ */
+export function answerOfDecided(decided: Decision): PaxosValue {
+  return decided.value;
+}
+
+/** A local ask of a key decided here, as its step's effects: `answerOfDecided`. */
 export function decidedAnswer(key: string, decided: Decision): Effect[] {
-  return [{ type: 'answer', key, value: decided.value }];
+  return [{ type: 'answer', key, value: answerOfDecided(decided) }];
 }

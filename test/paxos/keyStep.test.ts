@@ -14,6 +14,7 @@ import {
   type KeyNode,
   type KeySlot,
 } from '../../src/paxos/keyStep.js';
+import { answerOfDecided } from '../../src/paxos/learner.js';
 import { forwardTarget } from '../../src/paxos/owner.js';
 import { EMPTY_RECORD, type KeyRecord } from '../../src/paxos/record.js';
 
@@ -44,6 +45,20 @@ describe('a local ask', () => {
       effects: [{ type: 'answer', key: 'k', value: 'v' }],
       timer: 'keep',
     });
+  });
+
+  it("of a decided key gets the same answer from the step as from the node's shortcut (answerOfDecided)", () => {
+    // The node answers a key it knows decided before any step (node/keyReads.ts); both go through
+    // the one rule, whatever the slot holds.
+    expect(answerOfDecided({ value: 'v' })).toBe('v');
+    for (const slot of [
+      EMPTY_SLOT,
+      { instance: 'acknowledged', awaiting: false, proposal: { value: 'x' } } as const,
+    ]) {
+      const outcome = keyStep(A, 'k', slot, DECIDED, { type: 'ask', value: 'x', ownerReachable: false });
+      expect(outcome.effects).toEqual([{ type: 'answer', key: 'k', value: answerOfDecided({ value: 'v' }) }]);
+      expect(outcome.deliver).toBeNull();
+    }
   });
 
   it('of a fresh key owned by a reachable member is forwarded to it, and awaited without an instance', () => {
