@@ -34,6 +34,8 @@ export interface BenchReport {
     readonly perNode: readonly {
       readonly node: string;
       readonly rssMb: number;
+      /** Of the RSS, the file-backed part (LMDB's map of the database); absent off Linux. */
+      readonly fileMb?: number;
       readonly liveInstances: number;
     }[];
   }[];
@@ -153,12 +155,7 @@ export function renderReport(report: BenchReport): string {
     '',
     `contended keys: ${hot.retriesPerDecision.toFixed(2)} retries per decision, ${hot.disagreements} disagreements`,
     '',
-    formatTable(
-      ['decided keys', 'node', 'RSS MB', 'live instances'],
-      report.memory.flatMap((m) =>
-        m.perNode.map((p) => [String(m.decidedKeys), p.node, p.rssMb.toFixed(0), String(p.liveInstances)]),
-      ),
-    ),
+    renderMemory(report.memory),
     '',
   ];
   return lines.join('\n');
@@ -194,5 +191,25 @@ export function renderCosts(report: BenchReport): string {
         load.retriesPerDecision.toFixed(3),
       ];
     }),
+  );
+}
+
+/**
+ * Each node's memory after so many decided keys: its RSS, and the file-backed part of it (LMDB's
+ * map of the database, page cache the kernel can drop; storage.md), so that a larger heap and a
+ * larger database can be told apart.
+ */
+export function renderMemory(memory: BenchReport['memory']): string {
+  return formatTable(
+    ['decided keys', 'node', 'RSS MB', 'of it file-backed MB', 'live instances'],
+    memory.flatMap((m) =>
+      m.perNode.map((p) => [
+        String(m.decidedKeys),
+        p.node,
+        p.rssMb.toFixed(0),
+        p.fileMb === undefined ? '-' : p.fileMb.toFixed(0),
+        String(p.liveInstances),
+      ]),
+    ),
   );
 }

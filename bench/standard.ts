@@ -56,6 +56,9 @@ export async function runStandard(options: StandardOptions): Promise<BenchReport
       perNode: statuses.map((s) => ({
         node: s.node,
         rssMb: (s.counters['process.rssBytes'] ?? 0) / 1e6,
+        ...(s.counters['process.rssFileBytes'] === undefined
+          ? {}
+          : { fileMb: s.counters['process.rssFileBytes'] / 1e6 }),
         liveInstances: s.counters['node.liveInstances'] ?? 0,
       })),
     };

@@ -6,6 +6,7 @@ import type { ClientReplyBody, ClientRequestHandler } from '../transport/client/
 import type { NodeStatus } from '../transport/wire/frames.js';
 import type { ClientRequest, MembersReport } from '../transport/client/memberRequests.js';
 import { memberReport } from './memberReport.js';
+import { residentSplit } from './residentMemory.js';
 import type { WebSocketTransport } from '../transport/peer/webSocketTransport.js';
 import { flattenStats } from '../transport/wire/wireStats.js';
 import type { GenPaxosNode } from '../node/genPaxos.js';
@@ -74,6 +75,11 @@ export function statusOf(served: ServedNode): NodeStatus {
   const memory = process.memoryUsage();
   counters['process.rssBytes'] = memory.rss;
   counters['process.heapUsedBytes'] = memory.heapUsed;
+  const resident = residentSplit();
+  if (resident) {
+    counters['process.rssAnonBytes'] = resident.anonBytes;
+    counters['process.rssFileBytes'] = resident.fileBytes;
+  }
   return {
     node: node.id,
     version: packageVersion(),

@@ -69,6 +69,14 @@ describe('client protocol', () => {
     ]);
     expect(status?.counters['node.asks']).toBeGreaterThan(0);
     expect(status?.counters['wire.framesSent']).toBeGreaterThan(0);
+    if (process.platform === 'linux') {
+      // RSS and its two parts (residentMemory.ts): a reader can tell the heap from LMDB's map.
+      expect(status?.counters['process.rssAnonBytes']).toBeGreaterThan(0);
+      expect(status?.counters['process.rssFileBytes']).toBeGreaterThan(0);
+      expect(status?.counters['process.rssFileBytes']).toBeLessThan(
+        status?.counters['process.rssBytes'] ?? 0,
+      );
+    }
   });
 
   it('rejects bad arguments locally with their PAXOS_ERR codes', async () => {
