@@ -46,6 +46,7 @@ import {
   type StoredMembership,
 } from './membershipStore.js';
 import type { ReportEntry } from '../paxos/rescan.js';
+import { LazyWrites } from './lazyWrites.js';
 import { RecordCache } from './recordCache.js';
 import { compactRecord, type Storage, type WriteOptions } from './storage.js';
 
@@ -98,9 +99,8 @@ export class LmdbStorage implements Storage, IncarnationStore, DecidedLog, Membe
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly recorder = new CommitStatsRecorder();
   private readonly groups: CommitGroups;
-  /** Lazy writes held back until the next write that is not (or the timer): they ride its commit. */
-  private readonly lazyWrites: Array<() => void> = [];
-  private lazyTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Lazy writes held back until the next write that is not (or a timer): they ride its commit. */
+  private readonly lazyWrites = new LazyWrites(LAZY_WRITE_MAX_WAIT_MS);
 
   constructor(private readonly options: LmdbStorageOptions) {
     if (typeof options?.path !== 'string' || options.path.length === 0)
@@ -198,29 +198,17 @@ export class LmdbStorage implements Storage, IncarnationStore, DecidedLog, Membe
       }).then(() => {
         if (this.overlay.get(key)?.seq === seq) this.overlay.delete(key);
       });
-    if (options.lazy === true) return this.holdBack(issue);
+    if (options.lazy === true) {
+      // Held back, but in flight all the same: `flush` and `close` wait for it.
+      const done = this.lazyWrites.hold(issue);
+      this.inFlight.add(done);
+      const forget = () => void this.inFlight.delete(done);
+      done.then(forget, forget);
+      return done;
+    }
     // Held-back writes go first, into the same transaction: issue order is durability order.
-    this.issueLazyWrites();
+    this.lazyWrites.release();
     return issue();
-  }
-
-  /** Queues a lazy write until the next write that is not lazy, or at most LAZY_WRITE_MAX_WAIT_MS. */
-  private holdBack(issue: () => Promise<void>): Promise<void> {
-    const done = new Promise<void>((resolve, reject) => {
-      this.lazyWrites.push(() => issue().then(resolve, reject));
-    });
-    this.lazyTimer ??= setTimeout(() => this.issueLazyWrites(), LAZY_WRITE_MAX_WAIT_MS);
-    this.inFlight.add(done);
-    const forget = () => void this.inFlight.delete(done);
-    done.then(forget, forget);
-    return done;
-  }
-
-  private issueLazyWrites(): void {
-    if (this.lazyWrites.length === 0) return; // every write calls this: most find nothing held back
-    if (this.lazyTimer !== null) clearTimeout(this.lazyTimer);
-    this.lazyTimer = null;
-    for (const issue of this.lazyWrites.splice(0)) issue();
   }
 
   /** Undecided keys with an accepted value: instances a restarted node must resume to stay live. */
@@ -257,7 +245,7 @@ export class LmdbStorage implements Storage, IncarnationStore, DecidedLog, Membe
     if (this.failure !== null) return this.failure.then(rejectWith);
     const peers = this.dbs.peers;
     this.peerOverlay.set(peerId, incarnation);
-    this.issueLazyWrites();
+    this.lazyWrites.release();
     return this.commit(`\u0000peer:${peerId}`, () => [
       peers.put(encodeString(peerId), encodeString(incarnation)),
     ]).then(() => {
@@ -306,7 +294,7 @@ export class LmdbStorage implements Storage, IncarnationStore, DecidedLog, Membe
     if (this.failure !== null) return this.failure.then(rejectWith);
     const config = this.dbs.config;
     this.membershipOverlay = state;
-    this.issueLazyWrites();
+    this.lazyWrites.release();
     return this.commit('\u0000config', () => [
       config.put(encodeString(MEMBERSHIP_KEY), encodeMembership(state)),
     ]).then(() => {
@@ -420,7 +408,7 @@ export class LmdbStorage implements Storage, IncarnationStore, DecidedLog, Membe
     }
     this.state = 'closing';
     // Writes already issued finish (or fail) first; their callers are waiting on them.
-    this.issueLazyWrites();
+    this.lazyWrites.release();
     await Promise.allSettled([...this.inFlight]);
     const dbs = this.dbs;
     this.dbs = null;
