@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks';
 import type { Logger } from '../../base/log.js';
 import type { Connection } from '../wire/connection.js';
 import type { LinkDownReason, LinkStatus } from '../wire/frames.js';
-import type { CheckPeer } from '../wire/handshake.js';
+import type { CheckPeer, IncarnationGossip } from '../wire/handshake.js';
 import { WIRE_ERROR_CODES } from '../wire/wireErrors.js';
 import {
   NOT_YET_CONNECTED,
@@ -130,23 +130,59 @@ export class DownReasons {
  * Wraps the amnesia check so that each refusal is noted as why that peer's link is down, whichever
  * side dialled: the refusal of the peer's own dial would otherwise be seen only by the peer.
  */
-export function noteIncarnationRefusals(
-  checkPeer: CheckPeer,
-  context: {
-    readonly down: () => DownReasons;
-    /** A member whose link is not up: a refusal of anyone else changes nothing here. */
-    readonly isWatched: (peer: string) => boolean;
-    readonly logger: Logger;
-  },
-): CheckPeer {
+export function noteIncarnationRefusals(checkPeer: CheckPeer, context: RefusalContext): CheckPeer {
   return (peer, incarnation) => {
     const refusal = checkPeer(peer, incarnation);
     if (refusal !== null && context.isWatched(peer)) {
-      const code = WIRE_ERROR_CODES.INCARNATION_REFUSED;
-      const why: LinkDownReason = { kind: 'refused', code, side: 'local', closeCode: null, detail: refusal };
+      const why = incarnationRefused(refusal);
       if (context.down().record(peer, why))
-        context.logger.warn('peer refused', { peer, code, why: describeReason(why) });
+        context.logger.warn('peer refused', { peer, code: why.code, why: describeReason(why) });
     }
     return refusal;
+  };
+}
+
+/**
+ * Wraps the incarnation gossip as the handshakes use it: a member telling us that we forgot is
+ * noted as why its link is down, and `revet` then closes the links whose records it disputes.
+ */
+export function noteGossipRefusals(
+  gossip: IncarnationGossip,
+  context: RefusalContext & { readonly revet: () => void },
+): IncarnationGossip {
+  return {
+    records: () => gossip.records(),
+    settled: () => gossip.settled(),
+    learn: (from, records) => {
+      const forgot = gossip.learn(from, records);
+      if (forgot !== null) {
+        if (context.isWatched(from)) context.down().record(from, incarnationRefused(forgot));
+        context.logger.error('a member remembers this node under another incarnation', {
+          peer: from,
+          why: forgot,
+        });
+      }
+      context.revet();
+      return forgot;
+    },
+  };
+}
+
+/** What the two wrappers above need of the transport. */
+export interface RefusalContext {
+  readonly down: () => DownReasons;
+  /** A member whose link is not up: a refusal of anyone else changes nothing here. */
+  readonly isWatched: (peer: string) => boolean;
+  readonly logger: Logger;
+}
+
+/** An incarnation refused here, by the amnesia check or by a member's records, as a down reason. */
+function incarnationRefused(detail: string): LinkDownReason {
+  return {
+    kind: 'refused',
+    code: WIRE_ERROR_CODES.INCARNATION_REFUSED,
+    side: 'local',
+    closeCode: null,
+    detail,
   };
 }

@@ -15,7 +15,7 @@ import type { ClientRequestHandler } from '../client/clientSession.js';
 import { ClientSessions } from '../client/clientSessions.js';
 import { Connection, type ConnectionOptions, type PeerIdentity } from '../wire/connection.js';
 import type { HelloFrame, LinkStatus } from '../wire/frames.js';
-import { winningDialler, type Credentials, type IncarnationGossip } from '../wire/handshake.js';
+import { winningDialler, type Credentials } from '../wire/handshake.js';
 import { factsOf, judgeInboundHello, judgeOutboundWelcome } from './linkTakeover.js';
 import { acceptHandshake, dialHandshake, type LocalIdentity } from '../wire/handshakeSteps.js';
 import type { Logger } from '../../base/log.js';
@@ -37,7 +37,12 @@ import {
 import { CLOSE_CODES, WIRE_ERROR_CODES, problem, type WireProblem } from '../wire/wireErrors.js';
 import { createWireStats, transportStatsOf, type WireStats } from '../wire/wireStats.js';
 import { reasonOfDial } from '../wire/linkReasons.js';
-import { DownReasons, noteIncarnationRefusals } from './downReasons.js';
+import {
+  DownReasons,
+  noteGossipRefusals,
+  noteIncarnationRefusals,
+  type RefusalContext,
+} from './downReasons.js';
 import { PeerRoster } from './peerRoster.js';
 
 export type { WebSocketTransportOptions } from './transportOptions.js';
@@ -80,6 +85,11 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
     this.url = `${options.tls ? 'wss' : 'ws'}://${host}:${port}`;
     this.roster = new PeerRoster(options.nodeId, options.peers, options.join);
     if (options.membership) this.roster.update(options.membership);
+    const refusals: RefusalContext = {
+      down: () => this.down,
+      isWatched: (peer) => !this.links.has(peer) && this.roster.isMember(peer),
+      logger: options.logger,
+    };
     this.identity = {
       secret: options.secret,
       signingKey: options.nodeKey?.privateKey,
@@ -92,14 +102,10 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
       role: 'peer',
       incarnation: options.incarnation,
       roster: this.roster,
-      checkPeer:
-        options.checkPeer &&
-        noteIncarnationRefusals(options.checkPeer, {
-          down: () => this.down,
-          isWatched: (peer) => !this.links.has(peer) && this.roster.isMember(peer),
-          logger: options.logger,
-        }),
-      gossip: options.incarnationGossip && this.gossipWatched(options.incarnationGossip),
+      checkPeer: options.checkPeer && noteIncarnationRefusals(options.checkPeer, refusals),
+      gossip:
+        options.incarnationGossip &&
+        noteGossipRefusals(options.incarnationGossip, { ...refusals, revet: () => this.revetLinks() }),
     };
     this.connection = {
       maxFrameBytes: options.maxFrameBytes,
@@ -347,31 +353,6 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
     if (existing !== undefined) this.supersede(existing);
     this.openLink(conn, peer, this.nodeId);
     return null;
-  }
-
-  /**
-   * The gossip as the handshakes use it: a member telling us that we forgot is noted as why its
-   * link is down; records that dispute a peer whose link is up close that link at once.
-   */
-  private gossipWatched(gossip: IncarnationGossip): IncarnationGossip {
-    return {
-      records: () => gossip.records(),
-      settled: () => gossip.settled(),
-      learn: (from, records) => {
-        const forgot = gossip.learn(from, records);
-        if (forgot !== null) {
-          const code = WIRE_ERROR_CODES.INCARNATION_REFUSED;
-          if (!this.links.has(from) && this.roster.isMember(from))
-            this.down.record(from, { kind: 'refused', code, side: 'local', closeCode: null, detail: forgot });
-          this.logger.error('a member remembers this node under another incarnation', {
-            peer: from,
-            why: forgot,
-          });
-        }
-        this.revetLinks();
-        return forgot;
-      },
-    };
   }
 
   /** Closes every link whose peer the amnesia check now refuses (gossip disputed its id). */
