@@ -158,6 +158,11 @@ const NODE: CommandSpec = {
       value: 'BYTES',
       help: "bytes per second this node pulls its peers' decided logs at (default 8388608; 0 turns catch-up off)",
     },
+    'decided-log-entries': {
+      type: 'string',
+      value: 'N',
+      help: 'decisions the decided log keeps for catching-up peers (default 100000); a peer that missed more reads every decided key',
+    },
     'owner-fast-path': {
       type: 'string',
       value: 'on|off',

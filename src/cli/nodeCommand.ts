@@ -25,6 +25,7 @@ import {
 import { EXIT, UsageError } from './exitCodes.js';
 import { parseNodeKey } from '../base/nodeKey.js';
 import { ERROR_CODES } from '../base/errors.js';
+import { DEFAULT_DECIDED_LOG_ENTRIES } from '../storage/decidedLog.js';
 import type { CommandSpec } from './flagTable.js';
 import type { CliIo } from './io.js';
 import { watchMembership } from './membershipWatch.js';
@@ -111,6 +112,11 @@ export async function runNode(argv: readonly string[], io: CliIo, spec: CommandS
   const catchupRateRaw = stringFlag(values, 'catchup-rate');
   const catchupRate =
     catchupRateRaw === undefined ? undefined : integerFlag(catchupRateRaw, 'catchup-rate', 0, 0, 2 ** 40);
+  const logEntriesRaw = stringFlag(values, 'decided-log-entries');
+  const decidedLogEntries =
+    logEntriesRaw === undefined
+      ? undefined
+      : integerFlag(logEntriesRaw, 'decided-log-entries', DEFAULT_DECIDED_LOG_ENTRIES, 1, 2 ** 40);
   // Last of the checks, so a mistyped flag is reported as such first. Memory-only is opt-in: a
   // node that forgets its promises on restart must be chosen, not stumbled on.
   const memoryOnly = values.memory === true;
@@ -172,6 +178,7 @@ export async function runNode(argv: readonly string[], io: CliIo, spec: CommandS
       ...(catchupRate !== undefined
         ? { catchup: catchupRate === 0 ? (false as const) : { bytesPerSecond: catchupRate } }
         : {}),
+      ...(decidedLogEntries !== undefined ? { decidedLogEntries } : {}),
       logger,
     });
   } catch (error) {

@@ -196,6 +196,12 @@ function catchupFamilies(progress: CatchupProgress): MetricFamily[] {
     ),
     perPeer('paxos_catchup_errors_total', 'Failed page requests to each peer.', 'counter', (s) => s.errors),
     perPeer(
+      'paxos_catchup_key_order_reads_total',
+      "Reads of each peer's decided keys in key order, begun because this node had missed more than the peer's log keeps.",
+      'counter',
+      (s) => s.keyOrderReads,
+    ),
+    perPeer(
       'paxos_catchup_lag_keys',
       "Decisions in each peer's log not yet pulled here.",
       'gauge',

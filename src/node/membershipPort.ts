@@ -105,7 +105,7 @@ export function membershipPort(options: MembershipPortOptions): ChangeNode {
         }, timeoutMs);
         const replyTo: ReplyTo = {
           send: (reply: GenPaxosNodeReply) => {
-            if (settled || reply.type === 'paxos.page' || reply.key !== key) return;
+            if (settled || !('key' in reply) || reply.key !== key) return;
             settled = true;
             options.clock.clearTimeout(timer);
             if (reply.type === 'paxos.read') resolve(reply.decided ? (reply.value as PaxosValue) : undefined);

@@ -3,7 +3,7 @@
 // from the supervisor that produces them so users and the façade depend on the vocabulary only.
 import type { ErrorInfo } from '../base/errors.js';
 import type { PaxosValue } from '../paxos/messages.js';
-import type { DecidedPage } from '../storage/decidedLog.js';
+import type { DecidedPage, KeyOrderPage } from '../storage/decidedLog.js';
 
 /** Anything that can receive the node's replies: an XState actor, or the façade's resolver. */
 export interface ReplyTo {
@@ -22,7 +22,9 @@ export type GenPaxosNodeReply =
     }
   | { readonly type: 'paxos.failed'; readonly key: string; readonly error: ErrorInfo }
   /** A page of the node's decided log, for a peer catching up (catchup/catchupPuller.ts). */
-  | { readonly type: 'paxos.page'; readonly page: DecidedPage };
+  | { readonly type: 'paxos.page'; readonly page: DecidedPage }
+  /** A page of the node's decided records in key order, for a peer below its log's floor. */
+  | { readonly type: 'paxos.keys'; readonly page: KeyOrderPage };
 
 /** What the supervisor emits for observers (`actor.on(...)`): metrics and logs hang here. */
 export type GenPaxosNodeEmitted =

@@ -32,7 +32,16 @@ export type GenPaxosRequest =
       readonly since: number;
       readonly maxKeys: number;
       readonly maxBytes: number;
+    }
+  /** The decided records in key order after `after` (null: the first), for a peer below the log's floor. */
+  | {
+      readonly type: 'decided.keys';
+      readonly after: string | null;
+      readonly maxKeys: number;
+      readonly maxBytes: number;
     };
+
+type PageRequest = Partial<Extract<GenPaxosRequest, { type: 'decided.page' | 'decided.keys' }>>;
 
 /** Answers a call: the request is carried out, its reply goes to `from` (the caller's replyTo). */
 export function handleRequest(
@@ -58,7 +67,8 @@ export function handleRequest(
       answerRead(supervisor, r.key as string, r.quorum === true, replyTo);
       return;
     case 'decided.page':
-      replyTo.send(pageReply(supervisor, r as Partial<Extract<GenPaxosRequest, { type: 'decided.page' }>>));
+    case 'decided.keys':
+      replyTo.send(pageReply(supervisor, r as PageRequest));
       return;
     default:
       replyTo.send({
@@ -66,7 +76,7 @@ export function handleRequest(
         key: typeof r.key === 'string' ? r.key : '',
         error: {
           code: ERROR_CODES.BAD_OPTION,
-          message: `unknown request ${JSON.stringify(request)}: the node answers { type: 'ask' | 'read' | 'decided.page' }`,
+          message: `unknown request ${JSON.stringify(request)}: the node answers { type: 'ask' | 'read' | 'decided.page' | 'decided.keys' }`,
         },
       });
   }
@@ -95,17 +105,22 @@ export function answerRead(supervisor: KeySupervisor, key: string, quorum: boole
   else supervisor.reads.readLocal(key, replyTo);
 }
 
-/** A page of the decided log after `since`, within the asker's limits and the node's own. */
-export function pageReply(
-  supervisor: KeySupervisor,
-  request: Partial<Extract<GenPaxosRequest, { type: 'decided.page' }>>,
-): GenPaxosNodeReply {
+/**
+ * A page of the decided log after `since` (`decided.page`), or of the decided records in key order
+ * after `after` (`decided.keys`), within the asker's limits and the node's own.
+ */
+export function pageReply(supervisor: KeySupervisor, request: PageRequest): GenPaxosNodeReply {
   const storage = supervisor.options.storage;
-  const { since, maxKeys, maxBytes } = request;
+  const { maxKeys, maxBytes } = request;
+  const byKey = request.type === 'decided.keys';
+  const start = byKey
+    ? request.after === null || typeof request.after === 'string'
+    : isCount((request as { since?: unknown }).since);
   const problem = !hasDecidedLog(storage)
     ? 'this node keeps no decided log (its storage has none)'
-    : !isCount(since) || !isCount(maxKeys) || !isCount(maxBytes) || maxKeys < 1 || maxBytes < 1
-      ? `a decided.page request needs whole numbers since ≥ 0, maxKeys ≥ 1, maxBytes ≥ 1, got ${JSON.stringify(request)}`
+    : !start || !isCount(maxKeys) || !isCount(maxBytes) || maxKeys < 1 || maxBytes < 1
+      ? `a ${String(request.type)} request needs ${byKey ? 'after (a key or null)' : 'a whole number since ≥ 0'}, ` +
+        `whole numbers maxKeys ≥ 1 and maxBytes ≥ 1, got ${JSON.stringify(request)}`
       : null;
   if (problem !== null || !hasDecidedLog(storage))
     return { type: 'paxos.failed', key: '', error: { code: ERROR_CODES.BAD_OPTION, message: problem ?? '' } };
@@ -113,7 +128,8 @@ export function pageReply(
     maxKeys: Math.min(maxKeys as number, MAX_PAGE_KEYS),
     maxBytes: Math.min(maxBytes as number, MAX_PAGE_BYTES),
   };
-  return { type: 'paxos.page', page: storage.decidedSince(since as number, limits) };
+  if (byKey) return { type: 'paxos.keys', page: storage.decidedInKeyOrder(request.after ?? null, limits) };
+  return { type: 'paxos.page', page: storage.decidedSince((request as { since: number }).since, limits) };
 }
 
 /** A whole number ≥ 0: the decided log's numbers and limits, as a peer sends them. */

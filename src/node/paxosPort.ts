@@ -35,7 +35,7 @@ export function actorPort(ref: GenPaxosNodeActorRef, clock: TimerClock): PaxosPo
         let settled = false;
         const replyTo: ReplyTo = {
           send: (reply: GenPaxosNodeReply) => {
-            if (settled || reply.type === 'paxos.page' || reply.key !== key) return;
+            if (settled || !('key' in reply) || reply.key !== key) return;
             if (reply.type === 'paxos.decided') {
               settled = true;
               clock.clearTimeout(timer);

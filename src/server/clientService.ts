@@ -68,7 +68,7 @@ export function statusOf(served: ServedNode): NodeStatus {
     counters['catchup.caughtUp'] = catchup.caughtUp ? 1 : 0;
     counters['catchup.disagreements'] = catchup.disagreements;
     for (const [peer, source] of Object.entries(catchup.sources))
-      for (const name of ['keys', 'bytes', 'lagKeys', 'errors'] as const)
+      for (const name of ['keys', 'bytes', 'lagKeys', 'errors', 'keyOrderReads'] as const)
         counters[`catchup.${peer}.${name}`] = source[name];
   }
   // The process's own footprint: benchmarks compare it with the decided keys and live instances.

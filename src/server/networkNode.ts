@@ -95,6 +95,11 @@ export interface NetworkNodeOptions {
   readonly ownerFastPath?: boolean;
   /** Catch-up of decided keys from the peers (`startLink`'s `catchup`); default on. */
   readonly catchup?: StartLinkOptions['catchup'];
+  /**
+   * How many of its last entries the store's decided log keeps (default 100,000): a peer that
+   * missed more reads every decided key in key order instead (docs/membership.md §7).
+   */
+  readonly decidedLogEntries?: number;
   /** Transport tuning (heartbeats, bounds, backoff). */
   readonly wire?: Partial<
     Omit<
@@ -153,6 +158,7 @@ export async function startNetworkNode(given: NetworkNodeOptions): Promise<Netwo
     options.id,
     (error) => logger.error('could not remember a peer incarnation', { error }),
     [options.id, ...Object.keys(options.peers)],
+    options.decidedLogEntries,
   );
   const { storage, durable, incarnation } = opened;
   if (durable) logger.info('data directory open', { dataDir: options.dataDir, incarnation });

@@ -40,9 +40,12 @@ export async function openNodeStorage(
   onRememberFailed: (error: unknown) => void = () => {},
   /** Every member id, this node's included: gossip about anyone else is ignored. */
   members: readonly string[] = [nodeId],
+  /** How many of its last entries the decided log keeps (storage/decidedLog.ts). */
+  decidedLogEntries?: number,
 ): Promise<NodeStorage> {
+  const log = decidedLogEntries === undefined ? {} : { decidedLogEntries };
   if (dataDir === undefined) {
-    const storage = new MemoryStorage();
+    const storage = new MemoryStorage(log);
     await storage.open();
     return {
       storage,
@@ -54,7 +57,7 @@ export async function openNodeStorage(
     };
   }
   // #region durable
-  const storage = new LmdbStorage({ path: dataDir, nodeId });
+  const storage = new LmdbStorage({ path: dataDir, nodeId, ...log });
   await storage.open();
   let nodeKey: NodeKey;
   try {

@@ -5,12 +5,12 @@ import { randomUUID } from 'node:crypto';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { ERROR_CODES, GenPaxosError } from '../base/errors.js';
 import { durable } from './lmdbCommits.js';
+import { lastLogged } from './lmdbDecidedLog.js';
 import {
   DB_NAMES,
   FORMAT_VERSION,
   LMDB_ENV_OPTIONS,
   META_KEYS,
-  decodeSeq,
   decodeString,
   encodeSeq,
   encodeString,
@@ -111,10 +111,4 @@ export async function nextBoot(dbs: Databases): Promise<number> {
   const boot = Number(decodeString(dbs.meta.get(key)) ?? '0') + 1;
   await durable(dbs.meta.put(key, encodeString(String(boot))));
   return boot;
-}
-
-/** The number of the decided log's last entry, 0 when it is empty. */
-export function lastLogged(dbs: Databases): number {
-  for (const key of dbs.decidedLog.getKeys({ reverse: true, limit: 1 })) return decodeSeq(key);
-  return 0;
 }

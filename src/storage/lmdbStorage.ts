@@ -10,16 +10,22 @@ import type { IncarnationStore } from './amnesia.js';
 import { CommitStatsRecorder, type CommitInfo, type DurableCommitStats } from './commitStats.js';
 import { CommitGroups, durable, failureReason } from './lmdbCommits.js';
 import {
-  collectPage,
-  type DecidedEntry,
+  decidedLogEntries,
   type DecidedLog,
   type DecidedPage,
+  type KeyOrderPage,
   type PageLimits,
 } from './decidedLog.js';
 import { lockDataDir } from './dataDirLock.js';
 import {
-  establishIdentity,
+  dropBelowWindow,
   lastLogged,
+  readDecidedInKeyOrder,
+  readDecidedSince,
+  trimDecidedLog,
+} from './lmdbDecidedLog.js';
+import {
+  establishIdentity,
   nextBoot,
   numberDecidedKeys,
   openDatabases,
@@ -30,7 +36,6 @@ import {
   decodeAcceptor,
   decodeDecided,
   decodeKey,
-  decodeSeq,
   decodeString,
   encodeAcceptor,
   encodeDecided,
@@ -72,6 +77,8 @@ export interface LmdbStorageOptions {
   readonly nodeId: string;
   /** Called after every successful commit (benchmarks, metrics). */
   readonly onCommit?: (commit: CommitInfo) => void;
+  /** How many of its last entries the decided log keeps (decidedLog.ts); at least 1. */
+  readonly decidedLogEntries?: number;
 }
 
 export class LmdbStorage implements Storage, IncarnationStore, DecidedLog, MembershipStore {
@@ -95,6 +102,8 @@ export class LmdbStorage implements Storage, IncarnationStore, DecidedLog, Membe
   private seq = 0;
   /** The number the next decided record takes in the decided log, minus one. */
   private decidedIssued = 0;
+  /** How many entries the decided log keeps. */
+  private readonly logKept: number;
   /** Durability of every write in flight, for `close` to wait on. */
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly recorder = new CommitStatsRecorder();
@@ -107,6 +116,7 @@ export class LmdbStorage implements Storage, IncarnationStore, DecidedLog, Membe
       throw new GenPaxosError(ERROR_CODES.BAD_OPTION, 'LmdbStorage needs a data directory path');
     if (typeof options.nodeId !== 'string' || options.nodeId.length === 0)
       throw new GenPaxosError(ERROR_CODES.BAD_OPTION, 'LmdbStorage needs the id of the node it belongs to');
+    this.logKept = decidedLogEntries('LmdbStorage', options.decidedLogEntries);
     this.groups = new CommitGroups(this.recorder, options.onCommit);
   }
 
@@ -189,11 +199,14 @@ export class LmdbStorage implements Storage, IncarnationStore, DecidedLog, Membe
         if (compact.decided === null) return [dbs.acceptor.put(encoded, encodeAcceptor(compact))];
         // Decided keys keep only the value. The acceptor entry goes after the decided one, so a
         // crash between the two (were they ever split across commits) leaves the key decided.
-        const writes = [
+        const writes: Promise<unknown>[] = [
           dbs.decided.put(encoded, encodeDecided(compact.decided)),
           dbs.acceptor.remove(encoded),
         ];
-        if (logged !== null) writes.push(dbs.decidedLog.put(encodeSeq(logged), encoded));
+        if (logged === null) return writes;
+        writes.push(dbs.decidedLog.put(encodeSeq(logged), encoded));
+        const dropped = dropBelowWindow(dbs, logged, this.logKept);
+        if (dropped !== null) writes.push(dropped);
         return writes;
       }).then(() => {
         if (this.overlay.get(key)?.seq === seq) this.overlay.delete(key);
@@ -257,12 +270,12 @@ export class LmdbStorage implements Storage, IncarnationStore, DecidedLog, Membe
     return lastLogged(this.readable());
   }
 
-  /** Only committed records: LMDB's reads see no transaction before it commits. */
   decidedSince(since: number, limits: PageLimits): DecidedPage {
-    const dbs = this.readable();
-    const head = this.decidedHead();
-    const range = dbs.decidedLog.getRange({ start: encodeSeq(since + 1) });
-    return collectPage(since, head, this.logEntries(dbs, range), limits);
+    return readDecidedSince(this.readable(), since, limits);
+  }
+
+  decidedInKeyOrder(after: string | null, limits: PageLimits): KeyOrderPage {
+    return readDecidedInKeyOrder(this.readable(), after, limits);
   }
 
   catchupCursor(peer: string): number {
@@ -322,23 +335,6 @@ export class LmdbStorage implements Storage, IncarnationStore, DecidedLog, Membe
     await Promise.allSettled([...this.inFlight]);
   }
 
-  private *logEntries(
-    dbs: Databases,
-    range: Iterable<{ key: Buffer; value: Buffer }>,
-  ): Iterable<DecidedEntry & { bytes: number }> {
-    for (const { key: seqBytes, value: keyBytes } of range) {
-      const stored = dbs.decided.get(keyBytes);
-      if (stored === undefined) continue; // cannot happen: both are written in one commit
-      const { decided } = decodeDecided(stored);
-      yield {
-        seq: decodeSeq(seqBytes),
-        key: decodeKey(keyBytes),
-        value: decided?.value ?? null,
-        bytes: keyBytes.byteLength + stored.byteLength,
-      };
-    }
-  }
-
   /** Waits for every write in flight, then releases the directory. Later writes reject. */
   close(): Promise<void> {
     if (this.closing === null) this.closing = this.closeOnce();
@@ -353,6 +349,7 @@ export class LmdbStorage implements Storage, IncarnationStore, DecidedLog, Membe
       this.dbs = openDatabases(path);
       this.identity = await establishIdentity(this.dbs, nodeId, path);
       this.decidedIssued = await numberDecidedKeys(this.dbs);
+      await trimDecidedLog(this.dbs, this.logKept);
       this.bootCount = await nextBoot(this.dbs);
       this.state = 'open';
     } catch (error) {

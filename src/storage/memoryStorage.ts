@@ -6,7 +6,15 @@ import { pack } from 'msgpackr';
 import type { TimerClock } from '../base/clock.js';
 import type { KeyRecord } from '../paxos/record.js';
 import { CommitStatsRecorder, type DurableCommitStats } from './commitStats.js';
-import { collectPage, type DecidedLog, type DecidedPage, type PageLimits } from './decidedLog.js';
+import {
+  collectKeyOrderPage,
+  collectPage,
+  decidedLogEntries,
+  type DecidedLog,
+  type DecidedPage,
+  type KeyOrderPage,
+  type PageLimits,
+} from './decidedLog.js';
 import { reportOf, type MembershipStore, type StoredMembership } from './membershipStore.js';
 import type { ReportEntry } from '../paxos/rescan.js';
 import { compactRecord, type Storage } from './storage.js';
@@ -16,6 +24,8 @@ export interface MemoryStorageOptions {
   readonly clock?: TimerClock & { now?(): number };
   /** Delay of each commit on `clock`, to model a slow disk. */
   readonly commitDelayMs?: number;
+  /** How many of its last entries the decided log keeps (decidedLog.ts). */
+  readonly decidedLogEntries?: number;
 }
 
 /** What an observer sees: each write as issued, and each commit with the keys it made durable. */
@@ -40,8 +50,10 @@ export class MemoryStorage implements Storage, DecidedLog, MembershipStore {
   private failure: Error | null = null;
   private generation = 0;
   private readonly observers = new Set<(event: StorageEvent) => void>();
-  /** The decided log: the key of decided record n at index n − 1, in commit order. */
+  /** The decided log's kept entries: the key of decided record n at index n − 1 − logFloor. */
   private readonly decidedLog: string[] = [];
+  private logFloor = 0;
+  private readonly logKept: number;
   private readonly cursors = new Map<string, number>();
   /** The configuration database: committed with the keys, lost by a crash until then. */
   private membership: { durable?: StoredMembership; pending?: StoredMembership } = {};
@@ -50,6 +62,7 @@ export class MemoryStorage implements Storage, DecidedLog, MembershipStore {
 
   constructor(private readonly options: MemoryStorageOptions = {}) {
     this.commitDelayMs = options.commitDelayMs ?? 0;
+    this.logKept = decidedLogEntries('MemoryStorage', options.decidedLogEntries);
   }
 
   /** Storage.boot: counts `open()` calls, which a simulated crash and restart keep. */
@@ -109,21 +122,37 @@ export class MemoryStorage implements Storage, DecidedLog, MembershipStore {
   }
 
   decidedHead(): number {
-    return this.decidedLog.length;
+    return this.logFloor + this.decidedLog.length;
   }
 
   decidedSince(since: number, limits: PageLimits): DecidedPage {
-    const head = this.decidedLog.length;
-    const log = this.decidedLog;
+    const head = this.decidedHead();
+    const { decidedLog: log, logFloor: floor } = this;
     const durable = this.durable;
     function* entries() {
-      for (let seq = Math.max(since, 0) + 1; seq <= head; seq++) {
-        const key = log[seq - 1] as string;
+      for (let seq = Math.max(since, floor) + 1; seq <= head; seq++) {
+        const key = log[seq - 1 - floor] as string;
         const value = durable.get(key)?.decided?.value ?? null;
         yield { seq, key, value, bytes: key.length * 2 + pack(value).byteLength };
       }
     }
-    return collectPage(since, head, entries(), limits);
+    return collectPage(since, head, floor, entries(), limits);
+  }
+
+  /** Key order here is JavaScript's string order. */
+  decidedInKeyOrder(after: string | null, limits: PageLimits): KeyOrderPage {
+    const keys: string[] = [];
+    for (const [key, record] of this.durable)
+      if (record.decided != null && (after === null || key > after)) keys.push(key);
+    keys.sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
+    const durable = this.durable;
+    function* records() {
+      for (const key of keys) {
+        const value = durable.get(key)?.decided?.value ?? null;
+        yield { key, value, bytes: key.length * 2 + pack(value).byteLength };
+      }
+    }
+    return collectKeyOrderPage(after, this.decidedHead(), records(), limits);
   }
 
   catchupCursor(peer: string): number {
@@ -223,7 +252,7 @@ export class MemoryStorage implements Storage, DecidedLog, MembershipStore {
     }
     if (membership !== undefined) this.membership.durable = membership;
     for (const [key, record] of batch) {
-      if (record.decided !== null && this.durable.get(key)?.decided == null) this.decidedLog.push(key);
+      if (record.decided !== null && this.durable.get(key)?.decided == null) this.logDecided(key);
       this.durable.set(key, record);
     }
     this.recorder.committed({
@@ -233,5 +262,13 @@ export class MemoryStorage implements Storage, DecidedLog, MembershipStore {
     });
     for (const observer of this.observers) observer({ type: 'commit', keys: [...batch.keys()] });
     for (const waiter of waiters) waiter.resolve();
+  }
+
+  /** Numbers `key`'s first decided record; the log's oldest entry leaves once it holds too many. */
+  private logDecided(key: string): void {
+    this.decidedLog.push(key);
+    if (this.decidedLog.length <= this.logKept) return;
+    this.decidedLog.shift();
+    this.logFloor++;
   }
 }

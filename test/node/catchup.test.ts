@@ -29,7 +29,11 @@ class Cluster {
     random: seededRandom(8),
     faults: { delayMs: { min: 1, max: 2 } },
   });
-  readonly storages = new Map(MEMBERS.map((id) => [id, new MemoryStorage({ clock: this.clock })]));
+  readonly storages: Map<string, MemoryStorage>;
+  constructor(decidedLogEntries?: number) {
+    const options = { clock: this.clock, ...(decidedLogEntries ? { decidedLogEntries } : {}) };
+    this.storages = new Map(MEMBERS.map((id) => [id, new MemoryStorage(options)]));
+  }
   readonly nodes = new Map<string, GenPaxosNode>();
   private readonly routers = new Map<string, MemoryRouter>();
   private starts = 0;
@@ -99,6 +103,37 @@ describe('catch-up on running nodes', () => {
     // Durable: c's store holds the decisions and c's cursors, so a second restart pulls nothing new.
     expect(cluster.storages.get('c')!.catchupCursor('a')).toBeGreaterThan(0);
     expect(cluster.storages.get('c')!.load(keys[39]!)?.decided?.value).toBe(`${keys[39]}=v`);
+    await cluster.stopAll();
+  });
+
+  it('a member that missed more than its peers’ logs keep reads their decided keys in key order, then their logs', async () => {
+    const cluster = new Cluster(8); // each store's log keeps its last 8 numbers
+    for (const id of MEMBERS) await cluster.start(id);
+    const a = cluster.nodes.get('a')!;
+    await cluster.crash('c');
+    const keys = Array.from({ length: 30 }, (_, i) => `missed-${i}`);
+    for (const key of keys) expect(await cluster.settle(a.ask(key, `${key}=v`))).toBe(`${key}=v`);
+    expect(
+      cluster.storages.get('a')!.decidedSince(0, { maxKeys: 100, maxBytes: 1 << 20 }).floor,
+    ).toBeGreaterThan(0);
+
+    const c = await cluster.start('c');
+    await runUntil(cluster.clock, () => c.catchupProgress?.caughtUp === true, { maxVirtualMs: 30_000 });
+    for (const key of keys) expect(c.read(key)).toBe(`${key}=v`);
+    expect(c.askStats.started).toBe(0);
+    for (const [peer, source] of Object.entries(c.catchupProgress!.sources)) {
+      expect(source.keyOrderReads).toBe(1);
+      expect(source.lagKeys).toBe(0);
+      expect(cluster.storages.get('c')!.catchupCursor(peer)).toBe(cluster.storages.get(peer)!.decidedHead());
+    }
+
+    // Decisions it missed later, within what the logs keep, come from the logs: no second read in key order.
+    await cluster.crash('c');
+    for (const key of ['later-1', 'later-2']) expect(await cluster.settle(a.ask(key, key))).toBe(key);
+    const again = await cluster.start('c');
+    await runUntil(cluster.clock, () => again.catchupProgress?.caughtUp === true, { maxVirtualMs: 30_000 });
+    expect(again.read('later-2')).toBe('later-2');
+    for (const source of Object.values(again.catchupProgress!.sources)) expect(source.keyOrderReads).toBe(0);
     await cluster.stopAll();
   });
 

@@ -5,9 +5,9 @@
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/base/virtualClock.js';
 import { CatchupPuller, type CatchupLimits } from '../../src/node/catchup/catchupPuller.js';
-import { checkPageReply } from '../../src/node/catchup/nodeCatchup.js';
+import { checkKeyOrderReply, checkPageReply } from '../../src/node/catchup/nodeCatchup.js';
 import type { PaxosValue } from '../../src/paxos/messages.js';
-import type { DecidedEntry } from '../../src/storage/decidedLog.js';
+import type { DecidedFact } from '../../src/storage/decidedLog.js';
 import { MemoryStorage } from '../../src/storage/memoryStorage.js';
 import { runUntil } from '../support/settle.js';
 
@@ -16,8 +16,8 @@ const decided = (value: PaxosValue) => ({ promised: null, accepted: null, decide
 /** Keys of one length, so that pages of equal counts weigh the same. */
 const keyName = (prefix: string, i: number) => `${prefix}${String(i).padStart(3, '0')}`;
 
-async function peerWith(keys: number, prefix = 'k'): Promise<MemoryStorage> {
-  const storage = new MemoryStorage();
+async function peerWith(keys: number, prefix = 'k', decidedLogEntries?: number): Promise<MemoryStorage> {
+  const storage = new MemoryStorage(decidedLogEntries ? { decidedLogEntries } : {});
   await storage.open();
   for (let i = 0; i < keys; i++) await storage.write(keyName(prefix, i), decided(keyName('v', i)));
   return storage;
@@ -29,11 +29,16 @@ interface Setup {
   readonly peers: Record<string, MemoryStorage>;
   readonly limits?: Partial<CatchupLimits>;
   readonly down?: Set<string>;
+  /** Instead of writing what the puller learns to `local`. */
+  readonly learn?: () => void;
+  /** Runs after each key-order page is read from `peer`, before the puller sees it. */
+  readonly afterKeyPage?: (peer: string) => Promise<void>;
 }
 
 function puller(setup: Setup) {
   const { clock, local, peers } = setup;
   const fetches: Array<{ peer: string; since: number; atMs: number }> = [];
+  const keyFetches: Array<{ peer: string; after: string | null }> = [];
   const disagreements: Array<{ peer: string; key: string; local: PaxosValue }> = [];
   const p = new CatchupPuller({
     sources: () => Object.keys(peers),
@@ -42,16 +47,24 @@ function puller(setup: Setup) {
       fetches.push({ peer, since, atMs: clock.now() });
       return peers[peer]!.decidedSince(since, limits);
     },
-    learn: (_peer, entries: readonly DecidedEntry[]) => {
-      for (const { key, value } of entries) void local.write(key, decided(value));
+    fetchKeys: async (peer, after, limits) => {
+      keyFetches.push({ peer, after });
+      const page = peers[peer]!.decidedInKeyOrder(after, limits);
+      await setup.afterKeyPage?.(peer);
+      return page;
     },
+    learn:
+      setup.learn ??
+      ((_peer, entries: readonly DecidedFact[]) => {
+        for (const { key, value } of entries) void local.write(key, decided(value));
+      }),
     decidedHere: (key) => local.load(key)?.decided,
     onDisagreement: (peer, entry, value) => disagreements.push({ peer, key: entry.key, local: value }),
     log: local,
     clock,
     ...(setup.limits ? { limits: setup.limits } : {}),
   });
-  return { puller: p, fetches, disagreements };
+  return { puller: p, fetches, keyFetches, disagreements };
 }
 
 describe('catch-up: pulling peers’ decided logs', () => {
@@ -148,28 +161,28 @@ describe('catch-up: pulling peers’ decided logs', () => {
     expect(local.decidedHead()).toBe(40);
   });
 
-  it('moves no cursor over records that are not durable here', async () => {
-    const clock = new VirtualClock();
-    const local = new MemoryStorage();
-    await local.open();
-    const peers = { b: await peerWith(5) };
-    let learnt = 0;
-    const p = new CatchupPuller({
-      sources: () => ['b'],
-      reachable: () => true,
-      fetch: async (_peer, since, limits) => peers.b.decidedSince(since, limits),
-      learn: () => void learnt++, // a node that stopped voting writes nothing
-      decidedHere: () => undefined,
-      onDisagreement: () => {},
-      log: local,
-      clock,
-    });
-    p.start();
-    await runUntil(clock, () => learnt >= 2, { maxVirtualMs: 10_000 });
-    p.stop();
-    expect(local.catchupCursor('b')).toBe(0);
-    expect(p.progress().sources.b).toMatchObject({ cursor: 0, reachedHead: false });
-  });
+  it.each([
+    ['pages of the log', undefined, 0],
+    ['a read in key order', 2, 1],
+  ])(
+    'moves no cursor over records that are not durable here, and asks for the page again (%s)',
+    async (_how, decidedLogEntries, keyOrderReads) => {
+      const clock = new VirtualClock();
+      const local = new MemoryStorage();
+      await local.open();
+      const peers = { b: await peerWith(6, 'k', decidedLogEntries) };
+      let learnt = 0;
+      const learn = () => void learnt++; // a node that stopped voting writes nothing
+      const { puller: p, fetches, keyFetches } = puller({ clock, local, peers, learn });
+      p.start();
+      await runUntil(clock, () => learnt >= 2, { maxVirtualMs: 10_000 });
+      p.stop();
+      expect(local.catchupCursor('b')).toBe(0);
+      expect(p.progress().sources.b).toMatchObject({ cursor: 0, reachedHead: false, keyOrderReads });
+      if (keyOrderReads === 0) expect(fetches.map((f) => f.since)).toEqual([0, 0]);
+      else expect(keyFetches.map((f) => f.after)).toEqual([null, null]);
+    },
+  );
 
   it('stops at a disagreement and reports it', async () => {
     const clock = new VirtualClock();
@@ -187,6 +200,75 @@ describe('catch-up: pulling peers’ decided logs', () => {
     expect(fetches).toHaveLength(1); // and it pulls no more
   });
 
+  it('reads a peer in key order when its cursor is below the floor of the peer’s log, then moves to the log', async () => {
+    const clock = new VirtualClock();
+    const local = new MemoryStorage();
+    await local.open();
+    const peers = { b: await peerWith(20, 'k', 5) }; // b's log keeps numbers 16 to 20
+    expect(peers.b.decidedSince(0, { maxKeys: 10, maxBytes: 1 << 20 }).floor).toBe(15);
+    const { puller: p, fetches, keyFetches } = puller({ clock, local, peers, limits: { maxKeysPerPage: 8 } });
+    p.start();
+    await runUntil(clock, () => p.progress().caughtUp, { maxVirtualMs: 10_000 });
+    for (let i = 0; i < 20; i++) expect(local.load(keyName('k', i))?.decided?.value).toBe(keyName('v', i));
+    expect(keyFetches.map((f) => f.after)).toEqual([null, keyName('k', 7), keyName('k', 15)]);
+    expect(fetches.map((f) => f.since)).toEqual([0, 20]); // below the floor; then from the head the read began at
+    expect(local.catchupCursor('b')).toBe(20);
+    expect(p.progress().sources.b).toMatchObject({ cursor: 20, head: 20, lagKeys: 0, keyOrderReads: 1 });
+
+    // Later decisions within what b's log keeps come from the log.
+    for (const i of [20, 21]) await peers.b.write(keyName('k', i), decided(keyName('v', i)));
+    p.peerUp('b');
+    await runUntil(clock, () => local.load(keyName('k', 21)) !== undefined, { maxVirtualMs: 10_000 });
+    p.stop();
+    expect(p.progress().sources.b!.keyOrderReads).toBe(1);
+    expect(fetches.at(-1)!.since).toBe(20);
+  });
+
+  it('misses no key decided while it reads in key order, wherever the key falls', async () => {
+    const clock = new VirtualClock();
+    const local = new MemoryStorage();
+    await local.open();
+    const peers = { b: await peerWith(12, 'm', 10) };
+    let extra = 0;
+    const afterKeyPage = async () => {
+      // Behind the read's position ('a…') and ahead of it ('z…'), after the page was read.
+      for (const prefix of ['a', 'z'])
+        await peers.b.write(keyName(prefix, extra), decided(keyName('v', extra)));
+      extra++;
+    };
+    const { puller: p } = puller({ clock, local, peers, limits: { maxKeysPerPage: 5 }, afterKeyPage });
+    p.start();
+    await runUntil(clock, () => p.progress().caughtUp, { maxVirtualMs: 10_000 });
+    p.stop();
+    expect(extra).toBe(3); // one pair after each of the read's three pages
+    expect(p.progress().sources.b!.keyOrderReads).toBe(1);
+    for (let i = 0; i < 12; i++) expect(local.load(keyName('m', i))).toBeDefined();
+    for (let i = 0; i < extra; i++) {
+      expect(local.load(keyName('a', i))?.decided?.value).toBe(keyName('v', i));
+      expect(local.load(keyName('z', i))?.decided?.value).toBe(keyName('v', i));
+    }
+  });
+
+  it('reads again from the first key when the log moved past where its read in key order began', async () => {
+    const clock = new VirtualClock();
+    const local = new MemoryStorage();
+    await local.open();
+    const peers = { b: await peerWith(10, 'k', 2) };
+    let pages = 0;
+    // While the first read runs, b decides more keys than its log keeps: the head it began at falls below the floor.
+    const afterKeyPage = async () => {
+      if (pages++ === 0)
+        for (let i = 0; i < 4; i++) await peers.b.write(keyName('n', i), decided(keyName('v', i)));
+    };
+    const { puller: p } = puller({ clock, local, peers, limits: { maxKeysPerPage: 4 }, afterKeyPage });
+    p.start();
+    await runUntil(clock, () => p.progress().caughtUp, { maxVirtualMs: 10_000 });
+    p.stop();
+    expect(p.progress().sources.b!.keyOrderReads).toBe(2);
+    for (let i = 0; i < 4; i++) expect(local.load(keyName('n', i))).toBeDefined();
+    expect(local.catchupCursor('b')).toBe(14);
+  });
+
   it('counts a peer that is down or fails as an error and tries it again later', async () => {
     const clock = new VirtualClock();
     const local = new MemoryStorage();
@@ -200,6 +282,7 @@ describe('catch-up: pulling peers’ decided logs', () => {
         if (failures-- > 0) throw new Error('timeout');
         return b.decidedSince(since, limits);
       },
+      fetchKeys: async (_peer, after, limits) => b.decidedInKeyOrder(after, limits),
       learn: (_peer, entries) => entries.forEach((e) => void local.write(e.key, decided(e.value))),
       decidedHere: (key) => local.load(key)?.decided,
       onDisagreement: () => {},
@@ -219,7 +302,7 @@ describe('catch-up: a peer’s page is checked before anything in it is used', (
   const limits = { maxKeys: 10, maxBytes: 1 << 20 };
   const page = (over: Record<string, unknown>) => ({
     type: 'paxos.page',
-    page: { entries: [{ seq: 4, key: 'k', value: 'v' }], next: 4, head: 9, bytes: 2, ...over },
+    page: { entries: [{ seq: 4, key: 'k', value: 'v' }], next: 4, head: 9, bytes: 2, floor: 0, ...over },
   });
 
   it('accepts a well-formed page', () => {
@@ -242,5 +325,35 @@ describe('catch-up: a peer’s page is checked before anything in it is used', (
     ],
   ])('refuses %s with a clear error', (_what, reply, message) => {
     expect(() => checkPageReply('b', reply, 3, limits)).toThrow(message);
+  });
+});
+
+describe('catch-up: a peer’s page in key order is checked before anything in it is used', () => {
+  const limits = { maxKeys: 10, maxBytes: 1 << 20 };
+  const page = (over: Record<string, unknown>) => ({
+    type: 'paxos.keys',
+    page: { entries: [{ key: 'k', value: 'v' }], last: 'k', done: false, head: 9, bytes: 2, ...over },
+  });
+
+  it('accepts a well-formed page, and an empty last one', () => {
+    expect(checkKeyOrderReply('b', page({}), 'j', limits).entries).toEqual([{ key: 'k', value: 'v' }]);
+    expect(checkKeyOrderReply('b', page({ entries: [], last: 'j', done: true }), 'j', limits).done).toBe(
+      true,
+    );
+  });
+
+  it.each([
+    ['no page', { type: 'paxos.keys' }, /no page/],
+    ['a log page', { type: 'paxos.page', page: {} }, /no page/],
+    ['a refusal', { type: 'paxos.failed', error: { message: 'no log' } }, /refused a decided.keys.*no log/],
+    ['the key it follows', page({ entries: [{ key: 'j', value: 'v' }], last: 'j' }), /follow after/],
+    ['a wrong last', page({ last: 'x' }), /last/],
+    ['done that is no boolean', page({ done: 'yes' }), /done/],
+    ['an empty page short of the end', page({ entries: [], last: 'j' }), /hold one/],
+    ['a bad key', page({ entries: [{ key: '', value: 'v' }], last: '' }), /bad key/],
+    ['a missing value', page({ entries: [{ key: 'k' }] }), /bad value/],
+    ['a negative head', page({ head: -1 }), /counts/],
+  ])('refuses %s with a clear error', (_what, reply, message) => {
+    expect(() => checkKeyOrderReply('b', reply, 'j', limits)).toThrow(message);
   });
 });

@@ -5,10 +5,23 @@
 // bounded (one page in flight per peer, at most `maxSources` peers at once, a token bucket on the
 // bytes pulled), and it reports its progress (status, /metrics). A peer that says a key decided
 // here has another value trips PAXOS_ERR_DISAGREEMENT: an alarm that must never fire.
+//
+// A peer's log keeps only its last entries. Once a cursor falls below what it keeps (its floor),
+// the puller reads the peer's decided records in key order instead, noting the log's head when it
+// starts: every record numbered up to that head is among them, and every later one is in the log
+// above it, so the cursor then moves to that head. A read that stops part way (a page whose
+// records have not landed yet, a failed request) goes on from its last page at the next pull; it is
+// not saved, so a node that restarts during it reads again from the first key.
 import type { RuntimeClock } from '../../base/clock.js';
 import type { PaxosValue } from '../../paxos/messages.js';
 import { valuesEqual } from '../../paxos/valueEquality.js';
-import type { DecidedEntry, DecidedLog, DecidedPage, PageLimits } from '../../storage/decidedLog.js';
+import type {
+  DecidedFact,
+  DecidedLog,
+  DecidedPage,
+  KeyOrderPage,
+  PageLimits,
+} from '../../storage/decidedLog.js';
 import { TokenBucket } from './tokenBucket.js';
 
 export interface CatchupLimits {
@@ -49,6 +62,8 @@ export interface SourceProgress {
   pages: number;
   /** Failed page requests (peer unreachable, timeout). */
   errors: number;
+  /** Reads of the peer's decided records in key order, begun because the cursor was below its log's floor. */
+  keyOrderReads: number;
   /** A pull at the peer's head found nothing new, at least once since this node started. */
   reachedHead: boolean;
   lastError?: string;
@@ -73,12 +88,19 @@ export interface CatchupPullerOptions {
     limits: PageLimits,
     timeoutMs: number,
   ) => Promise<DecidedPage>;
+  /** One page of `peer`'s decided records in key order after `after` (null: from the first). */
+  readonly fetchKeys: (
+    peer: string,
+    after: string | null,
+    limits: PageLimits,
+    timeoutMs: number,
+  ) => Promise<KeyOrderPage>;
   /** Hands decisions to the node as learned from `peer`: it writes them like any decide it hears. */
-  readonly learn: (peer: string, entries: readonly DecidedEntry[]) => void;
+  readonly learn: (peer: string, entries: readonly DecidedFact[]) => void;
   /** The decision this node holds for `key`, written or being written, if any. */
   readonly decidedHere: (key: string) => { readonly value: PaxosValue } | null | undefined;
   /** `peer` says `entry` where this node decided `local`: the node must stop voting. */
-  readonly onDisagreement: (peer: string, entry: DecidedEntry, local: PaxosValue) => void;
+  readonly onDisagreement: (peer: string, entry: DecidedFact, local: PaxosValue) => void;
   /** Cursors, and the barrier that says the learned records are durable. */
   readonly log: Pick<DecidedLog, 'catchupCursor' | 'saveCatchupCursor' | 'flush' | 'isDecidedDurably'>;
   readonly clock: RuntimeClock;
@@ -88,6 +110,8 @@ export interface CatchupPullerOptions {
 export class CatchupPuller {
   readonly limits: CatchupLimits;
   private readonly progressBySource = new Map<string, SourceProgress>();
+  /** Reads in key order under way, per peer: where the next page starts, and the head at the first. */
+  private readonly keyOrderReads = new Map<string, { after: string | null; resume: number | null }>();
   private readonly active = new Set<string>();
   /** When a peer that failed, or has a page left, may be asked again. */
   private readonly nextPollMs = new Map<string, number>();
@@ -185,9 +209,15 @@ export class CatchupPuller {
     try {
       while (!this.stopped && this.options.reachable(peer)) {
         const since = log.catchupCursor(peer);
-        const limits = { maxKeys: this.limits.maxKeysPerPage, maxBytes: this.limits.maxBytesPerPage };
-        const page = await this.options.fetch(peer, since, limits, this.limits.callTimeoutMs);
-        if (this.stopped || !this.learn(peer, page)) return;
+        const page = await this.options.fetch(peer, since, this.pageLimits(), this.limits.callTimeoutMs);
+        if (this.stopped) return;
+        if (page.floor > since) {
+          // What followed the cursor is no longer numbered there: read every decided key instead.
+          if (await this.readInKeyOrder(peer, progress)) continue;
+          this.nextPollMs.set(peer, clock.now() + this.limits.pollMs);
+          return;
+        }
+        if (!this.learn(peer, page.entries)) return;
         progress.pages++;
         progress.head = page.head;
         progress.keys += page.entries.length;
@@ -220,10 +250,56 @@ export class CatchupPuller {
     }
   }
 
+  /**
+   * Reads `peer`'s decided records in key order to the last (going on with a read under way), then
+   * moves the cursor to the log's head as the read's first page saw it. False if it stopped before
+   * the last (unreachable, stopped, a page whose records have not landed here yet, a disagreement);
+   * a failed request throws.
+   */
+  private async readInKeyOrder(peer: string, progress: SourceProgress): Promise<boolean> {
+    let read = this.keyOrderReads.get(peer);
+    if (read === undefined) {
+      read = { after: null, resume: null };
+      this.keyOrderReads.set(peer, read);
+      progress.keyOrderReads++;
+    }
+    while (!this.stopped && this.options.reachable(peer)) {
+      const page = await this.options.fetchKeys(
+        peer,
+        read.after,
+        this.pageLimits(),
+        this.limits.callTimeoutMs,
+      );
+      if (this.stopped || !this.learn(peer, page.entries)) return false;
+      read.resume ??= page.head;
+      progress.pages++;
+      progress.head = Math.max(progress.head, page.head);
+      progress.keys += page.entries.length;
+      progress.bytes += page.bytes;
+      // Not landed yet: the next pull asks for this page again.
+      if ((await this.durablePrefix(page.entries)) < page.entries.length || this.stopped) return false;
+      if (page.done) {
+        this.keyOrderReads.delete(peer);
+        await this.options.log.saveCatchupCursor(peer, read.resume);
+        progress.cursor = Math.max(progress.cursor, read.resume);
+        progress.lagKeys = Math.max(0, progress.head - progress.cursor);
+        return true;
+      }
+      read.after = page.last;
+      const waitMs = this.bucket.take(page.bytes);
+      if (waitMs > 0) await this.sleep(waitMs);
+    }
+    return false;
+  }
+
+  private pageLimits(): PageLimits {
+    return { maxKeys: this.limits.maxKeysPerPage, maxBytes: this.limits.maxBytesPerPage };
+  }
+
   /** Hands the page's new decisions to the node; false (and the alarm) on a disagreement. */
-  private learn(peer: string, page: DecidedPage): boolean {
-    const fresh: DecidedEntry[] = [];
-    for (const entry of page.entries) {
+  private learn(peer: string, entries: readonly DecidedFact[]): boolean {
+    const fresh: DecidedFact[] = [];
+    for (const entry of entries) {
       const local = this.options.decidedHere(entry.key);
       if (local == null) fresh.push(entry);
       else if (!valuesEqual(local.value, entry.value)) {
@@ -243,13 +319,16 @@ export class CatchupPuller {
    */
   private async makeDurable(page: DecidedPage): Promise<number> {
     if (page.entries.length === 0) return page.next;
+    const landed = await this.durablePrefix(page.entries);
+    return landed === 0 ? page.entries[0]!.seq - 1 : page.entries[landed - 1]!.seq;
+  }
+
+  /** Waits for the store's writes, then counts the leading entries whose records are durable here. */
+  private async durablePrefix(entries: readonly DecidedFact[]): Promise<number> {
+    if (entries.length === 0) return 0;
     await this.options.log.flush();
-    let upTo = page.entries[0]!.seq - 1;
-    for (const entry of page.entries) {
-      if (!this.options.log.isDecidedDurably(entry.key)) break;
-      upTo = entry.seq;
-    }
-    return upTo;
+    const landed = entries.findIndex((entry) => !this.options.log.isDecidedDurably(entry.key));
+    return landed === -1 ? entries.length : landed;
   }
 
   private progressOf(peer: string): SourceProgress {
@@ -264,6 +343,7 @@ export class CatchupPuller {
         bytes: 0,
         pages: 0,
         errors: 0,
+        keyOrderReads: 0,
         reachedHead: false,
       };
       this.progressBySource.set(peer, progress);

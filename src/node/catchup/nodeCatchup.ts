@@ -1,5 +1,5 @@
 // Catch-up wired to a running node: pages are gen_server calls to a peer's `gen_paxos`
-// (`{ type: 'decided.page' }`, nodeRequests.ts) over the actor runtime's links, and what a page
+// (`{ type: 'decided.page' }` and `{ type: 'decided.keys' }`, nodeRequests.ts) over the actor runtime's links, and what a page
 // says is handed to the node as the `decide` messages it would have heard, so it is written,
 // retired and announced like any decision. A peer's page is unchecked data: it is validated here,
 // and a peer that sends a malformed one only counts an error against itself.
@@ -9,7 +9,14 @@ import type { Envelope } from '../../paxos/messages.js';
 import { checkKey, checkValue } from '../../paxos/validate.js';
 import type { ActorNode } from '../../runtime/actorNode.js';
 import { createGenServer } from '../../runtime/genServer/genServer.js';
-import type { DecidedEntry, DecidedLog, DecidedPage, PageLimits } from '../../storage/decidedLog.js';
+import type {
+  DecidedEntry,
+  DecidedFact,
+  DecidedLog,
+  DecidedPage,
+  KeyOrderPage,
+  PageLimits,
+} from '../../storage/decidedLog.js';
 import type { Storage } from '../../storage/storage.js';
 import type { GenPaxosNodeEmitted, GenPaxosNodeReply } from '../nodeEvents.js';
 import { GEN_PAXOS_NAME, isCount } from '../nodeRequests.js';
@@ -57,6 +64,13 @@ export function startNodeCatchup(options: NodeCatchupOptions): NodeCatchup {
       });
       return checkPageReply(peer, reply, since, limits);
     },
+    fetchKeys: async (peer, after, limits, timeoutMs) => {
+      const request = { type: 'decided.keys', after, maxKeys: limits.maxKeys, maxBytes: limits.maxBytes };
+      const reply = await server.call<GenPaxosNodeReply>({ name: GEN_PAXOS_NAME, node: peer }, request, {
+        timeoutMs,
+      });
+      return checkKeyOrderReply(peer, reply, after, limits);
+    },
     learn: (peer, entries) => {
       for (const { key, value } of entries)
         options.deliver({ from: peer, to: id, key, message: { type: 'decide', value } });
@@ -91,25 +105,64 @@ export function startNodeCatchup(options: NodeCatchupOptions): NodeCatchup {
 
 /** The page in a peer's reply, checked entry by entry; throws (a failed pull) on anything else. */
 export function checkPageReply(peer: string, reply: unknown, since: number, limits: PageLimits): DecidedPage {
-  const r = reply as { type?: unknown; page?: Partial<DecidedPage>; error?: { message?: unknown } } | null;
-  if (r?.type === 'paxos.failed')
-    throw new Error(`${peer} refused a decided.page request: ${String(r.error?.message)}`);
-  const page = r?.type === 'paxos.page' ? r.page : undefined;
-  const bad = (why: string) => new Error(`${peer} sent a malformed decided page (${why})`);
-  if (typeof page !== 'object' || page === null) throw bad('no page');
-  const { entries, next, head, bytes } = page;
-  if (!isCount(next) || !isCount(head) || !isCount(bytes)) throw bad('next, head and bytes must be counts');
-  if (!Array.isArray(entries) || entries.length > limits.maxKeys)
-    throw bad('entries must be a list within maxKeys');
+  const { page, bad } = pageOf<DecidedPage>(peer, reply, 'decided.page', 'paxos.page');
+  // A peer that keeps its whole log (an older version) sends no floor.
+  const { entries, next, head, bytes, floor = 0 } = page;
+  if (!isCount(next) || !isCount(head) || !isCount(bytes) || !isCount(floor))
+    throw bad('next, head, bytes and floor must be counts');
   let previous = since;
-  for (const entry of entries as unknown[]) {
-    const { seq, key, value } = (entry ?? {}) as Partial<DecidedEntry>;
+  for (const entry of checkFacts(entries, limits, bad) as Partial<DecidedEntry>[]) {
+    const { seq } = entry;
     if (!isCount(seq) || seq <= previous || seq > head)
       throw bad('entry numbers must rise above since, up to head');
-    if (typeof key !== 'string' || checkKey(key) !== null) throw bad(`bad key ${JSON.stringify(key)}`);
-    if (value === undefined || checkValue(value) !== null) throw bad(`bad value for ${JSON.stringify(key)}`);
     previous = seq;
   }
   if (next !== previous) throw bad('next must be the last entry’s number');
-  return { entries: entries as DecidedEntry[], next, head, bytes };
+  return { entries: entries as DecidedEntry[], next, head, bytes, floor };
+}
+
+/** The key-order page in a peer's reply, checked entry by entry; throws on anything else. */
+export function checkKeyOrderReply(
+  peer: string,
+  reply: unknown,
+  after: string | null,
+  limits: PageLimits,
+): KeyOrderPage {
+  const { page, bad } = pageOf<KeyOrderPage>(peer, reply, 'decided.keys', 'paxos.keys');
+  const { entries, last, done, head, bytes } = page;
+  if (!isCount(head) || !isCount(bytes)) throw bad('head and bytes must be counts');
+  if (typeof done !== 'boolean') throw bad('done must be true or false');
+  const facts = checkFacts(entries, limits, bad);
+  if (facts.some((entry) => entry.key === after)) throw bad('entries must follow after');
+  if (last !== (facts.at(-1)?.key ?? after)) throw bad('last must be the last entry’s key');
+  if (!done && facts.length === 0) throw bad('a page short of the last key must hold one');
+  return { entries: facts, last, done, head, bytes };
+}
+
+/** A reply's page, or the error a refusal or a reply of another shape makes. */
+function pageOf<P>(
+  peer: string,
+  reply: unknown,
+  request: string,
+  type: string,
+): { page: Partial<P>; bad: (why: string) => Error } {
+  const r = reply as { type?: unknown; page?: Partial<P>; error?: { message?: unknown } } | null;
+  if (r?.type === 'paxos.failed')
+    throw new Error(`${peer} refused a ${request} request: ${String(r.error?.message)}`);
+  const page = r?.type === type ? r.page : undefined;
+  const bad = (why: string) => new Error(`${peer} sent a malformed decided page (${why})`);
+  if (typeof page !== 'object' || page === null) throw bad('no page');
+  return { page, bad };
+}
+
+/** Entries of a page: a list within the limits, each a valid key and value. */
+function checkFacts(entries: unknown, limits: PageLimits, bad: (why: string) => Error): DecidedFact[] {
+  if (!Array.isArray(entries) || entries.length > limits.maxKeys)
+    throw bad('entries must be a list within maxKeys');
+  for (const entry of entries as unknown[]) {
+    const { key, value } = (entry ?? {}) as Partial<DecidedFact>;
+    if (typeof key !== 'string' || checkKey(key) !== null) throw bad(`bad key ${JSON.stringify(key)}`);
+    if (value === undefined || checkValue(value) !== null) throw bad(`bad value for ${JSON.stringify(key)}`);
+  }
+  return entries as DecidedFact[];
 }
