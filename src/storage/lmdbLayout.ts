@@ -54,6 +54,11 @@ export const META_KEYS = {
  *   handler, and a failed commit crashes the process with an unhandled rejection.)
  * - `pageSize: 8192` raises LMDB's key limit to 4026 bytes, enough for the longest key
  *   (1024 UTF-16 code units = 2048 bytes). `noSubdir: false`: the path is always a directory.
+ * - `mapSize`: address space reserved for the map, not memory, and the file does not grow to it
+ *   (`useWritemap: false`). Without it lmdb-js starts at 128 KiB and doubles the map when full,
+ *   keeping every older map alive: the pages touched through each stay resident and count in the
+ *   process's RSS once per map (at 1,000,000 bench keys, 165 MiB resident for a 95 MiB file).
+ *   Past 16 GiB lmdb-js still grows the map, the old way.
  */
 export const LMDB_ENV_OPTIONS = {
   overlappingSync: false,
@@ -65,6 +70,7 @@ export const LMDB_ENV_OPTIONS = {
   eventTurnBatching: false,
   txnStartThreshold: 1_000_000_000,
   pageSize: 8192,
+  mapSize: 16 * 1024 ** 3,
   maxDbs: 8,
   noSubdir: false,
   compression: false,

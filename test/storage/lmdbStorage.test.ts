@@ -1,6 +1,7 @@
 // LmdbStorage on a real disk (temporary directories): round trips, the overlay of writes not yet
 // committed, group commit, reopening, the node's identity, and the errors of a closed store.
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../../src/base/errors.js';
 import type { KeyRecord } from '../../src/paxos/record.js';
@@ -96,6 +97,28 @@ describe('LmdbStorage: records', () => {
     expect(again.load(longest)).toEqual(promisedRecord(1));
     for (const [i, key] of loneSurrogates.entries()) expect(again.load(key)).toEqual(promisedRecord(10 + i));
     await again.close();
+  });
+});
+
+describe.runIf(process.platform === 'linux')('LmdbStorage: one map of the data file', () => {
+  it('maps its file once as it grows, so no page counts twice in RSS', async () => {
+    const path = dirs.next();
+    const storage = await opened(path);
+    const big = 'v'.repeat(1000);
+    for (let batch = 0; batch < 4; batch++)
+      await Promise.all(
+        Array.from({ length: 1000 }, (_, i) =>
+          storage.write(`key-${batch}-${i}`, { promised: null, accepted: null, decided: { value: big } }),
+        ),
+      );
+    const file = join(path, 'data.mdb');
+    expect(statSync(file).size).toBeGreaterThan(4_000_000); // past many doublings of a 128 KiB map
+    expect(statSync(file).size).toBeLessThan(64_000_000); // the reserved map is not the file's size
+    const maps = readFileSync('/proc/self/maps', 'utf8')
+      .split('\n')
+      .filter((line) => line.endsWith(file));
+    expect(maps).toHaveLength(1);
+    await storage.close();
   });
 });
 
