@@ -20,6 +20,8 @@ export interface ChaosClusterOptions {
   /** Where node stderr goes (one file per node); default `dir/logs`. */
   readonly logDir?: string;
   readonly log?: (line: string) => void;
+  /** The nodes' `--decided-log-entries`: small, so that restarted nodes catch up by reading in key order. */
+  readonly decidedLogEntries?: number;
 }
 
 const CONTROL_TIMEOUT_MS = 5_000;
@@ -49,7 +51,12 @@ export class ChaosCluster {
         size: options.size,
         mainPath: CLI_MAIN,
         // The nemesis cuts, thins and slows links through `client.setFaults`.
-        extraArgs: () => ['--allow-fault-injection'],
+        extraArgs: () => [
+          '--allow-fault-injection',
+          ...(options.decidedLogEntries !== undefined
+            ? ['--decided-log-entries', String(options.decidedLogEntries)]
+            : []),
+        ],
         dir: options.dir,
         durable: true,
         logLevel: 'warn',

@@ -39,6 +39,8 @@ export interface ChaosOptions {
   readonly convergeMs?: number;
   /** Keep the history even when the run passes. */
   readonly keepHistory?: boolean;
+  /** The nodes' `--decided-log-entries` (default theirs, 100,000). */
+  readonly decidedLogEntries?: number;
   /** Progress lines (the nemesis's trace), as they happen. */
   readonly onLog?: (line: string) => void;
 }
@@ -103,7 +105,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     ),
   );
   try {
-    cluster = await ChaosCluster.start({ size: options.nodes, dir, logDir: join(runDir, 'logs'), log });
+    cluster = await ChaosCluster.start({
+      size: options.nodes,
+      dir,
+      logDir: join(runDir, 'logs'),
+      log,
+      ...(options.decidedLogEntries !== undefined ? { decidedLogEntries: options.decidedLogEntries } : {}),
+    });
     await allLinksUp(cluster, 30_000);
     log(`cluster up: ${cluster.ids.map((id) => `${id}=${cluster?.url(id)}`).join(' ')}`);
 

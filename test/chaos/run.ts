@@ -1,6 +1,6 @@
 // `npm run chaos -- [--minutes M] [--nodes N] [--seed S] [--schedule-seconds T] [--kinds K,…]
-// [--max-unavailable U] [--reads quorum|local] [--keep] [--verbose]`: chaos schedules on real node processes, back to
-// back for about M minutes (default 1), then a summary table. Each schedule draws its faults and
+// [--max-unavailable U] [--reads quorum|local] [--decided-log-entries N] [--keep] [--verbose]`: chaos
+// schedules on real node processes, back to back for about M minutes (default 1), then a summary table. Each schedule draws its faults and
 // operations from its seed (S, S+1, …; S is random unless given). Real processes are not deterministic, so a seed replays the same
 // intentions, not the same interleaving. A failing schedule keeps its history, trace and node
 // logs under reports/chaos/ and prints where; the exit status is then 1.
@@ -20,6 +20,7 @@ const { values } = parseArgs({
     kinds: { type: 'string' },
     'max-unavailable': { type: 'string' },
     reads: { type: 'string', default: 'quorum' },
+    'decided-log-entries': { type: 'string' },
     keep: { type: 'boolean', default: false },
     verbose: { type: 'boolean', default: false },
   },
@@ -69,6 +70,9 @@ for (let seed = firstSeed; ; seed++) {
     ...(maxUnavailable !== undefined ? { nemesis: { maxUnavailable } } : {}),
     workload: { reads },
     keepHistory: values.keep,
+    ...(values['decided-log-entries'] !== undefined
+      ? { decidedLogEntries: Number(values['decided-log-entries']) }
+      : {}),
     ...(values.verbose ? { onLog: (line: string) => console.error(`  ${line}`) } : {}),
   });
   results.push(result);
