@@ -1,4 +1,4 @@
-// The on-disk layout of a gen-paxos data directory (format 1): one LMDB environment with seven
+// The on-disk layout of a gen-paxos data directory (format 2): one LMDB environment with seven
 // named databases, their key encoding and value codec. Pure encoding; LmdbStorage does the I/O.
 import { Packr } from 'msgpackr';
 import { createPlainUnpack } from '../base/plainMsgpack.js';
@@ -6,7 +6,15 @@ import type { Ballot } from '../paxos/ballot.js';
 import type { AcceptedProposal } from '../paxos/messages.js';
 import type { Decision, KeyRecord } from '../paxos/record.js';
 
-export const FORMAT_VERSION = 1;
+/**
+ * Format 2 stores a decided value as a one-element msgpack array, `[value]`, where format 1 stored
+ * a map, `{ value }`: six bytes less a key, a seventh of the decided database's pages at the
+ * bench's small values. Both read back; a format-1 directory is marked format 2 when opened
+ * (lmdbOpening.ts), so that a version that reads only format 1 refuses it rather than misread.
+ */
+export const FORMAT_VERSION = 2;
+/** The formats this version opens: the older is upgraded in place at open. */
+export const UPGRADABLE_FORMAT = 1;
 
 /** Named databases of the environment. */
 export const DB_NAMES = {
@@ -111,12 +119,14 @@ export function decodeAcceptor(bytes: Uint8Array): KeyRecord {
 }
 
 export function encodeDecided(decision: Decision): Buffer {
-  return packr.pack({ value: decision.value });
+  return packr.pack([decision.value]);
 }
 
+/** Either format's decided record: `[value]` (format 2) or `{ value }` (format 1); never confused. */
 export function decodeDecided(bytes: Uint8Array): KeyRecord {
-  const stored = unpack(bytes) as Decision;
-  return { promised: null, accepted: null, decided: { value: stored.value } };
+  const stored = unpack(bytes) as [Decision['value']] | Decision;
+  const value = Array.isArray(stored) ? stored[0] : stored.value;
+  return { promised: null, accepted: null, decided: { value } };
 }
 
 /** Decided-log numbers as 8 bytes big-endian, so LMDB's byte order is their numeric order. */

@@ -9,6 +9,7 @@ import { lastLogged } from './lmdbDecidedLog.js';
 import {
   DB_NAMES,
   FORMAT_VERSION,
+  UPGRADABLE_FORMAT,
   LMDB_ENV_OPTIONS,
   META_KEYS,
   decodeString,
@@ -76,10 +77,10 @@ export async function establishIdentity(
     await Promise.all(writes.map(durable));
     return { incarnation: created, created: true };
   }
-  if (format !== String(FORMAT_VERSION))
+  if (format !== String(FORMAT_VERSION) && format !== String(UPGRADABLE_FORMAT))
     throw new GenPaxosError(
       ERROR_CODES.WRONG_DATA_DIR,
-      `${where} has format ${String(format)}; this version reads format ${FORMAT_VERSION}`,
+      `${where} has format ${String(format)}; this version reads formats ${UPGRADABLE_FORMAT} and ${FORMAT_VERSION}`,
     );
   if (owner !== nodeId)
     throw new GenPaxosError(
@@ -88,6 +89,10 @@ export async function establishIdentity(
     );
   if (incarnation === undefined || incarnation.length === 0)
     throw new GenPaxosError(ERROR_CODES.WRONG_DATA_DIR, `${where} has no incarnation id`);
+  // Marked before any record of the new form is written: a version that reads only format 1
+  // must refuse the directory, not read a format-2 value as missing.
+  if (format !== String(FORMAT_VERSION))
+    await durable(dbs.meta.put(encodeString(META_KEYS.format), encodeString(String(FORMAT_VERSION))));
   return { incarnation, created: false };
 }
 

@@ -5,6 +5,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../../src/base/errors.js';
 import type { KeyRecord } from '../../src/paxos/record.js';
+import { open } from 'lmdb';
+import { pack, unpack } from 'msgpackr';
+import { DB_NAMES, encodeKey, META_KEYS } from '../../src/storage/lmdbLayout.js';
 import { LmdbStorage } from '../../src/storage/lmdbStorage.js';
 import type { CommitInfo } from '../../src/storage/commitStats.js';
 import { tempDirs } from './tempDir.js';
@@ -221,6 +224,59 @@ describe('LmdbStorage: lazy writes (a decided record) ride the next commit', () 
     expect(again.load('alone')).toEqual(decided('x'));
     expect(again.load('closing')).toEqual(decided('y'));
     await again.close();
+  });
+});
+
+describe('LmdbStorage: format', () => {
+  const raw = (path: string) => {
+    const env = open({ path });
+    const sub = (name: string) => env.openDB(name, { encoding: 'binary', keyEncoding: 'binary' });
+    return { env, meta: sub(DB_NAMES.meta), decided: sub(DB_NAMES.decided) };
+  };
+  const decidedRecord = (value: string): KeyRecord => ({
+    promised: null,
+    accepted: null,
+    decided: { value },
+  });
+
+  it('stores a decided value as a one-element array (format 2)', async () => {
+    const path = dirs.next();
+    const storage = await opened(path);
+    await storage.write('k', decidedRecord('v'));
+    await storage.close();
+    const { env, meta, decided } = raw(path);
+    expect(String(meta.get(Buffer.from(META_KEYS.format)))).toBe('2');
+    expect(unpack(decided.get(encodeKey('k'))!)).toEqual(['v']);
+    await env.close();
+  });
+
+  it('reads a format-1 directory’s decided values, and marks it format 2 when it opens it', async () => {
+    const path = dirs.next();
+    const storage = await opened(path);
+    await storage.write('new', decidedRecord('N'));
+    await storage.close();
+    // What format 1 left: its mark, and a value stored as { value }.
+    const before = raw(path);
+    await before.meta.put(Buffer.from(META_KEYS.format), Buffer.from('1'));
+    await before.decided.put(encodeKey('old'), pack({ value: { value: 'nested' } }));
+    await before.env.close();
+    const upgraded = await opened(path);
+    expect(upgraded.load('old')?.decided?.value).toEqual({ value: 'nested' });
+    expect(upgraded.load('new')?.decided?.value).toBe('N');
+    await upgraded.close();
+    const after = raw(path);
+    expect(String(after.meta.get(Buffer.from(META_KEYS.format)))).toBe('2');
+    await after.env.close();
+  });
+
+  it('refuses a format it does not read, naming the ones it does', async () => {
+    const path = dirs.next();
+    await (await opened(path)).close();
+    const { env, meta } = raw(path);
+    await meta.put(Buffer.from(META_KEYS.format), Buffer.from('3'));
+    await env.close();
+    const storage = new LmdbStorage({ path, nodeId: 'a' });
+    await expect(storage.open()).rejects.toThrow(/has format 3; this version reads formats 1 and 2/);
   });
 });
 
