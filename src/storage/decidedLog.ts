@@ -109,11 +109,6 @@ export function hasDecidedLog<T extends object>(storage: T): storage is T & Deci
   return typeof log.decidedSince === 'function' && typeof log.saveCatchupCursor === 'function';
 }
 
-/** Where a log keeping `kept` entries starts, at `head`: it holds every entry above this. */
-export function logFloor(head: number, kept: number): number {
-  return Math.max(0, head - kept);
-}
-
 /**
  * Collects a page from entries in log order, stopping at the limits (one entry at least). A
  * `since` below `floor` gets no entries: the log no longer holds all that follows it.

@@ -78,13 +78,7 @@ function* logEntries(
   for (const { key: seqBytes, value: keyBytes } of range) {
     const stored = dbs.decided.get(keyBytes);
     if (stored === undefined) continue; // cannot happen: both are written in one commit
-    const { decided } = decodeDecided(stored);
-    yield {
-      seq: decodeSeq(seqBytes),
-      key: decodeKey(keyBytes),
-      value: decided?.value ?? null,
-      bytes: keyBytes.byteLength + stored.byteLength,
-    };
+    yield { seq: decodeSeq(seqBytes), ...decidedFact(keyBytes, stored) };
   }
 }
 
@@ -94,11 +88,16 @@ function* decidedRecords(
 ): Iterable<DecidedFact & { bytes: number }> {
   for (const { key: keyBytes, value: stored } of range) {
     if (after !== undefined && after.equals(keyBytes)) continue; // the range starts at `after` itself
-    const { decided } = decodeDecided(stored);
-    yield {
-      key: decodeKey(keyBytes),
-      value: decided?.value ?? null,
-      bytes: keyBytes.byteLength + stored.byteLength,
-    };
+    yield decidedFact(keyBytes, stored);
   }
+}
+
+/** A decided record as stored, read back, with the bytes it costs to carry. */
+function decidedFact(keyBytes: Buffer, stored: Buffer): DecidedFact & { bytes: number } {
+  const { decided } = decodeDecided(stored);
+  return {
+    key: decodeKey(keyBytes),
+    value: decided?.value ?? null,
+    bytes: keyBytes.byteLength + stored.byteLength,
+  };
 }

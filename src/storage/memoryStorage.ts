@@ -10,6 +10,7 @@ import {
   collectKeyOrderPage,
   collectPage,
   decidedLogEntries,
+  type DecidedFact,
   type DecidedLog,
   type DecidedPage,
   type KeyOrderPage,
@@ -128,13 +129,10 @@ export class MemoryStorage implements Storage, DecidedLog, MembershipStore {
   decidedSince(since: number, limits: PageLimits): DecidedPage {
     const head = this.decidedHead();
     const { decidedLog: log, logFloor: floor } = this;
-    const durable = this.durable;
+    const fact = (key: string) => this.decidedFact(key);
     function* entries() {
-      for (let seq = Math.max(since, floor) + 1; seq <= head; seq++) {
-        const key = log[seq - 1 - floor] as string;
-        const value = durable.get(key)?.decided?.value ?? null;
-        yield { seq, key, value, bytes: key.length * 2 + pack(value).byteLength };
-      }
+      for (let seq = Math.max(since, floor) + 1; seq <= head; seq++)
+        yield { seq, ...fact(log[seq - 1 - floor] as string) };
     }
     return collectPage(since, head, floor, entries(), limits);
   }
@@ -145,14 +143,17 @@ export class MemoryStorage implements Storage, DecidedLog, MembershipStore {
     for (const [key, record] of this.durable)
       if (record.decided != null && (after === null || key > after)) keys.push(key);
     keys.sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
-    const durable = this.durable;
+    const fact = (key: string) => this.decidedFact(key);
     function* records() {
-      for (const key of keys) {
-        const value = durable.get(key)?.decided?.value ?? null;
-        yield { key, value, bytes: key.length * 2 + pack(value).byteLength };
-      }
+      for (const key of keys) yield fact(key);
     }
     return collectKeyOrderPage(after, this.decidedHead(), records(), limits);
+  }
+
+  /** `key`'s durable decided value, with the bytes it would take stored (UTF-16 key, msgpack value). */
+  private decidedFact(key: string): DecidedFact & { bytes: number } {
+    const value = this.durable.get(key)?.decided?.value ?? null;
+    return { key, value, bytes: key.length * 2 + pack(value).byteLength };
   }
 
   catchupCursor(peer: string): number {
