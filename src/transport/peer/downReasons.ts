@@ -6,7 +6,7 @@ import type { Logger } from '../../base/log.js';
 import type { Connection } from '../wire/connection.js';
 import type { LinkDownReason, LinkStatus } from '../wire/frames.js';
 import type { CheckPeer, IncarnationGossip } from '../wire/handshake.js';
-import { WIRE_ERROR_CODES } from '../wire/wireErrors.js';
+import { WIRE_ERROR_CODES, problem } from '../wire/wireErrors.js';
 import {
   NOT_YET_CONNECTED,
   describeReason,
@@ -166,6 +166,21 @@ export function noteGossipRefusals(
       return forgot;
     },
   };
+}
+
+/** Closes every link whose peer the amnesia check now refuses (the gossip disputed its id). */
+export function closeRefusedLinks(
+  links: Iterable<PeerLink>,
+  checkPeer: CheckPeer | undefined,
+  logger: Logger,
+): void {
+  if (!checkPeer) return;
+  for (const link of [...links]) {
+    const refusal = checkPeer(link.peer.id, link.peer.incarnation);
+    if (refusal === null) continue;
+    logger.warn('peer refused', { peer: link.peer.id, why: refusal });
+    link.conn.fail(problem(WIRE_ERROR_CODES.INCARNATION_REFUSED, refusal));
+  }
 }
 
 /** What the two wrappers above need of the transport. */

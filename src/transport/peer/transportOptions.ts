@@ -7,7 +7,11 @@ import { systemRandom, type RandomSource } from '../../base/random.js';
 import { DEFAULT_MAX_FRAME_BYTES } from '../wire/frames.js';
 import { MIN_FRAME_BYTES } from '../../paxos/validate.js';
 import { checkedName, checkedPositive, checkedSecret } from '../wire/optionChecks.js';
-import type { CheckPeer, IncarnationGossip } from '../wire/handshake.js';
+import type { CheckPeer, Credentials, IncarnationGossip } from '../wire/handshake.js';
+import type { ConnectionOptions } from '../wire/connection.js';
+import type { LocalIdentity } from '../wire/handshakeSteps.js';
+import type { LinkLimits } from '../wire/outbox.js';
+import type { WireStats } from '../wire/wireStats.js';
 import { silentLogger, type Logger } from '../../base/log.js';
 import type { TransportMembership } from '../transport.js';
 
@@ -261,4 +265,50 @@ function checkedFrameBytes(value: number | undefined): number {
 
 function bad(message: string): never {
   throw new GenPaxosError(ERROR_CODES.BAD_OPTION, message);
+}
+
+/**
+ * What this node presents and checks at every peer handshake. `checks` are the options' amnesia
+ * check and incarnation gossip as the transport wraps them (downReasons.ts notes their refusals).
+ */
+export function localIdentityOf(
+  options: ResolvedOptions,
+  roster: LocalIdentity['roster'],
+  checks: { readonly checkPeer: CheckPeer | undefined; readonly gossip: IncarnationGossip | undefined },
+): LocalIdentity & Credentials {
+  return {
+    secret: options.secret,
+    signingKey: options.nodeKey?.privateKey,
+    peerSecret: options.secret,
+    clientSecrets: options.clientSecrets,
+    peerSecretForClients: options.allowPeerSecretForClients,
+    peerKeys: options.peerKeys,
+    cluster: options.cluster,
+    self: options.nodeId,
+    role: 'peer',
+    incarnation: options.incarnation,
+    roster,
+    checkPeer: checks.checkPeer,
+    gossip: checks.gossip,
+  };
+}
+
+/** Frame size, heartbeats and counters of every connection, peer or client. */
+export function connectionOptionsOf(options: ResolvedOptions, stats: WireStats): ConnectionOptions {
+  return {
+    maxFrameBytes: options.maxFrameBytes,
+    heartbeatIntervalMs: options.heartbeatIntervalMs,
+    heartbeatTimeoutMs: options.heartbeatTimeoutMs,
+    logger: options.logger,
+    stats,
+  };
+}
+
+/** The bounds of each link's outbox. */
+export function linkLimitsOf(options: ResolvedOptions): LinkLimits {
+  return {
+    maxBufferedBytes: options.maxBufferedBytes,
+    maxQueuedItems: options.maxQueuedEnvelopes,
+    maxItemsPerFrame: options.maxEnvelopesPerFrame,
+  };
 }

@@ -30,6 +30,9 @@ import {
   type RuntimeLinkSource,
 } from '../distribution/runtimeLinks.js';
 import {
+  connectionOptionsOf,
+  linkLimitsOf,
+  localIdentityOf,
   resolveTransportOptions,
   type ResolvedOptions,
   type WebSocketTransportOptions,
@@ -38,6 +41,7 @@ import { CLOSE_CODES, WIRE_ERROR_CODES, problem, type WireProblem } from '../wir
 import { createWireStats, transportStatsOf, type WireStats } from '../wire/wireStats.js';
 import { reasonOfDial } from '../wire/linkReasons.js';
 import {
+  closeRefusedLinks,
   DownReasons,
   noteGossipRefusals,
   noteIncarnationRefusals,
@@ -90,35 +94,17 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
       isWatched: (peer) => !this.links.has(peer) && this.roster.isMember(peer),
       logger: options.logger,
     };
-    this.identity = {
-      secret: options.secret,
-      signingKey: options.nodeKey?.privateKey,
-      peerSecret: options.secret,
-      clientSecrets: options.clientSecrets,
-      peerSecretForClients: options.allowPeerSecretForClients,
-      peerKeys: options.peerKeys,
-      cluster: options.cluster,
-      self: options.nodeId,
-      role: 'peer',
-      incarnation: options.incarnation,
-      roster: this.roster,
+    this.identity = localIdentityOf(options, this.roster, {
       checkPeer: options.checkPeer && noteIncarnationRefusals(options.checkPeer, refusals),
       gossip:
         options.incarnationGossip &&
-        noteGossipRefusals(options.incarnationGossip, { ...refusals, revet: () => this.revetLinks() }),
-    };
-    this.connection = {
-      maxFrameBytes: options.maxFrameBytes,
-      heartbeatIntervalMs: options.heartbeatIntervalMs,
-      heartbeatTimeoutMs: options.heartbeatTimeoutMs,
-      logger: options.logger,
-      stats: this.wireStats,
-    };
-    this.limits = {
-      maxBufferedBytes: options.maxBufferedBytes,
-      maxQueuedItems: options.maxQueuedEnvelopes,
-      maxItemsPerFrame: options.maxEnvelopesPerFrame,
-    };
+        noteGossipRefusals(options.incarnationGossip, {
+          ...refusals,
+          revet: () => closeRefusedLinks(this.links.values(), options.checkPeer, this.logger),
+        }),
+    });
+    this.connection = connectionOptionsOf(options, this.wireStats);
+    this.limits = linkLimitsOf(options);
     this.clients = new ClientSessions(options, this.limits, this.wireStats, this.logger);
     this.pending = new HandshakeSlots<Connection>(
       { maxTotal: options.maxPendingHandshakes, maxPerAddress: options.maxPendingHandshakesPerAddress },
@@ -353,18 +339,6 @@ export class WebSocketTransport implements Transport, RuntimeLinkSource {
     if (existing !== undefined) this.supersede(existing);
     this.openLink(conn, peer, this.nodeId);
     return null;
-  }
-
-  /** Closes every link whose peer the amnesia check now refuses (gossip disputed its id). */
-  private revetLinks(): void {
-    const check = this.options.checkPeer;
-    if (!check) return;
-    for (const link of [...this.links.values()]) {
-      const refusal = check(link.peer.id, link.peer.incarnation);
-      if (refusal === null) continue;
-      this.logger.warn('peer refused', { peer: link.peer.id, why: refusal });
-      link.conn.fail(problem(WIRE_ERROR_CODES.INCARNATION_REFUSED, refusal));
-    }
   }
 
   private supersede(link: PeerLink): void {
